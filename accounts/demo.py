@@ -1,0 +1,33 @@
+"""Demo data for the foundation: one centre, one user per role. Idempotent."""
+from django.db import transaction
+
+from .models import Centre, Membership, Role, User
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_CENTRE = {"number": "DEMO01", "name": "Riverside Training Centre", "address": "1 River Street, Leeds LS1 1AA"}
+DEMO_USERS = [
+    # username, first, last, roles
+    ("candidate", "Cara", "Candidate", [Role.CANDIDATE]),
+    ("assessor", "Adam", "Assessor", [Role.ASSESSOR]),
+    ("iv", "Ivy", "Verifier", [Role.INTERNAL_VERIFIER]),
+    ("admin", "Alice", "Admin", [Role.CENTRE_ADMIN]),
+    ("ev", "Evan", "External", [Role.EXTERNAL_VERIFIER]),
+]
+
+
+@transaction.atomic
+def run(stdout=None):
+    centre, _ = Centre.objects.get_or_create(number=DEMO_CENTRE["number"], defaults=DEMO_CENTRE)
+    logins = []
+    for username, first, last, roles in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        for role in roles:
+            Membership.objects.get_or_create(user=user, centre=centre, role=role)
+        logins.append((", ".join(Role(r).label for r in roles), username))
+    return {"centre": centre, "logins": logins}

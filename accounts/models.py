@@ -1,0 +1,89 @@
+"""People, centres and the roles people hold in a centre."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    ASSESSOR = "assessor", "Assessor"
+    INTERNAL_VERIFIER = "internal_verifier", "Internal verifier"
+    CENTRE_ADMIN = "centre_admin", "Centre admin"
+    EXTERNAL_VERIFIER = "external_verifier", "External verifier"
+
+
+# Where each role lands after signing in, most powerful first for people who hold several roles.
+ROLE_DASHBOARDS = [
+    (Role.CENTRE_ADMIN, "dashboards:centre_admin"),
+    (Role.INTERNAL_VERIFIER, "dashboards:internal_verifier"),
+    (Role.ASSESSOR, "dashboards:assessor"),
+    (Role.CANDIDATE, "dashboards:candidate"),
+    (Role.EXTERNAL_VERIFIER, "dashboards:external_verifier"),
+]
+
+
+class Centre(models.Model):
+    """A training provider approved to offer qualifications. Everything belongs to one."""
+
+    name = models.CharField(max_length=200)
+    number = models.CharField("centre number", max_length=20, unique=True)
+    address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.number})"
+
+
+class User(AbstractUser):
+    """A person. Roles are held per centre through Membership; one person may hold several."""
+
+    email = models.EmailField("email address", blank=True)
+    is_trainee_assessor = models.BooleanField(
+        default=False, help_text="A trainee assessor's unit sign-offs need a qualified assessor's countersignature."
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def roles_in(self, centre) -> set[str]:
+        return {m.role for m in self.memberships.all() if m.centre_id == centre.pk}
+
+    @property
+    def role_set(self) -> set[str]:
+        """Every role this person holds in any centre (cached per instance)."""
+        if not hasattr(self, "_role_set"):
+            self._role_set = set(self.memberships.values_list("role", flat=True)) if self.pk else set()
+        return self._role_set
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "centre", "role"], name="unique_membership_role")]
+        ordering = ["centre", "user", "role"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} at {self.centre}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, kept for throttling (see accounts.services.login_is_throttled)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"failed sign-in for {self.username} at {self.at:%d/%m/%Y %H:%M}"

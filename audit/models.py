@@ -1,0 +1,91 @@
+"""The append-only, hash-chained audit trail.
+
+Each row carries a SHA-256 over its own content and the previous row's hash, so changing or removing
+any row breaks the chain from that row on; `manage.py verify_audit` finds the first broken row.
+Rows cannot be changed or deleted through the ORM, and database triggers refuse it underneath.
+"""
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditImmutableError(Exception):
+    """Raised on any attempt to change or delete an audit row."""
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutableError("Audit rows cannot be changed.")
+
+    def delete(self):
+        raise AuditImmutableError("Audit rows cannot be deleted.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AuditImmutableError("Audit rows cannot be changed.")
+
+
+class AuditEntry(models.Model):
+    created_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    centre = models.ForeignKey("accounts.Centre", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.created_at:%d/%m/%Y %H:%M} {self.actor_name or 'system'}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutableError("Audit rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("Audit rows cannot be deleted.")
+
+    def content(self) -> dict:
+        """The fields the hash covers, in a stable form."""
+        return {
+            "created_at": self.created_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "centre_id": self.centre_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """One row; writers lock it so that rows are chained one after another even under concurrency."""
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    count = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"audit chain head after {self.count} rows"

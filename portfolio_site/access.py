@@ -1,0 +1,99 @@
+"""The access table: every URL name, and who may reach it. Deny by default.
+
+A URL whose name is not in ACCESS answers 404 to everyone, and tests/test_access_table.py fails the
+suite, so a new URL cannot ship without a decision here. Role checks happen here, per endpoint;
+*which objects* a person may see is decided only by the selectors' `*_visible_to(user)` querysets,
+which answer 404 for objects that exist but are not yours.
+"""
+from django.http import Http404
+from django.shortcuts import redirect
+
+from accounts.models import Role
+
+PUBLIC = "public"  # anyone, signed in or not
+AUTHENTICATED = "authenticated"  # anyone signed in
+STAFF = "staff"  # Django admin: is_staff users; the admin checks its own model permissions
+
+CANDIDATE = Role.CANDIDATE.value
+ASSESSOR = Role.ASSESSOR.value
+IV = Role.INTERNAL_VERIFIER.value
+ADMIN = Role.CENTRE_ADMIN.value
+EV = Role.EXTERNAL_VERIFIER.value
+CENTRE_STAFF = frozenset({ASSESSOR, IV, ADMIN})
+CENTRE_PEOPLE = frozenset({CANDIDATE, ASSESSOR, IV, ADMIN})
+
+ACCESS: dict[str, frozenset[str]] = {
+    # --- foundation ---
+    "home": frozenset({AUTHENTICATED}),
+    "healthz": frozenset({PUBLIC}),
+    "accounts:login": frozenset({PUBLIC}),
+    "accounts:logout": frozenset({AUTHENTICATED}),
+    "accounts:password_change": frozenset({AUTHENTICATED}),
+    "accounts:password_change_done": frozenset({AUTHENTICATED}),
+    "accounts:password_reset": frozenset({PUBLIC}),
+    "accounts:password_reset_done": frozenset({PUBLIC}),
+    "accounts:password_reset_confirm": frozenset({PUBLIC}),
+    "accounts:password_reset_complete": frozenset({PUBLIC}),
+    "dashboards:candidate": frozenset({CANDIDATE}),
+    "dashboards:assessor": frozenset({ASSESSOR}),
+    "dashboards:internal_verifier": frozenset({IV}),
+    "dashboards:centre_admin": frozenset({ADMIN}),
+    "dashboards:external_verifier": frozenset({EV}),
+    "admin:*": frozenset({STAFF}),
+    # --- qualifications (catalogue) ---
+    # --- evidence ---
+    # --- assessment ---
+    # --- verification ---
+    # --- forms (PDF) ---
+}
+
+
+def rule_for(url_name: str | None, namespace: str | None = None) -> frozenset[str] | None:
+    if url_name is None:
+        return None
+    if url_name in ACCESS:
+        return ACCESS[url_name]
+    if namespace and f"{namespace.split(':')[0]}:*" in ACCESS:
+        return ACCESS[f"{namespace.split(':')[0]}:*"]
+    return None
+
+
+def may_reach(user, allowed: frozenset[str]) -> bool:
+    if PUBLIC in allowed:
+        return True
+    if not user.is_authenticated:
+        return False
+    if AUTHENTICATED in allowed:
+        return True
+    if STAFF in allowed and user.is_staff:
+        return True
+    return bool(user.role_set & allowed)
+
+
+class AccessControlMiddleware:
+    """Applies ACCESS to every view. Unknown URL names and roles that may not reach a URL get 404."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        allowed = rule_for(match.view_name if match else None, match.namespace if match else None)
+        if allowed is None:
+            raise Http404("No access rule for this page.")
+        if PUBLIC in allowed:
+            return None
+        if not request.user.is_authenticated:
+            if STAFF in allowed:
+                return None  # the admin shows its own login page
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not may_reach(request.user, allowed):
+            if STAFF in allowed:
+                return redirect("home")
+            raise Http404("Not found.")
+        return None

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import dashboards, views
+
+admin.site.site_header = "Portfolio administration"
+admin.site.site_title = "Portfolio administration"
+
+dashboard_patterns = (
+    [
+        path("candidate/", dashboards.candidate, name="candidate"),
+        path("assessor/", dashboards.assessor, name="assessor"),
+        path("internal-verifier/", dashboards.internal_verifier, name="internal_verifier"),
+        path("centre-admin/", dashboards.centre_admin, name="centre_admin"),
+        path("external-verifier/", dashboards.external_verifier, name="external_verifier"),
+    ],
+    "dashboards",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("dashboard/", include(dashboard_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portfolio_site.views.not_found"
+handler500 = "portfolio_site.views.server_error"
