@@ -22,6 +22,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("dashboard/", include(dashboard_patterns)),
+    path("catalogue/", include("qualifications.urls")),
+    path("evidence/", include("evidence.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("verification/", include("verification.urls")),
     path("admin/", admin.site.urls),
 ]
 
