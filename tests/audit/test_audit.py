@@ -26,7 +26,9 @@ def test_verify_audit_passes_on_an_intact_chain(three_rows, capsys):
 def _drop_triggers():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_auditentry_no_update")
+            # Superuser-only: lets this transaction bypass the append-only trigger, as an attacker with
+            # database superuser rights could; the hash chain must still reveal the change.
+            cursor.execute("SET LOCAL session_replication_role = replica")
         else:
             cursor.execute("DROP TRIGGER audit_auditentry_no_update")
             cursor.execute("DROP TRIGGER audit_auditentry_no_delete")
