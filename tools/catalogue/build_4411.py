@@ -63,8 +63,15 @@ MANUAL_UNIT_DEFECTS = {
         "that knowledge when dealing with customer queries and request\"); it does not describe this unit.",
     ],
 }
+# Evidence guide tables whose cells extraction split line by line: unit 002 prints four lines, the
+# second with no evidence at all, the fourth continuing the first ("The candidate could also ...").
+# They are one row whose two cells span the four lines; joined as 001's "1.1, 1.2 2.2, 2.3" is.
+MERGED_GUIDE_ROWS = {"002": (1, 4)}
+MERGED_GUIDE_NOTE = (
+    "Evidence guide: rows {first}-{last} of the extracted table (criteria \"{refs}\") are one row whose cells "
+    "span several lines (one line had no evidence at all); stored as one row."
+)
 MANUAL_GUIDE_ROW_DEFECTS = {
-    ("002", 2): "The evidence printed in rows 1, 3 and 4 reads as one text split across the rows.",
     ("109", 1): "Guidance for criteria 2.2 and 2.3 sits in this row although its criteria column lists only "
     "3.1-3.5 (the row boundary appears misplaced).",
     ("109", 2): "Starts with evidence for performance (\"Written statement ... describing performance\") although "
@@ -303,6 +310,16 @@ def parse_unit(number, lines):
     expect(heading_start <= guide_mark, f"unit {number}: evidence guide before the last outcome")
     unit["outcomes"] = outcomes
     unit["guide"] = parse_guide(number, lines[guide_mark + 1:])
+    unit["guide_note"] = ""
+    if number in MERGED_GUIDE_ROWS:
+        first, last = MERGED_GUIDE_ROWS[number]
+        span = unit["guide"][first - 1:last]
+        merged = {
+            "criteria_refs": " ".join(r["criteria_refs"] for r in span),
+            "evidence": "\n\n".join(r["evidence"] for r in span if r["evidence"]),
+        }
+        unit["guide"][first - 1:last] = [merged]
+        unit["guide_note"] = MERGED_GUIDE_NOTE.format(first=first, last=last, refs=merged["criteria_refs"])
     return unit
 
 
@@ -465,6 +482,8 @@ def build(seed_text: str) -> FixtureBuilder:
                     f"\"{o['heading']}\"."
                 )
         notes.append(f"Endorsement of the unit by a sector or other appropriate body: {unit['endorsement']}")
+        if unit["guide_note"]:
+            notes.append(unit["guide_note"])
         fb.unit(
             ref=ref, scheme=SCHEME, number=number, title=unit["title"], level=unit["level"],
             credits=unit["credits"], glh=unit["glh"], accreditation_number=unit["accreditation_number"],
