@@ -65,7 +65,7 @@ KIND_RULE = {
     ),
     "performance": (
         "Criterion kind: performance. The rows are what the candidate must do; ICS unit {ics} speaks of "
-        "'performance evidence' and the form keeps knowledge in a separate U/K column."
+        "'performance evidence' (the rows are not marked knowledge on the form)."
     ),
 }
 
@@ -149,7 +149,7 @@ def _parse_form_header(lines, start, unit):
     columns = [int(c) for row in rows[1:] for c in row if c.isdigit()]
     # empty cells and single letters; header words wrapped onto a later row ("Ref:") are skipped
     letter_cells = [c for row in rows[1:] for c in row if c == "" or re.fullmatch(r"[a-z]", c)]
-    # letter_cells: blanks and single letters. With a U/K column the first run of letters is U/K.
+    # With a U/K column, the first run of letters is that column's sub-columns.
     runs, run = [], []
     for cell in letter_cells:
         if cell:
@@ -321,7 +321,7 @@ def build():
         if form["has_uk"]:
             uk = form["uk_letters"]
             notes.append(
-                f"The recording form has a U/K (underpinning knowledge) column with sub-columns "
+                f"The recording form has a column headed 'U/K' (not explained in the sources) with sub-columns "
                 f"{uk[0]}–{uk[-1]}; the knowledge statements they refer to are not in the sources."
             )
 
