@@ -26,6 +26,7 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("assessment/", include("assessment.urls")),
     path("verification/", include("verification.urls")),
+    path("forms/", include("printing.urls")),
     path("admin/", admin.site.urls),
 ]
 

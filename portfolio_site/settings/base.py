@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "evidence",
     "assessment",
     "verification",
+    "printing",
 ]
 
 MIDDLEWARE = [
