@@ -41,6 +41,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "dashboards:external_verifier": frozenset({EV}),
     "admin:*": frozenset({STAFF}),
     # --- qualifications (catalogue) ---
+    "qualifications:list": CENTRE_PEOPLE | {EV},
+    "qualifications:search": CENTRE_PEOPLE | {EV},
+    "qualifications:detail": CENTRE_PEOPLE | {EV},
+    "qualifications:unit": CENTRE_PEOPLE | {EV},
     # --- evidence ---
     # --- assessment ---
     # --- verification ---

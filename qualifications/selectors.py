@@ -114,6 +114,8 @@ def unit_page(user, ref: str) -> dict | None:
     for item in range_items:
         range_by_outcome[item.outcome_id].append(item)
     requirements = list(EvidenceRequirement.objects.filter(unit=unit).order_by("order", "ref"))
+    for r in requirements:
+        r.method_label = r.method.replace("_", " ")
     top_requirements = [r for r in requirements if r.parent_id is None]
     children = defaultdict(list)
     for r in requirements:

@@ -274,12 +274,14 @@ def catalogue_import(*, data, actor="import_catalogue") -> dict:
 
 # --- corrections in the admin -----------------------------------------------------------------------
 
-def catalogue_change_record(*, actor, obj, action: str, changes: dict) -> None:
+def catalogue_change_record(*, actor, obj, action: str, changes: dict, known_errors=()) -> None:
     """After an admin change (inside its transaction): validate the catalogue, then write the audit row.
 
-    Raises CatalogueInvalid when the change leaves an error; the caller's transaction then rolls back.
+    Raises CatalogueInvalid when the change introduces an error (errors already there before the change,
+    `known_errors` as strings, do not block it); the caller's transaction then rolls back.
     """
-    problems = errors(catalogue_problems())
-    if problems:
-        raise CatalogueInvalid(problems)
+    known = set(known_errors)
+    new_errors = [p for p in errors(catalogue_problems()) if str(p) not in known]
+    if new_errors:
+        raise CatalogueInvalid(new_errors)
     audit_record(actor=actor, action=action, obj=obj, details={"changes": changes})

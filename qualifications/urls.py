@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "qualifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.qualification_list, name="list"),
+    path("search/", views.unit_search, name="search"),
+    path("units/<str:ref>/", views.unit_detail, name="unit"),
+    path("<str:code>/", views.qualification_detail, name="detail"),
+]

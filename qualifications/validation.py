@@ -699,13 +699,13 @@ def rule_in_words(kind: str, params: dict, *, is_complete: bool = True) -> str:
         return f"At least {amount} in total."
     if kind == "min_credits_from_units":
         label = f" ({p['label']})" if p.get("label") else ""
-        return f"At least {amount} from {_units_in_words(p.get('units', []))}{label}."
+        return f"At least {amount} from {_units_in_words(p.get('units') or ['?'])}{label}."
     if kind == "min_credits_at_level":
-        return f"At least {amount} from units at {p.get('level', 'a level the source does not give')}."
+        return f"At least {amount} from units at {p.get('level') or 'a level the source does not give'}."
     if kind == "mandatory_units":
-        units = p.get("units", [])
-        verb = "is" if len(units) == 1 else "are all"
-        return f"{_units_in_words(units)[0].upper()}{_units_in_words(units)[1:]} {verb} mandatory."
+        words = _units_in_words(p.get("units") or ["?"])
+        verb = "is" if len(p.get("units") or [1]) == 1 else "are"
+        return f"{words[0].upper()}{words[1:]} {verb} mandatory."
     if kind == "group_minimum":
         parts = []
         if p.get("min_units") is not None:
@@ -718,7 +718,7 @@ def rule_in_words(kind: str, params: dict, *, is_complete: bool = True) -> str:
             parts.append(f"at most {p['max_credits']} credits")
         return f"From the optional group \u201c{p.get('group', '?')}\u201d: {' and '.join(parts) or 'any units'}."
     if kind == "barred_pair":
-        units = p.get("units", ["?", "?"])
+        units = p.get("units") or ["?", "?"]
         return f"Unit {units[0]} cannot be taken with unit {units[-1]}."
     return f"A rule of an unknown kind ({kind})."
 

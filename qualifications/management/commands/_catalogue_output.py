@@ -1,6 +1,7 @@
 """Shared printing for the catalogue commands."""
 from django.core.management.base import CommandError
 
+from qualifications.services import NOTHING_WRITTEN
 from qualifications.validation import ERROR
 
 
@@ -14,4 +15,4 @@ def refuse(command, problems, what):
     print_problems(command, problems)
     count = sum(1 for p in problems if p.severity == ERROR)
     raise CommandError(f"{what} refused: {count} error{'s' if count != 1 else ''} (listed above). "
-                       "Nothing was written: the catalogue is as it was before.")
+                       NOTHING_WRITTEN)
