@@ -1,0 +1,482 @@
+"""The rules of combination: explainable verdicts over plain data.
+
+Plain Python, no Django inside (qualifications/specs.py adapts the ORM). A qualification is described
+by a QualificationSpec (its units as members of it, and its rules as typed data, see the Rule model
+docstring); `evaluate()` says whether a set of units achieves it, rule by rule, in words a centre admin
+understands; `plan()` (qualifications/planner.py) finds the cheapest way to finish.
+
+Readings adopted (../shared/DOMAIN.md):
+- a level minimum counts every unit at that level, mandatory ones included;
+- "a further N credits" is the remainder of the total, not a cap (fixtures do not store it as a cap);
+- a claim holding both units of a barred pair is invalid;
+- units outside the qualification count for nothing and are reported;
+- an unknown credit value, an incomplete rule or a qualification whose rules the sources do not state
+  give "cannot decide" with the reason, never a false yes. A rule that is definitely not met still
+  gives a definite no, whatever else is unknown.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+# Kept in step with qualifications.models.LEVELS (that module needs Django; this one must not).
+LEVELS = ["Entry 1", "Entry 2", "Entry 3"] + [f"Level {n}" for n in range(1, 9)]
+
+ACHIEVED = "achieved"
+NOT_ACHIEVED = "not_achieved"
+CANNOT_DECIDE = "cannot_decide"
+
+MIN_TOTAL_CREDITS = "min_total_credits"
+MIN_CREDITS_FROM_UNITS = "min_credits_from_units"
+MIN_CREDITS_AT_LEVEL = "min_credits_at_level"
+MANDATORY_UNITS = "mandatory_units"
+GROUP_MINIMUM = "group_minimum"
+BARRED_PAIR = "barred_pair"
+RULE_KINDS = (MIN_TOTAL_CREDITS, MIN_CREDITS_FROM_UNITS, MIN_CREDITS_AT_LEVEL, MANDATORY_UNITS, GROUP_MINIMUM,
+              BARRED_PAIR)
+
+RULES_NOT_STATED = (
+    "the sources give no rules of combination for {code}, so whether a set of units achieves it cannot be decided"
+)
+RULE_INCOMPLETE = "this rule cannot be checked: {reason}"
+RULE_INCOMPLETE_DEFAULT_REASON = "part of it was lost from the handbook"
+UNKNOWN_RULE_KIND = "rule {order} is of a kind this system does not know ({kind}), so it cannot be checked"
+
+
+def level_rank(level: str) -> int:
+    """Order on the Entry 1-3 / Level 1-8 scale (unknown levels sort last)."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def level_words(level: str) -> str:
+    """'Level 4' -> 'level 4', as a sentence says it."""
+    return level[:1].lower() + level[1:] if level else "an unrecorded level"
+
+
+def number_key(number: str):
+    """Sort unit numbers naturally: '9' < '10', '001' < '101'."""
+    return tuple((0, int(part), part) if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", number))
+
+
+def numbers_text(numbers: Iterable[str], *, conjunction: str = "and") -> str:
+    """'401 and 402', '310, 311, 312 and 410'."""
+    items = list(numbers)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """A unit as a member of one qualification."""
+
+    number: str          # the handbook's number inside the qualification, e.g. "401"
+    ref: str             # catalogue-unique, e.g. "4430-401"
+    title: str
+    level: str           # "Entry 3", "Level 4", ... ("" if unknown)
+    credits: int | None  # None: the source lost it
+    glh: int | None
+    status: str          # "mandatory" | "optional"
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """A unit of the catalogue reported as outside a qualification (it counts for nothing there)."""
+
+    ref: str
+    title: str = ""
+    level: str = ""
+    credits: int | None = None
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    order: int
+    kind: str
+    params: Mapping
+    text: str = ""
+    is_complete: bool = True
+    incomplete_reason: str = ""
+
+
+@dataclass(frozen=True)
+class QualificationSpec:
+    code: str
+    title: str
+    level: str
+    rules_stated: bool
+    units: tuple[UnitSpec, ...]
+    rules: tuple[RuleSpec, ...]
+    groups: tuple[str, ...] = ()   # optional group names in the handbook's order (optional)
+
+    def unit_by_number(self, number: str) -> UnitSpec | None:
+        return self._compiled.by_number.get(number)
+
+    def unit_by_ref(self, ref: str) -> UnitSpec | None:
+        return self._compiled.by_ref.get(ref)
+
+    def resolve(self, token: str) -> UnitSpec | None:
+        """A unit of this qualification named by its ref ("4430-401") or its number ("401"), else None."""
+        compiled = self._compiled
+        token = token.strip()
+        return compiled.by_ref.get(token) or compiled.by_number.get(token)
+
+    @property
+    def is_decidable(self) -> bool:
+        """False when no verdict on this qualification can ever be a yes (rules unstated or incomplete)."""
+        return self.rules_stated and all(r.is_complete and r.kind in RULE_KINDS for r in self.rules)
+
+    @cached_property
+    def _compiled(self) -> _Compiled:
+        # cached_property writes to the instance __dict__ directly, so it works on a frozen dataclass.
+        return _Compiled(self)
+
+
+class _Compiled:
+    """Lookups and per-rule unit sets, worked out once per spec so that a verdict is cheap."""
+
+    def __init__(self, spec: QualificationSpec):
+        units = sorted(spec.units, key=lambda u: number_key(u.number))
+        self.units = tuple(units)
+        self.by_ref = {u.ref: u for u in units}
+        self.by_number = {u.number: u for u in units}
+        group_order = list(spec.groups)
+        for u in units:
+            if u.group and u.group not in group_order:
+                group_order.append(u.group)
+        self.group_order = group_order
+        self.group_units = {g: [u for u in units if u.group == g] for g in group_order}
+        self.levels = sorted({u.level for u in units}, key=level_rank)
+        self.mandatory_status = [u for u in units if u.status == "mandatory"]
+        # Per rule: the member units it names (numbers unknown to the qualification are ignored here;
+        # validate_catalogue reports them).
+        self.rule_units: list[tuple[UnitSpec, ...]] = []
+        for rule in spec.rules:
+            params = rule.params or {}
+            if rule.kind in (MIN_CREDITS_FROM_UNITS, MANDATORY_UNITS, BARRED_PAIR):
+                named = [self.by_number.get(str(n)) or self.by_ref.get(str(n)) for n in params.get("units") or ()]
+                self.rule_units.append(tuple(u for u in named if u is not None))
+            elif rule.kind == MIN_CREDITS_AT_LEVEL:
+                self.rule_units.append(tuple(u for u in units if u.level == params.get("level")))
+            elif rule.kind == GROUP_MINIMUM:
+                self.rule_units.append(tuple(self.group_units.get(params.get("group"), ())))
+            else:
+                self.rule_units.append(tuple(units))
+        self.barred_partners: dict[str, set[str]] = {}
+        for rule, members in zip(spec.rules, self.rule_units, strict=True):
+            if rule.kind == BARRED_PAIR and len(members) == 2:
+                a, b = members
+                self.barred_partners.setdefault(a.ref, set()).add(b.ref)
+                self.barred_partners.setdefault(b.ref, set()).add(a.ref)
+        self.rank = {u.ref: i for i, u in enumerate(units)}
+        self.checkers = [_make_checker(rule, members, self)
+                         for rule, members in zip(spec.rules, self.rule_units, strict=True)]
+
+
+@dataclass(slots=True)
+class RuleResult:
+    rule: str                 # the rule's kind
+    met: bool | None          # None: cannot be decided
+    message: str
+    order: int = 0
+    text: str = ""            # the handbook's wording
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "order": self.order, "met": self.met, "message": self.message, "text": self.text}
+
+
+@dataclass
+class Verdict:
+    qualification: str
+    status: str
+    achieved: bool
+    total_credits: int
+    credits_by_level: dict[str, int]
+    rules: list[RuleResult]
+    unmet: list[RuleResult]
+    outside_units: list[str]
+    reasons: list[str] = field(default_factory=list)
+    counted_units: list[str] = field(default_factory=list)        # refs of the qualification's own units
+    unknown_credit_units: list[str] = field(default_factory=list)  # numbers whose credit value is unknown
+    outside_details: list[UnitInfo] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "qualification": self.qualification,
+            "achieved": self.achieved,
+            "status": self.status,
+            "total_credits": self.total_credits,
+            "credits_by_level": dict(self.credits_by_level),
+            "unmet": [{"rule": r.rule, "message": r.message} for r in self.unmet],
+            "outside_units": list(self.outside_units),
+            "rules": [r.to_dict() for r in self.rules],
+            "reasons": list(self.reasons),
+            "counted_units": list(self.counted_units),
+            "unknown_credit_units": list(self.unknown_credit_units),
+        }
+
+
+def _at_least(need: int, has: int, unknown: list[str], what: str) -> tuple[bool | None, str]:
+    """A 'needs at least N credits <what>' check with unknown credit values taken into account."""
+    if has >= need:
+        return True, f"has {has} credits{what} (needs at least {need})"
+    if unknown:
+        return None, (
+            f"needs at least {need} credits{what}, has {has} that are known: the credit value of "
+            f"{numbers_text(sorted(unknown, key=number_key))} is not recorded, so this cannot be decided"
+        )
+    return False, f"needs at least {need} credits{what}, has {has}"
+
+
+def _sum_over(claimed: dict[str, UnitSpec], refs: frozenset[str] | None) -> tuple[int, list[str]]:
+    """Known credits of the claimed units in `refs` (all claimed units when None), and the unknown ones."""
+    has, unknown = 0, []
+    for ref, unit in claimed.items():
+        if refs is None or ref in refs:
+            if unit.credits is None:
+                unknown.append(unit.number)
+            else:
+                has += unit.credits
+    return has, unknown
+
+
+def _make_checker(rule: RuleSpec, members: tuple[UnitSpec, ...], compiled: _Compiled):
+    """A function claimed -> (met, message) for one rule, with everything static worked out now."""
+    params = rule.params or {}
+    kind = rule.kind
+    refs = frozenset(u.ref for u in members)
+    numbers = [u.number for u in members]
+    if not rule.is_complete:
+        message = RULE_INCOMPLETE.format(reason=rule.incomplete_reason or RULE_INCOMPLETE_DEFAULT_REASON)
+        return lambda claimed: (None, message)
+    if kind == BARRED_PAIR:
+        if len(members) != 2:
+            return lambda claimed: (True, "")
+        a, b = (u.ref for u in members)
+        unmet = f"{numbers[0]} and {numbers[1]} cannot both be claimed"
+        met = f"{numbers[0]} and {numbers[1]} are not both claimed"
+        return lambda claimed: (False, unmet) if a in claimed and b in claimed else (True, met)
+    if kind == MANDATORY_UNITS:
+        noun = "mandatory unit" if len(members) == 1 else "mandatory units"
+        met = f"{noun} {numbers_text(numbers)} claimed"
+
+        def mandatory(claimed):
+            missing = [u.number for u in members if u.ref not in claimed]
+            if not missing:
+                return True, met
+            if len(missing) == 1:
+                return False, f"mandatory unit {missing[0]} is missing"
+            return False, f"mandatory units {numbers_text(missing)} are missing"
+        return mandatory
+    if kind in (MIN_TOTAL_CREDITS, MIN_CREDITS_FROM_UNITS, MIN_CREDITS_AT_LEVEL):
+        need = params.get("credits") or 0
+        over = None if kind == MIN_TOTAL_CREDITS else refs
+        if kind == MIN_TOTAL_CREDITS:
+            what = ""
+        elif kind == MIN_CREDITS_AT_LEVEL:
+            what = f" at {level_words(params.get('level') or '')}"
+        else:
+            label = params.get("label") or f"units {numbers_text(numbers, conjunction='or')}"
+            if label.split(" ", 1)[0] in ("Optional", "Mandatory"):
+                label = label[:1].lower() + label[1:]
+            what = f" from {label}"
+
+        def credits_rule(claimed):
+            has, unknown = _sum_over(claimed, over)
+            met, message = _at_least(need, has, unknown, what)
+            if met is False and kind == MIN_CREDITS_AT_LEVEL:
+                message = f"needs {need} credits{what}, has {has}"
+            return met, message
+        return credits_rule
+    if kind == GROUP_MINIMUM:
+        return lambda claimed: _check_group(params, members, claimed, compiled)
+    message = UNKNOWN_RULE_KIND.format(order=rule.order, kind=kind)
+    return lambda claimed: (None, message)
+
+
+def _check_group(params: Mapping, members: tuple[UnitSpec, ...], claimed: dict[str, UnitSpec],
+                 compiled: _Compiled) -> tuple[bool | None, str]:
+    name = params.get("group") or ""
+    held = [u for u in members if u.ref in claimed]
+    if len(held) == 1 and params.get("min_units") == 1 and _only_min_units(params):
+        return True, f"optional group {name}: {held[0].number} claimed"
+    count = len(held)
+    credits, unknown = 0, []
+    for u in held:
+        if u.credits is None:
+            unknown.append(u.number)
+        else:
+            credits += u.credits
+    problems: list[str] = []
+    undecided: list[str] = []
+    min_units = params.get("min_units") or 0
+    if count < min_units:
+        # Units still open to choose: not claimed, not barred against a claimed unit.
+        barred = set()
+        for u in claimed.values():
+            barred |= compiled.barred_partners.get(u.ref, set())
+        open_numbers = [u.number for u in members if u.ref not in claimed and u.ref not in barred]
+        if count == 0 and min_units == 1:
+            choice = f": choose one of {numbers_text(open_numbers, conjunction='or')}" if open_numbers else ""
+            problems.append(f"no unit from optional group {name}{choice}")
+        else:
+            choice = f": choose from {numbers_text(open_numbers, conjunction='or')}" if open_numbers else ""
+            problems.append(f"needs at least {_plural(min_units, 'unit')} from optional group {name}, "
+                            f"has {count}{choice}")
+    min_credits = params.get("min_credits")
+    if min_credits:
+        met, message = _at_least(min_credits, credits, unknown, f" from optional group {name}")
+        if met is False:
+            problems.append(message)
+        elif met is None:
+            undecided.append(message)
+    max_units = params.get("max_units")
+    if max_units is not None and count > max_units:
+        problems.append(f"at most {_plural(max_units, 'unit')} from optional group {name} may be claimed, has "
+                        f"{count} ({numbers_text([u.number for u in held])})")
+    max_credits = params.get("max_credits")
+    if max_credits is not None:
+        if credits > max_credits:
+            problems.append(f"at most {max_credits} credits from optional group {name} may be claimed, has "
+                            f"{credits}")
+        elif unknown:
+            undecided.append(f"at most {max_credits} credits from optional group {name} may be claimed: the credit "
+                             f"value of {numbers_text(unknown)} is not recorded, so this cannot be decided")
+    if problems:
+        return False, "; ".join(problems)
+    if undecided:
+        return None, "; ".join(undecided)
+    if held:
+        return True, f"optional group {name}: {numbers_text([u.number for u in held])} claimed"
+    return True, f"optional group {name}: nothing required"
+
+
+def _only_min_units(params: Mapping) -> bool:
+    return not params.get("min_credits") and params.get("max_units") is None and params.get("max_credits") is None
+
+
+def evaluate(spec: QualificationSpec, unit_refs: Iterable[str], *,
+             outside: Iterable[UnitInfo | str] = ()) -> Verdict:
+    """Whether the units claimed (catalogue refs, or numbers inside the qualification) achieve `spec`.
+
+    Refs that are not units of the qualification are reported in outside_units and count for nothing;
+    `outside` adds more such units (UnitInfo gives the command a title to print).
+    """
+    compiled = spec._compiled
+    claimed: dict[str, UnitSpec] = {}
+    outside_details: dict[str, UnitInfo] = {}
+    for token in unit_refs:
+        unit = compiled.by_ref.get(token) or compiled.by_number.get(token)
+        if unit is not None:
+            claimed[unit.ref] = unit
+        elif token not in outside_details:
+            outside_details[token] = UnitInfo(ref=token)
+    for item in outside:
+        info = UnitInfo(ref=item) if isinstance(item, str) else item
+        if info.ref not in claimed:
+            outside_details[info.ref] = info
+
+    credits_by_level = dict.fromkeys(compiled.levels, 0)
+    total = 0
+    unknown_numbers = []
+    for unit in claimed.values():
+        if unit.credits is None:
+            unknown_numbers.append(unit.number)
+        else:
+            total += unit.credits
+            credits_by_level[unit.level] = credits_by_level.get(unit.level, 0) + unit.credits
+
+    results: list[RuleResult] = []
+    reasons: list[str] = []
+    any_false = any_none = False
+    for rule, check in zip(spec.rules, compiled.checkers, strict=True):
+        met, message = check(claimed)
+        if met is False:
+            any_false = True
+        elif met is None:
+            any_none = True
+            reasons.append(message)
+        results.append(RuleResult(rule=rule.kind, met=met, message=message, order=rule.order, text=rule.text))
+    if not spec.rules_stated:
+        any_none = True
+        reasons.insert(0, RULES_NOT_STATED.format(code=spec.code))
+
+    if any_false:
+        status = NOT_ACHIEVED
+    elif any_none:
+        status = CANNOT_DECIDE
+    else:
+        status = ACHIEVED
+    counted = sorted(claimed, key=compiled.rank.__getitem__)
+    return Verdict(
+        qualification=spec.code,
+        status=status,
+        achieved=status == ACHIEVED,
+        total_credits=total,
+        credits_by_level=credits_by_level,
+        rules=results,
+        unmet=[r for r in results if r.met is not True],
+        outside_units=list(outside_details),
+        reasons=reasons,
+        counted_units=counted,
+        unknown_credit_units=sorted(unknown_numbers, key=number_key),
+        outside_details=list(outside_details.values()),
+    )
+
+
+@dataclass
+class Plan:
+    """The planner's answer. See qualifications/planner.py for the objective."""
+
+    feasible: bool
+    reason: str
+    add: list[UnitSpec]
+    claim: list[str]
+    added_credits: int
+    added_glh: int
+    verdict: Verdict | None
+    committed: list[str] = field(default_factory=list)   # in-progress / chosen units kept in the plan
+    dropped: list[str] = field(default_factory=list)     # held units not to claim
+    dropped_reasons: list[str] = field(default_factory=list)
+    outside_units: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "qualification": self.verdict.qualification if self.verdict else None,
+            "feasible": self.feasible,
+            "reason": self.reason,
+            "add": [{"number": u.number, "ref": u.ref, "title": u.title, "level": u.level, "credits": u.credits,
+                     "glh": u.glh, "group": u.group, "status": u.status} for u in self.add],
+            "added_credits": self.added_credits,
+            "added_glh": self.added_glh,
+            "claim": list(self.claim),
+            "committed": list(self.committed),
+            "dropped": list(self.dropped),
+            "dropped_reasons": list(self.dropped_reasons),
+            "outside_units": list(self.outside_units),
+            "notes": list(self.notes),
+            "verdict": self.verdict.to_dict() if self.verdict else None,
+        }
+
+
+def plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),
+         in_progress: Iterable[str] = ()) -> Plan:
+    """The cheapest further units that achieve `spec` (see qualifications/planner.py)."""
+    from qualifications.planner import make_plan
+
+    return make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
+
+
+def selection_problems(spec: QualificationSpec, chosen_refs: Iterable[str]) -> list[str]:
+    """[] when the chosen units can still lead to the qualification, else the reasons why not."""
+    from qualifications.planner import selection_problems as problems
+
+    return problems(spec, chosen_refs)
