@@ -4,6 +4,19 @@ from django.db import models
 from django.db.models import F, Q
 
 
+class Method(models.TextChoices):
+    """The assessment methods the handbooks name."""
+
+    OBSERVATION = "observation", "Observation"
+    QUESTIONING = "questioning", "Questioning"
+    PRODUCT_EVIDENCE = "product_evidence", "Product evidence"
+    WITNESS_TESTIMONY = "witness_testimony", "Witness testimony"
+    PROFESSIONAL_DISCUSSION = "professional_discussion", "Professional discussion"
+    RPL = "rpl", "Recognition of prior learning"
+    CANDIDATE_STATEMENT = "candidate_statement", "Candidate statement"
+    EXPERT_WITNESS = "expert_witness", "Expert witness"
+
+
 class Registration(models.Model):
     """A candidate registered on a qualification at a centre, with an assessor and an internal verifier."""
 
@@ -51,3 +64,219 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.candidate} — {self.qualification.code}"
+
+
+class UnitAssessment(models.Model):
+    """One unit of one registration: its authenticity statement, sign-off and lock.
+
+    `version` rises with every change to the unit (mappings, statement, sign-off, reopening); forms carry
+    it so a decision taken on a stale page is refused instead of silently overwriting another one.
+    `round` counts reopenings: a sign-off is unique per (unit assessment, round).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "In progress"
+        AWAITING_COUNTERSIGNATURE = "awaiting_countersignature", "Awaiting countersignature"
+        SIGNED = "signed", "Signed off"
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="unit_assessments")
+    unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1)
+    round = models.PositiveIntegerField(default=1)
+    authenticity_signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["registration", "unit__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "unit"], name="unique_unit_assessment"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(signed_by__isnull=False, signed_at__isnull=False),
+                name="unit_assessment_signed_has_signer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration} / {self.unit.ref}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != self.Status.OPEN
+
+
+class UnitSignOff(models.Model):
+    """One signature on a unit, kept for ever; the unique constraint forbids a double sign-off."""
+
+    unit_assessment = models.ForeignKey(UnitAssessment, on_delete=models.CASCADE, related_name="sign_offs")
+    round = models.PositiveIntegerField()
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["unit_assessment", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_assessment", "round"], name="one_sign_off_per_round"),
+        ]
+
+    def __str__(self):
+        return f"sign-off of {self.unit_assessment} (round {self.round})"
+
+
+class EvidenceMapping(models.Model):
+    """This evidence covers this criterion (or range item) of a unit of the registration, by this method."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        NOT_YET = "not_yet", "Not yet"
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="mappings")
+    evidence = models.ForeignKey("evidence.EvidenceItem", on_delete=models.PROTECT, related_name="mappings")
+    criterion = models.ForeignKey(
+        "qualifications.AssessmentCriterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    range_item = models.ForeignKey(
+        "qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=30, choices=Method.choices)
+    location = models.CharField("location reference", max_length=100, blank=True,
+                                help_text="Where in the evidence, e.g. page 3, 02:15–04:40")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(blank=True, help_text="Why not yet: what the candidate must do")
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["registration", "unit", "criterion", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(criterion__isnull=False, range_item__isnull=True)
+                | Q(criterion__isnull=True, range_item__isnull=False),
+                name="mapping_targets_criterion_or_range_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="accepted") | ~Q(reason=""), name="mapping_not_yet_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "evidence", "criterion"], condition=Q(criterion__isnull=False),
+                name="unique_mapping_criterion",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "evidence", "range_item"], condition=Q(range_item__isnull=False),
+                name="unique_mapping_range_item",
+            ),
+        ]
+        indexes = [models.Index(fields=["registration", "unit", "decision"])]
+
+    def __str__(self):
+        target = self.criterion.ref if self.criterion_id else f"range {self.range_item.ref}"
+        return f"evidence {self.evidence_id} → {self.unit.ref} {target}"
+
+
+class AssessmentRecord(models.Model):
+    """An observation record, questioning record or professional discussion, written by the assessor.
+
+    Each record becomes a piece of evidence in the candidate's portfolio (evidence_item), mapped with its
+    own method to the criteria it references, so it counts in the coverage and requirements.
+    """
+
+    class Kind(models.TextChoices):
+        OBSERVATION = "observation", "Observation record"
+        QUESTIONING = "questioning", "Questioning record"
+        PROFESSIONAL_DISCUSSION = "professional_discussion", "Professional discussion"
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    place = models.CharField(max_length=200, blank=True)
+    description = models.TextField(help_text="What the candidate was seen doing / notes of the discussion")
+    questions_and_answers = models.TextField(blank=True, help_text="Question, then the candidate's answer")
+    criteria = models.ManyToManyField("qualifications.AssessmentCriterion", related_name="+")
+    evidence_item = models.OneToOneField(
+        "evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_record"
+    )
+    candidate_signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+
+    @property
+    def method(self) -> str:
+        return {
+            self.Kind.OBSERVATION: Method.OBSERVATION,
+            self.Kind.QUESTIONING: Method.QUESTIONING,
+            self.Kind.PROFESSIONAL_DISCUSSION: Method.PROFESSIONAL_DISCUSSION,
+        }[self.kind]
+
+
+class ActionPlan(models.Model):
+    """An assessment action plan: activities with target dates and criteria, agreed by the candidate."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="action_plans")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    review_date = models.DateField(null=True, blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Action plan {self.created_at:%d/%m/%Y} for {self.registration}"
+
+
+class ActionPlanItem(models.Model):
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
+    activity = models.TextField()
+    target_date = models.DateField()
+    criteria = models.ManyToManyField("qualifications.AssessmentCriterion", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["target_date", "id"]
+
+    def __str__(self):
+        return self.activity[:60]
+
+
+class Feedback(models.Model):
+    """Feedback from the assessor to the candidate, shown on the candidate's pages and emailed."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="feedback")
+    unit = models.ForeignKey("qualifications.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "feedback"
+
+    def __str__(self):
+        return f"Feedback {self.created_at:%d/%m/%Y} for {self.registration}"

@@ -1,0 +1,199 @@
+"""Forms for assessment pages. They collect input; the services decide."""
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.selectors import centres_of
+from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
+
+from .models import AssessmentRecord, EvidenceMapping, Method
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _people(centres, role):
+    return User.objects.filter(memberships__centre__in=centres, memberships__role=role).distinct().order_by(
+        "last_name", "first_name", "username")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.username})"
+
+
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        credits = f", {obj.credits} credits" if obj.credits is not None else ""
+        return f"{obj.number} {obj.title} ({obj.level}{credits})"
+
+
+class RegistrationForm(forms.Form):
+    centre = forms.ModelChoiceField(queryset=None)
+    candidate = PersonChoiceField(queryset=None)
+    assessor = PersonChoiceField(queryset=None)
+    internal_verifier = PersonChoiceField(queryset=None, label="Internal verifier")
+    candidate_number = forms.CharField(required=False, max_length=30, label="Candidate (enrolment) number")
+    registered_on = forms.DateField(widget=DateInput(), label="Registration date")
+    expires_on = forms.DateField(
+        widget=DateInput(), required=False, label="Expiry date",
+        help_text="Leave empty to use the qualification's registration period.",
+    )
+    optional_units = UnitChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, user, qualification, registration=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
+        self.fields["centre"].queryset = centres
+        if registration is not None:
+            centres = centres.filter(pk=registration.centre_id)
+            for name in ("centre", "candidate", "registered_on"):
+                del self.fields[name]
+        else:
+            self.fields["candidate"].queryset = _people(centres, Role.CANDIDATE)
+            if centres.count() == 1:
+                self.fields["centre"].initial = centres.first()
+                self.fields["centre"].widget = forms.HiddenInput()
+            self.fields["registered_on"].initial = timezone.localdate()
+        self.fields["assessor"].queryset = _people(centres, Role.ASSESSOR)
+        self.fields["internal_verifier"].queryset = _people(centres, Role.INTERNAL_VERIFIER)
+        self.fields["optional_units"].queryset = Unit.objects.filter(
+            memberships__qualification=qualification, memberships__status=QualificationUnit.Status.OPTIONAL
+        ).order_by("memberships__order", "number")
+
+
+class MappingForm(forms.Form):
+    """From a piece of evidence: tick the criteria it covers, across every unit of the registration."""
+
+    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    method = forms.ChoiceField(choices=[("", "Choose…")] + Method.choices, label="Assessment method")
+    location = forms.CharField(required=False, max_length=100, label="Location reference",
+                               help_text="Where in the evidence: page, paragraph, time in a recording")
+    decision = forms.ChoiceField(choices=EvidenceMapping.Decision.choices, widget=forms.RadioSelect,
+                                 initial=EvidenceMapping.Decision.ACCEPTED)
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Reason (for “not yet”)")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units)
+
+
+class CriterionMappingForm(forms.Form):
+    """From a criterion: tick the candidate's evidence that covers it."""
+
+    evidence = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
+    method = forms.ChoiceField(choices=[("", "Choose…")] + Method.choices, label="Assessment method")
+    location = forms.CharField(required=False, max_length=100, label="Location reference")
+    decision = forms.ChoiceField(choices=EvidenceMapping.Decision.choices, widget=forms.RadioSelect,
+                                 initial=EvidenceMapping.Decision.ACCEPTED)
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Reason (for “not yet”)")
+
+    def __init__(self, *args, evidence, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = evidence
+        self.fields["evidence"].label_from_instance = lambda item: f"{item.title} ({item.get_kind_display()})"
+
+
+class MappingDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=EvidenceMapping.Decision.choices)
+    reason = forms.CharField(required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SignOffForm(forms.Form):
+    confirmed = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple,
+        label="I confirm the evidence shows these quantities",
+    )
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               label="Your password", help_text="Signing a unit needs your password again.")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, requirements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirmed"].choices = [(r.ref, f"{r.ref}: {r.text}") for r in requirements]
+        if not requirements:
+            del self.fields["confirmed"]
+
+
+class CountersignForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               label="Your password")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for reopening")
+
+
+class RecordForm(forms.Form):
+    date = forms.DateField(widget=DateInput())
+    place = forms.CharField(required=False, max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    questions_and_answers = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Questions and answers",
+        help_text="Each question, then the candidate's answer",
+    )
+    criteria = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
+                                              label="Criteria referenced")
+    recording = forms.FileField(required=False, label="Recording (optional)")
+
+    DESCRIPTION_LABELS = {
+        AssessmentRecord.Kind.OBSERVATION: "What the candidate was seen doing",
+        AssessmentRecord.Kind.QUESTIONING: "Context of the questioning",
+        AssessmentRecord.Kind.PROFESSIONAL_DISCUSSION: "Notes of the discussion",
+    }
+
+    def __init__(self, *args, kind, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related("unit")
+        self.fields["criteria"].label_from_instance = lambda c: f"{c.unit.number} {c.ref} {c.text}"
+        self.fields["description"].label = self.DESCRIPTION_LABELS[kind]
+        self.fields["date"].initial = timezone.localdate()
+        if kind != AssessmentRecord.Kind.QUESTIONING:
+            del self.fields["questions_and_answers"]
+        else:
+            self.fields["questions_and_answers"].required = True
+        if kind != AssessmentRecord.Kind.PROFESSIONAL_DISCUSSION:
+            del self.fields["recording"]
+
+
+class ActionPlanItemForm(forms.Form):
+    activity = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    target_date = forms.DateField(required=False, widget=DateInput())
+    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False,
+                                              widget=forms.SelectMultiple(attrs={"size": 4}))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related("unit")
+        self.fields["criteria"].label_from_instance = lambda c: f"{c.unit.number} {c.ref}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("activity") and not data.get("target_date"):
+            self.add_error("target_date", "Give a target date for this activity.")
+        return data
+
+
+ActionPlanItemFormSet = forms.formset_factory(ActionPlanItemForm, extra=3, max_num=20)
+
+
+class ActionPlanForm(forms.Form):
+    review_date = forms.DateField(required=False, widget=DateInput())
+
+
+class FeedbackForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole qualification")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Feedback")
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+        self.fields["unit"].label_from_instance = lambda u: f"{u.number} {u.title}"

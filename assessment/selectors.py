@@ -1,0 +1,392 @@
+"""Reads for assessment. `*_visible_to(user)` querysets are the only place that decides who sees what.
+
+Pages built from these functions do a constant number of queries whatever the size of the portfolio
+(tests pin it with 1 and with 300 evidence items).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+
+from accounts.models import Role
+from accounts.selectors import centres_of
+from evidence.models import EvidenceItem
+from qualifications.models import (
+    AssessmentCriterion,
+    EvidenceRequirement,
+    QualificationUnit,
+    RangeItem,
+    Unit,
+)
+
+from . import coverage as cov
+from .models import ActionPlan, AssessmentRecord, EvidenceMapping, Feedback, Registration, UnitAssessment
+
+# The newest live version of an item (as evidence.selectors.evidence_current): a deleted correction
+# leaves its predecessor current.
+CURRENT = Q(next_version__isnull=True) | Q(next_version__deleted_at__isnull=False)
+
+
+# --- visibility -------------------------------------------------------------------------------------
+def registrations_visible_to(user) -> QuerySet[Registration]:
+    """The candidate's own; those the user assesses or internally verifies (holding that role in the
+    registration's centre); every registration of the centres the user administers."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    condition = Q(candidate=user)
+    condition |= Q(assessor=user, centre__in=centres_of(user, roles=[Role.ASSESSOR]))
+    condition |= Q(internal_verifier=user, centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER]))
+    condition |= Q(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN]))
+    return Registration.objects.filter(condition).select_related("candidate", "qualification", "centre",
+                                                                  "assessor", "internal_verifier")
+
+
+def registrations_assessed_by(user) -> QuerySet[Registration]:
+    """Registrations on which the user may record assessment decisions."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    return registrations_visible_to(user).filter(
+        assessor=user, centre__in=centres_of(user, roles=[Role.ASSESSOR])
+    )
+
+
+def registrations_administered_by(user) -> QuerySet[Registration]:
+    return registrations_visible_to(user).filter(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN]))
+
+
+def registrations_of_candidate(user) -> QuerySet[Registration]:
+    return registrations_visible_to(user).filter(candidate=user)
+
+
+def mappings_visible_to(user) -> QuerySet[EvidenceMapping]:
+    return EvidenceMapping.objects.filter(registration__in=registrations_visible_to(user))
+
+
+def records_visible_to(user) -> QuerySet[AssessmentRecord]:
+    return AssessmentRecord.objects.filter(registration__in=registrations_visible_to(user)).select_related(
+        "registration__candidate", "registration__qualification", "assessor", "evidence_item"
+    )
+
+
+def action_plans_visible_to(user) -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.filter(registration__in=registrations_visible_to(user))
+
+
+def countersign_queue_for(user) -> QuerySet[UnitAssessment]:
+    """Units signed by a trainee assessor, waiting for a qualified assessor of the same centre."""
+    if not user.is_authenticated or user.is_trainee_assessor:
+        return UnitAssessment.objects.none()
+    return (
+        UnitAssessment.objects.filter(
+            status=UnitAssessment.Status.AWAITING_COUNTERSIGNATURE,
+            registration__centre__in=centres_of(user, roles=[Role.ASSESSOR]),
+        )
+        .exclude(signed_by=user)
+        .exclude(registration__candidate=user)
+        .exclude(registration__internal_verifier=user)
+        .select_related("registration__candidate", "registration__qualification", "unit", "signed_by")
+    )
+
+
+def candidate_evidence(registration) -> QuerySet[EvidenceItem]:
+    """The candidate's current evidence (not deleted, not replaced by a newer version).
+
+    Whoever may see the registration may see its candidate's evidence (evidence.selectors says the same).
+    """
+    return EvidenceItem.objects.filter(
+        candidate_id=registration.candidate_id, centre_id=registration.centre_id, deleted_at__isnull=True,
+    ).filter(CURRENT)
+
+
+# --- the units of a registration --------------------------------------------------------------------
+def registration_units(registration) -> list[Unit]:
+    """Mandatory units of the qualification plus the optional units chosen, in handbook order."""
+    return units_of_registrations([registration])[registration.pk]
+
+
+def units_of_registrations(registrations) -> dict[int, list[Unit]]:
+    """{registration id: [units]} in two queries, whatever the number of registrations."""
+    registrations = list(registrations)
+    quals = {r.qualification_id for r in registrations}
+    memberships = list(
+        QualificationUnit.objects.filter(qualification_id__in=quals).select_related("unit").order_by("order", "unit__number")
+    )
+    chosen = defaultdict(set)
+    through = Registration.optional_units.through
+    for row in through.objects.filter(registration_id__in=[r.pk for r in registrations]).values_list(
+        "registration_id", "unit_id"
+    ):
+        chosen[row[0]].add(row[1])
+    result = {}
+    for registration in registrations:
+        units = [
+            m.unit for m in memberships
+            if m.qualification_id == registration.qualification_id
+            and (m.status == QualificationUnit.Status.MANDATORY or m.unit_id in chosen[registration.pk])
+        ]
+        result[registration.pk] = units
+    return result
+
+
+def unit_of_registration(registration, unit_pk) -> Unit | None:
+    for unit in registration_units(registration):
+        if unit.pk == int(unit_pk):
+            return unit
+    return None
+
+
+def unit_facts(unit: Unit) -> cov.UnitFacts:
+    return cov.UnitFacts(unit.ref, unit.title, unit.has_criteria_text, unit.rwe_allowed, unit.simulation_allowed,
+                         unit.evidence_context_note)
+
+
+# --- coverage matrix --------------------------------------------------------------------------------
+@dataclass
+class CriterionRow:
+    criterion: AssessmentCriterion
+    mappings: list[EvidenceMapping]
+    met: bool
+
+
+@dataclass
+class RangeRow:
+    item: RangeItem
+    mappings: list[EvidenceMapping]
+    met: bool | None  # None for a parent item (its sub-items carry the coverage)
+
+
+@dataclass
+class UnitMatrix:
+    registration: Registration
+    unit: Unit
+    unit_assessment: UnitAssessment
+    rows: list[CriterionRow]
+    range_rows: list[RangeRow]
+    coverage: cov.UnitCoverage
+    evidence_columns: list[EvidenceItem] = field(default_factory=list)
+
+    @property
+    def outcomes(self):
+        """Rows grouped by learning outcome, in order: [(outcome, [rows])]."""
+        groups: dict[int, tuple] = {}
+        for row in self.rows:
+            groups.setdefault(row.criterion.outcome_id, (row.criterion.outcome, []))[1].append(row)
+        return list(groups.values())
+
+
+def unit_assessment_for(registration, unit) -> UnitAssessment:
+    """The unit assessment row (an unsaved OPEN one when none exists yet)."""
+    ua = UnitAssessment.objects.filter(registration=registration, unit=unit).select_related(
+        "signed_by", "countersigned_by").first()
+    return ua or UnitAssessment(registration=registration, unit=unit)
+
+
+def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatrix:
+    """The coverage matrix of one unit of a registration (the on-screen unit recording form)."""
+    ua = unit_assessment_for(registration, unit)
+    criteria = list(AssessmentCriterion.objects.filter(unit=unit).select_related("outcome"))
+    range_items = list(RangeItem.objects.filter(unit=unit))
+    requirements = list(EvidenceRequirement.objects.filter(unit=unit))
+    mappings = list(
+        EvidenceMapping.objects.filter(registration=registration, unit=unit)
+        .select_related("evidence", "criterion", "range_item", "assessed_by")
+        .order_by("evidence__created_at", "id")
+    )
+    facts = [
+        cov.MappingFacts(m.criterion_id, m.range_item_id, m.evidence_id, m.evidence.title, m.evidence.context,
+                         m.method, m.decision)
+        for m in mappings
+    ]
+    coverage = cov.unit_coverage(
+        unit=unit_facts(unit),
+        criteria=[cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
+        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id) for r in range_items],
+        requirements=[
+            cov.RequirementFacts(r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()))
+            for r in requirements
+        ],
+        mappings=facts,
+        authenticity_signed=ua.authenticity_signed_at is not None,
+        confirmed_requirements=confirmed_requirements,
+    )
+    by_criterion = defaultdict(list)
+    by_range = defaultdict(list)
+    columns = {}
+    for m in mappings:
+        columns.setdefault(m.evidence_id, m.evidence)
+        if m.criterion_id:
+            by_criterion[m.criterion_id].append(m)
+        else:
+            by_range[m.range_item_id].append(m)
+    rows = [CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk]) for c in criteria]
+    range_rows = [RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk)) for r in range_items]
+    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage, list(columns.values()))
+
+
+# --- registration summary (hub, candidate progress) -------------------------------------------------
+@dataclass
+class UnitProgress:
+    unit: Unit
+    unit_assessment: UnitAssessment | None
+    criteria_total: int
+    criteria_met: int
+    missing: list[str]
+    not_yet: int = 0
+
+    @property
+    def status_label(self) -> str:
+        if self.unit_assessment is None:
+            return "Not started"
+        return self.unit_assessment.get_status_display()
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.criteria_met / self.criteria_total) if self.criteria_total else 0
+
+
+def registration_progress(registration) -> list[UnitProgress]:
+    """Per unit: criteria met, what is left, its sign-off state. Constant number of queries."""
+    units = registration_units(registration)
+    unit_ids = [u.pk for u in units]
+    criteria = list(AssessmentCriterion.objects.filter(unit_id__in=unit_ids).values_list("pk", "unit_id", "ref"))
+    met = set(
+        EvidenceMapping.objects.filter(registration=registration, decision=EvidenceMapping.Decision.ACCEPTED,
+                                       criterion__isnull=False)
+        .values_list("criterion_id", flat=True).distinct()
+    )
+    not_yet = dict(
+        EvidenceMapping.objects.filter(registration=registration, decision=EvidenceMapping.Decision.NOT_YET)
+        .values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
+    )
+    uas = {ua.unit_id: ua for ua in UnitAssessment.objects.filter(registration=registration)
+           .select_related("signed_by", "countersigned_by")}
+    by_unit = defaultdict(list)
+    for pk, unit_id, ref in criteria:
+        by_unit[unit_id].append((pk, ref))
+    result = []
+    for unit in units:
+        rows = by_unit[unit.pk]
+        result.append(UnitProgress(
+            unit, uas.get(unit.pk), len(rows), sum(1 for pk, _ in rows if pk in met),
+            [ref for pk, ref in rows if pk not in met], not_yet.get(unit.pk, 0),
+        ))
+    return result
+
+
+def evidence_with_mapping_counts(registration) -> QuerySet[EvidenceItem]:
+    return candidate_evidence(registration).annotate(
+        mapped=Count("mappings", filter=Q(mappings__registration=registration))
+    ).order_by("-created_at", "-id")
+
+
+def feedback_for(registration) -> QuerySet[Feedback]:
+    return Feedback.objects.filter(registration=registration).select_related("author", "unit")
+
+
+# --- caseload ---------------------------------------------------------------------------------------
+@dataclass
+class CaseloadRow:
+    registration: Registration
+    units_total: int
+    units_signed: int
+    criteria_total: int
+    criteria_met: int
+    evidence_waiting: int
+    awaiting_countersignature: int
+    last_activity: datetime | None
+    attention: list[str]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.criteria_met / self.criteria_total) if self.criteria_total else 0
+
+    @property
+    def expires_soon(self) -> bool:
+        if not self.registration.expires_on:
+            return False
+        return (self.registration.expires_on - date.today()).days <= 90  # noqa: DTZ011 - a calendar date
+
+
+def caseload_for(user) -> list[CaseloadRow]:
+    """Every active registration the user assesses, with its progress, most in need of attention first.
+
+    Eight queries whatever the number of candidates and evidence items.
+    """
+    registrations = list(
+        registrations_assessed_by(user).filter(status=Registration.Status.ACTIVE).order_by("candidate__last_name", "id")
+    )
+    if not registrations:
+        return []
+    reg_ids = [r.pk for r in registrations]
+    units = units_of_registrations(registrations)
+    all_unit_ids = {u.pk for us in units.values() for u in us}
+    criteria_per_unit = dict(
+        AssessmentCriterion.objects.filter(unit_id__in=all_unit_ids).values_list("unit_id")
+        .annotate(n=Count("id")).values_list("unit_id", "n")
+    )
+    met = defaultdict(set)
+    for reg_id, criterion_id in (
+        EvidenceMapping.objects.filter(registration_id__in=reg_ids, decision=EvidenceMapping.Decision.ACCEPTED,
+                                       criterion__isnull=False)
+        .values_list("registration_id", "criterion_id").distinct()
+    ):
+        met[reg_id].add(criterion_id)
+    signed = defaultdict(int)
+    countersign = defaultdict(int)
+    for reg_id, status, n in (
+        UnitAssessment.objects.filter(registration_id__in=reg_ids).exclude(status=UnitAssessment.Status.OPEN)
+        .values_list("registration_id", "status").annotate(n=Count("id")).values_list("registration_id", "status", "n")
+    ):
+        if status == UnitAssessment.Status.SIGNED:
+            signed[reg_id] += n
+        else:
+            countersign[reg_id] += n
+    candidate_ids = {r.candidate_id for r in registrations}
+    # Evidence waiting: current items that no registration of the candidate has mapped yet.
+    waiting = dict(
+        EvidenceItem.objects.filter(CURRENT, candidate_id__in=candidate_ids, deleted_at__isnull=True)
+        .exclude(Exists(EvidenceMapping.objects.filter(evidence=OuterRef("pk"))))
+        .values_list("candidate_id").annotate(n=Count("id")).values_list("candidate_id", "n")
+    )
+    last_evidence = dict(
+        EvidenceItem.objects.filter(candidate_id__in=candidate_ids, deleted_at__isnull=True)
+        .values_list("candidate_id").annotate(at=Max("updated_at")).values_list("candidate_id", "at")
+    )
+    last_mapping = dict(
+        EvidenceMapping.objects.filter(registration_id__in=reg_ids).values_list("registration_id")
+        .annotate(at=Max("assessed_at")).values_list("registration_id", "at")
+    )
+    rows = []
+    for registration in registrations:
+        reg_units = units[registration.pk]
+        activity = [t for t in (last_evidence.get(registration.candidate_id), last_mapping.get(registration.pk)) if t]
+        row = CaseloadRow(
+            registration=registration,
+            units_total=len(reg_units),
+            units_signed=signed[registration.pk],
+            criteria_total=sum(criteria_per_unit.get(u.pk, 0) for u in reg_units),
+            criteria_met=len(met[registration.pk]),
+            evidence_waiting=waiting.get(registration.candidate_id, 0),
+            awaiting_countersignature=countersign[registration.pk],
+            last_activity=max(activity) if activity else None,
+            attention=[],
+        )
+        if row.evidence_waiting:
+            row.attention.append(f"{row.evidence_waiting} evidence waiting for assessment")
+        if row.awaiting_countersignature:
+            row.attention.append(f"{row.awaiting_countersignature} unit(s) awaiting countersignature")
+        if row.expires_soon:
+            row.attention.append(f"registration expires {registration.expires_on:%d/%m/%Y}")
+        rows.append(row)
+
+    def urgency(row: CaseloadRow):
+        # Waiting evidence first (most first), then countersignatures, expiring registrations, then the
+        # candidates who have been quiet the longest.
+        quiet = row.last_activity.timestamp() if row.last_activity else 0
+        return (-row.evidence_waiting, -row.awaiting_countersignature, not row.expires_soon, quiet)
+
+    rows.sort(key=urgency)
+    return rows

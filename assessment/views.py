@@ -1,0 +1,489 @@
+"""Assessment pages. Thin: visibility comes from selectors (404 when not yours), decisions from services."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from qualifications.models import AssessmentCriterion, Qualification
+
+from . import forms, selectors, services
+from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _registration(request, pk, queryset=None):
+    queryset = queryset if queryset is not None else selectors.registrations_visible_to(request.user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _unit(registration, unit_pk):
+    unit = selectors.unit_of_registration(registration, unit_pk)
+    if unit is None:
+        raise Http404("No such unit in this registration.")
+    return unit
+
+
+def _staff_registration(request, pk):
+    """Registration pages for the candidate's assessor, internal verifier and centre admins (not the candidate)."""
+    registration = _registration(request, pk)
+    if registration.candidate_id == request.user.pk and not (
+        registration.assessor_id == request.user.pk or registration.internal_verifier_id == request.user.pk
+    ):
+        raise Http404
+    return registration
+
+
+def _planner(registration, progress):
+    """The planner's cheapest route to the qualification from where the candidate stands."""
+    try:
+        from qualifications import rules, specs
+    except ImportError:
+        return None
+    spec = specs.qualification_spec(registration.qualification)
+    achieved = [p.unit.ref for p in progress if p.unit_assessment and p.unit_assessment.status == "signed"]
+    in_progress = [p.unit.ref for p in progress if p.criteria_met and p.unit.ref not in achieved]
+    return rules.plan(spec, achieved, chosen=[p.unit.ref for p in progress], in_progress=in_progress)
+
+
+# --- assessor ---------------------------------------------------------------------------------------
+def caseload(request):
+    return render(request, "assessment/caseload.html", {
+        "rows": selectors.caseload_for(request.user),
+        "countersign": selectors.countersign_queue_for(request.user),
+    })
+
+
+def registration_detail(request, pk):
+    registration = _staff_registration(request, pk)
+    is_assessor = registration.assessor_id == request.user.pk
+    return render(request, "assessment/registration_detail.html", {
+        "registration": registration,
+        "progress": selectors.registration_progress(registration),
+        "evidence": selectors.evidence_with_mapping_counts(registration),
+        "records": registration.records.select_related("assessor"),
+        "plans": registration.action_plans.prefetch_related("items__criteria"),
+        "feedback": selectors.feedback_for(registration),
+        "is_assessor": is_assessor,
+        "record_kinds": AssessmentRecord.Kind.choices,
+    })
+
+
+def unit_matrix(request, pk, unit_pk):
+    registration = _staff_registration(request, pk)
+    unit = _unit(registration, unit_pk)
+    matrix = selectors.unit_matrix(registration, unit)
+    return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix))
+
+
+def _matrix_context(request, matrix, sign_form=None):
+    registration = matrix.registration
+    to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
+    is_assessor = registration.assessor_id == request.user.pk
+    return {
+        "registration": registration, "unit": matrix.unit, "matrix": matrix, "ua": matrix.unit_assessment,
+        "is_assessor": is_assessor,
+        "is_admin": registration.centre_id in {c.pk for c in _admin_centres(request.user)},
+        "sign_form": sign_form or forms.SignOffForm(
+            requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
+        "reopen_form": forms.ReopenForm(),
+    }
+
+
+def _admin_centres(user):
+    from accounts.selectors import centres_of
+
+    return centres_of(user, roles=["centre_admin"])
+
+
+@require_POST
+def unit_sign(request, pk, unit_pk):
+    registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    unit = _unit(registration, unit_pk)
+    matrix = selectors.unit_matrix(registration, unit)
+    to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
+    form = forms.SignOffForm(request.POST, requirements=to_confirm)
+    if form.is_valid():
+        try:
+            ua = services.unit_sign_off(
+                unit_assessment=services.unit_assessment_ensure(registration=registration, unit=unit), actor=request.user, password=form.cleaned_data["password"],
+                expected_version=form.cleaned_data["version"],
+                confirmed_requirements=form.cleaned_data.get("confirmed", []),
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if ua.status == UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
+                messages.success(request, f"Unit {unit.ref} signed: it now waits for a qualified assessor's "
+                                          "countersignature.")
+            else:
+                messages.success(request, f"Unit {unit.ref} signed off and locked.")
+            return redirect("assessment:unit_matrix", pk=registration.pk, unit_pk=unit.pk)
+    return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix, form), status=400)
+
+
+@require_POST
+def unit_reopen(request, pk, unit_pk):
+    registration = _registration(request, pk, selectors.registrations_administered_by(request.user))
+    unit = _unit(registration, unit_pk)
+    ua = get_object_or_404(UnitAssessment, registration=registration, unit=unit)
+    form = forms.ReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(services.REOPEN_REASON_REQUIRED)
+        services.unit_reopen(unit_assessment=ua, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Unit {unit.ref} reopened; the reason is in the audit trail.")
+    return redirect("assessment:unit_matrix", pk=registration.pk, unit_pk=unit.pk)
+
+
+def countersign_queue(request):
+    return render(request, "assessment/countersign_queue.html",
+                  {"queue": selectors.countersign_queue_for(request.user)})
+
+
+def unit_countersign(request, ua_pk):
+    ua = get_object_or_404(selectors.countersign_queue_for(request.user), pk=ua_pk)
+    matrix = selectors.unit_matrix(ua.registration, ua.unit)
+    form = forms.CountersignForm(request.POST or None, initial={"version": ua.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_countersign(unit_assessment=ua, actor=request.user,
+                                      password=form.cleaned_data["password"],
+                                      expected_version=form.cleaned_data["version"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Unit {ua.unit.ref} countersigned.")
+            return redirect("assessment:countersign_queue")
+    return render(request, "assessment/countersign.html", {"ua": ua, "matrix": matrix, "form": form,
+                                                           "registration": ua.registration, "unit": ua.unit})
+
+
+def evidence_map(request, pk, evidence_pk):
+    registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    item = get_object_or_404(selectors.candidate_evidence(registration), pk=evidence_pk)
+    units = selectors.registration_units(registration)
+    form = forms.MappingForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mapping_add(
+                registration=registration, evidence=item, actor=request.user,
+                criteria=form.cleaned_data["criteria"], method=form.cleaned_data["method"],
+                location=form.cleaned_data["location"], decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"“{item.title}” mapped.")
+            return redirect("assessment:evidence_map", pk=registration.pk, evidence_pk=item.pk)
+    mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item"))
+    locked_units = set(
+        UnitAssessment.objects.filter(registration=registration).exclude(status=UnitAssessment.Status.OPEN)
+        .values_list("unit_id", flat=True)
+    )
+    criteria = list(form.fields["criteria"].queryset.select_related("unit").order_by(
+        "unit__number", "outcome__number", "number"))
+    mapped = {m.criterion_id for m in mappings}
+    ticked = {str(pk) for pk in (form["criteria"].value() or [])}
+    groups = []
+    for unit in units:
+        rows = [(c, str(c.pk) in ticked, c.pk in mapped) for c in criteria if c.unit_id == unit.pk]
+        groups.append((unit, unit.pk in locked_units, rows))
+    return render(request, "assessment/evidence_map.html", {
+        "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
+        "locked_units": locked_units,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def criterion_detail(request, pk, criterion_pk):
+    registration = _staff_registration(request, pk)
+    units = selectors.registration_units(registration)
+    criterion = get_object_or_404(
+        AssessmentCriterion.objects.select_related("unit", "outcome"), pk=criterion_pk, unit__in=units)
+    is_assessor = registration.assessor_id == request.user.pk
+    evidence = selectors.candidate_evidence(registration).order_by("-created_at")
+    form = forms.CriterionMappingForm(request.POST or None, evidence=evidence)
+    if request.method == "POST":
+        if not is_assessor:
+            raise Http404
+        if form.is_valid():
+            try:
+                for item in form.cleaned_data["evidence"]:
+                    services.mapping_add(
+                        registration=registration, evidence=item, actor=request.user, criteria=[criterion],
+                        method=form.cleaned_data["method"], location=form.cleaned_data["location"],
+                        decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+                    )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, f"Evidence added to {criterion.ref}.")
+                return redirect("assessment:criterion_detail", pk=registration.pk, criterion_pk=criterion.pk)
+    mappings = EvidenceMapping.objects.filter(registration=registration, criterion=criterion).select_related(
+        "evidence", "assessed_by")
+    ua = selectors.unit_assessment_for(registration, criterion.unit)
+    return render(request, "assessment/criterion_detail.html", {
+        "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,
+        "is_assessor": is_assessor, "ua": ua,
+    })
+
+
+def _mapping_for_assessor(request, mapping_pk):
+    return get_object_or_404(
+        EvidenceMapping.objects.filter(registration__in=selectors.registrations_assessed_by(request.user))
+        .select_related("registration", "unit"), pk=mapping_pk,
+    )
+
+
+def _back(request, mapping):
+    target = request.POST.get("next", "")
+    if target.startswith("/assessment/") and "//" not in target:
+        return redirect(target)
+    return redirect("assessment:unit_matrix", pk=mapping.registration_id, unit_pk=mapping.unit_id)
+
+
+@require_POST
+def mapping_decide(request, mapping_pk):
+    mapping = _mapping_for_assessor(request, mapping_pk)
+    form = forms.MappingDecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose accepted or not yet.")
+        services.mapping_decide(mapping=mapping, actor=request.user, decision=form.cleaned_data["decision"],
+                                reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Decision recorded.")
+    return _back(request, mapping)
+
+
+@require_POST
+def mapping_remove(request, mapping_pk):
+    mapping = _mapping_for_assessor(request, mapping_pk)
+    try:
+        services.mapping_remove(mapping=mapping, actor=request.user, expected_version=request.POST.get("version"))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Mapping removed.")
+    return _back(request, mapping)
+
+
+def record_new(request, pk, kind):
+    registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    if kind not in AssessmentRecord.Kind.values:
+        raise Http404
+    units = selectors.registration_units(registration)
+    form = forms.RecordForm(request.POST or None, request.FILES or None, kind=kind, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.record_create(
+                registration=registration, actor=request.user, kind=kind, date=data["date"],
+                place=data["place"], description=data["description"],
+                questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
+                recording=data.get("recording"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
+            return redirect("assessment:registration_detail", pk=registration.pk)
+    return render(request, "assessment/record_form.html", {
+        "registration": registration, "form": form, "kind_label": AssessmentRecord.Kind(kind).label,
+    })
+
+
+def record_detail(request, record_pk):
+    record = get_object_or_404(selectors.records_visible_to(request.user), pk=record_pk)
+    return render(request, "assessment/record_detail.html", {
+        "record": record, "criteria": record.criteria.select_related("unit"),
+        "is_candidate": record.registration.candidate_id == request.user.pk,
+    })
+
+
+@require_POST
+def record_sign(request, record_pk):
+    record = get_object_or_404(
+        selectors.records_visible_to(request.user).filter(registration__candidate=request.user), pk=record_pk)
+    try:
+        services.record_candidate_sign(record=record, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "You signed the record.")
+    return redirect("assessment:record_detail", record_pk=record.pk)
+
+
+def action_plan_new(request, pk):
+    registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    units = selectors.registration_units(registration)
+    form = forms.ActionPlanForm(request.POST or None)
+    formset = forms.ActionPlanItemFormSet(request.POST or None, form_kwargs={"units": units}, prefix="items")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        items = [(f.cleaned_data.get("activity", ""), f.cleaned_data.get("target_date"),
+                  f.cleaned_data.get("criteria") or []) for f in formset.forms if f.cleaned_data]
+        try:
+            services.action_plan_create(registration=registration, actor=request.user, items=items,
+                                        review_date=form.cleaned_data["review_date"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Action plan saved: the candidate can now agree it.")
+            return redirect("assessment:registration_detail", pk=registration.pk)
+    return render(request, "assessment/action_plan_form.html",
+                  {"registration": registration, "form": form, "formset": formset})
+
+
+def feedback_new(request, pk):
+    registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    units = selectors.registration_units(registration)
+    form = forms.FeedbackForm(request.POST or None, units=units, initial={"unit": request.GET.get("unit")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_give(registration=registration, actor=request.user, text=form.cleaned_data["text"],
+                                   unit=form.cleaned_data["unit"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Feedback sent to the candidate.")
+            return redirect("assessment:registration_detail", pk=registration.pk)
+    return render(request, "assessment/feedback_form.html", {"registration": registration, "form": form})
+
+
+# --- centre admin -----------------------------------------------------------------------------------
+def registration_list(request):
+    registrations = selectors.registrations_administered_by(request.user).order_by(
+        "candidate__last_name", "candidate__username", "qualification__code")
+    return render(request, "assessment/registration_list.html", {"registrations": registrations})
+
+
+def _route_context(qualification, optional_units):
+    try:
+        return {"route": services.suggested_route(qualification, optional_units)}
+    except ImportError:
+        return {"route_error": "The route planner is not available."}
+
+
+def registration_new(request):
+    code = request.GET.get("qualification") or request.POST.get("qualification")
+    qualification = Qualification.objects.filter(code=code).first() if code else None
+    if qualification is None:
+        return render(request, "assessment/registration_choose.html",
+                      {"qualifications": Qualification.objects.all()})
+    form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=qualification)
+    context = {"form": form, "qualification": qualification}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "suggest" in request.POST:
+            context.update(_route_context(qualification, data["optional_units"]))
+        else:
+            try:
+                registration = services.registration_create(
+                    actor=request.user, centre=data["centre"], candidate=data["candidate"],
+                    qualification=qualification, assessor=data["assessor"],
+                    internal_verifier=data["internal_verifier"], registered_on=data["registered_on"],
+                    expires_on=data["expires_on"], optional_units=data["optional_units"],
+                    candidate_number=data["candidate_number"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+                context.update(_route_context(qualification, data["optional_units"]))
+            else:
+                messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
+                return redirect("assessment:registration_detail", pk=registration.pk)
+    return render(request, "assessment/registration_form.html", context)
+
+
+def registration_edit(request, pk):
+    registration = _registration(request, pk, selectors.registrations_administered_by(request.user))
+    initial = {
+        "assessor": registration.assessor, "internal_verifier": registration.internal_verifier,
+        "expires_on": registration.expires_on, "candidate_number": registration.candidate_number,
+        "optional_units": list(registration.optional_units.all()),
+    }
+    form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=registration.qualification,
+                                  registration=registration, initial=initial)
+    context = {"form": form, "qualification": registration.qualification, "registration": registration}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if "suggest" in request.POST:
+            context.update(_route_context(registration.qualification, data["optional_units"]))
+        else:
+            try:
+                services.registration_update(
+                    registration=registration, actor=request.user, assessor=data["assessor"],
+                    internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
+                    expires_on=data["expires_on"], candidate_number=data["candidate_number"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, "Registration updated.")
+                return redirect("assessment:registration_detail", pk=registration.pk)
+    return render(request, "assessment/registration_form.html", context)
+
+
+# --- candidate --------------------------------------------------------------------------------------
+def progress(request):
+    registrations = list(selectors.registrations_of_candidate(request.user))
+    if len(registrations) == 1:
+        return redirect("assessment:progress_detail", pk=registrations[0].pk)
+    return render(request, "assessment/progress_list.html", {"registrations": registrations})
+
+
+def progress_detail(request, pk):
+    registration = _registration(request, pk, selectors.registrations_of_candidate(request.user))
+    progress_rows = selectors.registration_progress(registration)
+    return render(request, "assessment/progress_detail.html", {
+        "registration": registration,
+        "progress": progress_rows,
+        "route": _planner(registration, progress_rows),
+        "feedback": selectors.feedback_for(registration),
+        "plans": registration.action_plans.prefetch_related("items__criteria__unit"),
+        "records": registration.records.select_related("assessor"),
+        "not_yet": EvidenceMapping.objects.filter(registration=registration,
+                                                  decision=EvidenceMapping.Decision.NOT_YET)
+        .select_related("evidence", "criterion", "unit"),
+    })
+
+
+def authenticity_sign(request, pk, unit_pk):
+    registration = _registration(request, pk, selectors.registrations_of_candidate(request.user))
+    unit = _unit(registration, unit_pk)
+    ua = selectors.unit_assessment_for(registration, unit)
+    if request.method == "POST":
+        ua = services.unit_assessment_ensure(registration=registration, unit=unit)
+        try:
+            services.authenticity_sign(unit_assessment=ua, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"You signed the authenticity statement for unit {unit.number}.")
+        return redirect("assessment:progress_detail", pk=registration.pk)
+    return render(request, "assessment/authenticity.html", {
+        "registration": registration, "unit": unit, "ua": ua, "statement": services.AUTHENTICITY_STATEMENT,
+    })
+
+
+@require_POST
+def action_plan_agree(request, plan_pk):
+    plan = get_object_or_404(
+        selectors.action_plans_visible_to(request.user).filter(registration__candidate=request.user), pk=plan_pk)
+    try:
+        services.action_plan_agree(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "You agreed the action plan.")
+    return redirect(reverse("assessment:progress_detail", args=[plan.registration_id]) + "#action-plans")
+

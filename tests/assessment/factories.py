@@ -1,0 +1,71 @@
+"""Small catalogue objects and registrations for assessment tests (no fixtures needed)."""
+import datetime as dt
+import itertools
+
+from assessment.models import Registration, UnitAssessment
+from evidence.models import EvidenceItem
+from qualifications.models import (
+    AssessmentCriterion,
+    EvidenceRequirement,
+    LearningOutcome,
+    Qualification,
+    QualificationUnit,
+    Unit,
+)
+
+_seq = itertools.count(1)
+
+
+def make_unit(*, scheme="T", number=None, criteria=3, outcomes=1, rwe_allowed=True, simulation_allowed=True,
+              has_criteria_text=True, level="Level 1", credits=2, title=None):
+    number = number or str(100 + next(_seq))
+    unit = Unit.objects.create(
+        ref=f"{scheme}-{number}", scheme=scheme, number=number, title=title or f"Test unit {number}", level=level,
+        credits=credits, glh=10, has_criteria_text=has_criteria_text, rwe_allowed=rwe_allowed,
+        simulation_allowed=simulation_allowed,
+    )
+    if has_criteria_text:
+        for o in range(1, outcomes + 1):
+            outcome = LearningOutcome.objects.create(unit=unit, number=o, title=f"Be able to do thing {o}",
+                                                     kind="performance")
+            for c in range(1, criteria + 1):
+                AssessmentCriterion.objects.create(unit=unit, outcome=outcome, number=c, ref=f"{o}.{c}",
+                                                   text=f"do part {c} of thing {o}", kind="performance")
+    return unit
+
+
+def add_requirement(unit, *, ref, text="at least two observed", min_count=2, method="observation", criteria=()):
+    return EvidenceRequirement.objects.create(unit=unit, ref=ref, text=text, min_count=min_count, method=method,
+                                              criteria=list(criteria), order=int(next(_seq)))
+
+
+def make_qualification(*, code=None, mandatory=(), optional=(), months=36):
+    code = code or f"T-{next(_seq):02d}"
+    qualification = Qualification.objects.create(code=code, title=f"Test qualification {code}", level="Level 1",
+                                                 registration_period_months=months)
+    for order, unit in enumerate(mandatory):
+        QualificationUnit.objects.create(qualification=qualification, unit=unit, status="mandatory", order=order)
+    for order, unit in enumerate(optional, start=len(mandatory)):
+        QualificationUnit.objects.create(qualification=qualification, unit=unit, status="optional", order=order)
+    return qualification
+
+
+def make_registration(*, centre, candidate, assessor, internal_verifier, qualification, optional_units=()):
+    """A registration straight in the database (the engine check is tested separately)."""
+    registration = Registration.objects.create(
+        centre=centre, candidate=candidate, qualification=qualification, assessor=assessor,
+        internal_verifier=internal_verifier, registered_on=dt.date(2026, 1, 5), expires_on=dt.date(2029, 1, 5),
+    )
+    registration.optional_units.set(optional_units)
+    from assessment.selectors import registration_units
+
+    for unit in registration_units(registration):
+        UnitAssessment.objects.get_or_create(registration=registration, unit=unit)
+    return registration
+
+
+def make_evidence(*, registration, title=None, context=EvidenceItem.Context.REAL_WORK, kind="work_product"):
+    return EvidenceItem.objects.create(
+        centre=registration.centre, candidate=registration.candidate, title=title or f"Evidence {next(_seq)}",
+        kind=kind, context=context, statement_text="What I did.",
+    )
