@@ -15,4 +15,4 @@ def refuse(command, problems, what):
     print_problems(command, problems)
     count = sum(1 for p in problems if p.severity == ERROR)
     raise CommandError(f"{what} refused: {count} error{'s' if count != 1 else ''} (listed above). "
-                       NOTHING_WRITTEN)
+                       + NOTHING_WRITTEN)
