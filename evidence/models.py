@@ -1,6 +1,24 @@
-"""The candidate's portfolio: evidence items and their files."""
+"""The candidate's portfolio: evidence items, their files, and witness testimony."""
+import os
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+AUTHENTICITY_DECLARATION = "The evidence provided is a result of my own work."
+
+
+def evidence_storage_key(instance, filename: str) -> str:
+    """A random storage key: the original name is recorded on the row, never used as a path."""
+    ext = os.path.splitext(filename)[1].lower()
+    key = uuid.uuid4().hex
+    return f"evidence/{key[:2]}/{key}{ext}"
+
+
+def preview_storage_key(instance, filename: str) -> str:
+    key = uuid.uuid4().hex
+    return f"previews/{key[:2]}/{key}.jpg"
 
 
 class EvidenceItem(models.Model):
@@ -30,16 +48,24 @@ class EvidenceItem(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     context = models.CharField(max_length=20, choices=Context.choices, default=Context.REAL_WORK)
     statement_text = models.TextField(blank=True, help_text="A typed statement or reflective account")
-    file = models.FileField(upload_to="evidence/%Y/%m/", null=True, blank=True, max_length=300)
+    file = models.FileField(upload_to=evidence_storage_key, null=True, blank=True, max_length=300)
     original_name = models.CharField(max_length=255, blank=True)
     size = models.BigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     content_type = models.CharField(max_length=100, blank=True, help_text="Sniffed from the content")
+    preview = models.FileField(
+        upload_to=preview_storage_key, null=True, blank=True, max_length=300,
+        help_text="A small JPEG thumbnail (images) or first-page preview (PDF), made in the background",
+    )
     units = models.ManyToManyField("qualifications.Unit", blank=True, related_name="+",
                                    help_text="Units the candidate means it for (optional)")
     authenticity_confirmed_at = models.DateTimeField(null=True, blank=True)
     previous_version = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    version = models.PositiveIntegerField(default=1)
+    submission_token = models.CharField(
+        max_length=80, blank=True, help_text="Idempotency key of the form submission that created it"
     )
     locked_at = models.DateTimeField(null=True, blank=True, help_text="Set when an assessor first uses it")
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -49,6 +75,16 @@ class EvidenceItem(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["candidate", "deleted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "submission_token"],
+                condition=~Q(submission_token=""),
+                name="evidence_unique_submission_token",
+            ),
+            models.CheckConstraint(
+                condition=Q(size__isnull=True) | Q(size__gt=0), name="evidence_file_not_empty",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -56,3 +92,63 @@ class EvidenceItem(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file)
+
+
+class Witness(models.Model):
+    """Someone who saw the candidate's work and says so; the witness status list is built from these."""
+
+    class StatusCategory(models.IntegerChoices):
+        # The logbook's wording (Level 2 NVQ Certificate in Customer Service candidate logbook).
+        QUALIFIED_WITH_EXPERIENCE = 1, "1 — A1, A2, V1, V2 or TAQA with occupational experience"
+        QUALIFIED_WITHOUT_EXPERIENCE = 2, "2 — A1, A2, V1, V2 or TAQA without occupational experience"
+        EXPERT_FAMILIAR = 3, "3 — Occupational expert familiar with standards"
+        EXPERT_NOT_FAMILIAR = 4, "4 — Occupational expert not familiar with standards"
+        NON_EXPERT = 5, "5 — Non-expert not familiar with standards"
+
+    centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="witnesses")
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="witnesses")
+    name = models.CharField(max_length=200)
+    contact = models.TextField(help_text="Contact address, email or telephone")
+    status_category = models.PositiveSmallIntegerField("witness status", choices=StatusCategory.choices)
+    relationship = models.CharField("professional relationship", max_length=200,
+                                    help_text="e.g. line manager, team leader, colleague")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "witnesses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status_category__gte=1) & Q(status_category__lte=5),
+                name="witness_status_category_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WitnessTestimony(models.Model):
+    """The witness part of an evidence item of kind witness testimony: who, and which criteria."""
+
+    evidence = models.OneToOneField(EvidenceItem, on_delete=models.PROTECT, related_name="witness_testimony")
+    witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="testimonies")
+    criteria = models.ManyToManyField("qualifications.AssessmentCriterion", blank=True, related_name="+",
+                                      help_text="Assessment criteria the witness attests")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "witness testimonies"
+
+    def __str__(self):
+        return f"{self.witness} for {self.evidence}"

@@ -1,0 +1,157 @@
+"""Reads for the portfolio. `evidence_visible_to(user)` is the only place that decides who sees evidence."""
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import Centre, Membership, Role
+
+from .models import EvidenceItem, Witness, WitnessTestimony
+
+
+def _external_verifier_candidate_ids(user):
+    """Hook for the verification app: candidate ids an external verifier has been granted (read-only).
+
+    verification.selectors.ev_granted_candidate_ids(user) is used when it exists; until then, none.
+    """
+    try:
+        from verification import selectors as verification_selectors
+    except ImportError:
+        return None
+    granted = getattr(verification_selectors, "ev_granted_candidate_ids", None)
+    return granted(user) if granted is not None else None
+
+
+def evidence_visible_to(user) -> QuerySet[EvidenceItem]:
+    """Not soft-deleted evidence the user may see.
+
+    The candidate's own; items of candidates whose registration has this user as assessor or internal
+    verifier (in that registration's centre); every item of centres where the user is centre admin;
+    candidates granted to an external verifier by the verification app. Everything else: invisible (404).
+    """
+    if not user.is_authenticated:
+        return EvidenceItem.objects.none()
+    from assessment.models import Registration
+
+    staffed = Registration.objects.filter(
+        Q(assessor=user) | Q(internal_verifier=user),
+        candidate_id=OuterRef("candidate_id"), centre_id=OuterRef("centre_id"),
+    )
+    admin_centres = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
+    rule = Q(candidate=user) | Q(Exists(staffed)) | Q(centre_id__in=admin_centres)
+    granted = _external_verifier_candidate_ids(user)
+    if granted is not None:
+        rule |= Q(candidate_id__in=granted)
+    return EvidenceItem.objects.filter(rule, deleted_at__isnull=True)
+
+
+def evidence_current(queryset: QuerySet[EvidenceItem]) -> QuerySet[EvidenceItem]:
+    """Only the newest live version of each item (a deleted correction leaves its predecessor current)."""
+    return queryset.filter(Q(next_version__isnull=True) | Q(next_version__deleted_at__isnull=False))
+
+
+def evidence_for_candidate(candidate, *, viewer=None) -> QuerySet[EvidenceItem]:
+    """A candidate's current evidence, newest first, ready for a list (constant number of queries).
+
+    With `viewer`, only what that person may see.
+    """
+    base = evidence_visible_to(viewer) if viewer is not None else EvidenceItem.objects.filter(
+        deleted_at__isnull=True)
+    return (
+        evidence_current(base.filter(candidate=candidate))
+        .select_related("witness_testimony__witness", "previous_version")
+        .prefetch_related("units")
+    )
+
+
+def evidence_detail_for(user, pk) -> EvidenceItem:
+    """One item the user may see, or EvidenceItem.DoesNotExist (which the views turn into 404)."""
+    return (
+        evidence_visible_to(user)
+        .select_related("candidate", "centre", "previous_version", "witness_testimony__witness")
+        .prefetch_related("units", "witness_testimony__criteria__unit")
+        .get(pk=pk)
+    )
+
+
+def evidence_versions(item: EvidenceItem) -> list[EvidenceItem]:
+    """The item's earlier versions, newest first (the chain is short: one row per correction)."""
+    versions = []
+    current = item.previous_version
+    while current is not None:
+        versions.append(current)
+        current = current.previous_version
+    return versions
+
+
+def candidate_units(candidate):
+    """Units the candidate may tag evidence with: those of their registrations.
+
+    Mandatory units of each registered qualification plus the optional units chosen at registration
+    (every unit of the qualification while no optional unit has been chosen yet). No registration: none.
+    """
+    from assessment.models import Registration
+    from qualifications.models import QualificationUnit, Unit
+
+    registrations = Registration.objects.filter(
+        candidate=candidate, status=Registration.Status.ACTIVE
+    ).prefetch_related("optional_units")
+    unit_ids = set()
+    open_choice = []
+    for registration in registrations:
+        chosen = {u.pk for u in registration.optional_units.all()}
+        if chosen:
+            unit_ids |= chosen
+            unit_ids |= set(QualificationUnit.objects.filter(
+                qualification_id=registration.qualification_id, status=QualificationUnit.Status.MANDATORY,
+            ).values_list("unit_id", flat=True))
+        else:
+            open_choice.append(registration.qualification_id)
+    if open_choice:
+        unit_ids |= set(QualificationUnit.objects.filter(qualification_id__in=open_choice)
+                        .values_list("unit_id", flat=True))
+    return Unit.objects.filter(pk__in=unit_ids).order_by("scheme", "number")
+
+
+def candidate_criteria(candidate):
+    from qualifications.models import AssessmentCriterion
+
+    return (AssessmentCriterion.objects.filter(unit__in=candidate_units(candidate))
+            .select_related("unit").order_by("unit__scheme", "unit__number", "outcome__number", "number"))
+
+
+def witnesses_of(candidate) -> QuerySet[Witness]:
+    return Witness.objects.filter(candidate=candidate)
+
+
+def witness_status_list(candidate) -> list[Witness]:
+    """The witness status list: each witness with the units witnessed and the latest date, built from
+    the candidate's live witness testimony (constant number of queries)."""
+    live = WitnessTestimony.objects.filter(evidence__deleted_at__isnull=True).select_related(
+        "evidence").prefetch_related("evidence__units")
+    witnesses = list(
+        Witness.objects.filter(candidate=candidate)
+        .annotate(
+            testimony_count=Count("testimonies", filter=Q(testimonies__evidence__deleted_at__isnull=True)),
+            last_date=Max("testimonies__evidence__activity_date",
+                          filter=Q(testimonies__evidence__deleted_at__isnull=True)),
+        )
+        .prefetch_related(Prefetch("testimonies", queryset=live, to_attr="live_testimonies"))
+    )
+    for witness in witnesses:
+        units = {}
+        signed = False
+        for testimony in witness.live_testimonies:
+            signed = signed or bool(testimony.evidence.file)
+            for unit in testimony.evidence.units.all():
+                units[unit.pk] = unit
+        witness.units_witnessed = sorted(units.values(), key=lambda u: (u.scheme, u.number))
+        witness.has_signed_file = signed
+    return witnesses
+
+
+def candidate_centre(candidate):
+    """The centre where this person is a candidate (the first, for people registered at several)."""
+    return Centre.objects.filter(memberships__user=candidate, memberships__role=Role.CANDIDATE).order_by("pk").first()
+
+
+def evidence_counts_for(candidate) -> dict:
+    qs = evidence_current(EvidenceItem.objects.filter(candidate=candidate, deleted_at__isnull=True))
+    return qs.aggregate(total=Count("pk"), locked=Count("pk", filter=Q(locked_at__isnull=False)))

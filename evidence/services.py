@@ -1,0 +1,405 @@
+"""Writes for the portfolio: each change validated, saved and audited in one transaction.
+
+Files are checked (sniffing.inspect) and written to storage under a random key *before* the row is
+created; if anything after that fails, the stored file is deleted again, so a failed upload leaves
+neither a row nor an orphan file.
+"""
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+
+from . import sniffing
+from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness, WitnessTestimony, evidence_storage_key
+
+logger = logging.getLogger(__name__)
+
+ERR_DECLARATION = "Tick the declaration to confirm that the evidence provided is a result of your own work."
+ERR_LOCKED = ("Your assessor has already used this evidence, so it can no longer be changed or deleted. "
+              "Submit a correction instead: it becomes a new version and the original is kept.")
+ERR_NOT_LOCKED = "This evidence has not been used yet: edit it directly instead of submitting a correction."
+ERR_DELETED = "This evidence has been deleted."
+ERR_NOT_YOURS = "Only the candidate who submitted this evidence can change it."
+ERR_STATEMENT_EMPTY = "Type your statement or reflective account, or upload a file instead."
+ERR_UNITS_NOT_YOURS = "Choose units from your own registrations only."
+ERR_CRITERIA_NOT_YOURS = "Choose assessment criteria from the units of your own registrations only."
+ERR_WITNESS_NEEDS_STATEMENT = "Give the witness's statement as text, or upload the signed statement (or both)."
+ERR_WITNESS_NOT_YOURS = "Choose one of your own witnesses."
+ERR_NEWER_VERSION = "A newer version of this evidence exists: open the newest version and correct that one."
+ERR_NO_FILE = "Choose at least one file to upload."
+
+PREVIEWABLE = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+KIND_FOR_CATEGORY = {
+    sniffing.IMAGE: EvidenceItem.Kind.PHOTO,
+    sniffing.VIDEO: EvidenceItem.Kind.VIDEO,
+    sniffing.AUDIO: EvidenceItem.Kind.AUDIO,
+    sniffing.DOCUMENT: EvidenceItem.Kind.WORK_PRODUCT,
+}
+EDITABLE_FIELDS = ("title", "description", "activity_date", "kind", "context", "statement_text")
+
+
+@dataclass
+class EvidenceDetails:
+    """What the candidate says about an item (the upload and edit forms fill this)."""
+
+    title: str = ""
+    description: str = ""
+    activity_date: object = None
+    kind: str = ""
+    context: str = EvidenceItem.Context.REAL_WORK
+    statement_text: str = ""
+    units: list = field(default_factory=list)
+
+
+@dataclass
+class StoredFile:
+    name: str
+    original_name: str
+    size: int
+    sha256: str
+    content_type: str
+    category: str
+
+
+def _check_units(candidate, units):
+    from .selectors import candidate_units
+
+    allowed = set(candidate_units(candidate).values_list("pk", flat=True))
+    if any(unit.pk not in allowed for unit in units):
+        raise ValidationError({"units": ERR_UNITS_NOT_YOURS})
+
+
+def _digest(upload) -> tuple[int, str]:
+    if getattr(upload, "sha256", None) and upload.size:
+        return upload.size, upload.sha256
+    hasher, size = hashlib.sha256(), 0
+    upload.seek(0)
+    for chunk in upload.chunks():
+        hasher.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return size, hasher.hexdigest()
+
+
+def evidence_file_store(*, upload, name: str | None = None) -> StoredFile:
+    """Check an uploaded file and write it to storage under a random key. Raises sniffing.FileRefused.
+
+    The caller owns the stored file until a row points at it: on failure call evidence_file_discard.
+    """
+    name = name or getattr(upload, "original_name", None) or upload.name
+    sniffing.check_name(name)
+    size, sha256 = _digest(upload)
+    sniffing.check_size(name, size, settings.EVIDENCE_MAX_FILE_SIZE)
+    path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else None
+    sniffed = sniffing.inspect(upload, name, path=path)
+    upload.content_type = sniffed.content_type  # S3 stores this as the object's Content-Type
+    key = evidence_storage_key(None, name)
+    try:
+        saved = default_storage.save(key, upload, max_length=300)
+    except BaseException:
+        evidence_file_discard(key)
+        raise
+    return StoredFile(name=saved, original_name=name, size=size, sha256=sha256,
+                      content_type=sniffed.content_type, category=sniffed.category)
+
+
+def evidence_file_discard(name: str) -> None:
+    try:
+        if name and default_storage.exists(name):
+            default_storage.delete(name)
+    except Exception:  # noqa: BLE001 - cleanup must never hide the original error
+        logger.warning("Could not remove stored evidence file %s", name, exc_info=True)
+
+
+def _existing_submission(candidate, token):
+    if not token:
+        return None
+    return EvidenceItem.objects.filter(candidate=candidate, submission_token=token).first()
+
+
+def _enqueue_preview(item):
+    if item.content_type in PREVIEWABLE:
+        from .tasks import evidence_make_preview
+
+        transaction.on_commit(lambda: evidence_make_preview.enqueue(item.pk))
+
+
+def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, token: str,
+            stored: StoredFile | None, action: str, previous=None, after_create=None):
+    """Create one item (and whatever after_create adds) atomically; on any failure discard the file."""
+    try:
+        with transaction.atomic():
+            item = EvidenceItem(
+                centre=centre, candidate=candidate, title=details.title.strip(),
+                description=details.description, activity_date=details.activity_date,
+                kind=details.kind or (KIND_FOR_CATEGORY[stored.category] if stored else EvidenceItem.Kind.STATEMENT),
+                context=details.context or EvidenceItem.Context.REAL_WORK,
+                statement_text=details.statement_text,
+                authenticity_confirmed_at=timezone.now(),
+                submission_token=token or "",
+                previous_version=previous,
+                version=(previous.version + 1) if previous else 1,
+            )
+            if stored:
+                item.file.name = stored.name
+                item.original_name = stored.original_name
+                item.size, item.sha256, item.content_type = stored.size, stored.sha256, stored.content_type
+                if not item.title:
+                    item.title = stored.original_name.rsplit(".", 1)[0][:200]
+            elif previous is not None and previous.file:
+                # A correction without a new file keeps pointing at the same stored object.
+                item.file.name = previous.file.name
+                item.original_name, item.size = previous.original_name, previous.size
+                item.sha256, item.content_type = previous.sha256, previous.content_type
+                item.preview.name = previous.preview.name if previous.preview else None
+            item.full_clean(exclude=["file", "preview"])
+            item.save()
+            item.units.set(details.units)
+            if after_create is not None:
+                after_create(item)
+            audit_record(actor=candidate, action=action, obj=item, details={
+                "title": item.title, "kind": item.kind, "original_name": item.original_name,
+                "size": item.size, "sha256": item.sha256, "content_type": item.content_type,
+                "units": [u.ref for u in details.units], "version": item.version,
+                "previous_version": previous.pk if previous else None,
+                "declaration": AUTHENTICITY_DECLARATION, "declared_at": item.authenticity_confirmed_at,
+            })
+    except BaseException:
+        if stored:
+            evidence_file_discard(stored.name)
+        raise
+    if stored:
+        _enqueue_preview(item)
+    return item
+
+
+def _validate_common(*, candidate, details, declared):
+    if not declared:
+        raise ValidationError({"declaration": ERR_DECLARATION})
+    _check_units(candidate, details.units)
+
+
+def evidence_upload(*, candidate, centre, upload, details: EvidenceDetails, declared: bool,
+                    token: str = "") -> tuple[EvidenceItem, bool]:
+    """One uploaded file becomes one evidence item. Returns (item, created).
+
+    A repeated submission (same token) returns the item the first one created and stores nothing.
+    Raises ValidationError or sniffing.FileRefused (both carry the message to show).
+    """
+    existing = _existing_submission(candidate, token)
+    if existing is not None:
+        return existing, False
+    _validate_common(candidate=candidate, details=details, declared=declared)
+    stored = evidence_file_store(upload=upload)
+    try:
+        return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
+                       stored=stored, action="evidence_uploaded"), True
+    except IntegrityError:
+        # A concurrent double submit won the race on the token: that one's item is the answer.
+        existing = _existing_submission(candidate, token)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def evidence_statement_create(*, candidate, centre, details: EvidenceDetails, declared: bool,
+                              token: str = "") -> tuple[EvidenceItem, bool]:
+    """A typed candidate statement / reflective account: evidence without a file."""
+    existing = _existing_submission(candidate, token)
+    if existing is not None:
+        return existing, False
+    if not details.statement_text.strip():
+        raise ValidationError({"statement_text": ERR_STATEMENT_EMPTY})
+    _validate_common(candidate=candidate, details=details, declared=declared)
+    details.kind = details.kind or EvidenceItem.Kind.STATEMENT
+    try:
+        return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
+                       stored=None, action="evidence_statement_created"), True
+    except IntegrityError:
+        existing = _existing_submission(candidate, token)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _check_changeable(item, actor):
+    if item.candidate_id != actor.pk:
+        raise ValidationError(ERR_NOT_YOURS)
+    if item.deleted_at is not None:
+        raise ValidationError(ERR_DELETED)
+    if item.locked_at is not None:
+        raise ValidationError(ERR_LOCKED)
+
+
+@transaction.atomic
+def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> EvidenceItem:
+    """The candidate edits an item nobody has used yet."""
+    item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+    _check_changeable(item, actor)
+    _check_units(actor, details.units)
+    if item.kind == EvidenceItem.Kind.STATEMENT and not details.statement_text.strip():
+        raise ValidationError({"statement_text": ERR_STATEMENT_EMPTY})
+    changes = {}
+    for name in EDITABLE_FIELDS:
+        new = getattr(details, name)
+        if name == "kind" and not new:
+            continue
+        if getattr(item, name) != new:
+            changes[name] = [getattr(item, name), new]
+            setattr(item, name, new)
+    old_units = {u.ref for u in item.units.all()}
+    new_units = {u.ref for u in details.units}
+    if old_units != new_units:
+        changes["units"] = [sorted(old_units), sorted(new_units)]
+    item.full_clean(exclude=["file", "preview"])
+    item.save()
+    item.units.set(details.units)
+    audit_record(actor=actor, action="evidence_updated", obj=item, details={"changes": changes})
+    return item
+
+
+@transaction.atomic
+def evidence_delete(*, item: EvidenceItem, actor) -> EvidenceItem:
+    """Soft delete: the row and file stay (the audit trail may refer to them); nobody sees it any more."""
+    item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+    _check_changeable(item, actor)
+    item.deleted_at = timezone.now()
+    item.save(update_fields=["deleted_at", "updated_at"])
+    audit_record(actor=actor, action="evidence_deleted", obj=item,
+                 details={"title": item.title, "sha256": item.sha256, "version": item.version})
+    return item
+
+
+@transaction.atomic
+def evidence_lock(*, item: EvidenceItem, actor) -> EvidenceItem:
+    """An assessor has used the item (first mapping): from now on it cannot change. Idempotent."""
+    now = timezone.now()
+    if EvidenceItem.objects.filter(pk=item.pk, locked_at__isnull=True).update(locked_at=now):
+        item.locked_at = now
+        audit_record(actor=actor, action="evidence_locked", obj=item, details={"title": item.title})
+    else:
+        item.locked_at = EvidenceItem.objects.values_list("locked_at", flat=True).get(pk=item.pk)
+    return item
+
+
+def _chain_tail(item):
+    while True:
+        try:
+            item = item.next_version
+        except EvidenceItem.DoesNotExist:
+            return item
+
+
+def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, declared: bool,
+                     upload=None, token: str = "") -> tuple[EvidenceItem, bool]:
+    """A correction of a locked item: a new version linked to the old one, which is kept unchanged."""
+    existing = _existing_submission(actor, token)
+    if existing is not None:
+        return existing, False
+    if item.candidate_id != actor.pk:
+        raise ValidationError(ERR_NOT_YOURS)
+    if item.deleted_at is not None:
+        raise ValidationError(ERR_DELETED)
+    if item.locked_at is None:
+        raise ValidationError(ERR_NOT_LOCKED)
+    previous = _chain_tail(item)
+    if previous.deleted_at is None and previous.pk != item.pk:
+        raise ValidationError(ERR_NEWER_VERSION)
+    _validate_common(candidate=actor, details=details, declared=declared)
+    if item.kind == EvidenceItem.Kind.STATEMENT and not details.statement_text.strip():
+        raise ValidationError({"statement_text": ERR_STATEMENT_EMPTY})
+    stored = evidence_file_store(upload=upload) if upload is not None else None
+    testimony = getattr(item, "witness_testimony", None)
+
+    def copy_testimony(new_item):
+        if testimony is not None:
+            copy = WitnessTestimony.objects.create(evidence=new_item, witness=testimony.witness)
+            copy.criteria.set(testimony.criteria.all())
+
+    details.kind = details.kind or item.kind
+    try:
+        return _create(candidate=actor, centre=item.centre, details=details, declared=declared, token=token,
+                       stored=stored, action="evidence_corrected", previous=previous,
+                       after_create=copy_testimony), True
+    except IntegrityError:
+        existing = _existing_submission(actor, token)
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def witness_create(*, candidate, centre, name: str, contact: str, status_category: int,
+                   relationship: str) -> Witness:
+    witness = Witness(centre=centre, candidate=candidate, name=name.strip(), contact=contact.strip(),
+                      status_category=status_category, relationship=relationship.strip())
+    witness.full_clean()
+    witness.save()
+    audit_record(actor=candidate, action="witness_created", obj=witness, details={
+        "name": witness.name, "status_category": witness.status_category, "relationship": witness.relationship})
+    return witness
+
+
+@transaction.atomic
+def witness_update(*, witness: Witness, actor, name: str, contact: str, status_category: int,
+                   relationship: str) -> Witness:
+    if witness.candidate_id != actor.pk:
+        raise ValidationError(ERR_WITNESS_NOT_YOURS)
+    before = {"name": witness.name, "contact": witness.contact, "status_category": witness.status_category,
+              "relationship": witness.relationship}
+    witness.name, witness.contact = name.strip(), contact.strip()
+    witness.status_category, witness.relationship = status_category, relationship.strip()
+    witness.full_clean()
+    witness.save()
+    after = {"name": witness.name, "contact": witness.contact, "status_category": witness.status_category,
+             "relationship": witness.relationship}
+    audit_record(actor=actor, action="witness_updated", obj=witness,
+                 details={"changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]}})
+    return witness
+
+
+def witness_testimony_submit(*, candidate, centre, witness: Witness, details: EvidenceDetails, criteria,
+                             declared: bool, upload=None, token: str = "") -> tuple[EvidenceItem, bool]:
+    """Witness testimony: an evidence item (statement text and/or the signed file) naming the witness and
+    the assessment criteria attested. The units attested are the chosen units plus the criteria's units."""
+    from .selectors import candidate_units
+
+    existing = _existing_submission(candidate, token)
+    if existing is not None:
+        return existing, False
+    if witness.candidate_id != candidate.pk:
+        raise ValidationError({"witness": ERR_WITNESS_NOT_YOURS})
+    if not details.statement_text.strip() and upload is None:
+        raise ValidationError({"statement_text": ERR_WITNESS_NEEDS_STATEMENT})
+    allowed_units = set(candidate_units(candidate).values_list("pk", flat=True))
+    criteria = list(criteria)
+    if any(c.unit_id not in allowed_units for c in criteria):
+        raise ValidationError({"criteria": ERR_CRITERIA_NOT_YOURS})
+    units = {u.pk: u for u in details.units}
+    for criterion in criteria:
+        units.setdefault(criterion.unit_id, criterion.unit)
+    details.units = list(units.values())
+    details.kind = EvidenceItem.Kind.WITNESS_TESTIMONY
+    details.title = details.title or f"Witness testimony from {witness.name}"
+    _validate_common(candidate=candidate, details=details, declared=declared)
+    stored = evidence_file_store(upload=upload) if upload is not None else None
+
+    def attach(item):
+        testimony = WitnessTestimony.objects.create(evidence=item, witness=witness)
+        testimony.criteria.set(criteria)
+
+    try:
+        return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
+                       stored=stored, action="witness_testimony_submitted", after_create=attach), True
+    except IntegrityError:
+        existing = _existing_submission(candidate, token)
+        if existing is None:
+            raise
+        return existing, False

@@ -1,0 +1,385 @@
+"""Portfolio pages. Thin: forms collect, services decide, selectors say what each person may see.
+
+The access table (portfolio_site/access.py) says which roles reach each URL; evidence_visible_to says
+which items: anything else is a 404, the same as a missing item.
+"""
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services, sniffing
+from .forms import CorrectionForm, EditForm, StatementForm, UploadForm, WitnessForm, WitnessTestimonyForm
+from .models import EvidenceItem, Witness
+from .sniffing import FileRefused
+from .uploads import parse_evidence_upload
+
+SIGNED_URL_SECONDS = 300
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _error_text(exc) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return [str(m) for m in exc.messages]
+    return [str(exc)]
+
+
+def _my_centre(request):
+    centre = selectors.candidate_centre(request.user)
+    if centre is None:
+        raise Http404("You are not a candidate at any centre.")
+    return centre
+
+
+def _visible_item(request, pk, *, own=False) -> EvidenceItem:
+    try:
+        item = selectors.evidence_detail_for(request.user, pk)
+    except EvidenceItem.DoesNotExist:
+        raise Http404("No such evidence.") from None
+    if own and item.candidate_id != request.user.pk:
+        raise Http404("No such evidence.")
+    return item
+
+
+def evidence_list(request):
+    items = selectors.evidence_for_candidate(request.user, viewer=request.user)
+    return render(request, "evidence/list.html", {"items": items})
+
+
+def _form_errors(form) -> list[str]:
+    out = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields and name != "__all__" else ""
+        out.extend(f"{label}: {e}" if label and name != "declaration" else str(e) for e in errors)
+    return out
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """Upload page; POST takes one file (the JavaScript sends one request per file) or many (no JS)."""
+    if request.method != "POST":
+        return _upload_page(request, UploadForm(candidate=request.user))
+    parsed = parse_evidence_upload(request)  # before anything reads request.POST
+    if parsed.aborted:
+        # Nothing was stored; no state changes, so no CSRF check is needed to say so.
+        return _upload_answer(request, status=400, errors=parsed.errors, created=[])
+    return csrf_protect(_upload_post)(request, parsed)
+
+
+def _upload_post(request, parsed):
+    centre = _my_centre(request)
+    form = UploadForm(parsed.post, candidate=request.user)
+    if not form.is_valid():
+        for upload in parsed.files:
+            upload.close()
+        return _upload_answer(request, status=400, errors=parsed.errors + _form_errors(form), created=[],
+                              form=form)
+    errors = list(parsed.errors)
+    if not parsed.files and not errors:
+        errors.append(services.ERR_NO_FILE)
+    created = []
+    token = form.cleaned_data["token"]
+    for index, upload_file in enumerate(parsed.files):
+        details = form.details()
+        if details.title and len(parsed.files) > 1:
+            details.title = f"{details.title} ({index + 1})"
+        try:
+            item, was_created = services.evidence_upload(
+                candidate=request.user, centre=centre, upload=upload_file, details=details,
+                declared=form.cleaned_data["declaration"], token=f"{token}-{index}" if token else "",
+            )
+            created.append((item, was_created))
+        except (FileRefused, ValidationError) as exc:
+            errors.extend(_error_text(exc))
+        finally:
+            upload_file.close()
+    status = 200 if created and not errors else (207 if created else 400)
+    return _upload_answer(request, status=status, errors=errors, created=created, form=form)
+
+
+def _upload_answer(request, *, status, errors, created, form=None):
+    if _wants_json(request):
+        return JsonResponse({
+            "ok": not errors,
+            "errors": errors,
+            "items": [{"id": item.pk, "title": item.title, "url": reverse("evidence:detail", args=[item.pk]),
+                       "duplicate": not was_created} for item, was_created in created],
+        }, status=status)
+    for item, _ in created:
+        messages.success(request, f"Uploaded “{item.title}”.")
+    if errors:
+        for message in errors:
+            messages.error(request, message)
+        return _upload_page(request, form or UploadForm(candidate=request.user), status=400)
+    return redirect("evidence:list")
+
+
+def _upload_page(request, form, status=200):
+    return render(request, "evidence/upload.html", {
+        "form": form,
+        "max_size": settings.EVIDENCE_MAX_FILE_SIZE,
+        "max_size_text": sniffing.human_size(settings.EVIDENCE_MAX_FILE_SIZE),
+        "max_files": settings.EVIDENCE_MAX_FILES_PER_REQUEST,
+        "accept": sniffing.ACCEPT_ATTRIBUTE,
+        "allowed_summary": sniffing.ALLOWED_SUMMARY,
+        "messages_text": {
+            "empty": sniffing.ERR_EMPTY, "too_big": sniffing.ERR_TOO_BIG,
+            "not_allowed": sniffing.ERR_NOT_ALLOWED, "too_many": sniffing.ERR_TOO_MANY_FILES,
+            "declaration": services.ERR_DECLARATION,
+        },
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def statement_new(request):
+    form = StatementForm(request.POST or None, candidate=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item, _ = services.evidence_statement_create(
+                candidate=request.user, centre=_my_centre(request), details=form.details(),
+                declared=form.cleaned_data["declaration"], token=form.cleaned_data["token"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, f"Saved “{item.title}”.")
+            return redirect("evidence:detail", pk=item.pk)
+    return render(request, "evidence/statement_form.html", {"form": form})
+
+
+def _attach(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def detail(request, pk):
+    item = _visible_item(request, pk)
+    return render(request, "evidence/detail.html", {
+        "item": item,
+        "versions": selectors.evidence_versions(item),
+        "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
+        "is_owner": item.candidate_id == request.user.pk,
+        "newer": _newer_version(item),
+    })
+
+
+def _newer_version(item):
+    try:
+        newer = item.next_version
+    except EvidenceItem.DoesNotExist:
+        return None
+    return None if newer.deleted_at else newer
+
+
+def _file_response(request, item, fieldfile, content_type, filename, inline):
+    disposition = content_disposition_header(as_attachment=not inline, filename=filename)
+    storage = fieldfile.storage
+    if not isinstance(storage, FileSystemStorage):
+        # Object storage: after the access check, send the browser to a short-lived signed URL that
+        # carries the same headers.
+        url = storage.url(fieldfile.name, parameters={
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": content_type,
+            "ResponseCacheControl": "private, no-cache",
+        }, expire=SIGNED_URL_SECONDS)
+        response = HttpResponseRedirect(url)
+    else:
+        try:
+            handle = fieldfile.open("rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing.") from None
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Disposition"] = disposition
+        if content_type != "application/pdf":
+            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def download(request, pk):
+    """The file, for people who may see the item: inline only for PDF/PNG/JPEG/WebP, else attachment."""
+    item = _visible_item(request, pk)
+    if not item.file:
+        raise Http404("This evidence has no file.")
+    content_type = item.content_type or "application/octet-stream"
+    inline = content_type in sniffing.INLINE_SAFE_TYPES and request.GET.get("attachment") != "1"
+    return _file_response(request, item, item.file, content_type, item.original_name or "evidence", inline)
+
+
+def preview(request, pk):
+    item = _visible_item(request, pk)
+    if not item.preview:
+        raise Http404("No preview.")
+    return _file_response(request, item, item.preview, "image/jpeg", f"preview-{item.pk}.jpg", True)
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    item = _visible_item(request, pk, own=True)
+    if item.is_locked:
+        messages.info(request, services.ERR_LOCKED)
+        return redirect("evidence:correct", pk=item.pk)
+    form = EditForm(request.POST or None, candidate=request.user, item=item,
+                    initial=EditForm.initial_for(item))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_update(item=item, actor=request.user, details=form.details())
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect("evidence:detail", pk=item.pk)
+    return render(request, "evidence/edit.html", {"form": form, "item": item})
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    item = _visible_item(request, pk, own=True)
+    error = None
+    if request.method == "POST":
+        try:
+            services.evidence_delete(item=item, actor=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Deleted “{item.title}”.")
+            return redirect("evidence:list")
+    elif item.is_locked:
+        error = services.ERR_LOCKED
+    return render(request, "evidence/delete.html", {"item": item, "error": error},
+                  status=400 if error and request.method == "POST" else 200)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def correct(request, pk):
+    """A correction of a locked item: a new version (with or without a new file); the old one is kept."""
+    item = _visible_item(request, pk, own=True)
+    if request.method != "POST":
+        form = CorrectionForm(candidate=request.user, item=item, initial=EditForm.initial_for(item))
+        return render(request, "evidence/correct.html", {"form": form, "item": item, "errors": []})
+    parsed = parse_evidence_upload(request, field_name="file")
+    if parsed.aborted:
+        return render(request, "evidence/correct.html", {
+            "form": CorrectionForm(candidate=request.user, item=item, initial=EditForm.initial_for(item)),
+            "item": item, "errors": parsed.errors}, status=400)
+    return csrf_protect(_correct_post)(request, item, parsed)
+
+
+def _correct_post(request, item, parsed):
+    form = CorrectionForm(parsed.post, candidate=request.user, item=item)
+    errors = list(parsed.errors)
+    upload_file = parsed.files[0] if parsed.files else None
+    try:
+        if form.is_valid() and not errors:
+            try:
+                new, _ = services.evidence_correct(
+                    item=item, actor=request.user, details=form.details(), upload=upload_file,
+                    declared=form.cleaned_data["declaration"], token=form.cleaned_data["token"],
+                )
+            except (FileRefused, ValidationError) as exc:
+                errors.extend(_error_text(exc))
+            else:
+                messages.success(request, f"Saved version {new.version} of “{new.title}”; the earlier version is kept.")
+                return redirect("evidence:detail", pk=new.pk)
+    finally:
+        for upload in parsed.files:
+            upload.close()
+    return render(request, "evidence/correct.html", {"form": form, "item": item, "errors": errors}, status=400)
+
+
+def witness_list(request):
+    """The candidate's witness status list, built from their witness testimony."""
+    return render(request, "evidence/witness_list.html", {
+        "witnesses": selectors.witness_status_list(request.user),
+        "categories": Witness.StatusCategory.choices,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def witness_new(request):
+    form = WitnessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            witness = services.witness_create(candidate=request.user, centre=_my_centre(request),
+                                              **form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, f"Added {witness.name} as a witness.")
+            return redirect(request.GET.get("next") == "testimony" and "evidence:testimony_new"
+                            or "evidence:witness_list")
+    return render(request, "evidence/witness_form.html", {"form": form, "witness": None})
+
+
+@require_http_methods(["GET", "POST"])
+def witness_edit(request, pk):
+    witness = get_object_or_404(selectors.witnesses_of(request.user), pk=pk)
+    form = WitnessForm(request.POST or None, instance=witness)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.witness_update(witness=Witness.objects.get(pk=witness.pk), actor=request.user,
+                                    **form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Witness details saved.")
+            return redirect("evidence:witness_list")
+    return render(request, "evidence/witness_form.html", {"form": form, "witness": witness})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def testimony_new(request):
+    """Witness testimony: statement text and/or the signed statement file, units and criteria attested."""
+    if request.method != "POST":
+        return _testimony_page(request, WitnessTestimonyForm(candidate=request.user), [])
+    parsed = parse_evidence_upload(request, field_name="file")
+    if parsed.aborted:
+        return _testimony_page(request, WitnessTestimonyForm(candidate=request.user), parsed.errors, 400)
+    return csrf_protect(_testimony_post)(request, parsed)
+
+
+def _testimony_post(request, parsed):
+    form = WitnessTestimonyForm(parsed.post, candidate=request.user)
+    errors = list(parsed.errors)
+    upload_file = parsed.files[0] if parsed.files else None
+    try:
+        if form.is_valid() and not errors:
+            try:
+                item, _ = services.witness_testimony_submit(
+                    candidate=request.user, centre=_my_centre(request), witness=form.cleaned_data["witness"],
+                    details=form.details(), criteria=form.cleaned_data.get("criteria") or [],
+                    declared=form.cleaned_data["declaration"], upload=upload_file,
+                    token=form.cleaned_data["token"],
+                )
+            except (FileRefused, ValidationError) as exc:
+                errors.extend(_error_text(exc))
+            else:
+                messages.success(request, f"Saved “{item.title}”.")
+                return redirect("evidence:detail", pk=item.pk)
+    finally:
+        for upload in parsed.files:
+            upload.close()
+    return _testimony_page(request, form, errors, 400)
+
+
+def _testimony_page(request, form, errors, status=200):
+    return render(request, "evidence/testimony_form.html", {
+        "form": form, "errors": errors, "accept": sniffing.ACCEPT_ATTRIBUTE,
+        "has_witnesses": selectors.witnesses_of(request.user).exists(),
+    }, status=status)
