@@ -126,8 +126,10 @@ class QualificationUnit(models.Model):
     qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
     status = models.CharField(max_length=10, choices=Status.choices)
+    # RESTRICT, not PROTECT: a group with members cannot be deleted on its own, but deleting the whole
+    # qualification (which cascades to both) works.
     group = models.ForeignKey(
-        OptionalGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+        OptionalGroup, null=True, blank=True, on_delete=models.RESTRICT, related_name="memberships"
     )
     order = models.PositiveIntegerField(default=0)
 
