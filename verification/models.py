@@ -1,1 +1,254 @@
-"""Models of the verification app."""
+"""Internal verification (sampling plans, samples, decisions, referrals), external verifier access and
+certification claims.
+
+The rule "nobody verifies their own assessment" is held in three places: the services (with a message),
+a check constraint on VerificationDecision (verifier != the assessor recorded on the row) and database
+triggers (migration 0002) that compare the verifier with every person who assessed the sampled unit.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class Stage(models.TextChoices):
+    INTERIM = "interim", "Interim"
+    SUMMATIVE = "summative", "Summative"
+
+
+class AssessorFlag(models.Model):
+    """An assessor whose every candidate must be sampled at this centre (new to the role, or at risk)."""
+
+    class Flag(models.TextChoices):
+        NEW = "new", "New assessor"
+        AT_RISK = "at_risk", "At risk"
+
+    centre = models.ForeignKey("accounts.Centre", on_delete=models.CASCADE, related_name="assessor_flags")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    flag = models.CharField(max_length=10, choices=Flag.choices)
+    note = models.TextField(blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["centre", "assessor"]
+        constraints = [models.UniqueConstraint(fields=["centre", "assessor"], name="one_flag_per_assessor")]
+
+    def __str__(self):
+        return f"{self.assessor} — {self.get_flag_display()}"
+
+
+class CandidateSite(models.Model):
+    """The site (workplace or centre branch) where a registration's assessment takes place."""
+
+    registration = models.OneToOneField(
+        "assessment.Registration", on_delete=models.CASCADE, related_name="verification_site"
+    )
+    site = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["site"]
+
+    def __str__(self):
+        return self.site
+
+
+class SamplingPlan(models.Model):
+    """What the internal verifier must sample for one qualification at one centre over a period."""
+
+    centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="sampling_plans")
+    qualification = models.ForeignKey("qualifications.Qualification", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    min_share_percent = models.PositiveSmallIntegerField(
+        "minimum share of each assessor's candidates (%)", default=25,
+        help_text="Assessors flagged new or at risk always have every candidate sampled.",
+    )
+    cover_units = models.BooleanField("cover every unit", default=True)
+    cover_methods = models.BooleanField("cover every assessment method", default=True)
+    cover_sites = models.BooleanField("cover every site", default=True)
+    interim = models.BooleanField("sample at the interim stage", default=True)
+    summative = models.BooleanField("sample at the summative stage", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "qualification__code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="plan_period_ordered"),
+            models.CheckConstraint(condition=Q(min_share_percent__gte=1, min_share_percent__lte=100),
+                                   name="plan_share_1_to_100"),
+            models.CheckConstraint(condition=Q(interim=True) | Q(summative=True), name="plan_has_a_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.qualification.code} sampling plan {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+
+    @property
+    def stages(self) -> list[str]:
+        return [s for s, on in ((Stage.INTERIM, self.interim), (Stage.SUMMATIVE, self.summative)) if on]
+
+
+class Sample(models.Model):
+    """A set of decisions the internal verifier accepted to sample (a proposal or a hand-picked unit)."""
+
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.PROTECT, related_name="samples")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self):
+        return f"Sample {self.accepted_at:%d/%m/%Y} of {self.plan}"
+
+
+class SampleItem(models.Model):
+    """One sampled unit of one registration, at one stage."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.PROTECT, related_name="items")
+    unit_assessment = models.ForeignKey("assessment.UnitAssessment", on_delete=models.PROTECT,
+                                        related_name="sample_items")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 help_text="Who made the sampled decision")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "unit_assessment", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "unit_assessment", "stage"], name="unit_sampled_once_per_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_assessment} ({self.get_stage_display()})"
+
+
+class VerificationDecision(models.Model):
+    """The internal verifier's judgement on a sampled unit (or one assessment decision inside it).
+
+    A referral stays open until the internal verifier closes it, once the assessor has acted on it.
+    """
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", "Agreed"
+        REFERRED = "referred", "Referred back"
+
+    item = models.ForeignKey(SampleItem, on_delete=models.PROTECT, related_name="decisions")
+    unit_assessment = models.ForeignKey("assessment.UnitAssessment", on_delete=models.PROTECT, related_name="+")
+    mapping = models.ForeignKey("assessment.EvidenceMapping", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", help_text="The assessment decision judged, if just one")
+    verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 help_text="Who made the decision judged")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    comments = models.TextField(blank=True)
+    action_points = models.TextField(blank=True, help_text="What the assessor must do (a referral)")
+    unit_round = models.PositiveIntegerField()
+    decided_at = models.DateTimeField(default=timezone.now)
+    referral_closed_at = models.DateTimeField(null=True, blank=True)
+    referral_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.PROTECT, related_name="+")
+    closure_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(verifier=F("assessor")), name="decision_verifier_is_not_assessor",
+                violation_error_message="Nobody verifies their own assessment.",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="agreed") | ~Q(action_points=""), name="referral_has_action_points",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="referred") | Q(referral_closed_at__isnull=True),
+                name="only_referrals_close",
+            ),
+        ]
+        indexes = [models.Index(fields=["outcome", "referral_closed_at"])]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.unit_assessment}"
+
+    @property
+    def is_open_referral(self) -> bool:
+        return self.outcome == self.Outcome.REFERRED and self.referral_closed_at is None
+
+
+class ExternalAccessGrant(models.Model):
+    """Read-only access for a named external verifier to chosen registrations or to a sample, until expiry."""
+
+    class Scope(models.TextChoices):
+        CANDIDATES = "candidates", "Chosen candidates"
+        SAMPLE = "sample", "The current sample"
+
+    centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="ev_grants")
+    external_verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                          related_name="ev_grants")
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    registrations = models.ManyToManyField("assessment.Registration", blank=True, related_name="+")
+    sample = models.ForeignKey(Sample, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    expires_on = models.DateField(help_text="Last day of access")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scope="candidates") | Q(sample__isnull=False),
+                                   name="sample_grant_names_a_sample"),
+        ]
+
+    def __str__(self):
+        return f"{self.external_verifier} until {self.expires_on:%d/%m/%Y}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_on >= timezone.localdate()
+
+
+class ExternalAccessLog(models.Model):
+    """One page an external verifier opened."""
+
+    grant = models.ForeignKey(ExternalAccessGrant, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    path = models.CharField(max_length=500)
+    view_name = models.CharField(max_length=100)
+    registration_id_seen = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} opened {self.path} at {self.at:%d/%m/%Y %H:%M}"
+
+
+class CertificationClaim(models.Model):
+    """A claim to the awarding body: the full qualification or unit certification. One per registration."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full qualification"
+        UNITS = "units", "Unit certification"
+
+    registration = models.OneToOneField("assessment.Registration", on_delete=models.PROTECT,
+                                        related_name="certification_claim")
+    centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    units = models.JSONField(default=list, help_text="Refs of the units claimed")
+    credits = models.PositiveIntegerField(default=0)
+    verdict = models.JSONField(default=dict, help_text="The rules engine's verdict on the units claimed")
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} claim for {self.registration}"

@@ -1,5 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "verification"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/sample/", views.sample_accept, name="sample_accept"),
+    path("sampled/<int:pk>/", views.item_detail, name="item_detail"),
+    path("sampled/<int:pk>/decide/", views.item_decide, name="item_decide"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/<int:pk>/close/", views.referral_close, name="referral_close"),
+    path("assessor-flags/", views.flag_list, name="flag_list"),
+    path("sites/", views.site_list, name="site_list"),
+    path("external-access/", views.grant_list, name="grant_list"),
+    path("external-access/new/", views.grant_create, name="grant_create"),
+    path("external-access/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("external-access/<int:pk>/log/", views.grant_log, name="grant_log"),
+    path("ev/", views.ev_home, name="ev_home"),
+    path("ev/registrations/<int:pk>/", views.ev_registration, name="ev_registration"),
+    path("ev/registrations/<int:pk>/units/<int:unit_pk>/", views.ev_unit, name="ev_unit"),
+    path("claims/", views.claim_list, name="claim_list"),
+    path("claims/<int:pk>/claim/", views.claim_submit, name="claim_submit"),
+    path("claims/export.csv", views.claim_export, name="claim_export"),
+]

@@ -1,0 +1,484 @@
+"""Reads for verification. The `*_visible_to(user)` querysets are the only place that decides who sees what.
+
+Internal verifiers and centre admins see the sampling of the centres where they hold that role; external
+verifiers see only the registrations of their active grants (`ev_registrations_visible_to`), and nothing
+else in the system.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.selectors import centres_of
+from assessment.models import EvidenceMapping, Registration, UnitAssessment, UnitSignOff
+
+from . import sampling
+from .models import (
+    AssessorFlag,
+    CandidateSite,
+    CertificationClaim,
+    ExternalAccessGrant,
+    ExternalAccessLog,
+    SampleItem,
+    SamplingPlan,
+    Stage,
+    VerificationDecision,
+)
+
+IV_OR_ADMIN = [Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN]
+
+
+# --- visibility -------------------------------------------------------------------------------------
+def plans_visible_to(user) -> QuerySet[SamplingPlan]:
+    return SamplingPlan.objects.filter(centre__in=centres_of(user, roles=IV_OR_ADMIN)).select_related(
+        "centre", "qualification", "created_by")
+
+
+def sample_items_visible_to(user) -> QuerySet[SampleItem]:
+    return SampleItem.objects.filter(plan__centre__in=centres_of(user, roles=IV_OR_ADMIN)).select_related(
+        "plan__qualification", "plan__centre", "unit_assessment__unit", "unit_assessment__registration__candidate",
+        "unit_assessment__registration__assessor", "unit_assessment__registration__internal_verifier",
+        "unit_assessment__signed_by", "assessor",
+    )
+
+
+def decisions_visible_to(user) -> QuerySet[VerificationDecision]:
+    return VerificationDecision.objects.filter(
+        item__plan__centre__in=centres_of(user, roles=IV_OR_ADMIN)
+    ).select_related("unit_assessment__unit", "unit_assessment__registration__candidate", "verifier", "assessor",
+                     "item", "referral_closed_by")
+
+
+def flags_visible_to(user) -> QuerySet[AssessorFlag]:
+    return AssessorFlag.objects.filter(centre__in=centres_of(user, roles=IV_OR_ADMIN)).select_related(
+        "assessor", "set_by", "centre")
+
+
+def grants_visible_to(user) -> QuerySet[ExternalAccessGrant]:
+    """Grants a centre admin manages."""
+    return ExternalAccessGrant.objects.filter(
+        centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])
+    ).select_related("external_verifier", "granted_by", "revoked_by", "sample__plan__qualification")
+
+
+def claims_visible_to(user) -> QuerySet[CertificationClaim]:
+    return CertificationClaim.objects.filter(
+        centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])
+    ).select_related("registration__candidate", "registration__qualification", "claimed_by")
+
+
+def sites_visible_to(user) -> QuerySet[CandidateSite]:
+    return CandidateSite.objects.filter(registration__centre__in=centres_of(user, roles=IV_OR_ADMIN))
+
+
+# --- external verifier --------------------------------------------------------------------------------
+def active_grants_for(user) -> QuerySet[ExternalAccessGrant]:
+    """The user's grants that are neither revoked nor expired, in centres where they are an external verifier."""
+    if not user.is_authenticated:
+        return ExternalAccessGrant.objects.none()
+    return ExternalAccessGrant.objects.filter(
+        external_verifier=user, revoked_at__isnull=True, expires_on__gte=timezone.localdate(),
+        centre__in=centres_of(user, roles=[Role.EXTERNAL_VERIFIER]),
+    )
+
+
+def _granted_registrations_q(user) -> Q:
+    grants = active_grants_for(user)
+    chosen = Registration.objects.filter(
+        pk__in=ExternalAccessGrant.registrations.through.objects.filter(
+            externalaccessgrant__in=grants.filter(scope=ExternalAccessGrant.Scope.CANDIDATES)
+        ).values("registration_id")
+    )
+    sampled = SampleItem.objects.filter(
+        sample__in=grants.filter(scope=ExternalAccessGrant.Scope.SAMPLE).values("sample_id")
+    ).values("unit_assessment__registration_id")
+    # A grant is for its own centre only, whatever registrations it names.
+    return (Q(pk__in=chosen.values("pk")) | Q(pk__in=sampled)) & Q(centre__in=grants.values("centre_id"))
+
+
+def ev_registrations_visible_to(user) -> QuerySet[Registration]:
+    """The registrations an external verifier may read now: those of their active grants."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    return Registration.objects.filter(_granted_registrations_q(user)).select_related(
+        "candidate", "qualification", "centre", "assessor", "internal_verifier")
+
+
+def ev_granted_candidate_ids(user) -> set[int]:
+    """Candidates whose evidence an external verifier may read now (the evidence app's hook)."""
+    return set(ev_registrations_visible_to(user).values_list("candidate_id", flat=True))
+
+
+def grant_for_registration(user, registration) -> ExternalAccessGrant | None:
+    """The active grant that lets `user` see `registration` (for the access log)."""
+    for grant in active_grants_for(user).filter(centre=registration.centre).prefetch_related("registrations"):
+        if grant.scope == grant.Scope.CANDIDATES and registration in grant.registrations.all():
+            return grant
+        if grant.scope == grant.Scope.SAMPLE and SampleItem.objects.filter(
+                sample_id=grant.sample_id, unit_assessment__registration=registration).exists():
+            return grant
+    return None
+
+
+def access_log_for(grant) -> QuerySet[ExternalAccessLog]:
+    return ExternalAccessLog.objects.filter(grant=grant).select_related("user")
+
+
+# --- who assessed a unit (the own-assessment rule) ------------------------------------------------------
+def assessors_of(unit_assessment) -> set[int]:
+    """Everyone who took part in the assessment decisions of this unit: the registration's assessor, whoever
+    signed or countersigned it in any round, and whoever mapped evidence in it."""
+    ua = unit_assessment
+    people = {ua.registration.assessor_id, ua.signed_by_id, ua.countersigned_by_id}
+    for assessor_id, countersigned_id in UnitSignOff.objects.filter(unit_assessment=ua).values_list(
+            "assessor_id", "countersigned_by_id"):
+        people |= {assessor_id, countersigned_id}
+    people |= set(EvidenceMapping.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id)
+                  .values_list("assessed_by_id", flat=True))
+    people.discard(None)
+    return people
+
+
+# --- sampling pool --------------------------------------------------------------------------------------
+@dataclass
+class Pool:
+    """The plan's decisions as plain data, plus what is needed to show them."""
+
+    plan: SamplingPlan
+    decisions: list[sampling.Decision]
+    plain_plan: sampling.SamplingPlan
+    unit_assessments: dict[int, UnitAssessment]
+    sampled_ids: set[str]
+    people: dict[str, str]       # assessor / candidate key -> display name
+    flagged: dict[str, str]      # assessor key -> flag label
+
+
+def decision_key(unit_assessment_id: int, stage: str) -> str:
+    return f"{unit_assessment_id}:{stage}"
+
+
+def parse_decision_key(key: str) -> tuple[int, str]:
+    ua_id, stage = key.split(":", 1)
+    return int(ua_id), stage
+
+
+def plan_pool(plan: SamplingPlan) -> Pool:
+    """Every sampleable decision of the plan: signed units (summative) and units in progress with assessment
+    decisions (interim), of the plan's qualification at its centre, inside its period. Five queries."""
+    start, end = plan.period_start, plan.period_end
+    uas = list(
+        UnitAssessment.objects.filter(
+            registration__centre_id=plan.centre_id, registration__qualification_id=plan.qualification_id,
+        ).exclude(registration__status=Registration.Status.WITHDRAWN)
+        .select_related("unit", "registration__candidate", "registration__assessor", "signed_by")
+        .order_by("registration_id", "unit__number")
+    )
+    reg_ids = {ua.registration_id for ua in uas}
+    methods: dict[tuple[int, int], set[str]] = defaultdict(set)
+    interim_in_period: set[tuple[int, int]] = set()
+    for reg_id, unit_id, method, at in EvidenceMapping.objects.filter(registration_id__in=reg_ids).values_list(
+            "registration_id", "unit_id", "method", "assessed_at"):
+        methods[(reg_id, unit_id)].add(method)
+        if start <= timezone.localtime(at).date() <= end:
+            interim_in_period.add((reg_id, unit_id))
+    sites = dict(CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site"))
+    flags = {f.assessor.username: f.get_flag_display()
+             for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
+    sampled = set(SampleItem.objects.filter(plan=plan).values_list("unit_assessment_id", "stage"))
+    decisions, people, by_id = [], {}, {}
+    for ua in uas:
+        reg = ua.registration
+        key = (reg.pk, ua.unit_id)
+        candidate = f"r{reg.pk}"
+        people[candidate] = str(reg.candidate)
+        stages = []
+        if plan.summative and ua.status == UnitAssessment.Status.SIGNED and ua.signed_at \
+                and start <= timezone.localtime(ua.signed_at).date() <= end:
+            stages.append((Stage.SUMMATIVE.value, ua.signed_by))
+        if plan.interim and ua.status == UnitAssessment.Status.OPEN and key in interim_in_period:
+            stages.append((Stage.INTERIM.value, reg.assessor))
+        if (ua.pk, Stage.SUMMATIVE.value) in sampled and not any(s == Stage.SUMMATIVE for s, _ in stages):
+            stages.append((Stage.SUMMATIVE.value, ua.signed_by or reg.assessor))  # sampled, then referred
+        if (ua.pk, Stage.INTERIM.value) in sampled and not any(s == Stage.INTERIM for s, _ in stages):
+            stages.append((Stage.INTERIM.value, reg.assessor))
+        for stage, assessor in stages:
+            people[assessor.username] = str(assessor)
+            decisions.append(sampling.Decision(
+                id=decision_key(ua.pk, stage), assessor=assessor.username, candidate=candidate,
+                unit=ua.unit.ref, methods=frozenset(methods[key]), site=sites.get(reg.pk, ""), stage=stage,
+            ))
+        by_id[ua.pk] = ua
+    plain = sampling.SamplingPlan(
+        min_share=plan.min_share_percent / 100,
+        full_sample_assessors=frozenset(flags),
+        cover_units=plan.cover_units, cover_methods=plan.cover_methods, cover_sites=plan.cover_sites,
+        stages=frozenset(plan.stages),
+    )
+    return Pool(plan, decisions, plain, by_id, {decision_key(u, s) for u, s in sampled}, people, flags)
+
+
+@dataclass
+class PlanOverview:
+    pool: Pool
+    proposal: sampling.Proposal
+    coverage: sampling.Coverage
+    units: list[str]
+    grid: list[dict]   # vertical: one row per candidate, one cell per unit
+
+
+def plan_overview(plan: SamplingPlan) -> PlanOverview:
+    pool = plan_pool(plan)
+    proposal = sampling.propose_sample(pool.plain_plan, pool.decisions, already_sampled=pool.sampled_ids)
+    cov = sampling.coverage(pool.plain_plan, pool.decisions, pool.sampled_ids)
+    units = sorted({d.unit for d in pool.decisions})
+    cells: dict[tuple[str, str], list[sampling.Decision]] = defaultdict(list)
+    for d in pool.decisions:
+        cells[(d.candidate, d.unit)].append(d)
+    grid = []
+    for candidate in sorted(cov.by_candidate, key=lambda c: pool.people.get(c, c)):
+        row = {"candidate": pool.people.get(candidate, candidate), "cells": []}
+        for unit in units:
+            row["cells"].append({
+                "unit": unit,
+                "decisions": [{"key": d.id, "stage": d.stage, "sampled": d.id in pool.sampled_ids}
+                              for d in cells.get((candidate, unit), [])],
+            })
+        grid.append(row)
+    return PlanOverview(pool, proposal, cov, units, grid)
+
+
+# --- decisions, referrals -------------------------------------------------------------------------------
+@dataclass
+class ItemState:
+    item: SampleItem
+    decisions: list[VerificationDecision] = field(default_factory=list)
+
+    @property
+    def latest(self) -> VerificationDecision | None:
+        return self.decisions[0] if self.decisions else None
+
+    @property
+    def open_referral(self) -> VerificationDecision | None:
+        return next((d for d in self.decisions if d.is_open_referral), None)
+
+    @property
+    def status(self) -> str:
+        if self.open_referral:
+            return "referred"
+        latest = self.latest
+        if latest is None or latest.outcome == VerificationDecision.Outcome.REFERRED:
+            return "waiting"
+        return "agreed"
+
+    @property
+    def status_label(self) -> str:
+        return {"referred": "Referred back", "waiting": "Decision waiting", "agreed": "Agreed"}[self.status]
+
+
+def item_states(items) -> list[ItemState]:
+    """Items with their decisions, newest first (one query for all the decisions)."""
+    items = list(items)
+    by_item = defaultdict(list)
+    for d in VerificationDecision.objects.filter(item__in=items).select_related(
+            "verifier", "assessor", "referral_closed_by", "mapping__criterion").order_by("-decided_at", "-id"):
+        by_item[d.item_id].append(d)
+    return [ItemState(item, by_item[item.pk]) for item in items]
+
+
+def open_referrals_for(user) -> QuerySet[VerificationDecision]:
+    return decisions_visible_to(user).filter(outcome=VerificationDecision.Outcome.REFERRED,
+                                             referral_closed_at__isnull=True)
+
+
+def decisions_waiting_for(user) -> list[ItemState]:
+    """Sampled units of the registrations the user internally verifies that still need a decision."""
+    items = sample_items_visible_to(user).filter(unit_assessment__registration__internal_verifier=user)
+    return [s for s in item_states(items) if s.status == "waiting"]
+
+
+def referrals_for_assessor(user) -> QuerySet[VerificationDecision]:
+    """Open referrals on the units an assessor assesses (what they must act on)."""
+    if not user.is_authenticated:
+        return VerificationDecision.objects.none()
+    return VerificationDecision.objects.filter(
+        outcome=VerificationDecision.Outcome.REFERRED, referral_closed_at__isnull=True,
+        unit_assessment__registration__assessor=user,
+    ).select_related("unit_assessment__unit", "unit_assessment__registration__candidate", "verifier")
+
+
+@dataclass(frozen=True)
+class IVSignature:
+    """What the recording form and the summary of unit achievement print for one unit."""
+
+    sampled: bool
+    verifier: str = ""
+    decided_at: object = None
+    outcome: str = ""
+
+
+def iv_signatures_for(registration) -> dict[int, IVSignature]:
+    """{unit id: IVSignature} for every unit of the registration that was sampled (two queries).
+
+    A unit is "sampled by IV: yes" once sampled; the signature is the latest agreeing decision.
+    """
+    items = SampleItem.objects.filter(unit_assessment__registration=registration).values_list(
+        "unit_assessment__unit_id", flat=True)
+    result = {unit_id: IVSignature(sampled=True) for unit_id in items}
+    for d in VerificationDecision.objects.filter(
+            unit_assessment__registration=registration, outcome=VerificationDecision.Outcome.AGREED
+    ).select_related("verifier", "unit_assessment").order_by("decided_at", "id"):
+        result[d.unit_assessment.unit_id] = IVSignature(True, str(d.verifier), d.decided_at, d.outcome)
+    return result
+
+
+# --- certification claims -------------------------------------------------------------------------------
+@dataclass
+class ClaimCheck:
+    registration: Registration
+    signed_refs: list[str]
+    claimable_refs: list[str]     # signed units whose sampled decisions (if any) are agreed
+    credits: int
+    verdict: object               # qualifications.rules.Verdict on the signed units
+    pending: list[str]            # units sampled and not (yet) agreed
+    certifiable: bool
+    certifiable_reasons: list[str]
+
+    @property
+    def full_ready(self) -> bool:
+        return self.verdict.achieved and not self.pending and self.certifiable
+
+    @property
+    def units_ready(self) -> bool:
+        return bool(self.claimable_refs)
+
+    @property
+    def explanation(self) -> list[str]:
+        """Why the full qualification cannot be claimed, in words a centre admin understands."""
+        reasons = [r.message for r in self.verdict.unmet] + list(self.verdict.reasons)
+        reasons += [f"Unit {ref}: the internal verifier has not agreed the sampled decision." for ref in self.pending]
+        reasons += list(self.certifiable_reasons)
+        return reasons
+
+
+def claim_checks(registrations) -> list[ClaimCheck]:
+    """The claim gate for each registration: a constant number of queries per qualification involved."""
+    from qualifications.rules import evaluate
+    from qualifications.selectors import qualification_is_certifiable
+    from qualifications.specs import qualification_spec
+
+    registrations = list(registrations)
+    reg_ids = [r.pk for r in registrations]
+    uas = defaultdict(list)
+    for ua in UnitAssessment.objects.filter(registration_id__in=reg_ids, status=UnitAssessment.Status.SIGNED) \
+            .select_related("unit").order_by("unit__number"):
+        uas[ua.registration_id].append(ua)
+    states = item_states(SampleItem.objects.filter(unit_assessment__registration_id__in=reg_ids)
+                         .select_related("unit_assessment__unit"))
+    pending = defaultdict(set)
+    for s in states:
+        if s.status != "agreed":
+            pending[s.item.unit_assessment.registration_id].add(s.item.unit_assessment.unit.ref)
+    specs, certifiable = {}, {}
+    result = []
+    for reg in registrations:
+        q = reg.qualification
+        if q.pk not in specs:
+            specs[q.pk] = qualification_spec(q)
+            certifiable[q.pk] = qualification_is_certifiable(q)
+        signed = [ua.unit for ua in uas[reg.pk]]
+        signed_refs = [u.ref for u in signed]
+        verdict = evaluate(specs[q.pk], signed_refs)
+        claimable = [u for u in signed if u.ref not in pending[reg.pk]]
+        ok, reasons = certifiable[q.pk]
+        result.append(ClaimCheck(
+            registration=reg, signed_refs=signed_refs, claimable_refs=[u.ref for u in claimable],
+            credits=sum(u.credits or 0 for u in claimable), verdict=verdict, pending=sorted(pending[reg.pk]),
+            certifiable=ok, certifiable_reasons=list(reasons),
+        ))
+    return result
+
+
+def claim_candidates_for(user) -> list[ClaimCheck]:
+    """Active registrations of the user's centres with at least one signed unit, with their gate."""
+    from accounts.selectors import centres_of as _centres
+
+    registrations = Registration.objects.filter(
+        centre__in=_centres(user, roles=[Role.CENTRE_ADMIN]), status=Registration.Status.ACTIVE,
+        unit_assessments__status=UnitAssessment.Status.SIGNED,
+    ).distinct().select_related("candidate", "qualification", "centre").order_by("candidate__last_name", "id")
+    return claim_checks(registrations)
+
+
+# --- dashboards -----------------------------------------------------------------------------------------
+def iv_dashboard(user) -> dict:
+    plans = list(plans_visible_to(user).filter(period_end__gte=timezone.localdate()))
+    coverage_rows = []
+    for plan in plans[:5]:
+        overview = plan_overview(plan)
+        needs = overview.coverage.needs
+        coverage_rows.append({"plan": plan, "met": sum(1 for n in needs if n.met), "total": len(needs),
+                              "open": [n.describe() for n in needs if not n.met][:5]})
+    return {
+        "coverage_rows": coverage_rows,
+        "open_referrals": list(open_referrals_for(user)[:20]),
+        "waiting": decisions_waiting_for(user)[:20],
+    }
+
+
+def centre_admin_dashboard(user) -> dict:
+    centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
+    registrations = Registration.objects.filter(centre__in=centres)
+    signed_counts = Counter(UnitAssessment.objects.filter(
+        registration__in=registrations, status=UnitAssessment.Status.SIGNED).values_list("registration_id", flat=True))
+    unit_totals = Counter(UnitAssessment.objects.filter(registration__in=registrations)
+                          .values_list("registration_id", flat=True))
+    stages = Counter()
+    for reg_id, status in registrations.values_list("pk", "status"):
+        if status != Registration.Status.ACTIVE:
+            stages[Registration.Status(status).label] += 1
+        elif not signed_counts[reg_id]:
+            stages["Not started / no unit signed"] += 1
+        elif signed_counts[reg_id] < unit_totals[reg_id]:
+            stages["Units signed, in progress"] += 1
+        else:
+            stages["Every unit signed"] += 1
+    durations = [
+        (timezone.localtime(at).date() - registered_on).days
+        for registered_on, at in CertificationClaim.objects.filter(centre__in=centres).values_list(
+            "registration__registered_on", "claimed_at")
+    ]
+    rates = defaultdict(lambda: [0, 0])
+    names = {}
+    for assessor_id, first, last, username, outcome in VerificationDecision.objects.filter(
+            item__plan__centre__in=centres).values_list(
+            "assessor_id", "assessor__first_name", "assessor__last_name", "assessor__username", "outcome"):
+        names[assessor_id] = f"{first} {last}".strip() or username
+        rates[assessor_id][0] += 1
+        rates[assessor_id][1] += outcome == VerificationDecision.Outcome.REFERRED
+    return {
+        "stages": sorted(stages.items()),
+        "certified_count": len(durations),
+        "average_days": round(sum(durations) / len(durations)) if durations else None,
+        "shortest_days": min(durations) if durations else None,
+        "longest_days": max(durations) if durations else None,
+        "referral_rates": sorted(
+            ({"assessor": names[a], "decisions": n, "referred": r, "percent": round(100 * r / n)}
+             for a, (n, r) in rates.items()), key=lambda row: (-row["percent"], row["assessor"])),
+        "ready_to_claim": None,
+    }
+
+
+def ev_dashboard(user) -> dict:
+    return {
+        "grants": list(active_grants_for(user).select_related("centre").order_by("expires_on")),
+        "registrations": list(ev_registrations_visible_to(user).order_by("candidate__last_name", "id")),
+    }
+
+
+def today() -> date:
+    return timezone.localdate()
