@@ -56,6 +56,10 @@ PLAN_INCOMPLETE_RULES = (
 DROPPED_BARRED = "{unit} is not claimed: it cannot be taken with {other}, which is {why}"
 DROPPED_CHOICE = "{unit} is not claimed: {why}"
 NOTE_UNKNOWN_CREDITS = "Units {numbers} are not proposed: their credit values are not recorded"
+NOTE_UNKNOWN_GLH = (
+    "Guided learning hours are not recorded for {numbers}: the GLH total counts only the recorded hours, and "
+    "the choice between equally cheap units could not weigh them"
+)
 UNKNOWN_UNIT = "{token} is not a unit of {code}"
 
 INF = float("inf")
@@ -206,6 +210,9 @@ def make_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Itera
     for i in sorted(free - chosen_idx):
         dropped_reasons.append(DROPPED_CHOICE.format(unit=units[i].number, why=_drop_reason(model, i, chosen_idx)))
     add = [units[i] for i in add_idx]
+    no_glh = [u.number for u in add if u.glh is None]
+    if no_glh:
+        notes.append(NOTE_UNKNOWN_GLH.format(numbers=numbers_text(no_glh)))
     verdict = evaluate(spec, refs(claim_idx) + refs(committed) + [u.ref for u in add], outside=outside)
     reason = ""
     if model.unchecked:

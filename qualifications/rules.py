@@ -153,7 +153,7 @@ class _Compiled:
                 group_order.append(u.group)
         self.group_order = group_order
         self.group_units = {g: [u for u in units if u.group == g] for g in group_order}
-        self.levels = sorted({u.level for u in units}, key=level_rank)
+        self.levels = sorted({u.level for u in units if u.level}, key=level_rank)
         self.mandatory_status = [u for u in units if u.status == "mandatory"]
         # Per rule: the member units it names (numbers unknown to the qualification are ignored here;
         # validate_catalogue reports them).
@@ -480,3 +480,67 @@ def selection_problems(spec: QualificationSpec, chosen_refs: Iterable[str]) -> l
     from qualifications.planner import selection_problems as problems
 
     return problems(spec, chosen_refs)
+
+
+STATUS_WORDS = {ACHIEVED: "ACHIEVED", NOT_ACHIEVED: "NOT ACHIEVED", CANNOT_DECIDE: "CANNOT DECIDE"}
+MET_WORDS = {True: "met        ", False: "NOT MET    ", None: "cannot tell"}
+
+
+def _credits_line(verdict: Verdict, lead: str = "Total credits") -> str:
+    levels = ", ".join(f"{level or 'level not recorded'}: {credits}"
+                       for level, credits in verdict.credits_by_level.items() if credits)
+    return f"{lead}: {verdict.total_credits}" + (f" ({levels})" if levels else "")
+
+
+def verdict_text(spec: QualificationSpec, verdict: Verdict) -> str:
+    """The verdict as readable text (what `check_rules` prints without --json)."""
+    lines = [f"{spec.code} {spec.title}", f"Result: {STATUS_WORDS[verdict.status]}"]
+    counted = [spec.unit_by_ref(ref).number for ref in verdict.counted_units]
+    lines.append(f"Units counted: {', '.join(counted) if counted else 'none'}")
+    lines.append(_credits_line(verdict))
+    if verdict.unknown_credit_units:
+        lines.append(f"Credit value not recorded for: {', '.join(verdict.unknown_credit_units)}")
+    if verdict.rules:
+        lines.append("Rules of combination:")
+        lines += [f"  {MET_WORDS[r.met]}  {r.message}" for r in verdict.rules]
+    if verdict.outside_details:
+        lines.append("Not units of this qualification (they count for nothing here):")
+        lines += [f"  {u.ref} {u.title}".rstrip() for u in verdict.outside_details]
+    if verdict.reasons:
+        lines.append("Why this cannot be decided:")
+        lines += [f"  {reason}" for reason in verdict.reasons]
+    return "\n".join(lines)
+
+
+def plan_text(spec: QualificationSpec, result: Plan) -> str:
+    """The plan as readable text (what `plan_completion` prints without --json)."""
+    lines = [f"{spec.code} {spec.title}"]
+    numbers = [spec.unit_by_ref(ref).number for ref in result.claim]
+    lines.append(f"Achieved units to claim: {', '.join(numbers) if numbers else 'none'}")
+    if result.committed:
+        lines.append("Units in progress or chosen: "
+                     + ", ".join(spec.unit_by_ref(ref).number for ref in result.committed))
+    if result.dropped_reasons:
+        lines.append("Achieved units not to claim:")
+        lines += [f"  {reason}" for reason in result.dropped_reasons]
+    if result.outside_units:
+        lines.append(f"Not units of this qualification (ignored): {', '.join(result.outside_units)}")
+    if not result.feasible:
+        lines.append(result.reason)
+    elif result.add:
+        lines.append(f"Units to add: {len(result.add)} ({result.added_credits} credits, {result.added_glh} guided "
+                     f"learning hours):")
+        for u in result.add:
+            where = u.group if u.group else u.status
+            lines.append(f"  {u.number}  {u.title} ({u.level}, {where}): {u.credits} credits, "
+                         f"{u.glh if u.glh is not None else '?'} GLH")
+    else:
+        lines.append("Units to add: none")
+    if result.feasible and result.reason:
+        lines.append(result.reason)
+    lines += result.notes
+    if result.verdict is not None:
+        lines.append(f"With this plan: {STATUS_WORDS[result.verdict.status]}; "
+                     f"{_credits_line(result.verdict, 'total credits')}")
+        lines += [f"  {MET_WORDS[r.met]}  {r.message}" for r in result.verdict.unmet]
+    return "\n".join(lines)
