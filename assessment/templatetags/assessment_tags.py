@@ -16,3 +16,35 @@ def evidence_url(item, name="detail"):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.inclusion_tag("assessment/partials/caseload_panel.html", takes_context=True)
+def assessor_caseload(context):
+    """The caseload table on the assessor dashboard (constant queries, see selectors.caseload_for)."""
+    from assessment.selectors import caseload_for, countersign_queue_for
+
+    user = context["request"].user
+    return {"rows": caseload_for(user), "countersign_count": countersign_queue_for(user).count()}
+
+
+@register.inclusion_tag("assessment/partials/registrations_panel.html", takes_context=True)
+def centre_registrations(context):
+    from assessment.selectors import registrations_administered_by
+
+    user = context["request"].user
+    registrations = registrations_administered_by(user)
+    return {"count": registrations.count(), "recent": list(registrations.order_by("-created_at")[:5])}
+
+
+@register.inclusion_tag("assessment/partials/progress_panel.html", takes_context=True)
+def candidate_progress(context):
+    from assessment.selectors import registration_progress, registrations_of_candidate
+
+    user = context["request"].user
+    rows = []
+    for registration in registrations_of_candidate(user)[:3]:
+        progress = registration_progress(registration)
+        rows.append((registration, sum(p.criteria_met for p in progress), sum(p.criteria_total for p in progress),
+                     sum(1 for p in progress if p.unit_assessment and p.unit_assessment.status == "signed"),
+                     len(progress)))
+    return {"rows": rows}

@@ -202,3 +202,22 @@ def test_records_become_locked_accepted_evidence(world):
     services.record_candidate_sign(record=record, actor=world.candidate)
     with pytest.raises(ValidationError, match=re.escape(services.RECORD_ALREADY_SIGNED)):
         services.record_candidate_sign(record=record, actor=world.candidate)
+
+
+def test_nobody_verifies_their_own_assessments_at_registration(world):
+    world.iv.memberships.create(centre=world.centre, role=Role.ASSESSOR)
+    with pytest.raises(ValidationError, match="cannot be the candidate's assessor"):
+        services.registration_create(actor=world.admin, centre=world.centre, candidate=world.candidate,
+                                     qualification=world.qualification, assessor=world.iv,
+                                     internal_verifier=world.iv, registered_on=dt.date(2026, 1, 1))
+
+
+def test_changing_the_assessor_or_iv_is_audited_by_name(world):
+    new_assessor = world.make_user("ass2", world.centre, Role.ASSESSOR)
+    services.registration_update(registration=world.registration, actor=world.admin, assessor=new_assessor,
+                                 internal_verifier=world.iv, optional_units=[], expires_on=dt.date(2029, 1, 5))
+    entry = AuditEntry.objects.get(action="registration_assessor_changed")
+    assert entry.details == {"from": "ass", "to": "ass2"} and entry.actor == world.admin
+    with pytest.raises(ValidationError, match=re.escape(services.NOT_CENTRE_ADMIN)):
+        services.registration_update(registration=world.registration, actor=world.assessor, assessor=world.assessor,
+                                     internal_verifier=world.iv, optional_units=[], expires_on=None)
