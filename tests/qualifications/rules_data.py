@@ -53,7 +53,7 @@ def spec_4411(code: str) -> QualificationSpec:
         RuleSpec(2, "min_credits_from_units", {"credits": level_credits, "units": level_units, "label": label}),
         RuleSpec(3, "mandatory_units", {"units": mandatory}),
     ]
-    rules += [RuleSpec(4 + k, "barred_pair", {"units": [e, l]}) for k, (e, l) in enumerate(zip(ENTRY3, LEVEL1))]
+    rules += [RuleSpec(4 + k, "barred_pair", {"units": [e, one]}) for k, (e, one) in enumerate(zip(ENTRY3, LEVEL1))]
     return QualificationSpec(code=code, title=f"Introduction to Customer Service ({code})",
                              level="Entry 3" if code in ("4411-30", "4411-33") else "Level 1",
                              rules_stated=True, units=units, rules=tuple(rules))
