@@ -36,7 +36,7 @@ def evidence_visible_to(user) -> QuerySet[EvidenceItem]:
     )
     admin_centres = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
     rule = Q(candidate=user) | Q(Exists(staffed)) | Q(centre_id__in=admin_centres)
-    granted = _external_verifier_candidate_ids(user)
+    granted = _external_verifier_candidate_ids(user) if Role.EXTERNAL_VERIFIER in user.role_set else None
     if granted is not None:
         rule |= Q(candidate_id__in=granted)
     return EvidenceItem.objects.filter(rule, deleted_at__isnull=True)

@@ -132,7 +132,7 @@ def _enqueue_preview(item):
 
 
 def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, token: str,
-            stored: StoredFile | None, action: str, previous=None, after_create=None):
+            stored: StoredFile | None, action: str, previous=None, copy_from=None, after_create=None):
     """Create one item (and whatever after_create adds) atomically; on any failure discard the file."""
     try:
         with transaction.atomic():
@@ -153,12 +153,12 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
                 item.size, item.sha256, item.content_type = stored.size, stored.sha256, stored.content_type
                 if not item.title:
                     item.title = stored.original_name.rsplit(".", 1)[0][:200]
-            elif previous is not None and previous.file:
+            elif copy_from is not None and copy_from.file:
                 # A correction without a new file keeps pointing at the same stored object.
-                item.file.name = previous.file.name
-                item.original_name, item.size = previous.original_name, previous.size
-                item.sha256, item.content_type = previous.sha256, previous.content_type
-                item.preview.name = previous.preview.name if previous.preview else None
+                item.file.name = copy_from.file.name
+                item.original_name, item.size = copy_from.original_name, copy_from.size
+                item.sha256, item.content_type = copy_from.sha256, copy_from.content_type
+                item.preview.name = copy_from.preview.name if copy_from.preview else None
             item.full_clean(exclude=["file", "preview"])
             item.save()
             item.units.set(details.units)
@@ -303,6 +303,7 @@ def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, dec
     existing = _existing_submission(actor, token)
     if existing is not None:
         return existing, False
+    item = EvidenceItem.objects.select_related("centre").get(pk=item.pk)  # fresh: the chain may have moved
     if item.candidate_id != actor.pk:
         raise ValidationError(ERR_NOT_YOURS)
     if item.deleted_at is not None:
@@ -326,7 +327,7 @@ def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, dec
     details.kind = details.kind or item.kind
     try:
         return _create(candidate=actor, centre=item.centre, details=details, declared=declared, token=token,
-                       stored=stored, action="evidence_corrected", previous=previous,
+                       stored=stored, action="evidence_corrected", previous=previous, copy_from=item,
                        after_create=copy_testimony), True
     except IntegrityError:
         existing = _existing_submission(actor, token)
