@@ -57,7 +57,9 @@ class VerificationDecisionAdmin(admin.ModelAdmin):
             item=obj.item, actor=request.user, outcome=obj.outcome, comments=obj.comments,
             action_points=obj.action_points, mapping=obj.mapping,
         )
-        obj.pk = decision.pk
+        # The admin logs the addition with this object: make it the saved decision.
+        obj.__dict__.update({f.attname: getattr(decision, f.attname) for f in decision._meta.concrete_fields})
+        obj._state.adding = False
 
     def has_delete_permission(self, request, obj=None):
         return False

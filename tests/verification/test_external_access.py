@@ -1,0 +1,122 @@
+"""External verifier access: grants, the only read path, logging, expiry and revocation."""
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from audit.models import AuditEntry
+from verification import selectors, services
+from verification.models import ExternalAccessGrant, ExternalAccessLog
+
+TOMORROW = timezone.localdate() + dt.timedelta(days=1)
+
+
+@pytest.fixture
+def grant(world):
+    return services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev,
+                                 scope="candidates", expires_on=TOMORROW, registrations=[world.reg1])
+
+
+def test_ev_reads_granted_registration_and_every_page_is_logged(client, world, grant):
+    client.force_login(world.ev)
+    home = client.get(reverse("verification:ev_home"))
+    assert "Cara Candidate" in home.content.decode() and "Dan Doe" not in home.content.decode()
+    page = client.get(reverse("verification:ev_registration", args=[world.reg1.pk]))
+    assert page.status_code == 200
+    unit = client.get(reverse("verification:ev_unit", args=[world.reg1.pk, world.u101.pk]))
+    assert unit.status_code == 200
+    assert ExternalAccessLog.objects.filter(user=world.ev).count() == 3
+    assert ExternalAccessLog.objects.filter(grant=grant, registration_id_seen=world.reg1.pk).count() == 2
+    assert AuditEntry.objects.filter(action="ev_page_viewed").count() == 3
+    assert selectors.ev_granted_candidate_ids(world.ev) == {world.cara.pk}
+
+
+def test_ev_gets_404_outside_the_grant(client, world, grant):
+    client.force_login(world.ev)
+    assert client.get(reverse("verification:ev_registration", args=[world.reg2.pk])).status_code == 404
+    assert client.get(reverse("verification:ev_unit", args=[world.reg2.pk, world.u101.pk])).status_code == 404
+    # No other read path: the internal verifier's and admin's pages answer 404 too.
+    assert client.get(reverse("verification:plan_list")).status_code == 404
+    assert client.get(reverse("verification:claim_list")).status_code == 404
+
+
+def test_revoked_access_is_404_at_once(client, world, grant):
+    client.force_login(world.ev)
+    url = reverse("verification:ev_registration", args=[world.reg1.pk])
+    assert client.get(url).status_code == 200
+    services.grant_revoke(grant=grant, actor=world.admin)
+    assert client.get(url).status_code == 404
+    assert selectors.ev_granted_candidate_ids(world.ev) == set()
+    with pytest.raises(ValidationError, match=services.GRANT_ALREADY_REVOKED):
+        services.grant_revoke(grant=grant, actor=world.admin)
+
+
+def test_expired_access_is_404(client, world, grant):
+    ExternalAccessGrant.objects.filter(pk=grant.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    client.force_login(world.ev)
+    assert client.get(reverse("verification:ev_registration", args=[world.reg1.pk])).status_code == 404
+    assert selectors.ev_granted_candidate_ids(world.ev) == set()
+
+
+def test_expiry_today_still_works_and_past_expiry_is_refused(world):
+    services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev, scope="candidates",
+                          expires_on=timezone.localdate(), registrations=[world.reg2])
+    assert selectors.ev_granted_candidate_ids(world.ev) == {world.dan.pk}
+    with pytest.raises(ValidationError, match=services.EXPIRY_IN_PAST):
+        services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev,
+                              scope="candidates", expires_on=timezone.localdate() - dt.timedelta(days=1),
+                              registrations=[world.reg1])
+
+
+def test_sample_grant_follows_the_sample(signed_world, plan):
+    w = signed_world
+    sample = services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
+        selectors.decision_key(w.ua(w.reg2, w.u101).pk, "summative")])
+    services.grant_create(actor=w.admin, centre=w.centre, external_verifier=w.ev, scope="sample",
+                          expires_on=TOMORROW, sample=sample)
+    assert selectors.ev_granted_candidate_ids(w.ev) == {w.dan.pk}
+
+
+def test_only_admins_grant_and_only_to_external_verifiers(world):
+    with pytest.raises(ValidationError, match=services.NOT_ADMIN):
+        services.grant_create(actor=world.ivy, centre=world.centre, external_verifier=world.ev, scope="candidates",
+                              expires_on=TOMORROW, registrations=[world.reg1])
+    with pytest.raises(ValidationError, match="is not an external verifier"):
+        services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ann,
+                              scope="candidates", expires_on=TOMORROW, registrations=[world.reg1])
+
+
+def test_grant_form_creates_a_new_external_verifier(client, world):
+    client.force_login(world.admin)
+    response = client.post(reverse("verification:grant_create"), {
+        "centre": world.centre.pk, "new_username": "newev", "new_first_name": "Nia", "new_last_name": "Ext",
+        "new_email": "nia@example.org", "scope": "candidates", "registrations": [world.reg1.pk],
+        "expires_on": TOMORROW.strftime("%d/%m/%Y"),
+    })
+    assert response.status_code == 302
+    newev = User.objects.get(username="newev")
+    assert newev.role_set == {Role.EXTERNAL_VERIFIER.value} and newev.has_usable_password()
+    assert selectors.ev_granted_candidate_ids(newev) == {world.cara.pk}
+    listing = client.get(reverse("verification:grant_list")).content.decode()
+    assert "Nia Ext" in listing and "Revoke now" in listing
+
+
+def test_ev_dashboard_lists_grants_and_is_logged(client, world, grant):
+    client.force_login(world.ev)
+    page = client.get(reverse("dashboards:external_verifier"))
+    assert "Cara Candidate" in page.content.decode()
+    assert ExternalAccessLog.objects.filter(view_name="dashboards:external_verifier").count() == 1
+
+
+def test_evidence_app_reads_the_grants(world, grant):
+    """evidence_visible_to uses ev_granted_candidate_ids: the granted candidate's evidence only."""
+    from evidence.selectors import evidence_visible_to
+    from tests.assessment.factories import make_evidence
+
+    item = make_evidence(registration=world.reg1)
+    other = make_evidence(registration=world.reg2)
+    visible = set(evidence_visible_to(world.ev).values_list("pk", flat=True))
+    assert item.pk in visible and other.pk not in visible
