@@ -3,7 +3,13 @@ import pytest
 from django.core.management import call_command
 
 from assessment.models import Registration
-from verification.models import CertificationClaim, ExternalAccessGrant, SampleItem, SamplingPlan, VerificationDecision
+from verification.models import (
+    CertificationClaim,
+    ExternalAccessGrant,
+    SampleItem,
+    SamplingPlan,
+    VerificationDecision,
+)
 
 
 @pytest.mark.django_db
