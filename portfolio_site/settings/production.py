@@ -38,6 +38,7 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
             "querystring_auth": True,
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
             "file_overwrite": False,
+            "signature_version": "s3v4",
         },
     }
 
