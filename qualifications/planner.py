@@ -326,6 +326,15 @@ def _search(model: _Model, forced: set[int], free: set[int], paid: set[int], hel
             here = units[i].credits if (i in paid and i in counters[j].weights) else INF
             cheapest[j][p] = min(cheapest[j][p + 1], here)
     mins = [c.minimum for c in counters]
+    # Fewest GLH per credit among the paid units from position p on: a completion adding d credits costs at
+    # least ratio[p] * d hours.
+    ratio = [INF] * (m + 1)
+    for p in range(m - 1, -1, -1):
+        i = order[p]
+        u = units[i]
+        here = (u.glh or 0) / u.credits if (i in paid and u.credits) else INF
+        ratio[p] = min(ratio[p + 1], here)
+    ratio = [0 if r == INF else r for r in ratio]
 
     def lower_bound(values, p):
         """Fewest further credits any completion from position p needs (admissible)."""
@@ -347,56 +356,75 @@ def _search(model: _Model, forced: set[int], free: set[int], paid: set[int], hel
                 return False
         return True
 
-    upper = _greedy_bound(model, order, costs, contribs, later, start, mins, paid)
     if any(start[j] + suf_all[j][0] < mins[j] for j in range(k)):
         return None
-    states = {(*start, 0): (0, 0, 0, 0, 0)}
-    for p in range(m):
-        bit = 1 << p
-        contrib = contribs[p]
-        cost = costs[p]
-        dc, dg, dh, dn, dpm = cost
-        banned_later = later[p]
-        nxt: dict = {}
-        get = nxt.get
-        for state, value in states.items():
-            forb = state[-1]
-            # Leave the unit out.
-            if forb & bit:
-                key = (*state[:-1], forb & ~bit)
-            else:
-                key = state
-            if feasible(state, p + 1, contrib):
-                old = get(key)
-                if old is None or value < old:
-                    nxt[key] = value
-            if forb & bit:
-                continue
-            # Take the unit.
-            values = list(state[:-1])
-            ok = True
-            for j, w, cap, maximum in contrib:
-                v = values[j] + w
-                if maximum is not None and v > maximum:
-                    ok = False
-                    break
-                values[j] = v if v < cap else cap
-            if not ok:
-                continue
-            new_value = (value[0] + dc, value[1] + dg, value[2] + dh, value[3] + dn, value[4] + dpm)
-            if upper is not None:
-                lb = lower_bound(values, p + 1)
-                if new_value[0] + lb > upper[0]:
+    greedy = _greedy_bound(model, order, costs, contribs, later, start, mins, paid)
+
+    def run(upper):
+        """The DP, dropping states that cannot finish within upper = (credits, GLH); None if nothing fits."""
+        states = {(*start, 0): (0, 0, 0, 0, 0)}
+        for p in range(m):
+            bit = 1 << p
+            contrib = contribs[p]
+            cost = costs[p]
+            dc, dg, dh, dn, dpm = cost
+            banned_later = later[p]
+            nxt: dict = {}
+            get = nxt.get
+            for state, value in states.items():
+                forb = state[-1]
+                # Leave the unit out.
+                if forb & bit:
+                    key = (*state[:-1], forb & ~bit)
+                else:
+                    key = state
+                if feasible(state, p + 1, contrib):
+                    old = get(key)
+                    if old is None or value < old:
+                        nxt[key] = value
+                if forb & bit:
                     continue
-            key = (*values, (forb | banned_later) & ~bit)
-            old = get(key)
-            if old is None or new_value < old:
-                nxt[key] = new_value
-        states = nxt
-    best = None
-    for state, value in states.items():
-        if all(state[j] >= mins[j] for j in range(k)) and (best is None or value < best):
-            best = value
+                # Take the unit.
+                values = list(state[:-1])
+                ok = True
+                for j, w, cap, maximum in contrib:
+                    v = values[j] + w
+                    if maximum is not None and v > maximum:
+                        ok = False
+                        break
+                    values[j] = v if v < cap else cap
+                if not ok:
+                    continue
+                new_value = (value[0] + dc, value[1] + dg, value[2] + dh, value[3] + dn, value[4] + dpm)
+                if upper is not None:
+                    lb = lower_bound(values, p + 1)
+                    bound = new_value[0] + lb
+                    if bound > upper[0] or (bound == upper[0] and new_value[1] + ratio[p + 1] * lb > upper[1] + 1e-9):
+                        continue
+                key = (*values, (forb | banned_later) & ~bit)
+                old = get(key)
+                if old is None or new_value < old:
+                    nxt[key] = new_value
+            states = nxt
+        best = None
+        for state, value in states.items():
+            if all(state[j] >= mins[j] for j in range(k)) and (best is None or value < best):
+                best = value
+        return best
+
+    # Try the tightest credit budget first: the root lower bound, then one more credit at a time up to the
+    # greedy answer (whose GLH also bounds the last try). Usually the first try succeeds and prunes hardest.
+    root = lower_bound(start, 0)
+    if root == INF:
+        return None
+    if greedy is None:
+        best = run(None)
+    else:
+        best = None
+        for budget in range(int(root), greedy[0] + 1):
+            best = run((budget, greedy[1] if budget == greedy[0] else INF))
+            if best is not None:
+                break
     if best is None:
         return None
     pm = -best[4]
