@@ -104,7 +104,19 @@ ACCESS: dict[str, frozenset[str]] = {
     "verification:claim_list": frozenset({ADMIN}),
     "verification:claim_submit": frozenset({ADMIN}),
     "verification:claim_export": frozenset({ADMIN}),
-    # --- forms (PDF) ---
+    # --- printing ---
+    # Which registration / qualification: registrations_visible_to / qualifications_visible_to (404).
+    "printing:index": CENTRE_PEOPLE,
+    "printing:qualification": CENTRE_STAFF,
+    "printing:blank": CENTRE_STAFF,
+    "printing:blank_unit": CENTRE_STAFF,
+    "printing:registration": CENTRE_PEOPLE,
+    "printing:completed": CENTRE_PEOPLE,
+    "printing:completed_unit": CENTRE_PEOPLE,
+    "printing:batch_create": frozenset({ADMIN}),
+    "printing:job": frozenset({ADMIN}),
+    "printing:job_status": frozenset({ADMIN}),
+    "printing:job_download": frozenset({ADMIN}),
 }
 
 
