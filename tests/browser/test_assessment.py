@@ -1,0 +1,84 @@
+"""Journey: the candidate signs the authenticity statement; the assessor maps evidence to every criterion of a
+4411 unit, records an observation, signs the unit off and leaves feedback; the candidate sees it all."""
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+
+@pytest.fixture
+def registered(demo):
+    call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4411.json"), verbosity=0)
+    from accounts.models import User
+    from assessment import services
+    from evidence.models import EvidenceItem
+    from qualifications.models import Qualification, Unit
+
+    people = {u.username: u for u in User.objects.all()}
+    registration = services.registration_create(
+        actor=people["admin"], centre=demo["centre"], candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
+        internal_verifier=people["iv"], registered_on=datetime.date(2026, 1, 12),
+        optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])),
+    )
+    EvidenceItem.objects.create(centre=demo["centre"], candidate=people["candidate"], kind="statement",
+                                title="My account of dressing for work", statement_text="Uniform, badge, tidy hair.")
+    return registration
+
+
+def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_server, sign_in, registered):
+    # The candidate signs the unit's authenticity statement.
+    sign_in(page, "candidate")
+    page.get_by_role("link", name="My progress").first.click()
+    page.get_by_role("link", name="Sign the authenticity statement for unit 101").click()
+    page.get_by_role("button", name="Sign the statement for unit 101").click()
+    expect(page.locator("#unit-101")).to_contain_text("You signed the authenticity statement")
+    page.context.clear_cookies()
+
+    # The assessor maps the statement to every criterion of unit 101.
+    sign_in(page, "assessor")
+    page.get_by_role("link", name="Cara Candidate").first.click()
+    page.get_by_role("link", name="Map “My account of dressing for work”").click()
+    boxes = page.locator("details", has_text="Unit 101").locator("input[type=checkbox]")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    page.get_by_label("Assessment method").select_option("product_evidence")
+    page.get_by_label("Location reference").fill("paragraph 1")
+    page.get_by_role("button", name="Save mapping").click()
+    expect(page.get_by_role("alert")).to_contain_text("mapped")
+
+    # ... records an observation of criterion 1.1.
+    page.get_by_role("link", name=re.compile("Cara Candidate")).first.click()
+    page.get_by_role("link", name="New observation record").click()
+    page.get_by_label("Place").fill("Shop floor")
+    page.get_by_label("What the candidate was seen doing").fill("Greeted customers in full uniform.")
+    page.get_by_label(re.compile(r"^\s*101 1\.1 ")).check()
+    page.get_by_role("button", name="Save observation record").click()
+    expect(page.get_by_role("alert")).to_contain_text("Observation record saved")
+
+    # ... and signs unit 101 off with a password re-check.
+    page.get_by_role("link", name=re.compile(r"^101 ")).click()
+    expect(page.locator("#coverage-matrix")).not_to_contain_text("Gap")
+    confirmations = page.locator("input[name=confirmed]")
+    for index in range(confirmations.count()):
+        confirmations.nth(index).check()
+    page.get_by_label("Your password").fill("demo-pass-2026")
+    page.get_by_role("button", name="Sign off unit 101").click()
+    expect(page.get_by_role("alert")).to_contain_text("signed off and locked")
+    expect(page.locator("#unit-status")).to_have_text("Signed off")
+
+    page.get_by_role("link", name="Give feedback on this unit").click()
+    page.get_by_role("textbox", name=re.compile("Feedback")).fill("Unit 101 is complete: well presented evidence.")
+    page.get_by_role("button", name="Send feedback").click()
+    page.context.clear_cookies()
+
+    # The candidate sees the feedback and the progress.
+    sign_in(page, "candidate")
+    page.get_by_role("link", name="My progress").first.click()
+    unit = page.locator("#unit-101")
+    expect(unit).to_contain_text("Signed off")
+    expect(unit).to_contain_text("9 of 9 criteria met")
+    expect(page.locator(".feedback")).to_contain_text("Unit 101 is complete")
