@@ -1,0 +1,63 @@
+"""Admin: read-only views of assessment decisions. Changes go through the pages (services: checked, audited)."""
+from django.contrib import admin
+
+from .models import (
+    ActionPlan,
+    AssessmentRecord,
+    EvidenceMapping,
+    Feedback,
+    Registration,
+    UnitAssessment,
+    UnitSignOff,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "qualification", "centre", "assessor", "internal_verifier", "registered_on",
+                    "expires_on", "status"]
+    list_filter = ["status", "qualification", "centre"]
+    search_fields = ["candidate__username", "candidate__last_name", "candidate_number"]
+
+
+@admin.register(UnitAssessment)
+class UnitAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "unit", "status", "round", "version", "signed_by", "signed_at"]
+    list_filter = ["status"]
+
+
+@admin.register(UnitSignOff)
+class UnitSignOffAdmin(ReadOnlyAdmin):
+    list_display = ["unit_assessment", "round", "assessor", "signed_at", "countersigned_by", "reopened_at"]
+
+
+@admin.register(EvidenceMapping)
+class EvidenceMappingAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "evidence", "unit", "criterion", "method", "decision", "assessed_at"]
+    list_filter = ["decision", "method"]
+
+
+@admin.register(AssessmentRecord)
+class AssessmentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "kind", "date", "assessor", "candidate_signed_at"]
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "created_by", "created_at", "agreed_at"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "author", "unit", "created_at", "emailed_at"]
