@@ -1,0 +1,39 @@
+"""A centre admin prints a candidate's recording form and a cohort batch from the Forms page."""
+import datetime as dt
+
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from accounts.models import User
+from assessment.models import Registration
+from qualifications.models import Qualification
+from tests.printing.pdftext import pdf_text
+
+
+def test_admin_prints_forms_and_a_cohort_batch(page, live_server, demo, sign_in):
+    call_command("loaddata", "fixtures/4430-04.json", verbosity=0)
+    Registration.objects.create(
+        centre=demo["centre"], candidate=User.objects.get(username="candidate"),
+        qualification=Qualification.objects.get(code="4430-04"), assessor=User.objects.get(username="assessor"),
+        internal_verifier=User.objects.get(username="iv"), registered_on=dt.date(2026, 1, 5),
+    )
+    sign_in(page, "admin")
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Forms", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Forms")
+    page.get_by_role("link", name="Forms for Cara Candidate (4430-04)").click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Recording form for unit 401 (PDF)").click()
+    download = info.value
+    assert download.suggested_filename.startswith("recording-form_reg")
+    with open(download.path(), "rb") as handle:
+        text = pdf_text(handle.read())
+    assert "Cara Candidate" in text and "Unit 401" in text and "Page 1 of" in text
+
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Forms", exact=True).click()
+    page.get_by_label("Form", exact=True).select_option("unit-summary")
+    page.get_by_label("Qualification", exact=True).select_option("4430-04")
+    page.get_by_role("button", name="Start printing").click()
+    expect(page.get_by_text("Done: 1 of 1 PDFs")).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the zip file").click()
+    assert info.value.suggested_filename.endswith(".zip")
