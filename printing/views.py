@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.selectors import centres_of
@@ -103,8 +103,9 @@ def completed_pdf(request, pk, slug, unit_pk=None):
                 form.filename(registration=registration, unit=unit))
 
 
-@require_POST
 def batch_create(request):
+    if request.method != "POST":
+        return redirect("printing:index")  # the form lives on the Forms page
     centre = get_object_or_404(centres_of(request.user, roles=[Role.CENTRE_ADMIN]), pk=request.POST.get("centre"))
     qualification = get_object_or_404(qualifications_visible_to(request.user), code=request.POST.get("qualification"))
     form = _form_or_404(request.POST.get("form", ""))
