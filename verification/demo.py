@@ -137,4 +137,5 @@ def run(stdout=None):
                                                     referral_closed_at__isnull=True).count()
     _say(stdout, f"verification demo: plan {plan}, {plan.items.count()} sampled unit(s), {referrals} open "
                  f"referral(s), {CertificationClaim.objects.filter(centre=centre).count()} claim(s).\n")
-    return {"plan": plan, "certified": ben_reg, "referred": cara_reg}
+    return {"plan": plan, "certified": ben_reg, "referred": cara_reg,
+            "logins": [("Candidate (certified)", "candidate2")]}
