@@ -117,7 +117,9 @@ def run(stdout=None):
         keys = [d.id for d in pool.decisions if d.stage == "summative"]
         services.sample_accept(plan=plan, actor=iv, decision_keys=keys)
         for item in SampleItem.objects.filter(plan=plan).select_related("unit_assessment"):
-            if item.unit_assessment.registration_id == ben_reg.pk:
+            # One open referral (Cara's unit); every other sampled decision is agreed, so the
+            # assessment demo's signed and locked candidates keep their stage.
+            if item.unit_assessment.registration_id != cara_reg.pk:
                 services.decision_record(item=item, actor=iv, outcome="agreed",
                                          comments="Evidence sufficient, valid and authentic.")
             else:
