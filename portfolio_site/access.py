@@ -101,6 +101,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "verification:ev_home": frozenset({EV}),
     "verification:ev_registration": frozenset({EV}),
     "verification:ev_unit": frozenset({EV}),
+    "verification:ev_form": frozenset({EV}),  # the EV's only way to the printed forms (granted, logged)
+    "verification:ev_unit_form": frozenset({EV}),
     "verification:claim_list": frozenset({ADMIN}),
     "verification:claim_submit": frozenset({ADMIN}),
     "verification:claim_export": frozenset({ADMIN}),

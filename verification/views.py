@@ -255,6 +255,40 @@ def ev_unit(request, pk, unit_pk):
         "registration": registration, "ua": ua, "mappings": mappings, "decisions": decisions})
 
 
+# The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).
+EV_FORMS = ("unit-summary", "iv-sampling-record", "portfolio", "recording-form")
+
+
+def _ev_pdf(request, registration, slug, unit=None):
+    from printing import registry
+
+    form = registry.get_form(slug)
+    response = HttpResponse(registry.render_completed(form, registration, unit), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{form.filename(registration=registration, unit=unit)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def ev_form(request, pk, slug):
+    """A completed form of a granted registration: the summary, the IV sampling record, the whole portfolio,
+    or every unit's recording form in one PDF."""
+    if slug not in EV_FORMS:
+        raise Http404("No such form.")
+    registration = _ev_registration(request, pk)
+    return _ev_pdf(request, registration, slug)
+
+
+def ev_unit_form(request, pk, unit_pk):
+    """One unit's completed recording form of a granted registration."""
+    from assessment.selectors import registration_units
+
+    registration = _ev_registration(request, pk)
+    unit = next((u for u in registration_units(registration) if u.pk == unit_pk), None)
+    if unit is None:
+        raise Http404("No such unit in this registration.")
+    return _ev_pdf(request, registration, "recording-form", unit)
+
+
 # --- certification claims (centre admin) -----------------------------------------------------------
 def claim_list(request):
     return render(request, "verification/claim_list.html", {
