@@ -65,6 +65,17 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.candidate} — {self.qualification.code}"
 
+    @property
+    def is_open(self) -> bool:
+        """Certified (claimed) and withdrawn registrations are closed: nothing in them changes any more."""
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def lock_message(self) -> str:
+        from .permissions import registration_lock_message
+
+        return registration_lock_message(self)
+
 
 class UnitAssessment(models.Model):
     """One unit of one registration: its authenticity statement, sign-off and lock.

@@ -82,6 +82,7 @@ def countersign_queue_for(user) -> QuerySet[UnitAssessment]:
     return (
         UnitAssessment.objects.filter(
             status=UnitAssessment.Status.AWAITING_COUNTERSIGNATURE,
+            registration__status=Registration.Status.ACTIVE,
             registration__centre__in=centres_of(user, roles=[Role.ASSESSOR]),
         )
         .exclude(signed_by=user)

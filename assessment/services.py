@@ -5,6 +5,11 @@ the unit assessment row with SELECT ... FOR UPDATE, checks the version the perso
 sign-off also needs its row to still be OPEN at the version seen (a conditional UPDATE, which serialises on
 SQLite too) and writes a UnitSignOff row that a unique constraint allows once per round. So two assessors or
 two tabs never produce a double sign-off or a lost update: the second one is told what happened instead.
+
+A certified or withdrawn registration is closed: every write below refuses it (REGISTRATION_LOCKED). The check
+reads the registration row FOR UPDATE *after* the unit assessment rows, so a certification claim (which locks
+the registration row) and a sign-off cannot interleave, and the lock order is always unit assessments first,
+then the registration (no deadlock).
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from .models import (
     UnitAssessment,
     UnitSignOff,
 )
+from .permissions import REGISTRATION_LOCKED, registration_lock_message  # noqa: F401 - tests import it from here
 
 # --- messages a user can meet (tests import them) ---------------------------------------------------
 NOT_CENTRE_ADMIN = "Only a centre admin of this centre can do this."
@@ -83,6 +89,22 @@ def add_months(day: date, months: int) -> date:
 
 def _holds(user, centre, role) -> bool:
     return Membership.objects.filter(user=user, centre=centre, role=role).exists()
+
+
+def _refuse_if_closed(registration):
+    message = registration_lock_message(registration)
+    if message:
+        raise ValidationError(message)
+
+
+def _lock_registration(registration_id) -> Registration:
+    """The registration row FOR UPDATE, refused when closed (certified or withdrawn).
+
+    Take it after any unit assessment rows: one lock order everywhere (see the module docstring).
+    """
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    _refuse_if_closed(registration)
+    return registration
 
 
 # --- registration -----------------------------------------------------------------------------------
@@ -172,9 +194,11 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
 def registration_update(*, registration, actor, assessor, internal_verifier, optional_units,
                         expires_on: date | None, candidate_number: str = "") -> Registration:
     """Change the assessor, IV, optional units or expiry. A change of assessor or IV is audited by name."""
+    list(UnitAssessment.objects.select_for_update().filter(registration_id=registration.pk).order_by("pk"))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if not _holds(actor, registration.centre, Role.CENTRE_ADMIN):
         _raise(NOT_CENTRE_ADMIN)
+    _refuse_if_closed(registration)
     _check_people(centre=registration.centre, candidate=registration.candidate, assessor=assessor,
                   internal_verifier=internal_verifier)
     optional_units = list(optional_units)
@@ -299,6 +323,7 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
         if target.unit_id not in units:
             _raise(UNIT_NOT_IN_REGISTRATION, unit=target.unit.ref)
     locked = _lock_unit_assessments(registration, [t.unit_id for t in criteria + range_items])
+    _lock_registration(registration.pk)
     for ua in locked.values():
         _refuse_if_locked(ua)
     if decision == EvidenceMapping.Decision.ACCEPTED:
@@ -344,6 +369,7 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     if mapping.registration.assessor_id != actor.pk:
         _raise(NOT_ASSESSOR)
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
+    _lock_registration(mapping.registration_id)
     _refuse_if_locked(ua)
     mapping = EvidenceMapping.objects.select_for_update().select_related("registration", "evidence", "unit").get(
         pk=mapping.pk)
@@ -378,6 +404,7 @@ def mapping_remove(*, mapping, actor, expected_version=None) -> None:
     if mapping.registration.assessor_id != actor.pk:
         _raise(NOT_ASSESSOR)
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
+    _lock_registration(mapping.registration_id)
     _refuse_if_locked(ua)
     mapping = EvidenceMapping.objects.select_for_update().get(pk=mapping.pk)
     if expected_version is not None and int(expected_version) != mapping.version:
@@ -403,6 +430,7 @@ def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
     ua = _lock_one(unit_assessment)
     if ua.registration.candidate_id != actor.pk:
         _raise(NOT_CANDIDATE)
+    _lock_registration(ua.registration_id)
     if ua.authenticity_signed_at:
         _raise(AUTHENTICITY_ALREADY)
     _refuse_if_locked(ua)
@@ -430,6 +458,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     ua = _lock_one(unit_assessment)
     if ua.registration.assessor_id != actor.pk or not _holds(actor, ua.registration.centre, Role.ASSESSOR):
         _raise(NOT_ASSESSOR)
+    _lock_registration(ua.registration_id)
     if not actor.check_password(password or ""):
         _raise(BAD_PASSWORD)
     if ua.is_locked:
@@ -463,6 +492,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
 @transaction.atomic
 def unit_countersign(*, unit_assessment, actor, password: str, expected_version=None) -> UnitAssessment:
     ua = _lock_one(unit_assessment)
+    _lock_registration(ua.registration_id)
     if ua.status != UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
         _raise(NOT_AWAITING_COUNTERSIGNATURE)
     registration = ua.registration
@@ -493,6 +523,7 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
     """
     ua = _lock_one(unit_assessment)
     registration = ua.registration
+    _lock_registration(registration.pk)
     reason = (reason or "").strip()
     if not reason:
         _raise(REOPEN_REASON_REQUIRED)
@@ -540,6 +571,7 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     """
     if registration.assessor_id != actor.pk:
         _raise(NOT_ASSESSOR)
+    _refuse_if_closed(Registration.objects.get(pk=registration.pk))  # mapping_add checks again under lock
     criteria = list(criteria)
     if not criteria:
         _raise(RECORD_NEEDS_CRITERIA)
@@ -573,6 +605,7 @@ def record_candidate_sign(*, record, actor) -> AssessmentRecord:
     record = AssessmentRecord.objects.select_for_update().select_related("registration").get(pk=record.pk)
     if record.registration.candidate_id != actor.pk:
         _raise(NOT_CANDIDATE)
+    _lock_registration(record.registration_id)
     if record.candidate_signed_at:
         _raise(RECORD_ALREADY_SIGNED)
     record.candidate_signed_at = timezone.now()
@@ -588,6 +621,7 @@ def action_plan_create(*, registration, actor, items, review_date: date | None =
     """items: [(activity, target_date, [criteria])]."""
     if registration.assessor_id != actor.pk:
         _raise(NOT_ASSESSOR)
+    _lock_registration(registration.pk)
     items = [(a.strip(), d, list(c)) for a, d, c in items if a and a.strip() and d]
     if not items:
         _raise(PLAN_NEEDS_ITEMS)
@@ -607,6 +641,7 @@ def action_plan_agree(*, plan, actor) -> ActionPlan:
     plan = ActionPlan.objects.select_for_update().select_related("registration").get(pk=plan.pk)
     if plan.registration.candidate_id != actor.pk:
         _raise(NOT_CANDIDATE)
+    _lock_registration(plan.registration_id)
     if plan.agreed_at:
         _raise(PLAN_ALREADY_AGREED)
     plan.agreed_at = timezone.now()
@@ -622,6 +657,7 @@ def feedback_give(*, registration, actor, text: str, unit=None) -> Feedback:
 
     if registration.assessor_id != actor.pk:
         _raise(NOT_ASSESSOR)
+    _lock_registration(registration.pk)
     feedback = Feedback(registration=registration, author=actor, text=(text or "").strip(), unit=unit)
     feedback.full_clean()
     feedback.save()

@@ -38,6 +38,14 @@ def _staff_registration(request, pk):
     return registration
 
 
+def _closed(request, registration, to="assessment:registration_detail"):
+    """A form page of a closed (certified or withdrawn) registration: say why, and go back instead."""
+    if registration.is_open:
+        return None
+    messages.error(request, registration.lock_message)
+    return redirect(to, pk=registration.pk)
+
+
 def _planner(registration, progress):
     """The planner's cheapest route to the qualification from where the candidate stands."""
     try:
@@ -61,6 +69,7 @@ def caseload(request):
 def registration_detail(request, pk):
     registration = _staff_registration(request, pk)
     is_assessor = registration.assessor_id == request.user.pk
+    is_admin = registration.centre_id in {c.pk for c in _admin_centres(request.user)}
     return render(request, "assessment/registration_detail.html", {
         "registration": registration,
         "progress": selectors.registration_progress(registration),
@@ -68,7 +77,8 @@ def registration_detail(request, pk):
         "records": registration.records.select_related("assessor"),
         "plans": registration.action_plans.prefetch_related("items__criteria"),
         "feedback": selectors.feedback_for(registration),
-        "is_assessor": is_assessor,
+        "can_assess": is_assessor and registration.is_open,
+        "can_edit": is_admin and registration.is_open,
         "record_kinds": AssessmentRecord.Kind.choices,
     })
 
@@ -84,10 +94,11 @@ def _matrix_context(request, matrix, sign_form=None):
     registration = matrix.registration
     to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
     is_assessor = registration.assessor_id == request.user.pk
+    is_admin = registration.centre_id in {c.pk for c in _admin_centres(request.user)}
     return {
         "registration": registration, "unit": matrix.unit, "matrix": matrix, "ua": matrix.unit_assessment,
-        "is_assessor": is_assessor,
-        "is_admin": registration.centre_id in {c.pk for c in _admin_centres(request.user)},
+        "can_assess": is_assessor and registration.is_open,
+        "can_reopen": is_admin and registration.is_open and matrix.unit_assessment.is_locked,
         "sign_form": sign_form or forms.SignOffForm(
             requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
         "reopen_form": forms.ReopenForm(),
@@ -232,7 +243,7 @@ def criterion_detail(request, pk, criterion_pk):
     ua = selectors.unit_assessment_for(registration, criterion.unit)
     return render(request, "assessment/criterion_detail.html", {
         "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,
-        "is_assessor": is_assessor, "ua": ua,
+        "can_assess": is_assessor and registration.is_open, "ua": ua,
     })
 
 
@@ -282,6 +293,8 @@ def record_new(request, pk, kind):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
     if kind not in AssessmentRecord.Kind.values:
         raise Http404
+    if (answer := _closed(request, registration)) is not None:
+        return answer
     units = selectors.registration_units(registration)
     form = forms.RecordForm(request.POST or None, request.FILES or None, kind=kind, units=units)
     if request.method == "POST" and form.is_valid():
@@ -307,7 +320,7 @@ def record_detail(request, record_pk):
     record = get_object_or_404(selectors.records_visible_to(request.user), pk=record_pk)
     return render(request, "assessment/record_detail.html", {
         "record": record, "criteria": record.criteria.select_related("unit"),
-        "is_candidate": record.registration.candidate_id == request.user.pk,
+        "can_sign": record.registration.candidate_id == request.user.pk and record.registration.is_open,
     })
 
 
@@ -326,6 +339,8 @@ def record_sign(request, record_pk):
 
 def action_plan_new(request, pk):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    if (answer := _closed(request, registration)) is not None:
+        return answer
     units = selectors.registration_units(registration)
     form = forms.ActionPlanForm(request.POST or None)
     formset = forms.ActionPlanItemFormSet(request.POST or None, form_kwargs={"units": units}, prefix="items")
@@ -346,6 +361,8 @@ def action_plan_new(request, pk):
 
 def feedback_new(request, pk):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    if (answer := _closed(request, registration)) is not None:
+        return answer
     units = selectors.registration_units(registration)
     form = forms.FeedbackForm(request.POST or None, units=units, initial={"unit": request.GET.get("unit")})
     if request.method == "POST" and form.is_valid():
@@ -406,6 +423,8 @@ def registration_new(request):
 
 def registration_edit(request, pk):
     registration = _registration(request, pk, selectors.registrations_administered_by(request.user))
+    if (answer := _closed(request, registration)) is not None:
+        return answer
     initial = {
         "assessor": registration.assessor, "internal_verifier": registration.internal_verifier,
         "expires_on": registration.expires_on, "candidate_number": registration.candidate_number,
