@@ -66,7 +66,7 @@ FORMS: dict[str, PrintForm] = {f.slug: f for f in [
     PrintForm("action-plan", "Assessment action plan", "printing/action_plan.html", parts=("action_plans",),
               blank_rows=8),
     PrintForm("iv-sampling-record", "Internal verification sampling record", "printing/iv_sampling_record.html",
-              parts=("units",)),
+              parts=("units", "iv_record")),
     PrintForm("certification-claim", "Certification claim", "printing/certification_claim.html",
               parts=("units", "claim")),
     PrintForm("portfolio", "Candidate portfolio", "printing/portfolio.html", has_blank=False),
@@ -129,6 +129,7 @@ def completed_context(form: PrintForm, registration, unit=None) -> dict:
     }
     rows = {row["unit"].pk: row for row in data.summary_rows}
     context["rows"] = data.summary_rows
+    context["record_rows"] = data.record_rows
     context["sections"] = [(title, [rows[u.pk] for u in us]) for title, us in _summary_sections(data.units)]
     return context | _texts()
 

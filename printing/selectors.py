@@ -209,6 +209,16 @@ def _iv_unit_decisions(registration) -> dict[int, dict]:
     return dict(provider(registration) or {})
 
 
+def _sampling_record(registration) -> dict[int, list]:
+    """{unit id: [RecordEntry per sampled stage]} from the verification app's `sampling_record_for`."""
+    try:
+        from verification import selectors as verification_selectors
+    except ImportError:
+        return {}
+    provider = getattr(verification_selectors, "sampling_record_for", None)
+    return dict(provider(registration) or {}) if provider else {}
+
+
 def _certification_claim(registration):
     """The verification app's certification claim of this registration (None while none is made)."""
     try:
@@ -234,6 +244,7 @@ class Portfolio:
     witnesses: list
     iv: dict[int, dict]
     claim: object = None
+    record_rows: list[dict] = field(default_factory=list)   # the IV sampling record: one row per unit
 
 
 def _date(value):
@@ -342,6 +353,11 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
         result.witnesses = witness_status_list(registration.candidate)
     if every or "claim" in want:
         result.claim = _certification_claim(registration)
+    if "iv_record" in want:
+        # Every unit, with its sampled stages (interim / summative) and the IV's decisions, comments and
+        # action points; a unit not sampled is one row saying so.
+        record = _sampling_record(registration)
+        result.record_rows = [{**row, "entries": record.get(row["unit"].pk, [])} for row in result.summary_rows]
     return result
 
 

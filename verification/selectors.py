@@ -336,6 +336,81 @@ def iv_signatures_for(registration) -> dict[int, IVSignature]:
     return result
 
 
+def mapping_label(mapping) -> str:
+    """How a form names one assessment decision: '1.2 · E12 (observation)'."""
+    if mapping is None:
+        return ""
+    target = mapping.criterion.ref if mapping.criterion_id else f"range {mapping.range_item.ref}"
+    return f"{target} · E{mapping.evidence_id} ({mapping.get_method_display().lower()})"
+
+
+@dataclass(frozen=True)
+class RecordDecision:
+    """One verification decision as the sampling record prints it."""
+
+    outcome: str                  # "Agreed" / "Referred back"
+    verifier: str
+    decided_at: object
+    comments: str
+    action_points: str
+    mapping: str                  # '' for a decision on the whole unit
+    closed_at: object = None
+    closed_by: str = ""
+    closure_note: str = ""
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """One sampled unit at one stage: a row of the internal verification sampling record."""
+
+    unit_id: int
+    stage: str                    # "Interim" / "Summative"
+    sampled_on: object
+    assessor: str                 # who made the sampled assessment decision
+    assessed_on: object           # summative: date signed off; interim: the latest decision before sampling
+    decisions: tuple[RecordDecision, ...]
+
+    @property
+    def last(self) -> RecordDecision | None:
+        return self.decisions[-1] if self.decisions else None
+
+    @property
+    def unit_decisions(self) -> tuple[RecordDecision, ...]:
+        return tuple(d for d in self.decisions if not d.mapping)
+
+
+def sampling_record_for(registration) -> dict[int, list[RecordEntry]]:
+    """{unit id: [RecordEntry, ...]} for every sampled unit of the registration, stages in order, each with its
+    decisions oldest first (three queries)."""
+    items = list(SampleItem.objects.filter(unit_assessment__registration=registration).select_related(
+        "unit_assessment", "assessor").order_by("unit_assessment__unit_id", "created_at", "id"))
+    decisions = defaultdict(list)
+    for d in VerificationDecision.objects.filter(item__in=items).select_related(
+            "verifier", "referral_closed_by", "mapping__criterion", "mapping__range_item").order_by("decided_at", "id"):
+        decisions[d.item_id].append(RecordDecision(
+            outcome=d.get_outcome_display(), verifier=str(d.verifier), decided_at=d.decided_at,
+            comments=d.comments, action_points=d.action_points, mapping=mapping_label(d.mapping),
+            closed_at=d.referral_closed_at, closed_by=str(d.referral_closed_by or ""), closure_note=d.closure_note,
+        ))
+    last_mapped = defaultdict(list)
+    for unit_id, at in EvidenceMapping.objects.filter(registration=registration).values_list("unit_id",
+                                                                                              "assessed_at"):
+        last_mapped[unit_id].append(at)
+    result = defaultdict(list)
+    for item in items:
+        ua = item.unit_assessment
+        if item.stage == Stage.SUMMATIVE:
+            assessed_on = ua.signed_at
+        else:
+            before = [at for at in last_mapped[ua.unit_id] if at <= item.created_at]
+            assessed_on = max(before) if before else None
+        result[ua.unit_id].append(RecordEntry(
+            unit_id=ua.unit_id, stage=item.get_stage_display(), sampled_on=item.created_at,
+            assessor=str(item.assessor), assessed_on=assessed_on, decisions=tuple(decisions[item.pk]),
+        ))
+    return dict(result)
+
+
 # --- certification claims -------------------------------------------------------------------------------
 @dataclass
 class ClaimCheck:
