@@ -4,9 +4,13 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import centres_of
+from evidence import sniffing
+from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
 
 from .models import AssessmentRecord, EvidenceMapping, Method
+
+RECORDING_EXTENSIONS = {ext for ext, (category, _) in sniffing.ALLOWED.items() if category in (AUDIO, VIDEO)}
 
 
 class DateInput(forms.DateInput):
@@ -142,7 +146,11 @@ class RecordForm(forms.Form):
     )
     criteria = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
                                               label="Criteria referenced")
-    recording = forms.FileField(required=False, label="Recording (optional)")
+    recording = forms.FileField(
+        required=False, label="Recording (optional)",
+        help_text="An audio or video file (" + ", ".join(sorted(RECORDING_EXTENSIONS)) + ").",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in sorted(RECORDING_EXTENSIONS))}),
+    )
 
     DESCRIPTION_LABELS = {
         AssessmentRecord.Kind.OBSERVATION: "What the candidate was seen doing",

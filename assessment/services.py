@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from audit.services import audit_record
 from evidence.models import EvidenceItem
+from evidence.sniffing import AUDIO, VIDEO, FileRefused
 
 from .models import (
     ActionPlan,
@@ -561,14 +562,21 @@ RECORD_EVIDENCE_KIND = {
 }
 
 
-@transaction.atomic
+RECORDING_CATEGORIES = (AUDIO, VIDEO)  # a recording is audio or video, whatever its name says
+
+
 def record_create(*, registration, actor, kind: str, date: date, description: str, criteria, place: str = "",
                   questions_and_answers: str = "", recording=None) -> AssessmentRecord:
     """An observation, questioning or professional discussion record.
 
-    It enters the portfolio as evidence (locked at once) mapped with its method and accepted against the
-    criteria it references, so it counts for coverage and for "at least two observed" requirements.
+    It enters the portfolio as evidence (evidence.services.evidence_staff_create: locked at once) mapped with its
+    method and accepted against the criteria it references, so it counts for coverage and for "at least two
+    observed" requirements. A recording goes through the same checks as a candidate's upload and must be audio
+    or video: anything else is refused and nothing is saved (no record, no evidence, no stored file).
+    The evidence service owns the transaction, so that a failure also removes the stored file.
     """
+    from evidence.services import EvidenceDetails, evidence_staff_create
+
     if registration.assessor_id != actor.pk:
         _raise(NOT_ASSESSOR)
     _refuse_if_closed(Registration.objects.get(pk=registration.pk))  # mapping_add checks again under lock
@@ -577,26 +585,31 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
         _raise(RECORD_NEEDS_CRITERIA)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
                               description=description, questions_and_answers=questions_and_answers)
+    record.full_clean(exclude=["criteria", "evidence_item"])
     label = AssessmentRecord.Kind(kind).label
-    item = EvidenceItem(
-        centre=registration.centre, candidate=registration.candidate, title=f"{label} {date:%d/%m/%Y}",
-        description=place, activity_date=date, kind=RECORD_EVIDENCE_KIND[kind],
+    details = EvidenceDetails(
+        title=f"{label} {date:%d/%m/%Y}", description=place, activity_date=date, kind=RECORD_EVIDENCE_KIND[kind],
         context=EvidenceItem.Context.REAL_WORK,
         statement_text="\n\n".join(t for t in (description, questions_and_answers) if t),
     )
-    if recording is not None:
-        item.file = recording
-        item.original_name = getattr(recording, "name", "")[:255]
-        item.size = getattr(recording, "size", None)
-    item.save()
-    record.evidence_item = item
-    record.full_clean(exclude=["criteria"])
-    record.save()
-    record.criteria.set(criteria)
-    audit_record(actor=actor, action="assessment_record_created", obj=record, centre=registration.centre,
-                 details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria]})
-    mapping_add(registration=registration, evidence=item, actor=actor, criteria=criteria, method=record.method,
-                location=label, decision=EvidenceMapping.Decision.ACCEPTED)
+
+    def attach(item):
+        record.evidence_item = item
+        record.save()
+        record.criteria.set(criteria)
+        audit_record(actor=actor, action="assessment_record_created", obj=record, centre=registration.centre,
+                     details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria],
+                              "recording": item.original_name or None, "sha256": item.sha256 or None})
+        mapping_add(registration=registration, evidence=item, actor=actor, criteria=criteria,
+                    method=record.method, location=label, decision=EvidenceMapping.Decision.ACCEPTED)
+
+    try:
+        evidence_staff_create(actor=actor, candidate=registration.candidate, centre=registration.centre,
+                              details=details, upload=recording,
+                              categories=RECORDING_CATEGORIES if recording is not None else None,
+                              after_create=attach)
+    except FileRefused as exc:
+        raise ValidationError(str(exc)) from None
     return record
 
 

@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from evidence.uploads import parse_evidence_upload
 from qualifications.models import AssessmentCriterion, Qualification
 
 from . import forms, selectors, services
@@ -289,6 +291,7 @@ def mapping_remove(request, mapping_pk):
     return _back(request, mapping)
 
 
+@csrf_exempt  # the upload is parsed (streamed, checked) first; CSRF is checked right after, before any change
 def record_new(request, pk, kind):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
     if kind not in AssessmentRecord.Kind.values:
@@ -296,24 +299,47 @@ def record_new(request, pk, kind):
     if (answer := _closed(request, registration)) is not None:
         return answer
     units = selectors.registration_units(registration)
-    form = forms.RecordForm(request.POST or None, request.FILES or None, kind=kind, units=units)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            record = services.record_create(
-                registration=registration, actor=request.user, kind=kind, date=data["date"],
-                place=data["place"], description=data["description"],
-                questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
-                recording=data.get("recording"),
-            )
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-        else:
-            messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
-            return redirect("assessment:registration_detail", pk=registration.pk)
+    if request.method != "POST":
+        return _record_page(request, registration, kind, forms.RecordForm(kind=kind, units=units))
+    # The recording takes the candidates' upload path: streamed to disk, name and size checked as it arrives.
+    parsed = parse_evidence_upload(request, field_name="recording")
+    if parsed.aborted:
+        form = forms.RecordForm(kind=kind, units=units)
+        for error in parsed.errors:
+            form.add_error(None, error)
+        return _record_page(request, registration, kind, form, status=400)
+    return csrf_protect(_record_post)(request, registration, kind, units, parsed)
+
+
+def _record_post(request, registration, kind, units, parsed):
+    form = forms.RecordForm(parsed.post, request.FILES, kind=kind, units=units)
+    try:
+        for error in parsed.errors:  # a recording refused while streaming (bad name, empty, too big)
+            form.add_error("recording" if "recording" in form.fields else None, error)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                record = services.record_create(
+                    registration=registration, actor=request.user, kind=kind, date=data["date"],
+                    place=data["place"], description=data["description"],
+                    questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
+                    recording=data.get("recording"),
+                )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
+                return redirect("assessment:registration_detail", pk=registration.pk)
+    finally:
+        for upload in parsed.files:
+            upload.close()
+    return _record_page(request, registration, kind, form, status=400)
+
+
+def _record_page(request, registration, kind, form, status=200):
     return render(request, "assessment/record_form.html", {
         "registration": registration, "form": form, "kind_label": AssessmentRecord.Kind(kind).label,
-    })
+    }, status=status)
 
 
 def record_detail(request, record_pk):

@@ -34,6 +34,13 @@ ERR_WITNESS_NEEDS_STATEMENT = "Give the witness's statement as text, or upload t
 ERR_WITNESS_NOT_YOURS = "Choose one of your own witnesses."
 ERR_NEWER_VERSION = "A newer version of this evidence exists: open the newest version and correct that one."
 ERR_NO_FILE = "Choose at least one file to upload."
+ERR_WRONG_CATEGORY = "“{name}” is {found}: only {allowed} can be attached here. Upload the right file instead."
+ERR_STAFF_NOT_IN_CENTRE = "Only staff of the candidate's centre can add evidence to their portfolio."
+
+CATEGORY_NAMES = {sniffing.DOCUMENT: "a document", sniffing.IMAGE: "an image", sniffing.AUDIO: "an audio recording",
+                  sniffing.VIDEO: "a video"}
+CATEGORY_PLURALS = {sniffing.DOCUMENT: "documents", sniffing.IMAGE: "images", sniffing.AUDIO: "audio recordings",
+                    sniffing.VIDEO: "videos"}
 
 PREVIEWABLE = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 KIND_FOR_CATEGORY = {
@@ -88,9 +95,10 @@ def _digest(upload) -> tuple[int, str]:
     return size, hasher.hexdigest()
 
 
-def evidence_file_store(*, upload, name: str | None = None) -> StoredFile:
+def evidence_file_store(*, upload, name: str | None = None, categories=None) -> StoredFile:
     """Check an uploaded file and write it to storage under a random key. Raises sniffing.FileRefused.
 
+    `categories` narrows the allowlist (e.g. a recording must be audio or video).
     The caller owns the stored file until a row points at it: on failure call evidence_file_discard.
     """
     name = name or getattr(upload, "original_name", None) or upload.name
@@ -99,6 +107,10 @@ def evidence_file_store(*, upload, name: str | None = None) -> StoredFile:
     sniffing.check_size(name, size, settings.EVIDENCE_MAX_FILE_SIZE)
     path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else None
     sniffed = sniffing.inspect(upload, name, path=path)
+    if categories is not None and sniffed.category not in categories:
+        raise sniffing.FileRefused(ERR_WRONG_CATEGORY.format(
+            name=sniffing.display_name(name), found=CATEGORY_NAMES[sniffed.category],
+            allowed=" or ".join(CATEGORY_PLURALS[c] for c in categories)))
     upload.content_type = sniffed.content_type  # S3 stores this as the object's Content-Type
     key = evidence_storage_key(None, name)
     try:
@@ -131,6 +143,12 @@ def _enqueue_preview(item):
         transaction.on_commit(lambda: evidence_make_preview.enqueue(item.pk))
 
 
+def _apply_stored(item: EvidenceItem, stored: StoredFile) -> None:
+    item.file.name = stored.name
+    item.original_name = stored.original_name
+    item.size, item.sha256, item.content_type = stored.size, stored.sha256, stored.content_type
+
+
 def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, token: str,
             stored: StoredFile | None, action: str, previous=None, copy_from=None, after_create=None):
     """Create one item (and whatever after_create adds) atomically; on any failure discard the file."""
@@ -148,9 +166,7 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
                 version=(previous.version + 1) if previous else 1,
             )
             if stored:
-                item.file.name = stored.name
-                item.original_name = stored.original_name
-                item.size, item.sha256, item.content_type = stored.size, stored.sha256, stored.content_type
+                _apply_stored(item, stored)
                 if not item.title:
                     item.title = stored.original_name.rsplit(".", 1)[0][:200]
             elif copy_from is not None and copy_from.file:
@@ -227,6 +243,53 @@ def evidence_statement_create(*, candidate, centre, details: EvidenceDetails, de
         if existing is None:
             raise
         return existing, False
+
+
+def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails, upload=None, categories=None,
+                          after_create=None) -> EvidenceItem:
+    """Evidence that centre staff put into a candidate's portfolio: an assessor's observation, questioning or
+    professional discussion record, with an optional file (the recording).
+
+    The file takes the candidates' path exactly (name, size and content checks, SHA-256, a random storage key);
+    `categories` narrows what may be attached. There is no candidate declaration (the candidate did not make
+    it), and the item is locked at once: an assessor made it, so the candidate cannot change it.
+    `after_create(item)` runs in the same transaction (the assessment record and its mappings): if anything
+    fails, nothing is saved and the stored file is removed again. Raises ValidationError or FileRefused.
+    """
+    from accounts.models import Membership, Role
+
+    staff_roles = [Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN]
+    if not Membership.objects.filter(user=actor, centre=centre, role__in=staff_roles).exists():
+        raise ValidationError(ERR_STAFF_NOT_IN_CENTRE)
+    stored = evidence_file_store(upload=upload, categories=categories) if upload is not None else None
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            item = EvidenceItem(
+                centre=centre, candidate=candidate, title=details.title.strip(), description=details.description,
+                activity_date=details.activity_date, kind=details.kind,
+                context=details.context or EvidenceItem.Context.REAL_WORK, statement_text=details.statement_text,
+                locked_at=now,
+            )
+            if stored:
+                _apply_stored(item, stored)
+            item.full_clean(exclude=["file", "preview"])
+            item.save()
+            item.units.set(details.units)
+            audit_record(actor=actor, action="evidence_added_by_staff", obj=item, details={
+                "candidate": candidate.username, "title": item.title, "kind": item.kind,
+                "original_name": item.original_name, "size": item.size, "sha256": item.sha256,
+                "content_type": item.content_type,
+            })
+            if after_create is not None:
+                after_create(item)
+    except BaseException:
+        if stored:
+            evidence_file_discard(stored.name)
+        raise
+    if stored:
+        _enqueue_preview(item)
+    return item
 
 
 def _check_changeable(item, actor):
