@@ -6,6 +6,11 @@ from django.utils import timezone
 from django_tasks import task
 
 
+def absolute_url(path: str) -> str:
+    """A link that works from a mail client: the site's address (settings.SITE_URL) plus the path."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 @task()
 def send_feedback_email(feedback_id: int) -> bool:
     """Tell the candidate that their assessor has left feedback (the text stays on the site)."""
@@ -19,13 +24,13 @@ def send_feedback_email(feedback_id: int) -> bool:
     if not candidate.email:
         return False
     where = f" on unit {feedback.unit.ref}" if feedback.unit else ""
-    path = reverse("assessment:progress_detail", args=[feedback.registration_id])
+    link = absolute_url(reverse("assessment:progress_detail", args=[feedback.registration_id]))
     send_mail(
         subject=f"New feedback from your assessor{where}",
         message=(
             f"Hello {candidate.first_name or candidate.username},\n\n"
             f"{feedback.author} has left you feedback{where} for {feedback.registration.qualification.code}.\n"
-            f"Sign in to read it: {path}\n"
+            f"Sign in to read it: {link}\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[candidate.email],
