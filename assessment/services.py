@@ -26,6 +26,7 @@ from audit.services import audit_record
 from evidence.models import EvidenceItem
 from evidence.sniffing import AUDIO, VIDEO, FileRefused
 
+from . import permissions
 from .models import (
     ActionPlan,
     ActionPlanItem,
@@ -167,7 +168,7 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
                         registered_on: date, expires_on: date | None = None, optional_units=(),
                         candidate_number: str = "") -> Registration:
     """Register a candidate; the rules engine must accept the chosen optional units."""
-    if not _holds(actor, centre, Role.CENTRE_ADMIN):
+    if not permissions.is_centre_admin(actor, centre.pk):
         _raise(NOT_CENTRE_ADMIN)
     _check_people(centre=centre, candidate=candidate, assessor=assessor, internal_verifier=internal_verifier)
     optional_units = list(optional_units)
@@ -197,7 +198,7 @@ def registration_update(*, registration, actor, assessor, internal_verifier, opt
     """Change the assessor, IV, optional units or expiry. A change of assessor or IV is audited by name."""
     list(UnitAssessment.objects.select_for_update().filter(registration_id=registration.pk).order_by("pk"))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    if not _holds(actor, registration.centre, Role.CENTRE_ADMIN):
+    if not permissions.is_centre_admin(actor, registration.centre_id):
         _raise(NOT_CENTRE_ADMIN)
     _refuse_if_closed(registration)
     _check_people(centre=registration.centre, candidate=registration.candidate, assessor=assessor,
@@ -305,7 +306,7 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
     """Map one piece of evidence to criteria (and range items) across any units of the registration."""
     from .selectors import registration_units
 
-    if registration.assessor_id != actor.pk:
+    if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     if evidence.candidate_id != registration.candidate_id or evidence.deleted_at is not None:
         _raise(EVIDENCE_NOT_CANDIDATES)
@@ -367,7 +368,7 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
 def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_version=None) -> EvidenceMapping:
     """Accept a mapping, or mark it "not yet" with a reason. Refused on a stale page or a locked unit."""
     mapping = EvidenceMapping.objects.select_related("registration", "evidence", "unit").get(pk=mapping.pk)
-    if mapping.registration.assessor_id != actor.pk:
+    if not permissions.is_assessor_of(actor, mapping.registration):
         _raise(NOT_ASSESSOR)
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
     _lock_registration(mapping.registration_id)
@@ -402,7 +403,7 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
 @transaction.atomic
 def mapping_remove(*, mapping, actor, expected_version=None) -> None:
     mapping = EvidenceMapping.objects.select_related("registration", "unit").get(pk=mapping.pk)
-    if mapping.registration.assessor_id != actor.pk:
+    if not permissions.is_assessor_of(actor, mapping.registration):
         _raise(NOT_ASSESSOR)
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
     _lock_registration(mapping.registration_id)
@@ -429,7 +430,7 @@ def unit_assessment_ensure(*, registration, unit) -> UnitAssessment:
 def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
     """The candidate declares the unit's evidence their own work."""
     ua = _lock_one(unit_assessment)
-    if ua.registration.candidate_id != actor.pk:
+    if not permissions.is_candidate_of(actor, ua.registration):
         _raise(NOT_CANDIDATE)
     _lock_registration(ua.registration_id)
     if ua.authenticity_signed_at:
@@ -457,7 +458,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     the authenticity statement signed, and the assessor's password re-checked. A trainee's signature waits
     for a qualified assessor's countersignature; either way the unit is locked from now on."""
     ua = _lock_one(unit_assessment)
-    if ua.registration.assessor_id != actor.pk or not _holds(actor, ua.registration.centre, Role.ASSESSOR):
+    if not permissions.is_assessor_of(actor, ua.registration):
         _raise(NOT_ASSESSOR)
     _lock_registration(ua.registration_id)
     if not actor.check_password(password or ""):
@@ -497,9 +498,7 @@ def unit_countersign(*, unit_assessment, actor, password: str, expected_version=
     if ua.status != UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
         _raise(NOT_AWAITING_COUNTERSIGNATURE)
     registration = ua.registration
-    if (actor.is_trainee_assessor or actor.pk in (ua.signed_by_id, registration.internal_verifier_id,
-                                                  registration.candidate_id)
-            or not _holds(actor, registration.centre, Role.ASSESSOR)):
+    if not permissions.may_countersign(actor, ua):
         _raise(COUNTERSIGNER_NOT_QUALIFIED)
     if not actor.check_password(password or ""):
         _raise(BAD_PASSWORD)
@@ -528,12 +527,7 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
     reason = (reason or "").strip()
     if not reason:
         _raise(REOPEN_REASON_REQUIRED)
-    if by_referral:
-        allowed = (actor.pk == registration.internal_verifier_id
-                   and _holds(actor, registration.centre, Role.INTERNAL_VERIFIER))
-    else:
-        allowed = _holds(actor, registration.centre, Role.CENTRE_ADMIN)
-    if not allowed:
+    if not permissions.may_reopen(actor, registration, by_referral=by_referral):
         _raise(REOPEN_NOT_ALLOWED)
     if not ua.is_locked:
         _raise(NOT_SIGNED, unit=ua.unit.ref)
@@ -577,7 +571,7 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     """
     from evidence.services import EvidenceDetails, evidence_staff_create
 
-    if registration.assessor_id != actor.pk:
+    if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     _refuse_if_closed(Registration.objects.get(pk=registration.pk))  # mapping_add checks again under lock
     criteria = list(criteria)
@@ -616,7 +610,7 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
 @transaction.atomic
 def record_candidate_sign(*, record, actor) -> AssessmentRecord:
     record = AssessmentRecord.objects.select_for_update().select_related("registration").get(pk=record.pk)
-    if record.registration.candidate_id != actor.pk:
+    if not permissions.is_candidate_of(actor, record.registration):
         _raise(NOT_CANDIDATE)
     _lock_registration(record.registration_id)
     if record.candidate_signed_at:
@@ -632,7 +626,7 @@ def record_candidate_sign(*, record, actor) -> AssessmentRecord:
 @transaction.atomic
 def action_plan_create(*, registration, actor, items, review_date: date | None = None) -> ActionPlan:
     """items: [(activity, target_date, [criteria])]."""
-    if registration.assessor_id != actor.pk:
+    if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     _lock_registration(registration.pk)
     items = [(a.strip(), d, list(c)) for a, d, c in items if a and a.strip() and d]
@@ -652,7 +646,7 @@ def action_plan_create(*, registration, actor, items, review_date: date | None =
 @transaction.atomic
 def action_plan_agree(*, plan, actor) -> ActionPlan:
     plan = ActionPlan.objects.select_for_update().select_related("registration").get(pk=plan.pk)
-    if plan.registration.candidate_id != actor.pk:
+    if not permissions.is_candidate_of(actor, plan.registration):
         _raise(NOT_CANDIDATE)
     _lock_registration(plan.registration_id)
     if plan.agreed_at:
@@ -668,7 +662,7 @@ def feedback_give(*, registration, actor, text: str, unit=None) -> Feedback:
     """Feedback to the candidate; the email goes out once the transaction has committed."""
     from .tasks import send_feedback_email
 
-    if registration.assessor_id != actor.pk:
+    if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     _lock_registration(registration.pk)
     feedback = Feedback(registration=registration, author=actor, text=(text or "").strip(), unit=unit)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from evidence.uploads import parse_evidence_upload
 from qualifications.models import AssessmentCriterion, Qualification
 
-from . import forms, selectors, services
+from . import forms, permissions, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
 
 
@@ -70,8 +70,6 @@ def caseload(request):
 
 def registration_detail(request, pk):
     registration = _staff_registration(request, pk)
-    is_assessor = registration.assessor_id == request.user.pk
-    is_admin = registration.centre_id in {c.pk for c in _admin_centres(request.user)}
     return render(request, "assessment/registration_detail.html", {
         "registration": registration,
         "progress": selectors.registration_progress(registration),
@@ -79,8 +77,8 @@ def registration_detail(request, pk):
         "records": registration.records.select_related("assessor"),
         "plans": registration.action_plans.prefetch_related("items__criteria"),
         "feedback": selectors.feedback_for(registration),
-        "can_assess": is_assessor and registration.is_open,
-        "can_edit": is_admin and registration.is_open,
+        "can_assess": permissions.can_map(request.user, registration),
+        "can_edit": permissions.can_edit_registration(request.user, registration),
         "record_kinds": AssessmentRecord.Kind.choices,
     })
 
@@ -95,22 +93,14 @@ def unit_matrix(request, pk, unit_pk):
 def _matrix_context(request, matrix, sign_form=None):
     registration = matrix.registration
     to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
-    is_assessor = registration.assessor_id == request.user.pk
-    is_admin = registration.centre_id in {c.pk for c in _admin_centres(request.user)}
     return {
         "registration": registration, "unit": matrix.unit, "matrix": matrix, "ua": matrix.unit_assessment,
-        "can_assess": is_assessor and registration.is_open,
-        "can_reopen": is_admin and registration.is_open and matrix.unit_assessment.is_locked,
+        "can_assess": permissions.can_map(request.user, registration),
+        "can_reopen": permissions.can_reopen(request.user, matrix.unit_assessment),
         "sign_form": sign_form or forms.SignOffForm(
             requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
         "reopen_form": forms.ReopenForm(),
     }
-
-
-def _admin_centres(user):
-    from accounts.selectors import centres_of
-
-    return centres_of(user, roles=["centre_admin"])
 
 
 @require_POST
@@ -221,7 +211,7 @@ def criterion_detail(request, pk, criterion_pk):
     units = selectors.registration_units(registration)
     criterion = get_object_or_404(
         AssessmentCriterion.objects.select_related("unit", "outcome"), pk=criterion_pk, unit__in=units)
-    is_assessor = registration.assessor_id == request.user.pk
+    is_assessor = permissions.is_assessor_of(request.user, registration)
     evidence = selectors.candidate_evidence(registration).order_by("-created_at")
     form = forms.CriterionMappingForm(request.POST or None, evidence=evidence)
     if request.method == "POST":
@@ -245,7 +235,7 @@ def criterion_detail(request, pk, criterion_pk):
     ua = selectors.unit_assessment_for(registration, criterion.unit)
     return render(request, "assessment/criterion_detail.html", {
         "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,
-        "can_assess": is_assessor and registration.is_open, "ua": ua,
+        "can_assess": permissions.can_map(request.user, registration), "ua": ua,
     })
 
 
@@ -346,7 +336,7 @@ def record_detail(request, record_pk):
     record = get_object_or_404(selectors.records_visible_to(request.user), pk=record_pk)
     return render(request, "assessment/record_detail.html", {
         "record": record, "criteria": record.criteria.select_related("unit"),
-        "can_sign": record.registration.candidate_id == request.user.pk and record.registration.is_open,
+        "can_sign": permissions.can_sign_record(request.user, record),
     })
 
 
