@@ -90,6 +90,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "verification:sample_accept": frozenset({IV}),
     "verification:item_detail": frozenset({IV, ADMIN}),
     "verification:item_decide": frozenset({IV}),
+    "verification:mapping_decide": frozenset({IV}),
     "verification:referral_list": frozenset({IV, ADMIN}),
     "verification:referral_close": frozenset({IV}),
     "verification:flag_list": frozenset({IV, ADMIN}),

@@ -56,6 +56,19 @@ class DecisionForm(forms.Form):
                                     help_text="Required when you refer back: what the assessor must put right.")
 
 
+class MappingDecisionForm(forms.Form):
+    """Agree or refer back one assessment decision: one note, the action points when referring back."""
+
+    outcome = forms.ChoiceField(choices=VerificationDecision.Outcome.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def decision_kwargs(self) -> dict:
+        note = self.cleaned_data["note"]
+        if self.cleaned_data["outcome"] == VerificationDecision.Outcome.REFERRED:
+            return {"outcome": VerificationDecision.Outcome.REFERRED, "action_points": note}
+        return {"outcome": VerificationDecision.Outcome.AGREED, "comments": note}
+
+
 class ReferralCloseForm(forms.Form):
     note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -137,7 +137,9 @@ class VerificationDecision(models.Model):
 
     item = models.ForeignKey(SampleItem, on_delete=models.PROTECT, related_name="decisions")
     unit_assessment = models.ForeignKey("assessment.UnitAssessment", on_delete=models.PROTECT, related_name="+")
-    mapping = models.ForeignKey("assessment.EvidenceMapping", null=True, blank=True, on_delete=models.PROTECT,
+    # SET_NULL: the assessor may remove an assessment decision the IV referred back (that can be the fix); the
+    # IV's decision stays, and the audit row of the decision names the assessment decision it judged.
+    mapping = models.ForeignKey("assessment.EvidenceMapping", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", help_text="The assessment decision judged, if just one")
     verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -260,7 +260,8 @@ class ItemState:
 
     @property
     def latest(self) -> VerificationDecision | None:
-        return self.decisions[0] if self.decisions else None
+        """The latest decision on the whole unit (decisions on single assessment decisions do not count)."""
+        return next((d for d in self.decisions if d.mapping_id is None), None)
 
     @property
     def open_referral(self) -> VerificationDecision | None:
@@ -268,10 +269,15 @@ class ItemState:
 
     @property
     def status(self) -> str:
+        """referred while any referral is open; agreed when the unit itself was agreed after every referral
+        (of the unit or of one of its assessment decisions); otherwise waiting for the IV's decision."""
         if self.open_referral:
             return "referred"
         latest = self.latest
         if latest is None or latest.outcome == VerificationDecision.Outcome.REFERRED:
+            return "waiting"
+        position = self.decisions.index(latest)
+        if any(d.outcome == VerificationDecision.Outcome.REFERRED for d in self.decisions[:position]):
             return "waiting"
         return "agreed"
 
@@ -285,9 +291,56 @@ def item_states(items) -> list[ItemState]:
     items = list(items)
     by_item = defaultdict(list)
     for d in VerificationDecision.objects.filter(item__in=items).select_related(
-            "verifier", "assessor", "referral_closed_by", "mapping__criterion").order_by("-decided_at", "-id"):
+            "verifier", "assessor", "referral_closed_by", "mapping__criterion", "mapping__range_item").order_by(
+            "-decided_at", "-id"):
         by_item[d.item_id].append(d)
     return [ItemState(item, by_item[item.pk]) for item in items]
+
+
+@dataclass
+class MappingState:
+    """One assessment decision of a sampled unit with the internal verifier's decisions on it, newest first."""
+
+    mapping: EvidenceMapping
+    decisions: list[VerificationDecision] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return mapping_label(self.mapping)
+
+    @property
+    def latest(self) -> VerificationDecision | None:
+        return self.decisions[0] if self.decisions else None
+
+    @property
+    def open_referral(self) -> VerificationDecision | None:
+        return next((d for d in self.decisions if d.is_open_referral), None)
+
+    @property
+    def status_label(self) -> str:
+        if self.open_referral:
+            return "Referred back"
+        if self.latest is not None and self.latest.outcome == VerificationDecision.Outcome.AGREED:
+            return "Agreed"
+        return "Not verified"
+
+
+def item_mappings(item) -> QuerySet[EvidenceMapping]:
+    """The assessment decisions of a sampled unit (what the internal verifier may agree or refer back one by one)."""
+    ua = item.unit_assessment
+    return EvidenceMapping.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id).select_related(
+        "evidence", "criterion", "range_item", "assessed_by").order_by(
+        "criterion__outcome__number", "criterion__number", "range_item__order", "assessed_at", "id")
+
+
+def mapping_states(item) -> list[MappingState]:
+    """Every assessment decision of the sampled unit with the IV's decisions on it (two queries)."""
+    mappings = list(item_mappings(item))
+    by_mapping = defaultdict(list)
+    for d in VerificationDecision.objects.filter(item=item, mapping__in=mappings).select_related(
+            "verifier", "referral_closed_by").order_by("-decided_at", "-id"):
+        by_mapping[d.mapping_id].append(d)
+    return [MappingState(m, by_mapping[m.pk]) for m in mappings]
 
 
 def open_referrals_for(user) -> QuerySet[VerificationDecision]:
@@ -330,7 +383,8 @@ def iv_signatures_for(registration) -> dict[int, IVSignature]:
         "unit_assessment__unit_id", flat=True)
     result = {unit_id: IVSignature(sampled=True) for unit_id in items}
     for d in VerificationDecision.objects.filter(
-            unit_assessment__registration=registration, outcome=VerificationDecision.Outcome.AGREED
+            unit_assessment__registration=registration, outcome=VerificationDecision.Outcome.AGREED,
+            mapping__isnull=True,
     ).select_related("verifier", "unit_assessment").order_by("decided_at", "id"):
         result[d.unit_assessment.unit_id] = IVSignature(True, str(d.verifier), d.decided_at, d.outcome)
     return result

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
-from assessment.models import Registration, UnitAssessment
+from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from audit.services import audit_record
 
 from . import selectors
@@ -52,6 +52,11 @@ REFERRAL_CLOSED = "This referral is already closed."
 REFERRAL_NOT_ACTED_ON = ("The assessor has not signed unit {unit} off again since the referral: the actions are "
                          "not done yet.")
 MAPPING_NOT_IN_UNIT = "That assessment decision does not belong to the sampled unit."
+OWN_MAPPING = ("You made this assessment decision ({mapping}): nobody verifies their own assessment. Ask another "
+               "internal verifier.")
+MAPPING_ALREADY_REFERRED = "The assessment decision {mapping} is already referred back; close that referral first."
+MAPPING_NOT_ACTED_ON = ("The assessor has not changed the assessment decision {mapping} (or signed the unit off "
+                        "again) since you referred it back: the actions are not done yet.")
 NOT_EV = "{person} is not an external verifier at {centre}."
 GRANT_NEEDS_CANDIDATES = "Choose at least one candidate."
 GRANT_NEEDS_SAMPLE = "Choose the sample to share."
@@ -212,23 +217,43 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
         _raise(BAD_OUTCOME)
     if mapping is not None and (mapping.registration_id != registration.pk or mapping.unit_id != unit.pk):
         _raise(MAPPING_NOT_IN_UNIT)
+    if mapping is not None:
+        mapping = EvidenceMapping.objects.select_for_update(of=("self",)).select_related("criterion", "range_item").get(
+            pk=mapping.pk)
+        if mapping.assessed_by_id == actor.pk:
+            _raise(OWN_MAPPING, mapping=selectors.mapping_label(mapping))
     action_points = (action_points or "").strip()
-    open_referral = VerificationDecision.objects.filter(
-        item=item, outcome=VerificationDecision.Outcome.REFERRED, referral_closed_at__isnull=True).first()
+    open_referrals = list(VerificationDecision.objects.filter(
+        item=item, outcome=VerificationDecision.Outcome.REFERRED, referral_closed_at__isnull=True))
     summative = item.stage == Stage.SUMMATIVE
     now = timezone.now()
-    if outcome == VerificationDecision.Outcome.REFERRED:
-        if not action_points:
-            _raise(ACTION_POINTS_REQUIRED)
-        if open_referral:
-            _raise(ALREADY_REFERRED, unit=unit.ref)
+    if mapping is not None:
+        # One assessment decision: its own referral, whatever the state of the rest of the unit.
+        open_referral = next((d for d in open_referrals if d.mapping_id == mapping.pk), None)
+        if outcome == VerificationDecision.Outcome.REFERRED:
+            if not action_points:
+                _raise(ACTION_POINTS_REQUIRED)
+            if open_referral:
+                _raise(MAPPING_ALREADY_REFERRED, mapping=selectors.mapping_label(mapping))
+        elif open_referral and not _acted_on(open_referral, ua, mapping):
+            _raise(MAPPING_NOT_ACTED_ON, mapping=selectors.mapping_label(mapping))
+        to_close = [open_referral] if open_referral else []
     else:
-        if open_referral and (ua.status != UnitAssessment.Status.SIGNED or ua.round <= open_referral.unit_round):
+        open_referral = open_referrals[0] if open_referrals else None
+        if outcome == VerificationDecision.Outcome.REFERRED:
+            if not action_points:
+                _raise(ACTION_POINTS_REQUIRED)
+            if open_referral:
+                _raise(ALREADY_REFERRED, unit=unit.ref)
+        elif open_referrals and (ua.status != UnitAssessment.Status.SIGNED
+                                 or any(ua.round <= d.unit_round for d in open_referrals)):
             _raise(UNIT_STILL_OPEN, unit=unit.ref)
-    if summative and ua.status != UnitAssessment.Status.SIGNED and not (
-            outcome == VerificationDecision.Outcome.REFERRED and ua.status == UnitAssessment.Status.OPEN
-            and not open_referral):
-        _raise(UNIT_NOT_SIGNED, unit=unit.ref)
+        if summative and ua.status != UnitAssessment.Status.SIGNED and not (
+                outcome == VerificationDecision.Outcome.REFERRED and ua.status == UnitAssessment.Status.OPEN
+                and not open_referral):
+            _raise(UNIT_NOT_SIGNED, unit=unit.ref)
+        # Agreeing the re-signed unit settles every open referral on it, its assessment decisions' included.
+        to_close = open_referrals
     assessor_id = ua.signed_by_id or registration.assessor_id
     if mapping is not None:
         assessor_id = mapping.assessed_by_id
@@ -239,8 +264,9 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
     )
     decision.full_clean()
     decision.save()
-    if open_referral and outcome == VerificationDecision.Outcome.AGREED:
-        _close(open_referral, actor=actor, note="Agreed after the assessor's corrections.", now=now)
+    if outcome == VerificationDecision.Outcome.AGREED:
+        for referral in to_close:
+            _close(referral, actor=actor, note="Agreed after the assessor's corrections.", now=now)
     reopened = False
     if outcome == VerificationDecision.Outcome.REFERRED and ua.status != UnitAssessment.Status.OPEN:
         from assessment.services import unit_reopen
@@ -251,6 +277,7 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
     audit_record(actor=actor, action=f"verification_{outcome}", obj=decision, centre=registration.centre, details={
         "unit": unit.ref, "candidate": registration.candidate.username, "stage": item.stage,
         "assessor": decision.assessor.username, "round": decision.unit_round, "mapping": mapping.pk if mapping else None,
+        "mapping_label": selectors.mapping_label(mapping),
         "comments": decision.comments, "action_points": action_points, "unit_reopened": reopened,
     })
     if outcome == VerificationDecision.Outcome.REFERRED:
@@ -258,6 +285,14 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
 
         transaction.on_commit(lambda: send_referral_email.enqueue(decision.pk))
     return decision
+
+
+def _acted_on(referral, ua, mapping=None) -> bool:
+    """Has the assessor acted on a referral? The unit signed off again since, or (for a referral of one
+    assessment decision) that decision changed since."""
+    if ua.status == UnitAssessment.Status.SIGNED and ua.round > referral.unit_round:
+        return True
+    return mapping is not None and mapping.assessed_at > referral.decided_at
 
 
 def _close(decision, *, actor, note, now):
@@ -277,8 +312,11 @@ def referral_close(*, decision, actor, note: str = "") -> VerificationDecision:
     check_may_decide(verifier=actor, unit_assessment=ua)
     if not decision.is_open_referral:
         _raise(REFERRAL_CLOSED)
-    if decision.item.stage == Stage.SUMMATIVE and (
-            ua.status != UnitAssessment.Status.SIGNED or ua.round <= decision.unit_round):
+    if decision.mapping_id is not None:
+        mapping = EvidenceMapping.objects.select_related("criterion", "range_item").get(pk=decision.mapping_id)
+        if not _acted_on(decision, ua, mapping):
+            _raise(MAPPING_NOT_ACTED_ON, mapping=selectors.mapping_label(mapping))
+    elif decision.item.stage == Stage.SUMMATIVE and not _acted_on(decision, ua):
         _raise(REFERRAL_NOT_ACTED_ON, unit=ua.unit.ref)
     _close(decision, actor=actor, note=(note or "").strip() or "Actions done.", now=timezone.now())
     decision.refresh_from_db()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:pk>/sample/", views.sample_accept, name="sample_accept"),
     path("sampled/<int:pk>/", views.item_detail, name="item_detail"),
     path("sampled/<int:pk>/decide/", views.item_decide, name="item_decide"),
+    path("sampled/<int:pk>/decisions/<int:mapping_pk>/decide/", views.mapping_decide, name="mapping_decide"),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/<int:pk>/close/", views.referral_close, name="referral_close"),
     path("assessor-flags/", views.flag_list, name="flag_list"),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -79,11 +80,9 @@ def item_detail(request, pk):
     item = get_object_or_404(selectors.sample_items_visible_to(request.user), pk=pk)
     state = selectors.item_states([item])[0]
     ua = item.unit_assessment
-    mappings = list(EvidenceMapping.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id)
-                    .select_related("evidence", "criterion", "range_item", "assessed_by"))
     assessors = selectors.assessors_of(ua)
     return render(request, "verification/item_detail.html", {
-        "item": item, "state": state, "ua": ua, "mappings": mappings,
+        "item": item, "state": state, "ua": ua, "mapping_states": selectors.mapping_states(item),
         "may_decide": permissions.can_decide(request.user, ua.registration, assessors),
         "own_assessment": request.user.pk in assessors,
         "form": forms.DecisionForm(), "close_form": forms.ReferralCloseForm(),
@@ -107,6 +106,29 @@ def item_decide(request, pk):
         else:
             messages.success(request, "Decision agreed.")
     return redirect("verification:item_detail", item.pk)
+
+
+@require_POST
+def mapping_decide(request, pk, mapping_pk):
+    """The internal verifier agrees or refers back one assessment decision of a sampled unit."""
+    item = get_object_or_404(selectors.sample_items_visible_to(request.user), pk=pk)
+    mapping = get_object_or_404(selectors.item_mappings(item), pk=mapping_pk)
+    form = forms.MappingDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, services.BAD_OUTCOME)
+        return redirect("verification:item_detail", item.pk)
+    try:
+        decision = services.decision_record(item=item, actor=request.user, mapping=mapping,
+                                            **form.decision_kwargs())
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        label = selectors.mapping_label(mapping)
+        if decision.outcome == VerificationDecision.Outcome.REFERRED:
+            messages.success(request, f"Assessment decision {label} referred back: the assessor has been told.")
+        else:
+            messages.success(request, f"Assessment decision {label} agreed.")
+    return redirect(f"{reverse('verification:item_detail', args=[item.pk])}#mapping-{mapping_pk}")
 
 
 @require_POST

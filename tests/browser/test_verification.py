@@ -48,6 +48,11 @@ def test_iv_refers_back_assessor_fixes_iv_agrees_admin_claims(page, live_server,
     page.get_by_role("button", name="Sample BV-101 of Cara Candidate (summative)").click()
     expect(page.get_by_role("alert")).to_contain_text("1 unit(s) added to the sample")
     page.get_by_role("link", name=re.compile("^BV-101 ")).click()
+    # One assessment decision first, from its row: agreed, with a comment.
+    page.get_by_label(re.compile(r"^Note on 1\.1 ")).fill("Minutes show the greeting.")
+    page.get_by_role("button", name=re.compile(r"^Agree 1\.1 ")).click()
+    expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Assessment decision 1\.1 .* agreed"))
+    expect(page.locator("#verification-status")).to_have_text("Decision waiting")
     page.get_by_label("Referred back").check()
     page.get_by_label("Action points").fill("Observe the candidate greeting a second caller.")
     page.get_by_role("button", name="Record decision").click()
