@@ -7,6 +7,7 @@ neither a row nor an orphan file.
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -467,3 +468,75 @@ def witness_testimony_submit(*, candidate, centre, witness: Witness, details: Ev
         if existing is None:
             raise
         return existing, False
+
+
+# --- orphan files -------------------------------------------------------------------------------------------
+ORPHAN_PREFIXES = ("evidence/", "previews/")  # evidence_storage_key, preview_storage_key
+ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class OrphanFile:
+    name: str
+    size: int
+    modified: datetime
+
+
+def _walk(storage, folder: str):
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}{name}"
+    for sub in folders:
+        yield from _walk(storage, f"{folder}{sub}/")
+
+
+def _referenced(names) -> set[str]:
+    """The names among `names` that an evidence item points at (as its file or preview), deleted items too:
+    a soft-deleted item keeps its file. Assessment records point at their evidence item, so are covered."""
+    names = list(names)
+    found = set()
+    for start in range(0, len(names), 500):
+        batch = names[start:start + 500]
+        found.update(EvidenceItem.objects.filter(file__in=batch).values_list("file", flat=True))
+        found.update(EvidenceItem.objects.filter(preview__in=batch).values_list("preview", flat=True))
+    return found
+
+
+def evidence_orphan_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None) -> list[OrphanFile]:
+    """Files under the evidence prefixes of the default storage that no evidence item references and that are
+    older than `min_age` (so an upload in flight, stored a moment before its row is saved, is never listed).
+
+    The storage is listed before the database is asked, so a row saved meanwhile still protects its file.
+    """
+    now = now or timezone.now()
+    candidates = []
+    for prefix in ORPHAN_PREFIXES:
+        for name in _walk(default_storage, prefix):
+            modified = default_storage.get_modified_time(name)
+            if timezone.is_naive(modified):
+                modified = timezone.make_aware(modified)
+            if now - modified >= min_age:
+                candidates.append((name, modified))
+    referenced = _referenced(name for name, _ in candidates)
+    return [OrphanFile(name, default_storage.size(name), modified)
+            for name, modified in sorted(candidates) if name not in referenced]
+
+
+def evidence_orphan_files_delete(*, orphans: list[OrphanFile], actor="sweep_orphan_files") -> list[OrphanFile]:
+    """Delete the listed orphan files, checking once more that nothing references them; one audit row."""
+    referenced = _referenced(o.name for o in orphans)
+    deleted = []
+    for orphan in orphans:
+        if orphan.name in referenced or not default_storage.exists(orphan.name):
+            continue
+        default_storage.delete(orphan.name)
+        deleted.append(orphan)
+    if deleted:
+        audit_record(actor=actor, action="evidence_orphan_files_deleted", details={
+            "count": len(deleted), "bytes": sum(o.size for o in deleted),
+            "files": [{"name": o.name, "size": o.size, "modified": o.modified} for o in deleted],
+        })
+    return deleted
