@@ -23,7 +23,7 @@ LAYOUT = """() => {
 
 
 def test_main_pages_fit_a_phone_screen_and_the_navigation_folds(page, live_server, sign_in, transactional_db):
-    load_demo()
+    load_demo("4411.json", "4430-04.json")
     page.set_viewport_size(PHONE)
     problems = []
     scrolling_tables = 0
