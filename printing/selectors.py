@@ -244,6 +244,7 @@ class Portfolio:
     witnesses: list
     iv: dict[int, dict]
     claim: object = None
+    claim_summary: object = None    # verification.selectors.ClaimSummary: what the CSV export says too
     record_rows: list[dict] = field(default_factory=list)   # the IV sampling record: one row per unit
 
 
@@ -353,6 +354,10 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
         result.witnesses = witness_status_list(registration.candidate)
     if every or "claim" in want:
         result.claim = _certification_claim(registration)
+        if result.claim is not None:
+            from verification.selectors import claim_summary
+
+            result.claim_summary = claim_summary(result.claim)
     if "iv_record" in want:
         # Every unit, with its sampled stages (interim / summative) and the IV's decisions, comments and
         # action points; a unit not sampled is one row saying so.

@@ -532,6 +532,35 @@ def claim_checks(registrations) -> list[ClaimCheck]:
     return result
 
 
+@dataclass(frozen=True)
+class ClaimSummary:
+    """What a certification claim states, printed identically on the claim PDF and in the CSV export."""
+
+    kind: str                     # "full" / "units"
+    kind_label: str
+    units: tuple[str, ...]        # refs of the units claimed, in the claim's order
+    credits: int
+    engine_status: str            # the rules engine's verdict status: achieved / not_achieved / cannot_decide
+    engine_words: str             # "ACHIEVED", "NOT ACHIEVED", "CANNOT DECIDE"
+    engine_reasons: tuple[str, ...]
+    claimed_on: object
+    claimed_by: str
+
+
+def claim_summary(claim) -> ClaimSummary:
+    """One claim's statement, from the claim row alone (the verdict recorded at claim time, not a new one)."""
+    from qualifications.rules import STATUS_WORDS
+
+    verdict = claim.verdict or {}
+    status = verdict.get("status", "")
+    reasons = [u.get("message", "") for u in verdict.get("unmet", [])] + list(verdict.get("reasons", []))
+    return ClaimSummary(
+        kind=claim.kind, kind_label=claim.get_kind_display(), units=tuple(claim.units), credits=claim.credits,
+        engine_status=status, engine_words=STATUS_WORDS.get(status, status.upper()),
+        engine_reasons=tuple(r for r in reasons if r), claimed_on=claim.claimed_at, claimed_by=str(claim.claimed_by),
+    )
+
+
 def claim_candidates_for(user) -> list[ClaimCheck]:
     """Active registrations of the user's centres with at least one signed unit, with their gate."""
     from accounts.selectors import centres_of as _centres

@@ -343,10 +343,11 @@ def claim_export(request):
                      "units", "credits", "engine_status", "claimed_by"])
     for claim in selectors.claims_visible_to(request.user).select_related("centre"):
         reg = claim.registration
+        summary = selectors.claim_summary(claim)   # the same statement the claim PDF prints
         writer.writerow([
-            f"{claim.claimed_at:%d/%m/%Y}", claim.centre.number, _csv_safe(str(reg.candidate)),
-            _csv_safe(reg.candidate_number), reg.qualification.code, claim.kind, " ".join(claim.units),
-            claim.credits, claim.verdict.get("status", ""), _csv_safe(str(claim.claimed_by)),
+            f"{summary.claimed_on:%d/%m/%Y}", claim.centre.number, _csv_safe(str(reg.candidate)),
+            _csv_safe(reg.candidate_number), reg.qualification.code, summary.kind, " ".join(summary.units),
+            summary.credits, summary.engine_status, _csv_safe(summary.claimed_by),
         ])
     return response
 

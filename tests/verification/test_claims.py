@@ -102,3 +102,45 @@ def test_refused_claim_through_the_page_shows_the_reason(client, world, plan):
     response = client.post(reverse("verification:claim_submit", args=[w.reg1.pk]), {"kind": "full"}, follow=True)
     assert "cannot be claimed" in response.content.decode()
     assert not CertificationClaim.objects.exists()
+
+
+def _csv_rows(client):
+    import csv as csv_module
+    import io
+
+    response = client.get(reverse("verification:claim_export"))
+    return {row["candidate"]: row for row in csv_module.DictReader(io.StringIO(response.content.decode()))}
+
+
+def test_claim_pdf_states_what_the_csv_export_says(client, signed_world, plan):
+    """Full claim for cara, unit certification for dan (one unit waiting for the IV): the PDF and the CSV
+    name the same units, credits and rules-of-combination verdict."""
+    import re
+
+    from printing import registry
+    from qualifications.rules import STATUS_WORDS
+    from tests.printing.pdftext import pdf_text
+
+    w = signed_world
+    agree_all(w, plan, w.reg1, w.pat)
+    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
+        selectors.decision_key(w.ua(w.reg2, w.u102).pk, "summative")])
+    services.claim_submit(registration=w.reg1, actor=w.admin, kind="full")
+    services.claim_submit(registration=w.reg2, actor=w.admin, kind="units")
+    client.force_login(w.admin)
+    rows = _csv_rows(client)
+    assert rows["Cara Candidate"]["units"] == "TV-101 TV-102" and rows["Dan Doe"]["units"] == "TV-101"
+    for reg, name in ((w.reg1, "Cara Candidate"), (w.reg2, "Dan Doe")):
+        row = rows[name]
+        text = pdf_text(registry.render_completed(registry.get_form("certification-claim"), reg))
+        units = row["units"].split()
+        assert f"Units claimed {row['units']} ({len(units)} unit" in text
+        assert f"Credits claimed {row['credits']} " in text
+        assert f"Rules of combination {STATUS_WORDS[row['engine_status']]} " in text
+        kind = {"full": "Full qualification", "units": "Unit certification"}[row["kind"]]
+        assert f"Certification claimed {kind}" in text
+        assert f"Claimed on {row['claimed_on']} by {row['claimed_by']}" in text
+        # The ticked rows of the unit table are the units claimed, no more.
+        ticked = re.findall(r"✓ (\d{3}) Test unit", text)
+        assert sorted(ticked) == sorted(u.split("-")[1] for u in units)
+    assert rows["Dan Doe"]["engine_status"] == "achieved" and rows["Dan Doe"]["credits"] == "3"
