@@ -121,13 +121,25 @@ def witnesses_of(candidate) -> QuerySet[Witness]:
     return Witness.objects.filter(candidate=candidate)
 
 
-def witness_status_list(candidate) -> list[Witness]:
+def staff_registrations_visible_to(user):
+    """Registrations whose candidate's portfolio this person looks after: as the assessor or internal verifier
+    of the registration, or as a centre admin of its centre (assessment's registrations_visible_to), never
+    their own as a candidate."""
+    from assessment.selectors import registrations_visible_to
+
+    return registrations_visible_to(user).exclude(candidate=user)
+
+
+def witness_status_list(candidate, centre=None) -> list[Witness]:
     """The witness status list: each witness with the units witnessed and the latest date, built from
-    the candidate's live witness testimony (constant number of queries)."""
+    the candidate's live witness testimony (constant number of queries). `centre` keeps one centre's."""
     live = WitnessTestimony.objects.filter(evidence__deleted_at__isnull=True).select_related(
         "evidence").prefetch_related("evidence__units")
+    witnesses = Witness.objects.filter(candidate=candidate)
+    if centre is not None:
+        witnesses = witnesses.filter(centre=centre)
     witnesses = list(
-        Witness.objects.filter(candidate=candidate)
+        witnesses
         .annotate(
             testimony_count=Count("testimonies", filter=Q(testimonies__evidence__deleted_at__isnull=True)),
             last_date=Max("testimonies__evidence__activity_date",

@@ -18,4 +18,5 @@ urlpatterns = [
     path("witnesses/new/", views.witness_new, name="witness_new"),
     path("witnesses/<int:pk>/edit/", views.witness_edit, name="witness_edit"),
     path("testimony/new/", views.testimony_new, name="testimony_new"),
+    path("registrations/<int:pk>/witnesses/", views.registration_witnesses, name="registration_witnesses"),
 ]

@@ -310,6 +310,16 @@ def witness_list(request):
     })
 
 
+def registration_witnesses(request, pk):
+    """A candidate's witness status list, for the staff of their registration (everyone else: 404)."""
+    registration = get_object_or_404(selectors.staff_registrations_visible_to(request.user), pk=pk)
+    return render(request, "evidence/witness_status.html", {
+        "registration": registration,
+        "witnesses": selectors.witness_status_list(registration.candidate, centre=registration.centre),
+        "categories": Witness.StatusCategory.choices,
+    })
+
+
 @require_http_methods(["GET", "POST"])
 def witness_new(request):
     form = WitnessForm(request.POST or None)

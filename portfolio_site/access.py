@@ -59,6 +59,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "evidence:witness_new": frozenset({CANDIDATE}),
     "evidence:witness_edit": frozenset({CANDIDATE}),
     "evidence:testimony_new": frozenset({CANDIDATE}),
+    "evidence:registration_witnesses": frozenset({ASSESSOR, IV, ADMIN}),  # staff_registrations_visible_to
     # --- assessment ---
     "assessment:registration_list": frozenset({ADMIN}),
     "assessment:registration_new": frozenset({ADMIN}),
