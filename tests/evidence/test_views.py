@@ -33,7 +33,9 @@ def test_every_evidence_url_is_in_the_access_table():
     from tests.test_access_table import walk
 
     names = {name for name, _ in walk(get_resolver().url_patterns) if name.startswith("evidence:")}
-    assert names == set(OWNER_ONLY_ITEM_URLS + SHARED_ITEM_URLS + CANDIDATE_PAGES + ["evidence:witness_edit"])
+    # witness_edit: test_witness_edit_matrix below; registration_witnesses: tests/evidence/test_witness_status.py
+    assert names == set(OWNER_ONLY_ITEM_URLS + SHARED_ITEM_URLS + CANDIDATE_PAGES
+                        + ["evidence:witness_edit", "evidence:registration_witnesses"])
     assert names <= set(access.ACCESS)
 
 
