@@ -377,16 +377,19 @@ class IVSignature:
 def iv_signatures_for(registration) -> dict[int, IVSignature]:
     """{unit id: IVSignature} for every unit of the registration that was sampled (two queries).
 
-    A unit is "sampled by IV: yes" once sampled; the signature is the latest agreeing decision.
+    A unit is "sampled by IV: yes" once sampled at any stage; the signature is the latest agreement on the
+    whole signed unit (summative stage). Agreeing a unit still in progress (interim) or a single assessment
+    decision is not a signature on the unit's achievement: the sampling record prints those.
     """
     items = SampleItem.objects.filter(unit_assessment__registration=registration).values_list(
         "unit_assessment__unit_id", flat=True)
     result = {unit_id: IVSignature(sampled=True) for unit_id in items}
     for d in VerificationDecision.objects.filter(
             unit_assessment__registration=registration, outcome=VerificationDecision.Outcome.AGREED,
-            mapping__isnull=True,
+            mapping__isnull=True, item__stage=Stage.SUMMATIVE,
     ).select_related("verifier", "unit_assessment").order_by("decided_at", "id"):
-        result[d.unit_assessment.unit_id] = IVSignature(True, str(d.verifier), d.decided_at, d.outcome)
+        result[d.unit_assessment.unit_id] = IVSignature(True, str(d.verifier), d.decided_at,
+                                                        d.get_outcome_display())
     return result
 
 

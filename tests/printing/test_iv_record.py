@@ -72,3 +72,14 @@ def test_blank_sampling_record_lists_every_unit_with_the_choices(catalogue):
     text = pdf_text(registry.render_blank(registry.get_form("iv-sampling-record"), catalogue))
     assert "401 Demonstrate understanding of customer service management" in text
     assert "Interim / Summative" in text and "Agree / Refer back" in text
+
+
+def test_only_a_summative_agreement_signs_the_units_achievement(sampled, registration):
+    """402 was agreed at the interim stage, in progress: sampled (yes), but no IV signature on its
+    achievement; 401, agreed once signed off, carries the IV's signature."""
+    signatures = selectors.iv_signatures_for(registration)
+    assert signatures[sampled["u401"].pk].verifier == "Ivy Verifier"
+    assert signatures[sampled["u401"].pk].outcome == "Agreed"
+    assert signatures[sampled["u402"].pk].sampled and not signatures[sampled["u402"].pk].verifier
+    text = pdf_text(registry.render_completed(registry.get_form("unit-summary"), registration))
+    assert text.count("Signed electronically by Ivy Verifier") == 1
