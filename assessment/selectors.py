@@ -228,6 +228,20 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
 
 
 # --- registration summary (hub, candidate progress) -------------------------------------------------
+def criteria_met_rows(registration_ids) -> QuerySet:
+    """(registration id, criterion id) once per criterion met by accepted evidence.
+
+    `.order_by()` matters: EvidenceMapping's default ordering (registration, unit, criterion, id) would add
+    its sort columns to the SELECT DISTINCT, which then returns one row per mapping instead of one per
+    criterion (and joins four tables to sort them).
+    """
+    return (
+        EvidenceMapping.objects.filter(registration_id__in=registration_ids,
+                                       decision=EvidenceMapping.Decision.ACCEPTED, criterion__isnull=False)
+        .order_by().values_list("registration_id", "criterion_id").distinct()
+    )
+
+
 @dataclass
 class UnitProgress:
     unit: Unit
@@ -253,14 +267,10 @@ def registration_progress(registration) -> list[UnitProgress]:
     units = registration_units(registration)
     unit_ids = [u.pk for u in units]
     criteria = list(AssessmentCriterion.objects.filter(unit_id__in=unit_ids).values_list("pk", "unit_id", "ref"))
-    met = set(
-        EvidenceMapping.objects.filter(registration=registration, decision=EvidenceMapping.Decision.ACCEPTED,
-                                       criterion__isnull=False)
-        .values_list("criterion_id", flat=True).distinct()
-    )
+    met = {criterion_id for _, criterion_id in criteria_met_rows([registration.pk])}
     not_yet = dict(
         EvidenceMapping.objects.filter(registration=registration, decision=EvidenceMapping.Decision.NOT_YET)
-        .values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
+        .order_by().values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
     )
     uas = {ua.unit_id: ua for ua in UnitAssessment.objects.filter(registration=registration)
            .select_related("signed_by", "countersigned_by")}
@@ -329,17 +339,13 @@ def caseload_for(user) -> list[CaseloadRow]:
         .annotate(n=Count("id")).values_list("unit_id", "n")
     )
     met = defaultdict(set)
-    for reg_id, criterion_id in (
-        EvidenceMapping.objects.filter(registration_id__in=reg_ids, decision=EvidenceMapping.Decision.ACCEPTED,
-                                       criterion__isnull=False)
-        .values_list("registration_id", "criterion_id").distinct()
-    ):
+    for reg_id, criterion_id in criteria_met_rows(reg_ids):
         met[reg_id].add(criterion_id)
     signed = defaultdict(int)
     countersign = defaultdict(int)
     for reg_id, status, n in (
         UnitAssessment.objects.filter(registration_id__in=reg_ids).exclude(status=UnitAssessment.Status.OPEN)
-        .values_list("registration_id", "status").annotate(n=Count("id")).values_list("registration_id", "status", "n")
+        .order_by().values_list("registration_id", "status").annotate(n=Count("id")).values_list("registration_id", "status", "n")
     ):
         if status == UnitAssessment.Status.SIGNED:
             signed[reg_id] += n
@@ -357,7 +363,7 @@ def caseload_for(user) -> list[CaseloadRow]:
         .values_list("candidate_id").annotate(at=Max("updated_at")).values_list("candidate_id", "at")
     )
     last_mapping = dict(
-        EvidenceMapping.objects.filter(registration_id__in=reg_ids).values_list("registration_id")
+        EvidenceMapping.objects.filter(registration_id__in=reg_ids).order_by().values_list("registration_id")
         .annotate(at=Max("assessed_at")).values_list("registration_id", "at")
     )
     rows = []
