@@ -61,6 +61,34 @@ def evidence_for_candidate(candidate, *, viewer=None) -> QuerySet[EvidenceItem]:
     )
 
 
+EVIDENCE_STATUSES = {"used": "Used by assessor", "editable": "Editable"}
+
+
+def evidence_filter(queryset: QuerySet[EvidenceItem], *, kind: str = "", unit_id: int | None = None,
+                    status: str = "") -> QuerySet[EvidenceItem]:
+    """Narrow a list of evidence by type, by a unit it is tagged with, and by whether an assessor has used
+    it (locked) or the candidate may still edit it. Empty values leave the list as it is."""
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if unit_id is not None:
+        tagged = EvidenceItem.units.through.objects.filter(unit_id=unit_id).values("evidenceitem_id")
+        queryset = queryset.filter(pk__in=tagged)
+    if status == "used":
+        queryset = queryset.filter(locked_at__isnull=False)
+    elif status == "editable":
+        queryset = queryset.filter(locked_at__isnull=True)
+    return queryset
+
+
+def units_tagged_by(candidate):
+    """The units the candidate has tagged any live evidence with, in handbook order (one query)."""
+    from qualifications.models import Unit
+
+    tagged = EvidenceItem.units.through.objects.filter(
+        evidenceitem__candidate=candidate, evidenceitem__deleted_at__isnull=True).values("unit_id")
+    return Unit.objects.filter(pk__in=tagged).order_by("scheme", "number")
+
+
 def evidence_detail_for(user, pk) -> EvidenceItem:
     """One item the user may see, or EvidenceItem.DoesNotExist (which the views turn into 404)."""
     return (

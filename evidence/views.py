@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,9 +51,35 @@ def _visible_item(request, pk, *, own=False) -> EvidenceItem:
     return item
 
 
+EVIDENCE_PER_PAGE = 50
+
+
+def _list_filters(request, units) -> dict:
+    """The list's filters from the query string; anything unknown is ignored (the whole list)."""
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    unit = request.GET.get("unit", "")
+    unit_id = int(unit) if unit.isdigit() and int(unit) in {u.pk for u in units} else None
+    return {
+        "kind": kind if kind in EvidenceItem.Kind.values else "",
+        "unit_id": unit_id,
+        "status": status if status in selectors.EVIDENCE_STATUSES else "",
+    }
+
+
 def evidence_list(request):
-    items = selectors.evidence_for_candidate(request.user, viewer=request.user)
-    return render(request, "evidence/list.html", {"items": items})
+    """The candidate's evidence, newest first, a page at a time (the same queries on every page)."""
+    units = list(selectors.units_tagged_by(request.user))
+    filters = _list_filters(request, units)
+    items = selectors.evidence_filter(
+        selectors.evidence_for_candidate(request.user, viewer=request.user), **filters
+    ).order_by("-created_at", "-id")
+    page = Paginator(items, EVIDENCE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "evidence/list.html", {
+        "page": page, "items": page.object_list, "filters": filters, "filtered": any(filters.values()),
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "kinds": EvidenceItem.Kind.choices, "units": units, "statuses": selectors.EVIDENCE_STATUSES.items(),
+    })
 
 
 def _form_errors(form) -> list[str]:
