@@ -6,10 +6,11 @@ Pages built from these functions do a constant number of queries whatever the si
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import Role
 from accounts.selectors import centres_of
@@ -145,18 +146,40 @@ def unit_facts(unit: Unit) -> cov.UnitFacts:
 
 
 # --- coverage matrix --------------------------------------------------------------------------------
+# Mappings listed under each criterion (and range item) on the matrix; the criterion's own page lists every
+# one, so the matrix stays the same size however much evidence the portfolio holds.
+MATRIX_SHOWN = 3
+
+
 @dataclass
 class CriterionRow:
     criterion: AssessmentCriterion
-    mappings: list[EvidenceMapping]
+    mappings: list[EvidenceMapping]  # the first MATRIX_SHOWN, oldest evidence first
     met: bool
+    total: int = 0  # every mapping to the criterion
+    not_yet: int = 0  # of those, marked "not yet"
+
+    @property
+    def more(self) -> int:
+        """Mappings not listed on the matrix."""
+        return max(self.total - len(self.mappings), 0)
+
+    @property
+    def more_not_yet(self) -> int:
+        """"Not yet" decisions among the mappings not listed."""
+        return max(self.not_yet - sum(1 for m in self.mappings if m.decision == EvidenceMapping.Decision.NOT_YET), 0)
 
 
 @dataclass
 class RangeRow:
     item: RangeItem
-    mappings: list[EvidenceMapping]
+    mappings: list[EvidenceMapping]  # the first MATRIX_SHOWN
     met: bool | None  # None for a parent item (its sub-items carry the coverage)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.mappings), 0)
 
 
 @dataclass
@@ -167,7 +190,6 @@ class UnitMatrix:
     rows: list[CriterionRow]
     range_rows: list[RangeRow]
     coverage: cov.UnitCoverage
-    evidence_columns: list[EvidenceItem] = field(default_factory=list)
 
     @property
     def outcomes(self):
@@ -185,22 +207,28 @@ def unit_assessment_for(registration, unit) -> UnitAssessment:
     return ua or UnitAssessment(registration=registration, unit=unit)
 
 
+def unit_coverage_facts(registration, unit) -> list[cov.MappingFacts]:
+    """What the coverage rules read: the unit's accepted mappings as plain tuples (one query, no model
+    instances; "not yet" mappings cover nothing, so the database leaves them out)."""
+    rows = (
+        EvidenceMapping.objects.filter(registration=registration, unit=unit, decision=EvidenceMapping.Decision.ACCEPTED)
+        .order_by()
+        .values_list("criterion_id", "range_item_id", "evidence_id", "evidence__title", "evidence__context", "method",
+                     "decision")
+    )
+    return [cov.MappingFacts(*row) for row in rows]
+
+
 def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatrix:
-    """The coverage matrix of one unit of a registration (the on-screen unit recording form)."""
+    """The coverage matrix of one unit of a registration (the on-screen unit recording form).
+
+    Coverage is decided over every accepted mapping; the page lists only the first MATRIX_SHOWN mappings of
+    each criterion and range item with the count of the rest (counted by the database). Constant queries.
+    """
     ua = unit_assessment_for(registration, unit)
     criteria = list(AssessmentCriterion.objects.filter(unit=unit).select_related("outcome"))
     range_items = list(RangeItem.objects.filter(unit=unit))
     requirements = list(EvidenceRequirement.objects.filter(unit=unit))
-    mappings = list(
-        EvidenceMapping.objects.filter(registration=registration, unit=unit)
-        .select_related("evidence", "criterion", "range_item", "assessed_by")
-        .order_by("evidence__created_at", "id")
-    )
-    facts = [
-        cov.MappingFacts(m.criterion_id, m.range_item_id, m.evidence_id, m.evidence.title, m.evidence.context,
-                         m.method, m.decision)
-        for m in mappings
-    ]
     coverage = cov.unit_coverage(
         unit=unit_facts(unit),
         criteria=[cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
@@ -209,22 +237,42 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
             cov.RequirementFacts(r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()))
             for r in requirements
         ],
-        mappings=facts,
+        mappings=unit_coverage_facts(registration, unit),
         authenticity_signed=ua.authenticity_signed_at is not None,
         confirmed_requirements=confirmed_requirements,
     )
+    unit_mappings = EvidenceMapping.objects.filter(registration=registration, unit=unit).order_by()
+    counts = {
+        (criterion_id, range_item_id): (total, not_yet)
+        for criterion_id, range_item_id, total, not_yet in unit_mappings.values_list("criterion_id", "range_item_id")
+        .annotate(total=Count("id"), not_yet=Count("id", filter=Q(decision=EvidenceMapping.Decision.NOT_YET)))
+        .values_list("criterion_id", "range_item_id", "total", "not_yet")
+    }
+    shown = (
+        unit_mappings.annotate(position=Window(
+            RowNumber(), partition_by=[F("criterion_id"), F("range_item_id")],
+            order_by=[F("evidence__created_at").asc(), F("id").asc()],
+        ))
+        .filter(position__lte=MATRIX_SHOWN)
+        .select_related("evidence")
+        .order_by("evidence__created_at", "id")
+    )
     by_criterion = defaultdict(list)
     by_range = defaultdict(list)
-    columns = {}
-    for m in mappings:
-        columns.setdefault(m.evidence_id, m.evidence)
+    for m in shown:
         if m.criterion_id:
             by_criterion[m.criterion_id].append(m)
         else:
             by_range[m.range_item_id].append(m)
-    rows = [CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk]) for c in criteria]
-    range_rows = [RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk)) for r in range_items]
-    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage, list(columns.values()))
+    rows = [
+        CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk], *counts.get((c.pk, None), (0, 0)))
+        for c in criteria
+    ]
+    range_rows = [
+        RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk), counts.get((None, r.pk), (0, 0))[0])
+        for r in range_items
+    ]
+    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage)
 
 
 # --- registration summary (hub, candidate progress) -------------------------------------------------

@@ -231,7 +231,7 @@ def criterion_detail(request, pk, criterion_pk):
                 messages.success(request, f"Evidence added to {criterion.ref}.")
                 return redirect("assessment:criterion_detail", pk=registration.pk, criterion_pk=criterion.pk)
     mappings = EvidenceMapping.objects.filter(registration=registration, criterion=criterion).select_related(
-        "evidence", "assessed_by")
+        "evidence", "assessed_by").order_by("evidence__created_at", "id")  # the matrix's order: it lists the first
     ua = selectors.unit_assessment_for(registration, criterion.unit)
     return render(request, "assessment/criterion_detail.html", {
         "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,

@@ -45,3 +45,69 @@ def test_caseload_page_counts_each_criterion_once(client, world):
     client.force_login(world.assessor)
     page = client.get(reverse("assessment:caseload")).content.decode()
     assert "1 of 4 (25%)" in page
+
+
+def _matrix(client, world):
+    return client.get(reverse("assessment:unit_matrix", args=[world.registration.pk, world.unit.pk])).content.decode()
+
+
+def test_the_matrix_lists_the_first_few_items_of_a_criterion_and_links_to_the_rest(client, world):
+    first, second = world.unit.criteria.order_by("number")
+    _map_many(world, first, selectors.MATRIX_SHOWN)
+    _map_many(world, first, 2, decision="not_yet")
+    _map_many(world, second, 2, decision="not_yet")
+    client.force_login(world.assessor)
+    page = _matrix(client, world)
+    row = page[page.index(f'data-criterion="{first.ref}"'):page.index(f'data-criterion="{second.ref}"')]
+    assert row.count("Call ") == selectors.MATRIX_SHOWN and "Met" in row
+    criterion_url = reverse("assessment:criterion_detail", args=[world.registration.pk, first.pk])
+    assert f'href="{criterion_url}">+2 more' in row and "(2 not yet)" in row
+    gap = page[page.index(f'data-criterion="{second.ref}"'):]
+    gap = gap[:gap.index("</tr>")]
+    assert f'<tr class="table-gap" data-criterion="{second.ref}">' in page
+    assert "Gap" in gap and "more" not in gap and gap.count("Not yet: Say what you said.") == 2
+    # The criterion's page lists every item, each with its decision buttons.
+    detail = client.get(criterion_url).content.decode()
+    covering = detail[detail.index("Evidence covering it"):detail.index("</ul>", detail.index("Evidence covering it"))]
+    assert covering.count("<li>") == selectors.MATRIX_SHOWN + 2
+    assert covering.count(">Accept</button>") == 2 and covering.count(">Mark not yet</button>") == selectors.MATRIX_SHOWN
+
+
+def test_the_matrix_stays_the_same_size_as_the_portfolio_grows(client, world):
+    first = world.unit.criteria.order_by("number").first()
+    client.force_login(world.assessor)
+    _map_many(world, first, selectors.MATRIX_SHOWN + 1)
+    before = len(_matrix(client, world))
+    _map_many(world, first, 40)
+    page = _matrix(client, world)
+    assert "+41 more" in page
+    assert abs(len(page) - before) < 10  # only the count in "+N more" changed
+
+
+def test_a_decision_from_the_criterion_page_comes_back_to_it(client, world):
+    first = world.unit.criteria.order_by("number").first()
+    _map_many(world, first, 1, decision="not_yet")
+    mapping = world.registration.mappings.get()
+    url = reverse("assessment:criterion_detail", args=[world.registration.pk, first.pk])
+    client.force_login(world.assessor)
+    response = client.post(reverse("assessment:mapping_decide", args=[mapping.pk]),
+                           {"decision": "accepted", "version": mapping.version, "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    mapping.refresh_from_db()
+    assert mapping.decision == "accepted"
+    assert "1 of 2 met" in _matrix(client, world)
+
+
+def test_sign_off_reads_every_accepted_mapping_not_just_those_listed(world):
+    from .factories import add_requirement
+
+    first, second = world.unit.criteria.order_by("number")
+    add_requirement(world.unit, ref="R1", min_count=selectors.MATRIX_SHOWN + 2, method="product_evidence",
+                    criteria=[first.ref])
+    _map_many(world, first, selectors.MATRIX_SHOWN + 2)
+    _map_many(world, second, 1)
+    matrix = selectors.unit_matrix(world.registration, world.unit)
+    requirement = matrix.coverage.requirements[0]
+    assert requirement.count == selectors.MATRIX_SHOWN + 2 and requirement.met
+    assert matrix.coverage.criteria_done == 2
+    assert [row.more for row in matrix.rows] == [2, 0]
