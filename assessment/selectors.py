@@ -335,6 +335,17 @@ def registration_progress(registration) -> list[UnitProgress]:
     return result
 
 
+PROGRESS_NOT_YET_SHOWN = 10
+
+
+def latest_not_yet(registration, limit=PROGRESS_NOT_YET_SHOWN) -> list[EvidenceMapping]:
+    """The newest "not yet" decisions on the registration (the progress page counts the rest per unit)."""
+    return list(
+        EvidenceMapping.objects.filter(registration=registration, decision=EvidenceMapping.Decision.NOT_YET)
+        .select_related("evidence", "criterion", "unit").order_by("-assessed_at", "-id")[:limit]
+    )
+
+
 def evidence_with_mapping_counts(registration) -> QuerySet[EvidenceItem]:
     return candidate_evidence(registration).annotate(
         mapped=Count("mappings", filter=Q(mappings__registration=registration))

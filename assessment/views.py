@@ -486,9 +486,8 @@ def progress_detail(request, pk):
         "feedback": selectors.feedback_for(registration),
         "plans": registration.action_plans.prefetch_related("items__criteria__unit"),
         "records": registration.records.select_related("assessor"),
-        "not_yet": EvidenceMapping.objects.filter(registration=registration,
-                                                  decision=EvidenceMapping.Decision.NOT_YET)
-        .select_related("evidence", "criterion", "unit"),
+        "not_yet": selectors.latest_not_yet(registration),
+        "not_yet_total": sum(p.not_yet for p in progress_rows),
     })
 
 

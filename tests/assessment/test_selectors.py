@@ -111,3 +111,17 @@ def test_sign_off_reads_every_accepted_mapping_not_just_those_listed(world):
     assert requirement.count == selectors.MATRIX_SHOWN + 2 and requirement.met
     assert matrix.coverage.criteria_done == 2
     assert [row.more for row in matrix.rows] == [2, 0]
+
+
+def test_progress_lists_the_newest_not_yet_decisions_and_counts_them_per_unit(client, world):
+    first = world.unit.criteria.order_by("number").first()
+    shown = selectors.PROGRESS_NOT_YET_SHOWN
+    _map_many(world, first, shown + 5, decision="not_yet")
+    client.force_login(world.candidate)
+    page = client.get(reverse("assessment:progress_detail", args=[world.registration.pk])).content.decode()
+    listed = page[page.index('id="notyet-heading"'):page.index('id="feedback-heading"')]
+    assert listed.count("Say what you said.") == shown
+    assert f"Call {shown + 4} for" in listed and "Call 0 for" not in listed  # newest first
+    assert f"The newest {shown} of {shown + 5}" in listed
+    unit_card = page[page.index(f'id="unit-{world.unit.number}"'):page.index(f'id="unit-{world.other_unit.number}"')]
+    assert f"{shown + 5} “not yet” decisions from your assessor" in unit_card
