@@ -1,6 +1,8 @@
 """Admin: read-only views of assessment decisions. Changes go through the pages (services: checked, audited)."""
 from django.contrib import admin
 
+from portfolio_site.admin import ReadOnlyAdmin
+
 from .models import (
     ActionPlan,
     AssessmentRecord,
@@ -10,17 +12,6 @@ from .models import (
     UnitAssessment,
     UnitSignOff,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Registration)

@@ -1,23 +1,15 @@
 from django.contrib import admin
 
+from portfolio_site.admin import ReadOnlyAdmin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: nobody, superusers included, can add, change or delete audit rows from a screen."""
 
     list_display = ["id", "created_at", "actor_name", "centre", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["action", "object_repr", "actor_name"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from portfolio_site.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     AssessorFlag,
@@ -104,28 +106,10 @@ class ExternalAccessGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalAccessLog)
-class ExternalAccessLogAdmin(admin.ModelAdmin):
+class ExternalAccessLogAdmin(ReadOnlyAdmin):
     list_display = ["user", "path", "at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CertificationClaim)
-class CertificationClaimAdmin(admin.ModelAdmin):
+class CertificationClaimAdmin(ReadOnlyAdmin):
     list_display = ["registration", "kind", "credits", "claimed_by", "claimed_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
