@@ -407,6 +407,8 @@ def evaluate(spec: QualificationSpec, unit_refs: Iterable[str], *,
     if not spec.rules_stated:
         any_none = True
         reasons.insert(0, RULES_NOT_STATED.format(code=spec.code))
+        # Listed among the rules too, so a reader of `unmet` alone sees why there is no yes.
+        results.insert(0, RuleResult(rule="rules_not_stated", met=None, message=reasons[0], order=0, text=""))
 
     if any_false:
         status = NOT_ACHIEVED

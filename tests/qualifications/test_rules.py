@@ -252,6 +252,9 @@ def test_rules_not_stated_gives_cannot_decide_with_the_reason():
     verdict = evaluate(spec, ["2006-301", "302"])
     assert verdict.status == CANNOT_DECIDE and not verdict.achieved
     assert verdict.reasons == [RULES_NOT_STATED.format(code="CS-L3-2006")]
+    assert [(r.rule, r.met, r.message) for r in verdict.unmet] == [
+        ("rules_not_stated", None, RULES_NOT_STATED.format(code="CS-L3-2006"))
+    ]
     assert verdict.counted_units == ["2006-301", "2006-302"]
 
 

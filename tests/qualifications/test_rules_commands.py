@@ -90,6 +90,7 @@ class RulesCommandsTests(TestCase):
         data = run_json("check_rules", "CS-L3-2006", "301", "302")
         assert data["status"] == "cannot_decide" and data["achieved"] is False
         assert data["reasons"] == [RULES_NOT_STATED.format(code="CS-L3-2006")]
+        assert data["unmet"] == [{"rule": "rules_not_stated", "message": RULES_NOT_STATED.format(code="CS-L3-2006")}]
 
     def test_unknown_qualification_exits_2(self):
         with self.assertRaises(CommandError) as caught:
