@@ -121,6 +121,16 @@ ACCESS: dict[str, frozenset[str]] = {
     "printing:job": frozenset({ADMIN}),
     "printing:job_status": frozenset({ADMIN}),
     "printing:job_download": frozenset({ADMIN}),
+    # --- portability --- (which registration / credential: portability.selectors)
+    "portability:centre_key": frozenset({PUBLIC}),
+    "portability:credential_status": frozenset({PUBLIC}),
+    "portability:credential_verify": frozenset({PUBLIC}),
+    "portability:passport_export": frozenset({ADMIN}),
+    "portability:passport_verify": frozenset({ADMIN, EV}),
+    "portability:credential_list": frozenset({CANDIDATE, ADMIN}),
+    "portability:credential_download": frozenset({CANDIDATE, ADMIN}),
+    "portability:credentials_issue": frozenset({ADMIN}),
+    "portability:credential_revoke": frozenset({ADMIN}),
 }
 
 

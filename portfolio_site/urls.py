@@ -27,6 +27,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("verification/", include("verification.urls")),
     path("forms/", include("printing.urls")),
+    path("", include("portability.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "assessment",
     "verification",
     "printing",
+    "portability",
 ]
 
 MIDDLEWARE = [

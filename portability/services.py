@@ -1,0 +1,106 @@
+"""Writes for portability: passport exports, credential issue and revocation. Atomic and audited."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.selectors import centres_of
+from audit.services import audit_record
+from qualifications.models import AssessmentCriterion, Unit
+from verification.models import CertificationClaim
+
+from . import credentials, keys, passport
+from .models import IssuedCredential
+
+NOT_ADMIN = "Only a centre admin of the candidate's centre can do this."
+UNIT_NOT_CLAIMED = "Unit {ref} is not in this claim: a credential is issued only for what was claimed."
+ALREADY_REVOKED = "This credential was already revoked on {date}."
+REVOKE_NEEDS_REASON = "Say why the credential is revoked: the reason is kept with the revocation."
+
+
+def _is_admin(user, centre) -> bool:
+    return centres_of(user, roles=[Role.CENTRE_ADMIN]).filter(pk=centre.pk).exists()
+
+
+def passport_export(*, registration, actor, target) -> dict:
+    """Write the registration's signed passport to target; audited (who exported whose portfolio, its hash)."""
+    if actor is not None and not _is_admin(actor, registration.centre):
+        raise PermissionDenied(NOT_ADMIN)
+    manifest = passport.write_passport(registration, target)
+    audit_record(actor=actor or "manage.py export_passport", action="portability.passport_exported",
+                 obj=registration, centre=registration.centre,
+                 details={"evidence": len(manifest["evidence"]), "mappings": len(manifest["mappings"]),
+                          "files": len(manifest["files"])})
+    return manifest
+
+
+def _claims_of(registration):
+    return CertificationClaim.objects.filter(registration=registration)
+
+
+@transaction.atomic
+def credential_issue(*, claim, actor, unit: Unit | None = None) -> IssuedCredential:
+    """The credential for one claimed unit (unit given) or for the claimed qualification; made once."""
+    registration = claim.registration
+    if unit is None:
+        existing = IssuedCredential.objects.filter(claim=claim, unit__isnull=True).first()
+    else:
+        if unit.ref not in (claim.units or []):
+            raise ValidationError(UNIT_NOT_CLAIMED.format(ref=unit.ref))
+        existing = IssuedCredential.objects.filter(claim=claim, unit=unit).first()
+    if existing:
+        return existing
+    if unit is None and claim.kind != CertificationClaim.Kind.FULL:
+        raise ValidationError("A qualification credential needs a full claim.")
+    key_row = keys.centre_key(registration.centre)
+    now = timezone.now()
+    row = IssuedCredential(centre=registration.centre, registration=registration, claim=claim, unit=unit,
+                           issued_at=now, document={})
+    if unit is None:
+        achievement = credentials.achievement_for_qualification(registration.qualification, claim.credits)
+    else:
+        criteria = AssessmentCriterion.objects.filter(unit=unit).order_by("outcome__number", "number")
+        achievement = credentials.achievement_for_unit(unit, registration.qualification, criteria)
+    document = credentials.build_credential(key_row=key_row, candidate=registration.candidate,
+                                            achievement=achievement, credential_uuid=row.uuid, issued_at=now)
+    row.document = credentials.sign_credential(document, key_row, created=now)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # issued by a concurrent request
+        return IssuedCredential.objects.get(claim=claim, unit=unit) if unit else IssuedCredential.objects.get(
+            claim=claim, unit__isnull=True)
+    audit_record(actor=actor, action="portability.credential_issued", obj=row, centre=registration.centre,
+                 details={"claim": claim.pk, "unit": unit.ref if unit else None, "credential": str(row.uuid)})
+    return row
+
+
+@transaction.atomic
+def credential_revoke(*, credential: IssuedCredential, actor, reason: str) -> IssuedCredential:
+    row = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
+    if not _is_admin(actor, row.centre):
+        raise PermissionDenied(NOT_ADMIN)
+    if row.revoked_at:
+        raise ValidationError(ALREADY_REVOKED.format(date=f"{timezone.localtime(row.revoked_at):%d/%m/%Y}"))
+    if not reason.strip():
+        raise ValidationError(REVOKE_NEEDS_REASON)
+    row.revoked_at, row.revoked_by, row.revocation_reason = timezone.now(), actor, reason.strip()
+    row.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    audit_record(actor=actor, action="portability.credential_revoked", obj=row, centre=row.centre,
+                 details={"credential": str(row.uuid), "reason": row.revocation_reason})
+    return row
+
+
+def credentials_for_claims(registration, *, actor):
+    """Issue (once) every credential the registration's claims give: one per claimed unit, one per full claim."""
+    units = {u.ref: u for u in Unit.objects.filter(ref__in={ref for c in _claims_of(registration) for ref in c.units})}
+    issued = []
+    for claim in _claims_of(registration):
+        for ref in claim.units:
+            if ref in units:
+                issued.append(credential_issue(claim=claim, actor=actor, unit=units[ref]))
+        if claim.kind == CertificationClaim.Kind.FULL:
+            issued.append(credential_issue(claim=claim, actor=actor))
+    return issued
