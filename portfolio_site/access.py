@@ -131,6 +131,17 @@ ACCESS: dict[str, frozenset[str]] = {
     "portability:credential_download": frozenset({CANDIDATE, ADMIN}),
     "portability:credentials_issue": frozenset({ADMIN}),
     "portability:credential_revoke": frozenset({ADMIN}),
+    # --- MIS API --- (no session: every endpoint authenticates its bearer token and checks its scope and
+    # centre itself, in api/authentication.py and api/permissions.py; the schema and docs are public)
+    "api:people": frozenset({PUBLIC}),
+    "api:registrations": frozenset({PUBLIC}),
+    "api:progress": frozenset({PUBLIC}),
+    "api:claims": frozenset({PUBLIC}),
+    "api:schema": frozenset({PUBLIC}),
+    "api:docs": frozenset({PUBLIC}),
+    "api:redoc": frozenset({PUBLIC}),
+    "api:token_list": frozenset({ADMIN}),
+    "api:token_revoke": frozenset({ADMIN}),
 }
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("verification/", include("verification.urls")),
     path("forms/", include("printing.urls")),
     path("", include("portability.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
