@@ -13,6 +13,7 @@ from accounts.models import Role
 PUBLIC = "public"  # anyone, signed in or not
 AUTHENTICATED = "authenticated"  # anyone signed in
 STAFF = "staff"  # Django admin: is_staff users; the admin checks its own model permissions
+API_TOKEN = "api_token"  # the MIS API: no session role; the view authenticates its bearer token and scope
 
 CANDIDATE = Role.CANDIDATE.value
 ASSESSOR = Role.ASSESSOR.value
@@ -131,12 +132,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "portability:credential_download": frozenset({CANDIDATE, ADMIN}),
     "portability:credentials_issue": frozenset({ADMIN}),
     "portability:credential_revoke": frozenset({ADMIN}),
-    # --- MIS API --- (no session: every endpoint authenticates its bearer token and checks its scope and
-    # centre itself, in api/authentication.py and api/permissions.py; the schema and docs are public)
-    "api:people": frozenset({PUBLIC}),
-    "api:registrations": frozenset({PUBLIC}),
-    "api:progress": frozenset({PUBLIC}),
-    "api:claims": frozenset({PUBLIC}),
+    # --- MIS API --- (no session role: every endpoint authenticates its bearer token and checks its scope
+    # and centre, in api/authentication.py and api/permissions.py; the schema and docs are public)
+    "api:people": frozenset({API_TOKEN}),
+    "api:registrations": frozenset({API_TOKEN}),
+    "api:progress": frozenset({API_TOKEN}),
+    "api:claims": frozenset({API_TOKEN}),
     "api:schema": frozenset({PUBLIC}),
     "api:docs": frozenset({PUBLIC}),
     "api:redoc": frozenset({PUBLIC}),
@@ -156,7 +157,7 @@ def rule_for(url_name: str | None, namespace: str | None = None) -> frozenset[st
 
 
 def may_reach(user, allowed: frozenset[str]) -> bool:
-    if PUBLIC in allowed:
+    if PUBLIC in allowed or API_TOKEN in allowed:
         return True
     if not user.is_authenticated:
         return False
@@ -181,7 +182,7 @@ class AccessControlMiddleware:
         allowed = rule_for(match.view_name if match else None, match.namespace if match else None)
         if allowed is None:
             raise Http404("No access rule for this page.")
-        if PUBLIC in allowed:
+        if PUBLIC in allowed or API_TOKEN in allowed:
             return None
         if not request.user.is_authenticated:
             if STAFF in allowed:

@@ -88,6 +88,13 @@ def test_role_matrix(client, role_users, view_name):
     allowed = access.ACCESS[view_name]
     url = reverse(view_name)
     anonymous = client.get(url)
+    if access.API_TOKEN in allowed:  # a session of any role is no API token: 401 to all (tests/api)
+        assert anonymous.status_code == 401
+        for role in ROLES:
+            client.force_login(role_users[role])
+            assert client.get(url).status_code == 401, (view_name, role)
+            client.logout()
+        return
     if access.PUBLIC in allowed:
         assert anonymous.status_code in (200, 302)
     else:

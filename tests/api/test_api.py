@@ -10,7 +10,6 @@ from api.models import Scope
 from assessment.models import Registration
 from audit.models import AuditEntry
 from tests.conftest import PASSWORD
-from tests.verification.conftest import plan, signed_world, world  # noqa: F401 - fixtures
 
 ENDPOINTS = {
     "people": (Scope.READ_PEOPLE, lambda w: reverse("api:people")),
