@@ -1,5 +1,8 @@
 from django import forms
 
+from accounts.models import Role
+from accounts.selectors import people_with_role
+
 MAX_PASSPORT_UPLOAD = 2 * 1024**3
 
 
@@ -21,3 +24,21 @@ class CredentialVerifyForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label="Reason for revoking", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class PassportImportForm(forms.Form):
+    passport = forms.FileField(label="Portfolio passport (ZIP)")
+    candidate = forms.ModelChoiceField(queryset=None, help_text="The candidate's account at this centre")
+    assessor = forms.ModelChoiceField(queryset=None)
+    internal_verifier = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].queryset = people_with_role(centre, Role.CANDIDATE)
+        self.fields["assessor"].queryset = people_with_role(centre, Role.ASSESSOR)
+        self.fields["internal_verifier"].queryset = people_with_role(centre, Role.INTERNAL_VERIFIER)
+
+
+class PriorDecisionForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                           help_text="Needed to reject")

@@ -53,3 +53,70 @@ class IssuedCredential(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class PassportImport(models.Model):
+    """A portfolio passport brought in at a receiving centre: where it came from, and what was made of it."""
+
+    registration = models.OneToOneField("assessment.Registration", on_delete=models.PROTECT,
+                                        related_name="passport_import")
+    source_centre_number = models.CharField(max_length=20)
+    source_centre_name = models.CharField(max_length=200)
+    source_registration_id = models.PositiveIntegerField(null=True, blank=True)
+    manifest_sha256 = models.CharField(max_length=64)
+    key_fingerprint = models.CharField(max_length=16)
+    exported_at = models.CharField(max_length=40, blank=True)
+    mismatches = models.JSONField(default=list, help_text="Units of the passport this catalogue lacks, and why")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"passport from {self.source_centre_name} ({self.source_centre_number}) for {self.registration}"
+
+
+class PriorUnit(models.Model):
+    """One unit's prior evidence from the sending centre, waiting for the receiving assessor's decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the assessor"
+        CONFIRMED = "confirmed", "Confirmed as prior learning"
+        REJECTED = "rejected", "Rejected"
+
+    passport_import = models.ForeignKey(PassportImport, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
+    source_status = models.CharField(max_length=30, blank=True, help_text="The unit's state at the sending centre")
+    source_signatures = models.JSONField(default=list, help_text="The sending centre's signatures, as exported")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["unit__ref"]
+        constraints = [models.UniqueConstraint(fields=["passport_import", "unit"], name="one_prior_unit_per_import")]
+
+    def __str__(self):
+        return f"prior evidence for {self.unit.ref} ({self.get_status_display()})"
+
+
+class PriorDecision(models.Model):
+    """An accepted assessment decision made at the sending centre, kept read-only with its attribution."""
+
+    prior_unit = models.ForeignKey(PriorUnit, on_delete=models.CASCADE, related_name="decisions")
+    evidence = models.ForeignKey("evidence.EvidenceItem", on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey("qualifications.AssessmentCriterion", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    range_item = models.ForeignKey("qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    method = models.CharField(max_length=30)
+    location = models.CharField(max_length=100, blank=True)
+    setting = models.CharField(max_length=30, blank=True)
+    assessed_by = models.CharField(max_length=200, help_text="The sending centre's assessor, by name")
+    assessed_at = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["prior_unit", "criterion__ref", "id"]
+
+    def __str__(self):
+        return f"prior decision on {self.criterion.ref if self.criterion_id else self.range_item.ref}"

@@ -1,10 +1,12 @@
 """Reads for portability. Which registrations and claims a person may see comes from the lower apps' selectors."""
 from django.db.models import QuerySet
+from django.http import Http404
 
-from accounts.models import Centre
+from accounts.models import Centre, Role
+from accounts.selectors import centres_of
 from assessment.selectors import registrations_administered_by, registrations_visible_to
 
-from .models import CentreKey, IssuedCredential
+from .models import CentreKey, IssuedCredential, PassportImport
 
 
 def passport_registrations_for(user):
@@ -39,3 +41,25 @@ def credential_revoked(credential_id: str) -> bool | None:
     except Exception:  # noqa: BLE001 - a malformed id is simply not one of ours
         return None
     return None if row is None else row.is_revoked
+
+
+def admin_centre(user):
+    """The centre a centre admin imports into (the first they administer)."""
+    centre = centres_of(user, roles=[Role.CENTRE_ADMIN]).order_by("pk").first()
+    if centre is None:
+        raise Http404
+    return centre
+
+
+def import_registrations_for(user):
+    """Imported registrations whose provenance this person may read: the registration's staff."""
+    return registrations_visible_to(user).exclude(candidate=user)
+
+
+def import_for(user, registration_pk) -> PassportImport:
+    record = (PassportImport.objects.filter(registration__in=import_registrations_for(user).values("pk"),
+                                            registration_id=registration_pk)
+              .select_related("registration__candidate", "registration__qualification", "imported_by").first())
+    if record is None:
+        raise Http404
+    return record

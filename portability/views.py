@@ -10,8 +10,16 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from . import credentials, keys, passport, selectors, services
-from .forms import MAX_PASSPORT_UPLOAD, CredentialVerifyForm, PassportUploadForm, RevokeForm
-from .models import CentreKey
+from .forms import (
+    MAX_PASSPORT_UPLOAD,
+    CredentialVerifyForm,
+    PassportImportForm,
+    PassportUploadForm,
+    PriorDecisionForm,
+    RevokeForm,
+)
+from .importing import passport_import, prior_unit_decide
+from .models import CentreKey, PriorUnit
 
 PASSPORT_TOO_BIG = "That file is larger than a passport may be (2 GB); nothing was read."
 CREDENTIAL_NOT_JSON = "That is not a credential: the text is not JSON."
@@ -116,3 +124,54 @@ def credential_verify(request):
             report = credentials.verify_credential(document, revoked_lookup=selectors.credential_revoked,
                                                    known_key_lookup=selectors.published_key)
     return render(request, "portability/credential_verify.html", {"form": form, "report": report})
+
+
+def passport_import_page(request):
+    centre = selectors.admin_centre(request.user)
+    form = PassportImportForm(request.POST or None, request.FILES or None, centre=centre)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["passport"]
+        if upload.size > MAX_PASSPORT_UPLOAD:
+            form.add_error("passport", PASSPORT_TOO_BIG)
+        else:
+            try:
+                record = passport_import(source=upload, centre=centre, actor=request.user,
+                                         candidate=form.cleaned_data["candidate"],
+                                         assessor=form.cleaned_data["assessor"],
+                                         internal_verifier=form.cleaned_data["internal_verifier"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Imported from {record.source_centre_name}: the assessor now confirms "
+                                          "or rejects each unit's prior evidence.")
+                return redirect("portability:provenance", record.registration_id)
+    return render(request, "portability/passport_import.html", {"form": form, "centre": centre})
+
+
+def provenance(request, pk):
+    """Where an imported registration's prior evidence came from, and the assessor's decision per unit."""
+    record = selectors.import_for(request.user, pk)
+    units = record.units.select_related("unit", "decided_by").prefetch_related(
+        "decisions__criterion", "decisions__range_item", "decisions__evidence")
+    can_decide = record.registration.assessor_id == request.user.pk
+    return render(request, "portability/provenance.html", {"record": record, "units": units,
+                                                           "can_decide": can_decide, "form": PriorDecisionForm()})
+
+
+@require_POST
+def prior_unit_decision(request, pk):
+    prior = get_object_or_404(PriorUnit.objects.filter(
+        passport_import__registration__in=selectors.import_registrations_for(request.user)), pk=pk)
+    form = PriorDecisionForm(request.POST)
+    form.is_valid()
+    try:
+        prior_unit_decide(prior_unit=prior, actor=request.user, confirm=request.POST.get("decision") == "confirm",
+                          note=form.cleaned_data.get("note", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Unit {prior.unit.number}: prior evidence "
+                                  f"{'confirmed' if request.POST.get('decision') == 'confirm' else 'rejected'}.")
+    return redirect("portability:provenance", prior.passport_import.registration_id)

@@ -1,6 +1,7 @@
 """Open Badges 3.0 credentials for claimed units and qualifications: the spec's required properties, the
 Data Integrity proof (eddsa-jcs-2022), tampering and revocation."""
 import copy
+import hashlib
 import io
 import json
 
@@ -10,6 +11,7 @@ from django.core.management import call_command
 
 from portability import credentials, keys, selectors, services
 from portability.canonical import canonical_json
+from tests.assessment.factories import make_unit
 
 
 @pytest.fixture
@@ -75,8 +77,6 @@ def test_a_credential_signed_by_another_key_for_the_same_issuer_fails(unit_crede
     options = {k: v for k, v in doc["proof"][0].items() if k != "proofValue"}
     options["verificationMethod"] = keys.did_key(other_hex) + "#x"
     config = dict(options, **{"@context": doc["@context"]})
-    import hashlib
-
     data = hashlib.sha256(canonical_json(config)).digest() + hashlib.sha256(canonical_json(unsecured)).digest()
     doc["proof"] = [dict(options, proofValue=credentials.multibase_b58(other.sign(data)))]
     report = check(doc)
@@ -103,8 +103,6 @@ def test_required_properties_missing_are_named():
 @pytest.mark.django_db
 def test_credentials_come_only_for_what_was_claimed(claimed_world):
     w = claimed_world
-    from tests.assessment.factories import make_unit
-
     stray = make_unit(scheme="TV", number="199", criteria=1, credits=2)
     with pytest.raises(ValidationError, match="not in this claim"):
         services.credential_issue(claim=w.claim, actor=w.admin, unit=stray)

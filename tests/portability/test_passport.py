@@ -5,9 +5,15 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from accounts.models import Role
+from assessment.models import EvidenceMapping, Method, Registration
 from portability import keys, passport, selectors
-from portability.models import CentreKey
+from portability.importing import prior_unit_decide
+from portability.models import CentreKey, PassportImport, PriorUnit
+from qualifications.models import QualificationUnit, Rule
+from tests.assessment.factories import make_unit
 
 
 def export(w, tmp_path):
@@ -154,3 +160,77 @@ def test_not_a_zip(tmp_path):
     path.write_bytes(b"not a zip at all")
     report = passport.verify_passport(str(path))
     assert report.errors == [passport.NOT_A_ZIP]
+
+
+@pytest.mark.django_db
+def test_import_at_a_second_centre_brings_decisions_in_as_prior_learning(claimed_world, tmp_path, other_centre):
+    w = claimed_world
+    path = export(w, tmp_path)
+    cara2 = w.make_user("cara2", other_centre, Role.CANDIDATE, first_name="Cara", last_name="Candidate")
+    w.make_user("rosa", other_centre, Role.ASSESSOR, first_name="Rosa", last_name="Receiving")
+    w.make_user("ian", other_centre, Role.INTERNAL_VERIFIER)
+    w.make_user("radmin", other_centre, Role.CENTRE_ADMIN)
+    out = io.StringIO()
+    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "cara2",
+                 "--assessor", "rosa", "--internal-verifier", "ian", stdout=out)
+    assert "Imported from Test Centre (T001)" in out.getvalue()
+    record = PassportImport.objects.get()
+    registration = record.registration
+    assert registration.centre == other_centre and registration.candidate == cara2
+    assert record.key_fingerprint == w.centre.signing_key.fingerprint
+    imported = cara2.evidence_items.all()
+    assert imported.count() == w.cara.evidence_items.count()
+    with_file = imported.exclude(file="").get()
+    assert with_file.sha256 == w.file_item.sha256
+    prior = {p.unit.ref: p for p in record.units.all()}
+    assert set(prior) == {"TV-101", "TV-102"}
+    decision = prior["TV-101"].decisions.first()
+    assert decision.assessed_by == "Ann Assessor" and decision.method == "observation"
+    assert prior["TV-101"].source_signatures and prior["TV-101"].source_status
+    assert not EvidenceMapping.objects.filter(registration=registration).exists()  # nothing counts yet
+    rosa = registration.assessor
+    prior_unit_decide(prior_unit=prior["TV-101"], actor=rosa, confirm=True)
+    mapped = EvidenceMapping.objects.filter(registration=registration, unit=w.u101)
+    assert mapped.count() == 2 and {m.method for m in mapped} == {Method.RPL}
+    assert all("RPL from Test Centre: Ann Assessor" in m.location for m in mapped)
+    with pytest.raises(Exception, match="Say why"):
+        prior_unit_decide(prior_unit=prior["TV-102"], actor=rosa, confirm=False)
+    prior_unit_decide(prior_unit=prior["TV-102"], actor=rosa, confirm=False, note="Evidence too old")
+    assert PriorUnit.objects.get(pk=prior["TV-102"].pk).status == "rejected"
+
+
+@pytest.mark.django_db
+def test_an_altered_passport_imports_nothing(claimed_world, tmp_path, other_centre):
+    w = claimed_world
+    path = export(w, tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        target = next(e["file"] for e in json.loads(archive.read("manifest.json"))["evidence"] if e["file"])
+    altered = rewrite(path, tmp_path / "a.zip", change=(target, lambda d: d + b"!"))
+    for name, role in (("c2", Role.CANDIDATE), ("a2", Role.ASSESSOR), ("i2", Role.INTERNAL_VERIFIER),
+                       ("ad2", Role.CENTRE_ADMIN)):
+        w.make_user(name, other_centre, role)
+    before = Registration.objects.count()
+    with pytest.raises(CommandError, match=f"did not verify.*Altered: {target}"):
+        call_command("import_passport", str(altered), "--centre", other_centre.number, "--candidate", "c2",
+                     "--assessor", "a2", "--internal-verifier", "i2", stdout=io.StringIO())
+    assert Registration.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_units_the_receiving_catalogue_lacks_are_reported_not_guessed(claimed_world, tmp_path, other_centre):
+    w = claimed_world
+    path = export(w, tmp_path)
+    # this catalogue's TV-01 has no unit 102 (an optional 103 stands in, so the qualification can still complete)
+    QualificationUnit.objects.filter(unit=w.u102).delete()
+    stand_in = make_unit(scheme="TV", number="103", criteria=1, credits=4)
+    QualificationUnit.objects.create(qualification=w.qualification, unit=stand_in, status="optional")
+    Rule.objects.filter(qualification=w.qualification, kind="mandatory_units").update(params={"units": ["101"]})
+    for name, role in (("c3", Role.CANDIDATE), ("a3", Role.ASSESSOR), ("i3", Role.INTERNAL_VERIFIER),
+                       ("ad3", Role.CENTRE_ADMIN)):
+        w.make_user(name, other_centre, role)
+    out = io.StringIO()
+    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "c3",
+                 "--assessor", "a3", "--internal-verifier", "i3", stdout=out)
+    assert "Not imported: Unit TV-102" in out.getvalue()
+    record = PassportImport.objects.get()
+    assert [p.unit.ref for p in record.units.all()] == ["TV-101"]

@@ -1,11 +1,13 @@
 """Portability pages: who reaches what, and the pages doing their job."""
 import io
+import json
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import Role
 from portability import services
 from tests.conftest import PASSWORD
 
@@ -31,8 +33,6 @@ def test_centre_admin_downloads_a_passport_that_verifies_on_the_upload_page(clie
 @pytest.mark.django_db
 def test_passport_of_another_centre_or_by_a_candidate_is_not_found(client, claimed_world, other_centre):
     w = claimed_world
-    from accounts.models import Role
-
     stranger = w.make_user("otheradmin", other_centre, Role.CENTRE_ADMIN)
     assert client_for(client, stranger).get(
         reverse("portability:passport_export", args=[w.reg1.pk])).status_code == 404
@@ -48,8 +48,6 @@ def test_public_key_page_and_public_credential_check(client, claimed_world):
     page = client.get(reverse("portability:centre_key", args=[w.centre.number]))
     assert page.status_code == 200 and w.centre.signing_key.fingerprint in page.content.decode()
     assert client.get(reverse("portability:centre_key", args=["NOPE"])).status_code == 404
-    import json
-
     verified = client.post(reverse("portability:credential_verify"), {"text": json.dumps(credential.document)})
     assert "Credential verified" in verified.content.decode()
     status = client.get(reverse("portability:credential_status", args=[credential.uuid])).json()
