@@ -6,3 +6,8 @@ class PortabilityConfig(AppConfig):
 
     name = "portability"
     verbose_name = "Portability"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

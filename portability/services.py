@@ -1,7 +1,11 @@
 """Writes for portability: passport exports, credential issue and revocation. Atomic and audited."""
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -104,3 +108,28 @@ def credentials_for_claims(registration, *, actor):
         if claim.kind == CertificationClaim.Kind.FULL:
             issued.append(credential_issue(claim=claim, actor=actor))
     return issued
+
+
+CREDENTIAL_NO_EMAIL = "{name} has no email address: add one, or download the credential and hand it over."
+
+
+def credential_email(*, credential: IssuedCredential, actor) -> None:
+    """Email the credential (as a JSON attachment) to the candidate, after the audit row commits."""
+    if not _is_admin(actor, credential.centre):
+        raise PermissionDenied(NOT_ADMIN)
+    candidate = credential.registration.candidate
+    if not candidate.email:
+        raise ValidationError(CREDENTIAL_NO_EMAIL.format(name=candidate.get_full_name() or candidate.username))
+    name = credential.document.get("name", "your achievement")
+    message = EmailMessage(
+        subject=f"Your Open Badges credential: {name}",
+        body=(f"Attached is the Open Badges 3.0 credential that {credential.centre.name} issued for {name}.\n"
+              "Keep it in any Open Badges wallet, or share it: anyone can check it at "
+              f"{settings.SITE_URL}/credentials/verify/.\n"),
+        to=[candidate.email],
+    )
+    message.attach(f"credential-{credential.uuid}.json", json.dumps(credential.document, indent=2), "application/json")
+    with transaction.atomic():
+        audit_record(actor=actor, action="portability.credential_emailed", obj=credential, centre=credential.centre,
+                     details={"credential": str(credential.uuid), "to": candidate.email})
+        transaction.on_commit(message.send)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("credentials/verify/", views.credential_verify, name="credential_verify"),
     path("credentials/issue/<int:pk>/", views.credentials_issue, name="credentials_issue"),
     path("credentials/<uuid:uuid>/download/", views.credential_download, name="credential_download"),
+    path("credentials/<uuid:uuid>/email/", views.credential_email, name="credential_email"),
     path("credentials/<uuid:uuid>/revoke/", views.credential_revoke, name="credential_revoke"),
     path("credentials/<uuid:uuid>/status/", views.credential_status, name="credential_status"),
 ]

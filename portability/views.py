@@ -175,3 +175,17 @@ def prior_unit_decision(request, pk):
         messages.success(request, f"Unit {prior.unit.number}: prior evidence "
                                   f"{'confirmed' if request.POST.get('decision') == 'confirm' else 'rejected'}.")
     return redirect("portability:provenance", prior.passport_import.registration_id)
+
+
+@require_POST
+def credential_email(request, uuid):
+    row = get_object_or_404(selectors.credentials_visible_to(request.user), uuid=uuid)
+    try:
+        services.credential_email(credential=row, actor=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Credential emailed to {row.registration.candidate.email}.")
+    return redirect("portability:credential_list")

@@ -135,6 +135,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "portability:credential_download": frozenset({CANDIDATE, ADMIN}),
     "portability:credentials_issue": frozenset({ADMIN}),
     "portability:credential_revoke": frozenset({ADMIN}),
+    "portability:credential_email": frozenset({ADMIN}),
     # --- MIS API --- (no session role: every endpoint authenticates its bearer token and checks its scope
     # and centre, in api/authentication.py and api/permissions.py; the schema and docs are public)
     "api:people": frozenset({API_TOKEN}),

@@ -11,7 +11,10 @@ from django.core.management import call_command
 
 from portability import credentials, keys, selectors, services
 from portability.canonical import canonical_json
+from portability.models import IssuedCredential
 from tests.assessment.factories import make_unit
+from tests.verification.test_claims import agree_all
+from verification import services as verification_services
 
 
 @pytest.fixture
@@ -125,3 +128,28 @@ def test_verify_credential_command(unit_credential, tmp_path, claimed_world):
     with pytest.raises(SystemExit) as failed:
         call_command("verify_credential", str(path), stdout=io.StringIO())
     assert failed.value.code == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_issues_its_credentials_when_it_commits(signed_world, plan, django_capture_on_commit_callbacks):
+    w = signed_world
+    agree_all(w, plan, w.reg1, w.pat)
+    with django_capture_on_commit_callbacks(execute=True):
+        verification_services.claim_submit(registration=w.reg1, actor=w.admin, kind="full")
+    issued = IssuedCredential.objects.filter(registration=w.reg1)
+    assert {c.unit.ref if c.unit else None for c in issued} == {"TV-101", "TV-102", None}
+
+
+@pytest.mark.django_db
+def test_the_centre_emails_a_credential(unit_credential, claimed_world, mailoutbox, django_capture_on_commit_callbacks):
+    w = claimed_world
+    with pytest.raises(ValidationError, match="no email address"):
+        services.credential_email(credential=unit_credential, actor=w.admin)
+    w.cara.email = "cara@example.org"
+    w.cara.save()
+    unit_credential.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.credential_email(credential=unit_credential, actor=w.admin)
+    assert mailoutbox[0].to == ["cara@example.org"]
+    name, body, mime = mailoutbox[0].attachments[0]
+    assert mime == "application/json" and json.loads(body)["id"] == unit_credential.document["id"]
