@@ -63,8 +63,8 @@ def timed(fn, repeat):
 
 
 def run(sizes, repeat):
-    from qualifications.models import AssessmentCriterion
     from portability import passport, selectors, services
+    from qualifications.models import AssessmentCriterion
 
     centre, people, registration = make_world()
     criteria = list(AssessmentCriterion.objects.filter(
