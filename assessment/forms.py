@@ -70,8 +70,29 @@ class RegistrationForm(forms.Form):
         ).order_by("memberships__order", "number")
 
 
+PAGE_OUT_OF_DATE = "This page is out of date: reload it, read the evidence and decide again."
+
+
+def parse_revisions(text: str) -> dict[int, int]:
+    """The "evidence pk:revision,..." the criterion page carries for the evidence it listed."""
+    seen = {}
+    for part in (text or "").split(","):
+        pk, _, revision = part.partition(":")
+        if pk.strip().isdigit() and revision.strip().isdigit():
+            seen[int(pk)] = int(revision)
+    return seen
+
+
+def format_revisions(items) -> str:
+    return ",".join(f"{item.pk}:{item.revision}" for item in items)
+
+
 class MappingForm(forms.Form):
-    """From a piece of evidence: tick the criteria it covers, across every unit of the registration."""
+    """From a piece of evidence: tick the criteria it covers, across every unit of the registration.
+
+    `evidence_revision` is the revision of the evidence the page showed (the template renders it from the
+    item it shows): the decision is made on that revision or refused.
+    """
 
     criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
     method = forms.ChoiceField(choices=[("", "Choose…")] + Method.choices, label="Assessment method")
@@ -81,6 +102,8 @@ class MappingForm(forms.Form):
                                  initial=EvidenceMapping.Decision.ACCEPTED)
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              label="Reason (for “not yet”)")
+    evidence_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                           error_messages={"required": PAGE_OUT_OF_DATE, "invalid": PAGE_OUT_OF_DATE})
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

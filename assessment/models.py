@@ -204,6 +204,49 @@ class EvidenceMapping(models.Model):
         return f"evidence {self.evidence_id} → {self.unit.ref} {target}"
 
 
+class MappingDecision(models.Model):
+    """One assessment decision on a mapping, as it was made: who, what, by which method, when, on which
+    revision of the evidence. Rows are only ever added (database triggers refuse UPDATE and DELETE), so a
+    later decision never hides an earlier decider: the own-assessment guard reads this history.
+
+    `mapping_ref` is the EvidenceMapping's id as a plain number: a removed mapping keeps its history.
+    """
+
+    class Action(models.TextChoices):
+        MAPPED = "mapped", "Mapped"
+        DECIDED = "decided", "Decided"
+        REMOVED = "removed", "Removed"
+
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="mapping_decisions")
+    unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveIntegerField(help_text="The unit assessment's round when the decision was made")
+    mapping_ref = models.PositiveBigIntegerField(help_text="The EvidenceMapping decided on")
+    evidence = models.ForeignKey("evidence.EvidenceItem", on_delete=models.PROTECT, related_name="+")
+    evidence_revision = models.PositiveIntegerField(help_text="The revision of the evidence decided on")
+    criterion = models.ForeignKey(
+        "qualifications.AssessmentCriterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    range_item = models.ForeignKey(
+        "qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    decision = models.CharField(max_length=10, choices=EvidenceMapping.Decision.choices)
+    method = models.CharField(max_length=30, choices=Method.choices)
+    location = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["registration", "unit", "id"]
+        indexes = [
+            models.Index(fields=["registration", "unit", "decided_by"], name="mapping_decision_who"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.decision} by {self.decided_by} (mapping {self.mapping_ref})"
+
+
 class AssessmentRecord(models.Model):
     """An observation record, questioning record or professional discussion, written by the assessor.
 

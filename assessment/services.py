@@ -33,6 +33,7 @@ from .models import (
     AssessmentRecord,
     EvidenceMapping,
     Feedback,
+    MappingDecision,
     Method,
     Registration,
     UnitAssessment,
@@ -56,6 +57,8 @@ EVIDENCE_NOT_CANDIDATES = "That evidence does not belong to this candidate."
 NOTHING_TICKED = "Tick at least one criterion."
 REASON_REQUIRED = "Say why the evidence is not yet enough: the candidate needs to know what to do."
 CONTEXT_REFUSED = "{problem}"
+EVIDENCE_CHANGED = ("“{title}” was changed by the candidate after you opened this page: {changes}. Nothing was saved: "
+                    "read the evidence as it is now, then decide again.")
 STALE = ("Someone else changed this unit while you had the page open (it is now at version {now}, you saw "
          "{seen}). Nothing was saved: reload the page and check before trying again.")
 BAD_PASSWORD = "Your password was not correct: the unit was not signed."
@@ -300,10 +303,42 @@ def _lock_evidence(item, actor):
 
 
 # --- mapping ----------------------------------------------------------------------------------------
+def _history(mappings, *, action, actor, at, rounds, evidence_revision):
+    """One MappingDecision row per mapping decided: the history is never overwritten (see the model)."""
+    MappingDecision.objects.bulk_create([
+        MappingDecision(
+            registration_id=m.registration_id, unit_id=m.unit_id, round=rounds[m.unit_id], mapping_ref=m.pk,
+            evidence_id=m.evidence_id, evidence_revision=evidence_revision, criterion_id=m.criterion_id,
+            range_item_id=m.range_item_id, action=action, decision=m.decision, method=m.method,
+            location=m.location, reason=m.reason, decided_by=actor, decided_at=at,
+        )
+        for m in mappings
+    ])
+
+
+def _lock_current_evidence(evidence, seen_revision) -> EvidenceItem:
+    """The evidence row FOR UPDATE (an edit waits for the decision, or the decision sees the edit); refused
+    when the candidate changed it since the assessor's page showed `seen_revision`."""
+    from evidence.revisions import evidence_changes_since
+
+    current = EvidenceItem.objects.select_for_update().get(pk=evidence.pk)
+    if current.deleted_at is not None:
+        _raise(EVIDENCE_NOT_CANDIDATES)
+    if seen_revision not in (None, "") and int(seen_revision) != current.revision:
+        _raise(EVIDENCE_CHANGED, title=current.title,
+               changes="; ".join(evidence_changes_since(current, int(seen_revision))))
+    return current
+
+
 @transaction.atomic
 def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), method: str, location: str = "",
-                decision: str, reason: str = "") -> list[EvidenceMapping]:
-    """Map one piece of evidence to criteria (and range items) across any units of the registration."""
+                decision: str, reason: str = "", evidence_revision=None) -> list[EvidenceMapping]:
+    """Map one piece of evidence to criteria (and range items) across any units of the registration.
+
+    `evidence_revision` is the revision of the evidence the assessor's page showed: when the candidate has
+    edited it since, nothing is saved and the message says what changed. Every decision is kept in the
+    mapping decision history with the revision it was made on.
+    """
     from .selectors import registration_units
 
     if not permissions.is_assessor_of(actor, registration):
@@ -328,6 +363,7 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
     _lock_registration(registration.pk)
     for ua in locked.values():
         _refuse_if_locked(ua)
+    evidence = _lock_current_evidence(evidence, evidence_revision)
     if decision == EvidenceMapping.Decision.ACCEPTED:
         from .coverage import context_problem
         from .selectors import unit_facts
@@ -355,6 +391,8 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
         mapping.full_clean(validate_constraints=False)
         mapping.save()
         created.append(mapping)
+    _history(created, action=MappingDecision.Action.MAPPED, actor=actor, at=now,
+             rounds={u: ua.round for u, ua in locked.items()}, evidence_revision=evidence.revision)
     _bump(locked.values())
     _lock_evidence(evidence, actor)
     audit_record(actor=actor, action="evidence_mapped", obj=evidence, centre=registration.centre, details={
@@ -394,6 +432,8 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     mapping.version += 1
     mapping.full_clean(validate_constraints=False)
     mapping.save()
+    _history([mapping], action=MappingDecision.Action.DECIDED, actor=actor, at=mapping.assessed_at,
+             rounds={ua.unit_id: ua.round}, evidence_revision=mapping.evidence.revision)
     _bump([ua])
     audit_record(actor=actor, action="mapping_decided", obj=mapping, centre=mapping.registration.centre,
                  details={"from": before, "to": decision, "reason": reason})
@@ -412,6 +452,9 @@ def mapping_remove(*, mapping, actor, expected_version=None) -> None:
     if expected_version is not None and int(expected_version) != mapping.version:
         _raise(STALE, now=mapping.version, seen=expected_version)
     description = str(mapping)
+    _history([mapping], action=MappingDecision.Action.REMOVED, actor=actor, at=timezone.now(),
+             rounds={ua.unit_id: ua.round},
+             evidence_revision=EvidenceItem.objects.values_list("revision", flat=True).get(pk=mapping.evidence_id))
     audit_record(actor=actor, action="mapping_removed", obj=mapping, centre=ua.registration.centre,
                  details={"mapping": description, "decision": mapping.decision})
     mapping.delete()

@@ -1,6 +1,7 @@
 """Assessment pages. Thin: visibility comes from selectors (404 when not yours), decisions from services."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -180,7 +181,7 @@ def evidence_map(request, pk, evidence_pk):
                 registration=registration, evidence=item, actor=request.user,
                 criteria=form.cleaned_data["criteria"], method=form.cleaned_data["method"],
                 location=form.cleaned_data["location"], decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
+                reason=form.cleaned_data["reason"], evidence_revision=form.cleaned_data["evidence_revision"],
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -217,14 +218,19 @@ def criterion_detail(request, pk, criterion_pk):
     if request.method == "POST":
         if not is_assessor:
             raise Http404
+        seen = forms.parse_revisions(request.POST.get("evidence_revisions", ""))
         if form.is_valid():
             try:
-                for item in form.cleaned_data["evidence"]:
-                    services.mapping_add(
-                        registration=registration, evidence=item, actor=request.user, criteria=[criterion],
-                        method=form.cleaned_data["method"], location=form.cleaned_data["location"],
-                        decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
-                    )
+                with transaction.atomic():  # several items: all of them or none
+                    for item in form.cleaned_data["evidence"]:
+                        if item.pk not in seen:
+                            raise ValidationError(forms.PAGE_OUT_OF_DATE)
+                        services.mapping_add(
+                            registration=registration, evidence=item, actor=request.user, criteria=[criterion],
+                            method=form.cleaned_data["method"], location=form.cleaned_data["location"],
+                            decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+                            evidence_revision=seen[item.pk],
+                        )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
             else:
@@ -236,6 +242,7 @@ def criterion_detail(request, pk, criterion_pk):
     return render(request, "assessment/criterion_detail.html", {
         "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,
         "can_assess": permissions.can_map(request.user, registration), "ua": ua,
+        "evidence_revisions": forms.format_revisions(evidence),
     })
 
 

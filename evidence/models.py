@@ -64,6 +64,10 @@ class EvidenceItem(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
     )
     version = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(
+        default=1, help_text="Rises with every edit of the content; an assessment decision names the revision it "
+                             "was made on (see EvidenceRevision)",
+    )
     submission_token = models.CharField(
         max_length=80, blank=True, help_text="Idempotency key of the form submission that created it"
     )
@@ -104,6 +108,28 @@ class EvidenceItem(models.Model):
     @property
     def has_file(self) -> bool:
         return bool(self.file)
+
+
+class EvidenceRevision(models.Model):
+    """What an item said at one revision, kept when an edit replaces it (the newest is the item itself).
+
+    An assessor's form carries the revision it showed; when the item has moved on, the decision is refused
+    and this row tells the assessor what changed.
+    """
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    content = models.JSONField(help_text="Label -> value, as evidence.selectors.evidence_content shows it")
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["item", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "revision"], name="evidence_revision_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} (revision {self.revision})"
 
 
 class Witness(models.Model):

@@ -183,6 +183,8 @@ def witness_status_list(candidate, centre=None) -> list[Witness]:
             for unit in testimony.evidence.units.all():
                 units[unit.pk] = unit
         witness.units_witnessed = sorted(units.values(), key=lambda u: (u.scheme, u.number))
+        # an assessor used their testimony: the witness is frozen (evidence.services.witness_update)
+        witness.in_use = any(t.evidence.locked_at for t in witness.live_testimonies)
         witness.has_signed_file = signed
     return witnesses
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from . import sniffing
+from . import revisions, sniffing
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness, WitnessTestimony, evidence_storage_key
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,9 @@ ERR_WITNESS_NOT_YOURS = "Choose one of your own witnesses."
 ERR_NEWER_VERSION = "A newer version of this evidence exists: open the newest version and correct that one."
 ERR_NO_FILE = "Choose at least one file to upload."
 ERR_WRONG_CATEGORY = "“{name}” is {found}: only {allowed} can be attached here. Upload the right file instead."
+ERR_WITNESS_FROZEN = ("Your assessor has already used testimony from {name}, so this witness can no longer be "
+                      "changed: the assessment relied on these details. If they were wrong, tell your assessor; "
+                      "for a different person, add a new witness.")
 ERR_STAFF_NOT_IN_CENTRE = "Only staff of the candidate's centre can add evidence to their portfolio."
 
 CATEGORY_NAMES = {sniffing.DOCUMENT: "a document", sniffing.IMAGE: "an image", sniffing.AUDIO: "an audio recording",
@@ -304,9 +307,11 @@ def _check_changeable(item, actor):
 
 @transaction.atomic
 def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> EvidenceItem:
-    """The candidate edits an item nobody has used yet."""
+    """The candidate edits an item nobody has used yet. A change of content starts a new revision (the old one
+    is kept), so an assessor who opened the item before the edit cannot decide on it unawares."""
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
     _check_changeable(item, actor)
+    before = revisions.evidence_content(item)
     _check_units(actor, details.units)
     if item.kind == EvidenceItem.Kind.STATEMENT and not details.statement_text.strip():
         raise ValidationError({"statement_text": ERR_STATEMENT_EMPTY})
@@ -323,9 +328,12 @@ def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> E
     if old_units != new_units:
         changes["units"] = [sorted(old_units), sorted(new_units)]
     item.full_clean(exclude=["file", "preview"])
+    if revisions.evidence_content(item) != before:
+        revisions.evidence_revision_keep(item, before, now=timezone.now())
     item.save()
     item.units.set(details.units)
-    audit_record(actor=actor, action="evidence_updated", obj=item, details={"changes": changes})
+    audit_record(actor=actor, action="evidence_updated", obj=item,
+                 details={"changes": changes, "revision": item.revision})
     return item
 
 
@@ -415,14 +423,27 @@ def witness_create(*, candidate, centre, name: str, contact: str, status_categor
 @transaction.atomic
 def witness_update(*, witness: Witness, actor, name: str, contact: str, status_category: int,
                    relationship: str) -> Witness:
+    """The candidate corrects a witness's details, until an assessor has used their testimony: from then on
+    the witness is part of what the assessment (and any signed unit) relied on, and is refused."""
+    witness = Witness.objects.select_for_update().get(pk=witness.pk)
     if witness.candidate_id != actor.pk:
         raise ValidationError(ERR_WITNESS_NOT_YOURS)
+    unlocked = list(EvidenceItem.objects.select_for_update().filter(witness_testimony__witness=witness,
+                                                                    locked_at__isnull=True).order_by("pk"))
+    if revisions.testimony_in_use(witness).exists():
+        raise ValidationError(ERR_WITNESS_FROZEN.format(name=witness.name))
+    kept = {item.pk: revisions.evidence_content(item) for item in unlocked}
     before = {"name": witness.name, "contact": witness.contact, "status_category": witness.status_category,
               "relationship": witness.relationship}
     witness.name, witness.contact = name.strip(), contact.strip()
     witness.status_category, witness.relationship = status_category, relationship.strip()
     witness.full_clean()
     witness.save()
+    now = timezone.now()
+    for item in unlocked:  # testimony nobody has used yet now names another witness: a new revision of it
+        if revisions.evidence_content(item) != kept[item.pk]:
+            revisions.evidence_revision_keep(item, kept[item.pk], now=now)
+            EvidenceItem.objects.filter(pk=item.pk).update(revision=item.revision, updated_at=now)
     after = {"name": witness.name, "contact": witness.contact, "status_category": witness.status_category,
              "relationship": witness.relationship}
     audit_record(actor=actor, action="witness_updated", obj=witness,

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services, sniffing
+from . import revisions, selectors, services, sniffing
 from .forms import CorrectionForm, EditForm, StatementForm, UploadForm, WitnessForm, WitnessTestimonyForm
 from .models import EvidenceItem, Witness
 from .sniffing import FileRefused
@@ -366,6 +366,9 @@ def witness_new(request):
 @require_http_methods(["GET", "POST"])
 def witness_edit(request, pk):
     witness = get_object_or_404(selectors.witnesses_of(request.user), pk=pk)
+    if revisions.testimony_in_use(witness).exists():
+        messages.info(request, services.ERR_WITNESS_FROZEN.format(name=witness.name))
+        return redirect("evidence:witness_list")
     form = WitnessForm(request.POST or None, instance=witness)
     if request.method == "POST" and form.is_valid():
         try:

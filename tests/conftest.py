@@ -42,7 +42,8 @@ def role_users(centre, make_user):
 
 @pytest.fixture(autouse=True)
 def _audit_rows_cleared_before_flush(request):
-    """Transactional tests end with a flush; SQLite's append-only trigger would refuse it.
+    """Transactional tests end with a flush; SQLite's append-only triggers (audit, mapping decisions) would
+    refuse it.
 
     Depending on transactional_db makes this teardown run before the flush: it lifts the trigger,
     empties the audit table and puts the trigger back. (PostgreSQL flushes with TRUNCATE, which row
@@ -58,11 +59,14 @@ def _audit_rows_cleared_before_flush(request):
 
     if connection.vendor != "sqlite":
         return
+    from assessment.migrations import _history_triggers
     from audit.migrations import _triggers
 
+    append_only = ((_triggers, "audit_auditentry"), (_history_triggers, "assessment_mappingdecision"))
     with connection.cursor() as cursor:
-        for statement in _triggers.SQLITE_BACKWARD:
-            cursor.execute(statement)
-        cursor.execute("DELETE FROM audit_auditentry")
-        for statement in _triggers.SQLITE_FORWARD:
-            cursor.execute(statement)
+        for triggers, table in append_only:
+            for statement in triggers.SQLITE_BACKWARD:
+                cursor.execute(statement)
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            for statement in triggers.SQLITE_FORWARD:
+                cursor.execute(statement)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.selectors import centres_of
-from assessment.models import EvidenceMapping, Registration, UnitAssessment, UnitSignOff
+from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from assessment.participants import unit_assessments_assessed_by, unit_assessors
 
 from . import sampling
 from .models import (
@@ -131,17 +132,9 @@ def access_log_for(grant) -> QuerySet[ExternalAccessLog]:
 
 # --- who assessed a unit (the own-assessment rule) ------------------------------------------------------
 def assessors_of(unit_assessment) -> set[int]:
-    """Everyone who took part in the assessment decisions of this unit: the registration's assessor, whoever
-    signed or countersigned it in any round, and whoever mapped evidence in it."""
-    ua = unit_assessment
-    people = {ua.registration.assessor_id, ua.signed_by_id, ua.countersigned_by_id}
-    for assessor_id, countersigned_id in UnitSignOff.objects.filter(unit_assessment=ua).values_list(
-            "assessor_id", "countersigned_by_id"):
-        people |= {assessor_id, countersigned_id}
-    people |= set(EvidenceMapping.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id)
-                  .values_list("assessed_by_id", flat=True))
-    people.discard(None)
-    return people
+    """Everyone who ever took part in the assessment decisions of this unit (assessment.participants: the
+    registration's assessor, every signer and countersigner, the whole mapping decision history, records)."""
+    return unit_assessors(unit_assessment)
 
 
 # --- sampling pool --------------------------------------------------------------------------------------
@@ -156,6 +149,12 @@ class Pool:
     sampled_ids: set[str]
     people: dict[str, str]       # assessor / candidate key -> display name
     flagged: dict[str, str]      # assessor key -> flag label
+    own: list[sampling.Decision] = field(default_factory=list)  # the verifier's own assessments: never offered
+
+    @property
+    def all_decisions(self) -> list[sampling.Decision]:
+        """Offered and own together: what the plan's coverage is measured on."""
+        return self.decisions + self.own
 
 
 def decision_key(unit_assessment_id: int, stage: str) -> str:
@@ -167,9 +166,13 @@ def parse_decision_key(key: str) -> tuple[int, str]:
     return int(ua_id), stage
 
 
-def plan_pool(plan: SamplingPlan) -> Pool:
+def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     """Every sampleable decision of the plan: signed units (summative) and units in progress with assessment
-    decisions (interim), of the plan's qualification at its centre, inside its period. Five queries."""
+    decisions (interim), of the plan's qualification at its centre, inside its period. Five queries.
+
+    For a `verifier` (the internal verifier who samples), the units they took part in assessing are left out:
+    the generator never offers anybody their own assessments (five queries more).
+    """
     start, end = plan.period_start, plan.period_end
     uas = list(
         UnitAssessment.objects.filter(
@@ -178,6 +181,7 @@ def plan_pool(plan: SamplingPlan) -> Pool:
         .select_related("unit", "registration__candidate", "registration__assessor", "signed_by")
         .order_by("registration_id", "unit__number")
     )
+    own_ids = unit_assessments_assessed_by(verifier, uas) if verifier is not None else set()
     reg_ids = {ua.registration_id for ua in uas}
     methods: dict[tuple[int, int], set[str]] = defaultdict(set)
     interim_in_period: set[tuple[int, int]] = set()
@@ -219,7 +223,9 @@ def plan_pool(plan: SamplingPlan) -> Pool:
         cover_units=plan.cover_units, cover_methods=plan.cover_methods, cover_sites=plan.cover_sites,
         stages=frozenset(plan.stages),
     )
-    return Pool(plan, decisions, plain, by_id, {decision_key(u, s) for u, s in sampled}, people, flags)
+    own = [d for d in decisions if parse_decision_key(d.id)[0] in own_ids]
+    offered = [d for d in decisions if parse_decision_key(d.id)[0] not in own_ids]
+    return Pool(plan, offered, plain, by_id, {decision_key(u, s) for u, s in sampled}, people, flags, own)
 
 
 @dataclass
@@ -231,22 +237,24 @@ class PlanOverview:
     grid: list[dict]   # vertical: one row per candidate, one cell per unit
 
 
-def plan_overview(plan: SamplingPlan) -> PlanOverview:
-    pool = plan_pool(plan)
+def plan_overview(plan: SamplingPlan, verifier=None) -> PlanOverview:
+    """The plan's pool, proposal and coverage; for a `verifier`, without their own assessments."""
+    pool = plan_pool(plan, verifier=verifier)
     proposal = sampling.propose_sample(pool.plain_plan, pool.decisions, already_sampled=pool.sampled_ids)
-    cov = sampling.coverage(pool.plain_plan, pool.decisions, pool.sampled_ids)
-    units = sorted({d.unit for d in pool.decisions})
+    cov = sampling.coverage(pool.plain_plan, pool.all_decisions, pool.sampled_ids)
+    units = sorted({d.unit for d in pool.all_decisions})
     cells: dict[tuple[str, str], list[sampling.Decision]] = defaultdict(list)
-    for d in pool.decisions:
+    for d in pool.all_decisions:
         cells[(d.candidate, d.unit)].append(d)
+    own = {d.id for d in pool.own}
     grid = []
     for candidate in sorted(cov.by_candidate, key=lambda c: pool.people.get(c, c)):
         row = {"candidate": pool.people.get(candidate, candidate), "cells": []}
         for unit in units:
             row["cells"].append({
                 "unit": unit,
-                "decisions": [{"key": d.id, "stage": d.stage, "sampled": d.id in pool.sampled_ids}
-                              for d in cells.get((candidate, unit), [])],
+                "decisions": [{"key": d.id, "stage": d.stage, "sampled": d.id in pool.sampled_ids,
+                               "own": d.id in own} for d in cells.get((candidate, unit), [])],
             })
         grid.append(row)
     return PlanOverview(pool, proposal, cov, units, grid)

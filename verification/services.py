@@ -146,7 +146,7 @@ def sample_accept(*, plan, actor, decision_keys=None) -> Sample:
     if not _holds(actor, plan.centre, Role.INTERNAL_VERIFIER):
         _raise(NOT_IV)
     SamplingPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one acceptance at a time per plan
-    pool = selectors.plan_pool(plan)
+    pool = selectors.plan_pool(plan, verifier=actor)  # never the actor's own assessments
     by_key = {d.id: d for d in pool.decisions}
     if decision_keys is None:
         from .sampling import propose_sample
@@ -155,8 +155,11 @@ def sample_accept(*, plan, actor, decision_keys=None) -> Sample:
                                                       already_sampled=pool.sampled_ids).items]
         if not decision_keys:
             _raise(NOTHING_TO_SAMPLE)
+    own = {d.id: d for d in pool.own}
     chosen = []
     for key in decision_keys:
+        if key in own:
+            _raise(OWN_ASSESSMENT, unit=own[key].unit)
         if key not in by_key:
             _raise(NOT_IN_POOL)
         ua = pool.unit_assessments[selectors.parse_decision_key(key)[0]]

@@ -46,7 +46,7 @@ def plan_create(request):
 
 def plan_detail(request, pk):
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
-    overview = selectors.plan_overview(plan)
+    overview = selectors.plan_overview(plan, verifier=request.user)
     states = selectors.item_states(selectors.sample_items_visible_to(request.user).filter(plan=plan))
     labels = {d.id: d for d in overview.pool.decisions}
     proposal = [

@@ -170,7 +170,7 @@ def test_mapping_form_then_sign_off_form(client, world):
     client.force_login(world.assessor)
     url = reverse("assessment:evidence_map", args=[world.registration.pk, world.evidence.pk])
     response = client.post(url, {"criteria": [c.pk for c in world.unit.criteria.all()], "method": "product_evidence",
-                                 "location": "page 2", "decision": "accepted"})
+                                 "location": "page 2", "decision": "accepted", "evidence_revision": 1})
     assert response.status_code == 302
     matrix = reverse("assessment:unit_matrix", args=[world.registration.pk, world.unit.pk])
     page = client.get(matrix).content.decode()
@@ -192,7 +192,7 @@ def test_not_yet_without_reason_is_refused_on_the_form(client, world):
     client.force_login(world.assessor)
     url = reverse("assessment:evidence_map", args=[world.registration.pk, world.evidence.pk])
     response = client.post(url, {"criteria": [world.unit.criteria.first().pk], "method": "observation",
-                                 "decision": "not_yet", "reason": ""})
+                                 "decision": "not_yet", "reason": "", "evidence_revision": 1})
     assert response.status_code == 400 and "Say why" in response.content.decode()
     assert not EvidenceMapping.objects.exists()
 
