@@ -1,0 +1,135 @@
+"""Issue 11 item 2: a person whose role at a centre was revoked sees nothing of that centre any more.
+
+Visibility follows the *current* membership at the registration's centre, not the names written on the
+registration: a revoked assessor or internal verifier gets the same 404 as for evidence that does not exist,
+on every path (evidence page, file, preview, witness list, registration pages, records, PDFs).
+"""
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Role
+from assessment.models import AssessmentRecord
+from evidence.demo import _pdf
+from evidence.models import EvidenceItem, Witness, WitnessTestimony
+from evidence.selectors import evidence_visible_to
+from qualifications.models import AssessmentCriterion
+from tests.assessment.factories import make_evidence
+from tests.evidence.conftest import jpeg_bytes
+from verification import selectors as verification_selectors
+from verification.models import VerificationDecision
+
+from .conftest import map_evidence, sign
+
+
+def evidence_with_file(registration, title="Signed witness statement"):
+    """A PDF item with its preview, and witness testimony attached (what the witness pages list)."""
+    item = make_evidence(registration=registration, title=title, kind=EvidenceItem.Kind.WITNESS_TESTIMONY)
+    item.file.save("statement.pdf", ContentFile(_pdf(["Witness statement"])), save=False)
+    item.preview.save("preview.jpg", ContentFile(jpeg_bytes()), save=False)
+    item.content_type, item.original_name = "application/pdf", "statement.pdf"
+    item.save()
+    witness = Witness.objects.create(candidate=registration.candidate, centre=registration.centre, name="Wendy Witness",
+                                     status_category=3, relationship="Team leader")
+    WitnessTestimony.objects.create(evidence=item, witness=witness)
+    return item
+
+
+def evidence_urls(item):
+    return [reverse("evidence:detail", args=[item.pk]), reverse("evidence:download", args=[item.pk]),
+            reverse("evidence:preview", args=[item.pk])]
+
+
+def registration_urls(registration, unit, record):
+    criterion = AssessmentCriterion.objects.filter(unit=unit).first()
+    return [
+        reverse("assessment:registration_detail", args=[registration.pk]),
+        reverse("assessment:unit_matrix", args=[registration.pk, unit.pk]),
+        reverse("assessment:criterion_detail", args=[registration.pk, criterion.pk]),
+        reverse("assessment:record_detail", args=[record.pk]),
+        reverse("evidence:registration_witnesses", args=[registration.pk]),
+        reverse("printing:registration", args=[registration.pk]),
+        reverse("printing:completed", args=[registration.pk, "witness-status-list"]),
+        reverse("printing:completed_unit", args=[registration.pk, unit.pk, "recording-form"]),
+    ]
+
+
+def record_for(registration, assessor):
+    return AssessmentRecord.objects.create(registration=registration, kind=AssessmentRecord.Kind.OBSERVATION,
+                                           assessor=assessor, date=timezone.localdate(),
+                                           description="Greeted three callers.")
+
+
+def statuses(client, urls):
+    return {url: client.get(url).status_code for url in urls}
+
+
+@pytest.fixture
+def cara_paths(world):
+    item = evidence_with_file(world.reg1)
+    record = record_for(world.reg1, world.ann)
+    return item, evidence_urls(item) + registration_urls(world.reg1, world.u101, record)
+
+
+def test_revoked_assessor_gets_404_on_every_path(client, world, other_centre, cara_paths):
+    """Ann assessed Cara at the centre; she keeps an assessor role at another centre (so she still signs in
+    and reaches assessor pages), but her role at Cara's centre is revoked."""
+    item, urls = cara_paths
+    Membership.objects.create(user=world.ann, centre=other_centre, role=Role.ASSESSOR)
+    client.force_login(world.ann)
+    assert set(statuses(client, urls).values()) == {200}  # before: every path opens
+
+    Membership.objects.filter(user=world.ann, centre=world.centre, role=Role.ASSESSOR).delete()
+    assert statuses(client, urls) == {url: 404 for url in urls}
+    assert not evidence_visible_to(world.ann).filter(pk=item.pk).exists()
+
+
+def test_revoked_internal_verifier_gets_404_and_keeps_what_the_other_role_allows(client, world, cara_paths):
+    """Pat is Cara's internal verifier and Dan's assessor. Revoking the internal verifier role closes Cara's
+    portfolio to Pat; Dan's stays open (Pat still assesses him)."""
+    item, urls = cara_paths
+    dans = make_evidence(registration=world.reg2)
+    client.force_login(world.pat)
+    assert set(statuses(client, urls).values()) == {200}
+
+    Membership.objects.filter(user=world.pat, centre=world.centre, role=Role.INTERNAL_VERIFIER).delete()
+    assert statuses(client, urls) == {url: 404 for url in urls}
+    assert client.get(reverse("evidence:detail", args=[dans.pk])).status_code == 200
+    assert set(evidence_visible_to(world.pat).values_list("pk", flat=True)) == {dans.pk}
+
+
+def test_revoked_centre_admin_gets_404(client, world, other_centre, cara_paths):
+    item, urls = cara_paths
+    Membership.objects.create(user=world.admin, centre=other_centre, role=Role.CENTRE_ADMIN)
+    client.force_login(world.admin)
+    assert client.get(urls[0]).status_code == 200
+    Membership.objects.filter(user=world.admin, centre=world.centre).delete()
+    assert statuses(client, urls) == {url: 404 for url in urls}
+
+
+def test_a_revoked_assessor_no_longer_sees_referrals_of_that_centre(signed_world, plan):
+    """The assessor's list of open referrals follows the current role too."""
+    from verification import services
+
+    w = signed_world
+    ua = w.ua(w.reg1, w.u101)
+    sample = services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
+        verification_selectors.decision_key(ua.pk, "summative")])
+    item = sample.items.get()
+    services.decision_record(item=item, actor=w.pat, outcome=VerificationDecision.Outcome.REFERRED,
+                             comments="Check 1.2", action_points="Observe again")
+    assert verification_selectors.referrals_for_assessor(w.ann).count() == 1
+    Membership.objects.filter(user=w.ann, centre=w.centre, role=Role.ASSESSOR).delete()
+    assert verification_selectors.referrals_for_assessor(w.ann).count() == 0
+
+
+def test_revoked_staff_lose_evidence_in_the_selector_too(world):
+    """The selector itself, for every staff role named on a registration."""
+    item = make_evidence(registration=world.reg1)
+    map_evidence(world.reg1, world.u101, world.ann)
+    sign(world.ua(world.reg1, world.u101), world.ann)
+    for person, role in ((world.ann, Role.ASSESSOR), (world.pat, Role.INTERNAL_VERIFIER)):
+        assert evidence_visible_to(person).filter(pk=item.pk).exists()
+        Membership.objects.filter(user=person, centre=world.centre, role=role).delete()
+        assert not evidence_visible_to(person).filter(pk=item.pk).exists(), person
