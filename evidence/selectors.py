@@ -17,12 +17,16 @@ def evidence_visible_to(user) -> QuerySet[EvidenceItem]:
     """
     if not user.is_authenticated:
         return EvidenceItem.objects.none()
+    return EvidenceItem.objects.filter(_visibility_rule(user), deleted_at__isnull=True)
+
+
+def _visibility_rule(user) -> Q:
     admin_centres = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
     rule = Q(candidate=user) | Q(centre_id__in=admin_centres)
     granted = visibility.reader_condition(user)
     if granted is not None:
         rule |= granted
-    return EvidenceItem.objects.filter(rule, deleted_at__isnull=True)
+    return rule
 
 
 def evidence_current(queryset: QuerySet[EvidenceItem]) -> QuerySet[EvidenceItem]:
@@ -82,13 +86,20 @@ def evidence_detail_for(user, pk) -> EvidenceItem:
     )
 
 
-def evidence_versions(item: EvidenceItem) -> list[EvidenceItem]:
-    """The item's earlier versions, newest first (the chain is short: one row per correction)."""
+def evidence_versions(item: EvidenceItem, *, viewer=None) -> list[EvidenceItem]:
+    """The item's earlier versions, newest first (the chain is short: one row per correction).
+
+    With `viewer`, only the versions that person may see (withdrawn ones included, marked so on the page): an
+    external verifier whose sample names one version is not shown the others."""
     versions = []
     current = item.previous_version
     while current is not None:
         versions.append(current)
         current = current.previous_version
+    if viewer is not None and versions:
+        seen = set(EvidenceItem.objects.filter(_visibility_rule(viewer), pk__in=[v.pk for v in versions])
+                   .values_list("pk", flat=True)) if viewer.is_authenticated else set()
+        versions = [v for v in versions if v.pk in seen]
     return versions
 
 

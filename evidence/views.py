@@ -203,19 +203,21 @@ def detail(request, pk):
     _opened(request, item)
     return render(request, "evidence/detail.html", {
         "item": item,
-        "versions": selectors.evidence_versions(item),
+        "versions": selectors.evidence_versions(item, viewer=request.user),
         "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
         "is_owner": item.candidate_id == request.user.pk,
-        "newer": _newer_version(item),
+        "newer": _newer_version(request, item),
     })
 
 
-def _newer_version(item):
+def _newer_version(request, item):
     try:
         newer = item.next_version
     except EvidenceItem.DoesNotExist:
         return None
-    return None if newer.deleted_at else newer
+    if newer.deleted_at or not selectors.evidence_visible_to(request.user).filter(pk=newer.pk).exists():
+        return None
+    return newer
 
 
 def _file_response(request, item, fieldfile, content_type, filename, inline):

@@ -15,6 +15,7 @@ from assessment.models import EvidenceMapping
 from audit.models import AuditEntry
 from evidence.models import EvidenceItem
 from evidence.selectors import evidence_visible_to
+from qualifications.models import AssessmentCriterion
 from tests.assessment.factories import make_evidence, make_registration
 from tests.printing.pdftext import pdf_text
 from verification import selectors, services
@@ -141,3 +142,24 @@ def test_an_ev_no_longer_ev_at_the_centre_reads_nothing(client, world, other_cen
     client.force_login(world.ev)
     assert set(matrix(client, evidence_urls(item)).values()) == {404}
     assert client.get(reverse("verification:ev_registration", args=[world.reg1.pk])).status_code == 404
+
+
+def test_a_sample_grant_does_not_list_versions_it_does_not_name(client, signed_world, sample_grant):
+    """Version 2 of an item is mapped into the sampled unit; version 1 is not: the EV neither opens nor sees it."""
+    w = signed_world
+    first = make_evidence(registration=w.reg2, title="First go")
+    second = EvidenceItem.objects.create(centre=w.centre, candidate=w.dan, title="Second go", kind="work_product",
+                                         context="real_work", statement_text="Better.", previous_version=first,
+                                         version=2)
+    criterion = AssessmentCriterion.objects.filter(unit=w.u101).first()
+    EvidenceMapping.objects.create(registration=w.reg2, evidence=second, criterion=criterion, unit=w.u101,
+                                   method="observation", decision="accepted", assessed_by=w.pat,
+                                   assessed_at=timezone.now())
+    client.force_login(w.ev)
+    page = client.get(reverse("evidence:detail", args=[second.pk])).content.decode()
+    assert "Second go" in page and reverse("evidence:detail", args=[first.pk]) not in page
+    assert client.get(reverse("evidence:detail", args=[first.pk])).status_code == 404
+    # The candidate still sees the whole chain.
+    client.force_login(w.dan)
+    assert reverse("evidence:detail", args=[first.pk]) in client.get(
+        reverse("evidence:detail", args=[second.pk])).content.decode()
