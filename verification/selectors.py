@@ -424,7 +424,9 @@ def open_referrals_for(user) -> QuerySet[VerificationDecision]:
 
 def decisions_waiting_for(user) -> list[ItemState]:
     """Sampled units of the registrations the user internally verifies that still need a decision."""
-    items = sample_items_visible_to(user).filter(unit_assessment__registration__internal_verifier=user)
+    items = sample_items_visible_to(user).filter(
+        unit_assessment__registration__internal_verifier=user,
+        unit_assessment__registration__centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER]))
     return [s for s in item_states(items) if s.status == "waiting"]
 
 

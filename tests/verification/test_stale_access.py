@@ -18,6 +18,7 @@ from qualifications.models import AssessmentCriterion
 from tests.assessment.factories import make_evidence
 from tests.evidence.conftest import jpeg_bytes
 from verification import selectors as verification_selectors
+from verification import services
 from verification.models import VerificationDecision
 
 from .conftest import map_evidence, sign
@@ -110,8 +111,6 @@ def test_revoked_centre_admin_gets_404(client, world, other_centre, cara_paths):
 
 def test_a_revoked_assessor_no_longer_sees_referrals_of_that_centre(signed_world, plan):
     """The assessor's list of open referrals follows the current role too."""
-    from verification import services
-
     w = signed_world
     ua = w.ua(w.reg1, w.u101)
     sample = services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
@@ -122,6 +121,16 @@ def test_a_revoked_assessor_no_longer_sees_referrals_of_that_centre(signed_world
     assert verification_selectors.referrals_for_assessor(w.ann).count() == 1
     Membership.objects.filter(user=w.ann, centre=w.centre, role=Role.ASSESSOR).delete()
     assert verification_selectors.referrals_for_assessor(w.ann).count() == 0
+
+
+def test_a_revoked_internal_verifier_who_stays_centre_admin_has_no_decisions_waiting(signed_world, plan):
+    w = signed_world
+    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
+        verification_selectors.decision_key(w.ua(w.reg2, w.u101).pk, "summative")])
+    Membership.objects.create(user=w.ivy, centre=w.centre, role=Role.CENTRE_ADMIN)
+    assert len(verification_selectors.decisions_waiting_for(w.ivy)) == 1
+    Membership.objects.filter(user=w.ivy, centre=w.centre, role=Role.INTERNAL_VERIFIER).delete()
+    assert verification_selectors.decisions_waiting_for(w.ivy) == []
 
 
 def test_revoked_staff_lose_evidence_in_the_selector_too(world):
