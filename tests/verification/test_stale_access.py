@@ -73,10 +73,20 @@ def cara_paths(world):
     return item, evidence_urls(item) + registration_urls(world.reg1, world.u101, record)
 
 
+def assessor_form_urls(registration, item):
+    return [
+        reverse("assessment:evidence_map", args=[registration.pk, item.pk]),
+        reverse("assessment:record_new", args=[registration.pk, "observation"]),
+        reverse("assessment:action_plan_new", args=[registration.pk]),
+        reverse("assessment:feedback_new", args=[registration.pk]),
+    ]
+
+
 def test_revoked_assessor_gets_404_on_every_path(client, world, other_centre, cara_paths):
     """Ann assessed Cara at the centre; she keeps an assessor role at another centre (so she still signs in
     and reaches assessor pages), but her role at Cara's centre is revoked."""
     item, urls = cara_paths
+    urls = urls + assessor_form_urls(world.reg1, item)
     Membership.objects.create(user=world.ann, centre=other_centre, role=Role.ASSESSOR)
     client.force_login(world.ann)
     assert set(statuses(client, urls).values()) == {200}  # before: every path opens
@@ -142,3 +152,54 @@ def test_revoked_staff_lose_evidence_in_the_selector_too(world):
         assert evidence_visible_to(person).filter(pk=item.pk).exists()
         Membership.objects.filter(user=person, centre=world.centre, role=role).delete()
         assert not evidence_visible_to(person).filter(pk=item.pk).exists(), person
+
+
+def test_revoked_internal_verifier_loses_the_sampling_pages(client, signed_world, plan):
+    w = signed_world
+    sample = services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
+        verification_selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")])
+    urls = [reverse("verification:plan_detail", args=[plan.pk]),
+            reverse("verification:item_detail", args=[sample.items.get().pk])]
+    client.force_login(w.pat)
+    assert set(statuses(client, urls).values()) == {200}
+    Membership.objects.filter(user=w.pat, centre=w.centre, role=Role.INTERNAL_VERIFIER).delete()
+    assert statuses(client, urls) == {url: 404 for url in urls}
+
+
+# Every URL with an object in it that centre staff or an external verifier reach, and where it is tested with a
+# revoked role or an out-of-scope grant. A new URL fails test_every_object_url_is_in_the_matrix until it is here.
+STALE_ACCESS_TESTED = {
+    "evidence:detail", "evidence:download", "evidence:preview", "evidence:registration_witnesses",
+    "assessment:registration_detail", "assessment:unit_matrix", "assessment:criterion_detail",
+    "assessment:record_detail", "assessment:evidence_map", "assessment:record_new", "assessment:action_plan_new",
+    "assessment:feedback_new", "printing:registration", "printing:completed", "printing:completed_unit",
+    "verification:plan_detail", "verification:item_detail",
+}
+EV_SCOPE_TESTED = {  # tests/verification/test_ev_scope.py
+    "evidence:detail", "evidence:download", "evidence:preview", "verification:ev_registration",
+    "verification:ev_unit", "verification:ev_form", "verification:ev_unit_form",
+}
+# POST-only actions: the same selectors as the pages above (registrations_assessed_by, countersign_queue_for,
+# sample_items_visible_to), so a revoked role gets 404 there too.
+POST_ACTIONS = {
+    "assessment:unit_sign", "assessment:mapping_decide", "assessment:mapping_remove", "assessment:unit_countersign",
+    "verification:sample_accept", "verification:item_decide", "verification:mapping_decide",
+    "verification:referral_close",
+}
+CATALOGUE = {"qualifications:detail", "qualifications:unit", "printing:qualification", "printing:blank",
+             "printing:blank_unit"}  # the published catalogue and blank forms: nobody's portfolio
+
+
+def test_every_object_url_is_in_the_matrix():
+    from django.urls import get_resolver
+
+    from portfolio_site import access
+    from tests.test_access_table import walk
+
+    readers = {access.ASSESSOR, access.IV, access.EV}
+    names = set()
+    for name, pattern in walk(get_resolver().url_patterns):
+        rule = access.rule_for(name, name.rsplit(":", 1)[0] if ":" in name else None)
+        if pattern.pattern.converters and rule and rule & readers and not name.startswith("admin:"):
+            names.add(name)
+    assert names - CATALOGUE - POST_ACTIONS == STALE_ACCESS_TESTED | EV_SCOPE_TESTED
