@@ -1,7 +1,7 @@
 """Admin: read-only views of assessment decisions. Changes go through the pages (services: checked, audited)."""
 from django.contrib import admin
 
-from portfolio_site.admin import ReadOnlyAdmin
+from audit.admin_base import ReadOnlyAdmin
 
 from .models import (
     ActionPlan,

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class AssessmentConfig(AppConfig):
     name = "assessment"
+
+    def ready(self):
+        from evidence import visibility
+
+        from . import selectors
+
+        visibility.register_reader(visibility.EvidenceReader(
+            name="assessment.staff", condition=selectors.evidence_staff_condition))

@@ -37,12 +37,27 @@ def registrations_visible_to(user) -> QuerySet[Registration]:
     registration's centre); every registration of the centres the user administers."""
     if not user.is_authenticated:
         return Registration.objects.none()
-    condition = Q(candidate=user)
-    condition |= Q(assessor=user, centre__in=centres_of(user, roles=[Role.ASSESSOR]))
-    condition |= Q(internal_verifier=user, centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER]))
+    condition = Q(candidate=user) | _staffed_by(user)
     condition |= Q(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN]))
     return Registration.objects.filter(condition).select_related("candidate", "qualification", "centre",
                                                                   "assessor", "internal_verifier")
+
+
+def _staffed_by(user) -> Q:
+    """Registrations naming the user as assessor or internal verifier while they hold that role at its centre
+    (a revoked role at the centre ends what the name on the registration allowed)."""
+    return (Q(assessor=user, centre__in=centres_of(user, roles=[Role.ASSESSOR]))
+            | Q(internal_verifier=user, centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER])))
+
+
+def evidence_staff_condition(user) -> Q | None:
+    """The evidence app's reader (registered in AssessmentConfig.ready()): a registration's assessor and internal
+    verifier, while they hold that role at its centre, see its candidate's evidence at that centre."""
+    if not user.is_authenticated:
+        return None
+    staffed = Registration.objects.filter(_staffed_by(user), candidate_id=OuterRef("candidate_id"),
+                                          centre_id=OuterRef("centre_id"))
+    return Q(Exists(staffed))
 
 
 def registrations_assessed_by(user) -> QuerySet[Registration]:

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from portfolio_site.admin import ReadOnlyAdmin
-
+from .admin_base import ReadOnlyAdmin
 from .models import AuditEntry
 
 

@@ -1,45 +1,32 @@
 """Reads for the portfolio. `evidence_visible_to(user)` is the only place that decides who sees evidence."""
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from accounts.models import Centre, Membership, Role
 
+from . import visibility
 from .models import EvidenceItem, Witness, WitnessTestimony
-
-
-def _external_verifier_candidate_ids(user):
-    """Hook for the verification app: candidate ids an external verifier has been granted (read-only).
-
-    verification.selectors.ev_granted_candidate_ids(user) is used when it exists; until then, none.
-    """
-    try:
-        from verification import selectors as verification_selectors
-    except ImportError:
-        return None
-    granted = getattr(verification_selectors, "ev_granted_candidate_ids", None)
-    return granted(user) if granted is not None else None
 
 
 def evidence_visible_to(user) -> QuerySet[EvidenceItem]:
     """Not soft-deleted evidence the user may see.
 
-    The candidate's own; items of candidates whose registration has this user as assessor or internal
-    verifier (in that registration's centre); every item of centres where the user is centre admin;
-    candidates granted to an external verifier by the verification app. Everything else: invisible (404).
+    The candidate's own; every item of centres where the user is centre admin *now*; and what the apps above
+    grant through evidence.visibility: assessment lets the assessor and internal verifier of a registration
+    who still hold that role at its centre see its candidate's items there, verification lets an external
+    verifier see what their active grants name. Everything else: invisible (404).
     """
     if not user.is_authenticated:
         return EvidenceItem.objects.none()
-    from assessment.models import Registration
+    return EvidenceItem.objects.filter(_visibility_rule(user), deleted_at__isnull=True)
 
-    staffed = Registration.objects.filter(
-        Q(assessor=user) | Q(internal_verifier=user),
-        candidate_id=OuterRef("candidate_id"), centre_id=OuterRef("centre_id"),
-    )
+
+def _visibility_rule(user) -> Q:
     admin_centres = Membership.objects.filter(user=user, role=Role.CENTRE_ADMIN).values("centre_id")
-    rule = Q(candidate=user) | Q(Exists(staffed)) | Q(centre_id__in=admin_centres)
-    granted = _external_verifier_candidate_ids(user) if Role.EXTERNAL_VERIFIER in user.role_set else None
+    rule = Q(candidate=user) | Q(centre_id__in=admin_centres)
+    granted = visibility.reader_condition(user)
     if granted is not None:
-        rule |= Q(candidate_id__in=granted)
-    return EvidenceItem.objects.filter(rule, deleted_at__isnull=True)
+        rule |= granted
+    return rule
 
 
 def evidence_current(queryset: QuerySet[EvidenceItem]) -> QuerySet[EvidenceItem]:
@@ -99,13 +86,20 @@ def evidence_detail_for(user, pk) -> EvidenceItem:
     )
 
 
-def evidence_versions(item: EvidenceItem) -> list[EvidenceItem]:
-    """The item's earlier versions, newest first (the chain is short: one row per correction)."""
+def evidence_versions(item: EvidenceItem, *, viewer=None) -> list[EvidenceItem]:
+    """The item's earlier versions, newest first (the chain is short: one row per correction).
+
+    With `viewer`, only the versions that person may see (withdrawn ones included, marked so on the page): an
+    external verifier whose sample names one version is not shown the others."""
     versions = []
     current = item.previous_version
     while current is not None:
         versions.append(current)
         current = current.previous_version
+    if viewer is not None and versions:
+        seen = set(EvidenceItem.objects.filter(_visibility_rule(viewer), pk__in=[v.pk for v in versions])
+                   .values_list("pk", flat=True)) if viewer.is_authenticated else set()
+        versions = [v for v in versions if v.pk in seen]
     return versions
 
 

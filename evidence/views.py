@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import revisions, selectors, services, sniffing
+from . import revisions, selectors, services, sniffing, visibility
 from .forms import CorrectionForm, EditForm, StatementForm, UploadForm, WitnessForm, WitnessTestimonyForm
 from .models import EvidenceItem, Witness
 from .sniffing import FileRefused
@@ -49,6 +49,12 @@ def _visible_item(request, pk, *, own=False) -> EvidenceItem:
     if own and item.candidate_id != request.user.pk:
         raise Http404("No such evidence.")
     return item
+
+
+def _opened(request, item) -> None:
+    """Tell the apps above who opened what (verification writes an external verifier's grant access log)."""
+    visibility.evidence_opened(user=request.user, item=item, path=request.get_full_path(),
+                               view_name=request.resolver_match.view_name if request.resolver_match else "")
 
 
 EVIDENCE_PER_PAGE = 50
@@ -194,21 +200,24 @@ def _attach(form, exc: ValidationError):
 
 def detail(request, pk):
     item = _visible_item(request, pk)
+    _opened(request, item)
     return render(request, "evidence/detail.html", {
         "item": item,
-        "versions": selectors.evidence_versions(item),
+        "versions": selectors.evidence_versions(item, viewer=request.user),
         "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
         "is_owner": item.candidate_id == request.user.pk,
-        "newer": _newer_version(item),
+        "newer": _newer_version(request, item),
     })
 
 
-def _newer_version(item):
+def _newer_version(request, item):
     try:
         newer = item.next_version
     except EvidenceItem.DoesNotExist:
         return None
-    return None if newer.deleted_at else newer
+    if newer.deleted_at or not selectors.evidence_visible_to(request.user).filter(pk=newer.pk).exists():
+        return None
+    return newer
 
 
 def _file_response(request, item, fieldfile, content_type, filename, inline):
@@ -242,6 +251,7 @@ def download(request, pk):
     item = _visible_item(request, pk)
     if not item.file:
         raise Http404("This evidence has no file.")
+    _opened(request, item)
     content_type = item.content_type or "application/octet-stream"
     inline = content_type in sniffing.INLINE_SAFE_TYPES and request.GET.get("attachment") != "1"
     return _file_response(request, item, item.file, content_type, item.original_name or "evidence", inline)
@@ -251,6 +261,7 @@ def preview(request, pk):
     item = _visible_item(request, pk)
     if not item.preview:
         raise Http404("No preview.")
+    _opened(request, item)
     return _file_response(request, item, item.preview, "image/jpeg", f"preview-{item.pk}.jpg", True)
 
 

@@ -1,17 +1,7 @@
-"""Admin building blocks shared by the apps."""
-from django.contrib import admin
+"""Moved: ReadOnlyAdmin lives in audit.admin_base (apps import it downward from there).
 
+Kept only so that branches written before the move still import; new code imports audit.admin_base.
+"""
+from audit.admin_base import ReadOnlyAdmin
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only services may write (decisions, signatures, logs): the admin shows, never edits."""
-
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+__all__ = ["ReadOnlyAdmin"]

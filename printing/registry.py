@@ -118,8 +118,9 @@ def blank_context(form: PrintForm, qualification, unit=None) -> dict:
     return context | _texts()
 
 
-def completed_context(form: PrintForm, registration, unit=None) -> dict:
-    data = selectors.portfolio(registration, unit=unit, parts=form.parts)
+def completed_context(form: PrintForm, registration, unit=None, *, only_units=None) -> dict:
+    """`only_units`: unit ids to print (an external verifier's sample grant); None prints every unit."""
+    data = selectors.portfolio(registration, unit=unit, parts=form.parts, only_units=only_units)
     context = {
         "form": form, "blank": False, "qualification": data.registration.qualification,
         "registration": data.registration, "candidate": data.registration.candidate,
@@ -130,7 +131,9 @@ def completed_context(form: PrintForm, registration, unit=None) -> dict:
     rows = {row["unit"].pk: row for row in data.summary_rows}
     context["rows"] = data.summary_rows
     context["record_rows"] = data.record_rows
-    context["sections"] = [(title, [rows[u.pk] for u in us]) for title, us in _summary_sections(data.units)]
+    # Forms that read no unit rows (witness status list, observation record, action plan) list the units bare.
+    context["sections"] = [(title, [rows.get(u.pk, {"unit": u}) for u in us])
+                           for title, us in _summary_sections(data.units)]
     return context | _texts()
 
 
@@ -154,5 +157,6 @@ def render_blank(form: PrintForm, qualification, unit=None, *, fetcher=None) -> 
     return render_pdf(form.template, blank_context(form, qualification, unit), fetcher=fetcher)
 
 
-def render_completed(form: PrintForm, registration, unit=None, *, fetcher=None) -> bytes:
-    return render_pdf(form.template, completed_context(form, registration, unit), fetcher=fetcher)
+def render_completed(form: PrintForm, registration, unit=None, *, fetcher=None, only_units=None) -> bytes:
+    return render_pdf(form.template, completed_context(form, registration, unit, only_units=only_units),
+                      fetcher=fetcher)

@@ -254,13 +254,22 @@ def _date(value):
     return value
 
 
-def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("all",)) -> Portfolio:
+# What `portfolio(..., only_units=...)` may read: the parts that print units, their mappings and evidence only.
+UNIT_SCOPED_PARTS = frozenset({"units", "iv_record", "evidence"})
+
+
+def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("all",),
+              only_units=None) -> Portfolio:
     """The completed forms' data of a registration (optionally one unit), constant number of queries.
 
     `parts` limits what is read: "units" (recording forms and summary), "evidence", "feedback",
-    "observations", "action_plans", "witnesses", or "all".
+    "observations", "action_plans", "witnesses", or "all". `only_units` (unit ids) keeps those units and the
+    evidence mapped into them only, for a reader who may see no more (an external verifier's sample grant);
+    parts that are not about units cannot be limited that way and are refused.
     """
     want = set(parts)
+    if only_units is not None and not want <= UNIT_SCOPED_PARTS:
+        raise ValueError(f"Only {sorted(UNIT_SCOPED_PARTS)} can be limited to some units, not {sorted(want)}.")
     every = "all" in want
     registration = Registration.objects.select_related(
         "candidate", "assessor", "internal_verifier", "centre", "qualification").get(pk=registration.pk)
@@ -273,6 +282,8 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
         u.group_name = m.group.name if m and m.group_id else ""
     if unit is not None:
         units = [u for u in units if u.pk == unit.pk]
+    if only_units is not None:
+        units = [u for u in units if u.pk in only_units]
     unit_ids = [u.pk for u in units]
     result = Portfolio(registration, units, [], {}, [], [], [], [], [], [], {})
     if every or {"units", "evidence"} & want:
@@ -327,6 +338,8 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
                 units_of[m.evidence_id].add(m.unit_id)
             numbers = {u.pk: u.number for u in units}
             items = list(candidate_evidence(registration).order_by("created_at", "id"))
+            if only_units is not None:
+                items = [item for item in items if item.pk in units_of]
             for item in items:
                 item.number = evidence_number(item.pk)
                 item.method_codes = ", ".join(sorted(methods.get(item.pk, ())))

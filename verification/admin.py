@@ -1,10 +1,11 @@
 """Admin for verification. Decisions are recorded through the same service as the site (own-assessment
-guard included) and are read-only once made; grants, logs and claims are records, not edited here."""
+guard included) and are read-only once made; plans, samples, flags, sites, grants, logs and claims change only
+through the pages (services: checked, audited) and are read-only here."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from portfolio_site.admin import ReadOnlyAdmin
+from audit.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
 from .models import (
@@ -63,46 +64,42 @@ class VerificationDecisionAdmin(admin.ModelAdmin):
         obj.__dict__.update({f.attname: getattr(decision, f.attname) for f in decision._meta.concrete_fields})
         obj._state.adding = False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a decision once made is never changed (referrals are closed on the site)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(SamplingPlan)
-class SamplingPlanAdmin(admin.ModelAdmin):
+class SamplingPlanAdmin(ReadOnlyAdmin):
     list_display = ["qualification", "centre", "period_start", "period_end", "min_share_percent"]
 
 
-class SampleItemInline(admin.TabularInline):
+class SampleItemInline(ReadOnlyInline, admin.TabularInline):
     model = SampleItem
-    extra = 0
     readonly_fields = ["unit_assessment", "stage", "assessor", "plan"]
 
 
 @admin.register(Sample)
-class SampleAdmin(admin.ModelAdmin):
+class SampleAdmin(ReadOnlyAdmin):
     list_display = ["plan", "accepted_by", "accepted_at"]
     inlines = [SampleItemInline]
 
 
 @admin.register(AssessorFlag)
-class AssessorFlagAdmin(admin.ModelAdmin):
+class AssessorFlagAdmin(ReadOnlyAdmin):
     list_display = ["assessor", "centre", "flag", "set_by", "set_at"]
 
 
 @admin.register(CandidateSite)
-class CandidateSiteAdmin(admin.ModelAdmin):
+class CandidateSiteAdmin(ReadOnlyAdmin):
     list_display = ["registration", "site"]
 
 
 @admin.register(ExternalAccessGrant)
-class ExternalAccessGrantAdmin(admin.ModelAdmin):
+class ExternalAccessGrantAdmin(ReadOnlyAdmin):
     list_display = ["external_verifier", "centre", "scope", "expires_on", "revoked_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExternalAccessLog)

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
@@ -88,18 +88,26 @@ def active_grants_for(user) -> QuerySet[ExternalAccessGrant]:
     )
 
 
+def _whole_registration_ids(grants):
+    """Registrations named by the candidates grants among `grants`, each at its own grant's centre only."""
+    through = ExternalAccessGrant.registrations.through
+    return through.objects.filter(
+        externalaccessgrant__in=grants.filter(scope=ExternalAccessGrant.Scope.CANDIDATES),
+        registration__centre_id=F("externalaccessgrant__centre_id"),
+    ).values("registration_id")
+
+
+def _sampled_items(grants):
+    """The sampled units of the sample grants among `grants` (each sample only at its own grant's centre)."""
+    covering = grants.filter(scope=ExternalAccessGrant.Scope.SAMPLE, sample_id=OuterRef("sample_id"),
+                             centre_id=OuterRef("unit_assessment__registration__centre_id"))
+    return SampleItem.objects.filter(Exists(covering))
+
+
 def _granted_registrations_q(user) -> Q:
     grants = active_grants_for(user)
-    chosen = Registration.objects.filter(
-        pk__in=ExternalAccessGrant.registrations.through.objects.filter(
-            externalaccessgrant__in=grants.filter(scope=ExternalAccessGrant.Scope.CANDIDATES)
-        ).values("registration_id")
-    )
-    sampled = SampleItem.objects.filter(
-        sample__in=grants.filter(scope=ExternalAccessGrant.Scope.SAMPLE).values("sample_id")
-    ).values("unit_assessment__registration_id")
-    # A grant is for its own centre only, whatever registrations it names.
-    return (Q(pk__in=chosen.values("pk")) | Q(pk__in=sampled)) & Q(centre__in=grants.values("centre_id"))
+    return Q(pk__in=_whole_registration_ids(grants)) | Q(
+        pk__in=_sampled_items(grants).values("unit_assessment__registration_id"))
 
 
 def ev_registrations_visible_to(user) -> QuerySet[Registration]:
@@ -110,19 +118,85 @@ def ev_registrations_visible_to(user) -> QuerySet[Registration]:
         "candidate", "qualification", "centre", "assessor", "internal_verifier")
 
 
-def ev_granted_candidate_ids(user) -> set[int]:
-    """Candidates whose evidence an external verifier may read now (the evidence app's hook)."""
-    return set(ev_registrations_visible_to(user).values_list("candidate_id", flat=True))
+def ev_granted_registration_ids(user) -> set[int]:
+    return set(ev_registrations_visible_to(user).values_list("pk", flat=True))
 
 
-def grant_for_registration(user, registration) -> ExternalAccessGrant | None:
-    """The active grant that lets `user` see `registration` (for the access log)."""
-    for grant in active_grants_for(user).filter(centre=registration.centre).prefetch_related("registrations"):
-        if grant.scope == grant.Scope.CANDIDATES and registration in grant.registrations.all():
-            return grant
-        if grant.scope == grant.Scope.SAMPLE and SampleItem.objects.filter(
-                sample_id=grant.sample_id, unit_assessment__registration=registration).exists():
-            return grant
+def ev_evidence_condition(user) -> Q | None:
+    """The evidence app's reader (registered in VerificationConfig.ready()): what an external verifier's active
+    grants let them read. A candidates grant: the candidate's evidence at the granting centre. A sample grant:
+    only the evidence mapped into the sampled units (of that registration), nothing else of the portfolio."""
+    if not user.is_authenticated or Role.EXTERNAL_VERIFIER not in user.role_set:
+        return None
+    grants = active_grants_for(user)
+    whole = Registration.objects.filter(pk__in=_whole_registration_ids(grants), candidate_id=OuterRef("candidate_id"),
+                                        centre_id=OuterRef("centre_id"))
+    sampled = _sampled_items(grants).filter(unit_assessment__registration_id=OuterRef("registration_id"),
+                                            unit_assessment__unit_id=OuterRef("unit_id"))
+    mapped = EvidenceMapping.objects.filter(Exists(sampled), evidence_id=OuterRef("pk"),
+                                            registration__centre_id=OuterRef("centre_id"))
+    return Q(Exists(whole)) | Q(Exists(mapped))
+
+
+@dataclass(frozen=True)
+class EvScope:
+    """What one external verifier may read of one registration: the grant it comes through (for the log) and
+    the units (None: the whole registration; a set: only these sampled units and the evidence mapped into them)."""
+
+    grant: ExternalAccessGrant
+    unit_ids: frozenset[int] | None
+
+    @property
+    def whole(self) -> bool:
+        return self.unit_ids is None
+
+    def covers_unit(self, unit_id) -> bool:
+        return self.unit_ids is None or int(unit_id) in self.unit_ids
+
+
+def ev_scope_for(user, registration) -> EvScope | None:
+    """The user's access to `registration` now (None: none). A candidates grant gives the whole registration;
+    sample grants give the union of their sampled units of it."""
+    grants = list(active_grants_for(user).filter(centre_id=registration.centre_id).order_by("granted_at", "id"))
+    through = ExternalAccessGrant.registrations.through
+    named = set(through.objects.filter(externalaccessgrant__in=[g.pk for g in grants if g.scope == g.Scope.CANDIDATES],
+                                       registration_id=registration.pk).values_list("externalaccessgrant_id", flat=True))
+    for grant in grants:
+        if grant.pk in named:
+            return EvScope(grant, None)
+    first, units = None, set()
+    for grant in grants:
+        if grant.scope != grant.Scope.SAMPLE:
+            continue
+        sampled = set(SampleItem.objects.filter(sample_id=grant.sample_id, unit_assessment__registration=registration)
+                      .values_list("unit_assessment__unit_id", flat=True))
+        if sampled:
+            first = first or grant
+            units |= sampled
+    return EvScope(first, frozenset(units)) if first else None
+
+
+def ev_grant_for_evidence(user, item) -> tuple[ExternalAccessGrant, int] | None:
+    """(grant, registration id) through which `user` reads evidence `item` now, for the access log; None when no
+    active grant covers it (the person reads it in another role, or not at all)."""
+    if not user.is_authenticated or Role.EXTERNAL_VERIFIER not in user.role_set:
+        return None
+    grants = list(active_grants_for(user).filter(centre_id=item.centre_id).order_by("granted_at", "id"))
+    through = ExternalAccessGrant.registrations.through
+    for grant in grants:
+        if grant.scope == grant.Scope.CANDIDATES:
+            row = through.objects.filter(externalaccessgrant=grant, registration__candidate_id=item.candidate_id,
+                                         registration__centre_id=item.centre_id).values_list("registration_id",
+                                                                                             flat=True).first()
+        else:
+            sampled = SampleItem.objects.filter(sample_id=grant.sample_id,
+                                                unit_assessment__registration_id=OuterRef("registration_id"),
+                                                unit_assessment__unit_id=OuterRef("unit_id"))
+            row = EvidenceMapping.objects.filter(Exists(sampled), evidence_id=item.pk,
+                                                 registration__centre_id=grant.centre_id).values_list(
+                "registration_id", flat=True).first()
+        if row is not None:
+            return grant, row
     return None
 
 
@@ -358,7 +432,9 @@ def open_referrals_for(user) -> QuerySet[VerificationDecision]:
 
 def decisions_waiting_for(user) -> list[ItemState]:
     """Sampled units of the registrations the user internally verifies that still need a decision."""
-    items = sample_items_visible_to(user).filter(unit_assessment__registration__internal_verifier=user)
+    items = sample_items_visible_to(user).filter(
+        unit_assessment__registration__internal_verifier=user,
+        unit_assessment__registration__centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER]))
     return [s for s in item_states(items) if s.status == "waiting"]
 
 
@@ -369,6 +445,7 @@ def referrals_for_assessor(user) -> QuerySet[VerificationDecision]:
     return VerificationDecision.objects.filter(
         outcome=VerificationDecision.Outcome.REFERRED, referral_closed_at__isnull=True,
         unit_assessment__registration__assessor=user,
+        unit_assessment__registration__centre__in=centres_of(user, roles=[Role.ASSESSOR]),
     ).select_related("unit_assessment__unit", "unit_assessment__registration__candidate", "verifier")
 
 

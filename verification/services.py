@@ -398,16 +398,30 @@ def grant_revoke(*, grant, actor) -> ExternalAccessGrant:
 
 
 @transaction.atomic
-def ev_page_log(*, user, path: str, view_name: str, registration=None, grant=None) -> ExternalAccessLog:
-    """Record one page an external verifier opened (log row + audit row)."""
+def ev_page_log(*, user, path: str, view_name: str, registration=None, grant=None, evidence=None) -> ExternalAccessLog:
+    """Record one page (or file) an external verifier opened (log row + audit row)."""
     entry = ExternalAccessLog.objects.create(
         grant=grant, user=user, path=path[:500], view_name=view_name[:100],
         registration_id_seen=registration.pk if registration else None,
     )
-    audit_record(actor=user, action="ev_page_viewed", obj=registration or grant or entry,
+    details = {"path": path, "view": view_name, "grant": grant.pk if grant else None}
+    if evidence is not None:
+        details["evidence"] = evidence.pk
+    audit_record(actor=user, action="ev_page_viewed", obj=evidence or registration or grant or entry,
                  centre=grant.centre if grant else (registration.centre if registration else None),
-                 details={"path": path, "view": view_name, "grant": grant.pk if grant else None})
+                 details=details)
     return entry
+
+
+def ev_evidence_opened(*, user, item, path: str, view_name: str) -> None:
+    """The evidence app's hook (registered in VerificationConfig.ready()): an evidence page, file or preview an
+    external verifier opened through a grant goes into that grant's access log. Nothing for other readers."""
+    seen = selectors.ev_grant_for_evidence(user, item)
+    if seen is None:
+        return
+    grant, registration_id = seen
+    registration = Registration.objects.select_related("centre").get(pk=registration_id)
+    ev_page_log(user=user, path=path, view_name=view_name, registration=registration, grant=grant, evidence=item)
 
 
 # --- certification claims -----------------------------------------------------------------------------

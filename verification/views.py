@@ -235,14 +235,16 @@ def grant_log(request, pk):
 
 
 # --- external verifier pages (read-only, logged) ---------------------------------------------------
-def _ev_registration(request, pk):
+def _ev_registration(request, pk, unit_pk=None):
+    """The granted registration and what of it the grant covers (selectors.ev_scope_for), logged; 404 for a
+    registration, or a unit of it, outside every active grant."""
     registration = selectors.ev_registrations_visible_to(request.user).filter(pk=pk).first()
-    if registration is None:
+    scope = selectors.ev_scope_for(request.user, registration) if registration is not None else None
+    if scope is None or (unit_pk is not None and not scope.covers_unit(unit_pk)):
         raise Http404("Not found.")
-    grant = selectors.grant_for_registration(request.user, registration)
     services.ev_page_log(user=request.user, path=request.get_full_path(), view_name=request.resolver_match.view_name,
-                         registration=registration, grant=grant)
-    return registration
+                         registration=registration, grant=scope.grant)
+    return registration, scope
 
 
 def ev_home(request):
@@ -254,20 +256,25 @@ def ev_home(request):
 
 
 def ev_registration(request, pk):
-    registration = _ev_registration(request, pk)
-    uas = UnitAssessment.objects.filter(registration=registration).select_related("unit", "signed_by")
-    signatures = selectors.iv_signatures_for(registration)
-    from evidence.models import EvidenceItem
+    """A granted registration: its units and evidence, or for a sample grant the sampled units and the evidence
+    mapped into them only."""
+    from evidence.selectors import evidence_visible_to
 
-    evidence = EvidenceItem.objects.filter(candidate_id=registration.candidate_id, centre_id=registration.centre_id,
-                                           deleted_at__isnull=True).order_by("-created_at", "-id")
+    registration, scope = _ev_registration(request, pk)
+    uas = UnitAssessment.objects.filter(registration=registration).select_related("unit", "signed_by")
+    if not scope.whole:
+        uas = uas.filter(unit_id__in=scope.unit_ids)
+    signatures = selectors.iv_signatures_for(registration)
+    evidence = evidence_visible_to(request.user).filter(
+        candidate_id=registration.candidate_id, centre_id=registration.centre_id).order_by("-created_at", "-id")
     units = [{"ua": ua, "iv": signatures.get(ua.unit_id)} for ua in uas]
     return render(request, "verification/ev_registration.html", {
-        "registration": registration, "units": units, "evidence": evidence})
+        "registration": registration, "units": units, "evidence": evidence, "scope": scope,
+        "forms": [slug for slug in EV_FORMS if scope.whole or slug in EV_SAMPLE_FORMS]})
 
 
 def ev_unit(request, pk, unit_pk):
-    registration = _ev_registration(request, pk)
+    registration, _scope = _ev_registration(request, pk, unit_pk)
     ua = get_object_or_404(UnitAssessment.objects.select_related("unit", "signed_by"),
                            registration=registration, unit_id=unit_pk)
     mappings = EvidenceMapping.objects.filter(registration=registration, unit_id=unit_pk).select_related(
@@ -279,13 +286,17 @@ def ev_unit(request, pk, unit_pk):
 
 # The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).
 EV_FORMS = ("unit-summary", "iv-sampling-record", "portfolio", "recording-form")
+# Under a sample grant: the forms that print units only, limited to the sampled units (the whole portfolio is
+# more than the sample).
+EV_SAMPLE_FORMS = ("unit-summary", "iv-sampling-record", "recording-form")
 
 
-def _ev_pdf(request, registration, slug, unit=None):
+def _ev_pdf(request, registration, slug, scope, unit=None):
     from printing import registry
 
     form = registry.get_form(slug)
-    response = HttpResponse(registry.render_completed(form, registration, unit), content_type="application/pdf")
+    content = registry.render_completed(form, registration, unit, only_units=scope.unit_ids)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{form.filename(registration=registration, unit=unit)}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -293,22 +304,24 @@ def _ev_pdf(request, registration, slug, unit=None):
 
 def ev_form(request, pk, slug):
     """A completed form of a granted registration: the summary, the IV sampling record, the whole portfolio,
-    or every unit's recording form in one PDF."""
+    or every unit's recording form in one PDF (a sample grant: the sampled units' forms only)."""
     if slug not in EV_FORMS:
         raise Http404("No such form.")
-    registration = _ev_registration(request, pk)
-    return _ev_pdf(request, registration, slug)
+    registration, scope = _ev_registration(request, pk)
+    if not scope.whole and slug not in EV_SAMPLE_FORMS:
+        raise Http404("No such form.")
+    return _ev_pdf(request, registration, slug, scope)
 
 
 def ev_unit_form(request, pk, unit_pk):
     """One unit's completed recording form of a granted registration."""
     from assessment.selectors import registration_units
 
-    registration = _ev_registration(request, pk)
+    registration, scope = _ev_registration(request, pk, unit_pk)
     unit = next((u for u in registration_units(registration) if u.pk == unit_pk), None)
     if unit is None:
         raise Http404("No such unit in this registration.")
-    return _ev_pdf(request, registration, "recording-form", unit)
+    return _ev_pdf(request, registration, "recording-form", scope, unit)
 
 
 # --- certification claims (centre admin) -----------------------------------------------------------

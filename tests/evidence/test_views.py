@@ -83,14 +83,21 @@ def test_lists_show_only_your_own_evidence(client, people):
     assert client.get(reverse("evidence:detail", args=[theirs.pk])).status_code == 200
 
 
-def test_an_external_verifier_sees_only_what_verification_grants(client, people, photo, monkeypatch):
-    import verification.selectors
+def test_an_external_verifier_sees_only_what_a_registered_reader_grants(client, people, photo, monkeypatch):
+    """The apps above register readers in evidence.visibility (verification: the grants); the views tell them
+    what was opened (verification logs it)."""
+    from django.db.models import Q
+
+    from evidence import visibility
 
     client.force_login(people.ev)
     assert client.get(reverse("evidence:detail", args=[photo.pk])).status_code == 404
-    monkeypatch.setattr(verification.selectors, "ev_granted_candidate_ids", lambda user: {people.candidate.pk},
-                        raising=False)
+    opened = []
+    monkeypatch.setitem(visibility._readers, "test", visibility.EvidenceReader(
+        "test", lambda user: Q(candidate_id=people.candidate.pk) if user.pk == people.ev.pk else None,
+        lambda **seen: opened.append((seen["item"].pk, seen["view_name"]))))
     assert client.get(reverse("evidence:detail", args=[photo.pk])).status_code == 200
+    assert opened == [(photo.pk, "evidence:detail")]
 
 
 def test_a_pdf_opens_inline_with_safe_headers(client, people, item):

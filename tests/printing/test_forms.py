@@ -125,3 +125,10 @@ def test_pages_render_to_png(completed, registration, tmp_path):
 
     width, height = Image.open(images[0]).size
     assert abs(height / width - 297 / 210) < 0.02   # A4 portrait
+
+
+@pytest.mark.parametrize("slug", ["witness-status-list", "observation-record", "action-plan"])
+def test_completed_forms_that_read_no_unit_rows_render(completed, registration, slug):
+    """These forms read no summary rows; they used to fail with KeyError (a 500 on the download)."""
+    form = registry.get_form(slug)
+    assert form.title in pdf_text(registry.render_completed(form, registration))

@@ -31,7 +31,7 @@ def test_ev_reads_granted_registration_and_every_page_is_logged(client, world, g
     assert ExternalAccessLog.objects.filter(user=world.ev).count() == 3
     assert ExternalAccessLog.objects.filter(grant=grant, registration_id_seen=world.reg1.pk).count() == 2
     assert AuditEntry.objects.filter(action="ev_page_viewed").count() == 3
-    assert selectors.ev_granted_candidate_ids(world.ev) == {world.cara.pk}
+    assert selectors.ev_granted_registration_ids(world.ev) == {world.reg1.pk}
 
 
 def test_ev_gets_404_outside_the_grant(client, world, grant):
@@ -49,7 +49,7 @@ def test_revoked_access_is_404_at_once(client, world, grant):
     assert client.get(url).status_code == 200
     services.grant_revoke(grant=grant, actor=world.admin)
     assert client.get(url).status_code == 404
-    assert selectors.ev_granted_candidate_ids(world.ev) == set()
+    assert selectors.ev_granted_registration_ids(world.ev) == set()
     with pytest.raises(ValidationError, match=services.GRANT_ALREADY_REVOKED):
         services.grant_revoke(grant=grant, actor=world.admin)
 
@@ -58,13 +58,13 @@ def test_expired_access_is_404(client, world, grant):
     ExternalAccessGrant.objects.filter(pk=grant.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
     client.force_login(world.ev)
     assert client.get(reverse("verification:ev_registration", args=[world.reg1.pk])).status_code == 404
-    assert selectors.ev_granted_candidate_ids(world.ev) == set()
+    assert selectors.ev_granted_registration_ids(world.ev) == set()
 
 
 def test_expiry_today_still_works_and_past_expiry_is_refused(world):
     services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev, scope="candidates",
                           expires_on=timezone.localdate(), registrations=[world.reg2])
-    assert selectors.ev_granted_candidate_ids(world.ev) == {world.dan.pk}
+    assert selectors.ev_granted_registration_ids(world.ev) == {world.reg2.pk}
     with pytest.raises(ValidationError, match=services.EXPIRY_IN_PAST):
         services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev,
                               scope="candidates", expires_on=timezone.localdate() - dt.timedelta(days=1),
@@ -77,7 +77,7 @@ def test_sample_grant_follows_the_sample(signed_world, plan):
         selectors.decision_key(w.ua(w.reg2, w.u101).pk, "summative")])
     services.grant_create(actor=w.admin, centre=w.centre, external_verifier=w.ev, scope="sample",
                           expires_on=TOMORROW, sample=sample)
-    assert selectors.ev_granted_candidate_ids(w.ev) == {w.dan.pk}
+    assert selectors.ev_granted_registration_ids(w.ev) == {w.reg2.pk}
 
 
 def test_only_admins_grant_and_only_to_external_verifiers(world):
@@ -99,7 +99,7 @@ def test_grant_form_creates_a_new_external_verifier(client, world):
     assert response.status_code == 302
     newev = User.objects.get(username="newev")
     assert newev.role_set == {Role.EXTERNAL_VERIFIER.value} and newev.has_usable_password()
-    assert selectors.ev_granted_candidate_ids(newev) == {world.cara.pk}
+    assert selectors.ev_granted_registration_ids(newev) == {world.reg1.pk}
     listing = client.get(reverse("verification:grant_list")).content.decode()
     assert "Nia Ext" in listing and "Revoke now" in listing
 
@@ -112,7 +112,7 @@ def test_ev_dashboard_lists_grants_and_is_logged(client, world, grant):
 
 
 def test_evidence_app_reads_the_grants(world, grant):
-    """evidence_visible_to uses ev_granted_candidate_ids: the granted candidate's evidence only."""
+    """evidence_visible_to reads the grants (through evidence.visibility): the granted candidate's evidence only."""
     from evidence.selectors import evidence_visible_to
     from tests.assessment.factories import make_evidence
 
