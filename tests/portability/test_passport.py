@@ -234,3 +234,32 @@ def test_units_the_receiving_catalogue_lacks_are_reported_not_guessed(claimed_wo
     assert "Not imported: Unit TV-102" in out.getvalue()
     record = PassportImport.objects.get()
     assert [p.unit.ref for p in record.units.all()] == ["TV-101"]
+
+
+@pytest.mark.django_db
+def test_provenance_follows_the_current_role(client, claimed_world, tmp_path, other_centre):
+    from django.urls import reverse
+
+    from accounts.models import Membership
+    from tests.conftest import PASSWORD
+
+    w = claimed_world
+    path = export(w, tmp_path)
+    for name, role in (("c4", Role.CANDIDATE), ("a4", Role.ASSESSOR), ("i4", Role.INTERNAL_VERIFIER),
+                       ("ad4", Role.CENTRE_ADMIN)):
+        w.make_user(name, other_centre, role)
+    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "c4",
+                 "--assessor", "a4", "--internal-verifier", "i4", stdout=io.StringIO())
+    record = PassportImport.objects.get()
+    url = reverse("portability:provenance", args=[record.registration_id])
+    decide = reverse("portability:prior_unit_decide", args=[record.units.first().pk])
+    client.login(username="a4", password=PASSWORD)
+    page = client.get(url)
+    assert page.status_code == 200 and "Ann Assessor" in page.content.decode()
+    Membership.objects.filter(user__username="a4", role=Role.ASSESSOR).delete()
+    assert client.get(url).status_code == 404
+    assert client.post(decide, {"decision": "confirm"}).status_code == 404
+    assert PriorUnit.objects.filter(status="pending").count() == 2
+    client.logout()
+    client.login(username=w.ann.username, password=PASSWORD)  # the sending centre's assessor: not theirs
+    assert client.get(url).status_code == 404

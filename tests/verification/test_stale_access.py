@@ -174,6 +174,7 @@ STALE_ACCESS_TESTED = {
     "assessment:record_detail", "assessment:evidence_map", "assessment:record_new", "assessment:action_plan_new",
     "assessment:feedback_new", "printing:registration", "printing:completed", "printing:completed_unit",
     "verification:plan_detail", "verification:item_detail",
+    "portability:provenance",  # tests/portability/test_passport.py
 }
 EV_SCOPE_TESTED = {  # tests/verification/test_ev_scope.py
     "evidence:detail", "evidence:download", "evidence:preview", "verification:ev_registration",
@@ -184,7 +185,7 @@ EV_SCOPE_TESTED = {  # tests/verification/test_ev_scope.py
 POST_ACTIONS = {
     "assessment:unit_sign", "assessment:mapping_decide", "assessment:mapping_remove", "assessment:unit_countersign",
     "verification:sample_accept", "verification:item_decide", "verification:mapping_decide",
-    "verification:referral_close",
+    "verification:referral_close", "portability:prior_unit_decide",
 }
 CATALOGUE = {"qualifications:detail", "qualifications:unit", "printing:qualification", "printing:blank",
              "printing:blank_unit"}  # the published catalogue and blank forms: nobody's portfolio
