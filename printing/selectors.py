@@ -225,7 +225,16 @@ def _certification_claim(registration):
         from verification.models import CertificationClaim
     except ImportError:
         return None
-    return CertificationClaim.objects.filter(registration=registration).select_related("claimed_by").first()
+    return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
+        "claimed_by").first()
+
+
+def _certification_claims(registration):
+    """Every submitted claim of the registration, oldest first (the PDF lists them as the CSV does)."""
+    from verification.models import CertificationClaim
+
+    return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
+        "claimed_by").order_by("claimed_at", "id")
 
 
 @dataclass
@@ -245,6 +254,7 @@ class Portfolio:
     iv: dict[int, dict]
     claim: object = None
     claim_summary: object = None    # verification.selectors.ClaimSummary: what the CSV export says too
+    claim_rows: list = field(default_factory=list)   # [ClaimSummary] of every claim, oldest first
     record_rows: list[dict] = field(default_factory=list)   # the IV sampling record: one row per unit
 
 
@@ -355,9 +365,11 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
     if every or "claim" in want:
         result.claim = _certification_claim(registration)
         if result.claim is not None:
-            from verification.selectors import claim_summary
+            from verification.selectors import claim_summaries
 
-            result.claim_summary = claim_summary(result.claim)
+            rows = claim_summaries(_certification_claims(registration))
+            result.claim_rows = [summary for _, summary in rows]
+            result.claim_summary = next(summary for claim, summary in rows if claim.pk == result.claim.pk)
     if "iv_record" in want:
         # Every unit, with its sampled stages (interim / summative) and the IV's decisions, comments and
         # action points; a unit not sampled is one row saying so.

@@ -3,10 +3,17 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Centre, Role, User
-from assessment.models import Registration
+from assessment.models import EvidenceMapping, Method, Registration
 from qualifications.models import Qualification
 
-from .models import AssessorFlag, ExternalAccessGrant, Sample, SamplingPlan, VerificationDecision
+from .models import (
+    AssessorFlag,
+    CertificationClaim,
+    ExternalAccessGrant,
+    Sample,
+    SamplingPlan,
+    VerificationDecision,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 
@@ -110,4 +117,39 @@ class GrantForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("full", "Full qualification"), ("units", "Unit certification")])
+    kind = forms.ChoiceField(choices=CertificationClaim.Kind.choices)
+    unit = forms.MultipleChoiceField(required=False, choices=[])   # refs; the service checks each one
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Why the candidate leaves (an exit claim withdraws the registration)")
+    confirmed = forms.BooleanField(required=False)
+
+    def __init__(self, *args, refs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(r, r) for r in refs]
+
+
+class ClaimCancelForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why the claim is cancelled")
+
+
+class ReferralAnswerForm(forms.Form):
+    kind = forms.ChoiceField(choices=VerificationDecision.AnswerKind.choices, widget=forms.RadioSelect,
+                             label="What you did")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What you did, for the internal verifier")
+    evidence = forms.ModelChoiceField(queryset=None, required=False,
+                                      label="New evidence (mapped to the referred criterion, accepted)")
+    method = forms.ChoiceField(choices=[("", "The referred decision's method")] + list(Method.choices),
+                               required=False, label="Assessment method of the new evidence")
+    location = forms.CharField(max_length=100, required=False, label="Location reference in the new evidence")
+    corrected_decision = forms.ChoiceField(choices=[("", "—")] + list(EvidenceMapping.Decision.choices),
+                                           required=False, label="Corrected decision")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Why not yet (for a corrected decision of not yet)")
+
+    def __init__(self, *args, evidence_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = evidence_queryset
+
+
+class ReferralNoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note")
