@@ -74,6 +74,7 @@ PLAN_NEEDS_ITEMS = "Add at least one activity with a target date."
 PLAN_ALREADY_AGREED = "You have already agreed this action plan."
 RECORD_ALREADY_SIGNED = "You have already signed this record."
 TRANSITION_REFUSED = "{entity} cannot go from “{was}” to “{to}”: nothing was changed."
+BAD_STATUS_ACTION = "Choose withdraw or reinstate."
 WITHDRAW_REASON_REQUIRED = "Write the reason for the withdrawal: it goes on the candidate's record."
 REINSTATE_PERIOD_OVER = ("The registration period ended on {expires:%d/%m/%Y}: a withdrawn candidate can be "
                          "reinstated only within it. Record an extension first, or register the candidate again.")

@@ -66,6 +66,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "assessment:registration_new": frozenset({ADMIN}),
     "assessment:registration_edit": frozenset({ADMIN}),
     "assessment:unit_reopen": frozenset({ADMIN}),
+    "assessment:registration_status": frozenset({ADMIN}),
     "assessment:caseload": frozenset({ASSESSOR}),
     "assessment:registration_detail": frozenset({ASSESSOR, IV, ADMIN}),
     "assessment:unit_matrix": frozenset({ASSESSOR, IV, ADMIN}),

@@ -18,6 +18,11 @@ from .models import (
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 
 
+PERIOD_ORDER = "The period must end on or after the day it starts."
+SHARE_RANGE = "The minimum share is a percentage from 1 to 100."
+NO_STAGE = "Sample at the interim stage, the summative stage or both: tick at least one."
+
+
 class PlanForm(forms.ModelForm):
     centre = forms.ModelChoiceField(queryset=Centre.objects.none())
     qualification = forms.ModelChoiceField(queryset=Qualification.objects.order_by("code"))
@@ -33,6 +38,20 @@ class PlanForm(forms.ModelForm):
         self.fields["centre"].queryset = centres
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
+        self.fields["qualification"].label_from_instance = lambda q: f"{q.code} {q.title}"
+
+    def clean(self):
+        """The plan's database constraints, checked first in words (no constraint name reaches the page)."""
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", PERIOD_ORDER)
+        share = data.get("min_share_percent")
+        if share is not None and not 1 <= share <= 100:
+            self.add_error("min_share_percent", SHARE_RANGE)
+        if "interim" in data and "summative" in data and not (data["interim"] or data["summative"]):
+            self.add_error("interim", NO_STAGE)
+        return data
 
 
 class FlagForm(forms.Form):
@@ -100,6 +119,23 @@ class GrantForm(forms.Form):
         self.fields["centre"].queryset = centres
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
+        self.fields["qualification"].label_from_instance = lambda q: f"{q.code} {q.title}"
+
+    def clean(self):
+        """The plan's database constraints, checked first in words (no constraint name reaches the page)."""
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", PERIOD_ORDER)
+        share = data.get("min_share_percent")
+        if share is not None and not 1 <= share <= 100:
+            self.add_error("min_share_percent", SHARE_RANGE)
+        if "interim" in data and "summative" in data and not (data["interim"] or data["summative"]):
+            self.add_error("interim", NO_STAGE)
+        return data
+
+    def validate_constraints(self, exclude=None):
+        """clean() has said each constraint in words; the model's own check would repeat it by name."""
         self.fields["external_verifier"].queryset = User.objects.filter(
             memberships__role=Role.EXTERNAL_VERIFIER).distinct()
         self.fields["registrations"].queryset = Registration.objects.filter(centre__in=centres).select_related(

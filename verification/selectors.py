@@ -222,6 +222,25 @@ def plan_pool(plan: SamplingPlan) -> Pool:
     return Pool(plan, decisions, plain, by_id, {decision_key(u, s) for u, s in sampled}, people, flags)
 
 
+def method_label(code: str) -> str:
+    from assessment.models import Method
+
+    return Method(code).label if code in Method.values else code
+
+
+def stage_label(code: str) -> str:
+    return Stage(code).label if code in Stage.values else code
+
+
+def describe_need(need: sampling.Need, people: dict[str, str]) -> str:
+    """A plan requirement in words, people by their names and methods and stages by their labels."""
+    if need.kind == "assessor":
+        return f"Assessor {people.get(need.key, need.key)}: {need.have} of {need.needed} candidates sampled"
+    name = {"unit": f"Unit {need.key}", "method": f"Method {method_label(need.key).lower()}",
+            "site": f"Site {need.key}", "stage": f"{stage_label(need.key)} stage"}.get(need.kind, need.key)
+    return f"{name}: sampled" if need.met else f"{name}: not yet sampled"
+
+
 @dataclass
 class PlanOverview:
     pool: Pool
@@ -286,7 +305,8 @@ def item_states(items) -> list[ItemState]:
         item.status = statuses.get(item.pk, item.status)
     by_item = defaultdict(list)
     for d in VerificationDecision.objects.filter(item__in=items).select_related(
-            "verifier", "assessor", "referral_closed_by", "mapping__criterion", "mapping__range_item").order_by(
+            "verifier", "assessor", "referral_closed_by", "mapping__criterion", "mapping__range_item",
+            "answered_by", "answer_evidence").order_by(
             "-decided_at", "-id"):
         by_item[d.item_id].append(d)
     return [ItemState(item, by_item[item.pk]) for item in items]
@@ -728,7 +748,7 @@ def iv_dashboard(user) -> dict:
         overview = plan_overview(plan)
         needs = overview.coverage.needs
         coverage_rows.append({"plan": plan, "met": sum(1 for n in needs if n.met), "total": len(needs),
-                              "open": [n.describe() for n in needs if not n.met][:5]})
+                              "open": [describe_need(n, overview.pool.people) for n in needs if not n.met][:5]})
     return {
         "coverage_rows": coverage_rows,
         "open_referrals": list(open_referrals_for(user)[:20]),

@@ -51,12 +51,16 @@ def plan_detail(request, pk):
     labels = {d.id: d for d in overview.pool.decisions}
     proposal = [
         {"decision": d, "candidate": overview.pool.people.get(d.candidate, d.candidate),
-         "assessor": overview.pool.people.get(d.assessor, d.assessor)}
+         "assessor": overview.pool.people.get(d.assessor, d.assessor), "stage": selectors.stage_label(d.stage),
+         "methods": ", ".join(sorted(selectors.method_label(m) for m in d.methods))}
         for d in overview.proposal.items
     ]
     return render(request, "verification/plan_detail.html", {
         "plan": plan, "overview": overview, "proposal": proposal, "states": states, "labels": labels,
         "may_sample": permissions.can_sample(request.user, plan.centre),
+        "needs": [(n.met, selectors.describe_need(n, overview.pool.people)) for n in overview.coverage.needs],
+        "unsampled_methods": [selectors.method_label(m) for m in overview.coverage.unsampled_methods],
+        "stages": [selectors.stage_label(s).lower() for s in plan.stages],
         "unsampled_assessors": [overview.pool.people.get(a, a) for a in overview.coverage.unsampled_assessors],
         "unsampled_candidates": [overview.pool.people.get(c, c) for c in overview.coverage.unsampled_candidates],
     })
@@ -81,7 +85,13 @@ def item_detail(request, pk):
     state = selectors.item_states([item])[0]
     ua = item.unit_assessment
     assessors = selectors.assessors_of(ua)
+    from assessment.models import Feedback
+    from assessment.services import AUTHENTICITY_STATEMENT
+
+    feedback = list(Feedback.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id)
+                    .select_related("author")[:20])
     return render(request, "verification/item_detail.html", {
+        "feedback": feedback, "declaration": AUTHENTICITY_STATEMENT, "note_form": forms.ReferralNoteForm(),
         "item": item, "state": state, "ua": ua, "mapping_states": selectors.mapping_states(item),
         "may_decide": permissions.can_decide(request.user, ua.registration, assessors),
         "own_assessment": request.user.pk in assessors,
