@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from evidence.uploads import parse_evidence_upload
 from qualifications.models import AssessmentCriterion, Qualification
 
-from . import hooks, forms, permissions, selectors, services
+from . import forms, hooks, permissions, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
 
 

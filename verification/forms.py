@@ -119,23 +119,6 @@ class GrantForm(forms.Form):
         self.fields["centre"].queryset = centres
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
-        self.fields["qualification"].label_from_instance = lambda q: f"{q.code} {q.title}"
-
-    def clean(self):
-        """The plan's database constraints, checked first in words (no constraint name reaches the page)."""
-        data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", PERIOD_ORDER)
-        share = data.get("min_share_percent")
-        if share is not None and not 1 <= share <= 100:
-            self.add_error("min_share_percent", SHARE_RANGE)
-        if "interim" in data and "summative" in data and not (data["interim"] or data["summative"]):
-            self.add_error("interim", NO_STAGE)
-        return data
-
-    def validate_constraints(self, exclude=None):
-        """clean() has said each constraint in words; the model's own check would repeat it by name."""
         self.fields["external_verifier"].queryset = User.objects.filter(
             memberships__role=Role.EXTERNAL_VERIFIER).distinct()
         self.fields["registrations"].queryset = Registration.objects.filter(centre__in=centres).select_related(
