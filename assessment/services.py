@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from accounts.services import notify
 from audit.services import audit_record, refusals_audited
 from evidence.models import EvidenceItem
 from evidence.sniffing import AUDIO, VIDEO, FileRefused
@@ -522,6 +523,11 @@ def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
     ua.save(update_fields=["authenticity_signed_at", "version", "updated_at"])
     audit_record(actor=actor, action="authenticity_signed", obj=ua, centre=ua.registration.centre,
                  details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT})
+    from django.urls import reverse
+
+    notify(user=ua.registration.assessor, kind="sign_off_awaited",
+           text=f"{actor} signed the authenticity statement for unit {ua.unit.ref}: the unit awaits your sign-off.",
+           url=reverse("assessment:unit_matrix", args=[ua.registration_id, ua.unit_id]))
     return ua
 
 
@@ -740,4 +746,9 @@ def feedback_give(*, registration, actor, text: str, unit=None) -> Feedback:
                  details={"unit": unit.ref if unit else None})
     feedback_id = feedback.pk
     transaction.on_commit(lambda: send_feedback_email.enqueue(feedback_id))
+    from django.urls import reverse
+
+    notify(user=registration.candidate, kind="feedback", email=False,   # the feedback email is sent above
+           text=f"Feedback from {actor}{f' on unit {unit.ref}' if unit else ''}: {feedback.text[:200]}",
+           url=reverse("assessment:progress_detail", args=[registration.pk]))
     return feedback

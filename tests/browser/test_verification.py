@@ -85,7 +85,7 @@ def test_refer_answer_with_evidence_agree_then_two_unit_claims_and_the_full_clai
     _switch(page, sign_in, "iv")
     page.goto(f"{live_server.url}/verification/plans/{plan.pk}/")
     page.get_by_role("link", name=re.compile("^BV-101 ")).click()
-    expect(page.locator(f'img[alt="Photo of the greeting card"]').first).to_be_visible()
+    expect(page.locator('img[alt="Photo of the greeting card"]').first).to_be_visible()
     expect(page.locator(".referral-answer")).to_contain_text("Added the photo of the greeting card.")
     page.get_by_label(re.compile(r"^Note on 1\.1 ")).first.fill("The photo shows the greeting.")
     page.get_by_role("button", name=re.compile(r"^Agree 1\.1 ")).first.click()

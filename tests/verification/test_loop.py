@@ -372,3 +372,21 @@ def test_plan_page_names_people_methods_and_stages(client, signed_world, plan):
     assert "Assessor Ann Assessor" in page
     assert "method observation" not in page and "Method observation" in page
     assert "assessor ann" not in page
+
+
+def test_feedback_and_sign_off_awaited_reach_the_in_app_list(client, world, django_capture_on_commit_callbacks):
+    w = world
+    ua = w.ua(w.reg1, w.u101)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_services.feedback_give(registration=w.reg1, actor=w.ann, text="Good greeting.", unit=w.u101)
+        assessment_services.authenticity_sign(unit_assessment=ua, actor=w.cara)
+    feedback = Notification.objects.get(user=w.cara)
+    assert feedback.kind == "feedback" and feedback.url == reverse("assessment:progress_detail", args=[w.reg1.pk])
+    awaited = Notification.objects.get(user=w.ann)
+    assert awaited.kind == "sign_off_awaited"
+    assert awaited.url == reverse("assessment:unit_matrix", args=[w.reg1.pk, w.u101.pk])
+    client.force_login(w.ann)
+    page = client.get(reverse("accounts:notifications")).content.decode()
+    assert "awaits your sign-off" in page and awaited.url in page
+    client.post(reverse("accounts:notifications"))
+    assert not Notification.objects.filter(user=w.ann, read_at__isnull=True).exists()
