@@ -84,6 +84,7 @@ class CriterionLine:
     locations: list[str] = field(default_factory=list)
     met: bool | None = None
     not_yet: list[str] = field(default_factory=list)
+    referred: list[str] = field(default_factory=list)   # evidence numbers whose decision the IV referred back
 
 
 @dataclass
@@ -307,11 +308,16 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             signed = ua is not None and ua.status == UnitAssessment.Status.SIGNED
             return result.iv.get(unit_id) or (NOT_SAMPLED if signed else None)
 
+        from assessment.hooks import marks_for
+
+        referred = {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id}
         for block in blocks:
             block.unit_assessment = uas.get(block.unit.pk)
             block.iv = iv_for(block.unit.pk)
             for line in block.criteria:
                 _fill(line, by_criterion[line.criterion.pk])
+                line.referred = [evidence_number(m.evidence_id) for m in by_criterion[line.criterion.pk]
+                                 if m.pk in referred]
             for line in block.range_lines:
                 _fill(line, by_range[line.item.pk])
         result.blocks = blocks

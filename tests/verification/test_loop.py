@@ -390,3 +390,14 @@ def test_feedback_and_sign_off_awaited_reach_the_in_app_list(client, world, djan
     assert "awaits your sign-off" in page and awaited.url in page
     client.post(reverse("accounts:notifications"))
     assert not Notification.objects.filter(user=w.ann, read_at__isnull=True).exists()
+
+
+def test_recording_form_pdf_prints_referred_back_by_iv(signed_world, plan):
+    from printing import registry
+    from tests.printing.pdftext import pdf_text
+
+    w = signed_world
+    item = sample(w, plan, w.reg1, w.u101)
+    refer_one(w, item)
+    text = pdf_text(registry.render_completed(registry.get_form("recording-form"), w.reg1, w.u101))
+    assert "Referred back by IV" in text
