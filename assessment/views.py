@@ -212,6 +212,7 @@ def evidence_map(request, pk, evidence_pk):
         rows = [(c, str(c.pk) in ticked, c.pk in mapped) for c in criteria if c.unit_id == unit.pk]
         groups.append((unit, unit.pk in locked_units, rows))
     return render(request, "assessment/evidence_map.html", {
+        "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
         "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
         "locked_units": locked_units,
     }, status=400 if request.method == "POST" else 200)

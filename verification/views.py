@@ -326,8 +326,12 @@ def ev_unit(request, pk, unit_pk):
     mappings = EvidenceMapping.objects.filter(registration=registration, unit_id=unit_pk).select_related(
         "evidence", "criterion", "range_item", "assessed_by")
     decisions = VerificationDecision.objects.filter(unit_assessment=ua).select_related("verifier")
+    referred = set(VerificationDecision.objects.filter(
+        unit_assessment=ua, outcome=VerificationDecision.Outcome.REFERRED, mapping__isnull=False).exclude(
+        referral_status=VerificationDecision.ReferralStatus.CLOSED).values_list("mapping_id", flat=True))
     return render(request, "verification/ev_unit.html", {
-        "registration": registration, "ua": ua, "mappings": mappings, "decisions": decisions})
+        "registration": registration, "ua": ua, "mappings": mappings, "decisions": decisions,
+        "referred_mappings": referred})
 
 
 # The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).

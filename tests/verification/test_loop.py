@@ -401,3 +401,17 @@ def test_recording_form_pdf_prints_referred_back_by_iv(signed_world, plan):
     refer_one(w, item)
     text = pdf_text(registry.render_completed(registry.get_form("recording-form"), w.reg1, w.u101))
     assert "Referred back by IV" in text
+
+
+def test_evidence_map_and_ev_unit_page_show_referred_back_by_iv(client, signed_world, plan):
+    w = signed_world
+    item = sample(w, plan, w.reg1, w.u101)
+    mapping, _ = refer_one(w, item)
+    client.force_login(w.ann)
+    page = client.get(reverse("assessment:evidence_map", args=[w.reg1.pk, mapping.evidence_id])).content.decode()
+    assert "Referred back by IV" in page
+    services.grant_create(actor=w.admin, centre=w.centre, external_verifier=w.ev, scope="candidates",
+                          expires_on=timezone.localdate(), registrations=[w.reg1])
+    client.force_login(w.ev)
+    page = client.get(reverse("verification:ev_unit", args=[w.reg1.pk, w.u101.pk])).content.decode()
+    assert "Referred back by IV" in page
