@@ -310,7 +310,8 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
 
         from assessment.hooks import marks_for
 
-        referred = {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id}
+        # Only a sampled unit can be referred back: no sampled unit, no query.
+        referred = {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id} if result.iv else set()
         for block in blocks:
             block.unit_assessment = uas.get(block.unit.pk)
             block.iv = iv_for(block.unit.pk)
