@@ -1,4 +1,5 @@
 """People, centres and the roles people hold in a centre."""
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -87,3 +88,28 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"failed sign-in for {self.username} at {self.at:%d/%m/%Y %H:%M}"
+
+
+class Notification(models.Model):
+    """A notice in a person's in-app list (the same event is emailed): it links to where the work is done."""
+
+    class Kind(models.TextChoices):
+        REFERRAL_NEW = "referral_new", "New referral"
+        REFERRAL_ANSWERED = "referral_answered", "Referral answered"
+        REFERRAL_CLOSED = "referral_closed", "Referral closed"
+        FEEDBACK = "feedback", "Feedback"
+        SIGN_OFF_AWAITED = "sign_off_awaited", "Sign-off awaited"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.user}: {self.text[:60]}"

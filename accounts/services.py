@@ -66,3 +66,29 @@ def membership_revoke(*, actor, user: User, centre: Centre, role: str) -> None:
         audit_record(
             actor=actor, action="membership_revoke", centre=centre, obj=user, details={"role": role}
         )
+
+
+# --- notifications ----------------------------------------------------------------------------------
+def notify(*, user, kind: str, text: str, url: str, email: bool = True) -> None:
+    """Tell `user` of an event once the surrounding transaction commits: a row in their in-app list and,
+    when they have an address, an email with the same words and link. Callers run inside the transaction
+    of the change; a rolled-back change tells nobody."""
+    from .models import Notification
+
+    def send():
+        Notification.objects.create(user=user, kind=kind, text=text[:300], url=url[:300])
+        if email and user.email:
+            from django.core.mail import send_mail
+
+            link = f"{settings.SITE_URL.rstrip('/')}{url}"
+            send_mail(subject=text[:150], message=f"{text}\n\n{link}\n", from_email=None,
+                      recipient_list=[user.email], fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user) -> int:
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -27,3 +27,19 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+def notification_list(request):
+    """The person's notices, newest first (the latest 50); POST marks them all read."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    from .services import notifications_mark_read
+
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        messages.success(request, "Notifications marked as read.")
+        return redirect("accounts:notifications")
+    notices = list(request.user.notifications.all()[:50])
+    return render(request, "accounts/notifications.html", {
+        "notices": notices, "unread": sum(1 for n in notices if n.read_at is None)})

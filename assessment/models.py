@@ -25,6 +25,14 @@ class Registration(models.Model):
         CERTIFIED = "certified", "Certified"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # Moved only by services.registration_transition. A withdrawn candidate may be reinstated within the
+    # registration period (unless an exit claim closed the registration); a certified one is final.
+    TRANSITIONS = {
+        Status.ACTIVE: {Status.WITHDRAWN, Status.CERTIFIED},
+        Status.WITHDRAWN: {Status.ACTIVE},
+        Status.CERTIFIED: set(),
+    }
+
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="registrations")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
     qualification = models.ForeignKey(
@@ -44,6 +52,8 @@ class Registration(models.Model):
         help_text="The optional units chosen at registration",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.TextField(blank=True, help_text="Why the status last changed (a withdrawal's reason)")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,6 +99,13 @@ class UnitAssessment(models.Model):
         OPEN = "open", "In progress"
         AWAITING_COUNTERSIGNATURE = "awaiting_countersignature", "Awaiting countersignature"
         SIGNED = "signed", "Signed off"
+
+    # Moved only by services.unit_assessment_transition (sign-off, countersignature, reopening).
+    TRANSITIONS = {
+        Status.OPEN: {Status.AWAITING_COUNTERSIGNATURE, Status.SIGNED},
+        Status.AWAITING_COUNTERSIGNATURE: {Status.SIGNED, Status.OPEN},
+        Status.SIGNED: {Status.OPEN},
+    }
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="unit_assessments")
     unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")

@@ -22,11 +22,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from audit.services import audit_record
+from accounts.services import notify
+from audit.services import audit_record, refusals_audited
 from evidence.models import EvidenceItem
 from evidence.sniffing import AUDIO, VIDEO, FileRefused
 
-from . import permissions
+from . import hooks, permissions
 from .models import (
     ActionPlan,
     ActionPlanItem,
@@ -76,6 +77,12 @@ RECORD_LOCKED = "This record supports a signed-off unit and is locked."
 PLAN_NEEDS_ITEMS = "Add at least one activity with a target date."
 PLAN_ALREADY_AGREED = "You have already agreed this action plan."
 RECORD_ALREADY_SIGNED = "You have already signed this record."
+TRANSITION_REFUSED = "{entity} cannot go from “{was}” to “{to}”: nothing was changed."
+BAD_STATUS_ACTION = "Choose withdraw or reinstate."
+WITHDRAW_REASON_REQUIRED = "Write the reason for the withdrawal: it goes on the candidate's record."
+REINSTATE_PERIOD_OVER = ("The registration period ended on {expires:%d/%m/%Y}: a withdrawn candidate can be "
+                         "reinstated only within it. Record an extension first, or register the candidate again.")
+REINSTATE_REFUSED = "The registration cannot be reinstated: {problems}"
 
 AUTHENTICITY_STATEMENT = ("I confirm that the evidence provided for this unit is a result of my own work and "
                           "that I have not copied it from anyone else.")
@@ -110,6 +117,81 @@ def _lock_registration(registration_id) -> Registration:
     registration = Registration.objects.select_for_update().get(pk=registration_id)
     _refuse_if_closed(registration)
     return registration
+
+
+# --- state transitions ------------------------------------------------------------------------------
+def check_transition(model, was: str, to: str, entity: str) -> None:
+    """Refuse a move the model's TRANSITIONS table does not allow (TRANSITION_REFUSED, in the labels)."""
+    if to not in model.TRANSITIONS.get(was, set()):
+        labels = dict(model.Status.choices)
+        _raise(TRANSITION_REFUSED, entity=entity, was=labels.get(was, was), to=labels.get(to, to))
+
+
+@transaction.atomic
+def registration_transition(*, registration, actor, to: str, reason: str = "", action: str = "",
+                            details=None) -> Registration:
+    """The only writer of Registration.status: checks Registration.TRANSITIONS on the locked row, saves the
+    status with its reason, and writes the audit row (`registration_<to>` unless `action` names another)."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    was = registration.status
+    check_transition(Registration, was, to, "The registration")
+    now = timezone.now()
+    Registration.objects.filter(pk=registration.pk).update(status=to, status_reason=reason, status_changed_at=now,
+                                                           updated_at=now)
+    registration.refresh_from_db()
+    audit_record(actor=actor, action=action or f"registration_{to}", obj=registration, centre=registration.centre,
+                 details={"from": was, "to": to, "reason": reason, **(details or {})})
+    return registration
+
+
+@refusals_audited("registration_withdraw", "registration")
+@transaction.atomic
+def registration_withdraw(*, registration, actor, reason: str) -> Registration:
+    """A centre admin withdraws a candidate (with a reason); nothing in the registration changes any more."""
+    if not permissions.is_centre_admin(actor, registration.centre_id):
+        _raise(NOT_CENTRE_ADMIN)
+    reason = (reason or "").strip()
+    if not reason:
+        _raise(WITHDRAW_REASON_REQUIRED)
+    return registration_transition(registration=registration, actor=actor, to=Registration.Status.WITHDRAWN,
+                                   reason=reason)
+
+
+@refusals_audited("registration_reinstate", "registration")
+@transaction.atomic
+def registration_reinstate(*, registration, actor, reason: str = "") -> Registration:
+    """A centre admin reinstates a withdrawn candidate within the registration period (not after an exit
+    claim closed the registration)."""
+    if not permissions.is_centre_admin(actor, registration.centre_id):
+        _raise(NOT_CENTRE_ADMIN)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    check_transition(Registration, registration.status, Registration.Status.ACTIVE, "The registration")
+    if registration.expires_on and timezone.localdate() > registration.expires_on:
+        _raise(REINSTATE_PERIOD_OVER, expires=registration.expires_on)
+    problems = hooks.reinstate_problems(registration)
+    if problems:
+        _raise(REINSTATE_REFUSED, problems=" ".join(problems))
+    return registration_transition(registration=registration, actor=actor, to=Registration.Status.ACTIVE,
+                                   reason=(reason or "").strip() or "Reinstated.", action="registration_reinstated")
+
+
+def unit_assessment_transition(*, ua: UnitAssessment, actor, to: str, action: str, details=None,
+                               **fields) -> UnitAssessment:
+    """The only writer of UnitAssessment.status. `ua` is the row the caller locked; the move must be in
+    UnitAssessment.TRANSITIONS and the row still at the status and version the caller saw (a conditional
+    UPDATE: the guard that also holds where FOR UPDATE is a no-op, SQLite). Saves `fields` with it, bumps the
+    version and writes the audit row. Run inside the caller's transaction."""
+    was = ua.status
+    check_transition(UnitAssessment, was, to, f"Unit {ua.unit.ref}")
+    now = timezone.now()
+    updated = UnitAssessment.objects.filter(pk=ua.pk, version=ua.version, status=was).update(
+        status=to, version=F("version") + 1, updated_at=now, **fields)
+    if not updated:
+        _raise(STALE, now="newer", seen=ua.version)
+    ua.refresh_from_db()
+    audit_record(actor=actor, action=action, obj=ua, centre=ua.registration.centre,
+                 details={"unit": ua.unit.ref, "from": was, "to": to, **(details or {})})
+    return ua
 
 
 # --- registration -----------------------------------------------------------------------------------
@@ -484,6 +566,11 @@ def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
     ua.save(update_fields=["authenticity_signed_at", "version", "updated_at"])
     audit_record(actor=actor, action="authenticity_signed", obj=ua, centre=ua.registration.centre,
                  details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT})
+    from django.urls import reverse
+
+    notify(user=ua.registration.assessor, kind="sign_off_awaited",
+           text=f"{actor} signed the authenticity statement for unit {ua.unit.ref}: the unit awaits your sign-off.",
+           url=reverse("assessment:unit_matrix", args=[ua.registration_id, ua.unit_id]))
     return ua
 
 
@@ -491,7 +578,7 @@ def sign_off_problems(ua: UnitAssessment, confirmed_requirements=()) -> list[str
     from .selectors import unit_matrix
 
     matrix = unit_matrix(ua.registration, ua.unit, confirmed_requirements=list(confirmed_requirements))
-    return matrix.coverage.problems
+    return list(matrix.coverage.problems) + hooks.sign_off_problems(ua)
 
 
 @transaction.atomic
@@ -515,22 +602,18 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     now = timezone.now()
     status = (UnitAssessment.Status.AWAITING_COUNTERSIGNATURE if actor.is_trainee_assessor
               else UnitAssessment.Status.SIGNED)
-    # The conditional UPDATE is the guard that also holds where FOR UPDATE is a no-op (SQLite).
-    updated = UnitAssessment.objects.filter(pk=ua.pk, version=ua.version, status=UnitAssessment.Status.OPEN).update(
-        status=status, signed_by=actor, signed_at=now, version=F("version") + 1, updated_at=now,
-    )
-    if not updated:
-        _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     try:
         with transaction.atomic():
             UnitSignOff.objects.create(unit_assessment=ua, round=ua.round, assessor=actor, signed_at=now)
     except IntegrityError:
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
-    ua.refresh_from_db()
-    audit_record(actor=actor, action="unit_signed_off", obj=ua, centre=ua.registration.centre, details={
-        "unit": ua.unit.ref, "round": ua.round, "trainee": actor.is_trainee_assessor,
-        "confirmed_requirements": sorted(confirmed_requirements),
-    })
+    try:
+        ua = unit_assessment_transition(
+            ua=ua, actor=actor, to=status, action="unit_signed_off", signed_by=actor, signed_at=now,
+            details={"round": ua.round, "trainee": actor.is_trainee_assessor,
+                     "confirmed_requirements": sorted(confirmed_requirements)})
+    except ValidationError:
+        _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     return ua
 
 
@@ -540,21 +623,17 @@ def unit_countersign(*, unit_assessment, actor, password: str, expected_version=
     _lock_registration(ua.registration_id)
     if ua.status != UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
         _raise(NOT_AWAITING_COUNTERSIGNATURE)
-    registration = ua.registration
     if not permissions.may_countersign(actor, ua):
         _raise(COUNTERSIGNER_NOT_QUALIFIED)
     if not actor.check_password(password or ""):
         _raise(BAD_PASSWORD)
     _check_version(ua, expected_version)
     now = timezone.now()
-    ua.status = UnitAssessment.Status.SIGNED
-    ua.countersigned_by, ua.countersigned_at = actor, now
-    ua.version += 1
-    ua.save(update_fields=["status", "countersigned_by", "countersigned_at", "version", "updated_at"])
+    ua = unit_assessment_transition(ua=ua, actor=actor, to=UnitAssessment.Status.SIGNED, action="unit_countersigned",
+                                    countersigned_by=actor, countersigned_at=now,
+                                    details={"signed_by": ua.signed_by.username, "round": ua.round})
     UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).update(countersigned_by=actor,
                                                                          countersigned_at=now)
-    audit_record(actor=actor, action="unit_countersigned", obj=ua, centre=registration.centre,
-                 details={"unit": ua.unit.ref, "signed_by": ua.signed_by.username, "round": ua.round})
     return ua
 
 
@@ -579,15 +658,10 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
         reopened_at=now, reopened_by=actor, reopen_reason=reason)
     previous = {"status": ua.status, "signed_by": ua.signed_by.username if ua.signed_by else None,
                 "round": ua.round}
-    ua.status = UnitAssessment.Status.OPEN
-    ua.signed_by = ua.countersigned_by = None
-    ua.signed_at = ua.countersigned_at = None
-    ua.round += 1
-    ua.version += 1
-    ua.save()
-    audit_record(actor=actor, action="unit_reopened", obj=ua, centre=registration.centre, details={
-        "unit": ua.unit.ref, "reason": reason, "by_referral": by_referral, "previous": previous,
-    })
+    ua = unit_assessment_transition(
+        ua=ua, actor=actor, to=UnitAssessment.Status.OPEN, action="unit_reopened",
+        signed_by=None, countersigned_by=None, signed_at=None, countersigned_at=None, round=F("round") + 1,
+        details={"reason": reason, "by_referral": by_referral, "previous": previous})
     return ua
 
 
@@ -715,4 +789,9 @@ def feedback_give(*, registration, actor, text: str, unit=None) -> Feedback:
                  details={"unit": unit.ref if unit else None})
     feedback_id = feedback.pk
     transaction.on_commit(lambda: send_feedback_email.enqueue(feedback_id))
+    from django.urls import reverse
+
+    notify(user=registration.candidate, kind="feedback", email=False,   # the feedback email is sent above
+           text=f"Feedback from {actor}{f' on unit {unit.ref}' if unit else ''}: {feedback.text[:200]}",
+           url=reverse("assessment:progress_detail", args=[registration.pk]))
     return feedback

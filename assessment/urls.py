@@ -10,6 +10,7 @@ urlpatterns = [
     path("registrations/new/", views.registration_new, name="registration_new"),
     path("registrations/<int:pk>/edit/", views.registration_edit, name="registration_edit"),
     path("registrations/<int:pk>/units/<int:unit_pk>/reopen/", views.unit_reopen, name="unit_reopen"),
+    path("registrations/<int:pk>/status/", views.registration_status, name="registration_status"),
     # assessor, internal verifier, centre admin
     path("caseload/", views.caseload, name="caseload"),
     path("registrations/<int:pk>/", views.registration_detail, name="registration_detail"),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from evidence.uploads import parse_evidence_upload
 from qualifications.models import AssessmentCriterion, Qualification
 
-from . import forms, permissions, selectors, services
+from . import forms, hooks, permissions, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
 
 
@@ -63,8 +63,13 @@ def _planner(registration, progress):
 
 # --- assessor ---------------------------------------------------------------------------------------
 def caseload(request):
+    rows = selectors.caseload_for(request.user)
+    open_referrals = {}
+    for mark in hooks.marks_for([row.registration.pk for row in rows]):
+        if mark.unanswered:
+            open_referrals[mark.registration_id] = open_referrals.get(mark.registration_id, 0) + 1
     return render(request, "assessment/caseload.html", {
-        "rows": selectors.caseload_for(request.user),
+        "rows": [(row, open_referrals.get(row.registration.pk, 0)) for row in rows],
         "countersign": selectors.countersign_queue_for(request.user),
     })
 
@@ -80,7 +85,10 @@ def registration_detail(request, pk):
         "feedback": selectors.feedback_for(registration),
         "can_assess": permissions.can_map(request.user, registration),
         "can_edit": permissions.can_edit_registration(request.user, registration),
+        "can_change_status": permissions.is_centre_admin(request.user, registration.centre_id)
+        and bool(registration.TRANSITIONS[registration.status]),
         "record_kinds": AssessmentRecord.Kind.choices,
+        "referrals": [m for m in hooks.marks_for([registration.pk])],
     })
 
 
@@ -94,7 +102,10 @@ def unit_matrix(request, pk, unit_pk):
 def _matrix_context(request, matrix, sign_form=None):
     registration = matrix.registration
     to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
+    marks = [m for m in hooks.marks_for([registration.pk]) if m.unit_id == matrix.unit.pk]
     return {
+        "referrals": marks, "referred_criteria": {m.criterion_id for m in marks if m.criterion_id},
+        "referred_mappings": {m.mapping_id for m in marks if m.mapping_id},
         "registration": registration, "unit": matrix.unit, "matrix": matrix, "ua": matrix.unit_assessment,
         "can_assess": permissions.can_map(request.user, registration),
         "can_reopen": permissions.can_reopen(request.user, matrix.unit_assessment),
@@ -202,6 +213,7 @@ def evidence_map(request, pk, evidence_pk):
         rows = [(c, str(c.pk) in ticked, c.pk in mapped) for c in criteria if c.unit_id == unit.pk]
         groups.append((unit, unit.pk in locked_units, rows))
     return render(request, "assessment/evidence_map.html", {
+        "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
         "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
         "locked_units": locked_units,
     }, status=400 if request.method == "POST" else 200)
@@ -239,7 +251,9 @@ def criterion_detail(request, pk, criterion_pk):
     mappings = EvidenceMapping.objects.filter(registration=registration, criterion=criterion).select_related(
         "evidence", "assessed_by").order_by("evidence__created_at", "id")  # the matrix's order: it lists the first
     ua = selectors.unit_assessment_for(registration, criterion.unit)
+    marks = [m for m in hooks.marks_for([registration.pk]) if m.criterion_id == criterion.pk]
     return render(request, "assessment/criterion_detail.html", {
+        "referrals": marks, "referred_mappings": {m.mapping_id for m in marks},
         "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,
         "can_assess": permissions.can_map(request.user, registration), "ua": ua,
         "evidence_revisions": forms.format_revisions(evidence),
@@ -528,3 +542,30 @@ def action_plan_agree(request, plan_pk):
         messages.success(request, "You agreed the action plan.")
     return redirect(reverse("assessment:progress_detail", args=[plan.registration_id]) + "#action-plans")
 
+
+
+def registration_status(request, pk):
+    """A centre admin withdraws a candidate (with a reason) or reinstates a withdrawn one within the
+    registration period. GET: the page with the button the registration's status allows; POST: the change."""
+    registration = _registration(request, pk, selectors.registrations_administered_by(request.user))
+    if request.method == "POST":
+        action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+        try:
+            if action == "withdraw":
+                services.registration_withdraw(registration=registration, actor=request.user, reason=reason)
+                messages.success(request, f"{registration.candidate} is withdrawn.")
+            elif action == "reinstate":
+                services.registration_reinstate(registration=registration, actor=request.user, reason=reason)
+                messages.success(request, f"{registration.candidate} is reinstated.")
+            else:
+                raise ValidationError(services.BAD_STATUS_ACTION)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            return redirect("assessment:registration_detail", pk=registration.pk)
+        registration.refresh_from_db()
+    return render(request, "assessment/registration_status.html", {
+        "registration": registration,
+        "may_withdraw": "withdrawn" in registration.TRANSITIONS[registration.status],
+        "may_reinstate": "active" in registration.TRANSITIONS[registration.status],
+    }, status=400 if request.method == "POST" else 200)

@@ -41,3 +41,31 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None, centre=
     entry.save()
     AuditChainHead.objects.filter(pk=1).update(last_hash=entry.hash)
     return entry
+
+
+def refusals_audited(action: str, *object_kwargs: str):
+    """Decorate a service so that a refusal (ValidationError) leaves an audit row `<action>_refused`.
+
+    The service's own transaction has rolled back by then (nothing changed); the row is written after it, so a
+    forged or stale POST is on the record. `object_kwargs` name the keyword arguments that hold the object the
+    refused change was about (the first one given is used).
+    """
+    import functools
+
+    from django.core.exceptions import ValidationError
+
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except ValidationError as exc:
+                obj = next((kwargs[k] for k in object_kwargs if kwargs.get(k) is not None), None)
+                audit_record(actor=kwargs.get("actor"), action=f"{action}_refused", obj=obj, details={
+                    "messages": exc.messages,
+                    "asked": {k: v for k, v in kwargs.items()
+                              if isinstance(v, (str, int, bool)) and k not in ("password",)},
+                })
+                raise
+        return wrapper
+    return decorate

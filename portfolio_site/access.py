@@ -35,6 +35,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:password_reset_done": frozenset({PUBLIC}),
     "accounts:password_reset_confirm": frozenset({PUBLIC}),
     "accounts:password_reset_complete": frozenset({PUBLIC}),
+    "accounts:notifications": frozenset({AUTHENTICATED}),
     "dashboards:candidate": frozenset({CANDIDATE}),
     "dashboards:assessor": frozenset({ASSESSOR}),
     "dashboards:internal_verifier": frozenset({IV}),
@@ -66,6 +67,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "assessment:registration_new": frozenset({ADMIN}),
     "assessment:registration_edit": frozenset({ADMIN}),
     "assessment:unit_reopen": frozenset({ADMIN}),
+    "assessment:registration_status": frozenset({ADMIN}),
     "assessment:caseload": frozenset({ASSESSOR}),
     "assessment:registration_detail": frozenset({ASSESSOR, IV, ADMIN}),
     "assessment:unit_matrix": frozenset({ASSESSOR, IV, ADMIN}),
@@ -109,6 +111,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "verification:claim_list": frozenset({ADMIN}),
     "verification:claim_submit": frozenset({ADMIN}),
     "verification:claim_export": frozenset({ADMIN}),
+    "verification:claim_cancel": frozenset({ADMIN}),
+    "verification:assessor_referrals": frozenset({ASSESSOR}),
+    "verification:referral_answer": frozenset({ASSESSOR}),
+    "verification:referral_send_back": frozenset({IV}),
     # --- printing ---
     # Which registration / qualification: registrations_visible_to / qualifications_visible_to (404).
     "printing:index": CENTRE_PEOPLE,

@@ -14,7 +14,12 @@ def candidate(request):
 
 
 def assessor(request):
-    return _render(request, "dashboards/assessor.html", "assessor")
+    from verification.selectors import referrals_for_assessor
+
+    referrals = referrals_for_assessor(request.user)
+    return _render(request, "dashboards/assessor.html", "assessor",
+                   referrals_open=referrals.filter(referral_status="open").count(),
+                   referrals_answered=referrals.filter(referral_status="answered").count())
 
 
 def internal_verifier(request):

@@ -84,6 +84,7 @@ class CriterionLine:
     locations: list[str] = field(default_factory=list)
     met: bool | None = None
     not_yet: list[str] = field(default_factory=list)
+    referred: list[str] = field(default_factory=list)   # evidence numbers whose decision the IV referred back
 
 
 @dataclass
@@ -225,7 +226,16 @@ def _certification_claim(registration):
         from verification.models import CertificationClaim
     except ImportError:
         return None
-    return CertificationClaim.objects.filter(registration=registration).select_related("claimed_by").first()
+    return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
+        "claimed_by").first()
+
+
+def _certification_claims(registration):
+    """Every submitted claim of the registration, oldest first (the PDF lists them as the CSV does)."""
+    from verification.models import CertificationClaim
+
+    return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
+        "claimed_by").order_by("claimed_at", "id")
 
 
 @dataclass
@@ -245,6 +255,7 @@ class Portfolio:
     iv: dict[int, dict]
     claim: object = None
     claim_summary: object = None    # verification.selectors.ClaimSummary: what the CSV export says too
+    claim_rows: list = field(default_factory=list)   # [ClaimSummary] of every claim, oldest first
     record_rows: list[dict] = field(default_factory=list)   # the IV sampling record: one row per unit
 
 
@@ -308,11 +319,17 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             signed = ua is not None and ua.status == UnitAssessment.Status.SIGNED
             return result.iv.get(unit_id) or (NOT_SAMPLED if signed else None)
 
+        from assessment.hooks import marks_for
+
+        # Only a sampled unit can be referred back: no sampled unit, no query.
+        referred = {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id} if result.iv else set()
         for block in blocks:
             block.unit_assessment = uas.get(block.unit.pk)
             block.iv = iv_for(block.unit.pk)
             for line in block.criteria:
                 _fill(line, by_criterion[line.criterion.pk])
+                line.referred = [evidence_number(m.evidence_id) for m in by_criterion[line.criterion.pk]
+                                 if m.pk in referred]
             for line in block.range_lines:
                 _fill(line, by_range[line.item.pk])
         result.blocks = blocks
@@ -368,9 +385,11 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
     if every or "claim" in want:
         result.claim = _certification_claim(registration)
         if result.claim is not None:
-            from verification.selectors import claim_summary
+            from verification.selectors import claim_summaries
 
-            result.claim_summary = claim_summary(result.claim)
+            rows = claim_summaries(_certification_claims(registration))
+            result.claim_rows = [summary for _, summary in rows]
+            result.claim_summary = next(summary for claim, summary in rows if claim.pk == result.claim.pk)
     if "iv_record" in want:
         # Every unit, with its sampled stages (interim / summative) and the IV's decisions, comments and
         # action points; a unit not sampled is one row saying so.

@@ -5,7 +5,9 @@ class VerificationConfig(AppConfig):
     name = "verification"
 
     def ready(self):
-        # The evidence app sits below: it learns of external verifier grants through its reader registry.
+        # Lower apps learn of verification through their registries, never an import upward: evidence of
+        # external verifier grants (its reader registry), assessment of referrals and exit claims (its hooks).
+        from assessment import hooks
         from evidence import visibility
 
         from . import selectors, services
@@ -13,3 +15,8 @@ class VerificationConfig(AppConfig):
         visibility.register_reader(visibility.EvidenceReader(
             name="verification.external_verifier", condition=selectors.ev_evidence_condition,
             opened=services.ev_evidence_opened))
+        for registry, hook in ((hooks.sign_off_blockers, selectors.sign_off_blockers),
+                               (hooks.reinstate_blockers, selectors.reinstate_blockers),
+                               (hooks.referral_marks, selectors.referral_marks)):
+            if hook not in registry:
+                registry.append(hook)

@@ -70,12 +70,15 @@ def _sign(registration, unit, assessor, n):
             defaults={"unit": unit, "method": METHODS[n % len(METHODS)], "decision": "accepted",
                       "assessed_by": assessor, "assessed_at": now, "location": "page 1"},
         )
-    ua.status, ua.signed_by, ua.signed_at, ua.authenticity_signed_at = "signed", assessor, now, now
-    ua.version += 1
-    ua.save()
+    # The demo signs directly (no password to re-check), but through the unit's transition table like any sign-off.
+    from assessment.services import unit_assessment_transition
+
+    UnitAssessment.objects.filter(pk=ua.pk).update(authenticity_signed_at=now)
+    ua = UnitAssessment.objects.select_related("unit", "registration__centre").get(pk=ua.pk)
     UnitSignOff.objects.get_or_create(unit_assessment=ua, round=ua.round,
                                       defaults={"assessor": assessor, "signed_at": now})
-    return ua
+    return unit_assessment_transition(ua=ua, actor=assessor, to=UnitAssessment.Status.SIGNED, action="unit_signed_off",
+                                      signed_by=assessor, signed_at=now, details={"round": ua.round, "demo": True})
 
 
 @transaction.atomic

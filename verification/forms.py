@@ -3,12 +3,24 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Centre, Role, User
-from assessment.models import Registration
+from assessment.models import EvidenceMapping, Method, Registration
 from qualifications.models import Qualification
 
-from .models import AssessorFlag, ExternalAccessGrant, Sample, SamplingPlan, VerificationDecision
+from .models import (
+    AssessorFlag,
+    CertificationClaim,
+    ExternalAccessGrant,
+    Sample,
+    SamplingPlan,
+    VerificationDecision,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
+
+
+PERIOD_ORDER = "The period must end on or after the day it starts."
+SHARE_RANGE = "The minimum share is a percentage from 1 to 100."
+NO_STAGE = "Sample at the interim stage, the summative stage or both: tick at least one."
 
 
 class PlanForm(forms.ModelForm):
@@ -26,6 +38,20 @@ class PlanForm(forms.ModelForm):
         self.fields["centre"].queryset = centres
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
+        self.fields["qualification"].label_from_instance = lambda q: f"{q.code} {q.title}"
+
+    def clean(self):
+        """The plan's database constraints, checked first in words (no constraint name reaches the page)."""
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", PERIOD_ORDER)
+        share = data.get("min_share_percent")
+        if share is not None and not 1 <= share <= 100:
+            self.add_error("min_share_percent", SHARE_RANGE)
+        if "interim" in data and "summative" in data and not (data["interim"] or data["summative"]):
+            self.add_error("interim", NO_STAGE)
+        return data
 
 
 class FlagForm(forms.Form):
@@ -110,4 +136,39 @@ class GrantForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("full", "Full qualification"), ("units", "Unit certification")])
+    kind = forms.ChoiceField(choices=CertificationClaim.Kind.choices)
+    unit = forms.MultipleChoiceField(required=False, choices=[])   # refs; the service checks each one
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Why the candidate leaves (an exit claim withdraws the registration)")
+    confirmed = forms.BooleanField(required=False)
+
+    def __init__(self, *args, refs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(r, r) for r in refs]
+
+
+class ClaimCancelForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why the claim is cancelled")
+
+
+class ReferralAnswerForm(forms.Form):
+    kind = forms.ChoiceField(choices=VerificationDecision.AnswerKind.choices, widget=forms.RadioSelect,
+                             label="What you did")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What you did, for the internal verifier")
+    evidence = forms.ModelChoiceField(queryset=None, required=False,
+                                      label="New evidence (mapped to the referred criterion, accepted)")
+    method = forms.ChoiceField(choices=[("", "The referred decision's method")] + list(Method.choices),
+                               required=False, label="Assessment method of the new evidence")
+    location = forms.CharField(max_length=100, required=False, label="Location reference in the new evidence")
+    corrected_decision = forms.ChoiceField(choices=[("", "—")] + list(EvidenceMapping.Decision.choices),
+                                           required=False, label="Corrected decision")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             label="Why not yet (for a corrected decision of not yet)")
+
+    def __init__(self, *args, evidence_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = evidence_queryset
+
+
+class ReferralNoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note")

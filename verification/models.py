@@ -104,7 +104,22 @@ class Sample(models.Model):
 
 
 class SampleItem(models.Model):
-    """One sampled unit of one registration, at one stage."""
+    """One sampled unit of one registration, at one stage.
+
+    `status` moves only through services.sample_item_transition along TRANSITIONS: waiting for the internal
+    verifier's decision, referred back while any referral on it is not closed, agreed.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Decision waiting"
+        REFERRED = "referred", "Referred back"
+        AGREED = "agreed", "Agreed"
+
+    TRANSITIONS = {
+        Status.WAITING: {Status.REFERRED, Status.AGREED},
+        Status.REFERRED: {Status.WAITING},      # the last referral on it closed
+        Status.AGREED: {Status.REFERRED},       # a later referral of one of its decisions
+    }
 
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
     plan = models.ForeignKey(SamplingPlan, on_delete=models.PROTECT, related_name="items")
@@ -113,6 +128,7 @@ class SampleItem(models.Model):
     stage = models.CharField(max_length=10, choices=Stage.choices)
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                  help_text="Who made the sampled decision")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +151,26 @@ class VerificationDecision(models.Model):
         AGREED = "agreed", "Agreed"
         REFERRED = "referred", "Referred back"
 
+    class ReferralStatus(models.TextChoices):
+        """A referral's life (services.REFERRAL_TRANSITIONS): open until the assessor answers it, then the
+        internal verifier closes it with a note (or opens it again when the answer is not enough)."""
+
+        NONE = "", "Not a referral"
+        OPEN = "open", "Open: waiting for the assessor"
+        ANSWERED = "answered", "Answered: waiting for the internal verifier"
+        CLOSED = "closed", "Closed"
+
+    TRANSITIONS = {
+        ReferralStatus.OPEN: {ReferralStatus.ANSWERED},
+        ReferralStatus.ANSWERED: {ReferralStatus.CLOSED, ReferralStatus.OPEN},  # closed with a note, or not enough
+        ReferralStatus.CLOSED: set(),
+    }
+
+    class AnswerKind(models.TextChoices):
+        NEW_EVIDENCE = "new_evidence", "New evidence"
+        CORRECTED_DECISION = "corrected_decision", "A corrected decision"
+        EXPLANATION = "explanation", "An explanation"
+
     item = models.ForeignKey(SampleItem, on_delete=models.PROTECT, related_name="decisions")
     unit_assessment = models.ForeignKey("assessment.UnitAssessment", on_delete=models.PROTECT, related_name="+")
     # SET_NULL: the assessor may remove an assessment decision the IV referred back (that can be the fix); the
@@ -153,6 +189,15 @@ class VerificationDecision(models.Model):
     referral_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                            on_delete=models.PROTECT, related_name="+")
     closure_note = models.TextField(blank=True)
+    referral_status = models.CharField(max_length=10, choices=ReferralStatus.choices, blank=True, default="")
+    due_on = models.DateField(null=True, blank=True, help_text="When the assessor should have answered")
+    answer_kind = models.CharField(max_length=20, choices=AnswerKind.choices, blank=True)
+    answer_text = models.TextField(blank=True)
+    answer_evidence = models.ForeignKey("evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         ordering = ["-decided_at", "-id"]
@@ -168,15 +213,26 @@ class VerificationDecision(models.Model):
                 condition=Q(outcome="referred") | Q(referral_closed_at__isnull=True),
                 name="only_referrals_close",
             ),
+            models.CheckConstraint(
+                condition=Q(outcome="referred", referral_status__in=["open", "answered", "closed"])
+                | Q(outcome="agreed", referral_status=""),
+                name="referral_status_only_on_referrals",
+            ),
         ]
-        indexes = [models.Index(fields=["outcome", "referral_closed_at"])]
+        indexes = [models.Index(fields=["outcome", "referral_closed_at"]),
+                   models.Index(fields=["referral_status"], name="decision_referral_status")]
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.unit_assessment}"
 
     @property
     def is_open_referral(self) -> bool:
+        """Open or answered: not closed yet (the unit cannot be agreed while one is)."""
         return self.outcome == self.Outcome.REFERRED and self.referral_closed_at is None
+
+    @property
+    def is_unanswered(self) -> bool:
+        return self.referral_status == self.ReferralStatus.OPEN
 
 
 class ExternalAccessGrant(models.Model):
@@ -233,14 +289,28 @@ class ExternalAccessLog(models.Model):
 
 
 class CertificationClaim(models.Model):
-    """A claim to the awarding body: the full qualification or unit certification. One per registration."""
+    """A claim to the awarding body. Unit certification may be claimed any number of times (each unit once);
+    a full claim closes the registration as certified, an exit claim (unit certification of what was achieved
+    by a candidate who leaves) closes it as withdrawn. At most one full or exit claim per registration."""
 
     class Kind(models.TextChoices):
         FULL = "full", "Full qualification"
         UNITS = "units", "Unit certification"
+        EXIT = "exit", "Exit claim (unit certification on withdrawal)"
 
-    registration = models.OneToOneField("assessment.Registration", on_delete=models.PROTECT,
-                                        related_name="certification_claim")
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted to the awarding body"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # A claim made in error is cancelled (its units can be claimed again); a full or exit claim that closed the
+    # registration cannot be cancelled here: that goes through the awarding body.
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.CANCELLED},
+        Status.CANCELLED: set(),
+    }
+
+    registration = models.ForeignKey("assessment.Registration", on_delete=models.PROTECT,
+                                     related_name="certification_claims")
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     units = models.JSONField(default=list, help_text="Refs of the units claimed")
@@ -248,9 +318,20 @@ class CertificationClaim(models.Model):
     verdict = models.JSONField(default=dict, help_text="The rules engine's verdict on the units claimed")
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     claimed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration"], condition=Q(kind__in=["full", "exit"]),
+                                    name="one_closing_claim_per_registration",
+                                    violation_error_message="This registration is already closed by a claim."),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} claim for {self.registration}"
+
+    @property
+    def closes_registration(self) -> bool:
+        return self.kind in (self.Kind.FULL, self.Kind.EXIT)

@@ -70,7 +70,7 @@ def grants_visible_to(user) -> QuerySet[ExternalAccessGrant]:
 def claims_visible_to(user) -> QuerySet[CertificationClaim]:
     return CertificationClaim.objects.filter(
         centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])
-    ).select_related("registration__candidate", "registration__qualification", "claimed_by")
+    ).select_related("registration__candidate", "registration__qualification", "claimed_by", "centre")
 
 
 def sites_visible_to(user) -> QuerySet[CandidateSite]:
@@ -302,6 +302,25 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     return Pool(plan, offered, plain, by_id, {decision_key(u, s) for u, s in sampled}, people, flags, own)
 
 
+def method_label(code: str) -> str:
+    from assessment.models import Method
+
+    return Method(code).label if code in Method.values else code
+
+
+def stage_label(code: str) -> str:
+    return Stage(code).label if code in Stage.values else code
+
+
+def describe_need(need: sampling.Need, people: dict[str, str]) -> str:
+    """A plan requirement in words, people by their names and methods and stages by their labels."""
+    if need.kind == "assessor":
+        return f"Assessor {people.get(need.key, need.key)}: {need.have} of {need.needed} candidates sampled"
+    name = {"unit": f"Unit {need.key}", "method": f"Method {method_label(need.key).lower()}",
+            "site": f"Site {need.key}", "stage": f"{stage_label(need.key)} stage"}.get(need.kind, need.key)
+    return f"{name}: sampled" if need.met else f"{name}: not yet sampled"
+
+
 @dataclass
 class PlanOverview:
     pool: Pool
@@ -351,29 +370,25 @@ class ItemState:
 
     @property
     def status(self) -> str:
-        """referred while any referral is open; agreed when the unit itself was agreed after every referral
-        (of the unit or of one of its assessment decisions); otherwise waiting for the IV's decision."""
-        if self.open_referral:
-            return "referred"
-        latest = self.latest
-        if latest is None or latest.outcome == VerificationDecision.Outcome.REFERRED:
-            return "waiting"
-        position = self.decisions.index(latest)
-        if any(d.outcome == VerificationDecision.Outcome.REFERRED for d in self.decisions[:position]):
-            return "waiting"
-        return "agreed"
+        """The sampled unit's stored status (services.sample_item_transition): waiting / referred / agreed."""
+        return self.item.status
 
     @property
     def status_label(self) -> str:
-        return {"referred": "Referred back", "waiting": "Decision waiting", "agreed": "Agreed"}[self.status]
+        return self.item.get_status_display()
 
 
 def item_states(items) -> list[ItemState]:
     """Items with their decisions, newest first (one query for all the decisions)."""
     items = list(items)
+    # The stored status, read now: the objects given may predate the latest decision.
+    statuses = dict(SampleItem.objects.filter(pk__in=[i.pk for i in items]).values_list("pk", "status"))
+    for item in items:
+        item.status = statuses.get(item.pk, item.status)
     by_item = defaultdict(list)
     for d in VerificationDecision.objects.filter(item__in=items).select_related(
-            "verifier", "assessor", "referral_closed_by", "mapping__criterion", "mapping__range_item").order_by(
+            "verifier", "assessor", "referral_closed_by", "mapping__criterion", "mapping__range_item",
+            "answered_by", "answer_evidence").order_by(
             "-decided_at", "-id"):
         by_item[d.item_id].append(d)
     return [ItemState(item, by_item[item.pk]) for item in items]
@@ -401,7 +416,8 @@ class MappingState:
     @property
     def status_label(self) -> str:
         if self.open_referral:
-            return "Referred back"
+            return ("Referred back by IV: answered, waiting for the IV" if not self.open_referral.is_unanswered
+                    else "Referred back by IV")
         if self.latest is not None and self.latest.outcome == VerificationDecision.Outcome.AGREED:
             return "Agreed"
         return "Not verified"
@@ -439,14 +455,72 @@ def decisions_waiting_for(user) -> list[ItemState]:
 
 
 def referrals_for_assessor(user) -> QuerySet[VerificationDecision]:
-    """Open referrals on the units an assessor assesses (what they must act on)."""
+    """Referrals not yet closed on the units an assessor assesses, soonest due first (open ones are theirs to
+    answer; answered ones wait for the internal verifier)."""
     if not user.is_authenticated:
         return VerificationDecision.objects.none()
     return VerificationDecision.objects.filter(
         outcome=VerificationDecision.Outcome.REFERRED, referral_closed_at__isnull=True,
         unit_assessment__registration__assessor=user,
         unit_assessment__registration__centre__in=centres_of(user, roles=[Role.ASSESSOR]),
-    ).select_related("unit_assessment__unit", "unit_assessment__registration__candidate", "verifier")
+    ).select_related("unit_assessment__unit", "unit_assessment__registration__candidate", "verifier",
+                     "mapping__criterion", "mapping__range_item").order_by("referral_status", "due_on", "id")
+
+
+def referral_answer_url(referral) -> str:
+    """Where the assessor answers a referral."""
+    from django.urls import reverse
+
+    return reverse("verification:referral_answer", args=[referral.pk])
+
+
+def referral_what(referral) -> str:
+    """'1.2 · E12 (observation), open' / 'the whole unit, answered'."""
+    what = mapping_label(referral.mapping) if referral.mapping_id else "the whole unit"
+    state = "answered" if referral.referral_status == VerificationDecision.ReferralStatus.ANSWERED else "open"
+    return f"{what}, {state}"
+
+
+def referral_marks(registration_ids) -> list:
+    """The assessment app's hook: every referral not yet closed on these registrations (one query)."""
+    from assessment.hooks import ReferralMark
+
+    return [
+        ReferralMark(referral_id=pk, registration_id=reg_id, unit_id=unit_id, mapping_id=mapping_id,
+                     criterion_id=criterion_id, status=status, due_on=due_on, action_points=action_points,
+                     url=referral_answer_url_for(pk))
+        for pk, reg_id, unit_id, mapping_id, criterion_id, status, due_on, action_points in
+        VerificationDecision.objects.filter(
+            unit_assessment__registration_id__in=list(registration_ids),
+            outcome=VerificationDecision.Outcome.REFERRED,
+        ).exclude(referral_status=VerificationDecision.ReferralStatus.CLOSED).order_by("due_on", "id").values_list(
+            "pk", "unit_assessment__registration_id", "unit_assessment__unit_id", "mapping_id",
+            "mapping__criterion_id", "referral_status", "due_on", "action_points")
+    ]
+
+
+def referral_answer_url_for(pk: int) -> str:
+    from django.urls import reverse
+
+    return reverse("verification:referral_answer", args=[pk])
+
+
+def sign_off_blockers(unit_assessment) -> list[str]:
+    """The assessment app's hook: a unit is not signed off while a referral on it is unanswered."""
+    rows = VerificationDecision.objects.filter(
+        unit_assessment=unit_assessment, outcome=VerificationDecision.Outcome.REFERRED,
+        referral_status=VerificationDecision.ReferralStatus.OPEN,
+    ).select_related("mapping__criterion", "mapping__range_item")
+    return [f"The internal verifier referred back {mapping_label(r.mapping) if r.mapping_id else 'the unit'}: "
+            f"answer the referral first." for r in rows]
+
+
+def reinstate_blockers(registration) -> list[str]:
+    """The assessment app's hook: an exit claim closed the registration for good."""
+    if CertificationClaim.objects.filter(registration=registration, kind=CertificationClaim.Kind.EXIT,
+                                         status=CertificationClaim.Status.SUBMITTED).exists():
+        return ["an exit claim closed it (the candidate left with unit certification)."]
+    return []
 
 
 @dataclass(frozen=True)
@@ -558,16 +632,19 @@ def sampling_record_for(registration) -> dict[int, list[RecordEntry]]:
 class ClaimCheck:
     registration: Registration
     signed_refs: list[str]
-    claimable_refs: list[str]     # signed units whose sampled decisions (if any) are agreed
-    credits: int
+    claimable_refs: list[str]     # signed units, not claimed before, whose sampled decisions (if any) are agreed
+    credits: int                  # of the claimable units
     verdict: object               # qualifications.rules.Verdict on the signed units
-    pending: list[str]            # units sampled and not (yet) agreed
+    pending: list[str]            # units sampled and not (yet) agreed, or with a referral not closed
     certifiable: bool
     certifiable_reasons: list[str]
+    claimed_refs: list[str] = field(default_factory=list)        # already in a unit claim
+    unit_credits: dict[str, int] = field(default_factory=dict)
+    plan_reasons: list[str] = field(default_factory=list)        # the active sampling plan, not met for them
 
     @property
     def full_ready(self) -> bool:
-        return self.verdict.achieved and not self.pending and self.certifiable
+        return self.verdict.achieved and not self.pending and self.certifiable and not self.plan_reasons
 
     @property
     def units_ready(self) -> bool:
@@ -578,12 +655,62 @@ class ClaimCheck:
         """Why the full qualification cannot be claimed, in words a centre admin understands."""
         reasons = [r.message for r in self.verdict.unmet] + list(self.verdict.reasons)
         reasons += [f"Unit {ref}: the internal verifier has not agreed the sampled decision." for ref in self.pending]
+        reasons += list(self.plan_reasons)
         reasons += list(self.certifiable_reasons)
         return reasons
 
 
+def _plan_reasons(registrations) -> dict[int, list[str]]:
+    """{registration id: what the centre's active sampling plan(s) still need that concerns this candidate's
+    units}: a unit, method or site of theirs not yet sampled, or their assessor's share not reached. One plan
+    evaluation per active plan, whatever the number of registrations."""
+    from assessment.models import Method
+
+    today = timezone.localdate()
+    keys = {(r.centre_id, r.qualification_id) for r in registrations}
+    plans = defaultdict(list)
+    for plan in SamplingPlan.objects.filter(period_start__lte=today, period_end__gte=today).filter(
+            Q(*[Q(centre_id=c, qualification_id=q) for c, q in keys], _connector=Q.OR) if keys else Q(pk=None)):
+        plans[(plan.centre_id, plan.qualification_id)].append(plan)
+    result = defaultdict(list)
+    for key, key_plans in plans.items():
+        for plan in key_plans:
+            pool = plan_pool(plan)
+            needs = [n for n in sampling.coverage(pool.plain_plan, pool.decisions, pool.sampled_ids).needs if not n.met]
+            if not needs:
+                continue
+            mine = defaultdict(lambda: {"units": set(), "methods": set(), "sites": set(), "assessors": set()})
+            for d in pool.decisions:
+                m = mine[d.candidate]
+                m["units"].add(d.unit)
+                m["methods"] |= d.methods
+                m["assessors"].add(d.assessor)
+                if d.site:
+                    m["sites"].add(d.site)
+            for reg in registrations:
+                if (reg.centre_id, reg.qualification_id) != key:
+                    continue
+                m = mine.get(f"r{reg.pk}")
+                if m is None:
+                    continue
+                for n in needs:
+                    if n.kind == "unit" and n.key in m["units"]:
+                        result[reg.pk].append(f"The sampling plan needs unit {n.key} sampled and agreed.")
+                    elif n.kind == "method" and n.key in m["methods"]:
+                        result[reg.pk].append(f"The sampling plan needs a decision by "
+                                              f"{Method(n.key).label.lower()} sampled.")
+                    elif n.kind == "site" and n.key in m["sites"]:
+                        result[reg.pk].append(f"The sampling plan needs a decision at site {n.key} sampled.")
+                    elif n.kind == "assessor" and n.key in m["assessors"]:
+                        result[reg.pk].append(
+                            f"The sampling plan needs {n.needed} of {pool.people.get(n.key, n.key)}'s candidates "
+                            f"sampled ({n.have} so far).")
+    return result
+
+
 def claim_checks(registrations) -> list[ClaimCheck]:
-    """The claim gate for each registration: a constant number of queries per qualification involved."""
+    """The claim gate for each registration: a constant number of queries per qualification and active plan
+    involved, whatever the number of registrations, units or claims."""
     from qualifications.rules import evaluate
     from qualifications.selectors import qualification_is_certifiable
     from qualifications.specs import qualification_spec
@@ -594,12 +721,22 @@ def claim_checks(registrations) -> list[ClaimCheck]:
     for ua in UnitAssessment.objects.filter(registration_id__in=reg_ids, status=UnitAssessment.Status.SIGNED) \
             .select_related("unit").order_by("unit__number"):
         uas[ua.registration_id].append(ua)
-    states = item_states(SampleItem.objects.filter(unit_assessment__registration_id__in=reg_ids)
-                         .select_related("unit_assessment__unit"))
     pending = defaultdict(set)
-    for s in states:
-        if s.status != "agreed":
-            pending[s.item.unit_assessment.registration_id].add(s.item.unit_assessment.unit.ref)
+    for reg_id, ref, status in SampleItem.objects.filter(unit_assessment__registration_id__in=reg_ids).values_list(
+            "unit_assessment__registration_id", "unit_assessment__unit__ref", "status"):
+        if status != SampleItem.Status.AGREED:
+            pending[reg_id].add(ref)
+    for reg_id, ref in VerificationDecision.objects.filter(
+            unit_assessment__registration_id__in=reg_ids, outcome=VerificationDecision.Outcome.REFERRED,
+    ).exclude(referral_status=VerificationDecision.ReferralStatus.CLOSED).values_list(
+            "unit_assessment__registration_id", "unit_assessment__unit__ref"):
+        pending[reg_id].add(ref)
+    claimed = defaultdict(set)
+    for reg_id, refs in CertificationClaim.objects.filter(
+            registration_id__in=reg_ids, status=CertificationClaim.Status.SUBMITTED).values_list(
+            "registration_id", "units"):
+        claimed[reg_id].update(refs)
+    plan_reasons = _plan_reasons(registrations)
     specs, certifiable = {}, {}
     result = []
     for reg in registrations:
@@ -610,12 +747,13 @@ def claim_checks(registrations) -> list[ClaimCheck]:
         signed = [ua.unit for ua in uas[reg.pk]]
         signed_refs = [u.ref for u in signed]
         verdict = evaluate(specs[q.pk], signed_refs)
-        claimable = [u for u in signed if u.ref not in pending[reg.pk]]
+        claimable = [u for u in signed if u.ref not in pending[reg.pk] and u.ref not in claimed[reg.pk]]
         ok, reasons = certifiable[q.pk]
         result.append(ClaimCheck(
             registration=reg, signed_refs=signed_refs, claimable_refs=[u.ref for u in claimable],
             credits=sum(u.credits or 0 for u in claimable), verdict=verdict, pending=sorted(pending[reg.pk]),
-            certifiable=ok, certifiable_reasons=list(reasons),
+            certifiable=ok, certifiable_reasons=list(reasons), claimed_refs=sorted(claimed[reg.pk]),
+            unit_credits={u.ref: u.credits or 0 for u in signed}, plan_reasons=plan_reasons.get(reg.pk, []),
         ))
     return result
 
@@ -624,7 +762,7 @@ def claim_checks(registrations) -> list[ClaimCheck]:
 class ClaimSummary:
     """What a certification claim states, printed identically on the claim PDF and in the CSV export."""
 
-    kind: str                     # "full" / "units"
+    kind: str                     # "full" / "units" / "exit"
     kind_label: str
     units: tuple[str, ...]        # refs of the units claimed, in the claim's order
     credits: int
@@ -633,12 +771,22 @@ class ClaimSummary:
     engine_reasons: tuple[str, ...]
     claimed_on: object
     claimed_by: str
+    unit_labels: tuple[str, ...] = ()   # "TV-101 (R/601/6071)": the unit with its accreditation number
+    status_label: str = ""
+
+    @property
+    def units_text(self) -> str:
+        return "; ".join(self.unit_labels or self.units)
 
 
-def claim_summary(claim) -> ClaimSummary:
-    """One claim's statement, from the claim row alone (the verdict recorded at claim time, not a new one)."""
+def claim_summary(claim, accreditation: dict[str, str] | None = None) -> ClaimSummary:
+    """One claim's statement, from the claim row (the verdict recorded at claim time, not a new one) and the
+    units' accreditation numbers (`accreditation`: {ref: number}, read here when not given)."""
+    from qualifications.models import Unit
     from qualifications.rules import STATUS_WORDS
 
+    if accreditation is None:
+        accreditation = dict(Unit.objects.filter(ref__in=list(claim.units)).values_list("ref", "accreditation_number"))
     verdict = claim.verdict or {}
     status = verdict.get("status", "")
     reasons = [u.get("message", "") for u in verdict.get("unmet", [])] + list(verdict.get("reasons", []))
@@ -646,17 +794,33 @@ def claim_summary(claim) -> ClaimSummary:
         kind=claim.kind, kind_label=claim.get_kind_display(), units=tuple(claim.units), credits=claim.credits,
         engine_status=status, engine_words=STATUS_WORDS.get(status, status.upper()),
         engine_reasons=tuple(r for r in reasons if r), claimed_on=claim.claimed_at, claimed_by=str(claim.claimed_by),
+        unit_labels=tuple(f"{ref} ({accreditation[ref]})" if accreditation.get(ref) else ref for ref in claim.units),
+        status_label=claim.get_status_display(),
     )
 
 
+def claim_summaries(claims) -> list[tuple[object, ClaimSummary]]:
+    """[(claim, summary)] for many claims with one query for every unit's accreditation number."""
+    from qualifications.models import Unit
+
+    claims = list(claims)
+    refs = {ref for c in claims for ref in c.units}
+    accreditation = dict(Unit.objects.filter(ref__in=refs).values_list("ref", "accreditation_number")) if refs else {}
+    return [(c, claim_summary(c, accreditation)) for c in claims]
+
+
 def claim_candidates_for(user) -> list[ClaimCheck]:
-    """Active registrations of the user's centres with at least one signed unit, with their gate."""
+    """Registrations of the user's centres with at least one signed unit that a claim can still be made for
+    (active ones; withdrawn ones for an exit claim), with their gate."""
     from accounts.selectors import centres_of as _centres
 
+    closed = CertificationClaim.objects.filter(kind__in=[CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT],
+                                               status=CertificationClaim.Status.SUBMITTED)
     registrations = Registration.objects.filter(
-        centre__in=_centres(user, roles=[Role.CENTRE_ADMIN]), status=Registration.Status.ACTIVE,
+        centre__in=_centres(user, roles=[Role.CENTRE_ADMIN]),
+        status__in=[Registration.Status.ACTIVE, Registration.Status.WITHDRAWN],
         unit_assessments__status=UnitAssessment.Status.SIGNED,
-    ).distinct().select_related("candidate", "qualification", "centre").order_by("candidate__last_name", "id")
+    ).exclude(pk__in=closed.values("registration_id")).distinct().select_related("candidate", "qualification", "centre").order_by("candidate__last_name", "id")
     return claim_checks(registrations)
 
 
@@ -668,7 +832,7 @@ def iv_dashboard(user) -> dict:
         overview = plan_overview(plan)
         needs = overview.coverage.needs
         coverage_rows.append({"plan": plan, "met": sum(1 for n in needs if n.met), "total": len(needs),
-                              "open": [n.describe() for n in needs if not n.met][:5]})
+                              "open": [describe_need(n, overview.pool.people) for n in needs if not n.met][:5]})
     return {
         "coverage_rows": coverage_rows,
         "open_referrals": list(open_referrals_for(user)[:20]),

@@ -7,15 +7,17 @@ triggers of migration 0002 refuse the same thing for any other code path.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from accounts.services import notify
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
-from audit.services import audit_record
+from audit.services import audit_record, refusals_audited
 
 from . import selectors
 from .models import (
@@ -55,8 +57,22 @@ MAPPING_NOT_IN_UNIT = "That assessment decision does not belong to the sampled u
 OWN_MAPPING = ("You made this assessment decision ({mapping}): nobody verifies their own assessment. Ask another "
                "internal verifier.")
 MAPPING_ALREADY_REFERRED = "The assessment decision {mapping} is already referred back; close that referral first."
-MAPPING_NOT_ACTED_ON = ("The assessor has not changed the assessment decision {mapping} (or signed the unit off "
-                        "again) since you referred it back: the actions are not done yet.")
+MAPPING_NOT_ACTED_ON = ("The assessor has not answered your referral of the assessment decision {mapping} yet: "
+                        "the actions are not done yet.")
+UNIT_HAS_OPEN_REFERRALS = ("Unit {unit} cannot be agreed while a referral on it is open: {referrals}. Close each "
+                           "referral (once the assessor has answered it) first.")
+CLOSE_NOTE_REQUIRED = "Write a note on how the referral was settled: it goes on the sampling record."
+REFERRAL_UNANSWERED = "The assessor has not answered this referral yet: it can be closed once they have."
+REFERRAL_NOT_OPEN = "This referral is not waiting for your answer (it is answered or closed)."
+REFERRAL_CHANGED = "Someone else changed this referral meanwhile: reload the page."
+NOT_REGISTRATION_ASSESSOR = "Only the candidate's assessor can answer this referral."
+BAD_ANSWER_KIND = "Choose what you did: new evidence, a corrected decision or an explanation."
+ANSWER_TEXT_REQUIRED = "Say what you did about the referral: the internal verifier reads it before closing it."
+ANSWER_NEEDS_EVIDENCE = "Choose the new evidence."
+ANSWER_NEEDS_MAPPING = "A corrected decision answers a referral of one assessment decision; explain instead."
+ANSWER_NEEDS_DECISION = "Choose the corrected decision: accepted or not yet."
+TRANSITION_REFUSED = "{entity} cannot go from “{was}” to “{to}”: nothing was changed."
+REFERRAL_DAYS = 14   # a referral is due two weeks after it is made unless the IV says otherwise
 NOT_EV = "{person} is not an external verifier at {centre}."
 GRANT_NEEDS_CANDIDATES = "Choose at least one candidate."
 GRANT_NEEDS_SAMPLE = "Choose the sample to share."
@@ -65,10 +81,18 @@ EXPIRY_IN_PAST = "The expiry date must be today or later."
 GRANT_ALREADY_REVOKED = "This access is already revoked."
 USERNAME_TAKEN = "The username {username} is already taken: choose the existing external verifier instead."
 CLAIM_NOT_ACTIVE = "This registration is not active (it is {status}): nothing can be claimed."
-CLAIM_EXISTS = "A certification claim already exists for this registration."
+CLAIM_EXISTS = "A full or exit claim already closed this registration: nothing more can be claimed."
 CLAIM_REFUSED = "The full qualification cannot be claimed: {reasons}"
-CLAIM_NO_UNITS = "No unit can be claimed yet: no signed unit has all its sampled decisions agreed."
-BAD_CLAIM_KIND = "Choose the full qualification or unit certification."
+CLAIM_NO_UNITS = ("No unit can be claimed: no signed unit, not claimed before, has all its sampled decisions "
+                  "agreed.")
+BAD_CLAIM_KIND = "Choose the full qualification, unit certification or an exit claim."
+UNIT_ALREADY_CLAIMED = "Unit {unit} is already claimed for this candidate: a unit is claimed once."
+UNIT_NOT_CLAIMABLE = ("Unit {unit} cannot be claimed yet: it must be signed off and, where sampled, agreed by the "
+                      "internal verifier with no referral open.")
+EXIT_REASON_REQUIRED = "Write the reason the candidate leaves: an exit claim withdraws the registration."
+CLAIM_CLOSING_NOT_CANCELLED = ("A full or exit claim closed the registration and cannot be cancelled here: contact the "
+                               "awarding body.")
+CANCEL_REASON_REQUIRED = "Write why the claim is cancelled."
 
 
 def _raise(message: str, **kwargs):
@@ -201,19 +225,83 @@ def check_may_decide(*, verifier, unit_assessment) -> None:
         _raise(NOT_REGISTRATION_IV)
 
 
+def sample_item_transition(*, item: SampleItem, actor, to: str, reason: str = "") -> SampleItem:
+    """The only writer of SampleItem.status (inside the caller's transaction): checks SampleItem.TRANSITIONS,
+    saves and audits. Staying where it is is not a move."""
+    was = item.status
+    if was == to:
+        return item
+    if to not in SampleItem.TRANSITIONS.get(was, set()):
+        labels = dict(SampleItem.Status.choices)
+        _raise(TRANSITION_REFUSED, entity="The sampled unit", was=labels[was], to=labels.get(to, to))
+    SampleItem.objects.filter(pk=item.pk, status=was).update(status=to)
+    item.status = to
+    audit_record(actor=actor, action="sample_item_status_changed", obj=item, centre=item.plan.centre,
+                 details={"from": was, "to": to, "reason": reason})
+    return item
+
+
+def referral_transition(*, referral: VerificationDecision, actor, to: str, action: str, details=None,
+                        **fields) -> VerificationDecision:
+    """The only writer of a referral's status (inside the caller's transaction): checks
+    VerificationDecision.TRANSITIONS on the row the caller locked, saves `fields` with it and audits."""
+    was = referral.referral_status
+    if to not in VerificationDecision.TRANSITIONS.get(was, set()):
+        labels = dict(VerificationDecision.ReferralStatus.choices)
+        _raise(TRANSITION_REFUSED, entity="The referral", was=labels.get(was, was), to=labels.get(to, to))
+    updated = VerificationDecision.objects.filter(pk=referral.pk, referral_status=was).update(
+        referral_status=to, **fields)
+    if not updated:
+        _raise(REFERRAL_CHANGED)
+    referral.refresh_from_db()
+    audit_record(actor=actor, action=action, obj=referral, centre=referral.item.plan.centre, details={
+        "unit": referral.unit_assessment.unit.ref, "mapping": referral.mapping_id, "from": was, "to": to,
+        **(details or {})})
+    return referral
+
+
+def _open_referrals(item):
+    return list(VerificationDecision.objects.select_for_update().filter(
+        item=item, outcome=VerificationDecision.Outcome.REFERRED).exclude(
+        referral_status=VerificationDecision.ReferralStatus.CLOSED).order_by("decided_at", "id"))
+
+
+def _close(referral, *, actor, note):
+    now = timezone.now()
+    referral_transition(referral=referral, actor=actor, to=VerificationDecision.ReferralStatus.CLOSED,
+                        action="referral_closed", details={"note": note},
+                        referral_closed_at=now, referral_closed_by=actor, closure_note=note)
+    if not _open_referrals(referral.item):
+        sample_item_transition(item=referral.item, actor=actor, to=SampleItem.Status.WAITING,
+                               reason="Every referral on it is closed.")
+    assessor = referral.unit_assessment.registration.assessor
+    notify(user=assessor, kind="referral_closed",
+           text=f"{referral.verifier} closed the referral of {_referral_label(referral)}: {note}",
+           url=selectors.referral_answer_url(referral))
+
+
+def _referral_label(referral) -> str:
+    ua = referral.unit_assessment
+    what = selectors.mapping_label(referral.mapping) if referral.mapping_id else "the whole unit"
+    return f"unit {ua.unit.ref} ({what}) of {ua.registration.candidate}"
+
+
+@refusals_audited("verification_decision", "item")
 @transaction.atomic
 def decision_record(*, item, actor, outcome: str, comments: str = "", action_points: str = "",
-                    mapping=None) -> VerificationDecision:
+                    mapping=None, due_on: date | None = None) -> VerificationDecision:
     """The internal verifier agrees a sampled unit (or one assessment decision in it) or refers it back.
 
-    A referral of a signed unit re-opens it for the assessor (assessment.services.unit_reopen) and emails the
-    assessor once the transaction commits. Agreeing a unit under referral needs the assessor to have signed it
-    off again, and closes the referral.
+    A referral of a signed unit re-opens it for the assessor (assessment.services.unit_reopen) and tells the
+    assessor once the transaction commits. The unit is agreed only when no referral on it is open; agreeing an
+    assessment decision whose referral the assessor has answered closes that referral, the note being the
+    closing note (required).
     """
     item = SampleItem.objects.select_related("plan__centre", "unit_assessment__registration__centre",
                                              "unit_assessment__unit").get(pk=item.pk)
     ua = UnitAssessment.objects.select_for_update().select_related("registration__centre", "unit").get(
         pk=item.unit_assessment_id)
+    item = SampleItem.objects.select_for_update().select_related("plan__centre").get(pk=item.pk)
     registration, unit = ua.registration, ua.unit
     check_may_decide(verifier=actor, unit_assessment=ua)
     if outcome not in VerificationDecision.Outcome.values:
@@ -226,52 +314,56 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
         if mapping.assessed_by_id == actor.pk:
             _raise(OWN_MAPPING, mapping=selectors.mapping_label(mapping))
     action_points = (action_points or "").strip()
-    open_referrals = list(VerificationDecision.objects.filter(
-        item=item, outcome=VerificationDecision.Outcome.REFERRED, referral_closed_at__isnull=True))
-    summative = item.stage == Stage.SUMMATIVE
-    now = timezone.now()
+    comments = (comments or "").strip()
+    referred = outcome == VerificationDecision.Outcome.REFERRED
+    open_referrals = _open_referrals(item)
+    to_close = []
     if mapping is not None:
-        # One assessment decision: its own referral, whatever the state of the rest of the unit.
         open_referral = next((d for d in open_referrals if d.mapping_id == mapping.pk), None)
-        if outcome == VerificationDecision.Outcome.REFERRED:
+        if referred:
             if not action_points:
                 _raise(ACTION_POINTS_REQUIRED)
             if open_referral:
                 _raise(MAPPING_ALREADY_REFERRED, mapping=selectors.mapping_label(mapping))
-        elif open_referral and not _acted_on(open_referral, ua, mapping):
-            _raise(MAPPING_NOT_ACTED_ON, mapping=selectors.mapping_label(mapping))
-        to_close = [open_referral] if open_referral else []
+        elif open_referral:
+            if open_referral.is_unanswered:
+                _raise(MAPPING_NOT_ACTED_ON, mapping=selectors.mapping_label(mapping))
+            if not comments:
+                _raise(CLOSE_NOTE_REQUIRED)
+            to_close = [open_referral]
     else:
-        open_referral = open_referrals[0] if open_referrals else None
-        if outcome == VerificationDecision.Outcome.REFERRED:
+        if referred:
             if not action_points:
                 _raise(ACTION_POINTS_REQUIRED)
-            if open_referral:
+            if any(d.mapping_id is None for d in open_referrals):
                 _raise(ALREADY_REFERRED, unit=unit.ref)
-        elif open_referrals and (ua.status != UnitAssessment.Status.SIGNED
-                                 or any(ua.round <= d.unit_round for d in open_referrals)):
-            _raise(UNIT_STILL_OPEN, unit=unit.ref)
+        elif open_referrals:
+            _raise(UNIT_HAS_OPEN_REFERRALS, unit=unit.ref,
+                   referrals="; ".join(selectors.referral_what(d) for d in open_referrals))
+        summative = item.stage == Stage.SUMMATIVE
         if summative and ua.status != UnitAssessment.Status.SIGNED and not (
-                outcome == VerificationDecision.Outcome.REFERRED and ua.status == UnitAssessment.Status.OPEN
-                and not open_referral):
+                referred and ua.status == UnitAssessment.Status.OPEN):
             _raise(UNIT_NOT_SIGNED, unit=unit.ref)
-        # Agreeing the re-signed unit settles every open referral on it, its assessment decisions' included.
-        to_close = open_referrals
     assessor_id = ua.signed_by_id or registration.assessor_id
     if mapping is not None:
         assessor_id = mapping.assessed_by_id
+    now = timezone.now()
     decision = VerificationDecision(
         item=item, unit_assessment=ua, mapping=mapping, verifier=actor, assessor_id=assessor_id,
-        outcome=outcome, comments=(comments or "").strip(), action_points=action_points, unit_round=ua.round,
-        decided_at=now,
+        outcome=outcome, comments=comments, action_points=action_points, unit_round=ua.round, decided_at=now,
+        referral_status=VerificationDecision.ReferralStatus.OPEN if referred else "",
+        due_on=(due_on or timezone.localdate() + timedelta(days=REFERRAL_DAYS)) if referred else None,
     )
     decision.full_clean()
     decision.save()
-    if outcome == VerificationDecision.Outcome.AGREED:
-        for referral in to_close:
-            _close(referral, actor=actor, note="Agreed after the assessor's corrections.", now=now)
+    for referral in to_close:
+        _close(referral, actor=actor, note=comments)
+    if referred:
+        sample_item_transition(item=item, actor=actor, to=SampleItem.Status.REFERRED, reason=action_points)
+    elif mapping is None:
+        sample_item_transition(item=item, actor=actor, to=SampleItem.Status.AGREED)
     reopened = False
-    if outcome == VerificationDecision.Outcome.REFERRED and ua.status != UnitAssessment.Status.OPEN:
+    if referred and ua.status != UnitAssessment.Status.OPEN:
         from assessment.services import unit_reopen
 
         unit_reopen(unit_assessment=ua, actor=actor, reason=f"Referred back by the internal verifier: {action_points}",
@@ -283,46 +375,104 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
         "mapping_label": selectors.mapping_label(mapping),
         "comments": decision.comments, "action_points": action_points, "unit_reopened": reopened,
     })
-    if outcome == VerificationDecision.Outcome.REFERRED:
+    if referred:
         from .tasks import send_referral_email
 
+        notify(user=registration.assessor, kind="referral_new", email=False,
+               text=f"{actor} referred back {_referral_label(decision)}: {action_points}",
+               url=selectors.referral_answer_url(decision))
         transaction.on_commit(lambda: send_referral_email.enqueue(decision.pk))
     return decision
 
 
-def _acted_on(referral, ua, mapping=None) -> bool:
-    """Has the assessor acted on a referral? The unit signed off again since, or (for a referral of one
-    assessment decision) that decision changed since."""
-    if ua.status == UnitAssessment.Status.SIGNED and ua.round > referral.unit_round:
-        return True
-    return mapping is not None and mapping.assessed_at > referral.decided_at
+@refusals_audited("referral_answer", "decision")
+@transaction.atomic
+def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, method: str = "",
+                    location: str = "", corrected_decision: str = "", reason: str = "") -> VerificationDecision:
+    """The assessor answers a referral: new evidence (mapped to the referred criterion), a corrected decision
+    (the referred assessment decision changed), or an explanation. The referral goes back to the internal
+    verifier, who closes it with a note or sends it back."""
+    from assessment import permissions as assessment_permissions
+    from assessment import services as assessment_services
+
+    decision = VerificationDecision.objects.select_related(
+        "item__plan__centre", "unit_assessment__registration__candidate", "unit_assessment__unit", "mapping",
+        "verifier").get(pk=decision.pk)
+    registration = decision.unit_assessment.registration
+    if not assessment_permissions.is_assessor_of(actor, registration):
+        _raise(NOT_REGISTRATION_ASSESSOR)
+    if decision.referral_status != VerificationDecision.ReferralStatus.OPEN:
+        _raise(REFERRAL_NOT_OPEN)
+    text = (text or "").strip()
+    if kind not in VerificationDecision.AnswerKind.values:
+        _raise(BAD_ANSWER_KIND)
+    if not text:
+        _raise(ANSWER_TEXT_REQUIRED)
+    mapping = decision.mapping
+    if kind == VerificationDecision.AnswerKind.NEW_EVIDENCE:
+        if evidence is None:
+            _raise(ANSWER_NEEDS_EVIDENCE)
+        if mapping is not None:
+            targets = ({"criteria": [mapping.criterion]} if mapping.criterion_id
+                       else {"range_items": [mapping.range_item]})
+            assessment_services.mapping_add(
+                registration=registration, evidence=evidence, actor=actor, method=method or mapping.method,
+                location=location, decision=EvidenceMapping.Decision.ACCEPTED, **targets)
+    elif kind == VerificationDecision.AnswerKind.CORRECTED_DECISION:
+        if mapping is None:
+            _raise(ANSWER_NEEDS_MAPPING)
+        if corrected_decision not in EvidenceMapping.Decision.values:
+            _raise(ANSWER_NEEDS_DECISION)
+        assessment_services.mapping_decide(mapping=mapping, actor=actor, decision=corrected_decision, reason=reason)
+    decision = VerificationDecision.objects.select_for_update().select_related(
+        "item__plan__centre", "unit_assessment__unit", "unit_assessment__registration__candidate").get(pk=decision.pk)
+    decision = referral_transition(
+        referral=decision, actor=actor, to=VerificationDecision.ReferralStatus.ANSWERED, action="referral_answered",
+        details={"kind": kind, "text": text, "evidence": evidence.pk if evidence else None,
+                 "corrected_decision": corrected_decision},
+        answer_kind=kind, answer_text=text, answer_evidence=evidence, answered_at=timezone.now(), answered_by=actor)
+    notify(user=decision.verifier, kind="referral_answered",
+           text=f"{actor} answered your referral of {_referral_label(decision)}: {text}",
+           url=f"{reverse('verification:item_detail', args=[decision.item_id])}#referral-{decision.pk}")
+    return decision
 
 
-def _close(decision, *, actor, note, now):
-    VerificationDecision.objects.filter(pk=decision.pk).update(
-        referral_closed_at=now, referral_closed_by=actor, closure_note=note)
-    audit_record(actor=actor, action="referral_closed", obj=decision, centre=decision.item.plan.centre,
-                 details={"unit": decision.unit_assessment.unit.ref, "note": note})
-
-
+@refusals_audited("referral_close", "decision")
 @transaction.atomic
 def referral_close(*, decision, actor, note: str = "") -> VerificationDecision:
-    """The internal verifier closes a referral once the assessor has done the actions (for a summative
-    referral: signed the unit off again)."""
+    """The internal verifier closes a referral the assessor has answered, with a note (required)."""
     decision = VerificationDecision.objects.select_for_update().select_related(
         "item__plan__centre", "unit_assessment__registration", "unit_assessment__unit").get(pk=decision.pk)
     ua = decision.unit_assessment
     check_may_decide(verifier=actor, unit_assessment=ua)
-    if not decision.is_open_referral:
+    if decision.referral_status == VerificationDecision.ReferralStatus.CLOSED:
         _raise(REFERRAL_CLOSED)
-    if decision.mapping_id is not None:
-        mapping = EvidenceMapping.objects.select_related("criterion", "range_item").get(pk=decision.mapping_id)
-        if not _acted_on(decision, ua, mapping):
-            _raise(MAPPING_NOT_ACTED_ON, mapping=selectors.mapping_label(mapping))
-    elif decision.item.stage == Stage.SUMMATIVE and not _acted_on(decision, ua):
-        _raise(REFERRAL_NOT_ACTED_ON, unit=ua.unit.ref)
-    _close(decision, actor=actor, note=(note or "").strip() or "Actions done.", now=timezone.now())
+    if decision.referral_status == VerificationDecision.ReferralStatus.OPEN:
+        _raise(REFERRAL_UNANSWERED)
+    note = (note or "").strip()
+    if not note:
+        _raise(CLOSE_NOTE_REQUIRED)
+    _close(decision, actor=actor, note=note)
     decision.refresh_from_db()
+    return decision
+
+
+@refusals_audited("referral_send_back", "decision")
+@transaction.atomic
+def referral_send_back(*, decision, actor, note: str = "") -> VerificationDecision:
+    """The answer is not enough: the referral opens again for the assessor, with the IV's note."""
+    decision = VerificationDecision.objects.select_for_update().select_related(
+        "item__plan__centre", "unit_assessment__registration", "unit_assessment__unit").get(pk=decision.pk)
+    check_may_decide(verifier=actor, unit_assessment=decision.unit_assessment)
+    note = (note or "").strip()
+    if not note:
+        _raise(CLOSE_NOTE_REQUIRED)
+    decision = referral_transition(
+        referral=decision, actor=actor, to=VerificationDecision.ReferralStatus.OPEN, action="referral_sent_back",
+        details={"note": note}, action_points=f"{decision.action_points}\n\nNot enough yet: {note}")
+    notify(user=decision.unit_assessment.registration.assessor, kind="referral_new",
+           text=f"{actor} sent back your answer on {_referral_label(decision)}: {note}",
+           url=selectors.referral_answer_url(decision))
     return decision
 
 
@@ -425,44 +575,89 @@ def ev_evidence_opened(*, user, item, path: str, view_name: str) -> None:
 
 
 # --- certification claims -----------------------------------------------------------------------------
+@refusals_audited("certification_claim", "registration")
 @transaction.atomic
-def claim_submit(*, registration, actor, kind: str) -> CertificationClaim:
-    """Claim the full qualification (only through the gate) or unit certification; locks the registration.
+def claim_submit(*, registration, actor, kind: str, units=None, reason: str = "") -> CertificationClaim:
+    """Claim from the awarding body: unit certification (any number of times, each unit once), the full
+    qualification (through the gate, closes the registration as certified) or an exit claim (unit
+    certification of what was achieved, closes the registration as withdrawn: `reason` is the withdrawal's).
 
-    The registration row is locked first and the claim is one-per-registration in the database, so a double
-    submit makes one claim and tells the second request so.
+    `units`: the refs to claim for unit certification (None: every claimable unit). The registration row is
+    locked first, so two admins claiming at once make one claim and the second is told why.
     """
+    from assessment.services import registration_transition
+
     registration = Registration.objects.select_for_update().select_related("qualification", "centre",
                                                                             "candidate").get(pk=registration.pk)
     if not _holds(actor, registration.centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
-    if CertificationClaim.objects.filter(registration=registration).exists():
-        _raise(CLAIM_EXISTS)
-    if registration.status != Registration.Status.ACTIVE:
-        _raise(CLAIM_NOT_ACTIVE, status=registration.get_status_display().lower())
     if kind not in CertificationClaim.Kind.values:
         _raise(BAD_CLAIM_KIND)
+    live = CertificationClaim.objects.filter(registration=registration, status=CertificationClaim.Status.SUBMITTED)
+    if live.filter(kind__in=[CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT]).exists():
+        _raise(CLAIM_EXISTS)
+    allowed = {Registration.Status.ACTIVE} | ({Registration.Status.WITHDRAWN} if kind == CertificationClaim.Kind.EXIT
+                                             else set())
+    if registration.status not in allowed:
+        _raise(CLAIM_NOT_ACTIVE, status=registration.get_status_display().lower())
     check = selectors.claim_checks([registration])[0]
     if kind == CertificationClaim.Kind.FULL:
         if not check.full_ready:
             _raise(CLAIM_REFUSED, reasons=" ".join(check.explanation) or "the rules of combination are not met.")
-        units, credits = check.signed_refs, check.verdict.total_credits
+        claimed, credits = check.signed_refs, check.verdict.total_credits
     else:
-        if not check.units_ready:
+        claimed = check.claimable_refs if units is None else [ref for ref in check.claimable_refs if ref in units]
+        for ref in units or ():
+            if ref in check.claimed_refs:
+                _raise(UNIT_ALREADY_CLAIMED, unit=ref)
+            if ref not in check.claimable_refs:
+                _raise(UNIT_NOT_CLAIMABLE, unit=ref)
+        if not claimed:
             _raise(CLAIM_NO_UNITS)
-        units, credits = check.claimable_refs, check.credits
-    claim = CertificationClaim(registration=registration, centre=registration.centre, kind=kind, units=units,
+        credits = sum(check.unit_credits[ref] for ref in claimed)
+    reason = (reason or "").strip()
+    if kind == CertificationClaim.Kind.EXIT and registration.status == Registration.Status.ACTIVE and not reason:
+        _raise(EXIT_REASON_REQUIRED)
+    claim = CertificationClaim(registration=registration, centre=registration.centre, kind=kind, units=claimed,
                                credits=credits, verdict=check.verdict.to_dict(), claimed_by=actor)
-    claim.full_clean(validate_unique=False)
+    claim.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             claim.save()
     except IntegrityError:
         _raise(CLAIM_EXISTS)
-    Registration.objects.filter(pk=registration.pk).update(status=Registration.Status.CERTIFIED,
-                                                           updated_at=timezone.now())
     audit_record(actor=actor, action="certification_claimed", obj=claim, centre=registration.centre, details={
-        "kind": kind, "units": units, "credits": credits, "verdict": claim.verdict,
+        "kind": kind, "units": claimed, "credits": credits, "verdict": claim.verdict,
         "candidate": registration.candidate.username, "qualification": registration.qualification.code,
     })
+    if kind == CertificationClaim.Kind.FULL:
+        registration_transition(registration=registration, actor=actor, to=Registration.Status.CERTIFIED,
+                                reason="Full qualification claimed.", details={"claim": claim.pk})
+    elif kind == CertificationClaim.Kind.EXIT and registration.status == Registration.Status.ACTIVE:
+        registration_transition(registration=registration, actor=actor, to=Registration.Status.WITHDRAWN,
+                                reason=reason, details={"claim": claim.pk, "exit_claim": True})
+    return claim
+
+
+@refusals_audited("certification_claim_cancel", "claim")
+@transaction.atomic
+def claim_cancel(*, claim, actor, reason: str) -> CertificationClaim:
+    """Cancel a unit-certification claim made in error (its units can be claimed again). A full or exit claim
+    closed the registration: that is settled with the awarding body, not here."""
+    claim = CertificationClaim.objects.select_for_update().select_related("centre", "registration").get(pk=claim.pk)
+    if not _holds(actor, claim.centre, Role.CENTRE_ADMIN):
+        _raise(NOT_ADMIN)
+    if claim.closes_registration:
+        _raise(CLAIM_CLOSING_NOT_CANCELLED)
+    reason = (reason or "").strip()
+    if not reason:
+        _raise(CANCEL_REASON_REQUIRED)
+    was, to = claim.status, CertificationClaim.Status.CANCELLED
+    if to not in CertificationClaim.TRANSITIONS.get(was, set()):
+        labels = dict(CertificationClaim.Status.choices)
+        _raise(TRANSITION_REFUSED, entity="The claim", was=labels[was], to=labels[to])
+    CertificationClaim.objects.filter(pk=claim.pk, status=was).update(status=to, cancel_reason=reason)
+    claim.refresh_from_db()
+    audit_record(actor=actor, action="certification_claim_cancelled", obj=claim, centre=claim.centre,
+                 details={"from": was, "to": to, "reason": reason, "units": claim.units})
     return claim

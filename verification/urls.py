@@ -28,5 +28,9 @@ urlpatterns = [
          name="ev_unit_form"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/<int:pk>/claim/", views.claim_submit, name="claim_submit"),
+    path("claims/<int:pk>/cancel/", views.claim_cancel, name="claim_cancel"),
+    path("referrals/mine/", views.assessor_referral_list, name="assessor_referrals"),
+    path("referrals/<int:pk>/answer/", views.referral_answer, name="referral_answer"),
+    path("referrals/<int:pk>/send-back/", views.referral_send_back, name="referral_send_back"),
     path("claims/export.csv", views.claim_export, name="claim_export"),
 ]

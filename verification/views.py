@@ -14,7 +14,7 @@ from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 
 from . import forms, permissions, selectors, services
-from .models import VerificationDecision
+from .models import CertificationClaim, VerificationDecision
 
 IV_OR_ADMIN = selectors.IV_OR_ADMIN
 
@@ -51,12 +51,16 @@ def plan_detail(request, pk):
     labels = {d.id: d for d in overview.pool.decisions}
     proposal = [
         {"decision": d, "candidate": overview.pool.people.get(d.candidate, d.candidate),
-         "assessor": overview.pool.people.get(d.assessor, d.assessor)}
+         "assessor": overview.pool.people.get(d.assessor, d.assessor), "stage": selectors.stage_label(d.stage),
+         "methods": ", ".join(sorted(selectors.method_label(m) for m in d.methods))}
         for d in overview.proposal.items
     ]
     return render(request, "verification/plan_detail.html", {
         "plan": plan, "overview": overview, "proposal": proposal, "states": states, "labels": labels,
         "may_sample": permissions.can_sample(request.user, plan.centre),
+        "needs": [(n.met, selectors.describe_need(n, overview.pool.people)) for n in overview.coverage.needs],
+        "unsampled_methods": [selectors.method_label(m) for m in overview.coverage.unsampled_methods],
+        "stages": [selectors.stage_label(s).lower() for s in plan.stages],
         "unsampled_assessors": [overview.pool.people.get(a, a) for a in overview.coverage.unsampled_assessors],
         "unsampled_candidates": [overview.pool.people.get(c, c) for c in overview.coverage.unsampled_candidates],
     })
@@ -81,7 +85,13 @@ def item_detail(request, pk):
     state = selectors.item_states([item])[0]
     ua = item.unit_assessment
     assessors = selectors.assessors_of(ua)
+    from assessment.models import Feedback
+    from assessment.services import AUTHENTICITY_STATEMENT
+
+    feedback = list(Feedback.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id)
+                    .select_related("author")[:20])
     return render(request, "verification/item_detail.html", {
+        "feedback": feedback, "declaration": AUTHENTICITY_STATEMENT, "note_form": forms.ReferralNoteForm(),
         "item": item, "state": state, "ua": ua, "mapping_states": selectors.mapping_states(item),
         "may_decide": permissions.can_decide(request.user, ua.registration, assessors),
         "own_assessment": request.user.pk in assessors,
@@ -142,7 +152,50 @@ def referral_close(request, pk):
         _error(request, exc)
     else:
         messages.success(request, "Referral closed.")
-    return redirect("verification:item_detail", decision.item_id)
+    return redirect(f"{reverse('verification:item_detail', args=[decision.item_id])}#referral-{decision.pk}")
+
+
+@require_POST
+def referral_send_back(request, pk):
+    decision = get_object_or_404(selectors.open_referrals_for(request.user), pk=pk)
+    form = forms.ReferralNoteForm(request.POST)
+    form.is_valid()
+    try:
+        services.referral_send_back(decision=decision, actor=request.user, note=form.cleaned_data.get("note", ""))
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "Referral sent back to the assessor.")
+    return redirect(f"{reverse('verification:item_detail', args=[decision.item_id])}#referral-{decision.pk}")
+
+
+def assessor_referral_list(request):
+    """The assessor's referrals not yet closed, soonest due first: open ones are theirs to answer."""
+    return render(request, "verification/assessor_referrals.html", {
+        "referrals": list(selectors.referrals_for_assessor(request.user)), "today": selectors.today()})
+
+
+def referral_answer(request, pk):
+    """The assessor answers one referral: new evidence, a corrected decision or an explanation."""
+    from evidence.models import EvidenceItem
+
+    decision = get_object_or_404(selectors.referrals_for_assessor(request.user), pk=pk)
+    registration = decision.unit_assessment.registration
+    evidence = EvidenceItem.objects.filter(candidate_id=registration.candidate_id, centre_id=registration.centre_id,
+                                           deleted_at__isnull=True).order_by("-created_at", "-id")
+    form = forms.ReferralAnswerForm(request.POST or None, evidence_queryset=evidence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_answer(decision=decision, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "Referral answered: the internal verifier has been told.")
+            return redirect("verification:assessor_referrals")
+    return render(request, "verification/referral_answer.html", {
+        "referral": decision, "registration": registration, "form": form,
+        "label": selectors.referral_what(decision),
+    }, status=400 if request.method == "POST" else 200)
 
 
 def referral_list(request):
@@ -280,8 +333,12 @@ def ev_unit(request, pk, unit_pk):
     mappings = EvidenceMapping.objects.filter(registration=registration, unit_id=unit_pk).select_related(
         "evidence", "criterion", "range_item", "assessed_by")
     decisions = VerificationDecision.objects.filter(unit_assessment=ua).select_related("verifier")
+    referred = set(VerificationDecision.objects.filter(
+        unit_assessment=ua, outcome=VerificationDecision.Outcome.REFERRED, mapping__isnull=False).exclude(
+        referral_status=VerificationDecision.ReferralStatus.CLOSED).values_list("mapping_id", flat=True))
     return render(request, "verification/ev_unit.html", {
-        "registration": registration, "ua": ua, "mappings": mappings, "decisions": decisions})
+        "registration": registration, "ua": ua, "mappings": mappings, "decisions": decisions,
+        "referred_mappings": referred})
 
 
 # The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).
@@ -328,39 +385,83 @@ def ev_unit_form(request, pk, unit_pk):
 def claim_list(request):
     return render(request, "verification/claim_list.html", {
         "checks": selectors.claim_candidates_for(request.user),
-        "claims": selectors.claims_visible_to(request.user),
+        "claims": selectors.claim_summaries(selectors.claims_visible_to(request.user)),
+        "cancel_form": forms.ClaimCancelForm(),
     })
 
 
-@require_POST
+def _claim_registration(request, pk):
+    return get_object_or_404(Registration.objects.filter(
+        centre__in=centres_of(request.user, roles=[Role.CENTRE_ADMIN])).select_related(
+        "candidate", "qualification", "centre"), pk=pk)
+
+
 def claim_submit(request, pk):
-    registration = get_object_or_404(Registration.objects.filter(
-        centre__in=centres_of(request.user, roles=[Role.CENTRE_ADMIN])), pk=pk)
-    form = forms.ClaimForm(request.POST)
-    kind = form.cleaned_data["kind"] if form.is_valid() else ""
+    """GET: the confirmation page of a claim that closes the registration (full or exit) or of a unit claim;
+    POST: the claim. A claim that closes the registration needs the confirmation ticked."""
+    registration = _claim_registration(request, pk)
+    check = selectors.claim_checks([registration])[0]
+    kind = request.POST.get("kind") or request.GET.get("kind") or CertificationClaim.Kind.UNITS
+    form = forms.ClaimForm(request.POST or None, refs=check.claimable_refs + check.claimed_refs,
+                           initial={"kind": kind, "unit": check.claimable_refs})
+    closes = kind in (CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, CLAIM_FORM_INVALID)
+        elif closes and not form.cleaned_data["confirmed"]:
+            messages.error(request, CONFIRM_REQUIRED)
+        else:
+            data = form.cleaned_data
+            try:
+                claim = services.claim_submit(registration=registration, actor=request.user, kind=data["kind"],
+                                              units=data["unit"] or None, reason=data["reason"])
+            except ValidationError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, f"{claim.get_kind_display()} claimed for {registration.candidate}: "
+                                          f"{len(claim.units)} unit(s), {claim.credits} credits.")
+                return redirect("verification:claim_list")
+    return render(request, "verification/claim_confirm.html", {
+        "registration": registration, "check": check, "kind": kind, "closes": closes, "form": form,
+        "kind_label": dict(CertificationClaim.Kind.choices).get(kind, kind),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def claim_cancel(request, pk):
+    claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
+    form = forms.ClaimCancelForm(request.POST)
     try:
-        claim = services.claim_submit(registration=registration, actor=request.user, kind=kind)
+        services.claim_cancel(claim=claim, actor=request.user,
+                              reason=form.cleaned_data["reason"] if form.is_valid() else "")
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, f"{claim.get_kind_display()} claimed for {registration.candidate}: "
-                                  f"{len(claim.units)} unit(s), {claim.credits} credits.")
+        messages.success(request, "Claim cancelled: its units can be claimed again.")
     return redirect("verification:claim_list")
 
 
+CSV_HEADER = ["centre_number", "candidate", "candidate_number", "qualification", "units", "credits", "claimed_on",
+              "kind", "status", "engine_status", "claimed_by"]
+CLAIM_FORM_INVALID = "Choose the kind of claim and the units from the list."
+CONFIRM_REQUIRED = "Tick the confirmation: this claim closes the registration and cannot be undone here."
+
+
 def claim_export(request):
+    """One row per claim, in the order an awarding body's bulk entry takes them: candidate, candidate number,
+    qualification, units with their accreditation numbers, credits, date, kind (the claim PDF says the same)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="certification-claims.csv"'
     writer = csv.writer(response)
-    writer.writerow(["claimed_on", "centre_number", "candidate", "candidate_number", "qualification", "kind",
-                     "units", "credits", "engine_status", "claimed_by"])
-    for claim in selectors.claims_visible_to(request.user).select_related("centre"):
+    writer.writerow(CSV_HEADER)
+    claims = selectors.claims_visible_to(request.user).order_by("claimed_at", "id")
+    for claim, summary in selectors.claim_summaries(claims):
         reg = claim.registration
-        summary = selectors.claim_summary(claim)   # the same statement the claim PDF prints
         writer.writerow([
-            f"{summary.claimed_on:%d/%m/%Y}", claim.centre.number, _csv_safe(str(reg.candidate)),
-            _csv_safe(reg.candidate_number), reg.qualification.code, summary.kind, " ".join(summary.units),
-            summary.credits, summary.engine_status, _csv_safe(summary.claimed_by),
+            claim.centre.number, _csv_safe(str(reg.candidate)), _csv_safe(reg.candidate_number),
+            reg.qualification.code, _csv_safe(summary.units_text), summary.credits,
+            f"{summary.claimed_on:%d/%m/%Y}", summary.kind, claim.status, summary.engine_status,
+            _csv_safe(summary.claimed_by),
         ])
     return response
 

@@ -34,9 +34,11 @@ def sampled(completed, registration, people):
         selectors.decision_key(ua401.pk, "summative"), selectors.decision_key(ua402.pk, "interim")])
     item401 = sample.items.get(unit_assessment=ua401)
     item402 = sample.items.get(unit_assessment=ua402)
-    services.decision_record(item=item401, actor=iv, outcome="referred", comments="Minutes alone are thin.",
-                             action_points="Add a witness testimony for 1.3 & 1.4.")
+    referral = services.decision_record(item=item401, actor=iv, outcome="referred", comments="Minutes alone are thin.",
+                                        action_points="Add a witness testimony for 1.3 & 1.4.")
+    services.referral_answer(decision=referral, actor=assessor, kind="explanation", text="Witness testimony added.")
     sign(ua401, assessor)
+    services.referral_close(decision=referral, actor=iv, note="Witness testimony seen.")
     services.decision_record(item=item401, actor=iv, outcome="agreed", comments="Witness testimony now covers 1.3.")
     services.decision_record(item=item402, actor=iv, outcome="agreed", comments="Good start on 402 <b>so far</b>.")
     return {"u401": u401, "u402": u402}

@@ -84,14 +84,14 @@ def test_claim_page_double_submit_and_csv(client, signed_world, plan, django_ass
         page = client.get(reverse("verification:claim_list"))
     assert "Claim the full qualification" in page.content.decode()
     url = reverse("verification:claim_submit", args=[w.reg1.pk])
-    client.post(url, {"kind": "full"})
-    second = client.post(url, {"kind": "full"}, follow=True)
+    client.post(url, {"kind": "full", "confirmed": "on"})
+    second = client.post(url, {"kind": "full", "confirmed": "on"}, follow=True)
     assert services.CLAIM_EXISTS in second.content.decode()
     assert CertificationClaim.objects.filter(registration=w.reg1).count() == 1
     csv = client.get(reverse("verification:claim_export"))
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().strip().splitlines()
-    assert len(lines) == 2 and "TV-01" in lines[1] and "TV-101 TV-102" in lines[1] and ",7," in lines[1]
+    assert len(lines) == 2 and "TV-01" in lines[1] and "TV-101; TV-102" in lines[1] and ",7," in lines[1]
 
 
 def test_refused_claim_through_the_page_shows_the_reason(client, world, plan):
@@ -129,11 +129,11 @@ def test_claim_pdf_states_what_the_csv_export_says(client, signed_world, plan):
     services.claim_submit(registration=w.reg2, actor=w.admin, kind="units")
     client.force_login(w.admin)
     rows = _csv_rows(client)
-    assert rows["Cara Candidate"]["units"] == "TV-101 TV-102" and rows["Dan Doe"]["units"] == "TV-101"
+    assert rows["Cara Candidate"]["units"] == "TV-101; TV-102" and rows["Dan Doe"]["units"] == "TV-101"
     for reg, name in ((w.reg1, "Cara Candidate"), (w.reg2, "Dan Doe")):
         row = rows[name]
         text = pdf_text(registry.render_completed(registry.get_form("certification-claim"), reg))
-        units = row["units"].split()
+        units = row["units"].split("; ")
         assert f"Units claimed {row['units']} ({len(units)} unit" in text
         assert f"Credits claimed {row['credits']} " in text
         assert f"Rules of combination {STATUS_WORDS[row['engine_status']]} " in text

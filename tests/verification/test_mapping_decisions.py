@@ -86,21 +86,22 @@ def test_referring_one_decision_back_reopens_the_unit_and_tells_the_assessor(
     assert selectors.open_referrals_for(w.pat).count() == 2
 
 
-def test_a_referred_decision_is_agreed_once_the_assessor_changed_it_then_the_unit(signed_world, item):
-    from assessment.services import mapping_decide
-
+def test_a_referred_decision_is_agreed_once_the_assessor_answered_it_then_the_unit(signed_world, item):
     w = signed_world
     m1, _m2 = mappings_of(w, w.reg1, w.u101)
     referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.",
                                         mapping=m1)
     with pytest.raises(ValidationError, match="actions are not done yet"):
+        services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1, comments="ok")
+    with pytest.raises(ValidationError, match=services.REFERRAL_UNANSWERED):
+        services.referral_close(decision=referral, actor=w.pat, note="ok")
+    services.referral_answer(decision=referral, actor=w.ann, kind="corrected_decision", text="Re-read: it is met.",
+                             corrected_decision="accepted")
+    with pytest.raises(ValidationError, match=services.CLOSE_NOTE_REQUIRED):
         services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1)
-    with pytest.raises(ValidationError, match="actions are not done yet"):
-        services.referral_close(decision=referral, actor=w.pat)
-    mapping_decide(mapping=m1, actor=w.ann, decision="accepted")
     services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1, comments="Now clear.")
     referral.refresh_from_db()
-    assert referral.referral_closed_at is not None
+    assert referral.referral_closed_at is not None and referral.closure_note == "Now clear."
     assert selectors.item_states([item])[0].status == "waiting"   # the unit is still to be agreed
     with pytest.raises(ValidationError, match="not signed off"):
         services.decision_record(item=item, actor=w.pat, outcome="agreed")
@@ -110,27 +111,29 @@ def test_a_referred_decision_is_agreed_once_the_assessor_changed_it_then_the_uni
     assert selectors.claim_checks([w.reg1])[0].pending == []
 
 
-def test_agreeing_the_re_signed_unit_closes_its_decisions_referrals(signed_world, item):
+def test_the_unit_is_not_agreed_while_a_decisions_referral_is_open(signed_world, item):
     w = signed_world
     m1, _m2 = mappings_of(w, w.reg1, w.u101)
     referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.",
                                         mapping=m1)
-    with pytest.raises(ValidationError, match="still open"):
-        services.decision_record(item=item, actor=w.pat, outcome="agreed")
+    services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="Checked.")
     sign(w.ua(w.reg1, w.u101), w.ann)
-    services.decision_record(item=item, actor=w.pat, outcome="agreed")
-    referral.refresh_from_db()
-    assert referral.referral_closed_at is not None
-    assert selectors.item_states([item])[0].status == "agreed"
+    before = AuditEntry.objects.filter(action="verification_decision_refused").count()
+    with pytest.raises(ValidationError, match="cannot be agreed while a referral on it is open"):
+        services.decision_record(item=item, actor=w.pat, outcome="agreed")
+    assert AuditEntry.objects.filter(action="verification_decision_refused").count() == before + 1
+    assert selectors.item_states([item])[0].status == "referred"
 
 
 def test_an_agreed_unit_referred_through_one_decision_needs_agreeing_again(signed_world, item):
     w = signed_world
     m1, _m2 = mappings_of(w, w.reg1, w.u101)
     services.decision_record(item=item, actor=w.pat, outcome="agreed")
-    services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check.", mapping=m1)
+    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check.", mapping=m1)
+    assert selectors.item_states([item])[0].status == "referred"
+    services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="Checked.")
     sign(w.ua(w.reg1, w.u101), w.ann)
-    services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1)
+    services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1, comments="Fine.")
     assert selectors.item_states([item])[0].status == "waiting"
     services.decision_record(item=item, actor=w.pat, outcome="agreed")
     assert selectors.item_states([item])[0].status == "agreed"

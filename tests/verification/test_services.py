@@ -159,33 +159,39 @@ def test_referral_needs_action_points(signed_world, plan):
         services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="  ")
 
 
-def test_agreeing_waits_for_the_assessors_new_sign_off_and_closes_the_referral(signed_world, plan):
+def test_agreeing_waits_for_the_answer_the_new_sign_off_and_the_closed_referral(signed_world, plan):
     w = signed_world
     ua = w.ua(w.reg1, w.u101)
     item = item_for(plan, ua)
     referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Fix it.")
-    with pytest.raises(ValidationError, match="still open"):
+    with pytest.raises(ValidationError, match="cannot be agreed while a referral on it is open"):
         services.decision_record(item=item, actor=w.pat, outcome="agreed")
-    with pytest.raises(ValidationError, match="not signed unit"):
-        services.referral_close(decision=referral, actor=w.pat)
+    with pytest.raises(ValidationError, match=services.REFERRAL_UNANSWERED):
+        services.referral_close(decision=referral, actor=w.pat, note="Done.")
+    services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="Observed again.")
     sign(ua, w.ann)
+    with pytest.raises(ValidationError, match="cannot be agreed while a referral on it is open"):
+        services.decision_record(item=item, actor=w.pat, outcome="agreed")
+    services.referral_close(decision=referral, actor=w.pat, note="Second observation seen.")
     services.decision_record(item=item, actor=w.pat, outcome="agreed")
     referral.refresh_from_db()
-    assert referral.referral_closed_at is not None
+    assert referral.referral_closed_at is not None and referral.referral_status == "closed"
     assert selectors.item_states([item])[0].status == "agreed"
 
 
-def test_iv_closes_a_referral_when_the_actions_are_done(signed_world, plan):
+def test_iv_closes_a_referral_only_with_a_note_once_answered(signed_world, plan):
     w = signed_world
     ua = w.ua(w.reg1, w.u101)
     item = item_for(plan, ua)
     referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Fix it.")
-    sign(ua, w.ann)
+    services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="Done it.")
+    with pytest.raises(ValidationError, match=services.CLOSE_NOTE_REQUIRED):
+        services.referral_close(decision=referral, actor=w.pat, note="  ")
     services.referral_close(decision=referral, actor=w.pat, note="Done.")
     assert not selectors.open_referrals_for(w.pat).exists()
     assert selectors.item_states([item])[0].status == "waiting"
     with pytest.raises(ValidationError, match=services.REFERRAL_CLOSED):
-        services.referral_close(decision=referral, actor=w.pat)
+        services.referral_close(decision=referral, actor=w.pat, note="again")
 
 
 def test_assessors_signing_after_a_referral_counts_as_an_assessor_of_the_unit(signed_world, plan):

@@ -1,0 +1,51 @@
+"""Registries a higher app fills in its AppConfig.ready(), so that assessment learns of its state without an
+upward import (verification's referrals block a sign-off, an exit claim blocks a reinstatement, and the
+assessment pages mark referred decisions).
+
+Each hook is a list of callables; an empty list means no higher app has anything to say.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+# callable(unit_assessment) -> list[str]: reasons the unit cannot be signed off now
+sign_off_blockers: list = []
+# callable(registration) -> list[str]: reasons a withdrawn registration cannot be reinstated
+reinstate_blockers: list = []
+# callable(registration_ids) -> list[ReferralMark]: the referrals not yet closed on those registrations
+referral_marks: list = []
+
+
+@dataclass(frozen=True)
+class ReferralMark:
+    """A referral not yet closed, as the assessment pages show it."""
+
+    referral_id: int
+    registration_id: int
+    unit_id: int
+    mapping_id: int | None       # None: the whole unit was referred back
+    criterion_id: int | None
+    status: str                  # "open" (the assessor must answer) / "answered" (waiting for the IV)
+    due_on: date | None
+    action_points: str
+    url: str                     # where the assessor answers it
+
+    @property
+    def unanswered(self) -> bool:
+        return self.status == "open"
+
+
+def sign_off_problems(unit_assessment) -> list[str]:
+    return [problem for hook in sign_off_blockers for problem in hook(unit_assessment)]
+
+
+def reinstate_problems(registration) -> list[str]:
+    return [problem for hook in reinstate_blockers for problem in hook(registration)]
+
+
+def marks_for(registration_ids) -> list[ReferralMark]:
+    registration_ids = list(registration_ids)
+    if not registration_ids:
+        return []
+    return [mark for hook in referral_marks for mark in hook(registration_ids)]
