@@ -201,6 +201,7 @@ def build_manifest(registration, *, evidence_paths: dict[int, str], form_hashes:
         } for d in decisions],
         "claims": [{
             "kind": c.kind, "units": c.units, "credits": c.credits, "claimed_at": _iso(c.claimed_at),
+            "status": c.status, "cancel_reason": c.cancel_reason,
         } for c in claims],
         "forms": form_hashes,
         "files": file_hashes,

@@ -21,6 +21,8 @@ from .models import IssuedCredential
 NOT_ADMIN = "Only a centre admin of the candidate's centre can do this."
 UNIT_NOT_CLAIMED = "Unit {ref} is not in this claim: a credential is issued only for what was claimed."
 ALREADY_REVOKED = "This credential was already revoked on {date}."
+CLAIM_NOT_STANDING = "This claim was cancelled: it gives no credential."
+REVOKED_WITH_CLAIM = "The claim was cancelled: {reason}"
 REVOKE_NEEDS_REASON = "Say why the credential is revoked: the reason is kept with the revocation."
 
 
@@ -58,6 +60,8 @@ def credential_issue(*, claim, actor, unit: Unit | None = None) -> IssuedCredent
         return existing
     if unit is None and claim.kind != CertificationClaim.Kind.FULL:
         raise ValidationError("A qualification credential needs a full claim.")
+    if claim.status != CertificationClaim.Status.SUBMITTED:
+        raise ValidationError(CLAIM_NOT_STANDING)
     key_row = keys.centre_key(registration.centre)
     now = timezone.now()
     row = IssuedCredential(centre=registration.centre, registration=registration, claim=claim, unit=unit,
@@ -98,10 +102,12 @@ def credential_revoke(*, credential: IssuedCredential, actor, reason: str) -> Is
 
 
 def credentials_for_claims(registration, *, actor):
-    """Issue (once) every credential the registration's claims give: one per claimed unit, one per full claim."""
-    units = {u.ref: u for u in Unit.objects.filter(ref__in={ref for c in _claims_of(registration) for ref in c.units})}
+    """Issue (once) every credential the registration's standing claims give: one per claimed unit (unit and
+    exit claims alike), one per full claim. Cancelled claims give none."""
+    claims = list(_claims_of(registration).filter(status=CertificationClaim.Status.SUBMITTED))
+    units = {u.ref: u for u in Unit.objects.filter(ref__in={ref for c in claims for ref in c.units})}
     issued = []
-    for claim in _claims_of(registration):
+    for claim in claims:
         for ref in claim.units:
             if ref in units:
                 issued.append(credential_issue(claim=claim, actor=actor, unit=units[ref]))
@@ -133,3 +139,17 @@ def credential_email(*, credential: IssuedCredential, actor) -> None:
         audit_record(actor=actor, action="portability.credential_emailed", obj=credential, centre=credential.centre,
                      details={"credential": str(credential.uuid), "to": candidate.email})
         transaction.on_commit(message.send)
+
+
+@transaction.atomic
+def credentials_revoke_for_claim(claim) -> int:
+    """A cancelled claim revokes every credential it gave (audited once per credential)."""
+    reason = REVOKED_WITH_CLAIM.format(reason=claim.cancel_reason or "no reason recorded")
+    rows = list(IssuedCredential.objects.select_for_update().filter(claim=claim, revoked_at__isnull=True))
+    now = timezone.now()
+    for row in rows:
+        row.revoked_at, row.revocation_reason = now, reason
+        row.save(update_fields=["revoked_at", "revocation_reason"])
+        audit_record(actor="claim cancelled", action="portability.credential_revoked", obj=row, centre=row.centre,
+                     details={"credential": str(row.uuid), "reason": reason, "claim": claim.pk})
+    return len(rows)

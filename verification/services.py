@@ -19,7 +19,7 @@ from accounts.services import notify
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from audit.services import audit_record, refusals_audited
 
-from . import selectors
+from . import selectors, signals
 from .models import (
     AssessorFlag,
     CandidateSite,
@@ -660,4 +660,5 @@ def claim_cancel(*, claim, actor, reason: str) -> CertificationClaim:
     claim.refresh_from_db()
     audit_record(actor=actor, action="certification_claim_cancelled", obj=claim, centre=claim.centre,
                  details={"from": was, "to": to, "reason": reason, "units": claim.units})
+    signals.claim_cancelled.send(sender=CertificationClaim, claim=claim)
     return claim

@@ -153,3 +153,19 @@ def test_the_centre_emails_a_credential(unit_credential, claimed_world, mailoutb
     assert mailoutbox[0].to == ["cara@example.org"]
     name, body, mime = mailoutbox[0].attachments[0]
     assert mime == "application/json" and json.loads(body)["id"] == unit_credential.document["id"]
+
+
+@pytest.mark.django_db
+def test_a_cancelled_unit_claim_revokes_its_credentials(signed_world, plan, django_capture_on_commit_callbacks):
+    w = signed_world
+    agree_all(w, plan, w.reg1, w.pat)
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = verification_services.claim_submit(registration=w.reg1, actor=w.admin, kind="units")
+    credential = IssuedCredential.objects.filter(claim=claim).first()
+    assert credential is not None and check(credential.document).ok
+    verification_services.claim_cancel(claim=claim, actor=w.admin, reason="Claimed in error")
+    credential.refresh_from_db()
+    assert credential.is_revoked and "Claimed in error" in credential.revocation_reason
+    report = check(credential.document)
+    assert not report.ok and report.revoked
+    assert services.credentials_for_claims(w.reg1, actor=w.admin) == []
