@@ -69,10 +69,25 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portfolio.sqlite3'}")}
+
+def sqlite_tuned(database: dict) -> dict:
+    """The database settings, with SQLite's options for many concurrent writers when it is SQLite."""
+    if not database["ENGINE"].endswith("sqlite3"):
+        return database
+    # Many requests write at once (uploads, statements, sign-offs, the task worker). SQLite's default
+    # DEFERRED transactions start as readers and fail at once with "database is locked" when two try to
+    # become writers; IMMEDIATE takes the write lock at BEGIN, so they queue for it (up to the busy
+    # timeout) instead. WAL lets readers carry on while one writes; synchronous=NORMAL is safe with WAL.
+    database.setdefault("OPTIONS", {}).update({
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
+    return database
+
+
+DATABASES = {"default": sqlite_tuned(env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portfolio.sqlite3'}"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
