@@ -337,7 +337,7 @@ def server_env(workdir: Path, database_url: str | None = None) -> dict:
     }
 
 
-def run_load(*, uploads: int, statements: int, signoffs: int, candidates: int = 10, server: str = "runserver",
+def run_load(*, uploads: int, statements: int, signoffs: int, candidates: int = 10, server: str = "gunicorn",
              database_url: str | None = None, workdir: Path | None = None) -> Summary:
     """Prepare a throw-away database, start the server, run one burst, stop the server."""
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:

@@ -54,6 +54,9 @@ REFERRAL_NOT_ACTED_ON = ("The assessor has not signed unit {unit} off again sinc
 MAPPING_NOT_IN_UNIT = "That assessment decision does not belong to the sampled unit."
 OWN_MAPPING = ("You made this assessment decision ({mapping}): nobody verifies their own assessment. Ask another "
                "internal verifier.")
+# Rows a verification decision locks: never the centre, unit, qualification or user rows that a select_related
+# joins in, which every other write's foreign-key check takes a share lock on (PostgreSQL deadlocked on them).
+LOCK_DECISION_ROWS = ("self", "item", "item__plan", "unit_assessment", "unit_assessment__registration")
 MAPPING_ALREADY_REFERRED = "The assessment decision {mapping} is already referred back; close that referral first."
 MAPPING_NOT_ACTED_ON = ("The assessor has not changed the assessment decision {mapping} (or signed the unit off "
                         "again) since you referred it back: the actions are not done yet.")
@@ -209,7 +212,8 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
     """
     item = SampleItem.objects.select_related("plan__centre", "unit_assessment__registration__centre",
                                              "unit_assessment__unit").get(pk=item.pk)
-    ua = UnitAssessment.objects.select_for_update().select_related("registration__centre", "unit").get(
+    ua = UnitAssessment.objects.select_for_update(of=("self", "registration")).select_related(
+        "registration__centre", "unit").get(
         pk=item.unit_assessment_id)
     registration, unit = ua.registration, ua.unit
     check_may_decide(verifier=actor, unit_assessment=ua)
@@ -306,7 +310,7 @@ def _close(decision, *, actor, note, now):
 def referral_close(*, decision, actor, note: str = "") -> VerificationDecision:
     """The internal verifier closes a referral once the assessor has done the actions (for a summative
     referral: signed the unit off again)."""
-    decision = VerificationDecision.objects.select_for_update().select_related(
+    decision = VerificationDecision.objects.select_for_update(of=LOCK_DECISION_ROWS).select_related(
         "item__plan__centre", "unit_assessment__registration", "unit_assessment__unit").get(pk=decision.pk)
     ua = decision.unit_assessment
     check_may_decide(verifier=actor, unit_assessment=ua)
@@ -415,7 +419,7 @@ def claim_submit(*, registration, actor, kind: str) -> CertificationClaim:
     The registration row is locked first and the claim is one-per-registration in the database, so a double
     submit makes one claim and tells the second request so.
     """
-    registration = Registration.objects.select_for_update().select_related("qualification", "centre",
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("qualification", "centre",
                                                                             "candidate").get(pk=registration.pk)
     if not _holds(actor, registration.centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
