@@ -96,6 +96,11 @@ def _digest(upload) -> tuple[int, str]:
     return size, hasher.hexdigest()
 
 
+def upload_limits() -> sniffing.Limits:
+    return sniffing.Limits(max_image_pixels=settings.EVIDENCE_MAX_IMAGE_PIXELS,
+                           max_uncompressed_size=settings.EVIDENCE_MAX_UNCOMPRESSED_SIZE)
+
+
 def evidence_file_store(*, upload, name: str | None = None, categories=None) -> StoredFile:
     """Check an uploaded file and write it to storage under a random key. Raises sniffing.FileRefused.
 
@@ -107,7 +112,7 @@ def evidence_file_store(*, upload, name: str | None = None, categories=None) -> 
     size, sha256 = _digest(upload)
     sniffing.check_size(name, size, settings.EVIDENCE_MAX_FILE_SIZE)
     path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else None
-    sniffed = sniffing.inspect(upload, name, path=path)
+    sniffed = sniffing.inspect(upload, name, path=path, limits=upload_limits())
     if categories is not None and sniffed.category not in categories:
         raise sniffing.FileRefused(ERR_WRONG_CATEGORY.format(
             name=sniffing.display_name(name), found=CATEGORY_NAMES[sniffed.category],

@@ -131,6 +131,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = env("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 EVIDENCE_MAX_FILE_SIZE = env.int("EVIDENCE_MAX_FILE_SIZE", default=500 * 1024 * 1024)
+# Images larger than this many pixels are refused at upload (a small file can decode to gigabytes).
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=40_000_000)
+# Office documents (zip containers) may unpack to at most this much, and at most 100 times their size.
+EVIDENCE_MAX_UNCOMPRESSED_SIZE = env.int("EVIDENCE_MAX_UNCOMPRESSED_SIZE", default=1024 * 1024 * 1024)
 EVIDENCE_MAX_FILES_PER_REQUEST = env.int("EVIDENCE_MAX_FILES_PER_REQUEST", default=20)
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_REQUEST
 
