@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from . import sniffing
+from . import scanning, sniffing
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness, WitnessTestimony, evidence_storage_key
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ class StoredFile:
     sha256: str
     content_type: str
     category: str
+    virus_scan: str = EvidenceItem.VirusScan.NOT_SCANNED
 
 
 def _check_units(candidate, units):
@@ -117,6 +118,7 @@ def evidence_file_store(*, upload, name: str | None = None, categories=None) -> 
         raise sniffing.FileRefused(ERR_WRONG_CATEGORY.format(
             name=sniffing.display_name(name), found=CATEGORY_NAMES[sniffed.category],
             allowed=" or ".join(CATEGORY_PLURALS[c] for c in categories)))
+    virus_scan = scanning.scan(upload, name)  # raises FileRefused when clamd finds something
     upload.content_type = sniffed.content_type  # S3 stores this as the object's Content-Type
     key = evidence_storage_key(None, name)
     try:
@@ -125,7 +127,7 @@ def evidence_file_store(*, upload, name: str | None = None, categories=None) -> 
         evidence_file_discard(key)
         raise
     return StoredFile(name=saved, original_name=name, size=size, sha256=sha256,
-                      content_type=sniffed.content_type, category=sniffed.category)
+                      content_type=sniffed.content_type, category=sniffed.category, virus_scan=virus_scan)
 
 
 def evidence_file_discard(name: str) -> None:
@@ -153,6 +155,7 @@ def _apply_stored(item: EvidenceItem, stored: StoredFile) -> None:
     item.file.name = stored.name
     item.original_name = stored.original_name
     item.size, item.sha256, item.content_type = stored.size, stored.sha256, stored.content_type
+    item.virus_scan = stored.virus_scan
 
 
 def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, token: str,
@@ -180,6 +183,7 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
                 item.file.name = copy_from.file.name
                 item.original_name, item.size = copy_from.original_name, copy_from.size
                 item.sha256, item.content_type = copy_from.sha256, copy_from.content_type
+                item.virus_scan = copy_from.virus_scan
                 item.preview.name = copy_from.preview.name if copy_from.preview else None
             item.full_clean(exclude=["file", "preview"])
             item.save()
@@ -189,7 +193,7 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
             audit_record(actor=candidate, action=action, obj=item, details={
                 "title": item.title, "kind": item.kind, "original_name": item.original_name,
                 "size": item.size, "sha256": item.sha256, "content_type": item.content_type,
-                "units": [u.ref for u in details.units], "version": item.version,
+                "virus_scan": item.virus_scan, "units": [u.ref for u in details.units], "version": item.version,
                 "previous_version": previous.pk if previous else None,
                 "declaration": AUTHENTICITY_DECLARATION, "declared_at": item.authenticity_confirmed_at,
             })
@@ -285,7 +289,7 @@ def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails,
             audit_record(actor=actor, action="evidence_added_by_staff", obj=item, details={
                 "candidate": candidate.username, "title": item.title, "kind": item.kind,
                 "original_name": item.original_name, "size": item.size, "sha256": item.sha256,
-                "content_type": item.content_type,
+                "content_type": item.content_type, "virus_scan": item.virus_scan,
             })
             if after_create is not None:
                 after_create(item)

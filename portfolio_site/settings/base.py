@@ -135,6 +135,12 @@ EVIDENCE_MAX_FILE_SIZE = env.int("EVIDENCE_MAX_FILE_SIZE", default=500 * 1024 * 
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=40_000_000)
 # Office documents (zip containers) may unpack to at most this much, and at most 100 times their size.
 EVIDENCE_MAX_UNCOMPRESSED_SIZE = env.int("EVIDENCE_MAX_UNCOMPRESSED_SIZE", default=1024 * 1024 * 1024)
+# Virus scanning through ClamAV's daemon (Debian: clamav-daemon). Off: items record "not scanned".
+CLAMAV_ENABLED = env.bool("CLAMAV_ENABLED", default=False)
+CLAMAV_SOCKET = env("CLAMAV_SOCKET", default="/var/run/clamav/clamd.ctl")  # a path, or tcp://host:port
+CLAMAV_TIMEOUT_SECONDS = env.int("CLAMAV_TIMEOUT_SECONDS", default=120)
+# Keep equal to clamd's StreamMaxLength: larger files are stored and recorded "too large to scan".
+CLAMAV_STREAM_MAX_LENGTH = env.int("CLAMAV_STREAM_MAX_LENGTH", default=25 * 1024 * 1024)
 EVIDENCE_MAX_FILES_PER_REQUEST = env.int("EVIDENCE_MAX_FILES_PER_REQUEST", default=20)
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_REQUEST
 
