@@ -4,10 +4,15 @@ Files are checked (sniffing.inspect) and written to storage under a random key *
 created; if anything after that fails, the stored file is deleted again, so a failed upload leaves
 neither a row nor an orphan file.
 """
+import errno
 import hashlib
 import logging
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +42,17 @@ ERR_NEWER_VERSION = "A newer version of this evidence exists: open the newest ve
 ERR_NO_FILE = "Choose at least one file to upload."
 ERR_WRONG_CATEGORY = "“{name}” is {found}: only {allowed} can be attached here. Upload the right file instead."
 ERR_STAFF_NOT_IN_CENTRE = "Only staff of the candidate's centre can add evidence to their portfolio."
+ERR_STORAGE_FULL = ("“{name}” could not be saved: the server's file storage is full. Nothing was saved. Try again "
+                    "later; tell your centre if it keeps happening.")
+ERR_STORAGE_READ_ONLY = ("“{name}” could not be saved: the server's file storage is not accepting new files just "
+                         "now. Nothing was saved. Try again later; tell your centre if it keeps happening.")
+ERR_STORAGE_FAILED = ("“{name}” could not be saved because of a problem with the server's file storage. Nothing was "
+                      "saved. Try again later; tell your centre if it keeps happening.")
+STORAGE_ERRORS = {errno.ENOSPC: ERR_STORAGE_FULL, errno.EDQUOT: ERR_STORAGE_FULL, errno.EROFS: ERR_STORAGE_READ_ONLY}
+
+
+class StorageUnavailable(sniffing.FileRefused):
+    """The file was fine but could not be stored (disk full, read-only...); str(exc) is the message."""
 
 CATEGORY_NAMES = {sniffing.DOCUMENT: "a document", sniffing.IMAGE: "an image", sniffing.AUDIO: "an audio recording",
                   sniffing.VIDEO: "a video"}
@@ -123,6 +139,11 @@ def evidence_file_store(*, upload, name: str | None = None, categories=None) -> 
     key = evidence_storage_key(None, name)
     try:
         saved = default_storage.save(key, upload, max_length=300)
+    except OSError as exc:
+        evidence_file_discard(key)  # a partial file on a full disk
+        logger.error("Could not store evidence file %s (%s): %s", key, sniffing.display_name(name), exc)
+        message = STORAGE_ERRORS.get(exc.errno, ERR_STORAGE_FAILED)
+        raise StorageUnavailable(message.format(name=sniffing.display_name(name))) from exc
     except BaseException:
         evidence_file_discard(key)
         raise
@@ -532,6 +553,56 @@ def evidence_orphan_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime 
     referenced = _referenced(name for name, _ in candidates)
     return [OrphanFile(name, default_storage.size(name), modified)
             for name, modified in sorted(candidates) if name not in referenced]
+
+
+# Django names a streamed upload's temporary file NamedTemporaryFile(suffix=".upload" + ext): only such files
+# are ever looked at, so pointing the sweep at the system temp directory touches nothing else's files.
+UPLOAD_TEMP_NAME = re.compile(r"^tmp[A-Za-z0-9_]+\.upload(\.[^/]*)?$")
+
+
+def upload_temp_dir() -> str:
+    return settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
+
+
+def upload_temp_stale_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None) -> list[OrphanFile]:
+    """Upload temporary files (FILE_UPLOAD_TEMP_DIR) older than `min_age`: a server killed mid-upload leaves
+    them behind (a finished or failed upload removes its own). Names are paths in that directory."""
+    now = now or timezone.now()
+    folder = Path(upload_temp_dir())
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if not UPLOAD_TEMP_NAME.match(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        stat = entry.stat(follow_symlinks=False)
+        modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+        if now - modified >= min_age:
+            found.append(OrphanFile(str(folder / entry.name), stat.st_size, modified))
+    return sorted(found, key=lambda f: f.name)
+
+
+def upload_temp_files_delete(*, stale: list[OrphanFile], actor="sweep_orphan_files") -> list[OrphanFile]:
+    """Remove the listed stale upload temporary files (still there and still old); one audit row."""
+    deleted = []
+    folder = Path(upload_temp_dir()).resolve()
+    for temp in stale:
+        path = Path(temp.name)
+        if path.parent.resolve() != folder or not UPLOAD_TEMP_NAME.match(path.name):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        deleted.append(temp)
+    if deleted:
+        audit_record(actor=actor, action="upload_temp_files_deleted", details={
+            "folder": str(folder), "count": len(deleted), "bytes": sum(t.size for t in deleted),
+            "files": [{"name": Path(t.name).name, "size": t.size, "modified": t.modified} for t in deleted],
+        })
+    return deleted
 
 
 def evidence_orphan_files_delete(*, orphans: list[OrphanFile], actor="sweep_orphan_files") -> list[OrphanFile]:

@@ -106,6 +106,8 @@ ERR_PDF_ACTIVE = ("“{name}” contains JavaScript or an action that starts a p
                   "need. Print it to a new PDF (or export it again without scripts or form actions) and upload that.")
 ERR_ZIP_BOMB = ("“{name}” unpacks to far more data than a real document holds, so it cannot be accepted. Open it in "
                 "your office program, save a fresh copy and upload that.")
+ERR_SERVER_DISK = ("The upload could not be received: the server's disk is full or not accepting files just now. "
+                   "Nothing was saved. Try again later; tell your centre if it keeps happening.")
 ERR_TOO_MANY_FILES = "Too many files in one go: at most {max} at a time. Upload the rest in another batch."
 ERR_INTERRUPTED = "The upload was interrupted before it finished, so nothing was saved. Check your connection and try again."
 
