@@ -313,11 +313,45 @@ def _pdf_name(raw: bytes) -> bytes:
     return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
 
 
+_PDF_STREAM_START = re.compile(rb">>\s*stream\r?\n")
+_PDF_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]+")
+
+
+def _pdf_outside_streams(fileobj):
+    """The PDF's bytes outside `stream ... endstream`, in pieces (stream data is binary or compressed: a name
+    seen there is noise, and random bytes spell "/JS" often enough in a big file to refuse good PDFs).
+    Pieces overlap a little, so nothing is split unseen between two of them."""
+    fileobj.seek(0)
+    buffer, in_stream = b"", False
+    try:
+        while True:
+            piece = fileobj.read(_SCAN_CHUNK)
+            buffer += piece
+            while True:
+                if in_stream:
+                    end = buffer.find(b"endstream")
+                    if end < 0:
+                        buffer = buffer[-_SCAN_OVERLAP:]
+                        break
+                    buffer, in_stream = buffer[end + len(b"endstream"):], False
+                    continue
+                start = _PDF_STREAM_START.search(buffer)
+                if start is None:
+                    yield buffer
+                    buffer = buffer[-_SCAN_OVERLAP:] if piece else b""
+                    break
+                yield buffer[:start.start() + 2]
+                buffer, in_stream = buffer[start.end():], True
+            if not piece:
+                return
+    finally:
+        fileobj.seek(0)
+
+
 def _pdf_raw_active(fileobj) -> bool:
-    """/JavaScript, /JS or /Launch anywhere in the file's bytes, #xx-escaped names decoded first."""
-    names = re.compile(rb"/[^\s/<>\[\]()%{}]+")
-    for chunk in _chunks(fileobj):
-        for found in names.finditer(chunk):
+    """A /JavaScript, /JS or /Launch name in the PDF's syntax (outside stream data), #xx escapes decoded."""
+    for part in _pdf_outside_streams(fileobj):
+        for found in _PDF_NAME.finditer(part):
             if _PDF_ACTIVE_NAMES.fullmatch(_pdf_name(found.group(0))):
                 return True
     return False

@@ -195,3 +195,13 @@ def test_markup_hidden_in_the_middle_of_a_jpeg_is_refused(client, people, settin
     Image.open(io.BytesIO(data)).verify()  # still a JPEG a viewer opens
     errors = refused(client, people, settings, "photo.jpg", data)
     assert errors == [sniffing.ERR_EMBEDDED_MARKUP.format(name="photo.jpg")]
+
+
+def test_names_inside_stream_data_are_not_mistaken_for_javascript(client, people):
+    """Compressed image data spells "/JS " by chance in big files: only the PDF's syntax counts."""
+    noise = b"x\x9c" + b"\x00/JS (" * 4 + b"\x00/Launch " + b"\x13\x37" * 100
+    stream = f"4 0 obj\n<< /Length {len(noise)} >>\nstream\n".encode() + noise + b"\nendstream\nendobj\n"
+    data = _pdf_with(b"", extra_objects=stream)
+    assert sniffing._pdf_raw_active(io.BytesIO(data)) is False
+    client.force_login(people.candidate)
+    assert post_files(client, URL, [("files", "scan.pdf", data)]).status_code == 200
