@@ -345,12 +345,13 @@ def _lock_unit_assessments(registration, unit_ids) -> dict[int, UnitAssessment]:
     UnitAssessment.objects.bulk_create(
         [UnitAssessment(registration=registration, unit_id=u) for u in unit_ids], ignore_conflicts=True
     )
-    rows = UnitAssessment.objects.select_for_update().filter(registration=registration, unit_id__in=unit_ids)
+    rows = UnitAssessment.objects.select_for_update(of=("self",)).filter(registration=registration,
+                                                                    unit_id__in=unit_ids)
     return {ua.unit_id: ua for ua in rows.select_related("unit").order_by("pk")}
 
 
 def _lock_one(unit_assessment) -> UnitAssessment:
-    return UnitAssessment.objects.select_for_update().select_related(
+    return UnitAssessment.objects.select_for_update(of=("self", "registration")).select_related(
         "unit", "registration__centre", "registration__candidate", "registration__assessor",
         "registration__internal_verifier", "registration__qualification",
     ).get(pk=unit_assessment.pk)
@@ -493,8 +494,8 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
     _lock_registration(mapping.registration_id)
     _refuse_if_locked(ua)
-    mapping = EvidenceMapping.objects.select_for_update().select_related("registration", "evidence", "unit").get(
-        pk=mapping.pk)
+    mapping = EvidenceMapping.objects.select_for_update(of=("self", "registration", "evidence")).select_related(
+        "registration", "evidence", "unit").get(pk=mapping.pk)
     if expected_version is not None and int(expected_version) != mapping.version:
         _raise(STALE, now=mapping.version, seen=expected_version)
     reason = reason.strip()

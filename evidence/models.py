@@ -40,6 +40,11 @@ class EvidenceItem(models.Model):
         RWE = "rwe", "Realistic working environment"
         SIMULATION = "simulation", "Simulation"
 
+    class VirusScan(models.TextChoices):
+        CLEAN = "clean", "Scanned for viruses: none found"
+        NOT_SCANNED = "not_scanned", "Not scanned for viruses (virus scanning is off)"
+        TOO_LARGE = "too_large", "Not scanned for viruses (larger than the scanner accepts)"
+
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="evidence_items")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_items")
     title = models.CharField(max_length=200)
@@ -53,6 +58,8 @@ class EvidenceItem(models.Model):
     size = models.BigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     content_type = models.CharField(max_length=100, blank=True, help_text="Sniffed from the content")
+    virus_scan = models.CharField(max_length=20, choices=VirusScan.choices, blank=True,
+                                  help_text="What the virus scan said when the file was uploaded")
     preview = models.FileField(
         upload_to=preview_storage_key, null=True, blank=True, max_length=300,
         help_text="A small JPEG thumbnail (images) or first-page preview (PDF), made in the background",

@@ -4,10 +4,15 @@ Files are checked (sniffing.inspect) and written to storage under a random key *
 created; if anything after that fails, the stored file is deleted again, so a failed upload leaves
 neither a row nor an orphan file.
 """
+import errno
 import hashlib
 import logging
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +22,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from . import revisions, sniffing
+from . import revisions, scanning, sniffing
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness, WitnessTestimony, evidence_storage_key
 
 logger = logging.getLogger(__name__)
@@ -40,6 +45,17 @@ ERR_WITNESS_FROZEN = ("Your assessor has already used testimony from {name}, so 
                       "changed: the assessment relied on these details. If they were wrong, tell your assessor; "
                       "for a different person, add a new witness.")
 ERR_STAFF_NOT_IN_CENTRE = "Only staff of the candidate's centre can add evidence to their portfolio."
+ERR_STORAGE_FULL = ("“{name}” could not be saved: the server's file storage is full. Nothing was saved. Try again "
+                    "later; tell your centre if it keeps happening.")
+ERR_STORAGE_READ_ONLY = ("“{name}” could not be saved: the server's file storage is not accepting new files just "
+                         "now. Nothing was saved. Try again later; tell your centre if it keeps happening.")
+ERR_STORAGE_FAILED = ("“{name}” could not be saved because of a problem with the server's file storage. Nothing was "
+                      "saved. Try again later; tell your centre if it keeps happening.")
+STORAGE_ERRORS = {errno.ENOSPC: ERR_STORAGE_FULL, errno.EDQUOT: ERR_STORAGE_FULL, errno.EROFS: ERR_STORAGE_READ_ONLY}
+
+
+class StorageUnavailable(sniffing.FileRefused):
+    """The file was fine but could not be stored (disk full, read-only...); str(exc) is the message."""
 
 CATEGORY_NAMES = {sniffing.DOCUMENT: "a document", sniffing.IMAGE: "an image", sniffing.AUDIO: "an audio recording",
                   sniffing.VIDEO: "a video"}
@@ -77,6 +93,7 @@ class StoredFile:
     sha256: str
     content_type: str
     category: str
+    virus_scan: str = EvidenceItem.VirusScan.NOT_SCANNED
 
 
 def _check_units(candidate, units):
@@ -99,6 +116,11 @@ def _digest(upload) -> tuple[int, str]:
     return size, hasher.hexdigest()
 
 
+def upload_limits() -> sniffing.Limits:
+    return sniffing.Limits(max_image_pixels=settings.EVIDENCE_MAX_IMAGE_PIXELS,
+                           max_uncompressed_size=settings.EVIDENCE_MAX_UNCOMPRESSED_SIZE)
+
+
 def evidence_file_store(*, upload, name: str | None = None, categories=None) -> StoredFile:
     """Check an uploaded file and write it to storage under a random key. Raises sniffing.FileRefused.
 
@@ -110,20 +132,26 @@ def evidence_file_store(*, upload, name: str | None = None, categories=None) -> 
     size, sha256 = _digest(upload)
     sniffing.check_size(name, size, settings.EVIDENCE_MAX_FILE_SIZE)
     path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else None
-    sniffed = sniffing.inspect(upload, name, path=path)
+    sniffed = sniffing.inspect(upload, name, path=path, limits=upload_limits())
     if categories is not None and sniffed.category not in categories:
         raise sniffing.FileRefused(ERR_WRONG_CATEGORY.format(
             name=sniffing.display_name(name), found=CATEGORY_NAMES[sniffed.category],
             allowed=" or ".join(CATEGORY_PLURALS[c] for c in categories)))
+    virus_scan = scanning.scan(upload, name)  # raises FileRefused when clamd finds something
     upload.content_type = sniffed.content_type  # S3 stores this as the object's Content-Type
     key = evidence_storage_key(None, name)
     try:
         saved = default_storage.save(key, upload, max_length=300)
+    except OSError as exc:
+        evidence_file_discard(key)  # a partial file on a full disk
+        logger.error("Could not store evidence file %s (%s): %s", key, sniffing.display_name(name), exc)
+        message = STORAGE_ERRORS.get(exc.errno, ERR_STORAGE_FAILED)
+        raise StorageUnavailable(message.format(name=sniffing.display_name(name))) from exc
     except BaseException:
         evidence_file_discard(key)
         raise
     return StoredFile(name=saved, original_name=name, size=size, sha256=sha256,
-                      content_type=sniffed.content_type, category=sniffed.category)
+                      content_type=sniffed.content_type, category=sniffed.category, virus_scan=virus_scan)
 
 
 def evidence_file_discard(name: str) -> None:
@@ -151,6 +179,7 @@ def _apply_stored(item: EvidenceItem, stored: StoredFile) -> None:
     item.file.name = stored.name
     item.original_name = stored.original_name
     item.size, item.sha256, item.content_type = stored.size, stored.sha256, stored.content_type
+    item.virus_scan = stored.virus_scan
 
 
 def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, token: str,
@@ -178,6 +207,7 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
                 item.file.name = copy_from.file.name
                 item.original_name, item.size = copy_from.original_name, copy_from.size
                 item.sha256, item.content_type = copy_from.sha256, copy_from.content_type
+                item.virus_scan = copy_from.virus_scan
                 item.preview.name = copy_from.preview.name if copy_from.preview else None
             item.full_clean(exclude=["file", "preview"])
             item.save()
@@ -187,7 +217,7 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
             audit_record(actor=candidate, action=action, obj=item, details={
                 "title": item.title, "kind": item.kind, "original_name": item.original_name,
                 "size": item.size, "sha256": item.sha256, "content_type": item.content_type,
-                "units": [u.ref for u in details.units], "version": item.version,
+                "virus_scan": item.virus_scan, "units": [u.ref for u in details.units], "version": item.version,
                 "previous_version": previous.pk if previous else None,
                 "declaration": AUTHENTICITY_DECLARATION, "declared_at": item.authenticity_confirmed_at,
             })
@@ -283,7 +313,7 @@ def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails,
             audit_record(actor=actor, action="evidence_added_by_staff", obj=item, details={
                 "candidate": candidate.username, "title": item.title, "kind": item.kind,
                 "original_name": item.original_name, "size": item.size, "sha256": item.sha256,
-                "content_type": item.content_type,
+                "content_type": item.content_type, "virus_scan": item.virus_scan,
             })
             if after_create is not None:
                 after_create(item)
@@ -544,6 +574,56 @@ def evidence_orphan_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime 
     referenced = _referenced(name for name, _ in candidates)
     return [OrphanFile(name, default_storage.size(name), modified)
             for name, modified in sorted(candidates) if name not in referenced]
+
+
+# Django names a streamed upload's temporary file NamedTemporaryFile(suffix=".upload" + ext): only such files
+# are ever looked at, so pointing the sweep at the system temp directory touches nothing else's files.
+UPLOAD_TEMP_NAME = re.compile(r"^tmp[A-Za-z0-9_]+\.upload(\.[^/]*)?$")
+
+
+def upload_temp_dir() -> str:
+    return settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
+
+
+def upload_temp_stale_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None) -> list[OrphanFile]:
+    """Upload temporary files (FILE_UPLOAD_TEMP_DIR) older than `min_age`: a server killed mid-upload leaves
+    them behind (a finished or failed upload removes its own). Names are paths in that directory."""
+    now = now or timezone.now()
+    folder = Path(upload_temp_dir())
+    found = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if not UPLOAD_TEMP_NAME.match(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        stat = entry.stat(follow_symlinks=False)
+        modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+        if now - modified >= min_age:
+            found.append(OrphanFile(str(folder / entry.name), stat.st_size, modified))
+    return sorted(found, key=lambda f: f.name)
+
+
+def upload_temp_files_delete(*, stale: list[OrphanFile], actor="sweep_orphan_files") -> list[OrphanFile]:
+    """Remove the listed stale upload temporary files (still there and still old); one audit row."""
+    deleted = []
+    folder = Path(upload_temp_dir()).resolve()
+    for temp in stale:
+        path = Path(temp.name)
+        if path.parent.resolve() != folder or not UPLOAD_TEMP_NAME.match(path.name):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        deleted.append(temp)
+    if deleted:
+        audit_record(actor=actor, action="upload_temp_files_deleted", details={
+            "folder": str(folder), "count": len(deleted), "bytes": sum(t.size for t in deleted),
+            "files": [{"name": Path(t.name).name, "size": t.size, "modified": t.modified} for t in deleted],
+        })
+    return deleted
 
 
 def evidence_orphan_files_delete(*, orphans: list[OrphanFile], actor="sweep_orphan_files") -> list[OrphanFile]:

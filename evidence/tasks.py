@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Q
@@ -23,17 +24,24 @@ PREVIEW_SIZE = (480, 480)
 PDFTOPPM_TIMEOUT_SECONDS = 30
 
 
-def _image_preview(path: Path) -> bytes:
+class PreviewRefused(ValueError):
+    """The image is larger than the pixel limit: no preview is made (it would not be decoded safely)."""
+
+
+def _image_preview(path: Path, max_pixels: int) -> bytes:
+    """A JPEG thumbnail with memory bounded by the pixel limit: the size is read from the header first,
+    JPEGs are decoded at reduced scale (draft), and the full-size image is never copied (the thumbnail is
+    made first, then turned upright)."""
     from PIL import Image, ImageOps
 
-    from .sniffing import MAX_IMAGE_PIXELS
-
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail(PREVIEW_SIZE)
+        if image.width * image.height > max_pixels:
+            raise PreviewRefused(f"{image.width} x {image.height} pixels is over the limit of {max_pixels}")
+        image.draft("RGB", PREVIEW_SIZE)  # JPEG: decode at 1/2, 1/4 or 1/8 scale; other formats: no-op
+        image.thumbnail(PREVIEW_SIZE, reducing_gap=2.0)
+        small = ImageOps.exif_transpose(image)
         out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=80)
+        small.convert("RGB").save(out, "JPEG", quality=80)
         return out.getvalue()
 
 
@@ -74,7 +82,7 @@ def evidence_make_preview(item_id: int) -> bool:
             if item.content_type == "application/pdf":
                 data = _pdf_preview(source, workdir)
             elif item.content_type.startswith("image/"):
-                data = _image_preview(source)
+                data = _image_preview(source, settings.EVIDENCE_MAX_IMAGE_PIXELS)
             else:
                 data = None
         except Exception:  # noqa: BLE001 - a broken preview must not fail anything else

@@ -5,7 +5,9 @@ Django's own multipart parser quietly rewrites file names ("../../x.pdf" becomes
 characters vanish). We would rather refuse such names with a message, so EvidenceMultiPartParser hands
 the handler the name exactly as sent; it is checked by sniffing.check_name and never used as a path.
 """
+import errno
 import hashlib
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +22,8 @@ from . import sniffing
 from .sniffing import FileRefused
 
 CHUNK_SIZE = 256 * 1024
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+logger = logging.getLogger(__name__)
 
 
 class EvidenceMultiPartParser(MultiPartParser):
@@ -146,7 +150,16 @@ def parse_evidence_upload(request, *, field_name: str = "files") -> ParsedUpload
         handler.discard_all()
         post, files = QueryDict(), MultiValueDict()
         handler.aborted, handler.errors = True, [sniffing.ERR_TOO_MANY_FILES.format(max=max_files)]
-    except (UnreadablePostError, MultiPartParserError, TooManyFieldsSent, RequestDataTooBig, OSError):
+    except OSError as exc:
+        handler.discard_all()
+        post, files = QueryDict(), MultiValueDict()
+        # The connection dropping is an OSError too; a full or read-only disk must not be blamed on it.
+        message = sniffing.ERR_SERVER_DISK if exc.errno in DISK_ERRNOS else sniffing.ERR_INTERRUPTED
+        if exc.errno in DISK_ERRNOS:
+            logger.error("Upload temporary file could not be written in %s: %s",
+                         settings.FILE_UPLOAD_TEMP_DIR or "the system temp directory", exc)
+        handler.aborted, handler.errors = True, [message]
+    except (UnreadablePostError, MultiPartParserError, TooManyFieldsSent, RequestDataTooBig):
         handler.discard_all()
         post, files = QueryDict(), MultiValueDict()
         handler.aborted, handler.errors = True, [sniffing.ERR_INTERRUPTED]

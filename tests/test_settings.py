@@ -47,3 +47,41 @@ def test_dates_are_written_dd_mm_yyyy():
 
     rendered = Template("{{ d|date }}").render(Context({"d": datetime.date(2026, 3, 7)}))
     assert rendered == "07/03/2026"
+
+
+def test_collectstatic_with_the_production_settings_succeeds_and_the_manifest_names_the_vendored_files(tmp_path):
+    """README's deploy step 3: whitenoise's manifest storage aborted on Bootstrap's missing .map files."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "portfolio_site.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "portfolio.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    result = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest
+    assert "vendor/bootstrap/bootstrap.bundle.min.js" in manifest
+
+
+def test_the_readme_deploy_commands_are_the_ones_the_ci_deploy_smoke_test_runs():
+    """Keep README's Deploying section exactly what .ci/deploy_smoke runs, so CI proves the steps work."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Deploying", 1)[1].split("\n## ", 1)[0]
+    commands = [c for c in re.findall(r"`([^`]+)`", section) if c.startswith(("python manage.py", "gunicorn"))]
+    smoke = (ROOT / ".ci" / "deploy_smoke").read_text()
+    run = (ROOT / ".ci" / "run").read_text()
+
+    assert any(c.startswith("python manage.py migrate") for c in commands)
+    assert any(c.startswith("gunicorn") for c in commands)
+    for command in commands:
+        if "check --deploy" in command:
+            assert "manage.py check --deploy" in run
+        elif "db_worker" not in command:
+            assert command in smoke, f"README's {command!r} is not what .ci/deploy_smoke runs"
+    assert ".ci/deploy_smoke" in run

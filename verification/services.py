@@ -56,6 +56,9 @@ REFERRAL_NOT_ACTED_ON = ("The assessor has not signed unit {unit} off again sinc
 MAPPING_NOT_IN_UNIT = "That assessment decision does not belong to the sampled unit."
 OWN_MAPPING = ("You made this assessment decision ({mapping}): nobody verifies their own assessment. Ask another "
                "internal verifier.")
+# Rows a verification decision locks: never the centre, unit, qualification or user rows that a select_related
+# joins in, which every other write's foreign-key check takes a share lock on (PostgreSQL deadlocked on them).
+LOCK_DECISION_ROWS = ("self", "item", "item__plan", "unit_assessment", "unit_assessment__registration")
 MAPPING_ALREADY_REFERRED = "The assessment decision {mapping} is already referred back; close that referral first."
 MAPPING_NOT_ACTED_ON = ("The assessor has not answered your referral of the assessment decision {mapping} yet: "
                         "the actions are not done yet.")
@@ -299,9 +302,10 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
     """
     item = SampleItem.objects.select_related("plan__centre", "unit_assessment__registration__centre",
                                              "unit_assessment__unit").get(pk=item.pk)
-    ua = UnitAssessment.objects.select_for_update().select_related("registration__centre", "unit").get(
+    ua = UnitAssessment.objects.select_for_update(of=("self", "registration")).select_related(
+        "registration__centre", "unit").get(
         pk=item.unit_assessment_id)
-    item = SampleItem.objects.select_for_update().select_related("plan__centre").get(pk=item.pk)
+    item = SampleItem.objects.select_for_update(of=("self",)).select_related("plan__centre").get(pk=item.pk)
     registration, unit = ua.registration, ua.unit
     check_may_decide(verifier=actor, unit_assessment=ua)
     if outcome not in VerificationDecision.Outcome.values:
@@ -424,7 +428,7 @@ def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, met
         if corrected_decision not in EvidenceMapping.Decision.values:
             _raise(ANSWER_NEEDS_DECISION)
         assessment_services.mapping_decide(mapping=mapping, actor=actor, decision=corrected_decision, reason=reason)
-    decision = VerificationDecision.objects.select_for_update().select_related(
+    decision = VerificationDecision.objects.select_for_update(of=("self",)).select_related(
         "item__plan__centre", "unit_assessment__unit", "unit_assessment__registration__candidate").get(pk=decision.pk)
     decision = referral_transition(
         referral=decision, actor=actor, to=VerificationDecision.ReferralStatus.ANSWERED, action="referral_answered",
@@ -441,7 +445,7 @@ def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, met
 @transaction.atomic
 def referral_close(*, decision, actor, note: str = "") -> VerificationDecision:
     """The internal verifier closes a referral the assessor has answered, with a note (required)."""
-    decision = VerificationDecision.objects.select_for_update().select_related(
+    decision = VerificationDecision.objects.select_for_update(of=LOCK_DECISION_ROWS).select_related(
         "item__plan__centre", "unit_assessment__registration", "unit_assessment__unit").get(pk=decision.pk)
     ua = decision.unit_assessment
     check_may_decide(verifier=actor, unit_assessment=ua)
@@ -461,7 +465,7 @@ def referral_close(*, decision, actor, note: str = "") -> VerificationDecision:
 @transaction.atomic
 def referral_send_back(*, decision, actor, note: str = "") -> VerificationDecision:
     """The answer is not enough: the referral opens again for the assessor, with the IV's note."""
-    decision = VerificationDecision.objects.select_for_update().select_related(
+    decision = VerificationDecision.objects.select_for_update(of=("self",)).select_related(
         "item__plan__centre", "unit_assessment__registration", "unit_assessment__unit").get(pk=decision.pk)
     check_may_decide(verifier=actor, unit_assessment=decision.unit_assessment)
     note = (note or "").strip()
@@ -587,7 +591,7 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
     """
     from assessment.services import registration_transition
 
-    registration = Registration.objects.select_for_update().select_related("qualification", "centre",
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("qualification", "centre",
                                                                             "candidate").get(pk=registration.pk)
     if not _holds(actor, registration.centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
@@ -644,7 +648,7 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
 def claim_cancel(*, claim, actor, reason: str) -> CertificationClaim:
     """Cancel a unit-certification claim made in error (its units can be claimed again). A full or exit claim
     closed the registration: that is settled with the awarding body, not here."""
-    claim = CertificationClaim.objects.select_for_update().select_related("centre", "registration").get(pk=claim.pk)
+    claim = CertificationClaim.objects.select_for_update(of=("self",)).select_related("centre", "registration").get(pk=claim.pk)
     if not _holds(actor, claim.centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
     if claim.closes_registration:

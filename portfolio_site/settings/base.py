@@ -74,10 +74,25 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portfolio.sqlite3'}")}
+
+def sqlite_tuned(database: dict) -> dict:
+    """The database settings, with SQLite's options for many concurrent writers when it is SQLite."""
+    if not database["ENGINE"].endswith("sqlite3"):
+        return database
+    # Many requests write at once (uploads, statements, sign-offs, the task worker). SQLite's default
+    # DEFERRED transactions start as readers and fail at once with "database is locked" when two try to
+    # become writers; IMMEDIATE takes the write lock at BEGIN, so they queue for it (up to the busy
+    # timeout) instead. WAL lets readers carry on while one writes; synchronous=NORMAL is safe with WAL.
+    database.setdefault("OPTIONS", {}).update({
+        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
+    return database
+
+
+DATABASES = {"default": sqlite_tuned(env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portfolio.sqlite3'}"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -121,6 +136,16 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = env("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 EVIDENCE_MAX_FILE_SIZE = env.int("EVIDENCE_MAX_FILE_SIZE", default=500 * 1024 * 1024)
+# Images larger than this many pixels are refused at upload (a small file can decode to gigabytes).
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=40_000_000)
+# Office documents (zip containers) may unpack to at most this much, and at most 100 times their size.
+EVIDENCE_MAX_UNCOMPRESSED_SIZE = env.int("EVIDENCE_MAX_UNCOMPRESSED_SIZE", default=1024 * 1024 * 1024)
+# Virus scanning through ClamAV's daemon (Debian: clamav-daemon). Off: items record "not scanned".
+CLAMAV_ENABLED = env.bool("CLAMAV_ENABLED", default=False)
+CLAMAV_SOCKET = env("CLAMAV_SOCKET", default="/var/run/clamav/clamd.ctl")  # a path, or tcp://host:port
+CLAMAV_TIMEOUT_SECONDS = env.int("CLAMAV_TIMEOUT_SECONDS", default=120)
+# Keep equal to clamd's StreamMaxLength: larger files are stored and recorded "too large to scan".
+CLAMAV_STREAM_MAX_LENGTH = env.int("CLAMAV_STREAM_MAX_LENGTH", default=25 * 1024 * 1024)
 EVIDENCE_MAX_FILES_PER_REQUEST = env.int("EVIDENCE_MAX_FILES_PER_REQUEST", default=20)
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_REQUEST
 

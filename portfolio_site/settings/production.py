@@ -4,12 +4,12 @@ Passes `manage.py check --deploy` with zero warnings when DJANGO_SECRET_KEY, DJA
 DATABASE_URL are set.
 """
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, sqlite_tuned
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": sqlite_tuned(env.db("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

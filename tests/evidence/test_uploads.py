@@ -7,7 +7,7 @@ from django.core.files.storage import FileSystemStorage
 from django.test import RequestFactory
 
 from audit.models import AuditEntry
-from evidence import sniffing
+from evidence import services, sniffing
 from evidence.models import EvidenceItem
 from evidence.uploads import CHUNK_SIZE, EvidenceUploadHandler, parse_evidence_upload
 from tests.evidence.conftest import jpeg_bytes, multipart, pdf_bytes, png_bytes, post_files, stored_files
@@ -119,8 +119,9 @@ def test_an_exception_while_saving_the_file_leaves_no_record_and_no_partial_file
 
     monkeypatch.setattr(FileSystemStorage, "_save", fail_half_way)
     client.force_login(people.candidate)
-    with pytest.raises(OSError, match="disk full"):
-        post_files(client, URL, [("files", "p.png", png_bytes())])
+    response = post_files(client, URL, [("files", "p.png", png_bytes())])
+    assert response.status_code == 400  # a clear message, not a bare 500 (tests/evidence/test_storage_faults.py)
+    assert response.json()["errors"] == [services.ERR_STORAGE_FAILED.format(name="p.png")]
     assert not EvidenceItem.objects.exists()
     assert stored_files(settings) == []
 
