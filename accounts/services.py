@@ -1,45 +1,38 @@
-"""Writes for accounts: sign-in bookkeeping, throttling, centres and memberships."""
-from datetime import timedelta
+"""Writes for accounts: sign-in bookkeeping, centres and memberships.
 
-from django.conf import settings
+Failed sign-ins are counted by django-axes (AccessAttempt rows, keyed on username and client address) and
+in the audit app's daily counters, not one permanent audit row each: anybody can make them.
+"""
+from axes.utils import reset as axes_reset
 from django.db import transaction
-from django.utils import timezone
 
 from audit.services import audit_record
 
-from .models import Centre, LoginFailure, Membership, User
-
-THROTTLED_MESSAGE = (
-    "Too many failed sign-in attempts. Wait {minutes} minutes and try again, or reset your password."
-)
-
-
-def _window_start():
-    return timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-
-
-def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    recent = LoginFailure.objects.filter(at__gte=_window_start())
-    if recent.filter(username__iexact=username).count() >= limit:
-        return True
-    return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit * 4
+from .models import Centre, Membership, User
 
 
 @transaction.atomic
-def login_failure_record(*, username: str, ip_address: str | None, throttled: bool = False) -> None:
-    LoginFailure.objects.create(username=username[:150], ip_address=ip_address)
-    audit_record(
-        actor=None,
-        action="login_throttled" if throttled else "login_failed",
-        details={"username": username[:150], "ip": ip_address},
-    )
+def login_success_record(*, user: User, ip_address: str | None, door: str = "site") -> None:
+    """A completed sign-in; `door` is "site" or "admin" (the Django admin's own sign-in page)."""
+    audit_record(actor=user, action="login", obj=user, details={"ip": ip_address, "door": door})
 
 
 @transaction.atomic
-def login_success_record(*, user: User, ip_address: str | None) -> None:
-    LoginFailure.objects.filter(username__iexact=user.get_username()).delete()
-    audit_record(actor=user, action="login", obj=user, details={"ip": ip_address})
+def logout_record(*, user: User, ip_address: str | None) -> None:
+    audit_record(actor=user, action="logout", obj=user, details={"ip": ip_address})
+
+
+@transaction.atomic
+def password_change_record(*, user: User, ip_address: str | None) -> None:
+    audit_record(actor=user, action="password_change", obj=user, details={"ip": ip_address})
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, ip_address: str | None) -> None:
+    """A reset proves the person holds the mailbox: lift every sign-in lock on the username."""
+    lifted = axes_reset(username=user.get_username())
+    audit_record(actor=user, action="password_reset", obj=user,
+                 details={"ip": ip_address, "lockouts_lifted": lifted})
 
 
 @transaction.atomic

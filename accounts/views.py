@@ -1,23 +1,36 @@
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from .forms import ThrottledAuthenticationForm, client_ip
-from .services import login_success_record
+from . import services
+from .forms import SignInForm, locked_out_message
+from .lockout import client_ip
 
 
 class LoginView(auth_views.LoginView):
-    form_class = ThrottledAuthenticationForm
+    form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        login_success_record(user=form.get_user(), ip_address=client_ip(self.request))
-        return response
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What django-axes answers a locked-out (username, client address): the sign-in page that the form
+    already rendered with the lockout message, as 429; the plain sign-in page when there is none."""
+    if original_response is not None and original_response.status_code == 200:
+        original_response.status_code = 429
+        return original_response
+    form = SignInForm(request)
+    return render(request, "registration/login.html",
+                  {"form": form, "lockout_message": locked_out_message()}, status=429)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_change_record(user=form.user, ip_address=client_ip(self.request))
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -27,3 +40,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_reset_complete(user=form.user, ip_address=client_ip(self.request))
+        return response

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "accounts",
     "audit",
     "qualifications",
@@ -48,6 +49,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portfolio_site.access.AccessControlMiddleware",
+    # Last, so that it sees the lockout flag the sign-in form left on the request.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out (username, client address) pairs
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portfolio_site.urls"
@@ -86,9 +94,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: this many failures for one username or one address inside the window locks it out.
-LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# Sign-in lockout (django-axes): this many failures for one username from one client address lock that
+# pair out for AXES_COOLOFF_MINUTES; other clients, and the same client for other usernames, are unaffected.
+# Attempts made while locked out do not extend the lock; a completed password reset lifts it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"  # a callable, so tests can change AXES_COOLOFF_MINUTES
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_VERBOSE = False
+# How many proxies of our own stand in front of the application (the README's TLS proxy: 1). The client
+# address is taken from X-Forwarded-For through exactly that many proxies; 0 means REMOTE_ADDR, and
+# X-Forwarded-For is ignored (anybody could write it).
+DJANGO_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English (UK)")]
