@@ -11,6 +11,9 @@ class Role(models.TextChoices):
     EXTERNAL_VERIFIER = "external_verifier", "External verifier"
 
 
+# The roles that work on other people's portfolios: idle timeout, two-factor sign-in.
+STAFF_ROLES = frozenset({Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN, Role.EXTERNAL_VERIFIER})
+
 # Where each role lands after signing in, most powerful first for people who hold several roles.
 ROLE_DASHBOARDS = [
     (Role.CENTRE_ADMIN, "dashboards:centre_admin"),

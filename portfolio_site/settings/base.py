@@ -2,9 +2,12 @@
 
 SQLite under var/ is the embedded default; DATABASE_URL switches to PostgreSQL.
 """
+import sys
 from pathlib import Path
 
 import environ
+
+from .debug_guard import guarded
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -13,7 +16,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz")
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Never on for a server that listens beyond this machine (debug_guard; local.py applies it again).
+DEBUG = guarded(env.bool("DJANGO_DEBUG", default=False), sys.argv)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -47,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portfolio_site.access.AccessControlMiddleware",
     # Last, so that it sees the lockout flag the sign-in form left on the request.
@@ -133,6 +138,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Stored evidence is readable by the application's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Uploads bigger than this spill to a temporary file instead of memory (it is not a size limit).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = env("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
@@ -154,6 +162,9 @@ TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", default="django_task
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_HTTPONLY = True
+# Staff (assessors, IVs, centre admins, EVs, admin-site users) are signed out after this long without a
+# request; candidates keep Django's session length.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 CSRF_FAILURE_VIEW = "portfolio_site.views.csrf_failure"
 
 LOGGING = {

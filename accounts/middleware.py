@@ -1,0 +1,38 @@
+"""Per-request account guards: staff sessions end after a spell of inactivity; centres that require
+two-factor sign-in get it before anything else (see accounts.two_factor)."""
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+
+from .models import STAFF_ROLES
+
+IDLE_SIGNED_OUT_MESSAGE = "You were signed out after {minutes} minutes without activity. Sign in again to go on."
+LAST_SEEN_KEY = "staff_last_seen"
+
+
+def is_staff_person(user) -> bool:
+    return user.is_authenticated and (user.is_staff or bool(user.role_set & STAFF_ROLES))
+
+
+class StaffIdleTimeoutMiddleware:
+    """Signs out assessors, internal verifiers, centre admins, external verifiers and admin-site users
+    after STAFF_SESSION_IDLE_SECONDS without a request. Candidates keep the ordinary session length."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and is_staff_person(user):
+            now = int(time.time())
+            idle = settings.STAFF_SESSION_IDLE_SECONDS
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > idle:
+                logout(request)
+                messages.info(request, IDLE_SIGNED_OUT_MESSAGE.format(minutes=max(1, idle // 60)))
+                return redirect_to_login(request.get_full_path())
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
