@@ -39,3 +39,10 @@ class SignInForm(LockoutMixin, AuthenticationForm):
 
 class AdminSignInForm(LockoutMixin, AdminAuthenticationForm):
     """The Django admin's sign-in form, under the same lockout."""
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code from your authenticator app", max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}))

@@ -36,3 +36,38 @@ class StaffIdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+# What a person may reach after the password but before the second factor.
+TWO_FACTOR_OPEN = {"accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:logout"}
+
+
+class TwoFactorMiddleware:
+    """After the password: a person with an authenticator app enters a code before anything else; staff of
+    a centre that requires two-factor sign-in set one up before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.shortcuts import redirect
+
+        from . import two_factor
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        name = match.view_name if match else None
+        if name in TWO_FACTOR_OPEN:
+            if name == "accounts:two_factor_setup" and two_factor.has_two_factor(user):
+                return redirect("accounts:two_factor_verify")  # a second app only after the first one's code
+            return None
+        if two_factor.has_two_factor(user):
+            return redirect_to_login(request.get_full_path(), login_url="accounts:two_factor_verify")
+        if two_factor.two_factor_required(user):
+            return redirect("accounts:two_factor_setup")
+        return None

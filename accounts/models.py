@@ -30,6 +30,10 @@ class Centre(models.Model):
     name = models.CharField(max_length=200)
     number = models.CharField("centre number", max_length=20, unique=True)
     address = models.TextField(blank=True)
+    require_two_factor = models.BooleanField(
+        "require two-factor sign-in", default=False,
+        help_text="Assessors, internal verifiers, centre admins and external verifiers of this centre must set "
+                  "up an authenticator app (TOTP) before they can do anything else.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

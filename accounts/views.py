@@ -1,11 +1,15 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import services
-from .forms import SignInForm, locked_out_message
+from . import services, two_factor
+from .forms import SignInForm, TwoFactorCodeForm, locked_out_message
 from .lockout import client_ip
+
+TWO_FACTOR_ON_MESSAGE = "Two-factor sign-in is on: from now on you will be asked for a code from your app."
 
 
 class LoginView(auth_views.LoginView):
@@ -52,3 +56,34 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.password_reset_complete(user=form.user, ip_address=client_ip(self.request))
         return response
+
+
+def two_factor_setup(request):
+    """Set up (or replace) the authenticator app: a QR code and the secret, then a first code to confirm."""
+    device = two_factor.pending_device(request.user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        error = two_factor.two_factor_confirm(request=request, device=device, token=form.cleaned_data["code"])
+        if error is None:
+            messages.success(request, TWO_FACTOR_ON_MESSAGE)
+            return redirect("home")
+        form.add_error("code", error)
+    return render(request, "registration/two_factor_setup.html", {
+        "form": form, "qr_svg": two_factor.qr_svg(device), "secret": two_factor.secret_base32(device),
+        "required": two_factor.two_factor_required(request.user),
+        "already_on": two_factor.has_two_factor(request.user),
+    })
+
+
+def two_factor_verify(request):
+    """The second step of signing in, for people with an authenticator app."""
+    if request.user.is_verified() or not two_factor.has_two_factor(request.user):
+        return redirect("home")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        error = two_factor.two_factor_verify(request=request, user=request.user, token=form.cleaned_data["code"])
+        if error is None:
+            return redirect(url_has_allowed_host_and_scheme(request.GET.get("next"), allowed_hosts={
+                request.get_host()}) and request.GET["next"] or "home")
+        form.add_error("code", error)
+    return render(request, "registration/two_factor_verify.html", {"form": form})

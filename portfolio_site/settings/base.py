@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "audit",
     "qualifications",
@@ -50,9 +52,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "portfolio_site.access.AccessControlMiddleware",
     # Last, so that it sees the lockout flag the sign-in form left on the request.
     "axes.middleware.AxesMiddleware",
@@ -162,6 +167,28 @@ TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", default="django_task
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_HTTPONLY = True
+
+# Two-factor sign-in (django-otp, TOTP): the name authenticator apps show for this site.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Portfolio")
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and fonts from this site
+# only; no inline script, no inline style, no plugins, never framed. Templates keep to it
+# (tests/test_csp.py greps them; tests/browser/test_csp.py collects violations in Chromium).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for Bootstrap's inline SVG icons in its CSS
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # Staff (assessors, IVs, centre admins, EVs, admin-site users) are signed out after this long without a
 # request; candidates keep Django's session length.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
