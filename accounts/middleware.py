@@ -11,6 +11,8 @@ from .models import STAFF_ROLES
 
 IDLE_SIGNED_OUT_MESSAGE = "You were signed out after {minutes} minutes without activity. Sign in again to go on."
 LAST_SEEN_KEY = "staff_last_seen"
+SESSION_TOUCH_SECONDS = 60
+TWO_FACTOR_CHECKED_KEY = "two_factor_checked_at"
 
 
 def is_staff_person(user) -> bool:
@@ -34,7 +36,8 @@ class StaffIdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, IDLE_SIGNED_OUT_MESSAGE.format(minutes=max(1, idle // 60)))
                 return redirect_to_login(request.get_full_path())
-            request.session[LAST_SEEN_KEY] = now
+            if last_seen is None or now - last_seen >= SESSION_TOUCH_SECONDS:
+                request.session[LAST_SEEN_KEY] = now  # a session write at most once a minute
         return self.get_response(request)
 
 
@@ -66,8 +69,15 @@ class TwoFactorMiddleware:
             if name == "accounts:two_factor_setup" and two_factor.has_two_factor(user):
                 return redirect("accounts:two_factor_verify")  # a second app only after the first one's code
             return None
-        if two_factor.has_two_factor(user):
+        # Nothing asked of this person a moment ago: no query until the minute is over.
+        now = int(time.time())
+        checked = request.session.get(TWO_FACTOR_CHECKED_KEY)
+        if checked is not None and now - checked < SESSION_TOUCH_SECONDS:
+            return None
+        has_device, required = two_factor.two_factor_state(user)
+        if has_device:
             return redirect_to_login(request.get_full_path(), login_url="accounts:two_factor_verify")
-        if two_factor.two_factor_required(user):
+        if required:
             return redirect("accounts:two_factor_setup")
+        request.session[TWO_FACTOR_CHECKED_KEY] = now
         return None

@@ -6,6 +6,7 @@ device is asked for a code before anything else (TwoFactorMiddleware).
 """
 import segno
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.safestring import mark_safe
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
@@ -13,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
 
-from .models import STAFF_ROLES, Membership
+from .models import STAFF_ROLES, Membership, User
 
 ERR_WRONG_CODE = "That code is not right, or it has expired. Enter the 6 digits your app shows now."
 ERR_THROTTLED = "Too many wrong codes. Wait a minute, then enter the code your app shows now."
@@ -23,6 +24,16 @@ DEVICE_NAME = "Authenticator app"
 def two_factor_required(user) -> bool:
     """Staff of a centre that requires two-factor sign-in must have it."""
     return Membership.objects.filter(user=user, role__in=list(STAFF_ROLES), centre__require_two_factor=True).exists()
+
+
+def two_factor_state(user) -> tuple[bool, bool]:
+    """(has a confirmed app, must have one), in one query."""
+    row = User.objects.filter(pk=user.pk).annotate(
+        has_device=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        required=Exists(Membership.objects.filter(user=OuterRef("pk"), role__in=list(STAFF_ROLES),
+                                                  centre__require_two_factor=True)),
+    ).values_list("has_device", "required").first()
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
 
 
 def may_use_two_factor(user) -> bool:

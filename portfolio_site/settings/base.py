@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portfolio_site.csp.HTMLPageCSPMiddleware",
     "portfolio_site.access.AccessControlMiddleware",
     # Last, so that it sees the lockout flag the sign-in form left on the request.
     "axes.middleware.AxesMiddleware",
