@@ -10,7 +10,7 @@ from audit.services import anonymous_event_count
 
 from . import services
 from .lockout import client_ip
-from .middleware import TWO_FACTOR_CHECKED_KEY
+from .middleware import session_started
 
 
 def _real(request) -> bool:
@@ -22,9 +22,7 @@ def _door(request) -> str:
 
 
 def on_logged_in(sender, request, user, **kwargs):
-    session = getattr(request, "session", None)
-    if session is not None:
-        session.pop(TWO_FACTOR_CHECKED_KEY, None)  # a fresh sign-in is always checked for two-factor
+    session_started(request, user)  # a fresh sign-in is always checked for two-factor
     if _real(request):
         services.login_success_record(user=user, ip_address=client_ip(request), door=_door(request))
 

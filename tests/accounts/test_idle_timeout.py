@@ -1,4 +1,5 @@
 """Staff are signed out after STAFF_SESSION_IDLE_SECONDS without a request; candidates are not."""
+import time
 from unittest import mock
 
 import pytest
@@ -6,8 +7,11 @@ import pytest
 from accounts.middleware import IDLE_SIGNED_OUT_MESSAGE
 
 
+START = time.time()  # the idle clock starts at sign-in, on the real clock
+
+
 def at(seconds):
-    return mock.patch("accounts.middleware.time.time", return_value=1_800_000_000 + seconds)
+    return mock.patch("accounts.middleware.time.time", return_value=START + seconds)
 
 
 @pytest.mark.parametrize("role", ["assessor", "internal_verifier", "centre_admin", "external_verifier"])
