@@ -6,7 +6,6 @@ import pytest
 
 from accounts.middleware import IDLE_SIGNED_OUT_MESSAGE
 
-
 START = time.time()  # the idle clock starts at sign-in, on the real clock
 
 
