@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .forms import AdminSignInForm
 from .models import Centre, Membership, User
+
+admin.site.login_form = AdminSignInForm
 
 
 class MembershipInline(admin.TabularInline):

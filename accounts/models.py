@@ -12,6 +12,9 @@ class Role(models.TextChoices):
     EXTERNAL_VERIFIER = "external_verifier", "External verifier"
 
 
+# The roles that work on other people's portfolios: idle timeout, two-factor sign-in.
+STAFF_ROLES = frozenset({Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN, Role.EXTERNAL_VERIFIER})
+
 # Where each role lands after signing in, most powerful first for people who hold several roles.
 ROLE_DASHBOARDS = [
     (Role.CENTRE_ADMIN, "dashboards:centre_admin"),
@@ -28,6 +31,10 @@ class Centre(models.Model):
     name = models.CharField(max_length=200)
     number = models.CharField("centre number", max_length=20, unique=True)
     address = models.TextField(blank=True)
+    require_two_factor = models.BooleanField(
+        "require two-factor sign-in", default=False,
+        help_text="Assessors, internal verifiers, centre admins and external verifiers of this centre must set "
+                  "up an authenticator app (TOTP) before they can do anything else.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,20 +81,6 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.centre}"
-
-
-class LoginFailure(models.Model):
-    """One failed sign-in, kept for throttling (see accounts.services.login_is_throttled)."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"failed sign-in for {self.username} at {self.at:%d/%m/%Y %H:%M}"
 
 
 class Notification(models.Model):

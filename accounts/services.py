@@ -1,45 +1,41 @@
-"""Writes for accounts: sign-in bookkeeping, throttling, centres and memberships."""
-from datetime import timedelta
+"""Writes for accounts: sign-in bookkeeping, centres and memberships.
 
+Failed sign-ins are counted by django-axes (AccessAttempt rows, keyed on username and client address) and
+in the audit app's daily counters, not one permanent audit row each: anybody can make them.
+"""
+from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 
-from .models import Centre, LoginFailure, Membership, User
-
-THROTTLED_MESSAGE = (
-    "Too many failed sign-in attempts. Wait {minutes} minutes and try again, or reset your password."
-)
-
-
-def _window_start():
-    return timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-
-
-def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    recent = LoginFailure.objects.filter(at__gte=_window_start())
-    if recent.filter(username__iexact=username).count() >= limit:
-        return True
-    return bool(ip_address) and recent.filter(ip_address=ip_address).count() >= limit * 4
+from .models import Centre, Membership, Notification, User
 
 
 @transaction.atomic
-def login_failure_record(*, username: str, ip_address: str | None, throttled: bool = False) -> None:
-    LoginFailure.objects.create(username=username[:150], ip_address=ip_address)
-    audit_record(
-        actor=None,
-        action="login_throttled" if throttled else "login_failed",
-        details={"username": username[:150], "ip": ip_address},
-    )
+def login_success_record(*, user: User, ip_address: str | None, door: str = "site") -> None:
+    """A completed sign-in; `door` is "site" or "admin" (the Django admin's own sign-in page)."""
+    audit_record(actor=user, action="login", obj=user, details={"ip": ip_address, "door": door})
 
 
 @transaction.atomic
-def login_success_record(*, user: User, ip_address: str | None) -> None:
-    LoginFailure.objects.filter(username__iexact=user.get_username()).delete()
-    audit_record(actor=user, action="login", obj=user, details={"ip": ip_address})
+def logout_record(*, user: User, ip_address: str | None) -> None:
+    audit_record(actor=user, action="logout", obj=user, details={"ip": ip_address})
+
+
+@transaction.atomic
+def password_change_record(*, user: User, ip_address: str | None) -> None:
+    audit_record(actor=user, action="password_change", obj=user, details={"ip": ip_address})
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, ip_address: str | None) -> None:
+    """A reset proves the person holds the mailbox: lift every sign-in lock on the username."""
+    lifted = axes_reset(username=user.get_username())
+    audit_record(actor=user, action="password_reset", obj=user,
+                 details={"ip": ip_address, "lockouts_lifted": lifted})
 
 
 @transaction.atomic
@@ -73,13 +69,10 @@ def notify(*, user, kind: str, text: str, url: str, email: bool = True) -> None:
     """Tell `user` of an event once the surrounding transaction commits: a row in their in-app list and,
     when they have an address, an email with the same words and link. Callers run inside the transaction
     of the change; a rolled-back change tells nobody."""
-    from .models import Notification
 
     def send():
         Notification.objects.create(user=user, kind=kind, text=text[:300], url=url[:300])
         if email and user.email:
-            from django.core.mail import send_mail
-
             link = f"{settings.SITE_URL.rstrip('/')}{url}"
             send_mail(subject=text[:150], message=f"{text}\n\n{link}\n", from_email=None,
                       recipient_list=[user.email], fail_silently=True)
@@ -89,6 +82,4 @@ def notify(*, user, kind: str, text: str, url: str, email: bool = True) -> None:
 
 @transaction.atomic
 def notifications_mark_read(*, user) -> int:
-    from .models import Notification
-
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .admin_base import ReadOnlyAdmin
-from .models import AuditEntry
+from .models import AnonymousEventCount, AuditEntry
 
 
 @admin.register(AuditEntry)
@@ -12,3 +12,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["action", "object_repr", "actor_name"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(AnonymousEventCount)
+class AnonymousEventCountAdmin(ReadOnlyAdmin):
+    list_display = ["day", "kind", "count"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in AnonymousEventCount._meta.fields]

@@ -89,3 +89,26 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain head after {self.count} rows"
+
+
+class AnonymousEventKind(models.TextChoices):
+    """Events anybody can cause without signing in: counted, never one permanent audit row each."""
+
+    CSRF_REJECTED = "csrf_rejected", "Request refused: missing or forged CSRF token"
+    LOGIN_FAILED = "login_failed", "Failed sign-in (wrong password, or refused while locked out)"
+
+
+class AnonymousEventCount(models.Model):
+    """How many times an anonymous event happened on one day (UK time). Details of failed sign-ins are in
+    django-axes' access attempts (username, client address, time) for as long as their lockout lasts."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=32, choices=AnonymousEventKind.choices)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "kind"], name="unique_anonymous_event_day_kind")]
+        ordering = ["-day", "kind"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.day:%d/%m/%Y}: {self.count}"

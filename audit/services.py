@@ -5,7 +5,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEntry
+from .models import AnonymousEventCount, AuditChainHead, AuditEntry
 
 
 def _jsonable(details):
@@ -69,3 +69,11 @@ def refusals_audited(action: str, *object_kwargs: str):
                 raise
         return wrapper
     return decorate
+
+
+@transaction.atomic
+def anonymous_event_count(*, kind: str) -> None:
+    """Count one anonymous event (see AnonymousEventKind) in today's row: one row per day and kind."""
+    day = timezone.localdate()
+    AnonymousEventCount.objects.get_or_create(day=day, kind=kind)
+    AnonymousEventCount.objects.filter(day=day, kind=kind).update(count=F("count") + 1)

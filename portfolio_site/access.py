@@ -30,6 +30,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "accounts:login": frozenset({PUBLIC}),
     "accounts:logout": frozenset({AUTHENTICATED}),
     "accounts:password_change": frozenset({AUTHENTICATED}),
+    "accounts:two_factor_setup": frozenset({ASSESSOR, IV, ADMIN, EV}),  # every staff role
+    "accounts:two_factor_verify": frozenset({AUTHENTICATED}),
     "accounts:password_change_done": frozenset({AUTHENTICATED}),
     "accounts:password_reset": frozenset({PUBLIC}),
     "accounts:password_reset_done": frozenset({PUBLIC}),

@@ -3,7 +3,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import ROLE_DASHBOARDS
-from audit.services import audit_record
+from audit.models import AnonymousEventKind
+from audit.services import anonymous_event_count, audit_record
 
 
 def home(request):
@@ -24,12 +25,20 @@ def healthz(request):
 
 
 def csrf_failure(request, reason=""):
-    """A forged or missing CSRF token: nothing was changed; say so plainly and keep a record."""
-    audit_record(
-        actor=request.user if getattr(request, "user", None) is not None else None,
-        action="csrf_rejected",
-        details={"path": request.path[:300], "method": request.method, "reason": reason[:200]},
-    )
+    """A forged or missing CSRF token: nothing was changed; say so plainly and keep a record.
+
+    A signed-in person's refusal is an audit row; anonymous ones (anybody can send them, in thousands) are
+    counted per day instead, so they cannot grow the append-only trail.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        audit_record(
+            actor=user,
+            action="csrf_rejected",
+            details={"path": request.path[:300], "method": request.method, "reason": reason[:200]},
+        )
+    else:
+        anonymous_event_count(kind=AnonymousEventKind.CSRF_REJECTED)
     return render(request, "403_csrf.html", status=403)
 
 

@@ -6,6 +6,7 @@ from accounts.models import Centre, Role, User
 from assessment.models import EvidenceMapping, Method, Registration
 from qualifications.models import Qualification
 
+from . import selectors
 from .models import (
     AssessorFlag,
     CertificationClaim,
@@ -99,14 +100,25 @@ class ReferralCloseForm(forms.Form):
     note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+ERR_GRANT_WHO = "Choose an external verifier your centre works with, or give the external verifier's email address."
+ERR_GRANT_BOTH = "Choose an external verifier or give an email address, not both."
+
+
 class GrantForm(forms.Form):
+    """Who: an external verifier the centre already works with (granted before, or holding the role there),
+    or an email address. Never a list of every external verifier in the system."""
+
     centre = forms.ModelChoiceField(queryset=Centre.objects.none())
-    external_verifier = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
-                                               help_text="Or fill in a new external verifier below.")
-    new_username = forms.CharField(required=False, label="New external verifier: username")
-    new_first_name = forms.CharField(required=False, label="First name")
-    new_last_name = forms.CharField(required=False, label="Last name")
-    new_email = forms.EmailField(required=False, label="Email")
+    external_verifier = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False,
+        label="An external verifier your centre works with",
+        help_text="Those your centre has granted access to before. For anybody else, give their email address.")
+    email = forms.EmailField(required=False, label="Or the external verifier's email address",
+                             help_text="An external verifier already known to the system by this address is "
+                                       "given access; otherwise an account is made and they choose their "
+                                       "password through \"Forgotten your password?\".")
+    first_name = forms.CharField(required=False, label="First name (new external verifier)")
+    last_name = forms.CharField(required=False, label="Last name (new external verifier)")
     scope = forms.ChoiceField(choices=ExternalAccessGrant.Scope.choices, widget=forms.RadioSelect,
                               initial=ExternalAccessGrant.Scope.CANDIDATES)
     registrations = forms.ModelMultipleChoiceField(queryset=Registration.objects.none(), required=False,
@@ -119,8 +131,7 @@ class GrantForm(forms.Form):
         self.fields["centre"].queryset = centres
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
-        self.fields["external_verifier"].queryset = User.objects.filter(
-            memberships__role=Role.EXTERNAL_VERIFIER).distinct()
+        self.fields["external_verifier"].queryset = selectors.external_verifiers_known_to(centres)
         self.fields["registrations"].queryset = Registration.objects.filter(centre__in=centres).select_related(
             "candidate", "qualification")
         self.fields["registrations"].label_from_instance = lambda r: f"{r.candidate} — {r.qualification.code}"
@@ -130,8 +141,10 @@ class GrantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("external_verifier") and not data.get("new_username"):
-            raise forms.ValidationError("Choose an external verifier or give a username for a new one.")
+        if not data.get("external_verifier") and not data.get("email"):
+            raise forms.ValidationError(ERR_GRANT_WHO)
+        if data.get("external_verifier") and data.get("email"):
+            raise forms.ValidationError(ERR_GRANT_BOTH)
         return data
 
 

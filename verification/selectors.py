@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from assessment.participants import unit_assessments_assessed_by, unit_assessors
@@ -65,6 +65,15 @@ def grants_visible_to(user) -> QuerySet[ExternalAccessGrant]:
     return ExternalAccessGrant.objects.filter(
         centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])
     ).select_related("external_verifier", "granted_by", "revoked_by", "sample__plan__qualification")
+
+
+def external_verifiers_known_to(centres) -> QuerySet:
+    """The external verifiers these centres already work with: granted access before, or holding the
+    external verifier role there. Not every external verifier in the system."""
+    granted = ExternalAccessGrant.objects.filter(centre__in=centres).values("external_verifier_id")
+    member = Q(memberships__centre__in=centres, memberships__role=Role.EXTERNAL_VERIFIER)
+    return User.objects.filter(Q(pk__in=granted) | member).distinct().order_by("last_name", "first_name",
+                                                                                "username")
 
 
 def claims_visible_to(user) -> QuerySet[CertificationClaim]:

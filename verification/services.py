@@ -82,6 +82,8 @@ GRANT_NEEDS_SAMPLE = "Choose the sample to share."
 GRANT_WRONG_CENTRE = "Those candidates or that sample belong to another centre."
 EXPIRY_IN_PAST = "The expiry date must be today or later."
 GRANT_ALREADY_REVOKED = "This access is already revoked."
+EMAIL_AMBIGUOUS = "More than one account uses {email}: ask the system administrator which one to grant access to."
+EMAIL_NOT_EV = "{email} belongs to an account that is not only an external verifier: use another address."
 USERNAME_TAKEN = "The username {username} is already taken: choose the existing external verifier instead."
 CLAIM_NOT_ACTIVE = "This registration is not active (it is {status}): nothing can be claimed."
 CLAIM_EXISTS = "A full or exit claim already closed this registration: nothing more can be claimed."
@@ -497,6 +499,24 @@ def ev_user_create(*, actor, centre, username: str, first_name: str, last_name: 
     audit_record(actor=actor, action="external_verifier_created", obj=user, centre=centre,
                  details={"username": username, "email": email})
     return user
+
+
+@transaction.atomic
+def ev_for_email(*, actor, centre, email: str, first_name: str = "", last_name: str = "") -> User:
+    """The external verifier with this email address: the existing one (an external verifier and nothing
+    else), or a new account (username = the address) who sets a password through "forgotten password"."""
+    if not _holds(actor, centre, Role.CENTRE_ADMIN):
+        _raise(NOT_ADMIN)
+    email = email.strip()
+    known = list(User.objects.filter(email__iexact=email)[:2])
+    if len(known) > 1:
+        _raise(EMAIL_AMBIGUOUS, email=email)
+    if known:
+        if known[0].role_set != {Role.EXTERNAL_VERIFIER.value}:
+            _raise(EMAIL_NOT_EV, email=email)
+        return known[0]
+    return ev_user_create(actor=actor, centre=centre, username=email, first_name=first_name,
+                          last_name=last_name, email=email)
 
 
 @transaction.atomic

@@ -255,9 +255,9 @@ def grant_create(request):
             from django.db import transaction
 
             with transaction.atomic():
-                ev = data["external_verifier"] or services.ev_user_create(
-                    actor=request.user, centre=data["centre"], username=data["new_username"],
-                    first_name=data["new_first_name"], last_name=data["new_last_name"], email=data["new_email"])
+                ev = data["external_verifier"] or services.ev_for_email(
+                    actor=request.user, centre=data["centre"], email=data["email"],
+                    first_name=data["first_name"], last_name=data["last_name"])
                 services.grant_create(actor=request.user, centre=data["centre"], external_verifier=ev,
                                       scope=data["scope"], expires_on=data["expires_on"],
                                       registrations=data["registrations"], sample=data["sample"])

@@ -2,9 +2,12 @@
 
 SQLite under var/ is the embedded default; DATABASE_URL switches to PostgreSQL.
 """
+import sys
 from pathlib import Path
 
 import environ
+
+from .debug_guard import guarded
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -13,7 +16,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz")
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Never on for a server that listens beyond this machine (debug_guard; local.py applies it again).
+DEBUG = guarded(env.bool("DJANGO_DEBUG", default=False), sys.argv)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -28,6 +32,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "audit",
     "qualifications",
@@ -50,9 +57,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portfolio_site.csp.HTMLPageCSPMiddleware",
     "portfolio_site.access.AccessControlMiddleware",
+    # Last, so that it sees the lockout flag the sign-in form left on the request.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out (username, client address) pairs
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portfolio_site.urls"
@@ -106,9 +124,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: this many failures for one username or one address inside the window locks it out.
-LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# Sign-in lockout (django-axes): this many failures for one username from one client address lock that
+# pair out for AXES_COOLOFF_MINUTES; other clients, and the same client for other usernames, are unaffected.
+# Attempts made while locked out do not extend the lock; a completed password reset lifts it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"  # a callable, so tests can change AXES_COOLOFF_MINUTES
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_VERBOSE = False
+# How many proxies of our own stand in front of the application (the README's TLS proxy: 1). The client
+# address is taken from X-Forwarded-For through exactly that many proxies; 0 means REMOTE_ADDR, and
+# X-Forwarded-For is ignored (anybody could write it).
+DJANGO_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English (UK)")]
@@ -132,6 +163,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Stored evidence is readable by the application's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Uploads bigger than this spill to a temporary file instead of memory (it is not a size limit).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = env("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
@@ -163,6 +197,31 @@ TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", default="django_task
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_HTTPONLY = True
+
+# Two-factor sign-in (django-otp, TOTP): the name authenticator apps show for this site.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Portfolio")
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and fonts from this site
+# only; no inline script, no inline style, no plugins, never framed. Templates keep to it
+# (tests/test_csp.py greps them; tests/browser/test_csp.py collects violations in Chromium).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for Bootstrap's inline SVG icons in its CSS
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Staff (assessors, IVs, centre admins, EVs, admin-site users) are signed out after this long without a
+# request; candidates keep Django's session length.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 CSRF_FAILURE_VIEW = "portfolio_site.views.csrf_failure"
 
 LOGGING = {

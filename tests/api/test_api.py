@@ -9,7 +9,6 @@ from api import services
 from api.models import Scope
 from assessment.models import Registration
 from audit.models import AuditEntry
-from tests.conftest import PASSWORD
 
 ENDPOINTS = {
     "people": (Scope.READ_PEOPLE, lambda w: reverse("api:people")),
@@ -44,7 +43,7 @@ def test_each_endpoint_answers_its_scope_only(client, world, endpoint):
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_a_signed_in_session_is_not_an_api_token(client, world, role, endpoint, make_user):
     user = make_user(f"s_{role}", world.centre, role)
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     assert client.get(ENDPOINTS[endpoint][1](world)).status_code in (401, 403)
 
 
@@ -127,7 +126,7 @@ def test_openapi_schema_and_docs_are_served(client):
 
 @pytest.mark.django_db
 def test_token_page_shows_a_new_token_once_and_revokes(client, world):
-    client.login(username=world.admin.username, password=PASSWORD)
+    client.force_login(world.admin)
     page = client.post(reverse("api:token_list"), {"name": "MIS", "scopes": [Scope.READ_PEOPLE]})
     body = page.content.decode()
     assert "shown only once" in body

@@ -6,6 +6,7 @@ once and every page is checked in one test, so the catalogue load (the slow part
 import io
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
@@ -125,6 +126,9 @@ def _axe(page, url):
     return [v for v in violations if v["impact"] in BLOCKING]
 
 
+# axe-core is injected as a script the page's Content-Security-Policy would refuse (tests/browser/test_csp.py
+# checks the policy itself).
+@pytest.mark.browser_context_args(bypass_csp=True)
 def test_main_pages_of_every_role_have_no_serious_accessibility_violations(page, live_server, sign_in,
                                                                            transactional_db):
     load_demo()

@@ -240,8 +240,7 @@ def test_units_the_receiving_catalogue_lacks_are_reported_not_guessed(claimed_wo
 def test_provenance_follows_the_current_role(client, claimed_world, tmp_path, other_centre):
     from django.urls import reverse
 
-    from accounts.models import Membership
-    from tests.conftest import PASSWORD
+    from accounts.models import Membership, User
 
     w = claimed_world
     path = export(w, tmp_path)
@@ -253,7 +252,7 @@ def test_provenance_follows_the_current_role(client, claimed_world, tmp_path, ot
     record = PassportImport.objects.get()
     url = reverse("portability:provenance", args=[record.registration_id])
     decide = reverse("portability:prior_unit_decide", args=[record.units.first().pk])
-    client.login(username="a4", password=PASSWORD)
+    client.force_login(User.objects.get(username="a4"))
     page = client.get(url)
     assert page.status_code == 200 and "Ann Assessor" in page.content.decode()
     Membership.objects.filter(user__username="a4", role=Role.ASSESSOR).delete()
@@ -261,5 +260,5 @@ def test_provenance_follows_the_current_role(client, claimed_world, tmp_path, ot
     assert client.post(decide, {"decision": "confirm"}).status_code == 404
     assert PriorUnit.objects.filter(status="pending").count() == 2
     client.logout()
-    client.login(username=w.ann.username, password=PASSWORD)  # the sending centre's assessor: not theirs
+    client.force_login(w.ann)  # the sending centre's assessor: not theirs
     assert client.get(url).status_code == 404

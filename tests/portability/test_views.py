@@ -9,11 +9,10 @@ from django.urls import reverse
 
 from accounts.models import Role
 from portability import services
-from tests.conftest import PASSWORD
 
 
 def client_for(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

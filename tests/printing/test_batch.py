@@ -9,7 +9,6 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from printing import registry
 from printing.models import PrintJob
-from tests.conftest import PASSWORD
 from tests.printing.pdftext import pdf_text
 
 
@@ -43,7 +42,7 @@ def test_render_forms_completed_and_errors(completed, registration, tmp_path):
 
 def test_admin_batch_runs_in_background_with_progress(client, completed, registration, people, centre,
                                                       django_capture_on_commit_callbacks):
-    client.login(username=people["admin"].username, password=PASSWORD)
+    client.force_login(people["admin"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("printing:batch_create"),
                                {"form": "unit-summary", "qualification": "4430-04", "centre": centre.pk})
@@ -62,12 +61,12 @@ def test_admin_batch_runs_in_background_with_progress(client, completed, registr
     assert "Cara Candidate" in pdf_text(archive.read(name))
     # The assessor may print the registration's forms but not the centre's batches.
     client.logout()
-    client.login(username=people["assessor"].username, password=PASSWORD)
+    client.force_login(people["assessor"])
     assert client.get(reverse("printing:job", args=[job.pk])).status_code == 404
 
 
 def test_batch_with_no_registrations_says_so(client, catalogue, people, centre):
-    client.login(username=people["admin"].username, password=PASSWORD)
+    client.force_login(people["admin"])
     response = client.post(reverse("printing:batch_create"),
                            {"form": "portfolio", "qualification": "4430-04", "centre": centre.pk}, follow=True)
     assert "No active registrations of 4430-04 at Test Centre" in response.content.decode()

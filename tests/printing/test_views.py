@@ -3,12 +3,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from tests.conftest import PASSWORD
 from tests.printing.pdftext import pdf_text
 
 
 def client_for(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -89,15 +89,14 @@ def test_only_admins_grant_and_only_to_external_verifiers(world):
                               scope="candidates", expires_on=TOMORROW, registrations=[world.reg1])
 
 
-def test_grant_form_creates_a_new_external_verifier(client, world):
+def test_grant_form_creates_a_new_external_verifier_from_an_email_address(client, world):
     client.force_login(world.admin)
     response = client.post(reverse("verification:grant_create"), {
-        "centre": world.centre.pk, "new_username": "newev", "new_first_name": "Nia", "new_last_name": "Ext",
-        "new_email": "nia@example.org", "scope": "candidates", "registrations": [world.reg1.pk],
-        "expires_on": TOMORROW.strftime("%d/%m/%Y"),
+        "centre": world.centre.pk, "email": "nia@example.org", "first_name": "Nia", "last_name": "Ext",
+        "scope": "candidates", "registrations": [world.reg1.pk], "expires_on": TOMORROW.strftime("%d/%m/%Y"),
     })
     assert response.status_code == 302
-    newev = User.objects.get(username="newev")
+    newev = User.objects.get(username="nia@example.org")
     assert newev.role_set == {Role.EXTERNAL_VERIFIER.value} and newev.has_usable_password()
     assert selectors.ev_granted_registration_ids(newev) == {world.reg1.pk}
     listing = client.get(reverse("verification:grant_list")).content.decode()
@@ -120,3 +119,42 @@ def test_evidence_app_reads_the_grants(world, grant):
     other = make_evidence(registration=world.reg2)
     visible = set(evidence_visible_to(world.ev).values_list("pk", flat=True))
     assert item.pk in visible and other.pk not in visible
+
+
+def _grant_post(world, **who):
+    return {"centre": world.centre.pk, "scope": "candidates", "registrations": [world.reg1.pk],
+            "expires_on": TOMORROW.strftime("%d/%m/%Y"), **who}
+
+
+def test_grant_form_lists_only_external_verifiers_the_centre_works_with(client, world, other_centre):
+    stranger = world.make_user("elsewhere", other_centre, Role.EXTERNAL_VERIFIER, first_name="Esme",
+                               last_name="Elsewhere", email="esme@example.org")
+    past = world.make_user("past", other_centre, Role.EXTERNAL_VERIFIER, first_name="Pia", last_name="Past")
+    services.grant_create(actor=world.admin, centre=world.centre, external_verifier=past, scope="candidates",
+                          expires_on=TOMORROW, registrations=[world.reg2])
+    client.force_login(world.admin)
+    page = client.get(reverse("verification:grant_create")).content.decode()
+    assert "Evan External" in page and "Pia Past" in page
+    assert "Esme Elsewhere" not in page
+    # A forged choice of an external verifier the centre does not work with is refused, nothing granted.
+    forged = client.post(reverse("verification:grant_create"), _grant_post(world, external_verifier=stranger.pk))
+    assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
+    assert not ExternalAccessGrant.objects.filter(external_verifier=stranger).exists()
+
+
+def test_grant_by_email_reaches_an_external_verifier_known_elsewhere(client, world, other_centre):
+    stranger = world.make_user("elsewhere", other_centre, Role.EXTERNAL_VERIFIER, first_name="Esme",
+                               last_name="Elsewhere", email="esme@example.org")
+    client.force_login(world.admin)
+    response = client.post(reverse("verification:grant_create"), _grant_post(world, email="ESME@example.org"))
+    assert response.status_code == 302
+    assert ExternalAccessGrant.objects.filter(external_verifier=stranger, centre=world.centre).count() == 1
+    assert User.objects.filter(email__iexact="esme@example.org").count() == 1
+
+
+def test_grant_by_the_email_of_someone_who_is_not_only_an_ev_is_refused(client, world):
+    client.force_login(world.admin)
+    response = client.post(reverse("verification:grant_create"), _grant_post(world, email="ann@example.org"))
+    assert response.status_code == 200
+    assert services.EMAIL_NOT_EV.format(email="ann@example.org") in response.content.decode()
+    assert not ExternalAccessGrant.objects.exists()
