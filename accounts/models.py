@@ -43,6 +43,9 @@ class User(AbstractUser):
     is_trainee_assessor = models.BooleanField(
         default=False, help_text="A trainee assessor's unit sign-offs need a qualified assessor's countersignature."
     )
+    candidate_number = models.CharField(
+        max_length=30, blank=True, help_text="The awarding body's enrolment number, for candidates"
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -87,3 +90,30 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"failed sign-in for {self.username} at {self.at:%d/%m/%Y %H:%M}"
+
+
+class Invitation(models.Model):
+    """An invitation to set a password, emailed when a centre admin creates a person.
+
+    The link carries a token (accounts.people.tokens) bound to this row's `sent_at`, so resending
+    (a new `sent_at`) or revoking breaks every earlier link, and setting the password breaks it too.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["user", "-sent_at"], name="invitation_user_newest")]
+
+    def __str__(self):
+        return f"invitation for {self.user} at {self.centre}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

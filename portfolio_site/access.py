@@ -40,6 +40,22 @@ ACCESS: dict[str, frozenset[str]] = {
     "dashboards:centre_admin": frozenset({ADMIN}),
     "dashboards:external_verifier": frozenset({EV}),
     "admin:*": frozenset({STAFF}),
+    # --- people (which centre: accounts.people.selectors.centre_for_admin, 404 for another centre's) ---
+    "invitations:accept": frozenset({PUBLIC}),  # the emailed link; the token decides
+    "invitations:request_new": frozenset({PUBLIC}),
+    "people:index": frozenset({ADMIN}),
+    "people:list": frozenset({ADMIN}),
+    "people:create": frozenset({ADMIN}),
+    "people:detail": frozenset({ADMIN}),
+    "people:edit": frozenset({ADMIN}),
+    "people:role_add": frozenset({ADMIN}),
+    "people:role_revoke": frozenset({ADMIN}),
+    "people:deactivate": frozenset({ADMIN}),
+    "people:reactivate": frozenset({ADMIN}),
+    "people:invitation_resend": frozenset({ADMIN}),
+    "people:invitation_revoke": frozenset({ADMIN}),
+    "people_import:upload": frozenset({ADMIN}),
+    "people_import:export": frozenset({ADMIN}),
     # --- qualifications (catalogue) ---
     "qualifications:list": CENTRE_PEOPLE | {EV},
     "qualifications:search": CENTRE_PEOPLE | {EV},
