@@ -212,7 +212,7 @@ def invitation_send(*, actor, person, centre, check_admin: bool = True) -> Invit
         _raise(ALREADY_ACCEPTED, person=person)
     now = timezone.now()
     Invitation.objects.filter(user=person, accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    invitation = Invitation.objects.create(user=person, centre=centre, invited_by=actor if actor else None,
+    invitation = Invitation.objects.create(user=person, centre=centre, invited_by=actor if isinstance(actor, User) else None,
                                            sent_at=now)
     audit_record(actor=actor, action=Action.INVITATION_SENT, obj=person, centre=centre,
                  details={"invitation": invitation.pk, "email": person.email})
