@@ -347,13 +347,12 @@ class _Checker:
                 self.error(number, column, STAFF_NEEDED.format(role=role.label.lower()))
             elif value.lower() == candidate:
                 self.error(number, column, CANDIDATE_IS_STAFF.format(value=value))
+            elif column == "internal_verifier" and value.lower() == row.get("assessor", "").lower():
+                self.error(number, column, SAME_ASSESSOR_IV.format(value=value))
             elif not self._is_staff(value, role):
                 self.error(number, column, NOT_STAFF_HERE.format(value=value, role=role.label.lower()))
             else:
                 people[column] = value
-        if people.get("assessor") and (row.get("internal_verifier", "").lower() == people["assessor"].lower()):
-            people.pop("internal_verifier", None)
-            self.error(number, "internal_verifier", SAME_ASSESSOR_IV.format(value=row["internal_verifier"]))
         units, table = [], self.units_of(qualification)
         for token in re.split(r"[\s;,]+", row.get("optional_units", "")):
             if not token:
