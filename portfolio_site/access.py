@@ -56,6 +56,16 @@ ACCESS: dict[str, frozenset[str]] = {
     "people:invitation_revoke": frozenset({ADMIN}),
     "people_import:upload": frozenset({ADMIN}),
     "people_import:export": frozenset({ADMIN}),
+    # --- staff competence (which centre: accounts.competence.selectors.competence_centre_for) ---
+    "competence:index": frozenset({IV, ADMIN}),
+    "competence:overview": frozenset({IV, ADMIN}),
+    "competence:staff": frozenset({IV, ADMIN}),
+    "competence:meeting_new": frozenset({ADMIN}),
+    "competence:qualification_add": frozenset({ADMIN}),
+    "competence:statement_set": frozenset({ADMIN}),
+    "competence:cpd_add": frozenset({ADMIN}),
+    "competence:trainee_set": frozenset({ADMIN}),
+    "ev_competence:staff": frozenset({EV}),  # the assessor / IV of a granted registration only (logged)
     # --- qualifications (catalogue) ---
     "qualifications:list": CENTRE_PEOPLE | {EV},
     "qualifications:search": CENTRE_PEOPLE | {EV},

@@ -24,11 +24,13 @@ urlpatterns = [
     path("invitation/", include("accounts.people.invitation_urls")),
     path("people/", include("accounts.people.urls")),
     path("people/", include("assessment.people_import_urls")),
+    path("competence/", include("accounts.competence.urls")),
     path("dashboard/", include(dashboard_patterns)),
     path("catalogue/", include("qualifications.urls")),
     path("evidence/", include("evidence.urls")),
     path("assessment/", include("assessment.urls")),
     path("verification/", include("verification.urls")),
+    path("verification/ev/", include("verification.competence_urls")),
     path("forms/", include("printing.urls")),
     path("admin/", admin.site.urls),
 ]
