@@ -46,6 +46,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "people:index": frozenset({ADMIN}),
     "people:list": frozenset({ADMIN}),
     "people:create": frozenset({ADMIN}),
+    "people:add_existing": frozenset({ADMIN}),
     "people:detail": frozenset({ADMIN}),
     "people:edit": frozenset({ADMIN}),
     "people:role_add": frozenset({ADMIN}),

@@ -43,3 +43,10 @@ class SearchForm(forms.Form):
 
 class InvitationRequestForm(forms.Form):
     email = forms.EmailField(label="Your email address")
+
+
+class ExistingPersonForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="Their username where they already have an account")
+    email = forms.EmailField(help_text="The email address on that account")
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                      label="Roles at this centre")

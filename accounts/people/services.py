@@ -48,6 +48,9 @@ ALREADY_ACTIVE = "{person} is already active."
 INACTIVE_NO_INVITATION = "{person} is deactivated: reactivate them before sending an invitation."
 ALREADY_ACCEPTED = "{person} has already set a password; they can use 'Forgotten your password?' if needed."
 NO_PENDING_INVITATION = "{person} has no invitation waiting to be accepted."
+NO_SUCH_PERSON = ("No account has that username and that email address together: check both with the person, "
+                  "or create them as a new person.")
+ALREADY_HERE = "{person} already holds those roles here."
 
 
 def _raise(message, **kwargs):
@@ -114,6 +117,26 @@ def person_create(*, actor, centre, first_name: str, last_name: str, email: str,
         "username": person.username, "email": email, "roles": roles, "candidate_number": person.candidate_number})
     if invite:
         invitation_send(actor=actor, person=person, centre=centre, check_admin=False)
+    return person
+
+
+@transaction.atomic
+def person_add_existing(*, actor, centre, username: str, email: str, roles) -> User:
+    """Give roles here to someone who already has an account (at another centre, say).
+
+    Both the username and the email must match the same account, so an admin cannot fish for other centres'
+    people by email alone; the answer is the same whether no account or a different one matched.
+    """
+    _require_admin(actor, centre)
+    roles = _check_roles(roles)
+    person = User.objects.filter(username__iexact=username.strip(), email__iexact=email.strip()).first()
+    if person is None or not email.strip():
+        _raise(NO_SUCH_PERSON)
+    held = {m.role for m in Membership.objects.filter(user=person, centre=centre)}
+    if set(roles) <= held:
+        _raise(ALREADY_HERE, person=person)
+    for role in roles:
+        membership_grant(actor=actor, user=person, centre=centre, role=role)
     return person
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:centre_pk>/", views.person_list, name="list"),
     path("<int:centre_pk>/new/", views.person_create, name="create"),
+    path("<int:centre_pk>/add-existing/", views.person_add_existing, name="add_existing"),
     path("<int:centre_pk>/<int:pk>/", views.person_detail, name="detail"),
     path("<int:centre_pk>/<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:centre_pk>/<int:pk>/roles/add/", views.role_add, name="role_add"),

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import PersonForm, RoleForm, SearchForm
+from .forms import ExistingPersonForm, PersonForm, RoleForm, SearchForm
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -49,6 +49,22 @@ def person_create(request, centre_pk):
                                       f"was sent to {person.email}.")
             return redirect("people:detail", centre_pk=centre.pk, pk=person.pk)
     return render(request, "accounts/people/form.html", {"centre": centre, "form": form, "creating": True})
+
+
+def person_add_existing(request, centre_pk):
+    centre = selectors.centre_for_admin(request.user, centre_pk)
+    form = ExistingPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_add_existing(actor=request.user, centre=centre, username=data["username"],
+                                                  email=data["email"], roles=data["roles"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"{person} now holds roles at {centre.name} too; they sign in as before.")
+            return redirect("people:detail", centre_pk=centre.pk, pk=person.pk)
+    return render(request, "accounts/people/existing_form.html", {"centre": centre, "form": form})
 
 
 def person_detail(request, centre_pk, pk):

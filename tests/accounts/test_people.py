@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 PERSON_URLS = ["people:detail", "people:edit", "people:role_add", "people:role_revoke", "people:deactivate",
                "people:reactivate", "people:invitation_resend", "people:invitation_revoke"]
-CENTRE_URLS = ["people:list", "people:create", "people_import:upload", "people_import:export"]
+CENTRE_URLS = ["people:list", "people:create", "people:add_existing", "people_import:upload", "people_import:export"]
 POST_ONLY = {"people:role_add", "people:role_revoke", "people:deactivate", "people:reactivate",
              "people:invitation_resend", "people:invitation_revoke"}
 
@@ -252,3 +252,25 @@ def test_services_refuse_someone_who_is_not_admin_here(centre, other_centre, adm
         services.person_create(actor=admins["b"], centre=centre, first_name="X", last_name="Y",
                                email="x@example.org", username="xy", roles=["candidate"])
     assert not Invitation.objects.exists()
+
+
+def test_an_admin_adds_someone_from_another_centre_by_username_and_email(client, centre, other_centre, admins,
+                                                                        make_user):
+    sam = make_user("sam", other_centre, Role.ASSESSOR, email="sam@example.org", first_name="Sam")
+    client.force_login(admins["a"])
+    url = reverse("people:add_existing", args=[centre.pk])
+    for username, email in (("sam", "wrong@example.org"), ("nobody", "sam@example.org")):
+        page = client.post(url, {"username": username, "email": email, "roles": ["internal_verifier"]})
+        assert services.NO_SUCH_PERSON in page.content.decode().replace("&#x27;", "'")
+    response = client.post(url, {"username": "SAM", "email": "Sam@example.org", "roles": ["internal_verifier"]})
+    assert response["Location"] == reverse("people:detail", args=[centre.pk, sam.pk])
+    assert sam.roles_in(centre) == {"internal_verifier"} and sam.roles_in(other_centre) == {"assessor"}
+    assert AuditEntry.objects.filter(action="membership_grant", centre=centre).exists()
+
+
+def test_a_deactivated_persons_open_session_ends(client, centre, admins, cara):
+    client.force_login(cara)
+    assert client.get(reverse("dashboards:candidate")).status_code == 200
+    services.person_deactivate(actor=admins["a"], centre=centre, person=cara)
+    response = client.get(reverse("dashboards:candidate"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
