@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.competence.selectors import full_sampling_reasons
 from accounts.models import Role
 from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Registration, UnitAssessment, UnitSignOff
@@ -169,7 +170,8 @@ def parse_decision_key(key: str) -> tuple[int, str]:
 
 def plan_pool(plan: SamplingPlan) -> Pool:
     """Every sampleable decision of the plan: signed units (summative) and units in progress with assessment
-    decisions (interim), of the plan's qualification at its centre, inside its period. Five queries."""
+    decisions (interim), of the plan's qualification at its centre, inside its period. Seven queries (two read
+    the competence records: trainees and newly qualified assessors are sampled in full)."""
     start, end = plan.period_start, plan.period_end
     uas = list(
         UnitAssessment.objects.filter(
@@ -189,6 +191,8 @@ def plan_pool(plan: SamplingPlan) -> Pool:
     sites = dict(CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site"))
     flags = {f.assessor.username: f.get_flag_display()
              for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
+    for username, reason in full_sampling_reasons(plan.centre_id).items():  # trainees and newly qualified
+        flags.setdefault(username, reason)
     sampled = set(SampleItem.objects.filter(plan=plan).values_list("unit_assessment_id", "stage"))
     decisions, people, by_id = [], {}, {}
     for ua in uas:

@@ -129,3 +129,23 @@ def cpd_of(person) -> QuerySet[CpdEntry]:
 
 def qualifications_of(person) -> QuerySet[StaffQualification]:
     return person.staff_qualifications.all()
+
+
+TRAINEE_FLAG = "Trainee assessor (from competence records)"
+NEWLY_QUALIFIED_FLAG = "Newly qualified assessor (from competence records)"
+
+
+def full_sampling_reasons(centre_id) -> dict[str, str]:
+    """Assessors of the centre whose every candidate the sampling plan should sample, by username:
+    trainees, and assessors whose first assessor qualification is less than a year old."""
+    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
+    assessors = User.objects.filter(memberships__centre_id=centre_id, memberships__role=Role.ASSESSOR).distinct()
+    reasons = {u: TRAINEE_FLAG for u in assessors.filter(is_trainee_assessor=True).values_list("username", flat=True)}
+    first = {}
+    for username, achieved in StaffQualification.objects.filter(
+            user__in=assessors, kind__in=list(ASSESSOR_QUALIFICATIONS)).values_list("user__username", "achieved_on"):
+        first[username] = min(achieved, first.get(username, achieved))
+    for username, achieved in first.items():
+        if achieved >= since:
+            reasons.setdefault(username, NEWLY_QUALIFIED_FLAG)
+    return reasons
