@@ -78,20 +78,6 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} at {self.centre}"
 
 
-class LoginFailure(models.Model):
-    """One failed sign-in, kept for throttling (see accounts.services.login_is_throttled)."""
-
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"failed sign-in for {self.username} at {self.at:%d/%m/%Y %H:%M}"
-
-
 class Invitation(models.Model):
     """An invitation to set a password, emailed when a centre admin creates a person.
 
@@ -199,3 +185,17 @@ class StandardisationMeeting(models.Model):
 
     def __str__(self):
         return f"standardisation {self.date:%d/%m/%Y}: {self.topic}"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, kept for throttling (see accounts.services.login_is_throttled)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"failed sign-in for {self.username} at {self.at:%d/%m/%Y %H:%M}"

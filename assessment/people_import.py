@@ -38,6 +38,7 @@ CANDIDATE_COLUMNS = ["candidate_number", "qualification", "assessor", "internal_
                      "registered_on"]
 ALL_COLUMNS = REQUIRED_COLUMNS + CANDIDATE_COLUMNS
 MAX_ROWS = 5000  # people rows; far above a centre's intake, well below what a request can check in time
+MAX_LINES = 100_000  # lines read at all, empty ones included (an .xlsx of a few MB can unpack to millions)
 FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
 
 # --- messages (tests import them) --------------------------------------------------------------------
@@ -54,6 +55,7 @@ EXTRA_COLUMNS = "The header row has column(s) this import does not know: {column
 DUPLICATE_COLUMNS = "The header row names the column(s) {columns} more than once."
 NO_ROWS = "The file has a header but no people in it (empty lines are skipped)."
 TOO_MANY_ROWS = "The file has more than {limit} people; split it into smaller files."
+TOO_MANY_LINES = "The file has more than {limit} lines (most of them empty?): remove the empty lines and upload it again."
 
 CELL_FORMULA = "starts with '{char}', like a spreadsheet formula: type the value itself, not a formula."
 TOO_MANY_CELLS = "this row has more cells than the header has columns: remove the extra cells."
@@ -176,6 +178,8 @@ def read_people_file(fileobj, name: str = "") -> list[tuple[int, dict]]:
     lines = _xlsx_lines(data) if is_xlsx else _csv_lines(data)
     header, rows = None, []
     for number, cells in lines:
+        if number > MAX_LINES:
+            raise ImportRefused(TOO_MANY_LINES.format(limit=MAX_LINES))
         while cells and cells[-1] == "":
             cells.pop()
         if not cells:

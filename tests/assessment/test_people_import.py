@@ -184,6 +184,14 @@ def test_ten_thousand_empty_lines_between_rows_are_skipped(centre, staff):
     assert result.committed and result.people == 1
 
 
+def test_a_sheet_of_a_million_empty_rows_is_refused_without_reading_them_all(centre, staff, monkeypatch):
+    monkeypatch.setattr(pi, "MAX_LINES", 1000)
+    rows = [pi.REQUIRED_COLUMNS] + [[" "] * 5] * 1500 + [["assessor", "late", "L", "Ate", "late@example.org"]]
+    with pytest.raises(pi.ImportRefused, match="more than 1000 lines"):
+        run(xlsx_bytes(rows), centre, staff["admin"], name="big.xlsx")
+    assert not User.objects.filter(username="late").exists()
+
+
 def test_a_50_mb_file_is_refused_before_it_is_read(centre, staff):
     class Huge(io.BytesIO):
         size = 50 * 1024 * 1024
