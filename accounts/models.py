@@ -51,6 +51,9 @@ class User(AbstractUser):
     is_trainee_assessor = models.BooleanField(
         default=False, help_text="A trainee assessor's unit sign-offs need a qualified assessor's countersignature."
     )
+    candidate_number = models.CharField(
+        max_length=30, blank=True, help_text="The awarding body's enrolment number, for candidates"
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -81,6 +84,115 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.centre}"
+
+
+class Invitation(models.Model):
+    """An invitation to set a password, emailed when a centre admin creates a person.
+
+    The link carries a token (accounts.people.tokens) bound to this row's `sent_at`, so resending
+    (a new `sent_at`) or revoking breaks every earlier link, and setting the password breaks it too.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["user", "-sent_at"], name="invitation_user_newest")]
+
+    def __str__(self):
+        return f"invitation for {self.user} at {self.centre}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
+# --- staff competence: what the handbooks require of assessors and verifiers themselves ---------------
+class StaffQualification(models.Model):
+    """An assessor or verifier qualification a person holds (their certificates follow them between centres)."""
+
+    class Kind(models.TextChoices):
+        A1 = "A1", "A1 Assess candidates using a range of methods"
+        D32 = "D32", "D32 Assess candidate performance"
+        D33 = "D33", "D33 Assess candidates using differing sources of evidence"
+        TAQA_ASSESSOR = "TAQA_ASSESSOR", "TAQA Level 3 Certificate in Assessing Vocational Achievement"
+        V1 = "V1", "V1 Conduct internal quality assurance of the assessment process"
+        D34 = "D34", "D34 Internally verify the assessment process"
+        TAQA_IQA = "TAQA_IQA", "TAQA Level 4 Award in the Internal Quality Assurance of Assessment"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_qualifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    achieved_on = models.DateField()
+    certificate_number = models.CharField(max_length=50, blank=True)
+    expires_on = models.DateField(null=True, blank=True, help_text="Only if the certificate or its renewal expires")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "-achieved_on"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.user}, {self.achieved_on:%d/%m/%Y})"
+
+
+ASSESSOR_QUALIFICATIONS = frozenset({StaffQualification.Kind.A1, StaffQualification.Kind.D32,
+                                     StaffQualification.Kind.D33, StaffQualification.Kind.TAQA_ASSESSOR})
+IV_QUALIFICATIONS = frozenset({StaffQualification.Kind.V1, StaffQualification.Kind.D34,
+                               StaffQualification.Kind.TAQA_IQA})
+
+
+class StaffProfile(models.Model):
+    """A member of staff's occupational competence statement and, for a trainee, their countersigning assessor."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
+    occupational_competence = models.TextField(blank=True, help_text="Occupational experience in the sector")
+    competence_reviewed_on = models.DateField(null=True, blank=True)
+    countersigning_assessor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="countersigned_trainees",
+        help_text="A qualified assessor who countersigns this trainee's decisions")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"staff profile of {self.user}"
+
+
+class CpdEntry(models.Model):
+    """One continuing professional development activity."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="cpd_entries")
+    date = models.DateField()
+    activity = models.CharField(max_length=300)
+    hours = models.DecimalField(max_digits=5, decimal_places=1)
+    reflection = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "CPD entries"
+
+    def __str__(self):
+        return f"CPD {self.date:%d/%m/%Y} {self.activity} ({self.user})"
+
+
+class StandardisationMeeting(models.Model):
+    """A centre's standardisation meeting and who attended."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="standardisation_meetings")
+    date = models.DateField()
+    topic = models.CharField(max_length=300)
+    attendees = models.ManyToManyField(User, related_name="standardisation_meetings", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"standardisation {self.date:%d/%m/%Y}: {self.topic}"
 
 
 class Notification(models.Model):

@@ -44,6 +44,33 @@ ACCESS: dict[str, frozenset[str]] = {
     "dashboards:centre_admin": frozenset({ADMIN}),
     "dashboards:external_verifier": frozenset({EV}),
     "admin:*": frozenset({STAFF}),
+    # --- people (which centre: accounts.people.selectors.centre_for_admin, 404 for another centre's) ---
+    "invitations:accept": frozenset({PUBLIC}),  # the emailed link; the token decides
+    "invitations:request_new": frozenset({PUBLIC}),
+    "people:index": frozenset({ADMIN}),
+    "people:list": frozenset({ADMIN}),
+    "people:create": frozenset({ADMIN}),
+    "people:add_existing": frozenset({ADMIN}),
+    "people:detail": frozenset({ADMIN}),
+    "people:edit": frozenset({ADMIN}),
+    "people:role_add": frozenset({ADMIN}),
+    "people:role_revoke": frozenset({ADMIN}),
+    "people:deactivate": frozenset({ADMIN}),
+    "people:reactivate": frozenset({ADMIN}),
+    "people:invitation_resend": frozenset({ADMIN}),
+    "people:invitation_revoke": frozenset({ADMIN}),
+    "people_import:upload": frozenset({ADMIN}),
+    "people_import:export": frozenset({ADMIN}),
+    # --- staff competence (which centre: accounts.competence.selectors.competence_centre_for) ---
+    "competence:index": frozenset({IV, ADMIN}),
+    "competence:overview": frozenset({IV, ADMIN}),
+    "competence:staff": frozenset({IV, ADMIN}),
+    "competence:meeting_new": frozenset({ADMIN}),
+    "competence:qualification_add": frozenset({ADMIN}),
+    "competence:statement_set": frozenset({ADMIN}),
+    "competence:cpd_add": frozenset({ADMIN}),
+    "competence:trainee_set": frozenset({ADMIN}),
+    "ev_competence:staff": frozenset({EV}),  # the assessor / IV of a granted registration only (logged)
     # --- qualifications (catalogue) ---
     "qualifications:list": CENTRE_PEOPLE | {EV},
     "qualifications:search": CENTRE_PEOPLE | {EV},

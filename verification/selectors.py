@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.competence.selectors import full_sampling_reasons
 from accounts.models import Role, User
 from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
@@ -251,7 +252,9 @@ def parse_decision_key(key: str) -> tuple[int, str]:
 
 def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     """Every sampleable decision of the plan: signed units (summative) and units in progress with assessment
-    decisions (interim), of the plan's qualification at its centre, inside its period. Five queries.
+    decisions (interim), of the plan's qualification at its centre, inside its period. Seven queries (two
+    read the competence
+    records: trainees and newly qualified assessors are sampled in full).
 
     For a `verifier` (the internal verifier who samples), the units they took part in assessing are left out:
     the generator never offers anybody their own assessments (five queries more).
@@ -276,6 +279,8 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     sites = dict(CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site"))
     flags = {f.assessor.username: f.get_flag_display()
              for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
+    for username, reason in full_sampling_reasons(plan.centre_id).items():  # trainees and newly qualified
+        flags.setdefault(username, reason)
     sampled = set(SampleItem.objects.filter(plan=plan).values_list("unit_assessment_id", "stage"))
     decisions, people, by_id = [], {}, {}
     for ua in uas:

@@ -47,6 +47,7 @@ def main_pages():
     grant = ExternalAccessGrant.objects.order_by("pk").first()
     ev_registration = grant.registrations.order_by("pk").first()
     ev_unit = UnitAssessment.objects.filter(registration=ev_registration).order_by("unit__number").first().unit
+    centre, assessor = cara.centre_id, cara.assessor_id
     catalogue = [
         ("catalogue", reverse("qualifications:list")),
         ("qualification 4430-04", reverse("qualifications:detail", args=["4430-04"])),
@@ -96,6 +97,7 @@ def main_pages():
             ("referrals", reverse("verification:referral_list")),
             ("assessor flags", reverse("verification:flag_list")),
             ("sites", reverse("verification:site_list")),
+            ("staff competence", reverse("competence:overview", args=[centre])),
         ],
         "admin": [
             ("dashboard", reverse("dashboards:centre_admin")),
@@ -108,12 +110,19 @@ def main_pages():
             ("edit a registration", reverse("assessment:registration_edit", args=[cara.pk])),
             ("forms", reverse("printing:index")),
             ("qualification forms", reverse("printing:qualification", args=["4411-01"])),
+            ("people", reverse("people:list", args=[centre])),
+            ("add a person", reverse("people:create", args=[centre])),
+            ("person", reverse("people:detail", args=[centre, cara.candidate_id])),
+            ("import people", reverse("people_import:upload", args=[centre])),
+            ("staff competence of an assessor", reverse("competence:staff", args=[centre, assessor])),
         ],
         "ev": [
             ("dashboard", reverse("dashboards:external_verifier")),
             ("candidates", reverse("verification:ev_home")),
             ("registration", reverse("verification:ev_registration", args=[ev_registration.pk])),
             ("unit", reverse("verification:ev_unit", args=[ev_registration.pk, ev_unit.pk])),
+            ("assessor's competence", reverse("ev_competence:staff", args=[ev_registration.pk,
+                                                                          ev_registration.assessor_id])),
         ],
     }
 

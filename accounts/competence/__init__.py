@@ -1,0 +1,1 @@
+"""Staff competence records: assessor/verifier qualifications, occupational competence, CPD, standardisation."""

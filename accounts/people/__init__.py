@@ -1,0 +1,1 @@
+"""The centre admin's people screens: people, their roles at a centre, invitations to set a password."""
