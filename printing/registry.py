@@ -6,6 +6,7 @@ callers pass objects they already scoped to the user (see printing/selectors.py)
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -13,9 +14,27 @@ from django.utils import timezone
 from . import selectors
 from .pdf import render_html, render_pdf
 
+logger = logging.getLogger(__name__)
+
 UNKNOWN_FORM = "There is no form called “{slug}”. Forms: {choices}."
 NO_BLANK_VERSION = "The {title} has no blank version: name a registration."
 UNIT_NOT_IN_QUALIFICATION = "Unit {number} is not a unit of {code}."
+RENDER_FAILED = ("The {form} of {candidate} (registration {registration}{unit}) could not be printed: {error}. "
+                 "Nothing was saved; the fault is logged for the centre's administrator.")
+
+BLANK_RENDER_FAILED = ("The blank {form} of {code}{unit} could not be printed: {error}. "
+                       "The fault is logged for the centre's administrator.")
+
+
+class RenderFailed(Exception):
+    """A form could not be rendered; the message names the form and the candidate in words."""
+
+
+def render_failed_message(form: PrintForm, registration, unit, exc: BaseException) -> str:
+    candidate = registration.candidate.get_full_name() or registration.candidate.username
+    return RENDER_FAILED.format(form=form.title.lower(), candidate=candidate, registration=registration.pk,
+                                unit=f", unit {unit.number}" if unit is not None else "",
+                                error=f"{type(exc).__name__} {exc}".strip())
 
 WITNESS_CATEGORIES = [
     "A1, A2, V1, V2 or TAQA with occupational experience",
@@ -37,6 +56,14 @@ WITNESS_LIST_NOTE = (
     "Ensure that the witness signs the details as correct."
 )
 AUTHENTICITY_STATEMENT = "The evidence provided is a result of my own work."
+# What the catalogue records where a handbook names no awarding body: true in the catalogue, but no text for
+# a printed form's header (the form then names no awarding body).
+UNSTATED_AWARDING_BODY = "Not named in the sources"
+
+
+def printed_awarding_body(qualification) -> str:
+    body = (qualification.awarding_body or "").strip() if qualification is not None else ""
+    return "" if body == UNSTATED_AWARDING_BODY else body
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,11 @@ class PrintForm:
     has_blank: bool = True
     parts: tuple[str, ...] = ("all",)   # what selectors.portfolio reads for the completed form
     blank_rows: int = 0
+    heading: str = ""             # the seed form's heading, printed as the form's title; defaults to title
+
+    def __post_init__(self):
+        if not self.heading:
+            object.__setattr__(self, "heading", self.title)
 
     def filename(self, *, qualification=None, registration=None, unit=None) -> str:
         who = f"reg{registration.pk}" if registration is not None else qualification.code
@@ -115,6 +147,7 @@ def blank_context(form: PrintForm, qualification, unit=None) -> dict:
         context["sections"] = [(title, [{"unit": u} for u in us]) for title, us in _summary_sections(units)]
     if form.slug == "iv-sampling-record":
         context["rows"] = [{"unit": u} for u in units_for_blocks]
+    context["awarding_body"] = printed_awarding_body(qualification)
     return context | _texts()
 
 
@@ -127,10 +160,14 @@ def completed_context(form: PrintForm, registration, unit=None) -> dict:
         "blocks": data.blocks, "generated_at": timezone.localtime(),
         "blank_rows": range(form.blank_rows or 6), "method_key": selectors.METHOD_KEY,
     }
+    # Forms that do not read the units part (witness list, observation record, ...) have no summary rows:
+    # their sections list the units alone.
     rows = {row["unit"].pk: row for row in data.summary_rows}
     context["rows"] = data.summary_rows
     context["record_rows"] = data.record_rows
-    context["sections"] = [(title, [rows[u.pk] for u in us]) for title, us in _summary_sections(data.units)]
+    context["sections"] = [(title, [rows.get(u.pk) or {"unit": u} for u in us])
+                           for title, us in _summary_sections(data.units)]
+    context["awarding_body"] = printed_awarding_body(context["qualification"])
     return context | _texts()
 
 
@@ -151,8 +188,21 @@ def completed_html(form: PrintForm, registration, unit=None) -> str:
 
 
 def render_blank(form: PrintForm, qualification, unit=None, *, fetcher=None) -> bytes:
-    return render_pdf(form.template, blank_context(form, qualification, unit), fetcher=fetcher)
+    """PDF bytes of the blank form; a failure is raised as RenderFailed naming the form and qualification."""
+    context = blank_context(form, qualification, unit)   # ValueError for a form with no blank version
+    try:
+        return render_pdf(form.template, context, fetcher=fetcher)
+    except Exception as exc:
+        logger.exception("rendering blank %s of %s failed", form.slug, qualification.code)
+        raise RenderFailed(BLANK_RENDER_FAILED.format(
+            form=form.title.lower(), code=qualification.code, unit=f" unit {unit.number}" if unit is not None else "",
+            error=f"{type(exc).__name__} {exc}".strip())) from exc
 
 
 def render_completed(form: PrintForm, registration, unit=None, *, fetcher=None) -> bytes:
-    return render_pdf(form.template, completed_context(form, registration, unit), fetcher=fetcher)
+    """PDF bytes of the completed form; any failure is raised as RenderFailed naming form and candidate."""
+    try:
+        return render_pdf(form.template, completed_context(form, registration, unit), fetcher=fetcher)
+    except Exception as exc:
+        logger.exception("rendering %s of registration %s failed", form.slug, registration.pk)
+        raise RenderFailed(render_failed_message(form, registration, unit, exc)) from exc
