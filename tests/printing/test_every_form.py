@@ -180,3 +180,20 @@ def test_render_forms_command_writes_every_form_for_the_demo_centre(demo_centre,
         expected = sum(len(units[r.pk]) for r in active) if form.per_unit else len(active)
         assert len(list(out.iterdir())) == expected, slug
     assert real is not registry.render_completed
+
+
+CRITERION_REF = re.compile(r"\b\d+(\.\d+)+\b")
+
+
+def test_a_units_signature_block_never_starts_a_page_alone(demo_centre):
+    """The page with a unit's signatures also carries the form's rows above them (criteria or requirements)."""
+    for code, number in [("4430-04", "401"), ("4430-04", "405"), ("CS-L3-2006", "301"), ("CS-L3-2006", "212"),
+                         ("4430-02", "201"), ("4411-01", "102")]:
+        qualification = Qualification.objects.get(code=code)
+        [unit] = selectors.qualification_units(qualification, number=number)
+        pages = pdf_pages(registry.render_blank(registry.get_form("recording-form"), qualification, unit))
+        for page in pages:
+            if "Assessor signature" in page or "Signature of assessor" in page:
+                body = page.split("Candidate signature")[0].split("The evidence for this unit")[0]
+                assert CRITERION_REF.search(body.split("\n", 1)[-1]) or "Requirement" in body, (
+                    f"{code} {number}: the signatures start a page alone")
