@@ -82,3 +82,42 @@ def test_completed_new_forms_print_the_records(completed, registration, people):
     assert "Competent in unit 401." in text
     text = pdf_text(registry.render_completed(registry.get_form("feedback"), registration))
     assert "Well done." in text and "Unit 401 Demonstrate" in text
+
+
+@pytest.mark.parametrize("fixtures, code, ref", [(["2006-L3"], "CS-L3-2006", "2006-301"),
+                                                  (["4430-04", "4430-02"], "4430-02", "4430-201")])
+def test_completed_recording_forms_keep_the_seed_layout(centre, people, fixtures, code, ref):
+    """2006: the evidence-requirement columns, ticked from the mappings. Logbook (4430-02): the assessed-evidence
+    box and the logbook's declarations and signatures."""
+    from django.core.management import call_command
+
+    from assessment.models import EvidenceMapping, Registration
+    from evidence.models import EvidenceItem
+    from qualifications.models import AssessmentCriterion, Qualification
+
+    for fixture in fixtures:
+        call_command("loaddata", f"fixtures/{fixture}.json", verbosity=0)
+    unit = Unit.objects.get(ref=ref)
+    registration = Registration.objects.create(
+        centre=centre, candidate=people["candidate"], qualification=Qualification.objects.get(code=code),
+        assessor=people["assessor"], internal_verifier=people["iv"], registered_on=dt.date(2026, 1, 5))
+    registration.optional_units.add(unit)
+    item = EvidenceItem.objects.create(centre=centre, candidate=people["candidate"], title="Service offer notes",
+                                       kind="work_product")
+    first = AssessmentCriterion.objects.filter(unit=unit).order_by("outcome__number", "number").first()
+    EvidenceMapping.objects.create(registration=registration, evidence=item, criterion=first, unit=unit,
+                                   method="product_evidence", decision="accepted", assessed_by=people["assessor"],
+                                   assessed_at=timezone.now(), location="p. 2")
+    text = pdf_text(registry.render_completed(registry.get_form("recording-form"), registration, unit))
+    assert "title not printed in the source" not in text
+    if code == "CS-L3-2006":
+        assert "Standards Evidence requirements Evidence numbers (method) Location ref Met 1 2 3 4 5 6" in text
+        assert f"{first.ref} {first.text} ✓ ✓ ✓ ✓ ✓ ✓ E{item.pk} (PE) p. 2 Yes" in text
+    else:
+        assert f"Assessed evidence Evidence reference Evidence title Assessment method E{item.pk} Service offer notes PE" \
+            in text
+        for words in [registry.LOGBOOK_ASSESSOR_DECLARATION, registry.LOGBOOK_CANDIDATE_DECLARATION,
+                      registry.LOGBOOK_COMPETENCE_DECLARATION, "Signature of candidate", "Signature of assessor",
+                      "Countersignature of assessor", "Signature of IV (if sampled)", "Countersignature of IV",
+                      "Signature of EV (if sampled)"]:
+            assert words in text, words
