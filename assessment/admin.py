@@ -5,10 +5,13 @@ from audit.admin_base import ReadOnlyAdmin
 
 from .models import (
     ActionPlan,
+    ActionPlanReview,
     AssessmentRecord,
+    AssessmentReport,
     EvidenceMapping,
     Feedback,
     Registration,
+    SkillsScan,
     UnitAssessment,
     UnitSignOff,
 )
@@ -52,3 +55,18 @@ class ActionPlanAdmin(ReadOnlyAdmin):
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ["registration", "author", "unit", "created_at", "emailed_at"]
+
+
+@admin.register(SkillsScan)
+class SkillsScanAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "created_by", "created_at", "candidate_agreed_at"]
+
+
+@admin.register(ActionPlanReview)
+class ActionPlanReviewAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "reviewed_by", "reviewed_on", "next_review_date"]
+
+
+@admin.register(AssessmentReport)
+class AssessmentReportAdmin(ReadOnlyAdmin):
+    list_display = ["registration", "unit", "assessor", "date", "candidate_signed_at"]

@@ -10,6 +10,7 @@ Idempotent: a candidate who already has the registration is left as they are.
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Centre, Membership, Role, User
@@ -18,7 +19,7 @@ from qualifications.models import Qualification, Unit
 
 from . import services
 from .models import Registration, UnitAssessment
-from .selectors import candidate_evidence, unit_matrix
+from .selectors import candidate_evidence, registration_units, unit_matrix
 
 EXTRA_CANDIDATES = [
     ("fresh", "Fran", "Fresh"),
@@ -99,6 +100,40 @@ def _complete_unit(registration, unit, assessor, *, sign=True, key):
                                confirmed_requirements=confirm)
 
 
+def _induction_records(registration, assessor):
+    """Cara's skills scan at induction, the assessment plan made from it (reviewed once), an assessment report
+    and a questioning record on unit 102."""
+    units = {u.number: u for u in registration_units(registration)}
+    ratings = [(u, 2 if u.number == "102" else 1, 2 if u.number == "102" else 1, "") for u in units.values()]
+    scan = services.skills_scan_create(
+        registration=registration, actor=assessor, ratings=ratings,
+        agreed_actions="Start with unit 102 (you already follow the procedures); plan an observation for unit 101.")
+    services.skills_scan_agree(scan=scan, actor=registration.candidate)
+    unit = units.get("102")
+    plan = services.action_plan_create(
+        registration=registration, actor=assessor, unit=unit, venue="Customer service desk, Riverside store",
+        scheduled_at=timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 30)),  # noqa: DTZ001 - made aware here
+        methods=["observation", "oral_questioning", "work_products"], skills_scan=scan,
+        review_date=datetime.date(2026, 3, 16),
+        items=[("Bring two examples of the complaints procedure you followed", datetime.date(2026, 3, 2), [])])
+    services.action_plan_review(plan=plan, actor=assessor, reviewed_on=max(timezone.localdate(), START),
+                                notes="Examples brought; observation still to do.",
+                                next_review_date=max(timezone.localdate(), START) + datetime.timedelta(days=30))
+    if unit is not None:
+        criteria = list(unit.criteria.all()[:2])
+        services.record_create(registration=registration, actor=assessor, kind="questioning",
+                               date=datetime.date(2026, 2, 23), place="Training room",
+                               description="Questions on the limits of the candidate's job.",
+                               questions_and_answers="Q: Who do you pass a refund over £50 to?\nA: The duty manager.",
+                               criteria=criteria)
+        services.assessment_report_create(
+            registration=registration, actor=assessor, unit=unit, date=datetime.date(2026, 2, 23),
+            answers={"more_skills": True, "more_knowledge": False, "evidence_valid": True, "authenticated": True},
+            outcome="Not yet competent: one more observed example needed.",
+            comments="Good knowledge of the procedures.", questions="Who do you pass a refund over £50 to?",
+            candidate_answers="The duty manager.")
+
+
 @transaction.atomic
 def run(stdout=None):
     centre = Centre.objects.filter(number="DEMO01").first()
@@ -138,6 +173,9 @@ def run(stdout=None):
              criteria[:2]),
             ("Arrange an observation on the customer service desk", datetime.date(2026, 5, 15), []),
         ])
+
+    if not cara.skills_scans.exists():
+        _induction_records(cara, assessor)
 
     _register(admin=admin, centre=centre, candidate=users["fresh"], qualification=q4411, assessor=assessor, iv=iv,
               preferred=preferred)

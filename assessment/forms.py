@@ -8,7 +8,7 @@ from evidence import sniffing
 from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
 
-from .models import AssessmentRecord, EvidenceMapping, Method
+from .models import AssessmentRecord, AssessmentReport, EvidenceMapping, Method, PlanMethod, SkillsScanRating
 
 RECORDING_EXTENSIONS = {ext for ext, (category, _) in sniffing.ALLOWED.items() if category in (AUDIO, VIDEO)}
 
@@ -217,7 +217,87 @@ ActionPlanItemFormSet = forms.formset_factory(ActionPlanItemForm, extra=3, max_n
 
 
 class ActionPlanForm(forms.Form):
-    review_date = forms.DateField(required=False, widget=DateInput())
+    unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole qualification")
+    venue = forms.CharField(required=False, max_length=200)
+    scheduled_at = forms.DateTimeField(required=False, label="Date and time",
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                  format="%Y-%m-%dT%H:%M"))
+    methods = forms.MultipleChoiceField(choices=PlanMethod.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple, label="Evidences assessed by")
+    review_date = forms.DateField(required=False, widget=DateInput(), label="Review date")
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("number")
+        self.fields["unit"].label_from_instance = lambda u: f"{u.number} {u.title}"
+
+
+class PlanReviewForm(forms.Form):
+    reviewed_on = forms.DateField(widget=DateInput(), label="Date of review")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Progress against the plan")
+    next_review_date = forms.DateField(required=False, widget=DateInput(), label="Next review date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewed_on"].initial = timezone.localdate()
+
+
+RATING_CHOICES = [("", "—")] + [(str(v), label) for v, label in SkillsScanRating.Rating.choices]
+
+
+class SkillsScanForm(forms.Form):
+    """One candidate rating, one assessor rating and a note per unit of the registration; the agreed actions."""
+
+    agreed_actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Agreed actions")
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        for u in self.units:
+            self.fields[f"candidate_{u.pk}"] = forms.TypedChoiceField(
+                choices=RATING_CHOICES, coerce=int, empty_value=None, required=False,
+                label=f"Unit {u.number}: candidate's rating")
+            self.fields[f"assessor_{u.pk}"] = forms.TypedChoiceField(
+                choices=RATING_CHOICES, coerce=int, empty_value=None, required=False,
+                label=f"Unit {u.number}: assessor's rating")
+            self.fields[f"notes_{u.pk}"] = forms.CharField(required=False, label=f"Unit {u.number}: notes")
+
+    def unit_rows(self):
+        return [(u, self[f"candidate_{u.pk}"], self[f"assessor_{u.pk}"], self[f"notes_{u.pk}"]) for u in self.units]
+
+    def ratings(self):
+        data = self.cleaned_data
+        return [(u, data.get(f"candidate_{u.pk}"), data.get(f"assessor_{u.pk}"), data.get(f"notes_{u.pk}", ""))
+                for u in self.units]
+
+
+ANSWER_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
+
+
+class AssessmentReportForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None)
+    date = forms.DateField(widget=DateInput())
+    comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessors comments")
+    questions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessor questions")
+    candidate_answers = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                        label="Candidate answers")
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Outcome of assessment")
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("number")
+        self.fields["unit"].label_from_instance = lambda u: f"{u.number} {u.title}"
+        self.fields["date"].initial = timezone.localdate()
+        for key, text in AssessmentReport.QUESTIONS:
+            self.fields[f"q_{key}"] = forms.ChoiceField(choices=ANSWER_CHOICES, required=False, label=text)
+        # The seven questions come before the free text, as on the seed form.
+        order = ["unit", "date"] + [f"q_{k}" for k, _ in AssessmentReport.QUESTIONS] + [
+            "comments", "questions", "candidate_answers", "outcome"]
+        self.order_fields(order)
+
+    def answers(self):
+        return {key: self.cleaned_data[f"q_{key}"] == "yes" for key, _ in AssessmentReport.QUESTIONS
+                if self.cleaned_data.get(f"q_{key}")}
 
 
 class FeedbackForm(forms.Form):

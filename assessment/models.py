@@ -305,20 +305,119 @@ class AssessmentRecord(models.Model):
         }[self.kind]
 
 
-class ActionPlan(models.Model):
-    """An assessment action plan: activities with target dates and criteria, agreed by the candidate."""
+class SkillsScan(models.Model):
+    """The logbook's skills scan / initial assessment at induction: each unit rated 1-3 by the candidate and
+    the assessor, and the actions agreed, which the first assessment plan starts from."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="action_plans")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="skills_scans")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    review_date = models.DateField(null=True, blank=True)
-    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_actions = models.TextField(help_text="What the candidate and assessor agreed to do next")
+    candidate_agreed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
+        return f"Skills scan {self.created_at:%d/%m/%Y} for {self.registration}"
+
+
+class SkillsScanRating(models.Model):
+    """One unit's line of a skills scan (logbook key: 1 little or no, 2 considerable, 3 total responsibility)."""
+
+    class Rating(models.IntegerChoices):
+        LITTLE = 1, "1 Little or no responsibility"
+        CONSIDERABLE = 2, "2 Considerable amount of responsibility"
+        TOTAL = 3, "3 Total responsibility"
+
+    scan = models.ForeignKey(SkillsScan, on_delete=models.CASCADE, related_name="ratings")
+    unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
+    candidate_rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    assessor_rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["unit__number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scan", "unit"], name="skills_scan_one_rating_per_unit"),
+            models.CheckConstraint(condition=Q(candidate_rating__isnull=True) | Q(candidate_rating__in=[1, 2, 3]),
+                                   name="skills_scan_candidate_rating_1_to_3"),
+            models.CheckConstraint(condition=Q(assessor_rating__isnull=True) | Q(assessor_rating__in=[1, 2, 3]),
+                                   name="skills_scan_assessor_rating_1_to_3"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.candidate_rating}/{self.assessor_rating}"
+
+
+class PlanMethod(models.TextChoices):
+    """The eleven 'Evidences assessed by' boxes of the 2006 assessment action plan, in the seed's words and order."""
+
+    OBSERVATION = "observation", "Direct /e-Observation"
+    PROJECTS = "projects", "Projects and assignments"
+    ORAL_QUESTIONING = "oral_questioning", "Oral questioning"
+    PROFESSIONAL_DISCUSSION = "professional_discussion", "Professional discussion"
+    WITNESS_TESTIMONY = "witness_testimony", "Witness testimony"
+    PORTFOLIO = "portfolio", "Portfolio evidence"
+    CASE_STUDY = "case_study", "Case study"
+    SUPPLEMENTARY = "supplementary", "Supplementary evidence"
+    WRITTEN_QUESTIONS = "written_questions", "Written questions"
+    PRIOR_ACHIEVEMENT = "prior_achievement", "Accredited prior achievement"
+    WORK_PRODUCTS = "work_products", "Work products"
+
+
+class ActionPlan(models.Model):
+    """An assessment plan (the 2006 assessment action plan): unit, venue, date and time, methods, activities
+    with target dates and criteria, reviews; agreed by the candidate."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="action_plans")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    review_date = models.DateField(null=True, blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    unit = models.ForeignKey("qualifications.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", help_text="Empty: the plan covers the whole qualification")
+    venue = models.CharField(max_length=200, blank=True)
+    scheduled_at = models.DateTimeField("date and time", null=True, blank=True)
+    methods = models.JSONField(default=list, blank=True, help_text="PlanMethod values ticked on the plan")
+    skills_scan = models.ForeignKey(SkillsScan, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="plans", help_text="The skills scan the plan starts from")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
         return f"Action plan {self.created_at:%d/%m/%Y} for {self.registration}"
+
+    @property
+    def method_boxes(self) -> list[tuple[str, bool]]:
+        """(label, ticked) for the eleven boxes, in the seed's order."""
+        chosen = set(self.methods or [])
+        return [(label, value in chosen) for value, label in PlanMethod.choices]
+
+    def next_review(self, reviews=None):
+        """The date the plan is next due for review: the latest review's next date, else the plan's own."""
+        reviews = list(self.reviews.all()) if reviews is None else reviews
+        if reviews:
+            return max(reviews, key=lambda r: (r.reviewed_on, r.pk)).next_review_date
+        return self.review_date
+
+
+class ActionPlanReview(models.Model):
+    """A review of an assessment plan: progress against the target dates, and when to review next."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_on = models.DateField()
+    notes = models.TextField()
+    next_review_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reviewed_on", "id"]
+
+    def __str__(self):
+        return f"Review {self.reviewed_on:%d/%m/%Y} of {self.plan}"
 
 
 class ActionPlanItem(models.Model):
@@ -332,6 +431,43 @@ class ActionPlanItem(models.Model):
 
     def __str__(self):
         return self.activity[:60]
+
+
+class AssessmentReport(models.Model):
+    """The 2006 assessment report: seven yes/no questions on a unit's evidence, the assessor's comments, questions
+    and the candidate's answers, the outcome; signed by assessor and candidate."""
+
+    QUESTIONS = [
+        ("more_skills", "Are more skills and techniques evidence required?"),
+        ("more_knowledge", "Is more knowledge evidence required?"),
+        ("more_portfolio", "Is more portfolio evidence required?"),
+        ("skills_met", "Have all the skills and techniques/competencies been met?"),
+        ("knowledge_met", "Have the knowledge and understanding requirements been met?"),
+        ("evidence_valid", "Is the portfolio evidence valid, sufficient, current and authentic?"),
+        ("authenticated", "Has the evidence been properly authenticated?"),
+    ]
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="assessment_reports")
+    unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    answers = models.JSONField(default=dict, help_text="{question key: true/false}")
+    comments = models.TextField("assessor's comments", blank=True)
+    questions = models.TextField("assessor questions", blank=True)
+    candidate_answers = models.TextField(blank=True)
+    outcome = models.TextField("outcome of assessment")
+    candidate_signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"Assessment report {self.date:%d/%m/%Y} unit {self.unit_id} for {self.registration}"
+
+    @property
+    def answer_rows(self) -> list[tuple[str, bool | None]]:
+        return [(text, (self.answers or {}).get(key)) for key, text in self.QUESTIONS]
 
 
 class Feedback(models.Model):

@@ -24,7 +24,16 @@ from qualifications.models import (
 )
 
 from . import coverage as cov
-from .models import ActionPlan, AssessmentRecord, EvidenceMapping, Feedback, Registration, UnitAssessment
+from .models import (
+    ActionPlan,
+    AssessmentRecord,
+    AssessmentReport,
+    EvidenceMapping,
+    Feedback,
+    Registration,
+    SkillsScan,
+    UnitAssessment,
+)
 
 # The newest live version of an item (as evidence.selectors.evidence_current): a deleted correction
 # leaves its predecessor current.
@@ -89,6 +98,16 @@ def records_visible_to(user) -> QuerySet[AssessmentRecord]:
 
 def action_plans_visible_to(user) -> QuerySet[ActionPlan]:
     return ActionPlan.objects.filter(registration__in=registrations_visible_to(user))
+
+
+def skills_scans_visible_to(user) -> QuerySet[SkillsScan]:
+    return SkillsScan.objects.filter(registration__in=registrations_visible_to(user)).select_related(
+        "registration__candidate", "registration__qualification", "created_by")
+
+
+def assessment_reports_visible_to(user) -> QuerySet[AssessmentReport]:
+    return AssessmentReport.objects.filter(registration__in=registrations_visible_to(user)).select_related(
+        "registration__candidate", "registration__qualification", "assessor", "unit")
 
 
 def countersign_queue_for(user) -> QuerySet[UnitAssessment]:
@@ -383,6 +402,8 @@ class CaseloadRow:
     awaiting_countersignature: int
     last_activity: datetime | None
     attention: list[str]
+    plan_review: date | None = None    # the newest assessment plan's next review date
+    plan_review_state: str = ""        # "overdue", "due" (within PLAN_REVIEW_DUE_DAYS) or ""
 
     @property
     def percent(self) -> int:
@@ -393,6 +414,28 @@ class CaseloadRow:
         if not self.registration.expires_on:
             return False
         return (self.registration.expires_on - date.today()).days <= 90  # noqa: DTZ011 - a calendar date
+
+
+PLAN_REVIEW_DUE_DAYS = 7
+
+
+def plan_reviews_due(reg_ids, today: date) -> dict[int, tuple[date, str]]:
+    """{registration id: (next review date, "overdue" | "due")} of each registration's newest assessment plan
+    whose review is overdue or due within PLAN_REVIEW_DUE_DAYS. Two queries."""
+    newest = {}
+    for plan in ActionPlan.objects.filter(registration_id__in=reg_ids).prefetch_related("reviews").order_by(
+            "registration_id", "-created_at", "-id"):
+        newest.setdefault(plan.registration_id, plan)
+    result = {}
+    for reg_id, plan in newest.items():
+        when = plan.next_review()
+        if when is None:
+            continue
+        if when < today:
+            result[reg_id] = (when, "overdue")
+        elif (when - today).days <= PLAN_REVIEW_DUE_DAYS:
+            result[reg_id] = (when, "due")
+    return result
 
 
 def caseload_for(user) -> list[CaseloadRow]:
@@ -440,6 +483,7 @@ def caseload_for(user) -> list[CaseloadRow]:
         EvidenceMapping.objects.filter(registration_id__in=reg_ids).order_by().values_list("registration_id")
         .annotate(at=Max("assessed_at")).values_list("registration_id", "at")
     )
+    reviews_due = plan_reviews_due(reg_ids, date.today())  # noqa: DTZ011 - a calendar date
     rows = []
     for registration in registrations:
         reg_units = units[registration.pk]
@@ -461,13 +505,19 @@ def caseload_for(user) -> list[CaseloadRow]:
             row.attention.append(f"{row.awaiting_countersignature} unit(s) awaiting countersignature")
         if row.expires_soon:
             row.attention.append(f"registration expires {registration.expires_on:%d/%m/%Y}")
+        if registration.pk in reviews_due:
+            row.plan_review, row.plan_review_state = reviews_due[registration.pk]
+            row.attention.append(f"assessment plan review {row.plan_review_state} "
+                                 f"({'since' if row.plan_review_state == 'overdue' else 'on'} "
+                                 f"{row.plan_review:%d/%m/%Y})")
         rows.append(row)
 
     def urgency(row: CaseloadRow):
         # Waiting evidence first (most first), then countersignatures, expiring registrations, then the
         # candidates who have been quiet the longest.
         quiet = row.last_activity.timestamp() if row.last_activity else 0
-        return (-row.evidence_waiting, -row.awaiting_countersignature, not row.expires_soon, quiet)
+        return (-row.evidence_waiting, -row.awaiting_countersignature, row.plan_review_state != "overdue",
+                not row.expires_soon, quiet)
 
     rows.sort(key=urgency)
     return rows

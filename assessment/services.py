@@ -31,12 +31,17 @@ from . import hooks, permissions
 from .models import (
     ActionPlan,
     ActionPlanItem,
+    ActionPlanReview,
     AssessmentRecord,
+    AssessmentReport,
     EvidenceMapping,
     Feedback,
     MappingDecision,
     Method,
+    PlanMethod,
     Registration,
+    SkillsScan,
+    SkillsScanRating,
     UnitAssessment,
     UnitSignOff,
 )
@@ -83,6 +88,16 @@ WITHDRAW_REASON_REQUIRED = "Write the reason for the withdrawal: it goes on the 
 REINSTATE_PERIOD_OVER = ("The registration period ended on {expires:%d/%m/%Y}: a withdrawn candidate can be "
                          "reinstated only within it. Record an extension first, or register the candidate again.")
 REINSTATE_REFUSED = "The registration cannot be reinstated: {problems}"
+SCAN_NEEDS_RATINGS = "Rate at least one unit (1, 2 or 3) before saving the skills scan."
+SCAN_NEEDS_ACTIONS = "Write the actions you and the candidate agreed: the assessment plan starts from them."
+SCAN_ALREADY_AGREED = "You have already agreed this skills scan."
+SCAN_OTHER_REGISTRATION = "That skills scan belongs to another registration."
+UNKNOWN_PLAN_METHOD = "“{method}” is not one of the assessment plan's methods."
+REVIEW_NEEDS_NOTES = "Write what the review found: progress against the target dates and what comes next."
+REVIEW_DATE_BEFORE_PLAN = "A review cannot be dated before the plan was made ({made})."
+NEXT_REVIEW_BEFORE_REVIEW = "The next review must come after this one."
+REPORT_NEEDS_OUTCOME = "Write the outcome of the assessment."
+REPORT_ALREADY_SIGNED = "You have already signed this assessment report."
 
 AUTHENTICITY_STATEMENT = ("I confirm that the evidence provided for this unit is a result of my own work and "
                           "that I have not copied it from anyone else.")
@@ -741,24 +756,151 @@ def record_candidate_sign(*, record, actor) -> AssessmentRecord:
 
 
 # --- action plan and feedback -----------------------------------------------------------------------
+# --- skills scan (induction) ---------------------------------------------------------------------
 @transaction.atomic
-def action_plan_create(*, registration, actor, items, review_date: date | None = None) -> ActionPlan:
-    """items: [(activity, target_date, [criteria])]."""
+def skills_scan_create(*, registration, actor, ratings, agreed_actions: str) -> SkillsScan:
+    """ratings: [(unit, candidate_rating or None, assessor_rating or None, notes)], units of the registration."""
+    from .selectors import registration_units
+
+    if not permissions.is_assessor_of(actor, registration):
+        _raise(NOT_ASSESSOR)
+    _lock_registration(registration.pk)
+    _refuse_if_closed(registration)
+    allowed = {u.pk for u in registration_units(registration)}
+    lines = [(u, c, a, (n or "").strip()) for u, c, a, n in ratings if c or a]
+    if not lines:
+        _raise(SCAN_NEEDS_RATINGS)
+    if not (agreed_actions or "").strip():
+        _raise(SCAN_NEEDS_ACTIONS)
+    for unit, _c, _a, _n in lines:
+        if unit.pk not in allowed:
+            _raise(UNIT_NOT_IN_REGISTRATION, unit=unit.number)
+    scan = SkillsScan(registration=registration, created_by=actor, agreed_actions=agreed_actions.strip())
+    scan.full_clean()
+    scan.save()
+    for unit, candidate_rating, assessor_rating, notes in lines:
+        rating = SkillsScanRating(scan=scan, unit=unit, candidate_rating=candidate_rating,
+                                  assessor_rating=assessor_rating, notes=notes)
+        rating.full_clean()
+        rating.save()
+    audit_record(actor=actor, action="skills_scan_created", obj=scan, centre=registration.centre,
+                 details={"ratings": [(u.ref, c, a) for u, c, a, _n in lines]})
+    return scan
+
+
+@transaction.atomic
+def skills_scan_agree(*, scan, actor) -> SkillsScan:
+    scan = SkillsScan.objects.select_for_update().select_related("registration").get(pk=scan.pk)
+    if not permissions.is_candidate_of(actor, scan.registration):
+        _raise(NOT_CANDIDATE)
+    _lock_registration(scan.registration_id)
+    if scan.candidate_agreed_at:
+        _raise(SCAN_ALREADY_AGREED)
+    scan.candidate_agreed_at = timezone.now()
+    scan.save(update_fields=["candidate_agreed_at"])
+    audit_record(actor=actor, action="skills_scan_agreed", obj=scan, centre=scan.registration.centre)
+    return scan
+
+
+# --- assessment plan --------------------------------------------------------------------------------
+@transaction.atomic
+def action_plan_create(*, registration, actor, items, review_date: date | None = None, unit=None, venue: str = "",
+                       scheduled_at=None, methods=(), skills_scan=None) -> ActionPlan:
+    """items: [(activity, target_date, [criteria])]; methods: PlanMethod values (the boxes ticked)."""
+    from .selectors import registration_units
+
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     _lock_registration(registration.pk)
     items = [(a.strip(), d, list(c)) for a, d, c in items if a and a.strip() and d]
     if not items:
         _raise(PLAN_NEEDS_ITEMS)
-    plan = ActionPlan(registration=registration, created_by=actor, review_date=review_date)
+    for method in methods:
+        if method not in PlanMethod.values:
+            _raise(UNKNOWN_PLAN_METHOD, method=method)
+    if unit is not None and unit.pk not in {u.pk for u in registration_units(registration)}:
+        _raise(UNIT_NOT_IN_REGISTRATION, unit=unit.number)
+    if skills_scan is not None and skills_scan.registration_id != registration.pk:
+        _raise(SCAN_OTHER_REGISTRATION)
+    plan = ActionPlan(registration=registration, created_by=actor, review_date=review_date, unit=unit,
+                      venue=(venue or "").strip(), scheduled_at=scheduled_at,
+                      methods=[m for m in PlanMethod.values if m in set(methods)], skills_scan=skills_scan)
     plan.full_clean()
     plan.save()
     for activity, target_date, criteria in items:
         item = ActionPlanItem.objects.create(plan=plan, activity=activity, target_date=target_date)
         item.criteria.set(criteria)
     audit_record(actor=actor, action="action_plan_created", obj=plan, centre=registration.centre,
-                 details={"items": [(a, d, [str(c) for c in cs]) for a, d, cs in items]})
+                 details={"items": [(a, d, [str(c) for c in cs]) for a, d, cs in items],
+                          "unit": unit.ref if unit else None, "methods": plan.methods,
+                          "skills_scan": skills_scan.pk if skills_scan else None})
     return plan
+
+
+@transaction.atomic
+def action_plan_review(*, plan, actor, reviewed_on: date, notes: str, next_review_date: date | None = None
+                       ) -> ActionPlanReview:
+    """Record a review of an assessment plan; the next review date is what the caseload watches."""
+    plan = ActionPlan.objects.select_for_update().select_related("registration").get(pk=plan.pk)
+    if not permissions.is_assessor_of(actor, plan.registration):
+        _raise(NOT_ASSESSOR)
+    _lock_registration(plan.registration_id)
+    if not (notes or "").strip():
+        _raise(REVIEW_NEEDS_NOTES)
+    made = timezone.localtime(plan.created_at).date()
+    if reviewed_on < made:
+        _raise(REVIEW_DATE_BEFORE_PLAN, made=made.strftime("%d/%m/%Y"))
+    if next_review_date is not None and next_review_date <= reviewed_on:
+        _raise(NEXT_REVIEW_BEFORE_REVIEW)
+    review = ActionPlanReview(plan=plan, reviewed_by=actor, reviewed_on=reviewed_on, notes=notes.strip(),
+                              next_review_date=next_review_date)
+    review.full_clean()
+    review.save()
+    audit_record(actor=actor, action="action_plan_reviewed", obj=plan, centre=plan.registration.centre,
+                 details={"reviewed_on": str(reviewed_on), "next_review_date": str(next_review_date or "")})
+    return review
+
+
+# --- assessment report (2006) -----------------------------------------------------------------------
+@transaction.atomic
+def assessment_report_create(*, registration, actor, unit, date: date, answers: dict, outcome: str,
+                             comments: str = "", questions: str = "", candidate_answers: str = "") -> AssessmentReport:
+    from .selectors import registration_units
+
+    if not permissions.is_assessor_of(actor, registration):
+        _raise(NOT_ASSESSOR)
+    _lock_registration(registration.pk)
+    _refuse_if_closed(registration)
+    if unit.pk not in {u.pk for u in registration_units(registration)}:
+        _raise(UNIT_NOT_IN_REGISTRATION, unit=unit.number)
+    if not (outcome or "").strip():
+        _raise(REPORT_NEEDS_OUTCOME)
+    keys = {k for k, _ in AssessmentReport.QUESTIONS}
+    report = AssessmentReport(
+        registration=registration, unit=unit, assessor=actor, date=date, outcome=outcome.strip(),
+        answers={k: bool(v) for k, v in (answers or {}).items() if k in keys and v is not None},
+        comments=(comments or "").strip(), questions=(questions or "").strip(),
+        candidate_answers=(candidate_answers or "").strip())
+    report.full_clean()
+    report.save()
+    audit_record(actor=actor, action="assessment_report_created", obj=report, centre=registration.centre,
+                 details={"unit": unit.ref, "answers": report.answers})
+    return report
+
+
+@transaction.atomic
+def assessment_report_sign(*, report, actor) -> AssessmentReport:
+    report = AssessmentReport.objects.select_for_update().select_related("registration").get(pk=report.pk)
+    if not permissions.is_candidate_of(actor, report.registration):
+        _raise(NOT_CANDIDATE)
+    _lock_registration(report.registration_id)
+    if report.candidate_signed_at:
+        _raise(REPORT_ALREADY_SIGNED)
+    report.candidate_signed_at = timezone.now()
+    report.save(update_fields=["candidate_signed_at"])
+    audit_record(actor=actor, action="assessment_report_signed_by_candidate", obj=report,
+                 centre=report.registration.centre)
+    return report
 
 
 @transaction.atomic

@@ -25,6 +25,11 @@ urlpatterns = [
     path("countersign/<int:ua_pk>/", views.unit_countersign, name="unit_countersign"),
     path("registrations/<int:pk>/records/new/<str:kind>/", views.record_new, name="record_new"),
     path("registrations/<int:pk>/action-plans/new/", views.action_plan_new, name="action_plan_new"),
+    path("action-plans/<int:plan_pk>/", views.action_plan_detail, name="action_plan_detail"),
+    path("registrations/<int:pk>/skills-scan/new/", views.skills_scan_new, name="skills_scan_new"),
+    path("skills-scans/<int:scan_pk>/", views.skills_scan_detail, name="skills_scan_detail"),
+    path("registrations/<int:pk>/assessment-reports/new/", views.assessment_report_new, name="assessment_report_new"),
+    path("assessment-reports/<int:report_pk>/", views.assessment_report_detail, name="assessment_report_detail"),
     path("registrations/<int:pk>/feedback/new/", views.feedback_new, name="feedback_new"),
     # everyone who may see the registration
     path("records/<int:record_pk>/", views.record_detail, name="record_detail"),

@@ -82,6 +82,8 @@ def registration_detail(request, pk):
         "evidence": selectors.evidence_with_mapping_counts(registration),
         "records": registration.records.select_related("assessor"),
         "plans": registration.action_plans.prefetch_related("items__criteria"),
+        "skills_scans": registration.skills_scans.all(),
+        "reports": registration.assessment_reports.select_related("unit"),
         "feedback": selectors.feedback_for(registration),
         "can_assess": permissions.can_map(request.user, registration),
         "can_edit": permissions.can_edit_registration(request.user, registration),
@@ -375,25 +377,144 @@ def record_sign(request, record_pk):
 
 
 def action_plan_new(request, pk):
+    """A new assessment plan; `?scan=N` starts it from that skills scan (its agreed actions, its low ratings)."""
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
     if (answer := _closed(request, registration)) is not None:
         return answer
     units = selectors.registration_units(registration)
-    form = forms.ActionPlanForm(request.POST or None)
-    formset = forms.ActionPlanItemFormSet(request.POST or None, form_kwargs={"units": units}, prefix="items")
+    scan_pk = request.POST.get("scan") or request.GET.get("scan")
+    scan = get_object_or_404(registration.skills_scans, pk=scan_pk) if scan_pk else None
+    initial_items = []
+    if scan is not None and request.method != "POST":
+        initial_items = [{"activity": scan.agreed_actions}] + [
+            {"activity": f"Unit {r.unit.number} {r.unit.title}: plan evidence (rated {r.assessor_rating or r.candidate_rating})"}
+            for r in scan.ratings.select_related("unit") if (r.assessor_rating or r.candidate_rating or 3) == 1]
+    form = forms.ActionPlanForm(request.POST or None, units=units)
+    formset = forms.ActionPlanItemFormSet(request.POST or None, form_kwargs={"units": units}, prefix="items",
+                                          initial=initial_items or None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         items = [(f.cleaned_data.get("activity", ""), f.cleaned_data.get("target_date"),
                   f.cleaned_data.get("criteria") or []) for f in formset.forms if f.cleaned_data]
+        data = form.cleaned_data
         try:
-            services.action_plan_create(registration=registration, actor=request.user, items=items,
-                                        review_date=form.cleaned_data["review_date"])
+            plan = services.action_plan_create(
+                registration=registration, actor=request.user, items=items, review_date=data["review_date"],
+                unit=data["unit"], venue=data["venue"], scheduled_at=data["scheduled_at"], methods=data["methods"],
+                skills_scan=scan)
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, "Action plan saved: the candidate can now agree it.")
-            return redirect("assessment:registration_detail", pk=registration.pk)
+            messages.success(request, "Assessment plan saved: the candidate can now agree it.")
+            return redirect("assessment:action_plan_detail", plan_pk=plan.pk)
     return render(request, "assessment/action_plan_form.html",
-                  {"registration": registration, "form": form, "formset": formset})
+                  {"registration": registration, "form": form, "formset": formset, "scan": scan})
+
+
+def action_plan_detail(request, plan_pk):
+    plan = get_object_or_404(selectors.action_plans_visible_to(request.user).select_related(
+        "registration__candidate", "registration__qualification", "created_by", "unit", "skills_scan"), pk=plan_pk)
+    registration = plan.registration
+    review_form = forms.PlanReviewForm(request.POST or None)
+    can_review = permissions.is_assessor_of(request.user, registration) and registration.is_open
+    if request.method == "POST":
+        if not can_review:
+            raise Http404
+        if review_form.is_valid():
+            try:
+                services.action_plan_review(plan=plan, actor=request.user, **review_form.cleaned_data)
+            except ValidationError as exc:
+                review_form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, "Review recorded.")
+                return redirect("assessment:action_plan_detail", plan_pk=plan.pk)
+    reviews = list(plan.reviews.select_related("reviewed_by"))
+    return render(request, "assessment/action_plan_detail.html", {
+        "plan": plan, "registration": registration, "reviews": reviews, "next_review": plan.next_review(reviews),
+        "items": plan.items.prefetch_related("criteria__unit"), "review_form": review_form,
+        "can_review": can_review,
+        "can_agree": registration.candidate_id == request.user.pk and registration.is_open and not plan.agreed_at,
+    })
+
+
+# --- skills scan ------------------------------------------------------------------------------------
+def skills_scan_new(request, pk):
+    registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    if (answer := _closed(request, registration)) is not None:
+        return answer
+    form = forms.SkillsScanForm(request.POST or None, units=selectors.registration_units(registration))
+    if request.method == "POST" and form.is_valid():
+        try:
+            scan = services.skills_scan_create(registration=registration, actor=request.user, ratings=form.ratings(),
+                                               agreed_actions=form.cleaned_data["agreed_actions"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Skills scan saved: the candidate can now agree it.")
+            return redirect("assessment:skills_scan_detail", scan_pk=scan.pk)
+    return render(request, "assessment/skills_scan_form.html", {"registration": registration, "form": form})
+
+
+def skills_scan_detail(request, scan_pk):
+    scan = get_object_or_404(selectors.skills_scans_visible_to(request.user), pk=scan_pk)
+    registration = scan.registration
+    if request.method == "POST":
+        if registration.candidate_id != request.user.pk:
+            raise Http404
+        try:
+            services.skills_scan_agree(scan=scan, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "You agreed the skills scan.")
+        return redirect("assessment:skills_scan_detail", scan_pk=scan.pk)
+    return render(request, "assessment/skills_scan_detail.html", {
+        "scan": scan, "registration": registration, "ratings": scan.ratings.select_related("unit"),
+        "plans": scan.plans.all(),
+        "can_plan": permissions.is_assessor_of(request.user, registration) and registration.is_open,
+        "can_agree": registration.candidate_id == request.user.pk and registration.is_open
+                     and not scan.candidate_agreed_at,
+    })
+
+
+# --- assessment report ------------------------------------------------------------------------------
+def assessment_report_new(request, pk):
+    registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
+    if (answer := _closed(request, registration)) is not None:
+        return answer
+    form = forms.AssessmentReportForm(request.POST or None, units=selectors.registration_units(registration))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.assessment_report_create(
+                registration=registration, actor=request.user, unit=data["unit"], date=data["date"],
+                answers=form.answers(), outcome=data["outcome"], comments=data["comments"],
+                questions=data["questions"], candidate_answers=data["candidate_answers"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Assessment report saved: the candidate can now sign it.")
+            return redirect("assessment:assessment_report_detail", report_pk=report.pk)
+    return render(request, "assessment/assessment_report_form.html", {"registration": registration, "form": form})
+
+
+def assessment_report_detail(request, report_pk):
+    report = get_object_or_404(selectors.assessment_reports_visible_to(request.user), pk=report_pk)
+    registration = report.registration
+    if request.method == "POST":
+        if registration.candidate_id != request.user.pk:
+            raise Http404
+        try:
+            services.assessment_report_sign(report=report, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "You signed the assessment report.")
+        return redirect("assessment:assessment_report_detail", report_pk=report.pk)
+    return render(request, "assessment/assessment_report_detail.html", {
+        "report": report, "registration": registration,
+        "can_sign": registration.candidate_id == request.user.pk and registration.is_open
+                    and not report.candidate_signed_at,
+    })
 
 
 def feedback_new(request, pk):
@@ -506,6 +627,8 @@ def progress_detail(request, pk):
         "route": _planner(registration, progress_rows),
         "feedback": selectors.feedback_for(registration),
         "plans": registration.action_plans.prefetch_related("items__criteria__unit"),
+        "skills_scans": registration.skills_scans.all(),
+        "reports": registration.assessment_reports.select_related("unit"),
         "records": registration.records.select_related("assessor"),
         "not_yet": selectors.latest_not_yet(registration),
         "not_yet_total": sum(p.not_yet for p in progress_rows),

@@ -116,6 +116,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "assessment:authenticity_sign": frozenset({CANDIDATE}),
     "assessment:record_sign": frozenset({CANDIDATE}),
     "assessment:action_plan_agree": frozenset({CANDIDATE}),
+    "assessment:action_plan_detail": frozenset({CANDIDATE, ASSESSOR, IV, ADMIN}),
+    "assessment:skills_scan_new": frozenset({ASSESSOR}),
+    "assessment:skills_scan_detail": frozenset({CANDIDATE, ASSESSOR, IV, ADMIN}),
+    "assessment:assessment_report_new": frozenset({ASSESSOR}),
+    "assessment:assessment_report_detail": frozenset({CANDIDATE, ASSESSOR, IV, ADMIN}),
     # --- verification ---
     "verification:plan_list": frozenset({IV, ADMIN}),
     "verification:plan_create": frozenset({IV, ADMIN}),

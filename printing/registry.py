@@ -6,16 +6,37 @@ callers pass objects they already scoped to the user (see printing/selectors.py)
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from assessment.models import AssessmentReport, PlanMethod, SkillsScanRating
+
 from . import selectors
 from .pdf import render_html, render_pdf
+
+logger = logging.getLogger(__name__)
 
 UNKNOWN_FORM = "There is no form called “{slug}”. Forms: {choices}."
 NO_BLANK_VERSION = "The {title} has no blank version: name a registration."
 UNIT_NOT_IN_QUALIFICATION = "Unit {number} is not a unit of {code}."
+RENDER_FAILED = ("The {form} of {candidate} (registration {registration}{unit}) could not be printed: {error}. "
+                 "Nothing was saved; the fault is logged for the centre's administrator.")
+
+BLANK_RENDER_FAILED = ("The blank {form} of {code}{unit} could not be printed: {error}. "
+                       "The fault is logged for the centre's administrator.")
+
+
+class RenderFailed(Exception):
+    """A form could not be rendered; the message names the form and the candidate in words."""
+
+
+def render_failed_message(form: PrintForm, registration, unit, exc: BaseException) -> str:
+    candidate = registration.candidate.get_full_name() or registration.candidate.username
+    return RENDER_FAILED.format(form=form.title.lower(), candidate=candidate, registration=registration.pk,
+                                unit=f", unit {unit.number}" if unit is not None else "",
+                                error=f"{type(exc).__name__} {exc}".strip())
 
 WITNESS_CATEGORIES = [
     "A1, A2, V1, V2 or TAQA with occupational experience",
@@ -37,6 +58,31 @@ WITNESS_LIST_NOTE = (
     "Ensure that the witness signs the details as correct."
 )
 AUTHENTICITY_STATEMENT = "The evidence provided is a result of my own work."
+# The logbook's unit page (Level 2 NVQ Certificate, 2010): its declarations in its words.
+LOGBOOK_ASSESSOR_DECLARATION = (
+    "The evidence for this unit is valid, sufficient and an authentic record of the candidate’s current competence "
+    "and has been assessed under the requirements of the assessment strategy.")
+LOGBOOK_CANDIDATE_DECLARATION = "I confirm that the evidence provided is a result of my own work."
+LOGBOOK_COMPETENCE_DECLARATION = (
+    "I confirm that the candidate has demonstrated competence by satisfying all of the criteria for this unit.")
+SKILLS_SCAN_INTRO = (
+    "To ensure that this is the right qualification and at the right level for you, complete the boxes below to "
+    "show how much responsibility you have or will have within the following areas.")
+EXPERT_WITNESS_CANDIDATE_PROMPT = "Description of activity to be assessed by the witness"
+EXPERT_WITNESS_PROMPT = (
+    "Give a description of, and authenticate, the activity undertaken by the candidate and confirm the extent to "
+    "which you consider the candidate to be competent.")
+# Qualifications whose unit pages follow the City & Guilds candidate logbook (Level 2 NVQ Certificate, 2010):
+# an "Assessed evidence" box and the logbook's declarations and signatures (IV and EV included).
+LOGBOOK_QUALIFICATIONS = {"4430-02"}
+# What the catalogue records where a handbook names no awarding body: true in the catalogue, but no text for
+# a printed form's header (the form then names no awarding body).
+UNSTATED_AWARDING_BODY = "Not named in the sources"
+
+
+def printed_awarding_body(qualification) -> str:
+    body = (qualification.awarding_body or "").strip() if qualification is not None else ""
+    return "" if body == UNSTATED_AWARDING_BODY else body
 
 
 @dataclass(frozen=True)
@@ -48,6 +94,11 @@ class PrintForm:
     has_blank: bool = True
     parts: tuple[str, ...] = ("all",)   # what selectors.portfolio reads for the completed form
     blank_rows: int = 0
+    heading: str = ""             # the seed form's heading, printed as the form's title; defaults to title
+
+    def __post_init__(self):
+        if not self.heading:
+            object.__setattr__(self, "heading", self.title)
 
     def filename(self, *, qualification=None, registration=None, unit=None) -> str:
         who = f"reg{registration.pk}" if registration is not None else qualification.code
@@ -65,11 +116,26 @@ FORMS: dict[str, PrintForm] = {f.slug: f for f in [
               parts=("observations",)),
     PrintForm("action-plan", "Assessment action plan", "printing/action_plan.html", parts=("action_plans",),
               blank_rows=8),
+    PrintForm("assessment-plan", "Assessment plan and review", "printing/action_plan.html", parts=("action_plans",),
+              blank_rows=8, heading="Assessment action plan"),
+    PrintForm("skills-scan", "Skills scan", "printing/skills_scan.html", parts=("skills_scans",),
+              heading="Skills scan / initial assessment"),
+    PrintForm("questioning-record", "Questioning record", "printing/questioning_record.html",
+              parts=("questioning",), blank_rows=8),
+    PrintForm("professional-discussion-record", "Professional discussion record",
+              "printing/discussion_record.html", parts=("discussions",)),
+    PrintForm("expert-witness-statement", "Expert witness statement", "printing/expert_witness_statement.html",
+              parts=("testimonies",)),
+    PrintForm("assessment-report", "Assessment report", "printing/assessment_report.html",
+              parts=("assessment_reports",)),
+    PrintForm("feedback", "Feedback to candidate", "printing/feedback.html", parts=("feedback",),
+              heading="Action plan and feedback to candidate"),
     PrintForm("iv-sampling-record", "Internal verification sampling record", "printing/iv_sampling_record.html",
               parts=("units", "iv_record")),
     PrintForm("certification-claim", "Certification claim", "printing/certification_claim.html",
               parts=("units", "claim")),
-    PrintForm("portfolio", "Candidate portfolio", "printing/portfolio.html", has_blank=False),
+    PrintForm("portfolio", "Candidate portfolio", "printing/portfolio.html", has_blank=False,
+              parts=("all", "iv_record")),
 ]}
 
 
@@ -115,6 +181,12 @@ def blank_context(form: PrintForm, qualification, unit=None) -> dict:
         context["sections"] = [(title, [{"unit": u} for u in us]) for title, us in _summary_sections(units)]
     if form.slug == "iv-sampling-record":
         context["rows"] = [{"unit": u} for u in units_for_blocks]
+    context["scan_units"] = units_for_blocks
+    context["awarding_body"] = printed_awarding_body(qualification)
+    context["logbook"] = qualification.code in LOGBOOK_QUALIFICATIONS
+    context["plan_methods"] = PlanMethod.labels
+    context["rating_key"] = SkillsScanRating.Rating.labels
+    context["report_questions"] = [text for _key, text in AssessmentReport.QUESTIONS]
     return context | _texts()
 
 
@@ -128,12 +200,24 @@ def completed_context(form: PrintForm, registration, unit=None, *, only_units=No
         "blocks": data.blocks, "generated_at": timezone.localtime(),
         "blank_rows": range(form.blank_rows or 6), "method_key": selectors.METHOD_KEY,
     }
+    # Forms that do not read the units part (witness list, observation record, ...) have no summary rows:
+    # their sections list the units alone.
     rows = {row["unit"].pk: row for row in data.summary_rows}
     context["rows"] = data.summary_rows
     context["record_rows"] = data.record_rows
-    # Forms that read no unit rows (witness status list, observation record, action plan) list the units bare.
-    context["sections"] = [(title, [rows.get(u.pk, {"unit": u}) for u in us])
+    context["sections"] = [(title, [rows.get(u.pk) or {"unit": u} for u in us])
                            for title, us in _summary_sections(data.units)]
+    if unit is not None:
+        # One unit's forms: its plans, reports and feedback (plans and feedback for the whole qualification too).
+        data.action_plans = [p for p in data.action_plans if p.unit_id in (None, unit.pk)]
+        data.assessment_reports = [r for r in data.assessment_reports if r.unit_id == unit.pk]
+        data.feedback = [f for f in data.feedback if f.unit_id in (None, unit.pk)]
+    context["plan_methods"] = PlanMethod.labels
+    context["rating_key"] = SkillsScanRating.Rating.labels
+    context["report_questions"] = [text for _key, text in AssessmentReport.QUESTIONS]
+    context.setdefault("scan_units", data.units)
+    context["awarding_body"] = printed_awarding_body(context["qualification"])
+    context["logbook"] = context["qualification"].code in LOGBOOK_QUALIFICATIONS
     return context | _texts()
 
 
@@ -142,6 +226,11 @@ def _texts() -> dict:
         "witness_categories": WITNESS_CATEGORIES, "summary_declaration": SUMMARY_DECLARATION,
         "employer_confirmation": EMPLOYER_CONFIRMATION, "witness_list_note": WITNESS_LIST_NOTE,
         "authenticity_statement": AUTHENTICITY_STATEMENT, "method_key": selectors.METHOD_KEY,
+        "logbook_assessor_declaration": LOGBOOK_ASSESSOR_DECLARATION,
+        "logbook_candidate_declaration": LOGBOOK_CANDIDATE_DECLARATION,
+        "logbook_competence_declaration": LOGBOOK_COMPETENCE_DECLARATION,
+        "skills_scan_intro": SKILLS_SCAN_INTRO, "expert_witness_candidate_prompt": EXPERT_WITNESS_CANDIDATE_PROMPT,
+        "expert_witness_prompt": EXPERT_WITNESS_PROMPT,
     }
 
 
@@ -154,9 +243,22 @@ def completed_html(form: PrintForm, registration, unit=None) -> str:
 
 
 def render_blank(form: PrintForm, qualification, unit=None, *, fetcher=None) -> bytes:
-    return render_pdf(form.template, blank_context(form, qualification, unit), fetcher=fetcher)
+    """PDF bytes of the blank form; a failure is raised as RenderFailed naming the form and qualification."""
+    context = blank_context(form, qualification, unit)   # ValueError for a form with no blank version
+    try:
+        return render_pdf(form.template, context, fetcher=fetcher)
+    except Exception as exc:
+        logger.exception("rendering blank %s of %s failed", form.slug, qualification.code)
+        raise RenderFailed(BLANK_RENDER_FAILED.format(
+            form=form.title.lower(), code=qualification.code, unit=f" unit {unit.number}" if unit is not None else "",
+            error=f"{type(exc).__name__} {exc}".strip())) from exc
 
 
 def render_completed(form: PrintForm, registration, unit=None, *, fetcher=None, only_units=None) -> bytes:
-    return render_pdf(form.template, completed_context(form, registration, unit, only_units=only_units),
-                      fetcher=fetcher)
+    """PDF bytes of the completed form; any failure is raised as RenderFailed naming form and candidate."""
+    try:
+        return render_pdf(form.template, completed_context(form, registration, unit, only_units=only_units),
+                          fetcher=fetcher)
+    except Exception as exc:
+        logger.exception("rendering %s of registration %s failed", form.slug, registration.pk)
+        raise RenderFailed(render_failed_message(form, registration, unit, exc)) from exc

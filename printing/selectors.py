@@ -16,12 +16,16 @@ from assessment.models import (
     ActionPlan,
     ActionPlanItem,
     AssessmentRecord,
+    AssessmentReport,
     EvidenceMapping,
     Feedback,
     Registration,
+    SkillsScan,
+    SkillsScanRating,
     UnitAssessment,
 )
 from assessment.selectors import candidate_evidence, units_of_registrations
+from evidence.models import WitnessTestimony
 from evidence.selectors import witness_status_list
 from qualifications.models import (
     AssessmentCriterion,
@@ -31,6 +35,10 @@ from qualifications.models import (
     RangeItem,
     Unit,
 )
+
+# How the catalogue titles an outcome the handbook prints no title for (the 2006 recording forms list criteria
+# only): such an outcome gets no heading row on a printed form.
+UNSTATED_OUTCOME = "(title not printed in the source)"
 
 # Above this many evidence-requirement columns a unit's recording form is printed landscape.
 PORTRAIT_MAX_COLUMNS = 10
@@ -85,6 +93,8 @@ class CriterionLine:
     met: bool | None = None
     not_yet: list[str] = field(default_factory=list)
     referred: list[str] = field(default_factory=list)   # evidence numbers whose decision the IV referred back
+    methods: set = field(default_factory=set)
+    ticks: list[bool] = field(default_factory=list)     # completed forms: one per evidence-requirement column
 
 
 @dataclass
@@ -112,6 +122,7 @@ class UnitBlock:
     # completed forms only
     unit_assessment: UnitAssessment | None = None
     iv: dict | None = None
+    assessed_evidence: list[dict] = field(default_factory=list)   # the logbook's "Assessed evidence" box
 
     @property
     def landscape(self) -> bool:
@@ -167,6 +178,8 @@ def unit_blocks(units: list[Unit]) -> list[UnitBlock]:
     for unit in units:
         outcomes: dict[int, tuple] = {}
         for c in criteria[unit.pk]:
+            if c.outcome_id not in outcomes:
+                c.outcome.print_row = not c.outcome.title.endswith(UNSTATED_OUTCOME)
             outcomes.setdefault(c.outcome_id, (c.outcome, []))[1].append(CriterionLine(c))
         groups, columns, numbered = _columns_for(requirements[unit.pk])
         blocks.append(UnitBlock(
@@ -253,6 +266,11 @@ class Portfolio:
     action_plans: list[ActionPlan]
     witnesses: list
     iv: dict[int, dict]
+    skills_scans: list = field(default_factory=list)
+    assessment_reports: list = field(default_factory=list)
+    questioning: list = field(default_factory=list)
+    discussions: list = field(default_factory=list)
+    testimonies: list = field(default_factory=list)       # the candidate's witness testimony (expert witness statement)
     claim: object = None
     claim_summary: object = None    # verification.selectors.ClaimSummary: what the CSV export says too
     claim_rows: list = field(default_factory=list)   # [ClaimSummary] of every claim, oldest first
@@ -308,8 +326,10 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
         result.iv = _iv_unit_decisions(registration)
         blocks = unit_blocks(units)
         by_criterion, by_range = defaultdict(list), defaultdict(list)
+        by_unit_mappings = defaultdict(list)
         first_assessed = {}
         for m in mappings:
+            by_unit_mappings[m.unit_id].append(m)
             (by_criterion[m.criterion_id] if m.criterion_id else by_range[m.range_item_id]).append(m)
             first_assessed.setdefault(m.unit_id, m.assessed_at)
         def iv_for(unit_id):
@@ -330,6 +350,8 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
                 _fill(line, by_criterion[line.criterion.pk])
                 line.referred = [evidence_number(m.evidence_id) for m in by_criterion[line.criterion.pk]
                                  if m.pk in referred]
+            _tick_requirements(block)
+            block.assessed_evidence = _assessed_evidence(by_unit_mappings.get(block.unit.pk, []))
             for line in block.range_lines:
                 _fill(line, by_range[line.item.pk])
         result.blocks = blocks
@@ -365,20 +387,36 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
     if every or "feedback" in want:
         result.feedback = list(Feedback.objects.filter(registration=registration).select_related("author", "unit")
                                .order_by("created_at", "id"))
-    if every or "observations" in want:
-        result.observations = list(
-            AssessmentRecord.objects.filter(registration=registration, kind=AssessmentRecord.Kind.OBSERVATION)
+    kinds = {"observations": AssessmentRecord.Kind.OBSERVATION, "questioning": AssessmentRecord.Kind.QUESTIONING,
+             "discussions": AssessmentRecord.Kind.PROFESSIONAL_DISCUSSION}
+    wanted_kinds = [kind for part, kind in kinds.items() if every or part in want]
+    if wanted_kinds:
+        records = list(
+            AssessmentRecord.objects.filter(registration=registration, kind__in=wanted_kinds)
             .select_related("assessor", "evidence_item")
             .prefetch_related(Prefetch("criteria", queryset=AssessmentCriterion.objects.select_related("unit")
                                        .order_by("unit__number", "outcome__number", "number")))
             .order_by("date", "id")
         )
+        for part, kind in kinds.items():
+            setattr(result, part, [r for r in records if r.kind == kind])
+    if every or "skills_scans" in want:
+        result.skills_scans = list(
+            SkillsScan.objects.filter(registration=registration).select_related("created_by")
+            .prefetch_related(Prefetch("ratings", queryset=SkillsScanRating.objects.select_related("unit")))
+            .order_by("created_at", "id"))
+    if every or "assessment_reports" in want:
+        result.assessment_reports = list(
+            AssessmentReport.objects.filter(registration=registration).select_related("assessor", "unit")
+            .order_by("date", "id"))
+    if every or "testimonies" in want:
+        result.testimonies = witness_testimonies_for(registration.candidate)
     if every or "action_plans" in want:
         items = ActionPlanItem.objects.prefetch_related(
             Prefetch("criteria", queryset=AssessmentCriterion.objects.select_related("unit")))
         result.action_plans = list(
-            ActionPlan.objects.filter(registration=registration).select_related("created_by")
-            .prefetch_related(Prefetch("items", queryset=items)).order_by("created_at", "id")
+            ActionPlan.objects.filter(registration=registration).select_related("created_by", "unit")
+            .prefetch_related(Prefetch("items", queryset=items), "reviews__reviewed_by").order_by("created_at", "id")
         )
     if every or "witnesses" in want:
         result.witnesses = witness_status_list(registration.candidate)
@@ -398,11 +436,54 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
     return result
 
 
+def witness_testimonies_for(candidate) -> list[WitnessTestimony]:
+    """The candidate's live witness testimony with its witness, evidence and units (three queries)."""
+    return list(WitnessTestimony.objects.filter(evidence__candidate=candidate, evidence__deleted_at__isnull=True)
+                .select_related("witness", "evidence").prefetch_related("evidence__units")
+                .order_by("evidence__activity_date", "id"))
+
+
+def _assessed_evidence(mappings) -> list[dict]:
+    """Evidence reference, title and method codes of the unit's accepted evidence, first assessed first."""
+    rows: dict[int, dict] = {}
+    for m in mappings:
+        if m.decision != EvidenceMapping.Decision.ACCEPTED:
+            continue
+        row = rows.setdefault(m.evidence_id, {"number": evidence_number(m.evidence_id), "title": m.evidence.title,
+                                              "methods": []})
+        code = METHOD_CODES.get(m.method, m.method)
+        if code not in row["methods"]:
+            row["methods"].append(code)
+    return list(rows.values())
+
+
+def _tick_requirements(block: UnitBlock) -> None:
+    """Tick a criterion's evidence-requirement column when accepted evidence covers the criterion and the
+    requirement applies to it (it names no criteria, or names this one) by its method (it names none, or the
+    method of one of the accepted mappings)."""
+    if not block.numbered_requirements:
+        return
+    from assessment.coverage import normalise_method
+
+    by_ref = {r.ref: r for r in block.requirements}
+    for line in block.criteria:
+        ticks = []
+        for column in block.columns:
+            req = by_ref.get(column.ref)
+            applies = req is not None and line.met and (not req.criteria or line.criterion.ref in req.criteria)
+            if applies and req.method:
+                applies = normalise_method(req.method) in {normalise_method(m) for m in line.methods}
+            ticks.append(bool(applies))
+        line.ticks = ticks
+
+
 def _fill(line, mappings):
     accepted = [m for m in mappings if m.decision == EvidenceMapping.Decision.ACCEPTED]
     line.evidence = [f"{evidence_number(m.evidence_id)} ({METHOD_CODES.get(m.method, m.method)})" for m in accepted]
     line.locations = [m.location for m in accepted if m.location]
     line.met = bool(accepted)
+    if hasattr(line, "methods"):
+        line.methods = {m.method for m in accepted}
     if hasattr(line, "not_yet"):
         line.not_yet = [evidence_number(m.evidence_id) for m in mappings
                         if m.decision == EvidenceMapping.Decision.NOT_YET]

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
@@ -22,6 +24,20 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _render_or_message(request, render, filename, *, fallback):
+    """The PDF, or (when rendering fails) back to the page the person came from with the failure in words:
+    a message on the page they know instead of a server error page or a broken download."""
+    try:
+        return _pdf(render(), filename)
+    except registry.RenderFailed as exc:
+        messages.error(request, str(exc))
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = fallback
+        return redirect(back)
 
 
 def _form_or_404(slug):
@@ -75,8 +91,9 @@ def blank_pdf(request, code, slug, number=None):
         unit = units[0]
     elif form.per_unit:
         raise Http404("Name a unit.")
-    return _pdf(registry.render_blank(form, qualification, unit),
-                form.filename(qualification=qualification, unit=unit))
+    return _render_or_message(request, lambda: registry.render_blank(form, qualification, unit),
+                              form.filename(qualification=qualification, unit=unit),
+                              fallback=reverse("printing:qualification", args=[qualification.code]))
 
 
 @require_GET
@@ -99,8 +116,9 @@ def completed_pdf(request, pk, slug, unit_pk=None):
             raise Http404("No such unit in this registration.")
     elif form.per_unit:
         raise Http404("Name a unit.")
-    return _pdf(registry.render_completed(form, registration, unit),
-                form.filename(registration=registration, unit=unit))
+    return _render_or_message(request, lambda: registry.render_completed(form, registration, unit),
+                              form.filename(registration=registration, unit=unit),
+                              fallback=reverse("printing:registration", args=[registration.pk]))
 
 
 def batch_create(request):

@@ -37,3 +37,25 @@ def test_admin_prints_forms_and_a_cohort_batch(page, live_server, demo, sign_in)
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the zip file").click()
     assert info.value.suggested_filename.endswith(".zip")
+
+
+def test_a_form_that_fails_to_render_shows_a_message(page, live_server, demo, sign_in, monkeypatch):
+    """The reported break: a failed download with no message (HTTP 500)."""
+    from printing import registry
+
+    call_command("loaddata", "fixtures/4430-04.json", verbosity=0)
+    registration = Registration.objects.create(
+        centre=demo["centre"], candidate=User.objects.get(username="candidate"),
+        qualification=Qualification.objects.get(code="4430-04"), assessor=User.objects.get(username="assessor"),
+        internal_verifier=User.objects.get(username="iv"), registered_on=dt.date(2026, 1, 5),
+    )
+
+    def broken(*args, **kwargs):
+        raise KeyError(41)
+
+    monkeypatch.setattr(registry, "completed_context", broken)
+    sign_in(page, "assessor")
+    page.goto(f"{live_server.url}/forms/registration/{registration.pk}/")
+    page.get_by_role("link", name="Witness status list (PDF)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Forms for Cara Candidate")
+    expect(page.get_by_text("The witness status list of Cara Candidate")).to_contain_text("could not be printed")

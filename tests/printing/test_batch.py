@@ -71,3 +71,22 @@ def test_batch_with_no_registrations_says_so(client, catalogue, people, centre):
                            {"form": "portfolio", "qualification": "4430-04", "centre": centre.pk}, follow=True)
     assert "No active registrations of 4430-04 at Test Centre" in response.content.decode()
     assert not PrintJob.objects.exists()
+
+
+def test_a_failed_batch_names_the_form_and_the_candidate(client, completed, registration, people, centre,
+                                                         monkeypatch, django_capture_on_commit_callbacks):
+    """The reported break: "Failed: 0 of 2 PDFs" with the bare text "41"."""
+    def broken(*args, **kwargs):
+        raise KeyError(41)
+
+    monkeypatch.setattr(registry, "completed_context", broken)
+    client.force_login(people["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("printing:batch_create"),
+                    {"form": "witness-status-list", "qualification": "4430-04", "centre": centre.pk})
+    job = PrintJob.objects.get()
+    assert job.status == PrintJob.Status.FAILED
+    assert job.error.startswith(f"The witness status list of Cara Candidate (registration {registration.pk}) "
+                                "could not be printed")
+    page = client.get(reverse("printing:job", args=[job.pk])).content.decode()
+    assert "The witness status list of Cara Candidate" in page

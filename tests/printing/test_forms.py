@@ -82,7 +82,7 @@ def test_every_blank_form_renders_with_page_numbers(catalogue):
         pages = pdf_pages(registry.render_blank(form, catalogue, unit if form.per_unit else None))
         page_numbers_ok(pages)
         text = flat(" ".join(pages))
-        assert form.title in text, slug
+        assert form.heading in text, slug
         if slug == "witness-status-list":
             for category in registry.WITNESS_CATEGORIES:
                 assert category in text
@@ -108,7 +108,9 @@ def test_portfolio_is_one_pdf_with_index_forms_feedback_and_evidence(completed, 
 
 
 def test_portfolio_reads_in_a_constant_number_of_queries(completed, registration, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20):
+    # 20 before the skills scans, assessment reports, questioning / discussion records, plan reviews and witness
+    # testimony joined the portfolio: still a constant, whatever the number of records.
+    with django_assert_max_num_queries(28):
         portfolio(registration)
 
 

@@ -3,6 +3,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from printing import registry
 from tests.printing.pdftext import pdf_text
 
 
@@ -61,3 +62,31 @@ def test_forms_page_lists_only_visible_registrations(client, registration, peopl
     stranger = make_user("stranger", centre, Role.CANDIDATE)
     page = client_for(client, stranger).get(reverse("printing:index")).content.decode()
     assert "Cara Candidate" not in page and "Start printing" not in page
+
+
+def _broken(*args, **kwargs):
+    raise KeyError(41)
+
+
+def test_a_failed_render_shows_a_message_not_a_server_error(client, completed, registration, people, monkeypatch):
+    """The reported break: a form whose context raised KeyError gave a 500 and a failed download."""
+    monkeypatch.setattr(registry, "completed_context", _broken)
+    c = client_for(client, people["assessor"])
+    unit_page = reverse("assessment:unit_matrix", args=[registration.pk, completed["unit"].pk])
+    url = reverse("printing:completed", args=[registration.pk, "witness-status-list"])
+    response = c.get(url, HTTP_REFERER=f"http://testserver{unit_page}")
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{unit_page}"
+    page = c.get(url, follow=True).content.decode()     # no referrer: the registration's forms page
+    assert "Forms for Cara Candidate" in page
+    assert (f"The witness status list of Cara Candidate (registration {registration.pk}) could not be printed: "
+            "KeyError 41.") in page
+    # A referrer elsewhere is not followed.
+    response = c.get(url, HTTP_REFERER="https://evil.example/")
+    assert response["Location"] == reverse("printing:registration", args=[registration.pk])
+
+
+def test_a_failed_blank_render_shows_a_message(client, catalogue, people, monkeypatch):
+    monkeypatch.setattr(registry, "render_pdf", _broken)
+    c = client_for(client, people["admin"])
+    page = c.get(reverse("printing:blank", args=["4430-04", "unit-summary"]), follow=True).content.decode()
+    assert "The blank summary of unit achievement of 4430-04 could not be printed: KeyError 41." in page

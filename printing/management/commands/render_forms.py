@@ -46,7 +46,7 @@ class Command(BaseCommand):
                         raise CommandError(f"Unit {unit} is not a unit of registration {reg.pk}.")
                 for u in (chosen if print_form.per_unit else [chosen[0] if unit is not None else None]):
                     path = out / print_form.filename(registration=reg, unit=u)
-                    path.write_bytes(registry.render_completed(print_form, reg, u))
+                    path.write_bytes(self._render(registry.render_completed, print_form, reg, u))
                     written.append(path)
         else:
             if not qualification:
@@ -62,11 +62,17 @@ class Command(BaseCommand):
             targets = units if print_form.per_unit else [units[0] if unit is not None else None]
             for u in targets:
                 path = out / print_form.filename(qualification=qual, unit=u)
-                path.write_bytes(registry.render_blank(print_form, qual, u))
+                path.write_bytes(self._render(registry.render_blank, print_form, qual, u))
                 written.append(path)
         for path in written:
             self.stdout.write(str(path))
         self.stdout.write(self.style.SUCCESS(f"{len(written)} PDF(s) written to {out}"))
+
+    def _render(self, render, *args):
+        try:
+            return render(*args)
+        except registry.RenderFailed as exc:
+            raise CommandError(str(exc)) from exc
 
     def _registrations(self, registration, centre, qualification):
         qs = Registration.objects.select_related("candidate", "qualification", "centre")
