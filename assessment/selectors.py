@@ -140,9 +140,48 @@ def unit_of_registration(registration, unit_pk) -> Unit | None:
     return None
 
 
-def unit_facts(unit: Unit) -> cov.UnitFacts:
-    return cov.UnitFacts(unit.ref, unit.title, unit.has_criteria_text, unit.rwe_allowed, unit.simulation_allowed,
-                         unit.evidence_context_note)
+def unit_facts(unit: Unit, qualification=None) -> cov.UnitFacts:
+    """The unit's evidence setting rules as they apply in `qualification`: a qualification-wide bar (4430-04:
+    "Simulation and Realistic Working Environment is not accepted at this level") reaches every unit taken in
+    it, shared units too; a unit's own, more specific statement (knowledge evidence may be simulated, 405's
+    staged drills) still holds."""
+    rwe, simulation, knowledge = unit.rwe_allowed, unit.simulation_allowed, unit.knowledge_simulation_allowed
+    note, source = unit.evidence_context_note, unit.evidence_context_source
+    if qualification is not None:
+        if qualification.rwe_allowed is False:
+            rwe = False
+        if qualification.simulation_allowed is False:
+            simulation = False
+            if knowledge is None:
+                knowledge = False
+        if not note and qualification.evidence_context_note:
+            note, source = qualification.evidence_context_note, qualification.evidence_context_source
+    return cov.UnitFacts(unit.ref, unit.title, unit.has_criteria_text, rwe, simulation, note,
+                         knowledge_simulation_allowed=knowledge, staged_drills_allowed=unit.staged_drills_allowed,
+                         context_source=source)
+
+
+def allowed_settings(units, qualification) -> tuple[list[str], list[str]]:
+    """The settings evidence for all these units may come from, and why the others are not offered
+    (the handbook's words), for a form that should offer only what the units allow."""
+    from evidence.models import EvidenceItem
+
+    allowed, reasons = [], []
+    facts = [unit_facts(u, qualification) for u in units if u.has_criteria_text or qualification]
+    for value, label in EvidenceItem.Context.choices:
+        refusals = [cov.context_problem(f, label, value, "performance") for f in facts]
+        refusals = [r for r in refusals if r]
+        # Knowledge evidence may still be simulated where only performance evidence is barred.
+        knowledge_ok = all(cov.setting_allowed(f, value, "knowledge") for f in facts)
+        if not refusals:
+            allowed.append(value)
+        elif knowledge_ok and value == EvidenceItem.Context.SIMULATION:
+            allowed.append(value)
+            reasons.append(f"{label}: for knowledge evidence only in "
+                           + ", ".join(f.ref for f in facts if not cov.setting_allowed(f, value)) + ".")
+        else:
+            reasons.append(refusals[0].replace(f"“{label}” was gathered in", f"{label}:", 1))
+    return allowed, reasons
 
 
 # --- coverage matrix --------------------------------------------------------------------------------
@@ -200,6 +239,11 @@ class UnitMatrix:
         return list(groups.values())
 
 
+def requirement_facts(r: EvidenceRequirement) -> cov.RequirementFacts:
+    return cov.RequirementFacts(r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()), r.parent_id,
+                                r.kind)
+
+
 def unit_assessment_for(registration, unit) -> UnitAssessment:
     """The unit assessment row (an unsaved OPEN one when none exists yet)."""
     ua = UnitAssessment.objects.filter(registration=registration, unit=unit).select_related(
@@ -214,9 +258,9 @@ def unit_coverage_facts(registration, unit) -> list[cov.MappingFacts]:
         EvidenceMapping.objects.filter(registration=registration, unit=unit, decision=EvidenceMapping.Decision.ACCEPTED)
         .order_by()
         .values_list("criterion_id", "range_item_id", "evidence_id", "evidence__title", "evidence__context", "method",
-                     "decision")
+                     "decision", "requirement_id", "criterion__kind", "setting")
     )
-    return [cov.MappingFacts(*row) for row in rows]
+    return [cov.MappingFacts(*row[:4], row[9] or row[4], *row[5:8], row[8] or "performance") for row in rows]
 
 
 def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatrix:
@@ -230,13 +274,10 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     range_items = list(RangeItem.objects.filter(unit=unit))
     requirements = list(EvidenceRequirement.objects.filter(unit=unit))
     coverage = cov.unit_coverage(
-        unit=unit_facts(unit),
+        unit=unit_facts(unit, registration.qualification),
         criteria=[cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
-        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id) for r in range_items],
-        requirements=[
-            cov.RequirementFacts(r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()))
-            for r in requirements
-        ],
+        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id, r.min_count) for r in range_items],
+        requirements=[requirement_facts(r) for r in requirements],
         mappings=unit_coverage_facts(registration, unit),
         authenticity_signed=ua.authenticity_signed_at is not None,
         confirmed_requirements=confirmed_requirements,
@@ -456,3 +497,63 @@ def caseload_for(user) -> list[CaseloadRow]:
 
     rows.sort(key=urgency)
     return rows
+
+
+# --- registration: the units to choose, under their group headings, and the running tally ------------------
+NOT_ASSESSABLE_NOTE = ("content not in the catalogue: cannot be assessed until its learning outcomes and "
+                       "criteria are imported (python manage.py import_catalogue FILE)")
+
+
+@dataclass
+class UnitChoice:
+    unit: Unit
+    status: str
+    group: str | None
+
+    @property
+    def assessable(self) -> bool:
+        return self.unit.has_criteria_text
+
+
+def registration_unit_groups(qualification) -> list[tuple[str, list[UnitChoice]]]:
+    """[(heading, [units])]: the mandatory units, then each optional group in the handbook's order."""
+    memberships = (QualificationUnit.objects.filter(qualification=qualification)
+                   .select_related("unit", "group").order_by("group__order", "order", "unit__number"))
+    groups: dict[str, list[UnitChoice]] = {}
+    for m in memberships:
+        heading = "Mandatory units" if m.status == QualificationUnit.Status.MANDATORY else (
+            m.group.name if m.group_id else "Optional units")
+        groups.setdefault(heading, []).append(UnitChoice(m.unit, m.status, m.group.name if m.group_id else None))
+    ordered = sorted(groups.items(), key=lambda kv: kv[0] != "Mandatory units")
+    return ordered
+
+
+@dataclass
+class ChoiceTally:
+    total_credits: int
+    credits_by_level: dict[str, int]
+    rules: list  # qualifications.rules.RuleResult, each with met True / False / None
+    still_to_choose: list[str]
+    not_assessable: list[Unit]
+
+    @property
+    def complete(self) -> bool:
+        return not self.still_to_choose
+
+
+def choice_tally(qualification, optional_units) -> ChoiceTally:
+    """Credits, credits per level and each rule of combination for the mandatory plus the chosen units."""
+    from qualifications import rules, specs
+
+    spec = specs.qualification_spec(qualification)
+    optional_units = list(optional_units)
+    mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
+    verdict = rules.evaluate(spec, mandatory + [u.ref for u in optional_units])
+    chosen = set(mandatory) | {u.ref for u in optional_units}
+    not_assessable = list(Unit.objects.filter(ref__in=chosen, has_criteria_text=False).order_by("number"))
+    return ChoiceTally(verdict.total_credits, verdict.credits_by_level, verdict.rules,
+                       [r.message for r in verdict.rules if r.met is False], not_assessable)
+
+
+def registration_choice(registration) -> ChoiceTally:
+    return choice_tally(registration.qualification, registration.optional_units.all())

@@ -401,10 +401,39 @@ def registration_list(request):
 
 
 def _route_context(qualification, optional_units):
-    try:
-        return {"route": services.suggested_route(qualification, optional_units)}
-    except ImportError:
-        return {"route_error": "The route planner is not available."}
+    return {"route": services.suggested_route(qualification, optional_units)}
+
+
+def _choice_context(form, qualification, chosen=None):
+    """The units under their group headings with the ticks, and the running tally of the ticked ones."""
+    if chosen is None:
+        values = form["optional_units"].value() or []
+        pks = [getattr(v, "pk", v) for v in values]
+        pks = [int(pk) for pk in pks if str(pk).isdigit()]
+        chosen = list(form.fields["optional_units"].queryset.filter(pk__in=pks))
+    ticked = {u.pk for u in chosen}
+    return {"unit_groups": selectors.registration_unit_groups(qualification), "ticked": ticked,
+            "tally": selectors.choice_tally(qualification, chosen),
+            "not_assessable_note": selectors.NOT_ASSESSABLE_NOTE}
+
+
+def _suggest(form, qualification, data, context):
+    """"Suggest a route" ticks the planner's units (the page is shown again, nothing is saved)."""
+    route = services.suggested_route(qualification, data["optional_units"])
+    context["route"] = route
+    chosen = list(data["optional_units"])
+    if route.feasible:
+        from qualifications.models import Unit
+
+        chosen += [u for u in Unit.objects.filter(ref__in=[a.ref for a in route.add if a.status == "optional"])]
+    return chosen
+
+
+def _incomplete_warning(request, registration):
+    tally = selectors.registration_choice(registration)
+    if not tally.complete:
+        messages.warning(request, "The choice of units is not complete yet: units still to be chosen. "
+                                  + " ".join(m[0].upper() + m[1:] + "." for m in tally.still_to_choose))
 
 
 def registration_new(request):
@@ -415,10 +444,13 @@ def registration_new(request):
                       {"qualifications": Qualification.objects.all()})
     form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=qualification)
     context = {"form": form, "qualification": qualification}
+    chosen = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if "suggest" in request.POST:
-            context.update(_route_context(qualification, data["optional_units"]))
+            chosen = _suggest(form, qualification, data, context)
+        elif "tally" in request.POST:
+            pass
         else:
             try:
                 registration = services.registration_create(
@@ -431,9 +463,12 @@ def registration_new(request):
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
                 context.update(_route_context(qualification, data["optional_units"]))
+                chosen = list(data["optional_units"])
             else:
                 messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
+                _incomplete_warning(request, registration)
                 return redirect("assessment:registration_detail", pk=registration.pk)
+    context.update(_choice_context(form, qualification, chosen))
     return render(request, "assessment/registration_form.html", context)
 
 
@@ -449,10 +484,13 @@ def registration_edit(request, pk):
     form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=registration.qualification,
                                   registration=registration, initial=initial)
     context = {"form": form, "qualification": registration.qualification, "registration": registration}
+    chosen = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if "suggest" in request.POST:
-            context.update(_route_context(registration.qualification, data["optional_units"]))
+            chosen = _suggest(form, registration.qualification, data, context)
+        elif "tally" in request.POST:
+            pass
         else:
             try:
                 services.registration_update(
@@ -464,7 +502,9 @@ def registration_edit(request, pk):
                 form.add_error(None, _error_text(exc))
             else:
                 messages.success(request, "Registration updated.")
+                _incomplete_warning(request, registration)
                 return redirect("assessment:registration_detail", pk=registration.pk)
+    context.update(_choice_context(form, registration.qualification, chosen))
     return render(request, "assessment/registration_form.html", context)
 
 

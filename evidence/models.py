@@ -39,6 +39,7 @@ class EvidenceItem(models.Model):
         REAL_WORK = "real_work", "Real work"
         RWE = "rwe", "Realistic working environment"
         SIMULATION = "simulation", "Simulation"
+        STAGED_DRILL = "staged_drill", "Staged emergency drill"
 
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="evidence_items")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_items")

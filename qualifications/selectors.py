@@ -191,11 +191,12 @@ def _content_for(units_filter) -> dict:
             "ref": item.ref, "text": item.text, "order": item.order,
             "parent": item.parent.ref if item.parent_id else None,
             "outcome": item.outcome.number if item.outcome_id else None,
+            "min_count": item.min_count, "min_count_source": item.min_count_source,
         })
     for r in EvidenceRequirement.objects.filter(**units_filter).select_related("parent").order_by("order", "ref"):
         of(r.unit_id)["evidence_requirements"].append({
             "ref": r.ref, "text": r.text, "order": r.order, "parent": r.parent.ref if r.parent_id else None,
-            "min_count": r.min_count, "method": r.method, "criteria": list(r.criteria or []),
+            "min_count": r.min_count, "method": r.method, "criteria": list(r.criteria or []), "kind": r.kind,
         })
     for row in EvidenceGuideRow.objects.filter(**units_filter).order_by("order"):
         of(row.unit_id)["evidence_guide"].append({
@@ -228,6 +229,8 @@ def catalogue_export(codes=None) -> dict:
     out = {"qualifications": []}
     for q in qualifications:
         data = {name: getattr(q, name) for name in QUALIFICATION_FIELDS}
+        for name in ("last_registration_date", "last_certification_date"):
+            data[name] = data[name].isoformat() if data[name] else None
         data["groups"] = [{name: getattr(g, name) for name in GROUP_FIELDS} for g in q.groups.all()]
         data["rules"] = [
             {"order": r.order, "kind": r.kind, "params": r.params, "text": r.text, "is_complete": r.is_complete,

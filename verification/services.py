@@ -408,6 +408,15 @@ def ev_page_log(*, user, path: str, view_name: str, registration=None, grant=Non
 
 
 # --- certification claims -----------------------------------------------------------------------------
+def _refuse_past_last_certification_date(registration):
+    """4430-04: "Last certification date 31/07/2017": refused after it unless the awarding body extended it."""
+    from assessment.services import date_problem
+
+    problem = date_problem(registration.centre, registration.qualification, "certification", timezone.localdate())
+    if problem:
+        raise ValidationError(problem)
+
+
 @transaction.atomic
 def claim_submit(*, registration, actor, kind: str) -> CertificationClaim:
     """Claim the full qualification (only through the gate) or unit certification; locks the registration.
@@ -425,6 +434,7 @@ def claim_submit(*, registration, actor, kind: str) -> CertificationClaim:
         _raise(CLAIM_NOT_ACTIVE, status=registration.get_status_display().lower())
     if kind not in CertificationClaim.Kind.values:
         _raise(BAD_CLAIM_KIND)
+    _refuse_past_last_certification_date(registration)
     check = selectors.claim_checks([registration])[0]
     if kind == CertificationClaim.Kind.FULL:
         if not check.full_ready:
