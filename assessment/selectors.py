@@ -24,7 +24,15 @@ from qualifications.models import (
 )
 
 from . import coverage as cov
-from .models import ActionPlan, AssessmentRecord, EvidenceMapping, Feedback, Registration, UnitAssessment
+from .models import (
+    ActionPlan,
+    AssessmentRecord,
+    EvidenceMapping,
+    Feedback,
+    Registration,
+    RequirementConfirmation,
+    UnitAssessment,
+)
 
 # The newest live version of an item (as evidence.selectors.evidence_current): a deleted correction
 # leaves its predecessor current.
@@ -162,25 +170,48 @@ def unit_facts(unit: Unit, qualification=None) -> cov.UnitFacts:
 
 
 def allowed_settings(units, qualification) -> tuple[list[str], list[str]]:
-    """The settings evidence for all these units may come from, and why the others are not offered
-    (the handbook's words), for a form that should offer only what the units allow."""
+    """The settings evidence for these units (taken in `qualification`) may come from, and why the others are
+    not offered, in the handbook's words. A setting is offered when every unit accepts it (for knowledge
+    evidence at least: "Simulation is not allowed for any performance evidence" leaves knowledge free); a
+    staged emergency drill when any unit accepts it (4430-405)."""
     from evidence.models import EvidenceItem
 
+    facts = [unit_facts(u, qualification) for u in units]
     allowed, reasons = [], []
-    facts = [unit_facts(u, qualification) for u in units if u.has_criteria_text or qualification]
     for value, label in EvidenceItem.Context.choices:
-        refusals = [cov.context_problem(f, label, value, "performance") for f in facts]
-        refusals = [r for r in refusals if r]
-        # Knowledge evidence may still be simulated where only performance evidence is barred.
-        knowledge_ok = all(cov.setting_allowed(f, value, "knowledge") for f in facts)
-        if not refusals:
+        performance = [p for p in (cov.context_problem(f, label, value, "performance") for f in facts) if p]
+        knowledge = [p for p in (cov.context_problem(f, label, value, "knowledge") for f in facts) if p]
+        if value == EvidenceItem.Context.STAGED_DRILL:
+            drill_units = [f.ref for f in facts if f.staged_drills_allowed]
+            if drill_units:
+                allowed.append(value)
+                reasons.append(f"{label}: only for unit {', '.join(drill_units)}, which accepts realistic practices "
+                               "staged to test emergency procedures.")
+            continue
+        if not performance:
             allowed.append(value)
-        elif knowledge_ok and value == EvidenceItem.Context.SIMULATION:
+        elif not knowledge:
             allowed.append(value)
-            reasons.append(f"{label}: for knowledge evidence only in "
-                           + ", ".join(f.ref for f in facts if not cov.setting_allowed(f, value)) + ".")
+            reasons.append(f"{label}: for knowledge evidence only; " + performance[0].split("; ", 1)[-1])
         else:
-            reasons.append(refusals[0].replace(f"“{label}” was gathered in", f"{label}:", 1))
+            reasons.append(f"{label} is not offered: " + knowledge[0].split("; ", 1)[-1])
+    return allowed, reasons
+
+
+def candidate_allowed_settings(candidate) -> tuple[list[str], list[str]] | None:
+    """For the upload form: the settings the candidate's units allow (any of their active registrations), with
+    the reasons for what is not offered. None when the candidate has no active registration (offer them all)."""
+    registrations = list(Registration.objects.filter(candidate=candidate, status=Registration.Status.ACTIVE)
+                         .select_related("qualification"))
+    if not registrations:
+        return None
+    units = units_of_registrations(registrations)
+    allowed, reasons = [], []
+    for registration in registrations:
+        these, why = allowed_settings(units[registration.pk], registration.qualification)
+        allowed += [s for s in these if s not in allowed]
+        prefix = f"{registration.qualification.code}: " if len(registrations) > 1 else ""
+        reasons += [prefix + r for r in why]
     return allowed, reasons
 
 
@@ -215,6 +246,20 @@ class RangeRow:
     mappings: list[EvidenceMapping]  # the first MATRIX_SHOWN
     met: bool | None  # None for a parent item (its sub-items carry the coverage)
     total: int = 0
+    quantity: object = None  # coverage.RangeStatus of an "N of the following" item
+    optional: bool = False  # one of the choices of such an item
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.mappings), 0)
+
+
+@dataclass
+class RequirementRow:
+    status: cov.RequirementStatus
+    mappings: list[EvidenceMapping]  # the first MATRIX_SHOWN mapped to the requirement itself
+    total: int = 0
+    confirmation: object = None  # the RequirementConfirmation of a signed unit
 
     @property
     def more(self) -> int:
@@ -229,6 +274,7 @@ class UnitMatrix:
     rows: list[CriterionRow]
     range_rows: list[RangeRow]
     coverage: cov.UnitCoverage
+    requirement_rows: list[RequirementRow] = None
 
     @property
     def outcomes(self):
@@ -270,6 +316,12 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     each criterion and range item with the count of the rest (counted by the database). Constant queries.
     """
     ua = unit_assessment_for(registration, unit)
+    confirmations = {}
+    if ua.pk and ua.is_locked:
+        confirmations = {c.requirement.ref: c for c in RequirementConfirmation.objects.filter(
+            unit_assessment=ua, round=ua.round).select_related("requirement", "confirmed_by")}
+        if confirmed_requirements is None and confirmations:
+            confirmed_requirements = {ref: c.note for ref, c in confirmations.items()}
     criteria = list(AssessmentCriterion.objects.filter(unit=unit).select_related("outcome"))
     range_items = list(RangeItem.objects.filter(unit=unit))
     requirements = list(EvidenceRequirement.objects.filter(unit=unit))
@@ -284,14 +336,15 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     )
     unit_mappings = EvidenceMapping.objects.filter(registration=registration, unit=unit).order_by()
     counts = {
-        (criterion_id, range_item_id): (total, not_yet)
-        for criterion_id, range_item_id, total, not_yet in unit_mappings.values_list("criterion_id", "range_item_id")
+        (criterion_id, range_item_id, requirement_id): (total, not_yet)
+        for criterion_id, range_item_id, requirement_id, total, not_yet in unit_mappings.values_list(
+            "criterion_id", "range_item_id", "requirement_id")
         .annotate(total=Count("id"), not_yet=Count("id", filter=Q(decision=EvidenceMapping.Decision.NOT_YET)))
-        .values_list("criterion_id", "range_item_id", "total", "not_yet")
+        .values_list("criterion_id", "range_item_id", "requirement_id", "total", "not_yet")
     }
     shown = (
         unit_mappings.annotate(position=Window(
-            RowNumber(), partition_by=[F("criterion_id"), F("range_item_id")],
+            RowNumber(), partition_by=[F("criterion_id"), F("range_item_id"), F("requirement_id")],
             order_by=[F("evidence__created_at").asc(), F("id").asc()],
         ))
         .filter(position__lte=MATRIX_SHOWN)
@@ -300,20 +353,52 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     )
     by_criterion = defaultdict(list)
     by_range = defaultdict(list)
+    by_requirement = defaultdict(list)
     for m in shown:
         if m.criterion_id:
             by_criterion[m.criterion_id].append(m)
-        else:
+        elif m.range_item_id:
             by_range[m.range_item_id].append(m)
+        else:
+            by_requirement[m.requirement_id].append(m)
     rows = [
-        CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk], *counts.get((c.pk, None), (0, 0)))
+        CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk], *counts.get((c.pk, None, None), (0, 0)))
         for c in criteria
     ]
     range_rows = [
-        RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk), counts.get((None, r.pk), (0, 0))[0])
+        RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk), counts.get((None, r.pk, None), (0, 0))[0],
+                 coverage.range_parents.get(r.pk), r.pk in coverage.optional_range)
         for r in range_items
     ]
-    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage)
+    requirement_rows = [
+        RequirementRow(st, by_requirement[st.requirement.id], counts.get((None, None, st.requirement.id), (0, 0))[0],
+                       confirmations.get(st.requirement.ref))
+        for st in coverage.requirements
+    ]
+    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage, requirement_rows)
+
+
+def requirements_met_by(mappings) -> dict[int, list[str]]:
+    """{mapping id: [evidence requirement refs it counts towards]}: for the printed forms' requirement
+    columns (issue 12). A mapping to a requirement counts for it; a mapping to a criterion counts for the
+    quantity requirements that name that criterion and its method."""
+    mappings = list(mappings)
+    unit_ids = {m.unit_id for m in mappings}
+    requirements = list(EvidenceRequirement.objects.filter(unit_id__in=unit_ids, kind=EvidenceRequirement.Kind.EVIDENCE))
+    result = {}
+    for m in mappings:
+        refs = []
+        for r in requirements:
+            if r.unit_id != m.unit_id:
+                continue
+            if m.requirement_id == r.pk:
+                refs.append(r.ref)
+            elif (m.criterion_id and r.min_count and r.method
+                  and cov.normalise_method(m.method) in cov.methods_of(r.method)
+                  and (not r.criteria or m.criterion.ref in r.criteria)):
+                refs.append(r.ref)
+        result[m.pk] = refs
+    return result
 
 
 # --- registration summary (hub, candidate progress) -------------------------------------------------

@@ -746,13 +746,16 @@ RECORDING_CATEGORIES = (AUDIO, VIDEO)  # a recording is audio or video, whatever
 
 
 def record_create(*, registration, actor, kind: str, date: date, description: str, criteria, place: str = "",
-                  questions_and_answers: str = "", recording=None) -> AssessmentRecord:
+                  questions_and_answers: str = "", recording=None,
+                  setting: str = Setting.REAL_WORK) -> AssessmentRecord:
     """An observation, questioning or professional discussion record.
 
     It enters the portfolio as evidence (evidence.services.evidence_staff_create: locked at once) mapped with its
     method and accepted against the criteria it references, so it counts for coverage and for "at least two
     observed" requirements. A recording goes through the same checks as a candidate's upload and must be audio
     or video: anything else is refused and nothing is saved (no record, no evidence, no stored file).
+    `setting` is where the assessor saw or heard the work (real work, a realistic working environment, simulation,
+    a staged emergency drill); a unit that does not accept it refuses the record in the handbook's words.
     The evidence service owns the transaction, so that a failure also removes the stored file.
     """
     from evidence.services import EvidenceDetails, evidence_staff_create
@@ -763,13 +766,15 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     criteria = list(criteria)
     if not criteria:
         _raise(RECORD_NEEDS_CRITERIA)
+    if setting not in Setting.values:
+        _raise(UNKNOWN_SETTING)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
-                              description=description, questions_and_answers=questions_and_answers)
+                              description=description, questions_and_answers=questions_and_answers, setting=setting)
     record.full_clean(exclude=["criteria", "evidence_item"])
     label = AssessmentRecord.Kind(kind).label
     details = EvidenceDetails(
         title=f"{label} {date:%d/%m/%Y}", description=place, activity_date=date, kind=RECORD_EVIDENCE_KIND[kind],
-        context=EvidenceItem.Context.REAL_WORK,
+        context=setting,
         statement_text="\n\n".join(t for t in (description, questions_and_answers) if t),
     )
 
@@ -778,10 +783,10 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
         record.save()
         record.criteria.set(criteria)
         audit_record(actor=actor, action="assessment_record_created", obj=record, centre=registration.centre,
-                     details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria],
+                     details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria], "setting": setting,
                               "recording": item.original_name or None, "sha256": item.sha256 or None})
         mapping_add(registration=registration, evidence=item, actor=actor, criteria=criteria,
-                    method=record.method, location=label, decision=EvidenceMapping.Decision.ACCEPTED)
+                    method=record.method, location=label, decision=EvidenceMapping.Decision.ACCEPTED, setting=setting)
 
     try:
         evidence_staff_create(actor=actor, candidate=registration.candidate, centre=registration.centre,

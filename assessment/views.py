@@ -92,7 +92,7 @@ def unit_matrix(request, pk, unit_pk):
 
 def _matrix_context(request, matrix, sign_form=None):
     registration = matrix.registration
-    to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
+    to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     return {
         "registration": registration, "unit": matrix.unit, "matrix": matrix, "ua": matrix.unit_assessment,
         "can_assess": permissions.can_map(request.user, registration),
@@ -108,14 +108,14 @@ def unit_sign(request, pk, unit_pk):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
     unit = _unit(registration, unit_pk)
     matrix = selectors.unit_matrix(registration, unit)
-    to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
+    to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     form = forms.SignOffForm(request.POST, requirements=to_confirm)
     if form.is_valid():
         try:
             ua = services.unit_sign_off(
                 unit_assessment=services.unit_assessment_ensure(registration=registration, unit=unit), actor=request.user, password=form.cleaned_data["password"],
                 expected_version=form.cleaned_data["version"],
-                confirmed_requirements=form.cleaned_data.get("confirmed", []),
+                confirmed_requirements=form.confirmations(),
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -173,12 +173,13 @@ def evidence_map(request, pk, evidence_pk):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
     item = get_object_or_404(selectors.candidate_evidence(registration), pk=evidence_pk)
     units = selectors.registration_units(registration)
-    form = forms.MappingForm(request.POST or None, units=units)
+    form = forms.MappingForm(request.POST or None, units=units, item=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.mapping_add(
                 registration=registration, evidence=item, actor=request.user,
-                criteria=form.cleaned_data["criteria"], method=form.cleaned_data["method"],
+                criteria=form.cleaned_data["criteria"], requirements=form.cleaned_data["requirements"],
+                method=form.cleaned_data["method"], setting=form.cleaned_data["setting"],
                 location=form.cleaned_data["location"], decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
             )
@@ -187,7 +188,8 @@ def evidence_map(request, pk, evidence_pk):
         else:
             messages.success(request, f"“{item.title}” mapped.")
             return redirect("assessment:evidence_map", pk=registration.pk, evidence_pk=item.pk)
-    mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item"))
+    mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item",
+                                                                                 "requirement"))
     locked_units = set(
         UnitAssessment.objects.filter(registration=registration).exclude(status=UnitAssessment.Status.OPEN)
         .values_list("unit_id", flat=True)
@@ -195,11 +197,16 @@ def evidence_map(request, pk, evidence_pk):
     criteria = list(form.fields["criteria"].queryset.select_related("unit").order_by(
         "unit__number", "outcome__number", "number"))
     mapped = {m.criterion_id for m in mappings}
+    mapped_requirements = {m.requirement_id for m in mappings}
     ticked = {str(pk) for pk in (form["criteria"].value() or [])}
+    ticked_requirements = {str(pk) for pk in (form["requirements"].value() or [])}
+    requirements = list(form.fields["requirements"].queryset)
     groups = []
     for unit in units:
         rows = [(c, str(c.pk) in ticked, c.pk in mapped) for c in criteria if c.unit_id == unit.pk]
-        groups.append((unit, unit.pk in locked_units, rows))
+        requirement_rows = [(r, str(r.pk) in ticked_requirements, r.pk in mapped_requirements)
+                            for r in requirements if r.unit_id == unit.pk]
+        groups.append((unit, unit.pk in locked_units, rows, requirement_rows))
     return render(request, "assessment/evidence_map.html", {
         "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
         "locked_units": locked_units,
@@ -223,6 +230,7 @@ def criterion_detail(request, pk, criterion_pk):
                     services.mapping_add(
                         registration=registration, evidence=item, actor=request.user, criteria=[criterion],
                         method=form.cleaned_data["method"], location=form.cleaned_data["location"],
+                        setting=form.cleaned_data["setting"],
                         decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
                     )
             except ValidationError as exc:
@@ -313,7 +321,7 @@ def _record_post(request, registration, kind, units, parsed):
                     registration=registration, actor=request.user, kind=kind, date=data["date"],
                     place=data["place"], description=data["description"],
                     questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
-                    recording=data.get("recording"),
+                    recording=data.get("recording"), setting=data["setting"],
                 )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
