@@ -247,3 +247,29 @@ class FeedbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
         self.fields["unit"].label_from_instance = lambda u: f"{u.number} {u.title}"
+
+
+class RegistrationExtensionForm(forms.Form):
+    new_expires_on = forms.DateField(widget=DateInput(), label="New end date")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the extension")
+
+
+class AwardingBodyExtensionForm(forms.Form):
+    qualification = forms.ModelChoiceField(queryset=None, label="Qualification")
+    kind = forms.ChoiceField(choices=[("registration", "Last registration date"),
+                                      ("certification", "Last certification date")], label="Date extended")
+    reference = forms.CharField(max_length=100, label="Awarding body's reference")
+    new_date = forms.DateField(widget=DateInput(), label="New date")
+    centre = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qualifications.models import Qualification
+
+        centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
+        self.fields["centre"].queryset = centres
+        if centres.count() == 1:
+            self.fields["centre"].initial = centres.first()
+            self.fields["centre"].widget = forms.HiddenInput()
+        self.fields["qualification"].queryset = Qualification.objects.filter(
+            last_registration_date__isnull=False) | Qualification.objects.filter(last_certification_date__isnull=False)

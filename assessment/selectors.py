@@ -642,3 +642,11 @@ def choice_tally(qualification, optional_units) -> ChoiceTally:
 
 def registration_choice(registration) -> ChoiceTally:
     return choice_tally(registration.qualification, registration.optional_units.all())
+
+
+def date_extensions_visible_to(user):
+    """Awarding-body date extensions of the centres the user administers."""
+    from .models import AwardingBodyExtension
+
+    return AwardingBodyExtension.objects.filter(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])).select_related(
+        "qualification", "centre", "recorded_by")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -71,6 +72,9 @@ def caseload(request):
 def registration_detail(request, pk):
     registration = _staff_registration(request, pk)
     return render(request, "assessment/registration_detail.html", {
+        "choice": selectors.registration_choice(registration),
+        "extend_form": forms.RegistrationExtensionForm(),
+        "past_end": bool(registration.expires_on and registration.expires_on < timezone.localdate()),
         "registration": registration,
         "progress": selectors.registration_progress(registration),
         "evidence": selectors.evidence_with_mapping_counts(registration),
@@ -514,6 +518,44 @@ def registration_edit(request, pk):
                 return redirect("assessment:registration_detail", pk=registration.pk)
     context.update(_choice_context(form, registration.qualification, chosen))
     return render(request, "assessment/registration_form.html", context)
+
+
+@require_POST
+def registration_extend(request, pk):
+    """A centre admin extends the registration's end with a reason (audited)."""
+    registration = _registration(request, pk, selectors.registrations_administered_by(request.user))
+    form = forms.RegistrationExtensionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Give the new end date and the reason for the extension.")
+        services.registration_extend(registration=registration, actor=request.user,
+                                     new_expires_on=form.cleaned_data["new_expires_on"],
+                                     reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Registration extended to {form.cleaned_data['new_expires_on']:%d/%m/%Y}.")
+    return redirect("assessment:registration_detail", pk=registration.pk)
+
+
+def date_extensions(request):
+    """The awarding body's extensions of last registration / certification dates, recorded by a centre admin."""
+    form = forms.AwardingBodyExtensionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.awarding_body_extension_record(
+                centre=data["centre"], qualification=data["qualification"], actor=request.user, kind=data["kind"],
+                reference=data["reference"], new_date=data["new_date"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Extension recorded.")
+            return redirect("assessment:date_extensions")
+    return render(request, "assessment/date_extensions.html", {
+        "form": form, "extensions": selectors.date_extensions_visible_to(request.user),
+        "qualifications": Qualification.objects.exclude(last_registration_date=None, last_certification_date=None),
+    }, status=400 if request.method == "POST" else 200)
 
 
 # --- candidate --------------------------------------------------------------------------------------
