@@ -419,25 +419,33 @@ def _route_context(qualification, optional_units):
 def _choice_context(form, qualification, chosen=None):
     """The units under their group headings with the ticks, and the running tally of the ticked ones."""
     if chosen is None:
-        values = form["optional_units"].value() or []
-        pks = [getattr(v, "pk", v) for v in values]
-        pks = [int(pk) for pk in pks if str(pk).isdigit()]
-        chosen = list(form.fields["optional_units"].queryset.filter(pk__in=pks))
+        chosen = _ticked_units(form)
     ticked = {u.pk for u in chosen}
     return {"unit_groups": selectors.registration_unit_groups(qualification), "ticked": ticked,
             "tally": selectors.choice_tally(qualification, chosen),
             "not_assessable_note": selectors.NOT_ASSESSABLE_NOTE}
 
 
-def _suggest(form, qualification, data, context):
-    """"Suggest a route" ticks the planner's units (the page is shown again, nothing is saved)."""
-    route = services.suggested_route(qualification, data["optional_units"])
-    context["route"] = route
-    chosen = list(data["optional_units"])
-    if route.feasible:
-        from qualifications.models import Unit
+def _ticked_units(form):
+    values = form["optional_units"].value() or []
+    pks = [getattr(v, "pk", v) for v in values]
+    return list(form.fields["optional_units"].queryset.filter(pk__in=[int(p) for p in pks if str(p).isdigit()]))
 
-        chosen += [u for u in Unit.objects.filter(ref__in=[a.ref for a in route.add if a.status == "optional"])]
+
+def _recalculate(request, form_class, route_qualification, context, **form_kwargs):
+    """"Update the tally" and "Suggest a route" show the page again with the ticks (nothing is saved, and the
+    other fields need not be filled in yet); "Suggest a route" ticks the planner's units too."""
+    bound = form_class(request.POST, **form_kwargs)
+    chosen = _ticked_units(bound)
+    if "suggest" in request.POST:
+        route = services.suggested_route(route_qualification, chosen)
+        context["route"] = route
+        if route.feasible:
+            from qualifications.models import Unit
+
+            chosen += list(Unit.objects.filter(ref__in=[a.ref for a in route.add if a.status == "optional"]))
+    initial = {name: request.POST.get(name) for name in bound.fields if name != "optional_units"}
+    context["form"] = form_class(initial={**form_kwargs.pop("initial", {}), **initial}, **form_kwargs)
     return chosen
 
 
@@ -457,29 +465,28 @@ def registration_new(request):
     form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=qualification)
     context = {"form": form, "qualification": qualification}
     chosen = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and ("suggest" in request.POST or "tally" in request.POST):
+        chosen = _recalculate(request, forms.RegistrationForm, qualification, context, user=request.user,
+                              qualification=qualification)
+        form = context["form"]
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "suggest" in request.POST:
-            chosen = _suggest(form, qualification, data, context)
-        elif "tally" in request.POST:
-            pass
+        try:
+            registration = services.registration_create(
+                actor=request.user, centre=data["centre"], candidate=data["candidate"],
+                qualification=qualification, assessor=data["assessor"],
+                internal_verifier=data["internal_verifier"], registered_on=data["registered_on"],
+                expires_on=data["expires_on"], optional_units=data["optional_units"],
+                candidate_number=data["candidate_number"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+            context.update(_route_context(qualification, data["optional_units"]))
+            chosen = list(data["optional_units"])
         else:
-            try:
-                registration = services.registration_create(
-                    actor=request.user, centre=data["centre"], candidate=data["candidate"],
-                    qualification=qualification, assessor=data["assessor"],
-                    internal_verifier=data["internal_verifier"], registered_on=data["registered_on"],
-                    expires_on=data["expires_on"], optional_units=data["optional_units"],
-                    candidate_number=data["candidate_number"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
-                context.update(_route_context(qualification, data["optional_units"]))
-                chosen = list(data["optional_units"])
-            else:
-                messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
-                _incomplete_warning(request, registration)
-                return redirect("assessment:registration_detail", pk=registration.pk)
+            messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
+            _incomplete_warning(request, registration)
+            return redirect("assessment:registration_detail", pk=registration.pk)
     context.update(_choice_context(form, qualification, chosen))
     return render(request, "assessment/registration_form.html", context)
 
@@ -497,25 +504,24 @@ def registration_edit(request, pk):
                                   registration=registration, initial=initial)
     context = {"form": form, "qualification": registration.qualification, "registration": registration}
     chosen = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and ("suggest" in request.POST or "tally" in request.POST):
+        chosen = _recalculate(request, forms.RegistrationForm, registration.qualification, context, user=request.user,
+                              qualification=registration.qualification, registration=registration, initial=initial)
+        form = context["form"]
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "suggest" in request.POST:
-            chosen = _suggest(form, registration.qualification, data, context)
-        elif "tally" in request.POST:
-            pass
+        try:
+            services.registration_update(
+                registration=registration, actor=request.user, assessor=data["assessor"],
+                internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
+                expires_on=data["expires_on"], candidate_number=data["candidate_number"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
         else:
-            try:
-                services.registration_update(
-                    registration=registration, actor=request.user, assessor=data["assessor"],
-                    internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
-                    expires_on=data["expires_on"], candidate_number=data["candidate_number"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
-            else:
-                messages.success(request, "Registration updated.")
-                _incomplete_warning(request, registration)
-                return redirect("assessment:registration_detail", pk=registration.pk)
+            messages.success(request, "Registration updated.")
+            _incomplete_warning(request, registration)
+            return redirect("assessment:registration_detail", pk=registration.pk)
     context.update(_choice_context(form, registration.qualification, chosen))
     return render(request, "assessment/registration_form.html", context)
 
