@@ -534,7 +534,7 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     if not permissions.is_assessor_of(actor, mapping.registration):
         _raise(NOT_ASSESSOR)
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
-    _lock_registration(mapping.registration_id)
+    _refuse_if_past_end(_lock_registration(mapping.registration_id))
     _refuse_if_locked(ua)
     mapping = EvidenceMapping.objects.select_for_update().select_related("registration", "evidence", "unit").get(
         pk=mapping.pk)

@@ -404,3 +404,23 @@ def test_duplicate_active_registration_is_refused_and_incomplete_choice_warned(c
     again = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
     assert "already has an active registration on 4430-04" in again.content.decode()
     assert Registration.objects.count() == 1
+
+
+def test_requirements_met_by_names_the_requirements_each_mapping_counts_for(people):
+    """The selector the printed forms' requirement columns read (issue 12)."""
+    from assessment.selectors import requirements_met_by
+
+    load("4411.json", "4430-04.json")
+    registration = register(people, "4411-01", "4411-106", "4411-101")
+    greet = AssessmentCriterion.objects.get(unit__ref="4411-106", ref="1.2")
+    testimony = make_evidence(registration=registration, title="Witness testimony")
+    [by_witness] = services.mapping_add(registration=registration, evidence=testimony, actor=people["assessor"],
+                                        criteria=[greet], method="witness_testimony", decision="accepted")
+    [product] = services.mapping_add(registration=registration, evidence=make_evidence(registration=registration),
+                                     actor=people["assessor"], criteria=[greet], method="product_evidence",
+                                     decision="accepted")
+    level4 = register(people, "4430-04", "4430-410")
+    [direct] = map_requirements(level4, people, Unit.objects.get(ref="4430-410"), ["5b"]).mappings.all()
+    met = requirements_met_by(EvidenceMapping.objects.select_related("criterion").filter(
+        pk__in=[by_witness.pk, product.pk, direct.pk]))
+    assert met == {by_witness.pk: ["1b"], product.pk: [], direct.pk: ["5b"]}
