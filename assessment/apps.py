@@ -6,8 +6,10 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from evidence import visibility
+        from evidence.registry import register_allowed_settings
 
         from . import selectors
 
         visibility.register_reader(visibility.EvidenceReader(
             name="assessment.staff", condition=selectors.evidence_staff_condition))
+        register_allowed_settings(selectors.candidate_allowed_settings)

@@ -4,7 +4,8 @@
 - fresh (Fran):     4411-01, nothing yet;
 - mapped (Mo):      4411-01, unit 101 fully mapped, authenticity statement signed: ready to sign;
 - signed (Sid):     4411-01, units 101 and 102 signed off (locked);
-- locked (Lou):     4430-04, unit 401 signed off and locked, with an observation record.
+- locked (Lou):     4430-04, unit 401 signed off and locked, with an observation record (the centre records
+                    the awarding body's extensions of 4430-04's last registration and certification dates).
 Idempotent: a candidate who already has the registration is left as they are.
 """
 import datetime
@@ -95,9 +96,29 @@ def _complete_unit(registration, unit, assessor, *, sign=True, key):
     services.authenticity_sign(unit_assessment=ua, actor=candidate)
     if sign:
         matrix = unit_matrix(registration, unit)
-        confirm = [s.requirement.ref for s in matrix.coverage.requirements if s.needs_confirmation]
+        confirm = {s.requirement.ref: "Shown in the candidate's account and the observation record."
+                   for s in matrix.coverage.to_confirm}
         services.unit_sign_off(unit_assessment=ua, actor=assessor, password=DEMO_PASSWORD,
                                confirmed_requirements=confirm)
+
+
+# 4430-04's last registration date (31/07/2014) and last certification date (31/07/2017) have passed; the demo
+# centre records the awarding body's extensions so that its 4430-04 candidate is registered truthfully.
+DEMO_EXTENSIONS = [("registration", "DEMO-C&G-EXT-4430-04-R", datetime.date(2027, 7, 31)),
+                   ("certification", "DEMO-C&G-EXT-4430-04-C", datetime.date(2029, 7, 31))]
+
+
+def _demo_date_extensions(centre, qualification, admin):
+    from .models import AwardingBodyExtension
+
+    for kind, reference, new_date in DEMO_EXTENSIONS:
+        printed = (qualification.last_registration_date if kind == "registration"
+                   else qualification.last_certification_date)
+        if printed is None or AwardingBodyExtension.objects.filter(centre=centre, qualification=qualification,
+                                                                   kind=kind).exists():
+            continue
+        services.awarding_body_extension_record(centre=centre, qualification=qualification, actor=admin, kind=kind,
+                                                reference=reference, new_date=new_date)
 
 
 def _induction_records(registration, assessor):
@@ -193,6 +214,7 @@ def run(stdout=None):
         services.feedback_give(registration=sid, actor=assessor, text="Units 101 and 102 are signed off. Well done.")
 
     if q4430 is not None:
+        _demo_date_extensions(centre, q4430, admin)
         lou, created = _register(admin=admin, centre=centre, candidate=users["locked"], qualification=q4430,
                                  assessor=assessor, iv=iv)
         if created:

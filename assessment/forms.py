@@ -8,7 +8,18 @@ from evidence import sniffing
 from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
 
-from .models import AssessmentRecord, AssessmentReport, EvidenceMapping, Method, PlanMethod, SkillsScanRating
+from .models import (
+    AssessmentRecord,
+    AssessmentReport,
+    EvidenceMapping,
+    Method,
+    PlanMethod,
+    Setting,
+    SkillsScanRating,
+)
+
+SETTING_HELP = ("Where the evidence was gathered, as you the assessor confirm it. A unit that does not accept a "
+                "setting refuses the mapping in the handbook's words.")
 
 RECORDING_EXTENSIONS = {ext for ext, (category, _) in sniffing.ALLOWED.items() if category in (AUDIO, VIDEO)}
 
@@ -88,13 +99,18 @@ def format_revisions(items) -> str:
 
 
 class MappingForm(forms.Form):
-    """From a piece of evidence: tick the criteria it covers, across every unit of the registration.
+    """From a piece of evidence: tick the criteria (and evidence requirements) it covers, across every unit of
+    the registration, and confirm where it was gathered.
 
     `evidence_revision` is the revision of the evidence the page showed (the template renders it from the
     item it shows): the decision is made on that revision or refused.
     """
 
     criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    requirements = forms.ModelMultipleChoiceField(queryset=None, required=False,
+                                                  widget=forms.CheckboxSelectMultiple)
+    setting = forms.ChoiceField(choices=Setting.choices, label="Setting (confirmed by the assessor)",
+                                help_text=SETTING_HELP, required=False)  # missing: as the evidence records it
     method = forms.ChoiceField(choices=[("", "Choose…")] + Method.choices, label="Assessment method")
     location = forms.CharField(required=False, max_length=100, label="Location reference",
                                help_text="Where in the evidence: page, paragraph, time in a recording")
@@ -105,15 +121,26 @@ class MappingForm(forms.Form):
     evidence_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
                                            error_messages={"required": PAGE_OUT_OF_DATE, "invalid": PAGE_OUT_OF_DATE})
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, item=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from qualifications.models import EvidenceRequirement
+
         self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units)
+        # Evidence maps to requirements that ask for evidence, and to the sub-items of those that have them.
+        self.fields["requirements"].queryset = (
+            EvidenceRequirement.objects.filter(unit__in=units, kind=EvidenceRequirement.Kind.EVIDENCE,
+                                               children__isnull=True)
+            .select_related("unit").order_by("unit__number", "order"))
+        if item is not None:
+            self.fields["setting"].initial = item.context
 
 
 class CriterionMappingForm(forms.Form):
     """From a criterion: tick the candidate's evidence that covers it."""
 
     evidence = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
+    setting = forms.ChoiceField(choices=[("", "As each piece of evidence records it")] + Setting.choices,
+                                required=False, label="Setting (confirmed by the assessor)", help_text=SETTING_HELP)
     method = forms.ChoiceField(choices=[("", "Choose…")] + Method.choices, label="Assessment method")
     location = forms.CharField(required=False, max_length=100, label="Location reference")
     decision = forms.ChoiceField(choices=EvidenceMapping.Decision.choices, widget=forms.RadioSelect,
@@ -134,9 +161,12 @@ class MappingDecisionForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
+    """The sign-off: the password again, and the assessor's confirmation, with a note, of each evidence
+    requirement that mapped evidence does not meet ("over a sufficient period", "three features")."""
+
     confirmed = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple,
-        label="I confirm the evidence shows these quantities",
+        label="I confirm the evidence meets these requirements (say where, in the note beside each)",
     )
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
                                label="Your password", help_text="Signing a unit needs your password again.")
@@ -144,9 +174,23 @@ class SignOffForm(forms.Form):
 
     def __init__(self, *args, requirements=(), **kwargs):
         super().__init__(*args, **kwargs)
+        requirements = list(requirements)
+        self.requirements = requirements
         self.fields["confirmed"].choices = [(r.ref, f"{r.ref}: {r.text}") for r in requirements]
+        for r in requirements:
+            self.fields[f"note_{r.ref}"] = forms.CharField(
+                required=False, max_length=1000, label=f"Note for {r.ref}",
+                widget=forms.TextInput(attrs={"placeholder": "where the evidence shows it"}))
         if not requirements:
             del self.fields["confirmed"]
+
+    def note_fields(self):
+        return [(r, self[f"note_{r.ref}"]) for r in self.requirements]
+
+    def confirmations(self) -> dict[str, str]:
+        """{ref: note} for the ticked requirements (an empty note is refused by the sign-off)."""
+        data = self.cleaned_data
+        return {ref: data.get(f"note_{ref}", "") for ref in data.get("confirmed", [])}
 
 
 class CountersignForm(forms.Form):
@@ -162,6 +206,12 @@ class ReopenForm(forms.Form):
 class RecordForm(forms.Form):
     date = forms.DateField(widget=DateInput())
     place = forms.CharField(required=False, max_length=200)
+    setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.REAL_WORK, widget=forms.RadioSelect,
+                                label="Setting", help_text="Where you saw or heard the candidate's work.",
+                                required=False)
+
+    def clean_setting(self):
+        return self.cleaned_data.get("setting") or Setting.REAL_WORK
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     questions_and_answers = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Questions and answers",
@@ -308,3 +358,29 @@ class FeedbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
         self.fields["unit"].label_from_instance = lambda u: f"{u.number} {u.title}"
+
+
+class RegistrationExtensionForm(forms.Form):
+    new_expires_on = forms.DateField(widget=DateInput(), label="New end date")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the extension")
+
+
+class AwardingBodyExtensionForm(forms.Form):
+    qualification = forms.ModelChoiceField(queryset=None, label="Qualification")
+    kind = forms.ChoiceField(choices=[("registration", "Last registration date"),
+                                      ("certification", "Last certification date")], label="Date extended")
+    reference = forms.CharField(max_length=100, label="Awarding body's reference")
+    new_date = forms.DateField(widget=DateInput(), label="New date")
+    centre = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qualifications.models import Qualification
+
+        centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
+        self.fields["centre"].queryset = centres
+        if centres.count() == 1:
+            self.fields["centre"].initial = centres.first()
+            self.fields["centre"].widget = forms.HiddenInput()
+        self.fields["qualification"].queryset = Qualification.objects.filter(
+            last_registration_date__isnull=False) | Qualification.objects.filter(last_certification_date__isnull=False)

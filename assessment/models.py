@@ -169,8 +169,18 @@ class UnitSignOff(models.Model):
         return f"sign-off of {self.unit_assessment} (round {self.round})"
 
 
+class Setting(models.TextChoices):
+    """Where a piece of evidence was gathered (the handbooks' real job / RWE / simulation, and 405's drills)."""
+
+    REAL_WORK = "real_work", "Real work"
+    RWE = "rwe", "Realistic working environment"
+    SIMULATION = "simulation", "Simulation"
+    STAGED_DRILL = "staged_drill", "Staged emergency drill"
+
+
 class EvidenceMapping(models.Model):
-    """This evidence covers this criterion (or range item) of a unit of the registration, by this method."""
+    """This evidence covers this criterion (or range item, or evidence requirement) of a unit of the
+    registration, by this method, gathered in this setting (the assessor confirms it when mapping)."""
 
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", "Accepted"
@@ -184,8 +194,13 @@ class EvidenceMapping(models.Model):
     range_item = models.ForeignKey(
         "qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    requirement = models.ForeignKey(
+        "qualifications.EvidenceRequirement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=30, choices=Method.choices)
+    setting = models.CharField(max_length=20, choices=Setting.choices, blank=True,
+                               help_text="As the assessor confirmed it at mapping; empty: the evidence's own")
     location = models.CharField("location reference", max_length=100, blank=True,
                                 help_text="Where in the evidence, e.g. page 3, 02:15–04:40")
     decision = models.CharField(max_length=10, choices=Decision.choices)
@@ -198,9 +213,10 @@ class EvidenceMapping(models.Model):
         ordering = ["registration", "unit", "criterion", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(criterion__isnull=False, range_item__isnull=True)
-                | Q(criterion__isnull=True, range_item__isnull=False),
-                name="mapping_targets_criterion_or_range_item",
+                condition=Q(criterion__isnull=False, range_item__isnull=True, requirement__isnull=True)
+                | Q(criterion__isnull=True, range_item__isnull=False, requirement__isnull=True)
+                | Q(criterion__isnull=True, range_item__isnull=True, requirement__isnull=False),
+                name="mapping_targets_one_criterion_range_item_or_requirement",
             ),
             models.CheckConstraint(
                 condition=Q(decision="accepted") | ~Q(reason=""), name="mapping_not_yet_has_reason",
@@ -213,12 +229,27 @@ class EvidenceMapping(models.Model):
                 fields=["registration", "evidence", "range_item"], condition=Q(range_item__isnull=False),
                 name="unique_mapping_range_item",
             ),
+            models.UniqueConstraint(
+                fields=["registration", "evidence", "requirement"], condition=Q(requirement__isnull=False),
+                name="unique_mapping_requirement",
+            ),
         ]
         indexes = [models.Index(fields=["registration", "unit", "decision"])]
 
     def __str__(self):
-        target = self.criterion.ref if self.criterion_id else f"range {self.range_item.ref}"
-        return f"evidence {self.evidence_id} → {self.unit.ref} {target}"
+        return f"evidence {self.evidence_id} → {self.unit.ref} {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.criterion_id:
+            return self.criterion.ref
+        if self.range_item_id:
+            return f"range {self.range_item.ref}"
+        return f"evidence requirement {self.requirement.ref}"
+
+    @property
+    def effective_setting(self) -> str:
+        return self.setting or self.evidence.context
 
 
 class MappingDecision(models.Model):
@@ -283,6 +314,8 @@ class AssessmentRecord(models.Model):
     place = models.CharField(max_length=200, blank=True)
     description = models.TextField(help_text="What the candidate was seen doing / notes of the discussion")
     questions_and_answers = models.TextField(blank=True, help_text="Question, then the candidate's answer")
+    setting = models.CharField(max_length=20, choices=Setting.choices, default=Setting.REAL_WORK,
+                               help_text="Where the assessor saw or heard the candidate's work")
     criteria = models.ManyToManyField("qualifications.AssessmentCriterion", related_name="+")
     evidence_item = models.OneToOneField(
         "evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_record"
@@ -487,3 +520,70 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"Feedback {self.created_at:%d/%m/%Y} for {self.registration}"
+
+
+class RequirementConfirmation(models.Model):
+    """The assessor confirms, with a note, an evidence requirement that evidence mapping cannot count
+    ("over a sufficient period of time", "three features" in one piece of work). Written at sign-off,
+    kept per round: a reopened unit is confirmed again."""
+
+    unit_assessment = models.ForeignKey(UnitAssessment, on_delete=models.CASCADE, related_name="confirmations")
+    round = models.PositiveIntegerField()
+    requirement = models.ForeignKey("qualifications.EvidenceRequirement", on_delete=models.PROTECT,
+                                    related_name="+")
+    note = models.TextField(help_text="What shows the requirement is met (where in the evidence)")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["unit_assessment", "round", "requirement__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_assessment", "round", "requirement"],
+                                    name="one_confirmation_per_requirement_and_round"),
+            models.CheckConstraint(condition=~Q(note=""), name="confirmation_has_note"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_assessment} requirement {self.requirement.ref} confirmed"
+
+
+class RegistrationExtension(models.Model):
+    """A centre admin extends a registration's end (its period has run out or is about to)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="extensions")
+    previous_expires_on = models.DateField(null=True, blank=True)
+    new_expires_on = models.DateField()
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["registration", "recorded_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="registration_extension_has_reason")]
+
+    def __str__(self):
+        return f"{self.registration} extended to {self.new_expires_on:%d/%m/%Y}"
+
+
+class AwardingBodyExtension(models.Model):
+    """The awarding body's extension of a qualification's last registration or certification date for a
+    centre, recorded by a centre admin with the awarding body's reference."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", "Last registration date"
+        CERTIFICATION = "certification", "Last certification date"
+
+    centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="+")
+    qualification = models.ForeignKey("qualifications.Qualification", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reference = models.CharField(max_length=100, help_text="The awarding body's reference for the extension")
+    new_date = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["centre", "qualification", "kind", "-new_date"]
+        constraints = [models.CheckConstraint(condition=~Q(reference=""), name="awarding_body_extension_has_reference")]
+
+    def __str__(self):
+        return f"{self.qualification.code} {self.get_kind_display().lower()} extended to {self.new_date:%d/%m/%Y}"

@@ -31,6 +31,7 @@ from .models import (
     EvidenceMapping,
     Feedback,
     Registration,
+    RequirementConfirmation,
     SkillsScan,
     UnitAssessment,
 )
@@ -174,9 +175,71 @@ def unit_of_registration(registration, unit_pk) -> Unit | None:
     return None
 
 
-def unit_facts(unit: Unit) -> cov.UnitFacts:
-    return cov.UnitFacts(unit.ref, unit.title, unit.has_criteria_text, unit.rwe_allowed, unit.simulation_allowed,
-                         unit.evidence_context_note)
+def unit_facts(unit: Unit, qualification=None) -> cov.UnitFacts:
+    """The unit's evidence setting rules as they apply in `qualification`: a qualification-wide bar (4430-04:
+    "Simulation and Realistic Working Environment is not accepted at this level") reaches every unit taken in
+    it, shared units too; a unit's own, more specific statement (knowledge evidence may be simulated, 405's
+    staged drills) still holds."""
+    rwe, simulation, knowledge = unit.rwe_allowed, unit.simulation_allowed, unit.knowledge_simulation_allowed
+    note, source = unit.evidence_context_note, unit.evidence_context_source
+    if qualification is not None:
+        if qualification.rwe_allowed is False:
+            rwe = False
+        if qualification.simulation_allowed is False:
+            simulation = False
+            if knowledge is None:
+                knowledge = False
+        if not note and qualification.evidence_context_note:
+            note, source = qualification.evidence_context_note, qualification.evidence_context_source
+    return cov.UnitFacts(unit.ref, unit.title, unit.has_criteria_text, rwe, simulation, note,
+                         knowledge_simulation_allowed=knowledge, staged_drills_allowed=unit.staged_drills_allowed,
+                         context_source=source)
+
+
+def allowed_settings(units, qualification) -> tuple[list[str], list[str]]:
+    """The settings evidence for these units (taken in `qualification`) may come from, and why the others are
+    not offered, in the handbook's words. A setting is offered when every unit accepts it (for knowledge
+    evidence at least: "Simulation is not allowed for any performance evidence" leaves knowledge free); a
+    staged emergency drill when any unit accepts it (4430-405)."""
+    from evidence.models import EvidenceItem
+
+    facts = [unit_facts(u, qualification) for u in units]
+    allowed, reasons = [], []
+    for value, label in EvidenceItem.Context.choices:
+        performance = [p for p in (cov.context_problem(f, label, value, "performance") for f in facts) if p]
+        knowledge = [p for p in (cov.context_problem(f, label, value, "knowledge") for f in facts) if p]
+        if value == EvidenceItem.Context.STAGED_DRILL:
+            drill_units = [f.ref for f in facts if f.staged_drills_allowed]
+            if drill_units:
+                allowed.append(value)
+                reasons.append(f"{label}: only for unit {', '.join(drill_units)}, which accepts realistic practices "
+                               "staged to test emergency procedures.")
+            continue
+        if not performance:
+            allowed.append(value)
+        elif not knowledge:
+            allowed.append(value)
+            reasons.append(f"{label}: for knowledge evidence only; " + performance[0].split("; ", 1)[-1])
+        else:
+            reasons.append(f"{label} is not offered: " + knowledge[0].split("; ", 1)[-1])
+    return allowed, reasons
+
+
+def candidate_allowed_settings(candidate) -> tuple[list[str], list[str]] | None:
+    """For the upload form: the settings the candidate's units allow (any of their active registrations), with
+    the reasons for what is not offered. None when the candidate has no active registration (offer them all)."""
+    registrations = list(Registration.objects.filter(candidate=candidate, status=Registration.Status.ACTIVE)
+                         .select_related("qualification"))
+    if not registrations:
+        return None
+    units = units_of_registrations(registrations)
+    allowed, reasons = [], []
+    for registration in registrations:
+        these, why = allowed_settings(units[registration.pk], registration.qualification)
+        allowed += [s for s in these if s not in allowed]
+        prefix = f"{registration.qualification.code}: " if len(registrations) > 1 else ""
+        reasons += [prefix + r for r in why]
+    return allowed, reasons
 
 
 # --- coverage matrix --------------------------------------------------------------------------------
@@ -210,6 +273,20 @@ class RangeRow:
     mappings: list[EvidenceMapping]  # the first MATRIX_SHOWN
     met: bool | None  # None for a parent item (its sub-items carry the coverage)
     total: int = 0
+    quantity: object = None  # coverage.RangeStatus of an "N of the following" item
+    optional: bool = False  # one of the choices of such an item
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.mappings), 0)
+
+
+@dataclass
+class RequirementRow:
+    status: cov.RequirementStatus
+    mappings: list[EvidenceMapping]  # the first MATRIX_SHOWN mapped to the requirement itself
+    total: int = 0
+    confirmation: object = None  # the RequirementConfirmation of a signed unit
 
     @property
     def more(self) -> int:
@@ -224,6 +301,7 @@ class UnitMatrix:
     rows: list[CriterionRow]
     range_rows: list[RangeRow]
     coverage: cov.UnitCoverage
+    requirement_rows: list[RequirementRow] = None
 
     @property
     def outcomes(self):
@@ -232,6 +310,11 @@ class UnitMatrix:
         for row in self.rows:
             groups.setdefault(row.criterion.outcome_id, (row.criterion.outcome, []))[1].append(row)
         return list(groups.values())
+
+
+def requirement_facts(r: EvidenceRequirement) -> cov.RequirementFacts:
+    return cov.RequirementFacts(r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()), r.parent_id,
+                                r.kind)
 
 
 def unit_assessment_for(registration, unit) -> UnitAssessment:
@@ -248,9 +331,9 @@ def unit_coverage_facts(registration, unit) -> list[cov.MappingFacts]:
         EvidenceMapping.objects.filter(registration=registration, unit=unit, decision=EvidenceMapping.Decision.ACCEPTED)
         .order_by()
         .values_list("criterion_id", "range_item_id", "evidence_id", "evidence__title", "evidence__context", "method",
-                     "decision")
+                     "decision", "requirement_id", "criterion__kind", "setting")
     )
-    return [cov.MappingFacts(*row) for row in rows]
+    return [cov.MappingFacts(*row[:4], row[9] or row[4], *row[5:8], row[8] or "performance") for row in rows]
 
 
 def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatrix:
@@ -260,31 +343,35 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     each criterion and range item with the count of the rest (counted by the database). Constant queries.
     """
     ua = unit_assessment_for(registration, unit)
+    confirmations = {}
+    if ua.pk and ua.is_locked:
+        confirmations = {c.requirement.ref: c for c in RequirementConfirmation.objects.filter(
+            unit_assessment=ua, round=ua.round).select_related("requirement", "confirmed_by")}
+        if confirmed_requirements is None and confirmations:
+            confirmed_requirements = {ref: c.note for ref, c in confirmations.items()}
     criteria = list(AssessmentCriterion.objects.filter(unit=unit).select_related("outcome"))
     range_items = list(RangeItem.objects.filter(unit=unit))
     requirements = list(EvidenceRequirement.objects.filter(unit=unit))
     coverage = cov.unit_coverage(
-        unit=unit_facts(unit),
+        unit=unit_facts(unit, registration.qualification),
         criteria=[cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
-        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id) for r in range_items],
-        requirements=[
-            cov.RequirementFacts(r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()))
-            for r in requirements
-        ],
+        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id, r.min_count) for r in range_items],
+        requirements=[requirement_facts(r) for r in requirements],
         mappings=unit_coverage_facts(registration, unit),
         authenticity_signed=ua.authenticity_signed_at is not None,
         confirmed_requirements=confirmed_requirements,
     )
     unit_mappings = EvidenceMapping.objects.filter(registration=registration, unit=unit).order_by()
     counts = {
-        (criterion_id, range_item_id): (total, not_yet)
-        for criterion_id, range_item_id, total, not_yet in unit_mappings.values_list("criterion_id", "range_item_id")
+        (criterion_id, range_item_id, requirement_id): (total, not_yet)
+        for criterion_id, range_item_id, requirement_id, total, not_yet in unit_mappings.values_list(
+            "criterion_id", "range_item_id", "requirement_id")
         .annotate(total=Count("id"), not_yet=Count("id", filter=Q(decision=EvidenceMapping.Decision.NOT_YET)))
-        .values_list("criterion_id", "range_item_id", "total", "not_yet")
+        .values_list("criterion_id", "range_item_id", "requirement_id", "total", "not_yet")
     }
     shown = (
         unit_mappings.annotate(position=Window(
-            RowNumber(), partition_by=[F("criterion_id"), F("range_item_id")],
+            RowNumber(), partition_by=[F("criterion_id"), F("range_item_id"), F("requirement_id")],
             order_by=[F("evidence__created_at").asc(), F("id").asc()],
         ))
         .filter(position__lte=MATRIX_SHOWN)
@@ -293,20 +380,52 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     )
     by_criterion = defaultdict(list)
     by_range = defaultdict(list)
+    by_requirement = defaultdict(list)
     for m in shown:
         if m.criterion_id:
             by_criterion[m.criterion_id].append(m)
-        else:
+        elif m.range_item_id:
             by_range[m.range_item_id].append(m)
+        else:
+            by_requirement[m.requirement_id].append(m)
     rows = [
-        CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk], *counts.get((c.pk, None), (0, 0)))
+        CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk], *counts.get((c.pk, None, None), (0, 0)))
         for c in criteria
     ]
     range_rows = [
-        RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk), counts.get((None, r.pk), (0, 0))[0])
+        RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk), counts.get((None, r.pk, None), (0, 0))[0],
+                 coverage.range_parents.get(r.pk), r.pk in coverage.optional_range)
         for r in range_items
     ]
-    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage)
+    requirement_rows = [
+        RequirementRow(st, by_requirement[st.requirement.id], counts.get((None, None, st.requirement.id), (0, 0))[0],
+                       confirmations.get(st.requirement.ref))
+        for st in coverage.requirements
+    ]
+    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage, requirement_rows)
+
+
+def requirements_met_by(mappings) -> dict[int, list[str]]:
+    """{mapping id: [evidence requirement refs it counts towards]}: for the printed forms' requirement
+    columns (issue 12). A mapping to a requirement counts for it; a mapping to a criterion counts for the
+    quantity requirements that name that criterion and its method."""
+    mappings = list(mappings)
+    unit_ids = {m.unit_id for m in mappings}
+    requirements = list(EvidenceRequirement.objects.filter(unit_id__in=unit_ids, kind=EvidenceRequirement.Kind.EVIDENCE))
+    result = {}
+    for m in mappings:
+        refs = []
+        for r in requirements:
+            if r.unit_id != m.unit_id:
+                continue
+            if m.requirement_id == r.pk:
+                refs.append(r.ref)
+            elif (m.criterion_id and r.min_count and r.method
+                  and cov.normalise_method(m.method) in cov.methods_of(r.method)
+                  and (not r.criteria or m.criterion.ref in r.criteria)):
+                refs.append(r.ref)
+        result[m.pk] = refs
+    return result
 
 
 # --- registration summary (hub, candidate progress) -------------------------------------------------
@@ -521,3 +640,71 @@ def caseload_for(user) -> list[CaseloadRow]:
 
     rows.sort(key=urgency)
     return rows
+
+
+# --- registration: the units to choose, under their group headings, and the running tally ------------------
+NOT_ASSESSABLE_NOTE = ("content not in the catalogue: cannot be assessed until its learning outcomes and "
+                       "criteria are imported (python manage.py import_catalogue FILE)")
+
+
+@dataclass
+class UnitChoice:
+    unit: Unit
+    status: str
+    group: str | None
+
+    @property
+    def assessable(self) -> bool:
+        return self.unit.has_criteria_text
+
+
+def registration_unit_groups(qualification) -> list[tuple[str, list[UnitChoice]]]:
+    """[(heading, [units])]: the mandatory units, then each optional group in the handbook's order."""
+    memberships = (QualificationUnit.objects.filter(qualification=qualification)
+                   .select_related("unit", "group").order_by("group__order", "order", "unit__number"))
+    groups: dict[str, list[UnitChoice]] = {}
+    for m in memberships:
+        heading = "Mandatory units" if m.status == QualificationUnit.Status.MANDATORY else (
+            m.group.name if m.group_id else "Optional units")
+        groups.setdefault(heading, []).append(UnitChoice(m.unit, m.status, m.group.name if m.group_id else None))
+    ordered = sorted(groups.items(), key=lambda kv: kv[0] != "Mandatory units")
+    return ordered
+
+
+@dataclass
+class ChoiceTally:
+    total_credits: int
+    credits_by_level: dict[str, int]
+    rules: list  # qualifications.rules.RuleResult, each with met True / False / None
+    still_to_choose: list[str]
+    not_assessable: list[Unit]
+
+    @property
+    def complete(self) -> bool:
+        return not self.still_to_choose
+
+
+def choice_tally(qualification, optional_units) -> ChoiceTally:
+    """Credits, credits per level and each rule of combination for the mandatory plus the chosen units."""
+    from qualifications import rules, specs
+
+    spec = specs.qualification_spec(qualification)
+    optional_units = list(optional_units)
+    mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
+    verdict = rules.evaluate(spec, mandatory + [u.ref for u in optional_units])
+    chosen = set(mandatory) | {u.ref for u in optional_units}
+    not_assessable = list(Unit.objects.filter(ref__in=chosen, has_criteria_text=False).order_by("number"))
+    return ChoiceTally(verdict.total_credits, verdict.credits_by_level, verdict.rules,
+                       [r.message for r in verdict.rules if r.met is False], not_assessable)
+
+
+def registration_choice(registration) -> ChoiceTally:
+    return choice_tally(registration.qualification, registration.optional_units.all())
+
+
+def date_extensions_visible_to(user):
+    """Awarding-body date extensions of the centres the user administers."""
+    from .models import AwardingBodyExtension
+
+    return AwardingBodyExtension.objects.filter(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])).select_related(
+        "qualification", "centre", "recorded_by")

@@ -40,6 +40,8 @@ from .models import (
     Method,
     PlanMethod,
     Registration,
+    RequirementConfirmation,
+    Setting,
     SkillsScan,
     SkillsScanRating,
     UnitAssessment,
@@ -54,6 +56,8 @@ IV_IS_ASSESSOR = "The internal verifier cannot be the candidate's assessor: nobo
 CANDIDATE_IS_STAFF = "A candidate cannot be their own assessor or internal verifier."
 NOT_OPTIONAL_UNIT = "Unit {unit} is not an optional unit of {qualification}."
 SELECTION_REFUSED = "This choice of units cannot lead to {qualification}: {problems}"
+ALREADY_REGISTERED = ("{candidate} already has an active registration on {qualification}: change that registration's "
+                      "units instead of registering again.")
 UNIT_IN_USE = "Unit {unit} cannot be removed: assessment decisions are recorded against it."
 NOT_ASSESSOR = "Only the candidate's assessor can record assessment decisions."
 NOT_CANDIDATE = "Only the candidate can do this."
@@ -98,6 +102,10 @@ REVIEW_DATE_BEFORE_PLAN = "A review cannot be dated before the plan was made ({m
 NEXT_REVIEW_BEFORE_REVIEW = "The next review must come after this one."
 REPORT_NEEDS_OUTCOME = "Write the outcome of the assessment."
 REPORT_ALREADY_SIGNED = "You have already signed this assessment report."
+UNKNOWN_SETTING = "Choose where the evidence was gathered: real work, a realistic working environment, simulation or a staged emergency drill."
+REQUIREMENT_HAS_SUB_ITEMS = "Evidence requirement {ref} has lettered sub-items: map the evidence to those."
+REQUIREMENT_NOT_MAPPABLE = ("Evidence requirement {ref} says where or how evidence may be gathered; it is not "
+                            "something evidence is mapped to.")
 
 AUTHENTICITY_STATEMENT = ("I confirm that the evidence provided for this unit is a result of my own work and "
                           "that I have not copied it from anyone else.")
@@ -209,6 +217,117 @@ def unit_assessment_transition(*, ua: UnitAssessment, actor, to: str, action: st
     return ua
 
 
+# --- dates the handbooks state (registration period, last registration and certification dates) ------
+REGISTRATION_ENDED = (
+    "The registration ended on {date:%d/%m/%Y}{period}: assessment decisions after its end are refused until a "
+    "centre admin records an extension (reason and new end date).")
+REGISTRATION_AFTER_LAST_DATE = (
+    "{code} cannot be registered on {day:%d/%m/%Y}: its last registration date is {last:%d/%m/%Y} ({source}). "
+    "A centre admin can record the awarding body's extension (its reference and the new date).")
+CLAIM_AFTER_LAST_DATE = (
+    "{code} cannot be certificated on {day:%d/%m/%Y}: its last certification date is {last:%d/%m/%Y} ({source}). "
+    "A centre admin can record the awarding body's extension (its reference and the new date).")
+EXTENSION_REASON_REQUIRED = "Write the reason for the extension: it goes into the audit trail."
+EXTENSION_DATE_NOT_LATER = "The new end date must be later than the current one ({date:%d/%m/%Y})."
+EXTENSION_REFERENCE_REQUIRED = "Give the awarding body's reference for the extension."
+EXTENSION_KIND_UNKNOWN = "Choose the last registration date or the last certification date."
+EXTENSION_DATE_NOT_LATER_THAN_HANDBOOK = "The extended date must be later than the handbook's {last:%d/%m/%Y}."
+EXTENSION_NO_DATE = "{code} has no {what} in the catalogue: there is nothing to extend."
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _refuse_if_past_end(registration):
+    """Mapping and sign-off after the registration's end are refused (4411: "Qualification registration is
+    valid for 36 months"); a centre admin's extension moves the end."""
+    if registration.expires_on and registration.expires_on < _today():
+        months = registration.qualification.registration_period_months
+        period = (f" ({registration.qualification.code} registration is valid for {months} months)"
+                  if months else "")
+        _raise(REGISTRATION_ENDED, date=registration.expires_on, period=period)
+
+
+def last_date(centre, qualification, kind) -> date | None:
+    """The qualification's last registration / certification date for this centre: the handbook's, or the
+    latest awarding-body extension the centre recorded."""
+    from .models import AwardingBodyExtension
+
+    printed = (qualification.last_registration_date if kind == AwardingBodyExtension.Kind.REGISTRATION
+               else qualification.last_certification_date)
+    if printed is None:
+        return None
+    extension = AwardingBodyExtension.objects.filter(centre=centre, qualification=qualification, kind=kind).order_by(
+        "-new_date").first()
+    return max(printed, extension.new_date) if extension else printed
+
+
+def date_problem(centre, qualification, kind, day: date) -> str | None:
+    """Why `day` is past the qualification's last registration / certification date, or None."""
+    from .models import AwardingBodyExtension
+
+    last = last_date(centre, qualification, kind)
+    if last is None or day <= last:
+        return None
+    message = REGISTRATION_AFTER_LAST_DATE if kind == AwardingBodyExtension.Kind.REGISTRATION else CLAIM_AFTER_LAST_DATE
+    return message.format(code=qualification.code, day=day, last=last,
+                          source=qualification.dates_source or qualification.source or "the handbook")
+
+
+@transaction.atomic
+def registration_extend(*, registration, actor, new_expires_on: date, reason: str):
+    """A centre admin moves a registration's end, with a reason; audited, kept as a RegistrationExtension."""
+    from .models import RegistrationExtension
+
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not permissions.is_centre_admin(actor, registration.centre_id):
+        _raise(NOT_CENTRE_ADMIN)
+    _refuse_if_closed(registration)
+    reason = (reason or "").strip()
+    if not reason:
+        _raise(EXTENSION_REASON_REQUIRED)
+    if registration.expires_on and new_expires_on <= registration.expires_on:
+        _raise(EXTENSION_DATE_NOT_LATER, date=registration.expires_on)
+    extension = RegistrationExtension.objects.create(
+        registration=registration, previous_expires_on=registration.expires_on, new_expires_on=new_expires_on,
+        reason=reason, recorded_by=actor, recorded_at=timezone.now())
+    previous = registration.expires_on
+    registration.expires_on = new_expires_on
+    registration.save(update_fields=["expires_on", "updated_at"])
+    audit_record(actor=actor, action="registration_extended", obj=registration, centre=registration.centre,
+                 details={"from": previous, "to": new_expires_on, "reason": reason})
+    return extension
+
+
+@transaction.atomic
+def awarding_body_extension_record(*, centre, qualification, actor, kind: str, reference: str, new_date: date):
+    """A centre admin records the awarding body's extension of a last registration / certification date."""
+    from .models import AwardingBodyExtension
+
+    if not permissions.is_centre_admin(actor, centre.pk):
+        _raise(NOT_CENTRE_ADMIN)
+    if kind not in AwardingBodyExtension.Kind.values:
+        _raise(EXTENSION_KIND_UNKNOWN)
+    reference = (reference or "").strip()
+    if not reference:
+        _raise(EXTENSION_REFERENCE_REQUIRED)
+    printed = (qualification.last_registration_date if kind == AwardingBodyExtension.Kind.REGISTRATION
+               else qualification.last_certification_date)
+    if printed is None:
+        _raise(EXTENSION_NO_DATE, code=qualification.code, what=AwardingBodyExtension.Kind(kind).label.lower())
+    if new_date <= printed:
+        _raise(EXTENSION_DATE_NOT_LATER_THAN_HANDBOOK, last=printed)
+    extension = AwardingBodyExtension(centre=centre, qualification=qualification, kind=kind, reference=reference,
+                                      new_date=new_date, recorded_by=actor, recorded_at=timezone.now())
+    extension.full_clean()
+    extension.save()
+    audit_record(actor=actor, action="awarding_body_extension_recorded", obj=extension, centre=centre, details={
+        "qualification": qualification.code, "kind": kind, "reference": reference, "new_date": new_date,
+        "handbook_date": printed})
+    return extension
+
+
 # --- registration -----------------------------------------------------------------------------------
 def selection_problems(qualification, optional_units) -> list[str]:
     """The rules engine's objections to registering on `qualification` with these optional units."""
@@ -217,6 +336,17 @@ def selection_problems(qualification, optional_units) -> list[str]:
     spec = specs.qualification_spec(qualification)
     mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
     return list(rules.selection_problems(spec, mandatory + [u.ref for u in optional_units]))
+
+
+def choice_still_to_make(qualification, optional_units) -> list[str]:
+    """What the chosen units still lack (a choice that can still complete, but is not complete yet): the rules
+    of combination not yet met by the mandatory and chosen units, in plain words. [] when complete."""
+    from qualifications import rules, specs
+
+    spec = specs.qualification_spec(qualification)
+    mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
+    verdict = rules.evaluate(spec, mandatory + [u.ref for u in optional_units])
+    return [r.message for r in verdict.rules if r.met is False]
 
 
 def suggested_route(qualification, optional_units):
@@ -271,6 +401,12 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
     if not permissions.is_centre_admin(actor, centre.pk):
         _raise(NOT_CENTRE_ADMIN)
     _check_people(centre=centre, candidate=candidate, assessor=assessor, internal_verifier=internal_verifier)
+    problem = date_problem(centre, qualification, "registration", registered_on)
+    if problem:
+        raise ValidationError(problem)
+    if Registration.objects.filter(candidate=candidate, qualification=qualification,
+                                   status=Registration.Status.ACTIVE).exists():
+        _raise(ALREADY_REGISTERED, candidate=candidate, qualification=qualification.code)
     optional_units = list(optional_units)
     _check_units(qualification, optional_units)
     if expires_on is None and qualification.registration_period_months:
@@ -400,6 +536,33 @@ def _lock_evidence(item, actor):
     evidence_lock(item=item, actor=actor)
 
 
+# --- evidence settings and requirement targets (issue 19) ----------------------------------------------
+def _refuse_setting(registration, unit, evidence, setting, kind):
+    """Refuse evidence from a setting the unit (in this qualification) does not accept, in the handbook's words."""
+    from .coverage import context_problem
+    from .selectors import unit_facts
+
+    problem = context_problem(unit_facts(unit, registration.qualification), evidence.title, setting, kind)
+    if problem:
+        _raise(CONTEXT_REFUSED, problem=problem)
+
+
+def _check_requirement_targets(requirements):
+    """Evidence maps to a requirement that asks for evidence, and to the lettered sub-items of one that has them."""
+    from qualifications.models import EvidenceRequirement
+
+    if not requirements:
+        return
+    with_children = set(EvidenceRequirement.objects.filter(
+        parent__in=[r.pk for r in requirements]).values_list("parent_id", flat=True))
+    for requirement in requirements:
+        if requirement.pk in with_children:
+            _raise(REQUIREMENT_HAS_SUB_ITEMS, ref=requirement.ref)
+        if requirement.kind != EvidenceRequirement.Kind.EVIDENCE or (
+                requirement.parent_id and requirement.parent.kind != EvidenceRequirement.Kind.EVIDENCE):
+            _raise(REQUIREMENT_NOT_MAPPABLE, ref=requirement.ref)
+
+
 # --- mapping ----------------------------------------------------------------------------------------
 def _history(mappings, *, action, actor, at, rounds, evidence_revision):
     """One MappingDecision row per mapping decided: the history is never overwritten (see the model)."""
@@ -430,8 +593,11 @@ def _lock_current_evidence(evidence, seen_revision) -> EvidenceItem:
 
 @transaction.atomic
 def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), method: str, location: str = "",
-                decision: str, reason: str = "", evidence_revision=None) -> list[EvidenceMapping]:
-    """Map one piece of evidence to criteria (and range items) across any units of the registration.
+                decision: str, reason: str = "", evidence_revision=None, requirements=(),
+                setting: str = "") -> list[EvidenceMapping]:
+    """Map one piece of evidence to criteria (range items, evidence requirements) across any units of the
+    registration. `setting` is where the assessor confirms the evidence was gathered (empty: as the evidence
+    says); an accepted mapping the unit's setting rules refuse is refused with the handbook's words.
 
     `evidence_revision` is the revision of the evidence the assessor's page showed: when the candidate has
     edited it since, nothing is saved and the message says what changed. Every decision is kept in the
@@ -443,46 +609,44 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
         _raise(NOT_ASSESSOR)
     if evidence.candidate_id != registration.candidate_id or evidence.deleted_at is not None:
         _raise(EVIDENCE_NOT_CANDIDATES)
-    criteria, range_items = list(criteria), list(range_items)
-    if not criteria and not range_items:
+    criteria, range_items, requirements = list(criteria), list(range_items), list(requirements)
+    if not criteria and not range_items and not requirements:
         _raise(NOTHING_TICKED)
     if method not in Method.values:
         _raise("Choose an assessment method.")
+    if setting and setting not in Setting.values:
+        _raise(UNKNOWN_SETTING)
+    _check_requirement_targets(requirements)
     reason = reason.strip()
     if decision == EvidenceMapping.Decision.NOT_YET and not reason:
         _raise(REASON_REQUIRED)
     if decision == EvidenceMapping.Decision.ACCEPTED:
         reason = ""
     units = {u.pk: u for u in registration_units(registration)}
-    for target in criteria + range_items:
+    targets = ([("criterion", t) for t in criteria] + [("range_item", t) for t in range_items]
+               + [("requirement", t) for t in requirements])
+    for _, target in targets:
         if target.unit_id not in units:
             _raise(UNIT_NOT_IN_REGISTRATION, unit=target.unit.ref)
-    locked = _lock_unit_assessments(registration, [t.unit_id for t in criteria + range_items])
-    _lock_registration(registration.pk)
+    locked = _lock_unit_assessments(registration, [t.unit_id for _, t in targets])
+    registration = _lock_registration(registration.pk)
+    _refuse_if_past_end(registration)
     for ua in locked.values():
         _refuse_if_locked(ua)
     evidence = _lock_current_evidence(evidence, evidence_revision)
     if decision == EvidenceMapping.Decision.ACCEPTED:
-        from .coverage import context_problem
-        from .selectors import unit_facts
-
-        for unit_id in locked:
-            problem = context_problem(unit_facts(units[unit_id]), evidence.title, evidence.context)
-            if problem:
-                _raise(CONTEXT_REFUSED, problem=problem)
+        for field_name, target in targets:
+            _refuse_setting(registration, units[target.unit_id], evidence, setting or evidence.context,
+                            target.kind if field_name == "criterion" else "performance")
     now = timezone.now()
     created = []
-    for target in criteria + range_items:
-        is_criterion = target in criteria
+    for field_name, target in targets:
         existing = EvidenceMapping.objects.filter(
-            registration=registration, evidence=evidence,
-            **({"criterion": target} if is_criterion else {"range_item": target}),
-        ).first()
+            registration=registration, evidence=evidence, **{field_name: target}).first()
         mapping = existing or EvidenceMapping(
-            registration=registration, evidence=evidence, unit_id=target.unit_id,
-            **({"criterion": target} if is_criterion else {"range_item": target}),
-        )
+            registration=registration, evidence=evidence, unit_id=target.unit_id, **{field_name: target})
         mapping.method, mapping.location, mapping.decision, mapping.reason = method, location, decision, reason
+        mapping.setting = setting
         mapping.assessed_by, mapping.assessed_at = actor, now
         if existing:
             mapping.version += 1
@@ -495,7 +659,7 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
     _lock_evidence(evidence, actor)
     audit_record(actor=actor, action="evidence_mapped", obj=evidence, centre=registration.centre, details={
         "registration": registration.pk, "method": method, "location": location, "decision": decision,
-        "reason": reason, "targets": [str(m) for m in created],
+        "reason": reason, "targets": [str(m) for m in created], "setting": setting or evidence.context,
     })
     return created
 
@@ -507,7 +671,7 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     if not permissions.is_assessor_of(actor, mapping.registration):
         _raise(NOT_ASSESSOR)
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
-    _lock_registration(mapping.registration_id)
+    _refuse_if_past_end(_lock_registration(mapping.registration_id))
     _refuse_if_locked(ua)
     mapping = EvidenceMapping.objects.select_for_update(of=("self", "registration", "evidence")).select_related(
         "registration", "evidence", "unit").get(pk=mapping.pk)
@@ -517,12 +681,8 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     if decision == EvidenceMapping.Decision.NOT_YET and not reason:
         _raise(REASON_REQUIRED)
     if decision == EvidenceMapping.Decision.ACCEPTED:
-        from .coverage import context_problem
-        from .selectors import unit_facts
-
-        problem = context_problem(unit_facts(mapping.unit), mapping.evidence.title, mapping.evidence.context)
-        if problem:
-            _raise(CONTEXT_REFUSED, problem=problem)
+        _refuse_setting(mapping.registration, mapping.unit, mapping.evidence, mapping.effective_setting,
+                        mapping.criterion.kind if mapping.criterion_id else "performance")
         reason = ""
     before = mapping.decision
     mapping.decision, mapping.reason = decision, reason
@@ -590,11 +750,37 @@ def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
     return ua
 
 
+def _confirmations(confirmed_requirements) -> dict[str, str]:
+    """{ref: note}; a bare list of refs is confirmations without notes (which sign-off refuses)."""
+    if isinstance(confirmed_requirements, dict):
+        return {str(ref): (note or "").strip() for ref, note in confirmed_requirements.items()}
+    return {str(ref): "" for ref in confirmed_requirements or ()}
+
+
 def sign_off_problems(ua: UnitAssessment, confirmed_requirements=()) -> list[str]:
+    """What stands between the unit and its sign-off: coverage (criteria, range, evidence requirements, the
+    candidate's statement) and the higher apps' blockers (an unanswered referral)."""
+    return (list(_sign_off_matrix(ua, _confirmations(confirmed_requirements)).coverage.problems)
+            + hooks.sign_off_problems(ua))
+
+
+def _sign_off_matrix(ua, confirmations):
     from .selectors import unit_matrix
 
-    matrix = unit_matrix(ua.registration, ua.unit, confirmed_requirements=list(confirmed_requirements))
-    return list(matrix.coverage.problems) + hooks.sign_off_problems(ua)
+    return unit_matrix(ua.registration, ua.unit, confirmed_requirements=confirmations)
+
+
+def _record_confirmations(ua, matrix, confirmations, actor, now) -> list[str]:
+    """The assessor's confirmations (with notes) of requirements evidence does not meet, kept per round."""
+    written = []
+    for status in matrix.coverage.requirements:
+        ref = status.requirement.ref
+        if status.confirmable and not status.evidenced and confirmations.get(ref):
+            RequirementConfirmation.objects.create(
+                unit_assessment=ua, round=ua.round, requirement_id=status.requirement.id,
+                note=confirmations[ref], confirmed_by=actor, confirmed_at=now)
+            written.append(ref)
+    return written
 
 
 @transaction.atomic
@@ -612,7 +798,10 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     if ua.is_locked:
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     _check_version(ua, expected_version)
-    problems = sign_off_problems(ua, confirmed_requirements)
+    _refuse_if_past_end(ua.registration)
+    confirmations = _confirmations(confirmed_requirements)
+    matrix = _sign_off_matrix(ua, confirmations)
+    problems = list(matrix.coverage.problems) + hooks.sign_off_problems(ua)
     if problems:
         _raise(CANNOT_SIGN, unit=ua.unit.ref, problems=" ".join(problems))
     now = timezone.now()
@@ -626,8 +815,9 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     try:
         ua = unit_assessment_transition(
             ua=ua, actor=actor, to=status, action="unit_signed_off", signed_by=actor, signed_at=now,
-            details={"round": ua.round, "trainee": actor.is_trainee_assessor,
-                     "confirmed_requirements": sorted(confirmed_requirements)})
+            details={"unit": ua.unit.ref, "round": ua.round, "trainee": actor.is_trainee_assessor,
+                     "confirmed_requirements": {ref: confirmations[ref] for ref in sorted(
+                         _record_confirmations(ua, matrix, confirmations, actor, now))}})
     except ValidationError:
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     return ua
@@ -693,13 +883,16 @@ RECORDING_CATEGORIES = (AUDIO, VIDEO)  # a recording is audio or video, whatever
 
 
 def record_create(*, registration, actor, kind: str, date: date, description: str, criteria, place: str = "",
-                  questions_and_answers: str = "", recording=None) -> AssessmentRecord:
+                  questions_and_answers: str = "", recording=None,
+                  setting: str = Setting.REAL_WORK) -> AssessmentRecord:
     """An observation, questioning or professional discussion record.
 
     It enters the portfolio as evidence (evidence.services.evidence_staff_create: locked at once) mapped with its
     method and accepted against the criteria it references, so it counts for coverage and for "at least two
     observed" requirements. A recording goes through the same checks as a candidate's upload and must be audio
     or video: anything else is refused and nothing is saved (no record, no evidence, no stored file).
+    `setting` is where the assessor saw or heard the work (real work, a realistic working environment, simulation,
+    a staged emergency drill); a unit that does not accept it refuses the record in the handbook's words.
     The evidence service owns the transaction, so that a failure also removes the stored file.
     """
     from evidence.services import EvidenceDetails, evidence_staff_create
@@ -710,13 +903,15 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     criteria = list(criteria)
     if not criteria:
         _raise(RECORD_NEEDS_CRITERIA)
+    if setting not in Setting.values:
+        _raise(UNKNOWN_SETTING)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
-                              description=description, questions_and_answers=questions_and_answers)
+                              description=description, questions_and_answers=questions_and_answers, setting=setting)
     record.full_clean(exclude=["criteria", "evidence_item"])
     label = AssessmentRecord.Kind(kind).label
     details = EvidenceDetails(
         title=f"{label} {date:%d/%m/%Y}", description=place, activity_date=date, kind=RECORD_EVIDENCE_KIND[kind],
-        context=EvidenceItem.Context.REAL_WORK,
+        context=setting,
         statement_text="\n\n".join(t for t in (description, questions_and_answers) if t),
     )
 
@@ -725,10 +920,10 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
         record.save()
         record.criteria.set(criteria)
         audit_record(actor=actor, action="assessment_record_created", obj=record, centre=registration.centre,
-                     details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria],
+                     details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria], "setting": setting,
                               "recording": item.original_name or None, "sha256": item.sha256 or None})
         mapping_add(registration=registration, evidence=item, actor=actor, criteria=criteria,
-                    method=record.method, location=label, decision=EvidenceMapping.Decision.ACCEPTED)
+                    method=record.method, location=label, decision=EvidenceMapping.Decision.ACCEPTED, setting=setting)
 
     try:
         evidence_staff_create(actor=actor, candidate=registration.candidate, centre=registration.centre,

@@ -11,6 +11,8 @@ urlpatterns = [
     path("registrations/<int:pk>/edit/", views.registration_edit, name="registration_edit"),
     path("registrations/<int:pk>/units/<int:unit_pk>/reopen/", views.unit_reopen, name="unit_reopen"),
     path("registrations/<int:pk>/status/", views.registration_status, name="registration_status"),
+    path("registrations/<int:pk>/extend/", views.registration_extend, name="registration_extend"),
+    path("date-extensions/", views.date_extensions, name="date_extensions"),
     # assessor, internal verifier, centre admin
     path("caseload/", views.caseload, name="caseload"),
     path("registrations/<int:pk>/", views.registration_detail, name="registration_detail"),

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -77,6 +78,9 @@ def caseload(request):
 def registration_detail(request, pk):
     registration = _staff_registration(request, pk)
     return render(request, "assessment/registration_detail.html", {
+        "choice": selectors.registration_choice(registration),
+        "extend_form": forms.RegistrationExtensionForm(),
+        "past_end": bool(registration.expires_on and registration.expires_on < timezone.localdate()),
         "registration": registration,
         "progress": selectors.registration_progress(registration),
         "evidence": selectors.evidence_with_mapping_counts(registration),
@@ -103,7 +107,7 @@ def unit_matrix(request, pk, unit_pk):
 
 def _matrix_context(request, matrix, sign_form=None):
     registration = matrix.registration
-    to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
+    to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     marks = [m for m in hooks.marks_for([registration.pk]) if m.unit_id == matrix.unit.pk]
     return {
         "referrals": marks, "referred_criteria": {m.criterion_id for m in marks if m.criterion_id},
@@ -122,14 +126,14 @@ def unit_sign(request, pk, unit_pk):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
     unit = _unit(registration, unit_pk)
     matrix = selectors.unit_matrix(registration, unit)
-    to_confirm = [s.requirement for s in matrix.coverage.requirements if s.needs_confirmation]
+    to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     form = forms.SignOffForm(request.POST, requirements=to_confirm)
     if form.is_valid():
         try:
             ua = services.unit_sign_off(
                 unit_assessment=services.unit_assessment_ensure(registration=registration, unit=unit), actor=request.user, password=form.cleaned_data["password"],
                 expected_version=form.cleaned_data["version"],
-                confirmed_requirements=form.cleaned_data.get("confirmed", []),
+                confirmed_requirements=form.confirmations(),
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -187,12 +191,13 @@ def evidence_map(request, pk, evidence_pk):
     registration = _registration(request, pk, selectors.registrations_assessed_by(request.user))
     item = get_object_or_404(selectors.candidate_evidence(registration), pk=evidence_pk)
     units = selectors.registration_units(registration)
-    form = forms.MappingForm(request.POST or None, units=units)
+    form = forms.MappingForm(request.POST or None, units=units, item=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.mapping_add(
                 registration=registration, evidence=item, actor=request.user,
-                criteria=form.cleaned_data["criteria"], method=form.cleaned_data["method"],
+                criteria=form.cleaned_data["criteria"], requirements=form.cleaned_data["requirements"],
+                method=form.cleaned_data["method"], setting=form.cleaned_data["setting"],
                 location=form.cleaned_data["location"], decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"], evidence_revision=form.cleaned_data["evidence_revision"],
             )
@@ -201,7 +206,8 @@ def evidence_map(request, pk, evidence_pk):
         else:
             messages.success(request, f"“{item.title}” mapped.")
             return redirect("assessment:evidence_map", pk=registration.pk, evidence_pk=item.pk)
-    mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item"))
+    mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item",
+                                                                                 "requirement"))
     locked_units = set(
         UnitAssessment.objects.filter(registration=registration).exclude(status=UnitAssessment.Status.OPEN)
         .values_list("unit_id", flat=True)
@@ -209,11 +215,16 @@ def evidence_map(request, pk, evidence_pk):
     criteria = list(form.fields["criteria"].queryset.select_related("unit").order_by(
         "unit__number", "outcome__number", "number"))
     mapped = {m.criterion_id for m in mappings}
+    mapped_requirements = {m.requirement_id for m in mappings}
     ticked = {str(pk) for pk in (form["criteria"].value() or [])}
+    ticked_requirements = {str(pk) for pk in (form["requirements"].value() or [])}
+    requirements = list(form.fields["requirements"].queryset)
     groups = []
     for unit in units:
         rows = [(c, str(c.pk) in ticked, c.pk in mapped) for c in criteria if c.unit_id == unit.pk]
-        groups.append((unit, unit.pk in locked_units, rows))
+        requirement_rows = [(r, str(r.pk) in ticked_requirements, r.pk in mapped_requirements)
+                            for r in requirements if r.unit_id == unit.pk]
+        groups.append((unit, unit.pk in locked_units, rows, requirement_rows))
     return render(request, "assessment/evidence_map.html", {
         "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
         "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
@@ -242,6 +253,7 @@ def criterion_detail(request, pk, criterion_pk):
                         services.mapping_add(
                             registration=registration, evidence=item, actor=request.user, criteria=[criterion],
                             method=form.cleaned_data["method"], location=form.cleaned_data["location"],
+                            setting=form.cleaned_data["setting"],
                             decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
                             evidence_revision=seen[item.pk],
                         )
@@ -336,7 +348,7 @@ def _record_post(request, registration, kind, units, parsed):
                     registration=registration, actor=request.user, kind=kind, date=data["date"],
                     place=data["place"], description=data["description"],
                     questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
-                    recording=data.get("recording"),
+                    recording=data.get("recording"), setting=data["setting"],
                 )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
@@ -543,10 +555,47 @@ def registration_list(request):
 
 
 def _route_context(qualification, optional_units):
-    try:
-        return {"route": services.suggested_route(qualification, optional_units)}
-    except ImportError:
-        return {"route_error": "The route planner is not available."}
+    return {"route": services.suggested_route(qualification, optional_units)}
+
+
+def _choice_context(form, qualification, chosen=None):
+    """The units under their group headings with the ticks, and the running tally of the ticked ones."""
+    if chosen is None:
+        chosen = _ticked_units(form)
+    ticked = {u.pk for u in chosen}
+    return {"unit_groups": selectors.registration_unit_groups(qualification), "ticked": ticked,
+            "tally": selectors.choice_tally(qualification, chosen),
+            "not_assessable_note": selectors.NOT_ASSESSABLE_NOTE}
+
+
+def _ticked_units(form):
+    values = form["optional_units"].value() or []
+    pks = [getattr(v, "pk", v) for v in values]
+    return list(form.fields["optional_units"].queryset.filter(pk__in=[int(p) for p in pks if str(p).isdigit()]))
+
+
+def _recalculate(request, form_class, route_qualification, context, **form_kwargs):
+    """"Update the tally" and "Suggest a route" show the page again with the ticks (nothing is saved, and the
+    other fields need not be filled in yet); "Suggest a route" ticks the planner's units too."""
+    bound = form_class(request.POST, **form_kwargs)
+    chosen = _ticked_units(bound)
+    if "suggest" in request.POST:
+        route = services.suggested_route(route_qualification, chosen)
+        context["route"] = route
+        if route.feasible:
+            from qualifications.models import Unit
+
+            chosen += list(Unit.objects.filter(ref__in=[a.ref for a in route.add if a.status == "optional"]))
+    initial = {name: request.POST.get(name) for name in bound.fields if name != "optional_units"}
+    context["form"] = form_class(initial={**form_kwargs.pop("initial", {}), **initial}, **form_kwargs)
+    return chosen
+
+
+def _incomplete_warning(request, registration):
+    tally = selectors.registration_choice(registration)
+    if not tally.complete:
+        messages.warning(request, "The choice of units is not complete yet: units still to be chosen. "
+                                  + " ".join(m[0].upper() + m[1:] + "." for m in tally.still_to_choose))
 
 
 def registration_new(request):
@@ -557,25 +606,30 @@ def registration_new(request):
                       {"qualifications": Qualification.objects.all()})
     form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=qualification)
     context = {"form": form, "qualification": qualification}
-    if request.method == "POST" and form.is_valid():
+    chosen = None
+    if request.method == "POST" and ("suggest" in request.POST or "tally" in request.POST):
+        chosen = _recalculate(request, forms.RegistrationForm, qualification, context, user=request.user,
+                              qualification=qualification)
+        form = context["form"]
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "suggest" in request.POST:
+        try:
+            registration = services.registration_create(
+                actor=request.user, centre=data["centre"], candidate=data["candidate"],
+                qualification=qualification, assessor=data["assessor"],
+                internal_verifier=data["internal_verifier"], registered_on=data["registered_on"],
+                expires_on=data["expires_on"], optional_units=data["optional_units"],
+                candidate_number=data["candidate_number"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
             context.update(_route_context(qualification, data["optional_units"]))
+            chosen = list(data["optional_units"])
         else:
-            try:
-                registration = services.registration_create(
-                    actor=request.user, centre=data["centre"], candidate=data["candidate"],
-                    qualification=qualification, assessor=data["assessor"],
-                    internal_verifier=data["internal_verifier"], registered_on=data["registered_on"],
-                    expires_on=data["expires_on"], optional_units=data["optional_units"],
-                    candidate_number=data["candidate_number"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
-                context.update(_route_context(qualification, data["optional_units"]))
-            else:
-                messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
-                return redirect("assessment:registration_detail", pk=registration.pk)
+            messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
+            _incomplete_warning(request, registration)
+            return redirect("assessment:registration_detail", pk=registration.pk)
+    context.update(_choice_context(form, qualification, chosen))
     return render(request, "assessment/registration_form.html", context)
 
 
@@ -591,23 +645,65 @@ def registration_edit(request, pk):
     form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=registration.qualification,
                                   registration=registration, initial=initial)
     context = {"form": form, "qualification": registration.qualification, "registration": registration}
+    chosen = None
+    if request.method == "POST" and ("suggest" in request.POST or "tally" in request.POST):
+        chosen = _recalculate(request, forms.RegistrationForm, registration.qualification, context, user=request.user,
+                              qualification=registration.qualification, registration=registration, initial=initial)
+        form = context["form"]
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.registration_update(
+                registration=registration, actor=request.user, assessor=data["assessor"],
+                internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
+                expires_on=data["expires_on"], candidate_number=data["candidate_number"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Registration updated.")
+            _incomplete_warning(request, registration)
+            return redirect("assessment:registration_detail", pk=registration.pk)
+    context.update(_choice_context(form, registration.qualification, chosen))
+    return render(request, "assessment/registration_form.html", context)
+
+
+@require_POST
+def registration_extend(request, pk):
+    """A centre admin extends the registration's end with a reason (audited)."""
+    registration = _registration(request, pk, selectors.registrations_administered_by(request.user))
+    form = forms.RegistrationExtensionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Give the new end date and the reason for the extension.")
+        services.registration_extend(registration=registration, actor=request.user,
+                                     new_expires_on=form.cleaned_data["new_expires_on"],
+                                     reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Registration extended to {form.cleaned_data['new_expires_on']:%d/%m/%Y}.")
+    return redirect("assessment:registration_detail", pk=registration.pk)
+
+
+def date_extensions(request):
+    """The awarding body's extensions of last registration / certification dates, recorded by a centre admin."""
+    form = forms.AwardingBodyExtensionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "suggest" in request.POST:
-            context.update(_route_context(registration.qualification, data["optional_units"]))
+        try:
+            services.awarding_body_extension_record(
+                centre=data["centre"], qualification=data["qualification"], actor=request.user, kind=data["kind"],
+                reference=data["reference"], new_date=data["new_date"])
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
         else:
-            try:
-                services.registration_update(
-                    registration=registration, actor=request.user, assessor=data["assessor"],
-                    internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
-                    expires_on=data["expires_on"], candidate_number=data["candidate_number"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
-            else:
-                messages.success(request, "Registration updated.")
-                return redirect("assessment:registration_detail", pk=registration.pk)
-    return render(request, "assessment/registration_form.html", context)
+            messages.success(request, "Extension recorded.")
+            return redirect("assessment:date_extensions")
+    return render(request, "assessment/date_extensions.html", {
+        "form": form, "extensions": selectors.date_extensions_visible_to(request.user),
+        "qualifications": Qualification.objects.exclude(last_registration_date=None, last_certification_date=None),
+    }, status=400 if request.method == "POST" else 200)
 
 
 # --- candidate --------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 
+from . import registry
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .selectors import candidate_criteria, candidate_units, witnesses_of
 from .services import ERR_DECLARATION, EvidenceDetails
@@ -49,6 +50,13 @@ class EvidenceDetailsForm(forms.Form):
             del self.fields["units"]
         if not with_declaration:
             del self.fields["declaration"]
+        self.setting_reasons = []
+        offered = registry.allowed_settings(candidate)
+        if offered is not None:
+            allowed, self.setting_reasons = offered
+            self.fields["context"].choices = [(v, label) for v, label in EvidenceItem.Context.choices if v in allowed]
+            if self.setting_reasons:
+                self.fields["context"].help_text = " ".join(self.setting_reasons)
         if not self.is_bound and "token" in self.fields:
             self.initial.setdefault("token", new_token())
 

@@ -39,6 +39,7 @@ class EvidenceItem(models.Model):
         REAL_WORK = "real_work", "Real work"
         RWE = "rwe", "Realistic working environment"
         SIMULATION = "simulation", "Simulation"
+        STAGED_DRILL = "staged_drill", "Staged emergency drill"
 
     class VirusScan(models.TextChoices):
         CLEAN = "clean", "Scanned for viruses: none found"

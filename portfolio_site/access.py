@@ -95,6 +95,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "assessment:registration_list": frozenset({ADMIN}),
     "assessment:registration_new": frozenset({ADMIN}),
     "assessment:registration_edit": frozenset({ADMIN}),
+    "assessment:registration_extend": frozenset({ADMIN}),
+    "assessment:date_extensions": frozenset({ADMIN}),
     "assessment:unit_reopen": frozenset({ADMIN}),
     "assessment:registration_status": frozenset({ADMIN}),
     "assessment:caseload": frozenset({ASSESSOR}),

@@ -35,6 +35,21 @@ class Qualification(models.Model):
     rules_stated = models.BooleanField(
         default=True, help_text="False when the sources give no rules of combination for this qualification"
     )
+    # A qualification-wide evidence setting reaches every unit taken in it, shared units too (4430-04's
+    # "Simulation and Realistic Working Environment is not accepted at this level").
+    rwe_allowed = models.BooleanField(
+        "realistic working environment allowed", null=True, blank=True,
+        help_text="Qualification-wide; empty: not stated (each unit's own rule applies)",
+    )
+    simulation_allowed = models.BooleanField(
+        null=True, blank=True, help_text="Qualification-wide; empty: not stated (each unit's own rule applies)")
+    evidence_context_note = models.TextField(blank=True, help_text="The qualification-wide rule, as printed")
+    evidence_context_source = models.CharField(max_length=200, blank=True,
+                                               help_text="Where the handbook states it")
+    last_registration_date = models.DateField(null=True, blank=True)
+    last_certification_date = models.DateField(null=True, blank=True)
+    dates_source = models.CharField(max_length=200, blank=True,
+                                    help_text="Where the handbook states the last dates")
 
     objects = QualificationManager()
 
@@ -73,8 +88,18 @@ class Unit(models.Model):
     rwe_allowed = models.BooleanField(
         "realistic working environment allowed", null=True, blank=True, help_text="Empty: not stated"
     )
-    simulation_allowed = models.BooleanField(null=True, blank=True, help_text="Empty: not stated")
+    simulation_allowed = models.BooleanField(
+        null=True, blank=True, help_text="Simulation for performance evidence. Empty: not stated")
+    knowledge_simulation_allowed = models.BooleanField(
+        null=True, blank=True,
+        help_text="Simulation for knowledge evidence: true where the handbook bars it for performance evidence "
+                  "only ('Simulation is not allowed for any performance evidence'). Empty: as simulation_allowed",
+    )
+    staged_drills_allowed = models.BooleanField(
+        default=False, help_text="Realistic practices staged to test emergency procedures are accepted (4430-405)")
     evidence_context_note = models.TextField(blank=True, help_text="Exceptions, e.g. 405's staged drills")
+    evidence_context_source = models.CharField(max_length=200, blank=True,
+                                               help_text="Where the handbook states the unit's evidence setting")
 
     objects = UnitManager()
 
@@ -277,6 +302,9 @@ class RangeItem(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     text = models.TextField()
     order = models.PositiveIntegerField(default=0)
+    min_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="On an item with sub-items: how many of them are required (empty: all)")
+    min_count_source = models.CharField(max_length=200, blank=True, help_text="Where the handbook states it")
 
     objects = RangeItemManager()
 
@@ -301,9 +329,20 @@ class EvidenceRequirementManager(models.Manager):
 class EvidenceRequirement(models.Model):
     """A unit's numbered evidence requirement (ref "1", "2"), with lettered sub-items ("2a", "2b").
 
-    min_count / method encode quantities where the handbook states them ("at least two calls observed":
-    min_count=2, method="observation"); criteria lists the criterion refs they apply to.
+    min_count / method encode quantities where the handbook states them ("at least two calls observed by the
+    Assessor/Witness": min_count=2, method="observation,witness_testimony", every method the handbook names,
+    comma-separated); criteria lists the criterion refs they apply to. On an item with lettered sub-items,
+    min_count is how many of them are required ("two of these groups"); empty means all of them.
+
+    kind says what the assessor does with it: EVIDENCE is evidenced (mapped) or confirmed with a note before
+    sign-off; SETTING states where evidence may come from (enforced by the setting rules of the unit);
+    GUIDANCE says what evidence may be ("You may collect ...") and has nothing to check.
     """
+
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", "Evidence to show"
+        SETTING = "setting", "Where evidence may come from"
+        GUIDANCE = "guidance", "Guidance"
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="evidence_requirements")
     ref = models.CharField(max_length=20)
@@ -311,8 +350,9 @@ class EvidenceRequirement(models.Model):
     text = models.TextField()
     order = models.PositiveIntegerField(default=0)
     min_count = models.PositiveIntegerField(null=True, blank=True)
-    method = models.CharField(max_length=30, blank=True)
+    method = models.CharField(max_length=100, blank=True, help_text="Method(s) counted, comma-separated")
     criteria = models.JSONField(default=list, blank=True, help_text="Criterion refs this applies to")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EVIDENCE)
 
     objects = EvidenceRequirementManager()
 

@@ -84,6 +84,7 @@ class UnitSpec:
     glh: int | None
     status: str          # "mandatory" | "optional"
     group: str | None = None
+    assessable: bool = True  # False: the catalogue holds no criteria for it (import its content first)
 
 
 @dataclass(frozen=True)
@@ -456,7 +457,8 @@ class Plan:
             "feasible": self.feasible,
             "reason": self.reason,
             "add": [{"number": u.number, "ref": u.ref, "title": u.title, "level": u.level, "credits": u.credits,
-                     "glh": u.glh, "group": u.group, "status": u.status} for u in self.add],
+                     "glh": u.glh, "group": u.group, "status": u.status, "assessable": u.assessable}
+                    for u in self.add],
             "added_credits": self.added_credits,
             "added_glh": self.added_glh,
             "claim": list(self.claim),
@@ -469,12 +471,35 @@ class Plan:
         }
 
 
+NOT_ASSESSABLE_HOW = ("add their learning outcomes and assessment criteria with `python manage.py import_catalogue "
+                      "FILE` (the awarding body's unit in the catalogue's JSON shape)")
+NO_ASSESSABLE_ROUTE = (
+    "No route to {code} is made only of units that can be assessed here: every route needs units whose content "
+    "(learning outcomes, assessment criteria) is not in the catalogue. A route through {numbers} would meet the "
+    "rules once their content is imported: " + NOT_ASSESSABLE_HOW + "."
+)
+
+
 def plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),
          in_progress: Iterable[str] = ()) -> Plan:
-    """The cheapest further units that achieve `spec` (see qualifications/planner.py)."""
+    """The cheapest further units that achieve `spec` (see qualifications/planner.py), made only of units that
+    can be assessed (their content is in the catalogue) whenever such a route exists. Where none exists the
+    plan is not feasible and says so, naming the units a route would need, instead of proposing them."""
     from qualifications.planner import make_plan
 
-    return make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
+    achieved, chosen, in_progress = list(achieved), list(chosen), list(in_progress)
+    if all(u.assessable for u in spec.units):
+        return make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
+    offered = [u.ref for u in spec.units if u.assessable]
+    result = make_plan(spec, achieved, chosen=chosen, in_progress=in_progress, offered=offered)
+    if result.feasible:
+        return result
+    anyway = make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
+    if not anyway.feasible:
+        return anyway
+    needed = [u.number for u in anyway.add if not u.assessable]
+    result.reason = NO_ASSESSABLE_ROUTE.format(code=spec.code, numbers=numbers_text(needed))
+    return result
 
 
 def selection_problems(spec: QualificationSpec, chosen_refs: Iterable[str]) -> list[str]:

@@ -56,6 +56,52 @@ def qualification_list(user):
     ).order_by("code")
 
 
+def evidence_rules(qualification, units) -> list[dict]:
+    """The handbook's evidence rules and exceptions for this qualification, in its words with where it states
+    them: the qualification-wide setting rule, the last dates, which units accept staged drills, where
+    knowledge evidence may be simulated, and every "N of the following" (two queries)."""
+    out = []
+    if qualification.evidence_context_note:
+        out.append({"title": "Where evidence may come from (every unit of the qualification, shared units too)",
+                    "text": qualification.evidence_context_note, "source": qualification.evidence_context_source})
+    if qualification.last_registration_date or qualification.last_certification_date:
+        parts = []
+        if qualification.last_registration_date:
+            parts.append(f"Last registration date {qualification.last_registration_date:%d/%m/%Y}")
+        if qualification.last_certification_date:
+            parts.append(f"Last certification date {qualification.last_certification_date:%d/%m/%Y}")
+        out.append({"title": "Last dates (refused after them unless the awarding body extends them)",
+                    "text": "; ".join(parts), "source": qualification.dates_source})
+    for unit in units:
+        if unit.staged_drills_allowed:
+            out.append({"title": f"Unit {unit.number}: staged emergency drills accepted", "text":
+                        unit.evidence_context_note, "source": unit.evidence_context_source})
+    knowledge_free = [u for u in units if u.simulation_allowed is False and u.knowledge_simulation_allowed]
+    if knowledge_free:
+        out.append({
+            "title": "Knowledge criteria may be met by simulation in units "
+                     + ", ".join(u.number for u in knowledge_free) + " (simulation is barred for performance "
+                     "evidence only)",
+            "text": "Simulation is not allowed for any performance evidence within this Unit.",
+            "source": "evidence requirement 1 of each of these units"})
+    barred = [u for u in units if u.simulation_allowed is False and u.knowledge_simulation_allowed is False]
+    if barred:
+        out.append({"title": "No simulation for any evidence in units " + ", ".join(u.number for u in barred),
+                    "text": "Simulation is not allowed for any evidence within this Unit.",
+                    "source": "evidence requirement 1 of each of these units"})
+    unit_ids = [u.pk for u in units]
+    for item in RangeItem.objects.filter(unit_id__in=unit_ids, min_count__isnull=False).select_related("unit"):
+        out.append({"title": f"Unit {item.unit.number} range {item.ref}: {item.min_count} of its sub-items",
+                    "text": item.text, "source": item.min_count_source})
+    parents = EvidenceRequirement.objects.filter(unit_id__in=unit_ids, min_count__isnull=False,
+                                                 children__isnull=False).distinct().select_related("unit")
+    for item in parents:
+        out.append({"title": f"Unit {item.unit.number} evidence requirement {item.ref}: {item.min_count} of its "
+                             f"sub-items", "text": item.text,
+                    "source": f"unit {item.unit.number}, evidence requirement {item.ref}"})
+    return out
+
+
 def qualification_structure(user, code: str) -> dict | None:
     """A qualification's page: groups, mandatory and optional units, rules in plain words, warnings."""
     qualification = (
@@ -87,6 +133,8 @@ def qualification_structure(user, code: str) -> dict | None:
     problems = qualification_problems(qualification)
     credited = [m.unit.credits for m in memberships if m.unit.credits is not None]
     return {
+        "evidence_rules": evidence_rules(qualification, [m.unit for m in memberships]),
+        "not_assessable": [m.unit for m in memberships if not m.unit.has_criteria_text],
         "qualification": qualification,
         "mandatory": mandatory,
         "groups": groups,
@@ -191,11 +239,12 @@ def _content_for(units_filter) -> dict:
             "ref": item.ref, "text": item.text, "order": item.order,
             "parent": item.parent.ref if item.parent_id else None,
             "outcome": item.outcome.number if item.outcome_id else None,
+            "min_count": item.min_count, "min_count_source": item.min_count_source,
         })
     for r in EvidenceRequirement.objects.filter(**units_filter).select_related("parent").order_by("order", "ref"):
         of(r.unit_id)["evidence_requirements"].append({
             "ref": r.ref, "text": r.text, "order": r.order, "parent": r.parent.ref if r.parent_id else None,
-            "min_count": r.min_count, "method": r.method, "criteria": list(r.criteria or []),
+            "min_count": r.min_count, "method": r.method, "criteria": list(r.criteria or []), "kind": r.kind,
         })
     for row in EvidenceGuideRow.objects.filter(**units_filter).order_by("order"):
         of(row.unit_id)["evidence_guide"].append({
@@ -228,6 +277,8 @@ def catalogue_export(codes=None) -> dict:
     out = {"qualifications": []}
     for q in qualifications:
         data = {name: getattr(q, name) for name in QUALIFICATION_FIELDS}
+        for name in ("last_registration_date", "last_certification_date"):
+            data[name] = data[name].isoformat() if data[name] else None
         data["groups"] = [{name: getattr(g, name) for name in GROUP_FIELDS} for g in q.groups.all()]
         data["rules"] = [
             {"order": r.order, "kind": r.kind, "params": r.params, "text": r.text, "is_complete": r.is_complete,

@@ -206,12 +206,14 @@ class _Writer:
                 "unit": unit, "ref": item["ref"], "text": item["text"], "order": item["order"],
                 "parent": self.range[(unit.pk, item["parent"])] if item["parent"] else None,
                 "outcome": outcomes.get(item["outcome"]) if item["outcome"] is not None else None,
+                "min_count": item["min_count"], "min_count_source": item["min_count_source"],
             }, f"unit {u['ref']} range item {item['ref']}")
         for item in _parents_first(u["evidence_requirements"]):
             self.upsert(self.requirements, (unit.pk, item["ref"]), EvidenceRequirement, {
                 "unit": unit, "ref": item["ref"], "text": item["text"], "order": item["order"],
                 "parent": self.requirements[(unit.pk, item["parent"])] if item["parent"] else None,
                 "min_count": item["min_count"], "method": item["method"], "criteria": item["criteria"],
+                "kind": item["kind"],
             }, f"unit {u['ref']} evidence requirement {item['ref']}")
         for row in u["evidence_guide"]:
             self.upsert(self.guide, (unit.pk, row["order"]), EvidenceGuideRow, {

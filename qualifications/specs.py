@@ -32,6 +32,7 @@ def qualification_spec(qualification: Qualification | str) -> QualificationSpec:
         units.append(UnitSpec(
             number=unit.number, ref=unit.ref, title=unit.title, level=unit.level, credits=unit.credits,
             glh=unit.glh, status=membership.status, group=group.name if group else None,
+            assessable=unit.has_criteria_text,
         ))
     rules = tuple(
         RuleSpec(order=rule.order, kind=rule.kind, params=dict(rule.params or {}), text=rule.text,

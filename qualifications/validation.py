@@ -81,6 +81,13 @@ QUALIFICATION_FIELDS = {
     "source_notes": ("str", ""),
     "defects": ("str", ""),
     "rules_stated": ("bool", True),
+    "rwe_allowed": ("bool?", None),
+    "simulation_allowed": ("bool?", None),
+    "evidence_context_note": ("str", ""),
+    "evidence_context_source": ("str", ""),
+    "last_registration_date": ("date?", None),
+    "last_certification_date": ("date?", None),
+    "dates_source": ("str", ""),
 }
 UNIT_FIELDS = {
     "ref": ("str", REQUIRED),
@@ -100,6 +107,9 @@ UNIT_FIELDS = {
     "rwe_allowed": ("bool?", None),
     "simulation_allowed": ("bool?", None),
     "evidence_context_note": ("str", ""),
+    "knowledge_simulation_allowed": ("bool?", None),
+    "staged_drills_allowed": ("bool", False),
+    "evidence_context_source": ("str", ""),
 }
 MEMBERSHIP_FIELDS = {
     "status": ("str", "optional"),
@@ -134,6 +144,8 @@ RANGE_FIELDS = {
     "order": ("int?", None),
     "parent": ("str?", None),
     "outcome": ("int?", None),
+    "min_count": ("int?", None),
+    "min_count_source": ("str", ""),
 }
 EVIDENCE_FIELDS = {
     "ref": ("str", REQUIRED),
@@ -143,6 +155,7 @@ EVIDENCE_FIELDS = {
     "min_count": ("int?", None),
     "method": ("str", ""),
     "criteria": ("list", ()),
+    "kind": ("str", "evidence"),
 }
 GUIDE_FIELDS = {
     "order": ("int?", None),
@@ -155,6 +168,8 @@ KINDS = ("knowledge", "performance")
 STATUSES = ("mandatory", "optional")
 METHODS = ("", "observation", "questioning", "product", "witness_testimony", "professional_discussion",
            "statement", "expert_witness", "recognition_of_prior_learning")
+REQUIREMENT_KINDS = ("evidence", "setting", "guidance")
+BAD_QUANTITY = "bad_quantity"
 
 # Rule kinds and their parameters: name -> (type, required). "units" are numbers inside the qualification.
 RULE_PARAMS = {
@@ -203,6 +218,18 @@ def outcome_kind_from_title(title: str) -> str:
 
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_iso_date(value) -> bool:
+    import datetime as _dt
+
+    if isinstance(value, _dt.date):
+        return True
+    try:
+        _dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _label(value):
@@ -272,6 +299,12 @@ class _Checker:
                 if value is not None and not isinstance(value, bool):
                     self.error(BAD_TYPE, record, f"'{name}' must be true, false or null, not {_label(value)}",
                                qualification)
+                    ok = False
+                    continue
+            elif kind == "date?":
+                if value is not None and not _is_iso_date(value):
+                    self.error(BAD_TYPE, record, f"'{name}' must be a date as YYYY-MM-DD or null, not "
+                               f"{_label(value)}", qualification)
                     ok = False
                     continue
             elif kind == "list":
@@ -652,10 +685,18 @@ def _check_unit(c: _Checker, u: dict):
             if key == "range" and item["outcome"] is not None and item["outcome"] not in outcome_numbers:
                 c.error(UNKNOWN_OUTCOME, f"{urec} {what} {item['ref']}",
                         f"names outcome {item['outcome']}, which the unit does not have")
+            n_children = sum(1 for other in u[key] if other["parent"] == item["ref"])
+            if item["min_count"] is not None and n_children and item["min_count"] > n_children:
+                c.error(BAD_QUANTITY, f"{urec} {what} {item['ref']}",
+                        f"asks for {item['min_count']} of its sub-items but has only {n_children}")
             if key == "evidence_requirements":
-                if item["method"] not in METHODS:
+                for method in (m.strip() for m in item["method"].split(",")):
+                    if method not in METHODS:
+                        c.error(UNKNOWN_KIND, f"{urec} {what} {item['ref']}",
+                                f"method {_label(method)} is not one of {', '.join(m for m in METHODS if m)}")
+                if item["kind"] not in REQUIREMENT_KINDS:
                     c.error(UNKNOWN_KIND, f"{urec} {what} {item['ref']}",
-                            f"method {_label(item['method'])} is not one of {', '.join(m for m in METHODS if m)}")
+                            f"kind {_label(item['kind'])} must be one of {', '.join(REQUIREMENT_KINDS)}")
                 unknown = [ref for ref in item["criteria"] if ref not in criterion_refs]
                 if unknown:
                     c.add(WARNING, EVIDENCE_UNKNOWN_CRITERION, f"{urec} {what} {item['ref']}",

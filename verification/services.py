@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.services import notify
+from assessment import services as assessment_services
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from audit.services import audit_record, refusals_audited
 
@@ -399,8 +400,6 @@ def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, met
     (the referred assessment decision changed), or an explanation. The referral goes back to the internal
     verifier, who closes it with a note or sends it back."""
     from assessment import permissions as assessment_permissions
-    from assessment import services as assessment_services
-
     decision = VerificationDecision.objects.select_related(
         "item__plan__centre", "unit_assessment__registration__candidate", "unit_assessment__unit", "mapping",
         "verifier").get(pk=decision.pk)
@@ -598,6 +597,14 @@ def ev_evidence_opened(*, user, item, path: str, view_name: str) -> None:
     ev_page_log(user=user, path=path, view_name=view_name, registration=registration, grant=grant, evidence=item)
 
 
+def _refuse_past_last_certification_date(registration):
+    """4430-04: "Last certification date 31/07/2017": refused after it unless the awarding body extended it."""
+    problem = assessment_services.date_problem(registration.centre, registration.qualification, "certification",
+                                               timezone.localdate())
+    if problem:
+        raise ValidationError(problem)
+
+
 # --- certification claims -----------------------------------------------------------------------------
 @refusals_audited("certification_claim", "registration")
 @transaction.atomic
@@ -624,6 +631,7 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
                                              else set())
     if registration.status not in allowed:
         _raise(CLAIM_NOT_ACTIVE, status=registration.get_status_display().lower())
+    _refuse_past_last_certification_date(registration)
     check = selectors.claim_checks([registration])[0]
     if kind == CertificationClaim.Kind.FULL:
         if not check.full_ready:

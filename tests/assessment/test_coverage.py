@@ -42,9 +42,12 @@ def test_quantity_without_method_is_confirmed_by_the_assessor_at_sign_off():
     args = dict(unit=UNIT, criteria=CRITERIA, requirements=[req], mappings=[mapping(1), mapping(2)],
                 authenticity_signed=True)
     assert unit_coverage(**args).ready  # the matrix: to be confirmed, not a gap
-    assert unit_coverage(**args, confirmed_requirements=[]).problems == [
-        "Evidence requirement 1 is not confirmed: identify three features"]
-    assert unit_coverage(**args, confirmed_requirements=["1"]).ready
+    assert unit_coverage(**args, confirmed_requirements={}).problems == [
+        "Evidence requirement 1 is not evidenced or confirmed: identify three features"]
+    assert unit_coverage(**args, confirmed_requirements=["1"]).problems == [
+        "Evidence requirement 1 is confirmed without a note: say what in the evidence shows it "
+        "(identify three features)."]
+    assert unit_coverage(**args, confirmed_requirements={"1": "three features on page 2"}).ready
 
 
 def test_simulation_or_rwe_evidence_blocks_a_real_work_only_unit():

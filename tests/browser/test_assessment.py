@@ -64,7 +64,10 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     expect(page.locator("#coverage-matrix")).not_to_contain_text("Gap")
     confirmations = page.locator("input[name=confirmed]")
     for index in range(confirmations.count()):
-        confirmations.nth(index).check()
+        box = confirmations.nth(index)
+        box.check()
+        ref = box.get_attribute("value")
+        page.get_by_label(f"Note for {ref}").fill("Shown in the account, paragraph 1, and the observation.")
     page.get_by_label("Your password").fill("demo-pass-2026")
     page.get_by_role("button", name="Sign off unit 101").click()
     expect(page.get_by_role("alert")).to_contain_text("signed off and locked")
@@ -82,3 +85,34 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     expect(unit).to_contain_text("Signed off")
     expect(unit).to_contain_text("9 of 9 criteria met")
     expect(page.locator(".feedback")).to_contain_text("Unit 101 is complete")
+
+
+def test_admin_registers_a_4430_04_candidate_with_the_tally_and_suggest_a_route(page, live_server, sign_in, demo):
+    call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4430-04.json"), verbosity=0)
+    from accounts.models import User
+    from assessment import services
+    from assessment.models import Registration
+    from qualifications.models import Qualification
+
+    admin = User.objects.get(username="admin")
+    services.awarding_body_extension_record(
+        centre=demo["centre"], qualification=Qualification.objects.get(code="4430-04"), actor=admin,
+        kind="registration", reference="CG-EXT-2026-01", new_date=datetime.date(2027, 7, 31))
+    sign_in(page, "admin")
+    page.goto(f"{live_server.url}/assessment/registrations/new/?qualification=4430-04")
+    expect(page.locator("#unit-choice")).to_contain_text("Development and Improvement")
+    expect(page.locator("#unit-choice")).to_contain_text("not assessable yet")
+    expect(page.locator("#tally-credits")).to_have_text("20")  # the mandatory 401 and 402
+    page.get_by_label(re.compile(r"^403 Champion customer service")).check()
+    expect(page.locator("#tally-credits")).to_have_text("30")  # live, as the box is ticked
+    page.get_by_role("button", name="Suggest a route").click()
+    expect(page.locator("#route")).to_contain_text("Suggested route: add")
+    expect(page.locator("#tally-credits")).to_have_text("67")
+    expect(page.locator("#tally-rules")).not_to_contain_text("Not yet")
+    page.locator("#id_candidate").select_option(label="Cara Candidate (candidate)")
+    page.locator("#id_assessor").select_option(label="Adam Assessor (assessor)")
+    page.locator("#id_internal_verifier").select_option(label="Ivy Verifier (iv)")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("alert").first).to_contain_text("registered on 4430-04")
+    registration = Registration.objects.get(candidate__username="candidate", qualification__code="4430-04")
+    assert sorted(u.number for u in registration.optional_units.all()) == ["403", "405", "407", "410", "413"]

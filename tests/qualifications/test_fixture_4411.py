@@ -188,7 +188,7 @@ class Fixture4411Tests(TestCase):
         children = list(parent.children.order_by("order"))
         self.assertEqual(
             [(c.min_count, c.method, c.criteria) for c in children],
-            [(4, "", ["1.2"]), (2, "observation", ["1.2"])],
+            [(4, "", ["1.2"]), (2, "observation,witness_testimony", ["1.2"])],  # "by the Assessor/Witness"
         )
 
     def test_other_stated_quantities(self):

@@ -107,8 +107,9 @@ class RulesCommandsTests(TestCase):
     def test_plan_completion_json(self):
         data = run_json("plan_completion", "4430-04", "401", "402", "403", "404", "405", "307", "313", "314")
         assert data["feasible"] is True
-        assert [u["number"] for u in data["add"]] == ["310"]
-        assert data["added_credits"] == 6 and data["added_glh"] == 40
+        # 310 (6 credits) would be cheaper, but its content is not in the catalogue: 410 can be assessed.
+        assert [(u["number"], u["assessable"]) for u in data["add"]] == [("410", True)]
+        assert data["added_credits"] == 10 and data["added_glh"] == 67
         assert data["verdict"]["achieved"] is True
 
     def test_plan_completion_text_for_4411_with_a_barred_pair(self):
@@ -119,14 +120,24 @@ class RulesCommandsTests(TestCase):
 
     def test_plan_completion_from_nothing_on_4430_04(self):
         data = run_json("plan_completion", "4430-04")
-        assert (data["added_credits"], data["added_glh"]) == (67, 442)
+        assert (data["added_credits"], data["added_glh"]) == (67, 443)
+        assert all(u["assessable"] is True for u in data["add"])
 
-    def test_plan_completion_4430_02_never_proposes_units_without_credits(self):
+    def test_plan_completion_never_proposes_an_unassessable_unit_while_an_assessable_route_exists(self):
+        for held in ([], ["401", "402"], ["401", "402", "303"], ["401", "402", "403", "404", "405", "307", "313"]):
+            data = run_json("plan_completion", "4430-04", *held)
+            assert data["feasible"] is True, held
+            assert data["add"] and all(u["assessable"] is True for u in data["add"]), (held, data["add"])
+            assert not {u["number"] for u in data["add"]} & {str(n) for n in range(303, 319)}
+
+    def test_plan_completion_4430_02_says_no_assessable_route_exists(self):
         data = run_json("plan_completion", "4430-02", "101")
-        assert data["feasible"] is True
-        assert data["verdict"]["status"] == "cannot_decide"
-        assert all(u["credits"] is not None for u in data["add"])
-        assert "cannot be checked" in data["reason"]
+        assert data["feasible"] is False and data["add"] == []
+        assert data["reason"].startswith("No route to 4430-02 is made only of units that can be assessed here")
+        assert "import_catalogue" in data["reason"]
+        text = run("plan_completion", "4430-02")
+        assert "A route through 102, 222 and 307 would meet the rules once their content is imported" in text
+        assert "Units to add" not in text
 
     def test_plan_completion_2006_has_no_plan(self):
         data = run_json("plan_completion", "CS-L3-2006", "301")

@@ -113,3 +113,21 @@ def test_pages_do_a_constant_number_of_queries(client, role_users, django_assert
         response = client.get(url, params)
     assert response.status_code == 200
     assert Unit.objects.count() == 20
+
+
+def test_structure_page_states_the_handbook_exceptions_with_their_source(client, role_users):
+    from django.core.management import call_command
+
+    call_command("loaddata", "fixtures/4430-04.json", verbosity=0)
+    call_command("loaddata", "fixtures/4430-02.json", verbosity=0)
+    client.force_login(role_users["centre_admin"])
+    page = client.get("/catalogue/4430-04/").content.decode()
+    assert "Simulation and Realistic Working Environment is not accepted at this level" in page
+    assert "4430-04 handbook, 2.2 Candidate entry requirements" in page
+    assert "Last registration date 31/07/2014; Last certification date 31/07/2017" in page
+    assert "Unit 405: staged emergency drills accepted" in page
+    assert "Knowledge criteria may be met by simulation in units 403, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414" in page
+    assert "not assessable yet" in page and "import_catalogue" in page
+    logbook = client.get("/catalogue/4430-02/").content.decode()
+    assert "Unit 214 range 2: 4 of its sub-items" in logbook
+    assert "Level 2 logbook, unit 214 (pages 77-82), what you must cover, page 80" in logbook

@@ -372,7 +372,9 @@ def build():
 
         fb.unit(ref=unit_ref, scheme=SCHEME, number=number, title=title, notes="\n".join(notes),
                 defects="\n".join(unit_defects), rwe_allowed=rwe, simulation_allowed=simulation,
-                evidence_context_note=context)
+                evidence_context_note=context,
+                evidence_context_source=f"ICS Evidence Requirements (January 2006), ICS unit {ics_number}, "
+                                        "evidence requirement 1")
         fb.membership(qualification=CODE, unit_ref=unit_ref, status="optional", order=order)
 
     fb.qualification(

@@ -30,7 +30,8 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 # Criteria whose "criteria explained" states more than one quantity. Each becomes one numbered
 # evidence requirement (the sentence(s) as printed) with one lettered sub-item per quantity; the
-# sub-item texts are exact fragments of the printed sentence. method only where the text names one.
+# sub-item texts are exact fragments of the printed sentence. method only where the text names one, with
+# every method it names ("observed by the Assessor/Witness": the assessor's observation or a witness's testimony).
 MULTI_QUANTITY = {
     ("003", "1.1"): [("one product or one service it provides", 1, "")],
     ("009", "3.1"): [("one positive", 1, ""), ("one negative experience of being a customer", 1, "")],
@@ -42,7 +43,7 @@ MULTI_QUANTITY = {
     ],
     ("106", "1.2"): [
         ("say the appropriate greeting when answering the telephone to four customers (internal or external)", 4, ""),
-        ("At least two of these calls should be observed by the Assessor/Witness", 2, "observation"),
+        ("At least two of these calls should be observed by the Assessor/Witness", 2, "observation,witness_testimony"),
     ],
     ("108", "1.1"): [
         ("define at least five of the key customer service terms contained in the Glossary of Terms", 5, ""),
@@ -493,6 +494,7 @@ def build(seed_text: str) -> FixtureBuilder:
                 f"or a realistic working environment\". Handbook section 4: \"{simulation_statement}\""
             ),
             notes="\n".join(notes), defects="",  # defects filled below, after the evidence guide checks
+            evidence_context_source=f"4411 handbook, unit {number} (Assessment) and section 4",
         )
         unit_obj = fb.objects["qualifications.unit"][-1]["fields"]
         cited = set()

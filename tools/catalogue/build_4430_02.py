@@ -343,6 +343,37 @@ def parse_page(number, page):
     return unit
 
 
+QUANTITY_OF = re.compile(r"\b(two|three|four|five|six) of the following\b")
+QUANTITY_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+PAGE_FOOTER = re.compile(r"^(\d{3})[_-](\d{3})_CS(\d{3})\.indd\s+(\d+)")
+
+
+def footer_pages(seed_text):
+    """{unit number: (first page, last page, [(line index, page printed in a footer)])} from the footers that
+    survived extraction ("077_082_CS214.indd   80": unit 214 is printed on pages 77-82; that page is 80)."""
+    pages = {}
+    for index, line in enumerate(seed_text.splitlines()):
+        match = PAGE_FOOTER.match(line.strip())
+        if match:
+            first, last, number, page = match.groups()
+            pages.setdefault(number, (int(first), int(last), []))[2].append((index, int(page)))
+    return pages
+
+
+def range_quantity_source(number, item_text, seed_text, pages):
+    """Where an "N of the following" range item is printed: the unit's pages, and the page itself when a
+    surviving footer closes the page that prints it."""
+    first, last, footers = pages.get(number, (None, None, []))
+    where = f"Level 2 logbook, unit {number}"
+    if first is None:
+        return where + ", what you must cover"
+    lines = seed_text.splitlines()
+    words = item_text.split()[-4:]
+    at = next((i for i, line in enumerate(lines) if " ".join(words[-2:]) in line), None)
+    page = next((p for i, p in footers if at is not None and i > at), None)
+    return where + f" (pages {first}-{last}), what you must cover" + (f", page {page}" if page else "")
+
+
 def skills_scan_title(lines, number):
     """A unit's title as the skills scan prints it ('208  Go the extra mile in customer service')."""
     for _, line in lines:
@@ -388,6 +419,8 @@ def defects_for_qualification(table_0404, logbook_titles, levels, credits):
 
 def build(seeds):
     lines = read_lines(seeds / SEED_NAME)
+    seed_text = (seeds / SEED_NAME).read_text(encoding="utf-8")
+    footers = footer_pages(seed_text)
     table_0404 = read_0404_table(seeds / HANDBOOK_0404)
     blocks = read_structure_table(lines)
     levels, credits = reconstruct_table(blocks, table_0404)
@@ -442,6 +475,7 @@ def build(seeds):
                 **fields, aim=unit["aim"], assessment=unit["assessment"], notes=unit["notes"],
                 defects="\n".join(defects), has_criteria_text=True, rwe_allowed=unit["rwe_allowed"],
                 simulation_allowed=unit["simulation_allowed"], evidence_context_note=unit["evidence_context_note"],
+                evidence_context_source=f"Level 2 logbook, unit {number}, evidence requirement 1",
             )
         else:
             fb.unit(
@@ -495,7 +529,10 @@ def build(seeds):
             fb.criterion(unit_ref=ref, outcome_number=outcome_number, number=position, ref=criterion_ref,
                          text=text, kind=kinds[outcome_number])
         for order, (item_ref, parent, text) in enumerate(unit["range"], start=1):
-            fb.range_item(unit_ref=ref, ref=item_ref, text=text, order=order, parent_ref=parent)
+            quantity = QUANTITY_OF.search(text) if parent is None else None
+            fb.range_item(unit_ref=ref, ref=item_ref, text=text, order=order, parent_ref=parent,
+                          min_count=QUANTITY_WORDS[quantity[1]] if quantity else None,
+                          min_count_source=range_quantity_source(number, text, seed_text, footers) if quantity else "")
         for order, (item_ref, parent, text) in enumerate(unit["evidence_requirements"], start=1):
             fb.evidence_requirement(unit_ref=ref, ref=item_ref, text=text, order=order, parent_ref=parent)
     return fb

@@ -319,11 +319,28 @@ def build():
         "Unit 408: evidence requirements are misnumbered (a second '4.' followed by '5.').",
     ]
 
+    # The qualification-wide setting rule (section 2.2) reaches every unit taken in 4430-04, shared 303-318
+    # too; the last dates are printed in section 1's table.
+    wide = re.search(r"Assessment of the Level 4 NVQ Diploma in Customer Service Units should be carried out in "
+                     r"a real job \(either paid or voluntary\)\. Simulation and Realistic Working Environment is "
+                     r"not accepted at this level by the Institute of Customer Service Assessment Strategy\.",
+                     join(lines))
+    if not wide:
+        raise SystemExit("the qualification-wide real-job statement was not found")
+    dates = re.search(r"Last registration date (\d\d)/(\d\d)/(\d{4}) Last certification date (\d\d)/(\d\d)/(\d{4})",
+                      join(lines[:12]))
+    if not dates:
+        raise SystemExit("last registration / certification dates not found")
+    d = dates.groups()
     fb = FixtureBuilder()
     fb.qualification(
         code=CODE, title="Level 4 NVQ Diploma in Customer Service", level="Level 4",
         accreditation_number="500/8817/8", source=SOURCE, source_notes=SOURCE_NOTES,
         defects="\n".join(qualification_defects),
+        rwe_allowed=False, simulation_allowed=False, evidence_context_note=wide.group(0),
+        evidence_context_source="4430-04 handbook, 2.2 Candidate entry requirements",
+        last_registration_date=f"{d[2]}-{d[1]}-{d[0]}", last_certification_date=f"{d[5]}-{d[4]}-{d[3]}",
+        dates_source="4430-04 handbook, 1 Introduction to the qualification (the qualification table)",
     )
     for order, name in enumerate(GROUPS, start=1):
         fb.group(qualification=CODE, name=name, order=order)
@@ -375,6 +392,8 @@ def build():
             assessment=intro["assessment"], notes="\n".join(filter(None, [intro["notes"], UNIT_NOTES.get(number)])),
             defects="\n".join(defects), has_criteria_text=True,
             rwe_allowed=False, simulation_allowed=False, evidence_context_note=context,
+            staged_drills_allowed="realistic practices are staged to test emergency procedures" in context,
+            evidence_context_source=f"4430-04 handbook, unit {number}, evidence requirement 1",
         )
         for outcome in outcomes:
             kind = outcome_kind(outcome["title"])

@@ -1,0 +1,16 @@
+"""What the evidence app learns from the apps above it, filled in their AppConfig.ready() (never an upward import).
+
+allowed_settings(candidate) -> (settings offered, reasons for the others) | None: the assessment app knows the
+candidate's units and their setting rules (4430-04 accepts real work only, so its candidates are not offered
+simulation); the upload forms offer only those and say why.
+"""
+_providers = {}
+
+
+def register_allowed_settings(provider) -> None:
+    _providers["allowed_settings"] = provider
+
+
+def allowed_settings(candidate):
+    provider = _providers.get("allowed_settings")
+    return provider(candidate) if provider is not None else None
