@@ -142,7 +142,7 @@ if signoffs:
         demo._complete_unit(registration, unit, assessor, sign=False, key=f"load{i}")
         ua = UnitAssessment.objects.get(registration=registration, unit=unit)
         matrix = demo.unit_matrix(registration, unit)
-        confirm = [s.requirement.ref for s in matrix.coverage.requirements if s.needs_confirmation]
+        confirm = [s.requirement.ref for s in matrix.coverage.to_confirm]
         ready.append({"registration": registration.pk, "unit": unit.pk, "version": ua.version,
                       "confirm": confirm})
 print("READY " + json.dumps(ready))
@@ -296,7 +296,8 @@ def burst(port: int, *, uploads: int, statements: int, signoffs: list[dict], can
     for ready in signoffs:
         def sign(ready=ready):
             fields = [("csrfmiddlewaretoken", assessor.cookies.get("csrftoken", "")), ("password", PASSWORD),
-                      ("version", str(ready["version"]))] + [("confirmed", ref) for ref in ready["confirm"]]
+                      ("version", str(ready["version"]))] + [("confirmed", ref) for ref in ready["confirm"]] + [
+                (f"note_{ref}", "Shown+in+the+account+and+the+observation+record.") for ref in ready["confirm"]]
             body = "&".join(f"{k}={v}" for k, v in fields).encode()
             return assessor.post(f"/assessment/registrations/{ready['registration']}/units/{ready['unit']}/sign/",
                                  body, "application/x-www-form-urlencoded")

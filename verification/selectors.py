@@ -128,6 +128,16 @@ def ev_registrations_visible_to(user) -> QuerySet[Registration]:
         "candidate", "qualification", "centre", "assessor", "internal_verifier")
 
 
+def grant_for_registration(user, registration) -> ExternalAccessGrant | None:
+    """The active grant through which an external verifier reads this registration (for the access log)."""
+    grants = active_grants_for(user).filter(centre_id=registration.centre_id)
+    whole = grants.filter(pk__in=grants.filter(registrations=registration).values("pk")).first()
+    if whole is not None:
+        return whole
+    sampled = _sampled_items(grants).filter(unit_assessment__registration=registration).values("sample_id")
+    return grants.filter(scope=ExternalAccessGrant.Scope.SAMPLE, sample_id__in=sampled).first()
+
+
 def ev_granted_registration_ids(user) -> set[int]:
     return set(ev_registrations_visible_to(user).values_list("pk", flat=True))
 

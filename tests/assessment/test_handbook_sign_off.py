@@ -148,7 +148,7 @@ def test_the_unit_page_lists_the_requirements_and_the_mapping_form_offers_the_su
     assert f'value="{parent.pk}" id="req-' not in form and f'value="{guidance.pk}" id="req-' not in form
     response = client.post(reverse("assessment:evidence_map", args=[registration.pk, item.pk]), {
         "requirements": [sub_item.pk], "method": "product_evidence", "setting": "real_work", "location": "p. 3",
-        "decision": "accepted"})
+        "decision": "accepted", "evidence_revision": item.revision})
     assert response.status_code == 302
     mapping = EvidenceMapping.objects.get(requirement=sub_item)
     assert mapping.setting == "real_work" and mapping.location == "p. 3"
@@ -242,7 +242,8 @@ def test_forged_mapping_post_of_simulation_where_forbidden_is_refused_with_the_r
     criterion = AssessmentCriterion.objects.get(unit__ref="4430-410", ref="1.1")
     client.force_login(people["assessor"])
     response = client.post(reverse("assessment:evidence_map", args=[registration.pk, role_play.pk]), {
-        "criteria": [criterion.pk], "method": "observation", "setting": "simulation", "decision": "accepted"})
+        "criteria": [criterion.pk], "method": "observation", "setting": "simulation", "decision": "accepted",
+        "evidence_revision": role_play.revision})
     page = response.content.decode()
     assert response.status_code == 400
     assert "“Role play” was gathered in simulation; unit 4430-410 does not accept simulation for performance " \

@@ -10,7 +10,6 @@ from django.utils import timezone
 from assessment import selectors, services
 from assessment.models import ActionPlanReview, AssessmentReport, PlanMethod, SkillsScan
 from audit.models import AuditEntry
-from tests.conftest import PASSWORD
 
 TODAY = timezone.localdate()
 
@@ -126,7 +125,7 @@ def test_assessment_report_records_answers_and_the_candidate_signs(world):
 
 
 def test_pages_create_and_show_the_records(client, world):
-    client.login(username=world.assessor.username, password=PASSWORD)
+    client.force_login(world.assessor)
     reg = world.registration
     response = client.post(reverse("assessment:skills_scan_new", args=[reg.pk]), {
         f"candidate_{world.unit.pk}": "1", f"assessor_{world.unit.pk}": "2", "agreed_actions": "Observe 101."})
@@ -153,7 +152,7 @@ def test_pages_create_and_show_the_records(client, world):
     assert "Skills scan of" in detail and "Unit 101," in detail
     client.logout()
     # The candidate sees and agrees / signs; others get 404.
-    client.login(username=world.candidate.username, password=PASSWORD)
+    client.force_login(world.candidate)
     assert client.post(reverse("assessment:skills_scan_detail", args=[scan.pk])).status_code == 302
     assert client.post(reverse("assessment:assessment_report_detail", args=[report.pk])).status_code == 302
     scan.refresh_from_db()
@@ -163,7 +162,7 @@ def test_pages_create_and_show_the_records(client, world):
                        {"reviewed_on": TODAY.isoformat(), "notes": "x"}).status_code == 404
     client.logout()
     stranger = world.make_user("stranger", world.centre, "candidate")
-    client.login(username=stranger.username, password=PASSWORD)
+    client.force_login(stranger)
     for url in [reverse("assessment:skills_scan_detail", args=[scan.pk]),
                 reverse("assessment:action_plan_detail", args=[plan.pk]),
                 reverse("assessment:assessment_report_detail", args=[report.pk])]:

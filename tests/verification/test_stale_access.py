@@ -4,12 +4,15 @@ Visibility follows the *current* membership at the registration's centre, not th
 registration: a revoked assessor or internal verifier gets the same 404 as for evidence that does not exist,
 on every path (evidence page, file, preview, witness list, registration pages, records, PDFs).
 """
+from datetime import date
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role
+from accounts.models import Centre, Membership, Role
+from assessment import services as assessment_services
 from assessment.models import AssessmentRecord
 from evidence.demo import _pdf
 from evidence.models import EvidenceItem, Witness, WitnessTestimony
@@ -175,9 +178,13 @@ STALE_ACCESS_TESTED = {
     "assessment:feedback_new", "printing:registration", "printing:completed", "printing:completed_unit",
     "verification:plan_detail", "verification:item_detail",
     "portability:provenance",  # tests/portability/test_passport.py
+    "assessment:skills_scan_new", "assessment:skills_scan_detail", "assessment:action_plan_detail",
+    "assessment:assessment_report_new", "assessment:assessment_report_detail", "verification:referral_answer",
+    "competence:overview", "competence:staff",
 }
 EV_SCOPE_TESTED = {  # tests/verification/test_ev_scope.py
     "evidence:detail", "evidence:download", "evidence:preview", "verification:ev_registration",
+    "ev_competence:staff",  # tests/accounts/test_competence.py (the EV reads only the staff behind a grant)
     "verification:ev_unit", "verification:ev_form", "verification:ev_unit_form",
 }
 # POST-only actions: the same selectors as the pages above (registrations_assessed_by, countersign_queue_for,
@@ -185,7 +192,7 @@ EV_SCOPE_TESTED = {  # tests/verification/test_ev_scope.py
 POST_ACTIONS = {
     "assessment:unit_sign", "assessment:mapping_decide", "assessment:mapping_remove", "assessment:unit_countersign",
     "verification:sample_accept", "verification:item_decide", "verification:mapping_decide",
-    "verification:referral_close", "portability:prior_unit_decide",
+    "verification:referral_close", "portability:prior_unit_decide", "verification:referral_send_back",
 }
 CATALOGUE = {"qualifications:detail", "qualifications:unit", "printing:qualification", "printing:blank",
              "printing:blank_unit"}  # the published catalogue and blank forms: nobody's portfolio
@@ -204,3 +211,42 @@ def test_every_object_url_is_in_the_matrix():
         if pattern.pattern.converters and rule and rule & readers and not name.startswith("admin:"):
             names.add(name)
     assert names - CATALOGUE - POST_ACTIONS == STALE_ACCESS_TESTED | EV_SCOPE_TESTED
+
+
+def test_revoked_assessor_loses_the_induction_records_and_referral_answers(client, signed_world, plan):
+    """The skills scan, assessment plan and report pages, and the referral answer page, follow the current
+    role too: Ann keeps an assessor role elsewhere, loses it at Cara's centre, and every page answers 404."""
+    w = signed_world
+    scan = assessment_services.skills_scan_create(registration=w.reg1, actor=w.ann,
+                                                  ratings=[(w.u101, 2, 2, "")], agreed_actions="Start with 101.")
+    plan_row = assessment_services.action_plan_create(registration=w.reg1, actor=w.ann, unit=w.u101,
+                                                      items=[("Bring examples", date.today(), [])])
+    report = assessment_services.assessment_report_create(
+        registration=w.reg1, actor=w.ann, unit=w.u101, date=date.today(), answers={"evidence_valid": True}, outcome="Competent.")
+    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
+        verification_selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")])
+    item = verification_selectors.sample_items_visible_to(w.pat).get(unit_assessment=w.ua(w.reg1, w.u101))
+    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Show more.")
+    urls = [reverse("assessment:skills_scan_new", args=[w.reg1.pk]),
+            reverse("assessment:skills_scan_detail", args=[scan.pk]),
+            reverse("assessment:action_plan_detail", args=[plan_row.pk]),
+            reverse("assessment:assessment_report_new", args=[w.reg1.pk]),
+            reverse("assessment:assessment_report_detail", args=[report.pk]),
+            reverse("verification:referral_answer", args=[referral.pk])]
+    elsewhere = Centre.objects.create(name="Elsewhere", number="T099")
+    Membership.objects.create(user=w.ann, centre=elsewhere, role=Role.ASSESSOR)
+    client.force_login(w.ann)
+    assert set(statuses(client, urls).values()) == {200}
+    Membership.objects.filter(user=w.ann, centre=w.centre, role=Role.ASSESSOR).delete()
+    assert statuses(client, urls) == {url: 404 for url in urls}
+
+
+def test_revoked_staff_lose_the_competence_records(client, world, other_centre):
+    """The competence overview and a person's records (IV, centre admin) and the EV's page of them."""
+    urls = [reverse("competence:overview", args=[world.centre.pk]),
+            reverse("competence:staff", args=[world.centre.pk, world.ann.pk])]
+    Membership.objects.create(user=world.ivy, centre=other_centre, role=Role.INTERNAL_VERIFIER)
+    client.force_login(world.ivy)
+    assert set(statuses(client, urls).values()) == {200}
+    Membership.objects.filter(user=world.ivy, centre=world.centre, role=Role.INTERNAL_VERIFIER).delete()
+    assert statuses(client, urls) == {url: 404 for url in urls}
