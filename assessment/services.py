@@ -23,10 +23,12 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.services import audit_record
+from audit.signatures import STATEMENTS, signature_record
+from audit.signatures import Kind as SignatureKind
 from evidence.models import EvidenceItem
 from evidence.sniffing import AUDIO, VIDEO, FileRefused
 
-from . import permissions
+from . import permissions, signing
 from .models import (
     ActionPlan,
     ActionPlanItem,
@@ -77,8 +79,10 @@ PLAN_NEEDS_ITEMS = "Add at least one activity with a target date."
 PLAN_ALREADY_AGREED = "You have already agreed this action plan."
 RECORD_ALREADY_SIGNED = "You have already signed this record."
 
-AUTHENTICITY_STATEMENT = ("I confirm that the evidence provided for this unit is a result of my own work and "
-                          "that I have not copied it from anyone else.")
+# One wording per statement, the logbook's: audit.signatures.STATEMENTS (screen, record and print alike).
+AUTHENTICITY_STATEMENT = STATEMENTS[SignatureKind.AUTHENTICITY]
+SIGN_OFF_STATEMENT = STATEMENTS[SignatureKind.UNIT_SIGN_OFF]
+COUNTERSIGNATURE_STATEMENT = STATEMENTS[SignatureKind.COUNTERSIGNATURE]
 
 
 def _raise(message: str, **kwargs):
@@ -470,8 +474,8 @@ def unit_assessment_ensure(*, registration, unit) -> UnitAssessment:
 
 # --- authenticity, sign-off, countersignature, reopening --------------------------------------------
 @transaction.atomic
-def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
-    """The candidate declares the unit's evidence their own work."""
+def authenticity_sign(*, unit_assessment, actor, client_ip: str | None = None) -> UnitAssessment:
+    """The candidate declares the unit's evidence their own work: a signature over that evidence."""
     ua = _lock_one(unit_assessment)
     if not permissions.is_candidate_of(actor, ua.registration):
         _raise(NOT_CANDIDATE)
@@ -482,8 +486,11 @@ def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
     ua.authenticity_signed_at = timezone.now()
     ua.version += 1
     ua.save(update_fields=["authenticity_signed_at", "version", "updated_at"])
+    signature = signature_record(kind=SignatureKind.AUTHENTICITY, obj=ua, content=signing.authenticity_content(ua),
+                                 signer=actor, client_ip=client_ip, centre=ua.registration.centre,
+                                 signed_at=ua.authenticity_signed_at)
     audit_record(actor=actor, action="authenticity_signed", obj=ua, centre=ua.registration.centre,
-                 details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT})
+                 details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT, "signature": signature.code})
     return ua
 
 
@@ -496,7 +503,7 @@ def sign_off_problems(ua: UnitAssessment, confirmed_requirements=()) -> list[str
 
 @transaction.atomic
 def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=None,
-                  confirmed_requirements=()) -> UnitAssessment:
+                  confirmed_requirements=(), client_ip: str | None = None) -> UnitAssessment:
     """The assessor signs the unit: every criterion met by accepted evidence, every requirement satisfied,
     the authenticity statement signed, and the assessor's password re-checked. A trainee's signature waits
     for a qualified assessor's countersignature; either way the unit is locked from now on."""
@@ -527,15 +534,20 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     except IntegrityError:
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     ua.refresh_from_db()
+    content = signing.decisions_content(ua) | {"round": ua.round}
+    signature = signature_record(kind=SignatureKind.UNIT_SIGN_OFF, obj=ua, content=content, signer=actor,
+                                 client_ip=client_ip, centre=ua.registration.centre, signed_at=now)
     audit_record(actor=actor, action="unit_signed_off", obj=ua, centre=ua.registration.centre, details={
         "unit": ua.unit.ref, "round": ua.round, "trainee": actor.is_trainee_assessor,
-        "confirmed_requirements": sorted(confirmed_requirements),
+        "confirmed_requirements": sorted(confirmed_requirements), "statement": SIGN_OFF_STATEMENT,
+        "signature": signature.code,
     })
     return ua
 
 
 @transaction.atomic
-def unit_countersign(*, unit_assessment, actor, password: str, expected_version=None) -> UnitAssessment:
+def unit_countersign(*, unit_assessment, actor, password: str, expected_version=None,
+                     client_ip: str | None = None) -> UnitAssessment:
     ua = _lock_one(unit_assessment)
     _lock_registration(ua.registration_id)
     if ua.status != UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
@@ -553,8 +565,12 @@ def unit_countersign(*, unit_assessment, actor, password: str, expected_version=
     ua.save(update_fields=["status", "countersigned_by", "countersigned_at", "version", "updated_at"])
     UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).update(countersigned_by=actor,
                                                                          countersigned_at=now)
+    content = signing.decisions_content(ua) | {"round": ua.round}
+    signature = signature_record(kind=SignatureKind.COUNTERSIGNATURE, obj=ua, content=content, signer=actor,
+                                 client_ip=client_ip, centre=registration.centre, signed_at=now)
     audit_record(actor=actor, action="unit_countersigned", obj=ua, centre=registration.centre,
-                 details={"unit": ua.unit.ref, "signed_by": ua.signed_by.username, "round": ua.round})
+                 details={"unit": ua.unit.ref, "signed_by": ua.signed_by.username, "round": ua.round,
+                          "statement": COUNTERSIGNATURE_STATEMENT, "signature": signature.code})
     return ua
 
 

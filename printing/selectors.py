@@ -22,6 +22,9 @@ from assessment.models import (
     UnitAssessment,
 )
 from assessment.selectors import candidate_evidence, units_of_registrations
+from audit.signatures import Kind as SignatureKind
+from audit.signatures import signatures_of
+from evidence.models import EvidenceItem, WitnessTestimony
 from evidence.selectors import witness_status_list
 from qualifications.models import (
     AssessmentCriterion,
@@ -111,6 +114,7 @@ class UnitBlock:
     # completed forms only
     unit_assessment: UnitAssessment | None = None
     iv: dict | None = None
+    testimonies: list = field(default_factory=list)  # (evidence number, WitnessTestimony) used in this unit
 
     @property
     def landscape(self) -> bool:
@@ -283,6 +287,16 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             .select_related("evidence", "assessed_by").order_by("assessed_at", "id")
         )
         result.unit_assessments = uas
+        # each signature on the unit, with its verification code (audit.signatures), in one query
+        signatures = signatures_of(uas.values())
+        for ua in uas.values():
+            ua.authenticity_signature = signatures.get((SignatureKind.AUTHENTICITY, ua.pk))
+            ua.sign_off_signature = signatures.get((SignatureKind.UNIT_SIGN_OFF, ua.pk))
+            ua.countersignature = signatures.get((SignatureKind.COUNTERSIGNATURE, ua.pk))
+        testimony_of = {t.evidence_id: t for t in WitnessTestimony.objects.filter(
+            evidence_id__in={m.evidence_id for m in mappings
+                             if m.evidence.kind == EvidenceItem.Kind.WITNESS_TESTIMONY}).select_related(
+            "witness", "signature")}
         result.iv = _iv_unit_decisions(registration)
         blocks = unit_blocks(units)
         by_criterion, by_range = defaultdict(list), defaultdict(list)
@@ -297,9 +311,14 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             signed = ua is not None and ua.status == UnitAssessment.Status.SIGNED
             return result.iv.get(unit_id) or (NOT_SAMPLED if signed else None)
 
+        used_in = defaultdict(dict)
+        for m in mappings:
+            if m.evidence_id in testimony_of:
+                used_in[m.unit_id][m.evidence_id] = testimony_of[m.evidence_id]
         for block in blocks:
             block.unit_assessment = uas.get(block.unit.pk)
             block.iv = iv_for(block.unit.pk)
+            block.testimonies = [(evidence_number(e), t) for e, t in sorted(used_in[block.unit.pk].items())]
             for line in block.criteria:
                 _fill(line, by_criterion[line.criterion.pk])
             for line in block.range_lines:

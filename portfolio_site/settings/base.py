@@ -129,6 +129,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The address people reach the site at, for absolute links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Witness confirmation links (evidence.confirmations): days a link works, and requests per client address
+# per WITNESS_LINK_RATE_WINDOW seconds before the link pages answer 429.
+WITNESS_LINK_DAYS = env.int("WITNESS_LINK_DAYS", default=14)
+WITNESS_LINK_RATE_LIMIT = env.int("WITNESS_LINK_RATE_LIMIT", default=30)
+WITNESS_LINK_RATE_WINDOW = env.int("WITNESS_LINK_RATE_WINDOW", default=600)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="portfolio@localhost")
