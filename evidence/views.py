@@ -464,7 +464,9 @@ def _rate_limited(request) -> bool:
 def _link_page(request, template, context, status=200):
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
+    # the token is in the address: never pass it to another site ("no-referrer" would make the form post Origin:
+    # null, which the CSRF check refuses)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

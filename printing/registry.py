@@ -133,7 +133,7 @@ def completed_context(form: PrintForm, registration, unit=None) -> dict:
     rows = {row["unit"].pk: row for row in data.summary_rows}
     context["rows"] = data.summary_rows
     context["record_rows"] = data.record_rows
-    context["sections"] = [(title, [rows[u.pk] for u in us]) for title, us in _summary_sections(data.units)]
+    context["sections"] = [(title, [rows.get(u.pk, {"unit": u}) for u in us]) for title, us in _summary_sections(data.units)]
     return context | _texts()
 
 
