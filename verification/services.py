@@ -16,8 +16,10 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from audit.services import audit_record
+from audit.signatures import STATEMENTS, signature_record
+from audit.signatures import Kind as SignatureKind
 
-from . import selectors
+from . import selectors, signing
 from .models import (
     AssessorFlag,
     CandidateSite,
@@ -203,7 +205,7 @@ def check_may_decide(*, verifier, unit_assessment) -> None:
 
 @transaction.atomic
 def decision_record(*, item, actor, outcome: str, comments: str = "", action_points: str = "",
-                    mapping=None) -> VerificationDecision:
+                    mapping=None, client_ip: str | None = None) -> VerificationDecision:
     """The internal verifier agrees a sampled unit (or one assessment decision in it) or refers it back.
 
     A referral of a signed unit re-opens it for the assessor (assessment.services.unit_reopen) and emails the
@@ -267,9 +269,14 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
     )
     decision.full_clean()
     decision.save()
+    signature = None
     if outcome == VerificationDecision.Outcome.AGREED:
         for referral in to_close:
             _close(referral, actor=actor, note="Agreed after the assessor's corrections.", now=now)
+        # the IV's agreement is a signature over the decisions agreed (audit.signatures), with its code
+        signature = signature_record(kind=SignatureKind.IV_AGREEMENT, obj=decision,
+                                     content=signing.agreement_content(decision), signer=actor,
+                                     client_ip=client_ip, centre=registration.centre, signed_at=now)
     reopened = False
     if outcome == VerificationDecision.Outcome.REFERRED and ua.status != UnitAssessment.Status.OPEN:
         from assessment.services import unit_reopen
@@ -282,6 +289,8 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
         "assessor": decision.assessor.username, "round": decision.unit_round, "mapping": mapping.pk if mapping else None,
         "mapping_label": selectors.mapping_label(mapping),
         "comments": decision.comments, "action_points": action_points, "unit_reopened": reopened,
+        "signature": signature.code if signature else None,
+        "statement": STATEMENTS[SignatureKind.IV_AGREEMENT] if signature else None,
     })
     if outcome == VerificationDecision.Outcome.REFERRED:
         from .tasks import send_referral_email
