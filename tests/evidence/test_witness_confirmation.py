@@ -217,3 +217,20 @@ def test_signatures_cannot_be_changed_through_the_orm(asked):
 
     with pytest.raises(AuditImmutableError):
         Signature.objects.filter(pk=testimony.signature_id).update(signer_name="Someone")
+
+
+def test_the_verification_page_shows_a_signature_to_the_centres_staff_only(client, people, asked):
+    testimony = confirmations.witness_confirm(token=_token(), name="Sam", job_title="Manager",
+                                              statement_text=asked.statement_text, declared=True)
+    url = f"{reverse('signature_verify')}?code={testimony.signature.display_code}"
+    expected = {"assessor": 200, "iv": 200, "admin": 200, "stranger_assessor": 200, "other_assessor": 404,
+                "other_admin": 404, "candidate": 404, "other_candidate": 404}
+    seen = {}
+    for name in expected:
+        client.force_login(getattr(people, name))
+        seen[name] = client.get(url).status_code
+    assert seen == expected
+    client.force_login(people.admin)
+    page = client.get(url).content.decode()
+    assert "Signed by Sam, Manager (no account)" in page and "still matches" in page
+    assert client.get(f"{reverse('signature_verify')}?code=ZZZZZ-ZZZZZ").status_code == 404
