@@ -69,10 +69,17 @@ def confirmation_link(token: str) -> str:
     return f"{settings.SITE_URL}{reverse('evidence:witness_confirm', args=[token])}"
 
 
+def signature_kind(testimony: WitnessTestimony) -> str:
+    """An expert witness signs the expert witness statement; anyone else the witness declaration."""
+    return Kind.EXPERT_WITNESS if testimony.witness.is_expert else Kind.WITNESS
+
+
 def testimony_content(testimony: WitnessTestimony) -> dict:
-    """What a witness signs: the testimony's evidence (its revision, text, file) and the criteria it is for."""
+    """What a witness signs: the testimony's evidence (its revision, text, file) and the criteria it is for; an
+    expert witness's occupational expertise too."""
     item = testimony.evidence
-    return {
+    expert = {"expertise": testimony.witness.expertise} if testimony.witness.is_expert else {}
+    return expert | {
         "candidate": item.candidate.get_full_name() or item.candidate.get_username(),
         "evidence": item.pk,
         "revision": item.revision,
@@ -87,12 +94,13 @@ def testimony_content(testimony: WitnessTestimony) -> dict:
 
 
 def _rebuild(signature):
-    testimony = WitnessTestimony.objects.select_related("evidence__candidate").filter(
+    testimony = WitnessTestimony.objects.select_related("evidence__candidate", "witness").filter(
         pk=int(signature.object_id)).first()
     return testimony_content(testimony) if testimony is not None else None
 
 
 register_content(Kind.WITNESS, _rebuild)
+register_content(Kind.EXPERT_WITNESS, _rebuild)
 
 
 def _may_request(actor, item: EvidenceItem) -> bool:
@@ -132,9 +140,10 @@ def witness_confirmation_request(*, testimony: WitnessTestimony, actor, email: s
         "evidence": item.pk, "witness": testimony.witness.name, "email": email, "expires_at": request.expires_at})
     link = confirmation_link(token)
     candidate = item.candidate.get_full_name() or item.candidate.get_username()
-    subject = f"Please confirm your witness testimony for {candidate}"
+    what = "expert witness statement" if testimony.witness.is_expert else "witness testimony"
+    subject = f"Please confirm your {what} for {candidate}"
     body = (f"Dear {testimony.witness.name},\n\n{candidate} ({item.centre.name}) has asked you to confirm "
-            f"witness testimony about their work: “{item.title}”.\n\nOpen this link to read it, correct or write "
+            f"{what} about their work: “{item.title}”.\n\nOpen this link to read it, correct or write "
             f"it, and confirm or decline it. You do not need an account. The link works once and expires on "
             f"{timezone.localtime(request.expires_at):%d/%m/%Y}.\n\n{link}\n\nIf you did not expect this email, "
             f"you can ignore it.\n")
@@ -207,7 +216,8 @@ def witness_confirm(*, token: str, name: str, job_title: str, statement_text: st
     testimony.evidence = item
     testimony.confirmed_name, testimony.confirmed_job_title, testimony.confirmed_at = name, job_title, now
     testimony.declined_at, testimony.decline_reason = None, ""
-    signature = signature_record(kind=Kind.WITNESS, obj=testimony, content=testimony_content(testimony),
+    kind = signature_kind(testimony)
+    signature = signature_record(kind=kind, obj=testimony, content=testimony_content(testimony),
                                  signer_name=name, job_title=job_title, client_ip=client_ip, centre=item.centre,
                                  signed_at=now)
     testimony.signature = signature
@@ -218,7 +228,7 @@ def witness_confirm(*, token: str, name: str, job_title: str, statement_text: st
     audit_record(actor=f"witness {name} (no account)", action=AUDIT_CONFIRMED, obj=testimony, centre=item.centre,
                  details={"evidence": item.pk, "revision": item.revision, "name": name, "job_title": job_title,
                           "corrected": corrected, "client_ip": client_ip, "signature": signature.code,
-                          "statement": STATEMENTS[Kind.WITNESS]})
+                          "statement": STATEMENTS[kind], "expert_witness": testimony.witness.is_expert})
     return testimony
 
 

@@ -126,8 +126,10 @@ class CorrectionForm(EvidenceDetailsForm):
 class WitnessForm(forms.ModelForm):
     class Meta:
         model = Witness
-        fields = ["name", "job_title", "relationship", "email", "contact", "suggested_status_category"]
-        widgets = {"contact": forms.Textarea(attrs={"rows": 3}), "suggested_status_category": forms.RadioSelect}
+        fields = ["name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
+                  "expertise"]
+        widgets = {"contact": forms.Textarea(attrs={"rows": 3}), "suggested_status_category": forms.RadioSelect,
+                   "expertise": forms.Textarea(attrs={"rows": 3})}
         labels = {"name": "Witness name", "contact": "Contact address or telephone",
                   "email": "Witness's email address",
                   "suggested_status_category": "Witness status you suggest (your assessor decides)"}
@@ -152,6 +154,10 @@ class WitnessConfirmForm(forms.Form):
     declaration = forms.BooleanField(label=STATEMENTS[Kind.WITNESS], required=False)
     reason = forms.CharField(label="If you decline: why (optional)", required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, kind=Kind.WITNESS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declaration"].label = STATEMENTS[kind]
 
 
 class WitnessTestimonyForm(EvidenceDetailsForm):

@@ -162,6 +162,11 @@ class Witness(models.Model):
     status_decided_at = models.DateTimeField(null=True, blank=True)
     relationship = models.CharField("professional relationship", max_length=200,
                                     help_text="e.g. line manager, team leader, colleague")
+    is_expert = models.BooleanField("expert witness", default=False,
+                                    help_text="An occupational expert who attests criteria (2006 expert witness record)")
+    expertise = models.TextField("occupational expertise", blank=True,
+                                 help_text="Supervisory, managerial or training experience in the units attested, "
+                                           "knowledge of the standards, continuing professional development")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

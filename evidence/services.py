@@ -408,7 +408,9 @@ def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, dec
         return existing, False
 
 
-WITNESS_FIELDS = ("name", "job_title", "relationship", "email", "contact", "suggested_status_category")
+WITNESS_FIELDS = ("name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
+                  "expertise")
+ERR_EXPERTISE = "Describe the expert witness's occupational expertise (experience, knowledge of the standards, CPD)."
 ERR_NOT_WITNESS_ASSESSOR = "Only an assessor of the candidate at this centre decides a witness's status category."
 
 
@@ -418,11 +420,16 @@ def _witness_details(witness: Witness) -> dict:
 
 @transaction.atomic
 def witness_create(*, candidate, centre, name: str, contact: str = "", relationship: str, email: str = "",
-                   job_title: str = "", suggested_status_category: int | None = None) -> Witness:
-    """The candidate records a witness. The status category they give is a suggestion: the assessor decides."""
+                   job_title: str = "", suggested_status_category: int | None = None, is_expert: bool = False,
+                   expertise: str = "") -> Witness:
+    """The candidate records a witness (or an expert witness, with their occupational expertise). The status
+    category they give is a suggestion: the assessor decides."""
     witness = Witness(centre=centre, candidate=candidate, name=name.strip(), contact=(contact or "").strip(),
                       relationship=relationship.strip(), email=(email or "").strip(), job_title=(job_title or "").strip(),
-                      suggested_status_category=suggested_status_category)
+                      suggested_status_category=suggested_status_category, is_expert=bool(is_expert),
+                      expertise=(expertise or "").strip())
+    if witness.is_expert and not witness.expertise:
+        raise ValidationError({"expertise": ERR_EXPERTISE})
     witness.full_clean()
     witness.save()
     audit_record(actor=candidate, action="witness_created", obj=witness, details=_witness_details(witness))
@@ -431,7 +438,8 @@ def witness_create(*, candidate, centre, name: str, contact: str = "", relations
 
 @transaction.atomic
 def witness_update(*, witness: Witness, actor, name: str, contact: str = "", relationship: str, email: str = "",
-                   job_title: str = "", suggested_status_category: int | None = None) -> Witness:
+                   job_title: str = "", suggested_status_category: int | None = None, is_expert: bool = False,
+                   expertise: str = "") -> Witness:
     """The candidate corrects a witness's details, until an assessor has used their testimony: from then on
     the witness is part of what the assessment (and any signed unit) relied on, and is refused."""
     witness = Witness.objects.select_for_update().get(pk=witness.pk)
@@ -446,6 +454,9 @@ def witness_update(*, witness: Witness, actor, name: str, contact: str = "", rel
     witness.name, witness.contact = name.strip(), (contact or "").strip()
     witness.relationship, witness.email = relationship.strip(), (email or "").strip()
     witness.job_title, witness.suggested_status_category = (job_title or "").strip(), suggested_status_category
+    witness.is_expert, witness.expertise = bool(is_expert), (expertise or "").strip()
+    if witness.is_expert and not witness.expertise:
+        raise ValidationError({"expertise": ERR_EXPERTISE})
     witness.full_clean()
     witness.save()
     now = timezone.now()

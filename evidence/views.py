@@ -483,7 +483,7 @@ def witness_confirm(request, token):
         return _link_page(request, "evidence/witness_link_refused.html", {"message": str(exc)}, status=410)
     testimony = link.testimony
     item = testimony.evidence
-    form = WitnessConfirmForm(request.POST or None, initial={
+    form = WitnessConfirmForm(request.POST or None, kind=confirmations.signature_kind(testimony), initial={
         "statement_text": item.statement_text, "name": testimony.witness.name,
         "job_title": testimony.witness.job_title})
     errors = []
@@ -504,6 +504,7 @@ def witness_confirm(request, token):
     candidate = item.candidate
     return _link_page(request, "evidence/witness_confirm.html", {
         "form": form, "errors": errors, "item": item, "witness": testimony.witness,
+        "expert": testimony.witness.is_expert,
         "candidate_name": candidate.get_full_name() or candidate.get_username(), "centre_name": item.centre.name,
         "criteria": testimony.criteria.select_related("unit").order_by("unit__ref", "outcome__number", "number"),
         "locked": item.locked_at is not None, "has_file": bool(item.file), "expires_at": link.expires_at,

@@ -234,3 +234,31 @@ def test_the_verification_page_shows_a_signature_to_the_centres_staff_only(clien
     page = client.get(url).content.decode()
     assert "Signed by Sam, Manager (no account)" in page and "still matches" in page
     assert client.get(f"{reverse('signature_verify')}?code=ZZZZZ-ZZZZZ").status_code == 404
+
+
+def test_an_expert_witness_confirms_their_statement_with_their_expertise(client, people, catalogue,
+                                                                         django_capture_on_commit_callbacks):
+    from django.core.exceptions import ValidationError
+
+    from audit.signatures import STATEMENTS, Kind
+
+    with pytest.raises(ValidationError):
+        services.witness_create(candidate=people.candidate, centre=people.centre, name="Eve Expert",
+                                relationship="Area manager", is_expert=True, expertise="")
+    expert = services.witness_create(candidate=people.candidate, centre=people.centre, name="Eve Expert",
+                                     email="eve@example.org", relationship="Area manager", is_expert=True,
+                                     expertise="Six years managing customer service teams; trains new staff.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.witness_testimony_submit(
+            candidate=people.candidate, centre=people.centre, witness=expert,
+            criteria=list(catalogue.units[0].criteria.all()[:2]), declared=True, ask_witness=True,
+            details=EvidenceDetails(title="Handling complaints", statement_text=""))
+    assert "expert witness statement" in mail.outbox[-1].subject
+    url = reverse("evidence:witness_confirm", args=[_token()])
+    page = client.get(url).content.decode()
+    assert "Six years managing customer service teams" in page and STATEMENTS[Kind.EXPERT_WITNESS] in page
+    client.post(url, {"statement_text": "Cara resolves complaints calmly and by the procedure.", "name": "Eve Expert",
+                      "job_title": "Area manager", "declaration": "on", "confirm": "1"})
+    signature = Signature.objects.get()
+    assert signature.kind == Kind.EXPERT_WITNESS and signature.statement == STATEMENTS[Kind.EXPERT_WITNESS]
+    assert signature.content["expertise"].startswith("Six years") and len(signature.content["criteria"]) == 2
