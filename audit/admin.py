@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portfolio_site.admin import ReadOnlyAdmin
 
-from .models import AuditEntry
+from .models import AuditEntry, Signature
 
 
 @admin.register(AuditEntry)
@@ -13,3 +13,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["action", "object_repr", "actor_name"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    """Read-only: a signature is what someone agreed to; nobody edits it from a screen."""
+
+    list_display = ["code", "kind", "signer_name", "signer_job_title", "signed_at", "centre", "object_type"]
+    list_filter = ["kind"]
+    search_fields = ["code", "signer_name"]
+    readonly_fields = [f.name for f in Signature._meta.fields]

@@ -3,11 +3,11 @@ import pytest
 from django.contrib import admin
 
 from assessment.models import EvidenceMapping, Registration, UnitAssessment, UnitSignOff
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Signature
 from verification.models import CertificationClaim, ExternalAccessLog
 
-READ_ONLY_MODELS = [Registration, UnitAssessment, UnitSignOff, EvidenceMapping, AuditEntry, CertificationClaim,
-                    ExternalAccessLog]
+READ_ONLY_MODELS = [Registration, UnitAssessment, UnitSignOff, EvidenceMapping, AuditEntry, Signature,
+                    CertificationClaim, ExternalAccessLog]
 
 
 @pytest.mark.parametrize("model", READ_ONLY_MODELS, ids=lambda m: m._meta.label)
