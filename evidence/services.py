@@ -330,11 +330,25 @@ def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> E
     item.full_clean(exclude=["file", "preview"])
     if revisions.evidence_content(item) != before:
         revisions.evidence_revision_keep(item, before, now=timezone.now())
+        _void_witness_confirmation(item, actor)
     item.save()
     item.units.set(details.units)
     audit_record(actor=actor, action="evidence_updated", obj=item,
                  details={"changes": changes, "revision": item.revision})
     return item
+
+
+def _void_witness_confirmation(item, actor):
+    """The candidate changed testimony the witness had confirmed: it no longer says what they confirmed, so it
+    is unconfirmed again (the signature record stays, and verify_signature shows what changed)."""
+    testimony = WitnessTestimony.objects.filter(evidence=item, confirmed_at__isnull=False).first()
+    if testimony is None:
+        return
+    code = testimony.signature.code if testimony.signature_id else None
+    WitnessTestimony.objects.filter(pk=testimony.pk).update(confirmed_at=None, confirmed_name="",
+                                                            confirmed_job_title="", signature=None)
+    audit_record(actor=actor, action="witness_confirmation_voided", obj=testimony,
+                 details={"evidence": item.pk, "signature": code, "witness": testimony.confirmed_name})
 
 
 @transaction.atomic

@@ -262,3 +262,15 @@ def test_an_expert_witness_confirms_their_statement_with_their_expertise(client,
     signature = Signature.objects.get()
     assert signature.kind == Kind.EXPERT_WITNESS and signature.statement == STATEMENTS[Kind.EXPERT_WITNESS]
     assert signature.content["expertise"].startswith("Six years") and len(signature.content["criteria"]) == 2
+
+
+def test_the_candidate_editing_confirmed_testimony_makes_it_unconfirmed_again(people, asked):
+    confirmations.witness_confirm(token=_token(), name="Sam", job_title="Manager",
+                                  statement_text=asked.statement_text, declared=True)
+    details = EvidenceDetails(title=asked.title, statement_text="Something the witness never saw.",
+                              kind=asked.kind, context=asked.context, units=list(asked.units.all()))
+    services.evidence_update(item=asked, actor=people.candidate, details=details)
+    testimony = WitnessTestimony.objects.get(evidence=asked)
+    assert testimony.confirmation_text == "not confirmed by the witness" and testimony.signature is None
+    assert Signature.objects.count() == 1  # the record of what Sam signed stays
+    assert AuditEntry.objects.filter(action="witness_confirmation_voided").exists()
