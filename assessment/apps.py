@@ -8,8 +8,9 @@ class AssessmentConfig(AppConfig):
         from evidence import visibility
         from evidence.registry import register_allowed_settings
 
-        from . import selectors
+        from . import selectors, signing
 
         visibility.register_reader(visibility.EvidenceReader(
             name="assessment.staff", condition=selectors.evidence_staff_condition))
         register_allowed_settings(selectors.candidate_allowed_settings)
+        signing.register()  # what the unit signatures cover, for audit.signatures' check

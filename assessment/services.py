@@ -24,10 +24,12 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from accounts.services import notify
 from audit.services import audit_record, refusals_audited
+from audit.signatures import STATEMENTS, signature_record
+from audit.signatures import Kind as SignatureKind
 from evidence.models import EvidenceItem
 from evidence.sniffing import AUDIO, VIDEO, FileRefused
 
-from . import hooks, permissions
+from . import hooks, permissions, signing
 from .models import (
     ActionPlan,
     ActionPlanItem,
@@ -107,8 +109,10 @@ REQUIREMENT_HAS_SUB_ITEMS = "Evidence requirement {ref} has lettered sub-items: 
 REQUIREMENT_NOT_MAPPABLE = ("Evidence requirement {ref} says where or how evidence may be gathered; it is not "
                             "something evidence is mapped to.")
 
-AUTHENTICITY_STATEMENT = ("I confirm that the evidence provided for this unit is a result of my own work and "
-                          "that I have not copied it from anyone else.")
+# One wording per statement, the logbook's: audit.signatures.STATEMENTS (screen, record and print alike).
+AUTHENTICITY_STATEMENT = STATEMENTS[SignatureKind.AUTHENTICITY]
+SIGN_OFF_STATEMENT = STATEMENTS[SignatureKind.UNIT_SIGN_OFF]
+COUNTERSIGNATURE_STATEMENT = STATEMENTS[SignatureKind.COUNTERSIGNATURE]
 
 
 def _raise(message: str, **kwargs):
@@ -728,8 +732,8 @@ def unit_assessment_ensure(*, registration, unit) -> UnitAssessment:
 
 # --- authenticity, sign-off, countersignature, reopening --------------------------------------------
 @transaction.atomic
-def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
-    """The candidate declares the unit's evidence their own work."""
+def authenticity_sign(*, unit_assessment, actor, client_ip: str | None = None) -> UnitAssessment:
+    """The candidate declares the unit's evidence their own work: a signature over that evidence."""
     ua = _lock_one(unit_assessment)
     if not permissions.is_candidate_of(actor, ua.registration):
         _raise(NOT_CANDIDATE)
@@ -740,8 +744,11 @@ def authenticity_sign(*, unit_assessment, actor) -> UnitAssessment:
     ua.authenticity_signed_at = timezone.now()
     ua.version += 1
     ua.save(update_fields=["authenticity_signed_at", "version", "updated_at"])
+    signature = signature_record(kind=SignatureKind.AUTHENTICITY, obj=ua, content=signing.authenticity_content(ua),
+                                 signer=actor, client_ip=client_ip, centre=ua.registration.centre,
+                                 signed_at=ua.authenticity_signed_at)
     audit_record(actor=actor, action="authenticity_signed", obj=ua, centre=ua.registration.centre,
-                 details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT})
+                 details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT, "signature": signature.code})
     from django.urls import reverse
 
     notify(user=ua.registration.assessor, kind="sign_off_awaited",
@@ -785,7 +792,7 @@ def _record_confirmations(ua, matrix, confirmations, actor, now) -> list[str]:
 
 @transaction.atomic
 def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=None,
-                  confirmed_requirements=()) -> UnitAssessment:
+                  confirmed_requirements=(), client_ip: str | None = None) -> UnitAssessment:
     """The assessor signs the unit: every criterion met by accepted evidence, every requirement satisfied,
     the authenticity statement signed, and the assessor's password re-checked. A trainee's signature waits
     for a qualified assessor's countersignature; either way the unit is locked from now on."""
@@ -817,14 +824,21 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
             ua=ua, actor=actor, to=status, action="unit_signed_off", signed_by=actor, signed_at=now,
             details={"unit": ua.unit.ref, "round": ua.round, "trainee": actor.is_trainee_assessor,
                      "confirmed_requirements": {ref: confirmations[ref] for ref in sorted(
-                         _record_confirmations(ua, matrix, confirmations, actor, now))}})
+                         _record_confirmations(ua, matrix, confirmations, actor, now))},
+                     "statement": SIGN_OFF_STATEMENT})
     except ValidationError:
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
+    content = signing.decisions_content(ua) | {"round": ua.round}
+    signature = signature_record(kind=SignatureKind.UNIT_SIGN_OFF, obj=ua, content=content, signer=actor,
+                                 client_ip=client_ip, centre=ua.registration.centre, signed_at=now)
+    audit_record(actor=actor, action="unit_signature_recorded", obj=ua, centre=ua.registration.centre,
+                 details={"unit": ua.unit.ref, "round": ua.round, "signature": signature.code})
     return ua
 
 
 @transaction.atomic
-def unit_countersign(*, unit_assessment, actor, password: str, expected_version=None) -> UnitAssessment:
+def unit_countersign(*, unit_assessment, actor, password: str, expected_version=None,
+                     client_ip: str | None = None) -> UnitAssessment:
     ua = _lock_one(unit_assessment)
     _lock_registration(ua.registration_id)
     if ua.status != UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
@@ -840,6 +854,11 @@ def unit_countersign(*, unit_assessment, actor, password: str, expected_version=
                                     details={"signed_by": ua.signed_by.username, "round": ua.round})
     UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).update(countersigned_by=actor,
                                                                          countersigned_at=now)
+    content = signing.decisions_content(ua) | {"round": ua.round}
+    signature = signature_record(kind=SignatureKind.COUNTERSIGNATURE, obj=ua, content=content, signer=actor,
+                                 client_ip=client_ip, centre=ua.registration.centre, signed_at=now)
+    audit_record(actor=actor, action="unit_countersignature_recorded", obj=ua, centre=ua.registration.centre,
+                 details={"unit": ua.unit.ref, "statement": COUNTERSIGNATURE_STATEMENT, "signature": signature.code})
     return ua
 
 

@@ -118,6 +118,7 @@ def _matrix_context(request, matrix, sign_form=None):
         "sign_form": sign_form or forms.SignOffForm(
             requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
         "reopen_form": forms.ReopenForm(),
+        "sign_off_statement": services.SIGN_OFF_STATEMENT,
     }
 
 
@@ -134,6 +135,7 @@ def unit_sign(request, pk, unit_pk):
                 unit_assessment=services.unit_assessment_ensure(registration=registration, unit=unit), actor=request.user, password=form.cleaned_data["password"],
                 expected_version=form.cleaned_data["version"],
                 confirmed_requirements=form.confirmations(),
+                client_ip=request.META.get("REMOTE_ADDR"),
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -177,14 +179,16 @@ def unit_countersign(request, ua_pk):
         try:
             services.unit_countersign(unit_assessment=ua, actor=request.user,
                                       password=form.cleaned_data["password"],
-                                      expected_version=form.cleaned_data["version"])
+                                      expected_version=form.cleaned_data["version"],
+                                      client_ip=request.META.get("REMOTE_ADDR"))
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, f"Unit {ua.unit.ref} countersigned.")
             return redirect("assessment:countersign_queue")
     return render(request, "assessment/countersign.html", {"ua": ua, "matrix": matrix, "form": form,
-                                                           "registration": ua.registration, "unit": ua.unit})
+                                                           "registration": ua.registration, "unit": ua.unit,
+                                                           "statement": services.COUNTERSIGNATURE_STATEMENT})
 
 
 def evidence_map(request, pk, evidence_pk):
@@ -738,7 +742,8 @@ def authenticity_sign(request, pk, unit_pk):
     if request.method == "POST":
         ua = services.unit_assessment_ensure(registration=registration, unit=unit)
         try:
-            services.authenticity_sign(unit_assessment=ua, actor=request.user)
+            services.authenticity_sign(unit_assessment=ua, actor=request.user,
+                                       client_ip=request.META.get("REMOTE_ADDR"))
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .admin_base import ReadOnlyAdmin
-from .models import AnonymousEventCount, AuditEntry
+from .models import AnonymousEventCount, AuditEntry, Signature
 
 
 @admin.register(AuditEntry)
@@ -19,3 +19,13 @@ class AnonymousEventCountAdmin(ReadOnlyAdmin):
     list_display = ["day", "kind", "count"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in AnonymousEventCount._meta.fields]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    """Read-only: a signature is what someone agreed to; nobody edits it from a screen."""
+
+    list_display = ["code", "kind", "signer_name", "signer_job_title", "signed_at", "centre", "object_type"]
+    list_filter = ["kind"]
+    search_fields = ["code", "signer_name"]
+    readonly_fields = [f.name for f in Signature._meta.fields]

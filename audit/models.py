@@ -112,3 +112,63 @@ class AnonymousEventCount(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.day:%d/%m/%Y}: {self.count}"
+
+
+class SignatureQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutableError("Signatures cannot be changed.")
+
+    def delete(self):
+        raise AuditImmutableError("Signatures cannot be deleted.")
+
+
+class Signature(models.Model):
+    """One signature, kept for ever: who signed, when, from which client address, the exact statement they
+    agreed to, and the content signed with its SHA-256. `code` is the short verification code the printed
+    forms carry; `manage.py verify_signature CODE` recomputes the content and says whether it still matches.
+    """
+
+    class Kind(models.TextChoices):
+        AUTHENTICITY = "authenticity", "Candidate's authenticity statement"
+        UNIT_SIGN_OFF = "unit_sign_off", "Assessor's unit sign-off"
+        COUNTERSIGNATURE = "countersignature", "Assessor's countersignature"
+        IV_AGREEMENT = "iv_agreement", "Internal verifier's agreement"
+        WITNESS = "witness", "Witness testimony"
+        EXPERT_WITNESS = "expert_witness", "Expert witness statement"
+        EMPLOYER = "employer", "Employer confirmation"
+
+    code = models.CharField(max_length=16, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", help_text="Empty for people without an account (witnesses)")
+    signer_name = models.CharField(max_length=200)
+    signer_job_title = models.CharField(max_length=200, blank=True)
+    signed_at = models.DateTimeField()
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    statement = models.TextField(help_text="The exact wording the signer agreed to")
+    content = models.JSONField(help_text="What was signed, as it was when signed")
+    content_sha256 = models.CharField(max_length=64)
+    centre = models.ForeignKey("accounts.Centre", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "kind"], name="signature_object")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.signer_name} on {self.signed_at:%d/%m/%Y} ({self.display_code})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutableError("Signatures cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("Signatures cannot be deleted.")
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:5]}-{self.code[5:]}"

@@ -150,7 +150,7 @@ def run(stdout=None):
         witness = services.witness_create(
             candidate=candidate, centre=centre, name="Sam Supervisor",
             contact="Riverside Stores, 2 Market Street, Leeds LS1 2AB · 0113 496 0000",
-            status_category=Witness.StatusCategory.EXPERT_FAMILIAR, relationship="Line manager",
+            suggested_status_category=Witness.StatusCategory.EXPERT_FAMILIAR, relationship="Line manager",
         )
     testimonies = [
         ("witness-1", "I watched Cara deal with a queue of customers during the Saturday rush. She greeted "

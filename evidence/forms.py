@@ -4,6 +4,8 @@ import uuid
 
 from django import forms
 
+from audit.signatures import STATEMENTS, Kind
+
 from . import registry
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .selectors import candidate_criteria, candidate_units, witnesses_of
@@ -132,9 +134,38 @@ class CorrectionForm(EvidenceDetailsForm):
 class WitnessForm(forms.ModelForm):
     class Meta:
         model = Witness
-        fields = ["name", "contact", "status_category", "relationship"]
-        widgets = {"contact": forms.Textarea(attrs={"rows": 3}), "status_category": forms.RadioSelect}
-        labels = {"name": "Witness name", "contact": "Contact address, email or telephone"}
+        fields = ["name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
+                  "expertise"]
+        widgets = {"contact": forms.Textarea(attrs={"rows": 3}), "suggested_status_category": forms.RadioSelect,
+                   "expertise": forms.Textarea(attrs={"rows": 3})}
+        labels = {"name": "Witness name", "contact": "Contact address or telephone",
+                  "email": "Witness's email address",
+                  "suggested_status_category": "Witness status you suggest (your assessor decides)"}
+        help_texts = {"email": "The link to confirm your testimony is sent here"}
+
+
+class WitnessStatusForm(forms.Form):
+    """The assessor's decision on a witness's status category."""
+
+    status_category = forms.TypedChoiceField(label="Witness status", choices=Witness.StatusCategory.choices,
+                                             coerce=int, widget=forms.RadioSelect)
+
+
+class WitnessConfirmForm(forms.Form):
+    """What a witness (no account) fills in to confirm their testimony."""
+
+    statement_text = forms.CharField(label="Your statement", widget=forms.Textarea(attrs={"rows": 10}),
+                                     required=False,
+                                     help_text="Correct it, or write it if it is empty: what you saw the candidate do")
+    name = forms.CharField(label="Your name", max_length=200, required=False)
+    job_title = forms.CharField(label="Your job title", max_length=200, required=False)
+    declaration = forms.BooleanField(label=STATEMENTS[Kind.WITNESS], required=False)
+    reason = forms.CharField(label="If you decline: why (optional)", required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, kind=Kind.WITNESS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declaration"].label = STATEMENTS[kind]
 
 
 class WitnessTestimonyForm(EvidenceDetailsForm):
@@ -146,9 +177,12 @@ class WitnessTestimonyForm(EvidenceDetailsForm):
                                      help_text="Type it here, upload the signed statement below, or both")
     criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
                                               label="Assessment criteria the witness attests")
+    ask_witness = forms.BooleanField(
+        label="Email the witness a link to confirm this testimony (they can correct it, or write it if you leave "
+              "the statement empty)", required=False, initial=True)
 
     field_order = ["witness", "title", "activity_date", "context", "statement_text", "units", "criteria",
-                   "description"]
+                   "description", "ask_witness"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-AUTHENTICITY_DECLARATION = "The evidence provided is a result of my own work."
+from audit.signatures import STATEMENTS, Kind
+
+# One wording, the logbook's: the same sentence on screen, in the signature record and in print.
+AUTHENTICITY_DECLARATION = STATEMENTS[Kind.AUTHENTICITY]
 
 
 def evidence_storage_key(instance, filename: str) -> str:
@@ -154,10 +157,24 @@ class Witness(models.Model):
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="witnesses")
     candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="witnesses")
     name = models.CharField(max_length=200)
-    contact = models.TextField(help_text="Contact address, email or telephone")
-    status_category = models.PositiveSmallIntegerField("witness status", choices=StatusCategory.choices)
+    contact = models.TextField(blank=True, help_text="Contact address or telephone")
+    email = models.EmailField(blank=True, help_text="Where the confirmation link goes")
+    job_title = models.CharField(max_length=200, blank=True)
+    status_category = models.PositiveSmallIntegerField(
+        "witness status", choices=StatusCategory.choices, null=True, blank=True,
+        help_text="The assessor's decision (empty until the assessor decides)")
+    suggested_status_category = models.PositiveSmallIntegerField(
+        "witness status suggested by the candidate", choices=StatusCategory.choices, null=True, blank=True)
+    status_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    status_decided_at = models.DateTimeField(null=True, blank=True)
     relationship = models.CharField("professional relationship", max_length=200,
                                     help_text="e.g. line manager, team leader, colleague")
+    is_expert = models.BooleanField("expert witness", default=False,
+                                    help_text="An occupational expert who attests criteria (2006 expert witness record)")
+    expertise = models.TextField("occupational expertise", blank=True,
+                                 help_text="Supervisory, managerial or training experience in the units attested, "
+                                           "knowledge of the standards, continuing professional development")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -166,8 +183,8 @@ class Witness(models.Model):
         verbose_name_plural = "witnesses"
         constraints = [
             models.CheckConstraint(
-                condition=Q(status_category__gte=1) & Q(status_category__lte=5),
-                name="witness_status_category_1_to_5",
+                condition=Q(status_category__isnull=True) | (Q(status_category__gte=1) & Q(status_category__lte=5)),
+                name="witness_status_category_1_to_5_or_undecided",
             ),
         ]
 
@@ -182,6 +199,13 @@ class WitnessTestimony(models.Model):
     witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="testimonies")
     criteria = models.ManyToManyField("qualifications.AssessmentCriterion", blank=True, related_name="+",
                                       help_text="Assessment criteria the witness attests")
+    confirmed_name = models.CharField(max_length=200, blank=True)
+    confirmed_job_title = models.CharField(max_length=200, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    signature = models.OneToOneField("audit.Signature", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", help_text="The witness's own confirmation")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -190,3 +214,48 @@ class WitnessTestimony(models.Model):
 
     def __str__(self):
         return f"{self.witness} for {self.evidence}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def confirmation_text(self) -> str:
+        """"confirmed by <name>, <job title>, <date>", or what stands instead, as every page and form prints it."""
+        if self.confirmed_at:
+            who = ", ".join(p for p in (self.confirmed_name, self.confirmed_job_title) if p)
+            return f"confirmed by {who}, {self.confirmed_at:%d/%m/%Y}"
+        if self.declined_at:
+            return f"declined by the witness on {self.declined_at:%d/%m/%Y}"
+        return "not confirmed by the witness"
+
+
+class WitnessRequest(models.Model):
+    """A link sent to a witness (who has no account) to confirm, correct or decline their testimony.
+
+    Only the SHA-256 of the link's token is stored; the link works once, until `expires_at`, unless withdrawn.
+    """
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+
+    testimony = models.ForeignKey(WitnessTestimony, on_delete=models.PROTECT, related_name="requests")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"confirmation request to {self.email} for {self.testimony}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.withdrawn_at is None

@@ -14,8 +14,9 @@ SHOWN = 400  # characters of a changed value quoted back to the assessor
 
 
 def _witness_text(witness: Witness) -> str:
-    return (f"{witness.name}, status {witness.status_category}, {witness.relationship}, "
-            f"{' '.join(witness.contact.split())}")
+    # the status category is the assessor's decision, not what the candidate submitted: not part of the content
+    return ", ".join(p for p in (witness.name, witness.job_title, witness.relationship, witness.email,
+                                 " ".join(witness.contact.split())) if p)
 
 
 def evidence_content(item: EvidenceItem) -> dict[str, str]:
@@ -33,6 +34,15 @@ def evidence_content(item: EvidenceItem) -> dict[str, str]:
     if testimony is not None:
         content["witness"] = _witness_text(testimony.witness)
     return content
+
+
+def evidence_fingerprint(item: EvidenceItem) -> str:
+    """SHA-256 of the item's content as the assessor reads it (and of its file): what a signature covers."""
+    import hashlib
+    import json
+
+    content = evidence_content(item) | {"file sha256": item.sha256}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def evidence_revision_keep(item: EvidenceItem, content: dict[str, str], *, now) -> None:

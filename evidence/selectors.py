@@ -80,7 +80,8 @@ def evidence_detail_for(user, pk) -> EvidenceItem:
     """One item the user may see, or EvidenceItem.DoesNotExist (which the views turn into 404)."""
     return (
         evidence_visible_to(user)
-        .select_related("candidate", "centre", "previous_version", "witness_testimony__witness")
+        .select_related("candidate", "centre", "previous_version", "witness_testimony__witness__status_decided_by",
+                        "witness_testimony__signature")
         .prefetch_related("units", "witness_testimony__criteria__unit")
         .get(pk=pk)
     )
@@ -156,8 +157,8 @@ def witness_status_list(candidate, centre=None) -> list[Witness]:
     """The witness status list: each witness with the units witnessed and the latest date, built from
     the candidate's live witness testimony (constant number of queries). `centre` keeps one centre's."""
     live = WitnessTestimony.objects.filter(evidence__deleted_at__isnull=True).select_related(
-        "evidence").prefetch_related("evidence__units")
-    witnesses = Witness.objects.filter(candidate=candidate)
+        "evidence", "signature").prefetch_related("evidence__units")
+    witnesses = Witness.objects.filter(candidate=candidate).select_related("status_decided_by")
     if centre is not None:
         witnesses = witnesses.filter(centre=centre)
     witnesses = list(
@@ -180,6 +181,9 @@ def witness_status_list(candidate, centre=None) -> list[Witness]:
         # an assessor used their testimony: the witness is frozen (evidence.services.witness_update)
         witness.in_use = any(t.evidence.locked_at for t in witness.live_testimonies)
         witness.has_signed_file = signed
+        # the witness's own confirmations ("confirmed by <name>, <job title>, <date>" and the signature's code)
+        witness.confirmations = [t for t in witness.live_testimonies if t.confirmed_at]
+        witness.unconfirmed = [t for t in witness.live_testimonies if not t.confirmed_at]
     return witnesses
 
 

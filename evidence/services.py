@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 
-from . import revisions, scanning, sniffing
+from . import confirmations, revisions, scanning, sniffing
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness, WitnessTestimony, evidence_storage_key
 
 logger = logging.getLogger(__name__)
@@ -360,11 +360,25 @@ def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> E
     item.full_clean(exclude=["file", "preview"])
     if revisions.evidence_content(item) != before:
         revisions.evidence_revision_keep(item, before, now=timezone.now())
+        _void_witness_confirmation(item, actor)
     item.save()
     item.units.set(details.units)
     audit_record(actor=actor, action="evidence_updated", obj=item,
                  details={"changes": changes, "revision": item.revision})
     return item
+
+
+def _void_witness_confirmation(item, actor):
+    """The candidate changed testimony the witness had confirmed: it no longer says what they confirmed, so it
+    is unconfirmed again (the signature record stays, and verify_signature shows what changed)."""
+    testimony = WitnessTestimony.objects.filter(evidence=item, confirmed_at__isnull=False).first()
+    if testimony is None:
+        return
+    code = testimony.signature.code if testimony.signature_id else None
+    WitnessTestimony.objects.filter(pk=testimony.pk).update(confirmed_at=None, confirmed_name="",
+                                                            confirmed_job_title="", signature=None)
+    audit_record(actor=actor, action="witness_confirmation_voided", obj=testimony,
+                 details={"evidence": item.pk, "signature": code, "witness": testimony.confirmed_name})
 
 
 @transaction.atomic
@@ -438,21 +452,38 @@ def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, dec
         return existing, False
 
 
+WITNESS_FIELDS = ("name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
+                  "expertise")
+ERR_EXPERTISE = "Describe the expert witness's occupational expertise (experience, knowledge of the standards, CPD)."
+ERR_NOT_WITNESS_ASSESSOR = "Only an assessor of the candidate at this centre decides a witness's status category."
+
+
+def _witness_details(witness: Witness) -> dict:
+    return {name: getattr(witness, name) for name in WITNESS_FIELDS}
+
+
 @transaction.atomic
-def witness_create(*, candidate, centre, name: str, contact: str, status_category: int,
-                   relationship: str) -> Witness:
-    witness = Witness(centre=centre, candidate=candidate, name=name.strip(), contact=contact.strip(),
-                      status_category=status_category, relationship=relationship.strip())
+def witness_create(*, candidate, centre, name: str, contact: str = "", relationship: str, email: str = "",
+                   job_title: str = "", suggested_status_category: int | None = None, is_expert: bool = False,
+                   expertise: str = "") -> Witness:
+    """The candidate records a witness (or an expert witness, with their occupational expertise). The status
+    category they give is a suggestion: the assessor decides."""
+    witness = Witness(centre=centre, candidate=candidate, name=name.strip(), contact=(contact or "").strip(),
+                      relationship=relationship.strip(), email=(email or "").strip(), job_title=(job_title or "").strip(),
+                      suggested_status_category=suggested_status_category, is_expert=bool(is_expert),
+                      expertise=(expertise or "").strip())
+    if witness.is_expert and not witness.expertise:
+        raise ValidationError({"expertise": ERR_EXPERTISE})
     witness.full_clean()
     witness.save()
-    audit_record(actor=candidate, action="witness_created", obj=witness, details={
-        "name": witness.name, "status_category": witness.status_category, "relationship": witness.relationship})
+    audit_record(actor=candidate, action="witness_created", obj=witness, details=_witness_details(witness))
     return witness
 
 
 @transaction.atomic
-def witness_update(*, witness: Witness, actor, name: str, contact: str, status_category: int,
-                   relationship: str) -> Witness:
+def witness_update(*, witness: Witness, actor, name: str, contact: str = "", relationship: str, email: str = "",
+                   job_title: str = "", suggested_status_category: int | None = None, is_expert: bool = False,
+                   expertise: str = "") -> Witness:
     """The candidate corrects a witness's details, until an assessor has used their testimony: from then on
     the witness is part of what the assessment (and any signed unit) relied on, and is refused."""
     witness = Witness.objects.select_for_update().get(pk=witness.pk)
@@ -463,10 +494,13 @@ def witness_update(*, witness: Witness, actor, name: str, contact: str, status_c
     if revisions.testimony_in_use(witness).exists():
         raise ValidationError(ERR_WITNESS_FROZEN.format(name=witness.name))
     kept = {item.pk: revisions.evidence_content(item) for item in unlocked}
-    before = {"name": witness.name, "contact": witness.contact, "status_category": witness.status_category,
-              "relationship": witness.relationship}
-    witness.name, witness.contact = name.strip(), contact.strip()
-    witness.status_category, witness.relationship = status_category, relationship.strip()
+    before = _witness_details(witness)
+    witness.name, witness.contact = name.strip(), (contact or "").strip()
+    witness.relationship, witness.email = relationship.strip(), (email or "").strip()
+    witness.job_title, witness.suggested_status_category = (job_title or "").strip(), suggested_status_category
+    witness.is_expert, witness.expertise = bool(is_expert), (expertise or "").strip()
+    if witness.is_expert and not witness.expertise:
+        raise ValidationError({"expertise": ERR_EXPERTISE})
     witness.full_clean()
     witness.save()
     now = timezone.now()
@@ -474,17 +508,41 @@ def witness_update(*, witness: Witness, actor, name: str, contact: str, status_c
         if revisions.evidence_content(item) != kept[item.pk]:
             revisions.evidence_revision_keep(item, kept[item.pk], now=now)
             EvidenceItem.objects.filter(pk=item.pk).update(revision=item.revision, updated_at=now)
-    after = {"name": witness.name, "contact": witness.contact, "status_category": witness.status_category,
-             "relationship": witness.relationship}
+    after = _witness_details(witness)
     audit_record(actor=actor, action="witness_updated", obj=witness,
                  details={"changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]}})
     return witness
 
 
+@transaction.atomic
+def witness_status_decide(*, witness: Witness, actor, status_category: int) -> Witness:
+    """The assessor decides the witness's status category (the logbook's five), recorded with their name."""
+    from .selectors import staff_registrations_visible_to
+
+    witness = Witness.objects.select_for_update().get(pk=witness.pk)
+    assesses = staff_registrations_visible_to(actor).filter(
+        candidate_id=witness.candidate_id, centre_id=witness.centre_id, assessor=actor).exists()
+    if not assesses:
+        raise ValidationError(ERR_NOT_WITNESS_ASSESSOR)
+    before = witness.status_category
+    witness.status_category = int(status_category)
+    witness.status_decided_by, witness.status_decided_at = actor, timezone.now()
+    witness.full_clean()
+    witness.save(update_fields=["status_category", "status_decided_by", "status_decided_at", "updated_at"])
+    audit_record(actor=actor, action="witness_status_decided", obj=witness, details={
+        "witness": witness.name, "from": before, "to": witness.status_category,
+        "suggested": witness.suggested_status_category})
+    return witness
+
+
 def witness_testimony_submit(*, candidate, centre, witness: Witness, details: EvidenceDetails, criteria,
-                             declared: bool, upload=None, token: str = "") -> tuple[EvidenceItem, bool]:
+                             declared: bool, upload=None, token: str = "",
+                             ask_witness: bool = False) -> tuple[EvidenceItem, bool]:
     """Witness testimony: an evidence item (statement text and/or the signed file) naming the witness and
-    the assessment criteria attested. The units attested are the chosen units plus the criteria's units."""
+    the assessment criteria attested. The units attested are the chosen units plus the criteria's units.
+
+    `ask_witness` emails the witness a link to confirm it (evidence.confirmations); they may then write the
+    statement themselves, so it may be left empty."""
     from .selectors import candidate_units
 
     existing = _existing_submission(candidate, token)
@@ -492,8 +550,10 @@ def witness_testimony_submit(*, candidate, centre, witness: Witness, details: Ev
         return existing, False
     if witness.candidate_id != candidate.pk:
         raise ValidationError({"witness": ERR_WITNESS_NOT_YOURS})
-    if not details.statement_text.strip() and upload is None:
+    if not details.statement_text.strip() and upload is None and not ask_witness:
         raise ValidationError({"statement_text": ERR_WITNESS_NEEDS_STATEMENT})
+    if ask_witness and not witness.email:
+        raise ValidationError({"witness": confirmations.ERR_NO_EMAIL})
     allowed_units = set(candidate_units(candidate).values_list("pk", flat=True))
     criteria = list(criteria)
     if any(c.unit_id not in allowed_units for c in criteria):
@@ -510,6 +570,8 @@ def witness_testimony_submit(*, candidate, centre, witness: Witness, details: Ev
     def attach(item):
         testimony = WitnessTestimony.objects.create(evidence=item, witness=witness)
         testimony.criteria.set(criteria)
+        if ask_witness:
+            confirmations.witness_confirmation_request(testimony=testimony, actor=candidate)
 
     try:
         return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,

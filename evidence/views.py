@@ -15,13 +15,25 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import revisions, selectors, services, sniffing, visibility
-from .forms import CorrectionForm, EditForm, StatementForm, UploadForm, WitnessForm, WitnessTestimonyForm
-from .models import EvidenceItem, Witness
+from accounts.models import Role
+
+from . import confirmations, revisions, selectors, services, sniffing, visibility
+from .forms import (
+    CorrectionForm,
+    EditForm,
+    StatementForm,
+    UploadForm,
+    WitnessConfirmForm,
+    WitnessForm,
+    WitnessStatusForm,
+    WitnessTestimonyForm,
+)
+from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .sniffing import FileRefused
 from .uploads import parse_evidence_upload
 
 SIGNED_URL_SECONDS = 300
+STAFF_ROLES = {Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN}
 
 
 def _wants_json(request) -> bool:
@@ -207,6 +219,10 @@ def detail(request, pk):
         "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
         "is_owner": item.candidate_id == request.user.pk,
         "newer": _newer_version(request, item),
+        "authenticity_declaration": AUTHENTICITY_DECLARATION,
+        # the candidate, or staff of the centre (not an external verifier) may (re)send the witness's link
+        "may_request_confirmation": item.deleted_at is None and (
+            item.candidate_id == request.user.pk or bool(request.user.role_set & STAFF_ROLES)),
     })
 
 
@@ -355,6 +371,7 @@ def registration_witnesses(request, pk):
         "registration": registration,
         "witnesses": selectors.witness_status_list(registration.candidate, centre=registration.centre),
         "categories": Witness.StatusCategory.choices,
+        "decides_status": registration.assessor_id == request.user.pk,
     })
 
 
@@ -416,7 +433,7 @@ def _testimony_post(request, parsed):
                     candidate=request.user, centre=_my_centre(request), witness=form.cleaned_data["witness"],
                     details=form.details(), criteria=form.cleaned_data.get("criteria") or [],
                     declared=form.cleaned_data["declaration"], upload=upload_file,
-                    token=form.cleaned_data["token"],
+                    token=form.cleaned_data["token"], ask_witness=form.cleaned_data.get("ask_witness", False),
                 )
             except (FileRefused, ValidationError) as exc:
                 errors.extend(_error_text(exc))
@@ -434,3 +451,108 @@ def _testimony_page(request, form, errors, status=200):
         "form": form, "errors": errors, "accept": sniffing.ACCEPT_ATTRIBUTE,
         "has_witnesses": selectors.witnesses_of(request.user).exists(),
     }, status=status)
+
+
+# --- witness confirmation ------------------------------------------------------------------------------------
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _rate_limited(request) -> bool:
+    """Counts requests per client address on the link pages (no account to throttle): too many answer 429."""
+    from django.core.cache import cache
+
+    key = f"witness-link:{_client_ip(request)}"
+    cache.add(key, 0, timeout=settings.WITNESS_LINK_RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=settings.WITNESS_LINK_RATE_WINDOW)
+        count = 1
+    return count > settings.WITNESS_LINK_RATE_LIMIT
+
+
+def _link_page(request, template, context, status=200):
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"
+    # the token is in the address: never pass it to another site ("no-referrer" would make the form post Origin:
+    # null, which the CSRF check refuses)
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def witness_confirm(request, token):
+    """The witness's page (no account): exactly what they are asked to confirm, and nothing else."""
+    if _rate_limited(request):
+        return _link_page(request, "evidence/witness_link_refused.html",
+                          {"message": confirmations.RATE_LIMITED}, status=429)
+    try:
+        link = confirmations.request_for_token(token)
+    except confirmations.LinkRefused as exc:
+        return _link_page(request, "evidence/witness_link_refused.html", {"message": str(exc)}, status=410)
+    testimony = link.testimony
+    item = testimony.evidence
+    form = WitnessConfirmForm(request.POST or None, kind=confirmations.signature_kind(testimony), initial={
+        "statement_text": item.statement_text, "name": testimony.witness.name,
+        "job_title": testimony.witness.job_title})
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "decline" in request.POST:
+                confirmations.witness_decline(token=token, reason=data["reason"], client_ip=_client_ip(request))
+                return _link_page(request, "evidence/witness_done.html", {"declined": True})
+            done = confirmations.witness_confirm(
+                token=token, name=data["name"], job_title=data["job_title"], statement_text=data["statement_text"],
+                declared=data["declaration"], client_ip=_client_ip(request))
+            return _link_page(request, "evidence/witness_done.html", {"testimony": done})
+        except confirmations.LinkRefused as exc:
+            return _link_page(request, "evidence/witness_link_refused.html", {"message": str(exc)}, status=410)
+        except ValidationError as exc:
+            errors = _error_text(exc)
+    candidate = item.candidate
+    return _link_page(request, "evidence/witness_confirm.html", {
+        "form": form, "errors": errors, "item": item, "witness": testimony.witness,
+        "expert": testimony.witness.is_expert,
+        "candidate_name": candidate.get_full_name() or candidate.get_username(), "centre_name": item.centre.name,
+        "criteria": testimony.criteria.select_related("unit").order_by("unit__ref", "outcome__number", "number"),
+        "locked": item.locked_at is not None, "has_file": bool(item.file), "expires_at": link.expires_at,
+    }, status=400 if errors else 200)
+
+
+@require_http_methods(["POST"])
+def testimony_request(request, pk):
+    """The candidate (or staff who can see the item) emails the witness a confirmation link."""
+    item = _visible_item(request, pk)
+    testimony = getattr(item, "witness_testimony", None)
+    if testimony is None:
+        raise Http404("Not witness testimony.")
+    try:
+        link, _ = confirmations.witness_confirmation_request(testimony=testimony, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_error_text(exc)))
+    else:
+        messages.success(request, f"Emailed {testimony.witness.name} ({link.email}) a link to confirm this testimony.")
+    return redirect("evidence:detail", pk=item.pk)
+
+
+@require_http_methods(["POST"])
+def witness_status_decide(request, pk, witness_pk):
+    """The assessor decides a witness's status category, from the registration's witness status list."""
+    registration = get_object_or_404(selectors.staff_registrations_visible_to(request.user), pk=pk)
+    witness = get_object_or_404(Witness.objects.filter(candidate=registration.candidate,
+                                                       centre=registration.centre), pk=witness_pk)
+    form = WitnessStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the five witness status categories.")
+    else:
+        try:
+            services.witness_status_decide(witness=witness, actor=request.user,
+                                           status_category=form.cleaned_data["status_category"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(_error_text(exc)))
+        else:
+            messages.success(request, f"Witness status of {witness.name} recorded.")
+    return redirect("evidence:registration_witnesses", pk=registration.pk)

@@ -71,6 +71,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "competence:cpd_add": frozenset({ADMIN}),
     "competence:trainee_set": frozenset({ADMIN}),
     "ev_competence:staff": frozenset({EV}),  # the assessor / IV of a granted registration only (logged)
+    # which signatures: portfolio_site.signatures.signatures_visible_to (the same 404 for unknown and not yours)
+    "signature_verify": CENTRE_STAFF | {EV},
     # --- qualifications (catalogue) ---
     "qualifications:list": CENTRE_PEOPLE | {EV},
     "qualifications:search": CENTRE_PEOPLE | {EV},
@@ -91,6 +93,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "evidence:witness_edit": frozenset({CANDIDATE}),
     "evidence:testimony_new": frozenset({CANDIDATE}),
     "evidence:registration_witnesses": frozenset({ASSESSOR, IV, ADMIN}),  # staff_registrations_visible_to
+    "evidence:witness_status_decide": frozenset({ASSESSOR}),  # the registration's assessor (the service checks)
+    "evidence:testimony_request": CENTRE_PEOPLE,  # evidence_visible_to; the service checks candidate or staff
+    # the witness has no account: the link's token is the key (single use, expiring, rate-limited)
+    "evidence:witness_confirm": frozenset({PUBLIC}),
     # --- assessment ---
     "assessment:registration_list": frozenset({ADMIN}),
     "assessment:registration_new": frozenset({ADMIN}),

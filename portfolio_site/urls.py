@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import dashboards, views
+from . import dashboards, signatures, views
 
 admin.site.site_header = "Portfolio administration"
 admin.site.site_title = "Portfolio administration"
@@ -20,6 +20,7 @@ dashboard_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("signatures/verify/", signatures.signature_verify, name="signature_verify"),
     path("accounts/", include("accounts.urls")),
     path("invitation/", include("accounts.people.invitation_urls")),
     path("people/", include("accounts.people.urls")),

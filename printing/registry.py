@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from assessment.models import AssessmentReport, PlanMethod, SkillsScanRating
+from audit.signatures import STATEMENTS
+from audit.signatures import Kind as SignatureKind
 
 from . import selectors
 from .pdf import render_html, render_pdf
@@ -50,14 +52,14 @@ SUMMARY_DECLARATION = (
     "evidence requirements for these units have been completed and that the evidence is authentic and has "
     "been obtained under specified conditions for which certification is now requested."
 )
-EMPLOYER_CONFIRMATION = (
-    "I can confirm the candidate has personally completed the work as part of regular duties in the workplace."
-)
+EMPLOYER_CONFIRMATION = STATEMENTS[SignatureKind.EMPLOYER]
 WITNESS_LIST_NOTE = (
     "Include all witnesses who have signed candidate evidence or witnessed a report. "
     "Ensure that the witness signs the details as correct."
 )
-AUTHENTICITY_STATEMENT = "The evidence provided is a result of my own work."
+# One wording per statement, the same as on screen and in the signature record (audit.signatures).
+AUTHENTICITY_STATEMENT = STATEMENTS[SignatureKind.AUTHENTICITY]
+SIGN_OFF_STATEMENT = STATEMENTS[SignatureKind.UNIT_SIGN_OFF]
 # The logbook's unit page (Level 2 NVQ Certificate, 2010): its declarations in its words.
 LOGBOOK_ASSESSOR_DECLARATION = (
     "The evidence for this unit is valid, sufficient and an authentic record of the candidate’s current competence "
@@ -225,7 +227,7 @@ def _texts() -> dict:
     return {
         "witness_categories": WITNESS_CATEGORIES, "summary_declaration": SUMMARY_DECLARATION,
         "employer_confirmation": EMPLOYER_CONFIRMATION, "witness_list_note": WITNESS_LIST_NOTE,
-        "authenticity_statement": AUTHENTICITY_STATEMENT, "method_key": selectors.METHOD_KEY,
+        "authenticity_statement": AUTHENTICITY_STATEMENT, "sign_off_statement": SIGN_OFF_STATEMENT, "method_key": selectors.METHOD_KEY,
         "logbook_assessor_declaration": LOGBOOK_ASSESSOR_DECLARATION,
         "logbook_candidate_declaration": LOGBOOK_CANDIDATE_DECLARATION,
         "logbook_competence_declaration": LOGBOOK_COMPETENCE_DECLARATION,

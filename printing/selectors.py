@@ -25,7 +25,9 @@ from assessment.models import (
     UnitAssessment,
 )
 from assessment.selectors import candidate_evidence, units_of_registrations
-from evidence.models import WitnessTestimony
+from audit.signatures import Kind as SignatureKind
+from audit.signatures import signatures_of
+from evidence.models import EvidenceItem, WitnessTestimony
 from evidence.selectors import witness_status_list
 from qualifications.models import (
     AssessmentCriterion,
@@ -123,6 +125,7 @@ class UnitBlock:
     unit_assessment: UnitAssessment | None = None
     iv: dict | None = None
     assessed_evidence: list[dict] = field(default_factory=list)   # the logbook's "Assessed evidence" box
+    testimonies: list = field(default_factory=list)  # (evidence number, WitnessTestimony) used in this unit
 
     @property
     def landscape(self) -> bool:
@@ -323,6 +326,16 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             .select_related("evidence", "assessed_by").order_by("assessed_at", "id")
         )
         result.unit_assessments = uas
+        # each signature on the unit, with its verification code (audit.signatures), in one query
+        signatures = signatures_of(uas.values())
+        for ua in uas.values():
+            ua.authenticity_signature = signatures.get((SignatureKind.AUTHENTICITY, ua.pk))
+            ua.sign_off_signature = signatures.get((SignatureKind.UNIT_SIGN_OFF, ua.pk))
+            ua.countersignature = signatures.get((SignatureKind.COUNTERSIGNATURE, ua.pk))
+        testimony_of = {t.evidence_id: t for t in WitnessTestimony.objects.filter(
+            evidence_id__in={m.evidence_id for m in mappings
+                             if m.evidence.kind == EvidenceItem.Kind.WITNESS_TESTIMONY}).select_related(
+            "witness", "signature")}
         result.iv = _iv_unit_decisions(registration)
         blocks = unit_blocks(units)
         by_criterion, by_range = defaultdict(list), defaultdict(list)
@@ -343,9 +356,14 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
 
         # Only a sampled unit can be referred back: no sampled unit, no query.
         referred = {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id} if result.iv else set()
+        used_in = defaultdict(dict)
+        for m in mappings:
+            if m.evidence_id in testimony_of:
+                used_in[m.unit_id][m.evidence_id] = testimony_of[m.evidence_id]
         for block in blocks:
             block.unit_assessment = uas.get(block.unit.pk)
             block.iv = iv_for(block.unit.pk)
+            block.testimonies = [(evidence_number(e), t) for e, t in sorted(used_in[block.unit.pk].items())]
             for line in block.criteria:
                 _fill(line, by_criterion[line.criterion.pk])
                 line.referred = [evidence_number(m.evidence_id) for m in by_criterion[line.criterion.pk]

@@ -10,7 +10,7 @@ class VerificationConfig(AppConfig):
         from assessment import hooks
         from evidence import visibility
 
-        from . import selectors, services
+        from . import selectors, services, signing
 
         visibility.register_reader(visibility.EvidenceReader(
             name="verification.external_verifier", condition=selectors.ev_evidence_condition,
@@ -20,3 +20,4 @@ class VerificationConfig(AppConfig):
                                (hooks.referral_marks, selectors.referral_marks)):
             if hook not in registry:
                 registry.append(hook)
+        signing.register()  # what the IV's agreement covers, for audit.signatures' check

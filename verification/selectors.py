@@ -18,6 +18,8 @@ from accounts.models import Role, User
 from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from assessment.participants import unit_assessments_assessed_by, unit_assessors
+from audit.signatures import Kind as SignatureKind
+from audit.signatures import signatures_of
 
 from . import sampling
 from .models import (
@@ -555,6 +557,7 @@ class IVSignature:
     verifier: str = ""
     decided_at: object = None
     outcome: str = ""
+    code: str = ""  # the agreement's verification code (audit.signatures)
 
 
 def iv_signatures_for(registration) -> dict[int, IVSignature]:
@@ -571,8 +574,13 @@ def iv_signatures_for(registration) -> dict[int, IVSignature]:
             unit_assessment__registration=registration, outcome=VerificationDecision.Outcome.AGREED,
             mapping__isnull=True, item__stage=Stage.SUMMATIVE,
     ).select_related("verifier", "unit_assessment").order_by("decided_at", "id"):
-        result[d.unit_assessment.unit_id] = IVSignature(True, str(d.verifier), d.decided_at,
-                                                        d.get_outcome_display())
+        result[d.unit_assessment.unit_id] = d
+    agreements = [d for d in result.values() if isinstance(d, VerificationDecision)]
+    codes = signatures_of(agreements, kinds=[SignatureKind.IV_AGREEMENT])
+    for d in agreements:
+        signature = codes.get((SignatureKind.IV_AGREEMENT, d.pk))
+        result[d.unit_assessment.unit_id] = IVSignature(True, str(d.verifier), d.decided_at, d.get_outcome_display(),
+                                                        signature.display_code if signature else "")
     return result
 
 

@@ -19,8 +19,10 @@ from accounts.services import notify
 from assessment import services as assessment_services
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from audit.services import audit_record, refusals_audited
+from audit.signatures import STATEMENTS, signature_record
+from audit.signatures import Kind as SignatureKind
 
-from . import selectors, signals
+from . import selectors, signals, signing
 from .models import (
     AssessorFlag,
     CandidateSite,
@@ -295,7 +297,7 @@ def _referral_label(referral) -> str:
 @refusals_audited("verification_decision", "item")
 @transaction.atomic
 def decision_record(*, item, actor, outcome: str, comments: str = "", action_points: str = "",
-                    mapping=None, due_on: date | None = None) -> VerificationDecision:
+                    mapping=None, due_on: date | None = None, client_ip: str | None = None) -> VerificationDecision:
     """The internal verifier agrees a sampled unit (or one assessment decision in it) or refers it back.
 
     A referral of a signed unit re-opens it for the assessor (assessment.services.unit_reopen) and tells the
@@ -369,6 +371,12 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
         sample_item_transition(item=item, actor=actor, to=SampleItem.Status.REFERRED, reason=action_points)
     elif mapping is None:
         sample_item_transition(item=item, actor=actor, to=SampleItem.Status.AGREED)
+    signature = None
+    if outcome == VerificationDecision.Outcome.AGREED:
+        # the IV's agreement is a signature over the decisions agreed (audit.signatures), with its code
+        signature = signature_record(kind=SignatureKind.IV_AGREEMENT, obj=decision,
+                                     content=signing.agreement_content(decision), signer=actor,
+                                     client_ip=client_ip, centre=registration.centre, signed_at=now)
     reopened = False
     if referred and ua.status != UnitAssessment.Status.OPEN:
         from assessment.services import unit_reopen
@@ -381,6 +389,8 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
         "assessor": decision.assessor.username, "round": decision.unit_round, "mapping": mapping.pk if mapping else None,
         "mapping_label": selectors.mapping_label(mapping),
         "comments": decision.comments, "action_points": action_points, "unit_reopened": reopened,
+        "signature": signature.code if signature else None,
+        "statement": STATEMENTS[SignatureKind.IV_AGREEMENT] if signature else None,
     })
     if referred:
         from .tasks import send_referral_email

@@ -107,7 +107,8 @@ def item_decide(request, pk):
         messages.error(request, services.BAD_OUTCOME)
         return redirect("verification:item_detail", item.pk)
     try:
-        decision = services.decision_record(item=item, actor=request.user, **form.cleaned_data)
+        decision = services.decision_record(item=item, actor=request.user, client_ip=request.META.get("REMOTE_ADDR"),
+                                            **form.cleaned_data)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -129,7 +130,7 @@ def mapping_decide(request, pk, mapping_pk):
         return redirect("verification:item_detail", item.pk)
     try:
         decision = services.decision_record(item=item, actor=request.user, mapping=mapping,
-                                            **form.decision_kwargs())
+                                            client_ip=request.META.get("REMOTE_ADDR"), **form.decision_kwargs())
     except ValidationError as exc:
         _error(request, exc)
     else:

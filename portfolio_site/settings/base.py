@@ -192,6 +192,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # The largest people file (CSV or XLSX) the bulk import accepts.
 PEOPLE_IMPORT_MAX_BYTES = env.int("PEOPLE_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# Witness confirmation links (evidence.confirmations): days a link works, and requests per client address
+# per WITNESS_LINK_RATE_WINDOW seconds before the link pages answer 429.
+WITNESS_LINK_DAYS = env.int("WITNESS_LINK_DAYS", default=14)
+WITNESS_LINK_RATE_LIMIT = env.int("WITNESS_LINK_RATE_LIMIT", default=30)
+WITNESS_LINK_RATE_WINDOW = env.int("WITNESS_LINK_RATE_WINDOW", default=600)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="portfolio@localhost")

@@ -119,7 +119,7 @@ def test_criterion_page_refuses_evidence_edited_after_it_was_opened(client, worl
 
 def test_renaming_the_witness_of_unused_testimony_is_a_change_the_assessor_is_shown(client, world):
     witness = evidence_services.witness_create(candidate=world.candidate, centre=world.centre, name="Sam Supervisor",
-                                               contact="2 Market Street", status_category=4,
+                                               contact="2 Market Street", suggested_status_category=4,
                                                relationship="Line manager")
     item, _ = evidence_services.witness_testimony_submit(
         candidate=world.candidate, centre=world.centre, witness=witness, criteria=[world.unit.criteria.first()],
@@ -128,10 +128,10 @@ def test_renaming_the_witness_of_unused_testimony_is_a_change_the_assessor_is_sh
     client.force_login(world.assessor)
     hidden = _form_fields(client.get(url).content.decode())
     evidence_services.witness_update(witness=witness, actor=world.candidate, name="Sam Director",
-                                     contact=witness.contact, status_category=1, relationship="Director")
+                                     contact=witness.contact, suggested_status_category=1, relationship="Director")
     response = client.post(url, {**hidden, "criteria": [world.unit.criteria.first().pk],
                                  "method": "witness_testimony", "decision": "accepted"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Sam Supervisor, status 4, Line manager" in page and "Sam Director, status 1, Director" in page
+    assert "Sam Supervisor, Line manager, 2 Market Street" in page and "Sam Director, Director, 2 Market Street" in page
     assert not EvidenceMapping.objects.filter(evidence=item).exists()

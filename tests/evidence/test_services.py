@@ -90,7 +90,7 @@ def test_a_correction_of_an_unlocked_item_is_refused(people, item):
 
 def make_witness(people, name="Sam Supervisor", category=3):
     return services.witness_create(candidate=people.candidate, centre=people.centre, name=name,
-                                   contact="2 Market Street", status_category=category,
+                                   contact="2 Market Street", suggested_status_category=category,
                                    relationship="Line manager")
 
 
@@ -146,7 +146,7 @@ def test_the_witness_status_list_builds_itself_from_testimony(people, catalogue)
     services.evidence_delete(item=withdrawn, actor=people.candidate)
     rows = {w.name: w for w in selectors.witness_status_list(people.candidate)}
     assert [u.ref for u in rows["Sam Supervisor"].units_witnessed] == ["T-101", "T-102"]
-    assert rows["Sam Supervisor"].testimony_count == 2 and rows["Sam Supervisor"].status_category == 3
+    assert rows["Sam Supervisor"].testimony_count == 2 and rows["Sam Supervisor"].suggested_status_category == 3
     assert rows["Pat Peer"].units_witnessed == [] and rows["Pat Peer"].testimony_count == 0
 
 
@@ -167,5 +167,5 @@ def test_a_correction_of_witness_testimony_keeps_the_witness_and_criteria(people
 def test_every_change_is_audited_with_the_declaration(people):
     item = make_file_item(people.candidate, people.centre, name="p.png", data=png_bytes())
     entry = AuditEntry.objects.get(action="evidence_uploaded", object_id=str(item.pk))
-    assert entry.details["declaration"] == "The evidence provided is a result of my own work."
+    assert entry.details["declaration"] == "I confirm that the evidence provided is a result of my own work."
     assert entry.details["sha256"] == item.sha256

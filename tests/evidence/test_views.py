@@ -33,9 +33,11 @@ def test_every_evidence_url_is_in_the_access_table():
     from tests.test_access_table import walk
 
     names = {name for name, _ in walk(get_resolver().url_patterns) if name.startswith("evidence:")}
-    # witness_edit: test_witness_edit_matrix below; registration_witnesses: tests/evidence/test_witness_status.py
+    # witness_edit: test_witness_edit_matrix below; registration_witnesses: tests/evidence/test_witness_status.py;
+    # the witness confirmation URLs: tests/evidence/test_witness_confirmation.py
     assert names == set(OWNER_ONLY_ITEM_URLS + SHARED_ITEM_URLS + CANDIDATE_PAGES
-                        + ["evidence:witness_edit", "evidence:registration_witnesses"])
+                        + ["evidence:witness_edit", "evidence:registration_witnesses",
+                           "evidence:witness_status_decide", "evidence:testimony_request", "evidence:witness_confirm"])
     assert names <= set(access.ACCESS)
 
 
@@ -66,7 +68,7 @@ def test_candidate_page_matrix(client, people, url_name):
 
 def test_witness_edit_matrix(client, people):
     witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam",
-                                      contact="x", status_category=3, relationship="Manager")
+                                      contact="x", suggested_status_category=3, relationship="Manager")
     url = reverse("evidence:witness_edit", args=[witness.pk])
     for who in EVERYONE:
         client.force_login(getattr(people, who))
@@ -156,7 +158,7 @@ def test_the_witness_status_list_makes_a_constant_number_of_queries(client, peop
                                                                     django_assert_max_num_queries):
     for n in range(5):
         witness = services.witness_create(candidate=people.candidate, centre=people.centre, name=f"W{n}",
-                                          contact="x", status_category=1 + n % 5, relationship="Colleague")
+                                          contact="x", suggested_status_category=1 + n % 5, relationship="Colleague")
         services.witness_testimony_submit(
             candidate=people.candidate, centre=people.centre, witness=witness,
             criteria=[catalogue.units[n % 2].criteria.first()], declared=True,
@@ -209,7 +211,7 @@ def test_witness_testimony_through_the_page_with_a_signed_file(client, people, c
     from tests.evidence.conftest import post_files
 
     witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam",
-                                      contact="x", status_category=3, relationship="Manager")
+                                      contact="x", suggested_status_category=3, relationship="Manager")
     criterion = catalogue.units[0].criteria.first()
     client.force_login(people.candidate)
     response = post_files(client, reverse("evidence:testimony_new"), [("file", "signed.pdf", pdf_bytes())],

@@ -21,7 +21,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-NEW = {"name": "Someone Else", "contact": "1 Other Road", "status_category": 1, "relationship": "Director"}
+NEW = {"name": "Someone Else", "contact": "1 Other Road", "suggested_status_category": 1, "relationship": "Director"}
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def signed_testimony(people, catalogue):
     """Sam's testimony covers both criteria of T-101; the assessor maps it and signs the unit."""
     unit = catalogue.units[0]
     witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam Supervisor",
-                                      contact="2 Market Street", status_category=4, relationship="Line manager")
+                                      contact="2 Market Street", suggested_status_category=4, relationship="Line manager")
     item, _ = services.witness_testimony_submit(
         candidate=people.candidate, centre=people.centre, witness=witness, criteria=list(unit.criteria.all()),
         declared=True, details=EvidenceDetails(statement_text="I saw Cara greet customers.",
@@ -45,7 +45,7 @@ def signed_testimony(people, catalogue):
 
 
 def _form(witness, **changes):
-    data = {"name": witness.name, "contact": witness.contact, "status_category": witness.status_category,
+    data = {"name": witness.name, "contact": witness.contact, "suggested_status_category": witness.suggested_status_category,
             "relationship": witness.relationship}
     data.update(changes)
     return data
@@ -53,7 +53,7 @@ def _form(witness, **changes):
 
 def _assert_unchanged(witness):
     witness.refresh_from_db()
-    assert (witness.name, witness.contact, witness.status_category, witness.relationship) == (
+    assert (witness.name, witness.contact, witness.suggested_status_category, witness.relationship) == (
         "Sam Supervisor", "2 Market Street", 4, "Line manager")
 
 
@@ -61,7 +61,7 @@ def test_candidate_cannot_rename_or_recategorise_a_witness_behind_a_signed_unit(
     witness, item = signed_testimony
     client.force_login(people.candidate)
     url = reverse("evidence:witness_edit", args=[witness.pk])
-    response = client.post(url, _form(witness, name="Someone Else", status_category=1), follow=True)
+    response = client.post(url, _form(witness, name="Someone Else", suggested_status_category=1), follow=True)
     page = response.content.decode()
     assert services.ERR_WITNESS_FROZEN.format(name="Sam Supervisor") in page
     _assert_unchanged(witness)
@@ -101,7 +101,7 @@ def test_the_service_refuses_every_change_to_a_witness_whose_testimony_is_used(p
 
 def test_a_witness_nobody_has_used_yet_can_still_be_corrected(people, catalogue):
     witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam Supervisr",
-                                      contact="2 Market Street", status_category=4, relationship="Line manager")
+                                      contact="2 Market Street", suggested_status_category=4, relationship="Line manager")
     services.witness_testimony_submit(candidate=people.candidate, centre=people.centre, witness=witness,
                                       criteria=[catalogue.units[0].criteria.first()], declared=True,
                                       details=EvidenceDetails(statement_text="I saw it."))

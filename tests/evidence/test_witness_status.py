@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def witnessed(people, catalogue):
     witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam Supervisor",
-                                      contact="2 Market Street", status_category=3, relationship="Line manager")
+                                      contact="2 Market Street", suggested_status_category=3, relationship="Line manager")
     services.witness_testimony_submit(
         candidate=people.candidate, centre=people.centre, witness=witness,
         criteria=[catalogue.units[0].criteria.first()], declared=True,
@@ -63,7 +63,7 @@ def test_the_list_does_the_same_number_of_queries_with_1_and_6_witnesses(client,
     small = count()
     for n in range(5):
         witness = services.witness_create(candidate=people.candidate, centre=people.centre, name=f"Witness {n}",
-                                          contact="x", status_category=5, relationship="Colleague")
+                                          contact="x", suggested_status_category=5, relationship="Colleague")
         services.witness_testimony_submit(
             candidate=people.candidate, centre=people.centre, witness=witness, declared=True,
             criteria=[catalogue.units[1].criteria.first()], details=EvidenceDetails(statement_text="Seen."))
