@@ -39,7 +39,7 @@ def authenticity_content(ua: UnitAssessment, evidence_ids=None) -> dict:
 
 def decisions_content(ua: UnitAssessment, mapping_ids=None) -> dict:
     """The unit's assessment decisions, each with the evidence (revision and fingerprint) it relied on."""
-    mappings = EvidenceMapping.objects.select_related("evidence", "criterion", "range_item")
+    mappings = EvidenceMapping.objects.select_related("evidence", "criterion", "range_item", "requirement")
     mappings = (mappings.filter(pk__in=mapping_ids) if mapping_ids is not None
                 else mappings.filter(registration=ua.registration, unit=ua.unit))
     fingerprints: dict[int, str] = {}
@@ -48,7 +48,7 @@ def decisions_content(ua: UnitAssessment, mapping_ids=None) -> dict:
         if m.evidence_id not in fingerprints:
             fingerprints[m.evidence_id] = evidence_fingerprint(m.evidence)
         decisions.append({
-            "mapping": m.pk, "target": m.criterion.ref if m.criterion_id else f"range {m.range_item.ref}",
+            "mapping": m.pk, "target": m.target_label,
             "decision": m.decision, "method": m.method, "location": m.location, "evidence": m.evidence_id,
             "evidence_revision": m.evidence.revision, "evidence_sha256": fingerprints[m.evidence_id],
         })

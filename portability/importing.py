@@ -150,9 +150,13 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
                     criterion = criteria.get(m["criterion"]) if m["criterion"] else None
                     range_item = ranges.get(m["range_item"]) if m["range_item"] else None
                     if criterion is None and range_item is None:
-                        mismatches.append(f"Unit {ref}: {'criterion' if m['criterion'] else 'range item'} "
-                                          f"{m['criterion'] or m['range_item']} is not in this catalogue's text of "
-                                          "the unit: that decision was not imported.")
+                        if m.get("requirement"):
+                            mismatches.append(f"Unit {ref}: the decision on evidence requirement {m['requirement']} "
+                                              "was not imported; the receiving assessor maps or confirms it.")
+                        else:
+                            mismatches.append(f"Unit {ref}: {'criterion' if m['criterion'] else 'range item'} "
+                                              f"{m['criterion'] or m['range_item']} is not in this catalogue's text "
+                                              "of the unit: that decision was not imported.")
                         continue
                     PriorDecision.objects.create(
                         prior_unit=prior, evidence=new_items[m["evidence_id"]], criterion=criterion,

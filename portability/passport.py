@@ -90,7 +90,7 @@ def build_manifest(registration, *, evidence_paths: dict[int, str], form_hashes:
     evidence = list(passport_evidence(reg))
     mappings = list(
         EvidenceMapping.objects.filter(registration=reg)
-        .select_related("unit", "criterion", "range_item", "assessed_by", "evidence")
+        .select_related("unit", "criterion", "range_item", "requirement", "assessed_by", "evidence")
         .order_by("unit__ref", "pk")
     )
     unit_assessments = list(
@@ -114,6 +114,7 @@ def build_manifest(registration, *, evidence_paths: dict[int, str], form_hashes:
         "unit": m.unit.ref,
         "criterion": m.criterion.ref if m.criterion_id else None,
         "range_item": m.range_item.ref if m.range_item_id else None,
+        "requirement": m.requirement.ref if m.requirement_id else None,
         "method": m.method,
         "location": m.location,
         "setting": m.evidence.context,

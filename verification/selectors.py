@@ -588,7 +588,7 @@ def mapping_label(mapping) -> str:
     """How a form names one assessment decision: '1.2 · E12 (observation)'."""
     if mapping is None:
         return ""
-    target = mapping.criterion.ref if mapping.criterion_id else f"range {mapping.range_item.ref}"
+    target = mapping.target_label
     return f"{target} · E{mapping.evidence_id} ({mapping.get_method_display().lower()})"
 
 
