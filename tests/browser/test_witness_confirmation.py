@@ -110,6 +110,9 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
     confirmations = page.locator("input[name=confirmed]")
     for index in range(confirmations.count()):
         confirmations.nth(index).check()
+    notes = page.locator("input[name^=note_]")
+    for index in range(notes.count()):  # each confirmed requirement says where the evidence shows it
+        notes.nth(index).fill("Shown in the witness testimony.")
     expect(page.locator("#sign-off-statement")).to_contain_text("demonstrated competence")
     page.get_by_label("Your password").fill("demo-pass-2026")
     page.get_by_role("button", name="Sign off unit 101").click()

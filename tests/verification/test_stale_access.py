@@ -193,6 +193,9 @@ POST_ACTIONS = {
     "assessment:unit_sign", "assessment:mapping_decide", "assessment:mapping_remove", "assessment:unit_countersign",
     "verification:sample_accept", "verification:item_decide", "verification:mapping_decide",
     "verification:referral_close", "portability:prior_unit_decide", "verification:referral_send_back",
+    # evidence_visible_to (_visible_item) and staff_registrations_visible_to, as evidence:detail and
+    # evidence:registration_witnesses above
+    "evidence:testimony_request", "evidence:witness_status_decide",
 }
 CATALOGUE = {"qualifications:detail", "qualifications:unit", "printing:qualification", "printing:blank",
              "printing:blank_unit"}  # the published catalogue and blank forms: nobody's portfolio
