@@ -14,4 +14,6 @@
   username.addEventListener("input", function () { touched = username.value !== ""; });
   first.addEventListener("input", suggest);
   last.addEventListener("input", suggest);
+  // The names may already be typed (a slow page, a browser's autofill, a form sent back with errors).
+  if (!touched && (first.value || last.value)) suggest();
 })();

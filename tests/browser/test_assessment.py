@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.browser.waiting import every
+
 
 @pytest.fixture
 def registered(demo):
@@ -43,8 +45,8 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     page.get_by_role("link", name="Cara Candidate").first.click()
     page.get_by_role("link", name="Map “My account of dressing for work”").click()
     boxes = page.locator("details", has_text="Unit 101").locator("input[type=checkbox]")
-    for index in range(boxes.count()):
-        boxes.nth(index).check()
+    for element in every(boxes):
+        element.check()
     page.get_by_label("Assessment method").select_option("product_evidence")
     page.get_by_label("Location reference").fill("paragraph 1")
     page.get_by_role("button", name="Save mapping").click()
@@ -63,8 +65,7 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     page.get_by_role("link", name=re.compile(r"^101 ")).click()
     expect(page.locator("#coverage-matrix")).not_to_contain_text("Gap")
     confirmations = page.locator("input[name=confirmed]")
-    for index in range(confirmations.count()):
-        box = confirmations.nth(index)
+    for box in every(confirmations):
         box.check()
         ref = box.get_attribute("value")
         page.get_by_label(f"Note for {ref}").fill("Shown in the account, paragraph 1, and the observation.")

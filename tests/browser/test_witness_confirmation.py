@@ -13,6 +13,8 @@ from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser.waiting import every
+
 from tests.printing.pdftext import pdf_text
 
 CODE = r"[A-Z2-9]{5}-[A-Z2-9]{5}"
@@ -57,9 +59,9 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
     page.locator("input[name=title]").fill("Dressing for work")
     page.get_by_label("The witness's statement").fill("Cara wore her uniform and badge every day.")
     boxes = page.locator("input[name=criteria]")
-    for index in range(boxes.count()):
-        if "4411-101" in (page.locator(f"label[for={boxes.nth(index).get_attribute('id')}]").inner_text()):
-            boxes.nth(index).check()
+    for box in every(boxes):
+        if "4411-101" in (page.locator(f"label[for={box.get_attribute('id')}]").inner_text()):
+            box.check()
     expect(page.get_by_label(re.compile("Email the witness a link"))).to_be_checked()
     page.get_by_label("I confirm that the evidence provided is a result of my own work.").check()
     page.get_by_role("button", name="Save witness testimony").click()
@@ -94,8 +96,8 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
     page.get_by_role("link", name="Map “Dressing for work”").click()
     expect(page.locator("#testimony-confirmation")).to_contain_text("confirmed by Sam Supervisor, Store manager")
     boxes = page.locator("details", has_text="Unit 101").locator("input[type=checkbox]")
-    for index in range(boxes.count()):
-        boxes.nth(index).check()
+    for element in every(boxes):
+        element.check()
     page.get_by_label("Assessment method").select_option("witness_testimony")
     page.get_by_label("Location reference").fill("whole statement")
     page.get_by_role("button", name="Save mapping").click()
@@ -108,11 +110,11 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
     page.get_by_role("button", name="Save observation record").click()
     page.get_by_role("link", name=re.compile(r"^101 ")).click()
     confirmations = page.locator("input[name=confirmed]")
-    for index in range(confirmations.count()):
-        confirmations.nth(index).check()
+    for element in every(confirmations):
+        element.check()
     notes = page.locator("input[name^=note_]")
-    for index in range(notes.count()):  # each confirmed requirement says where the evidence shows it
-        notes.nth(index).fill("Shown in the witness testimony.")
+    for note in every(notes):  # each confirmed requirement says where the evidence shows it
+        note.fill("Shown in the witness testimony.")
     expect(page.locator("#sign-off-statement")).to_contain_text("demonstrated competence")
     page.get_by_label("Your password").fill("demo-pass-2026")
     page.get_by_role("button", name="Sign off unit 101").click()
