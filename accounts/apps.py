@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and centres"
 
     def ready(self):
-        from . import signals
+        from . import demo, signals
 
         signals.connect()
+        demo.register_demo(demo.run)  # the first step of `manage.py demo`; the apps above add theirs

@@ -14,6 +14,17 @@ DEMO_USERS = [
     ("ev", "Evan", "External", [Role.EXTERNAL_VERIFIER]),
 ]
 
+# Each app's demo step, run(stdout=None) -> {"logins": [...]} | None, registered in its AppConfig.ready() so
+# that accounts never names the apps above it. The steps run in the order the apps became ready: the order of
+# INSTALLED_APPS, lowest layer first (accounts' own step first, then qualifications, evidence, ...).
+DEMO_STEPS: list = []
+
+
+def register_demo(step) -> None:
+    """Add one app's demo step (once: ready() may run twice in tests)."""
+    if step not in DEMO_STEPS:
+        DEMO_STEPS.append(step)
+
 
 @transaction.atomic
 def run(stdout=None):

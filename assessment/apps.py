@@ -5,12 +5,16 @@ class AssessmentConfig(AppConfig):
     name = "assessment"
 
     def ready(self):
-        from evidence import visibility
-        from evidence.registry import register_allowed_settings
+        # evidence sits below assessment: it learns of registrations through its registries, never an import.
+        from accounts.demo import register_demo
+        from evidence import registry, visibility
 
-        from . import selectors, signing
+        from . import demo, selectors, signing
 
         visibility.register_reader(visibility.EvidenceReader(
             name="assessment.staff", condition=selectors.evidence_staff_condition))
-        register_allowed_settings(selectors.candidate_allowed_settings)
+        registry.register_allowed_settings(selectors.candidate_allowed_settings)
+        registry.register_candidate_units(selectors.candidate_units)
+        registry.register_registrations_visible_to(selectors.registrations_visible_to)
         signing.register()  # what the unit signatures cover, for audit.signatures' check
+        register_demo(demo.run)

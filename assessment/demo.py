@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Centre, Membership, Role, User
 from evidence.models import EvidenceItem
+from evidence.services import EvidenceDetails, evidence_statement_create
 from qualifications.models import Qualification, Unit
 
 from . import services
@@ -49,12 +50,9 @@ def _user(username, first, last, centre):
 def _optional_route(qualification, preferred=()):
     """Optional units: the preferred ones when the engine accepts them, else the planner's cheapest route."""
     units = list(Unit.objects.filter(ref__in=preferred))
-    try:
-        if units and not services.selection_problems(qualification, units):
-            return units
-        route = services.suggested_route(qualification, [])
-    except ImportError:
+    if units and not services.selection_problems(qualification, units):
         return units
+    route = services.suggested_route(qualification, [])
     return list(Unit.objects.filter(ref__in=[u.ref for u in route.add]))
 
 
@@ -69,8 +67,6 @@ def _register(*, admin, centre, candidate, qualification, assessor, iv, preferre
 
 
 def _statement(candidate, centre, key, title, text):
-    from evidence.services import EvidenceDetails, evidence_statement_create
-
     item, _ = evidence_statement_create(
         candidate=candidate, centre=centre, declared=True, token=f"assessment-demo-{key}",
         details=EvidenceDetails(title=title, statement_text=text, kind=EvidenceItem.Kind.STATEMENT,

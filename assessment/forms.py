@@ -6,7 +6,13 @@ from accounts.models import Role, User
 from accounts.selectors import centres_of
 from evidence import sniffing
 from evidence.sniffing import AUDIO, VIDEO
-from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
+from qualifications.models import (
+    AssessmentCriterion,
+    EvidenceRequirement,
+    Qualification,
+    QualificationUnit,
+    Unit,
+)
 
 from .models import (
     AssessmentRecord,
@@ -123,7 +129,6 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args, units, item=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from qualifications.models import EvidenceRequirement
 
         self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units)
         # Evidence maps to requirements that ask for evidence, and to the sub-items of those that have them.
@@ -375,7 +380,6 @@ class AwardingBodyExtensionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from qualifications.models import Qualification
 
         centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
         self.fields["centre"].queryset = centres

@@ -3,6 +3,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+# Said wherever a closed registration refuses a change (the services, the permissions, the pages).
+REGISTRATION_LOCKED = ("This registration is {status}: its assessment record is closed, so nothing in it can be "
+                       "changed any more.")
+
 
 class Method(models.TextChoices):
     """The assessment methods the handbooks name."""
@@ -82,9 +86,10 @@ class Registration(models.Model):
 
     @property
     def lock_message(self) -> str:
-        from .permissions import registration_lock_message
-
-        return registration_lock_message(self)
+        """Why the registration cannot change ("" while it is open)."""
+        if self.is_open:
+            return ""
+        return REGISTRATION_LOCKED.format(status=self.get_status_display().lower())
 
 
 class UnitAssessment(models.Model):

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from accounts.models import Role
 
-REGISTRATION_LOCKED = ("This registration is {status}: its assessment record is closed, so nothing in it can be "
-                       "changed any more.")
+from .models import REGISTRATION_LOCKED, UnitAssessment  # noqa: F401 - REGISTRATION_LOCKED: imported from here too
 
 
 def _roles_in(user, centre_id) -> set[str]:
@@ -31,9 +30,7 @@ def registration_is_open(registration) -> bool:
 
 def registration_lock_message(registration) -> str:
     """Why the registration cannot change ("" while it is open)."""
-    if registration_is_open(registration):
-        return ""
-    return REGISTRATION_LOCKED.format(status=registration.get_status_display().lower())
+    return registration.lock_message
 
 
 # --- people -------------------------------------------------------------------------------------------------
@@ -85,8 +82,6 @@ def can_sign_unit(user, unit_assessment) -> bool:
 
 
 def can_countersign(user, unit_assessment) -> bool:
-    from .models import UnitAssessment
-
     return (unit_assessment.status == UnitAssessment.Status.AWAITING_COUNTERSIGNATURE
             and registration_is_open(unit_assessment.registration) and may_countersign(user, unit_assessment))
 

@@ -15,6 +15,7 @@ from django.db.models.functions import RowNumber
 from accounts.models import Role
 from accounts.selectors import centres_of
 from evidence.models import EvidenceItem
+from qualifications import rules, specs
 from qualifications.models import (
     AssessmentCriterion,
     EvidenceRequirement,
@@ -201,8 +202,6 @@ def allowed_settings(units, qualification) -> tuple[list[str], list[str]]:
     not offered, in the handbook's words. A setting is offered when every unit accepts it (for knowledge
     evidence at least: "Simulation is not allowed for any performance evidence" leaves knowledge free); a
     staged emergency drill when any unit accepts it (4430-405)."""
-    from evidence.models import EvidenceItem
-
     facts = [unit_facts(u, qualification) for u in units]
     allowed, reasons = [], []
     for value, label in EvidenceItem.Context.choices:
@@ -223,6 +222,33 @@ def allowed_settings(units, qualification) -> tuple[list[str], list[str]]:
         else:
             reasons.append(f"{label} is not offered: " + knowledge[0].split("; ", 1)[-1])
     return allowed, reasons
+
+
+def candidate_units(candidate) -> QuerySet[Unit]:
+    """Units the candidate may tag evidence with: those of their active registrations (the evidence forms ask
+    for them through evidence.registry).
+
+    Mandatory units of each registered qualification plus the optional units chosen at registration
+    (every unit of the qualification while no optional unit has been chosen yet). No registration: none.
+    """
+    registrations = Registration.objects.filter(
+        candidate=candidate, status=Registration.Status.ACTIVE
+    ).prefetch_related("optional_units")
+    unit_ids = set()
+    open_choice = []
+    for registration in registrations:
+        chosen = {u.pk for u in registration.optional_units.all()}
+        if chosen:
+            unit_ids |= chosen
+            unit_ids |= set(QualificationUnit.objects.filter(
+                qualification_id=registration.qualification_id, status=QualificationUnit.Status.MANDATORY,
+            ).values_list("unit_id", flat=True))
+        else:
+            open_choice.append(registration.qualification_id)
+    if open_choice:
+        unit_ids |= set(QualificationUnit.objects.filter(qualification_id__in=open_choice)
+                        .values_list("unit_id", flat=True))
+    return Unit.objects.filter(pk__in=unit_ids).order_by("scheme", "number")
 
 
 def candidate_allowed_settings(candidate) -> tuple[list[str], list[str]] | None:
@@ -686,8 +712,6 @@ class ChoiceTally:
 
 def choice_tally(qualification, optional_units) -> ChoiceTally:
     """Credits, credits per level and each rule of combination for the mandatory plus the chosen units."""
-    from qualifications import rules, specs
-
     spec = specs.qualification_spec(qualification)
     optional_units = list(optional_units)
     mandatory = [u.ref for u in spec.units if u.status == "mandatory"]

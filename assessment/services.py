@@ -27,7 +27,11 @@ from audit.services import audit_record, refusals_audited
 from audit.signatures import STATEMENTS, signature_record
 from audit.signatures import Kind as SignatureKind
 from evidence.models import EvidenceItem
+from evidence.revisions import evidence_changes_since
+from evidence.services import EvidenceDetails, evidence_lock, evidence_staff_create
 from evidence.sniffing import AUDIO, VIDEO, FileRefused
+from qualifications import planner, rules, specs
+from qualifications.models import EvidenceRequirement, QualificationUnit, Unit
 
 from . import hooks, permissions, signing
 from .models import (
@@ -335,18 +339,14 @@ def awarding_body_extension_record(*, centre, qualification, actor, kind: str, r
 # --- registration -----------------------------------------------------------------------------------
 def selection_problems(qualification, optional_units) -> list[str]:
     """The rules engine's objections to registering on `qualification` with these optional units."""
-    from qualifications import rules, specs
-
     spec = specs.qualification_spec(qualification)
     mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
-    return list(rules.selection_problems(spec, mandatory + [u.ref for u in optional_units]))
+    return list(planner.selection_problems(spec, mandatory + [u.ref for u in optional_units]))
 
 
 def choice_still_to_make(qualification, optional_units) -> list[str]:
     """What the chosen units still lack (a choice that can still complete, but is not complete yet): the rules
     of combination not yet met by the mandatory and chosen units, in plain words. [] when complete."""
-    from qualifications import rules, specs
-
     spec = specs.qualification_spec(qualification)
     mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
     verdict = rules.evaluate(spec, mandatory + [u.ref for u in optional_units])
@@ -355,11 +355,9 @@ def choice_still_to_make(qualification, optional_units) -> list[str]:
 
 def suggested_route(qualification, optional_units):
     """The planner's cheapest route from this selection to the qualification (a rules.Plan)."""
-    from qualifications import rules, specs
-
     spec = specs.qualification_spec(qualification)
     mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
-    return rules.plan(spec, [], chosen=mandatory + [u.ref for u in optional_units])
+    return planner.plan(spec, [], chosen=mandatory + [u.ref for u in optional_units])
 
 
 def _check_people(*, centre, candidate, assessor, internal_verifier):
@@ -374,8 +372,6 @@ def _check_people(*, centre, candidate, assessor, internal_verifier):
 
 
 def _check_units(qualification, optional_units):
-    from qualifications.models import QualificationUnit
-
     allowed = set(
         QualificationUnit.objects.filter(qualification=qualification, status=QualificationUnit.Status.OPTIONAL)
         .values_list("unit_id", flat=True)
@@ -475,8 +471,6 @@ def registration_update(*, registration, actor, assessor, internal_verifier, opt
     registration.save()
     after = {u.pk for u in optional_units}
     if after != before:
-        from qualifications.models import Unit
-
         refs = dict(Unit.objects.filter(pk__in=before | after).values_list("pk", "ref"))
         changes["optional_units"] = {"added": sorted(refs[p] for p in after - before),
                                      "removed": sorted(refs[p] for p in before - after)}
@@ -529,14 +523,6 @@ def _refuse_if_locked(ua: UnitAssessment):
 
 
 def _lock_evidence(item, actor):
-    """evidence.services.evidence_lock when the evidence app provides it (it does, by contract)."""
-    try:
-        from evidence.services import evidence_lock
-    except ImportError:  # the evidence app's services not there yet: same effect, same audit
-        if item.locked_at is None:
-            EvidenceItem.objects.filter(pk=item.pk, locked_at__isnull=True).update(locked_at=timezone.now())
-            audit_record(actor=actor, action="evidence_locked", obj=item, centre=item.centre)
-        return
     evidence_lock(item=item, actor=actor)
 
 
@@ -553,8 +539,6 @@ def _refuse_setting(registration, unit, evidence, setting, kind):
 
 def _check_requirement_targets(requirements):
     """Evidence maps to a requirement that asks for evidence, and to the lettered sub-items of one that has them."""
-    from qualifications.models import EvidenceRequirement
-
     if not requirements:
         return
     with_children = set(EvidenceRequirement.objects.filter(
@@ -584,8 +568,6 @@ def _history(mappings, *, action, actor, at, rounds, evidence_revision):
 def _lock_current_evidence(evidence, seen_revision) -> EvidenceItem:
     """The evidence row FOR UPDATE (an edit waits for the decision, or the decision sees the edit); refused
     when the candidate changed it since the assessor's page showed `seen_revision`."""
-    from evidence.revisions import evidence_changes_since
-
     current = EvidenceItem.objects.select_for_update().get(pk=evidence.pk)
     if current.deleted_at is not None:
         _raise(EVIDENCE_NOT_CANDIDATES)
@@ -914,8 +896,6 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     a staged emergency drill); a unit that does not accept it refuses the record in the handbook's words.
     The evidence service owns the transaction, so that a failure also removes the stored file.
     """
-    from evidence.services import EvidenceDetails, evidence_staff_create
-
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     _refuse_if_closed(Registration.objects.get(pk=registration.pk))  # mapping_add checks again under lock

@@ -10,7 +10,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from evidence.uploads import parse_evidence_upload
-from qualifications.models import AssessmentCriterion, Qualification
+from qualifications import planner, specs
+from qualifications.models import AssessmentCriterion, Qualification, Unit
 
 from . import forms, hooks, permissions, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
@@ -52,14 +53,10 @@ def _closed(request, registration, to="assessment:registration_detail"):
 
 def _planner(registration, progress):
     """The planner's cheapest route to the qualification from where the candidate stands."""
-    try:
-        from qualifications import rules, specs
-    except ImportError:
-        return None
     spec = specs.qualification_spec(registration.qualification)
     achieved = [p.unit.ref for p in progress if p.unit_assessment and p.unit_assessment.status == "signed"]
     in_progress = [p.unit.ref for p in progress if p.criteria_met and p.unit.ref not in achieved]
-    return rules.plan(spec, achieved, chosen=[p.unit.ref for p in progress], in_progress=in_progress)
+    return planner.plan(spec, achieved, chosen=[p.unit.ref for p in progress], in_progress=in_progress)
 
 
 # --- assessor ---------------------------------------------------------------------------------------
@@ -587,8 +584,6 @@ def _recalculate(request, form_class, route_qualification, context, **form_kwarg
         route = services.suggested_route(route_qualification, chosen)
         context["route"] = route
         if route.feasible:
-            from qualifications.models import Unit
-
             chosen += list(Unit.objects.filter(ref__in=[a.ref for a in route.add if a.status == "optional"]))
     initial = {name: request.POST.get(name) for name in bound.fields if name != "optional_units"}
     context["form"] = form_class(initial={**form_kwargs.pop("initial", {}), **initial}, **form_kwargs)

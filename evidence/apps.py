@@ -5,5 +5,9 @@ class EvidenceConfig(AppConfig):
     name = "evidence"
 
     def ready(self):
+        from accounts.demo import register_demo
+
         # registers what a witness signature covers with audit.signatures
-        from . import confirmations  # noqa: F401
+        from . import confirmations, demo  # noqa: F401
+
+        register_demo(demo.run)

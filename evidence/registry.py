@@ -1,8 +1,16 @@
 """What the evidence app learns from the apps above it, filled in their AppConfig.ready() (never an upward import).
 
-allowed_settings(candidate) -> (settings offered, reasons for the others) | None: the assessment app knows the
-candidate's units and their setting rules (4430-04 accepts real work only, so its candidates are not offered
-simulation); the upload forms offer only those and say why.
+The assessment app holds the registrations, so it answers the questions about them:
+
+- allowed_settings(candidate) -> (settings offered, reasons for the others) | None: the candidate's units and
+  their setting rules (4430-04 accepts real work only, so its candidates are not offered simulation); the
+  upload forms offer only those and say why.
+- candidate_units(candidate) -> Unit queryset: the units the candidate may tag evidence with (those of their
+  active registrations).
+- registrations_visible_to(user) -> Registration queryset: the registrations this person may see as staff
+  (the witness lists of a registration's portfolio).
+
+Who besides the candidate may read evidence is the other registry, evidence.visibility.
 """
 _providers = {}
 
@@ -11,6 +19,29 @@ def register_allowed_settings(provider) -> None:
     _providers["allowed_settings"] = provider
 
 
+def register_candidate_units(provider) -> None:
+    _providers["candidate_units"] = provider
+
+
+def register_registrations_visible_to(provider) -> None:
+    _providers["registrations_visible_to"] = provider
+
+
 def allowed_settings(candidate):
     provider = _providers.get("allowed_settings")
     return provider(candidate) if provider is not None else None
+
+
+def candidate_units(candidate):
+    """The provider's Unit queryset; None while no app has registered one."""
+    provider = _providers.get("candidate_units")
+    return provider(candidate) if provider is not None else None
+
+
+def registrations_visible_to(user):
+    """The assessment app's registrations_visible_to(user); there is no registration without it."""
+    provider = _providers.get("registrations_visible_to")
+    if provider is None:
+        raise LookupError("evidence.registry: no app has registered registrations_visible_to "
+                          "(assessment does, in its AppConfig.ready())")
+    return provider(user)

@@ -2,8 +2,9 @@
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from accounts.models import Centre, Membership, Role
+from qualifications.models import AssessmentCriterion, Unit
 
-from . import visibility
+from . import registry, visibility
 from .models import EvidenceItem, Witness, WitnessTestimony
 
 
@@ -69,8 +70,6 @@ def evidence_filter(queryset: QuerySet[EvidenceItem], *, kind: str = "", unit_id
 
 def units_tagged_by(candidate):
     """The units the candidate has tagged any live evidence with, in handbook order (one query)."""
-    from qualifications.models import Unit
-
     tagged = EvidenceItem.units.through.objects.filter(
         evidenceitem__candidate=candidate, evidenceitem__deleted_at__isnull=True).values("unit_id")
     return Unit.objects.filter(pk__in=tagged).order_by("scheme", "number")
@@ -104,38 +103,14 @@ def evidence_versions(item: EvidenceItem, *, viewer=None) -> list[EvidenceItem]:
     return versions
 
 
-def candidate_units(candidate):
-    """Units the candidate may tag evidence with: those of their registrations.
-
-    Mandatory units of each registered qualification plus the optional units chosen at registration
-    (every unit of the qualification while no optional unit has been chosen yet). No registration: none.
-    """
-    from assessment.models import Registration
-    from qualifications.models import QualificationUnit, Unit
-
-    registrations = Registration.objects.filter(
-        candidate=candidate, status=Registration.Status.ACTIVE
-    ).prefetch_related("optional_units")
-    unit_ids = set()
-    open_choice = []
-    for registration in registrations:
-        chosen = {u.pk for u in registration.optional_units.all()}
-        if chosen:
-            unit_ids |= chosen
-            unit_ids |= set(QualificationUnit.objects.filter(
-                qualification_id=registration.qualification_id, status=QualificationUnit.Status.MANDATORY,
-            ).values_list("unit_id", flat=True))
-        else:
-            open_choice.append(registration.qualification_id)
-    if open_choice:
-        unit_ids |= set(QualificationUnit.objects.filter(qualification_id__in=open_choice)
-                        .values_list("unit_id", flat=True))
-    return Unit.objects.filter(pk__in=unit_ids).order_by("scheme", "number")
+def candidate_units(candidate) -> QuerySet[Unit]:
+    """Units the candidate may tag evidence with: those of their registrations, as the assessment app (which
+    holds the registrations) tells evidence.registry. No registration, or no app to tell: none."""
+    units = registry.candidate_units(candidate)
+    return units if units is not None else Unit.objects.none()
 
 
 def candidate_criteria(candidate):
-    from qualifications.models import AssessmentCriterion
-
     return (AssessmentCriterion.objects.filter(unit__in=candidate_units(candidate))
             .select_related("unit").order_by("unit__scheme", "unit__number", "outcome__number", "number"))
 
@@ -146,11 +121,9 @@ def witnesses_of(candidate) -> QuerySet[Witness]:
 
 def staff_registrations_visible_to(user):
     """Registrations whose candidate's portfolio this person looks after: as the assessor or internal verifier
-    of the registration, or as a centre admin of its centre (assessment's registrations_visible_to), never
-    their own as a candidate."""
-    from assessment.selectors import registrations_visible_to
-
-    return registrations_visible_to(user).exclude(candidate=user)
+    of the registration, or as a centre admin of its centre (assessment's registrations_visible_to, through
+    evidence.registry), never their own as a candidate."""
+    return registry.registrations_visible_to(user).exclude(candidate=user)
 
 
 def witness_status_list(candidate, centre=None) -> list[Witness]:

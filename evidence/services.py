@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import Membership, Role
 from audit.services import audit_record
 
 from . import confirmations, revisions, scanning, sniffing
@@ -290,8 +291,6 @@ def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails,
     `after_create(item)` runs in the same transaction (the assessment record and its mappings): if anything
     fails, nothing is saved and the stored file is removed again. Raises ValidationError or FileRefused.
     """
-    from accounts.models import Membership, Role
-
     staff_roles = [Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN]
     if not Membership.objects.filter(user=actor, centre=centre, role__in=staff_roles).exists():
         raise ValidationError(ERR_STAFF_NOT_IN_CENTRE)

@@ -2,6 +2,7 @@
 from django.shortcuts import render
 
 from accounts.selectors import centres_of
+from verification.selectors import referrals_for_assessor
 
 
 def _render(request, template, role, **context):
@@ -14,8 +15,6 @@ def candidate(request):
 
 
 def assessor(request):
-    from verification.selectors import referrals_for_assessor
-
     referrals = referrals_for_assessor(request.user)
     return _render(request, "dashboards/assessor.html", "assessor",
                    referrals_open=referrals.filter(referral_status="open").count(),

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from accounts.models import Membership, Role
 from audit.models import Signature
 from audit.signatures import UNKNOWN_CODE, normalise_code, signature_check, signature_report
+from verification.selectors import active_grants_for
 
 
 def signatures_visible_to(user):
@@ -15,11 +16,7 @@ def signatures_visible_to(user):
         user=user, role__in=[Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN]).values_list("centre_id",
                                                                                                    flat=True))
     if Role.EXTERNAL_VERIFIER in user.role_set:
-        from assessment.models import Registration
-        from verification.selectors import ev_granted_candidate_ids
-
-        granted = ev_granted_candidate_ids(user)
-        centres |= set(Registration.objects.filter(candidate_id__in=granted).values_list("centre_id", flat=True))
+        centres |= set(active_grants_for(user).values_list("centre_id", flat=True))
     return Signature.objects.filter(centre_id__in=centres).select_related("signer", "centre")
 
 

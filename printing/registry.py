@@ -264,3 +264,11 @@ def render_completed(form: PrintForm, registration, unit=None, *, fetcher=None, 
     except Exception as exc:
         logger.exception("rendering %s of registration %s failed", form.slug, registration.pk)
         raise RenderFailed(render_failed_message(form, registration, unit, exc)) from exc
+
+
+def completed_pdf(*, slug: str, registration, unit=None, only_units=None) -> tuple[bytes, str]:
+    """The completed form `slug` as (PDF bytes, file name): what an external verifier downloads (verification
+    asks for it through verification.hooks, which printing fills in its AppConfig.ready())."""
+    form = get_form(slug)
+    content = render_completed(form, registration, unit, only_units=only_units)
+    return content, form.filename(registration=registration, unit=unit)

@@ -12,6 +12,10 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
+from accounts.models import Role
+from accounts.selectors import centres_of
+from assessment.coverage import normalise_method
+from assessment.hooks import marks_for
 from assessment.models import (
     ActionPlan,
     ActionPlanItem,
@@ -37,6 +41,9 @@ from qualifications.models import (
     RangeItem,
     Unit,
 )
+from verification import selectors as verification_selectors
+from verification.models import CertificationClaim
+from verification.selectors import claim_summaries
 
 # How the catalogue titles an outcome the handbook prints no title for (the 2006 recording forms list criteria
 # only): such an outcome gets no heading row on a printed form.
@@ -216,40 +223,22 @@ def qualification_membership(qualification: Qualification) -> list[Qualification
 def _iv_unit_decisions(registration) -> dict[int, dict]:
     """{unit id: IVSignature(sampled, verifier, decided_at, outcome)} from the verification app's
     `iv_signatures_for(registration)`; units not sampled are absent (the forms print "YES / NO" blank)."""
-    try:
-        from verification import selectors as verification_selectors
-    except ImportError:
-        return {}
-    provider = getattr(verification_selectors, "iv_signatures_for", None)
-    if provider is None:
-        return {}
-    return dict(provider(registration) or {})
+    return dict(verification_selectors.iv_signatures_for(registration) or {})
 
 
 def _sampling_record(registration) -> dict[int, list]:
     """{unit id: [RecordEntry per sampled stage]} from the verification app's `sampling_record_for`."""
-    try:
-        from verification import selectors as verification_selectors
-    except ImportError:
-        return {}
-    provider = getattr(verification_selectors, "sampling_record_for", None)
-    return dict(provider(registration) or {}) if provider else {}
+    return dict(verification_selectors.sampling_record_for(registration) or {})
 
 
 def _certification_claim(registration):
     """The verification app's certification claim of this registration (None while none is made)."""
-    try:
-        from verification.models import CertificationClaim
-    except ImportError:
-        return None
     return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
         "claimed_by").first()
 
 
 def _certification_claims(registration):
     """Every submitted claim of the registration, oldest first (the PDF lists them as the CSV does)."""
-    from verification.models import CertificationClaim
-
     return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
         "claimed_by").order_by("claimed_at", "id")
 
@@ -352,7 +341,6 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             signed = ua is not None and ua.status == UnitAssessment.Status.SIGNED
             return result.iv.get(unit_id) or (NOT_SAMPLED if signed else None)
 
-        from assessment.hooks import marks_for
 
         # Only a sampled unit can be referred back: no sampled unit, no query.
         referred = {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id} if result.iv else set()
@@ -441,8 +429,6 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
     if every or "claim" in want:
         result.claim = _certification_claim(registration)
         if result.claim is not None:
-            from verification.selectors import claim_summaries
-
             rows = claim_summaries(_certification_claims(registration))
             result.claim_rows = [summary for _, summary in rows]
             result.claim_summary = next(summary for claim, summary in rows if claim.pk == result.claim.pk)
@@ -481,7 +467,6 @@ def _tick_requirements(block: UnitBlock) -> None:
     method of one of the accepted mappings)."""
     if not block.numbered_requirements:
         return
-    from assessment.coverage import normalise_method
 
     by_ref = {r.ref: r for r in block.requirements}
     for line in block.criteria:
@@ -517,9 +502,6 @@ def registrations_for_batch(registrations_qs, *, qualification=None):
 
 def print_jobs_visible_to(user):
     """Batch jobs of the centres the user administers (the same 404 for other centres' jobs)."""
-    from accounts.models import Role
-    from accounts.selectors import centres_of
-
     from .models import PrintJob
 
     if not user.is_authenticated:

@@ -1,6 +1,6 @@
 """The completion planner: the cheapest way to finish a qualification, worked out exactly.
 
-Plain Python, no Django inside. `make_plan()` (exported as `qualifications.rules.plan`) takes the units
+Plain Python, no Django inside. `plan()` (through `make_plan()`) takes the units
 a candidate has achieved, and optionally those in progress or chosen, and returns:
 
 - `add`: the further units to achieve. Among every set of units that, with what is held, satisfies each
@@ -148,6 +148,35 @@ def _resolve(spec: QualificationSpec, tokens: Iterable[str]) -> tuple[list[UnitS
             seen.add(unit.ref)
             own.append(unit)
     return own, outside
+
+
+NOT_ASSESSABLE_HOW = ("add their learning outcomes and assessment criteria with `python manage.py import_catalogue "
+                      "FILE` (the awarding body's unit in the catalogue's JSON shape)")
+NO_ASSESSABLE_ROUTE = (
+    "No route to {code} is made only of units that can be assessed here: every route needs units whose content "
+    "(learning outcomes, assessment criteria) is not in the catalogue. A route through {numbers} would meet the "
+    "rules once their content is imported: " + NOT_ASSESSABLE_HOW + "."
+)
+
+
+def plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),
+         in_progress: Iterable[str] = ()) -> Plan:
+    """The cheapest further units that achieve `spec` (see `make_plan()`), made only of units that can be
+    assessed (their content is in the catalogue) whenever such a route exists. Where none exists the plan is
+    not feasible and says so, naming the units a route would need, instead of proposing them."""
+    achieved, chosen, in_progress = list(achieved), list(chosen), list(in_progress)
+    if all(u.assessable for u in spec.units):
+        return make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
+    offered = [u.ref for u in spec.units if u.assessable]
+    result = make_plan(spec, achieved, chosen=chosen, in_progress=in_progress, offered=offered)
+    if result.feasible:
+        return result
+    anyway = make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
+    if not anyway.feasible:
+        return anyway
+    needed = [u.number for u in anyway.add if not u.assessable]
+    result.reason = NO_ASSESSABLE_ROUTE.format(code=spec.code, numbers=numbers_text(needed))
+    return result
 
 
 def make_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),

@@ -3,7 +3,8 @@
 Plain Python, no Django inside (qualifications/specs.py adapts the ORM). A qualification is described
 by a QualificationSpec (its units as members of it, and its rules as typed data, see the Rule model
 docstring); `evaluate()` says whether a set of units achieves it, rule by rule, in words a centre admin
-understands; `plan()` (qualifications/planner.py) finds the cheapest way to finish.
+understands; `qualifications.planner.plan()` finds the cheapest way to finish (the planner sits above
+this module and imports it, never the other way round).
 
 Readings adopted (../shared/DOMAIN.md):
 - a level minimum counts every unit at that level, mandatory ones included;
@@ -469,44 +470,6 @@ class Plan:
             "notes": list(self.notes),
             "verdict": self.verdict.to_dict() if self.verdict else None,
         }
-
-
-NOT_ASSESSABLE_HOW = ("add their learning outcomes and assessment criteria with `python manage.py import_catalogue "
-                      "FILE` (the awarding body's unit in the catalogue's JSON shape)")
-NO_ASSESSABLE_ROUTE = (
-    "No route to {code} is made only of units that can be assessed here: every route needs units whose content "
-    "(learning outcomes, assessment criteria) is not in the catalogue. A route through {numbers} would meet the "
-    "rules once their content is imported: " + NOT_ASSESSABLE_HOW + "."
-)
-
-
-def plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),
-         in_progress: Iterable[str] = ()) -> Plan:
-    """The cheapest further units that achieve `spec` (see qualifications/planner.py), made only of units that
-    can be assessed (their content is in the catalogue) whenever such a route exists. Where none exists the
-    plan is not feasible and says so, naming the units a route would need, instead of proposing them."""
-    from qualifications.planner import make_plan
-
-    achieved, chosen, in_progress = list(achieved), list(chosen), list(in_progress)
-    if all(u.assessable for u in spec.units):
-        return make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
-    offered = [u.ref for u in spec.units if u.assessable]
-    result = make_plan(spec, achieved, chosen=chosen, in_progress=in_progress, offered=offered)
-    if result.feasible:
-        return result
-    anyway = make_plan(spec, achieved, chosen=chosen, in_progress=in_progress)
-    if not anyway.feasible:
-        return anyway
-    needed = [u.number for u in anyway.add if not u.assessable]
-    result.reason = NO_ASSESSABLE_ROUTE.format(code=spec.code, numbers=numbers_text(needed))
-    return result
-
-
-def selection_problems(spec: QualificationSpec, chosen_refs: Iterable[str]) -> list[str]:
-    """[] when the chosen units can still lead to the qualification, else the reasons why not."""
-    from qualifications.planner import selection_problems as problems
-
-    return problems(spec, chosen_refs)
 
 
 STATUS_WORDS = {ACHIEVED: "ACHIEVED", NOT_ACHIEVED: "NOT ACHIEVED", CANNOT_DECIDE: "CANNOT DECIDE"}

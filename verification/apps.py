@@ -7,10 +7,11 @@ class VerificationConfig(AppConfig):
     def ready(self):
         # Lower apps learn of verification through their registries, never an import upward: evidence of
         # external verifier grants (its reader registry), assessment of referrals and exit claims (its hooks).
+        from accounts.demo import register_demo
         from assessment import hooks
         from evidence import visibility
 
-        from . import selectors, services, signing
+        from . import demo, selectors, services, signing
 
         visibility.register_reader(visibility.EvidenceReader(
             name="verification.external_verifier", condition=selectors.ev_evidence_condition,
@@ -21,3 +22,4 @@ class VerificationConfig(AppConfig):
             if hook not in registry:
                 registry.append(hook)
         signing.register()  # what the IV's agreement covers, for audit.signatures' check
+        register_demo(demo.run)

@@ -9,8 +9,12 @@ from django.utils import timezone
 from accounts.demo import DEMO_CENTRE, DEMO_PASSWORD
 from accounts.models import Centre, Membership, Role, User
 from assessment.models import EvidenceMapping, Registration, UnitAssessment, UnitSignOff
+from assessment.selectors import registration_units
+from assessment.services import unit_assessment_transition
 from evidence.models import EvidenceItem
 from qualifications.models import AssessmentCriterion, Qualification, QualificationUnit
+from qualifications.planner import plan
+from qualifications.specs import qualification_spec
 
 from . import selectors, services
 from .models import CertificationClaim, ExternalAccessGrant, SampleItem, SamplingPlan, VerificationDecision
@@ -26,9 +30,6 @@ def _say(stdout, text):
 
 def _units_for(qualification):
     """Mandatory units plus the engine's cheapest optional units to achieve the qualification."""
-    from qualifications.rules import plan
-    from qualifications.specs import qualification_spec
-
     spec = qualification_spec(qualification)
     mandatory = [u.ref for u in spec.units if u.status == "mandatory"]
     route = plan(spec, [], chosen=mandatory)
@@ -46,7 +47,6 @@ def _registration(centre, candidate, assessor, iv, qualification, registered_on)
         )
         memberships = _units_for(qualification)
         registration.optional_units.set([m.unit for m in memberships if m.status == "optional"])
-    from assessment.selectors import registration_units
 
     for unit in registration_units(registration):
         UnitAssessment.objects.get_or_create(registration=registration, unit=unit)
@@ -71,8 +71,6 @@ def _sign(registration, unit, assessor, n):
                       "assessed_by": assessor, "assessed_at": now, "location": "page 1"},
         )
     # The demo signs directly (no password to re-check), but through the unit's transition table like any sign-off.
-    from assessment.services import unit_assessment_transition
-
     UnitAssessment.objects.filter(pk=ua.pk).update(authenticity_signed_at=now)
     ua = UnitAssessment.objects.select_related("unit", "registration__centre").get(pk=ua.pk)
     UnitSignOff.objects.get_or_create(unit_assessment=ua, round=ua.round,

@@ -16,10 +16,15 @@ from django.utils import timezone
 from accounts.competence.selectors import full_sampling_reasons
 from accounts.models import Role, User
 from accounts.selectors import centres_of
-from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from assessment.hooks import ReferralMark
+from assessment.models import EvidenceMapping, Method, Registration, UnitAssessment
 from assessment.participants import unit_assessments_assessed_by, unit_assessors
 from audit.signatures import Kind as SignatureKind
 from audit.signatures import signatures_of
+from qualifications.models import Unit
+from qualifications.rules import STATUS_WORDS, evaluate
+from qualifications.selectors import qualification_is_certifiable
+from qualifications.specs import qualification_spec
 
 from . import sampling
 from .models import (
@@ -329,8 +334,6 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
 
 
 def method_label(code: str) -> str:
-    from assessment.models import Method
-
     return Method(code).label if code in Method.values else code
 
 
@@ -509,8 +512,6 @@ def referral_what(referral) -> str:
 
 def referral_marks(registration_ids) -> list:
     """The assessment app's hook: every referral not yet closed on these registrations (one query)."""
-    from assessment.hooks import ReferralMark
-
     return [
         ReferralMark(referral_id=pk, registration_id=reg_id, unit_id=unit_id, mapping_id=mapping_id,
                      criterion_id=criterion_id, status=status, due_on=due_on, action_points=action_points,
@@ -696,8 +697,6 @@ def _plan_reasons(registrations) -> dict[int, list[str]]:
     """{registration id: what the centre's active sampling plan(s) still need that concerns this candidate's
     units}: a unit, method or site of theirs not yet sampled, or their assessor's share not reached. One plan
     evaluation per active plan, whatever the number of registrations."""
-    from assessment.models import Method
-
     today = timezone.localdate()
     keys = {(r.centre_id, r.qualification_id) for r in registrations}
     plans = defaultdict(list)
@@ -743,10 +742,6 @@ def _plan_reasons(registrations) -> dict[int, list[str]]:
 def claim_checks(registrations) -> list[ClaimCheck]:
     """The claim gate for each registration: a constant number of queries per qualification and active plan
     involved, whatever the number of registrations, units or claims."""
-    from qualifications.rules import evaluate
-    from qualifications.selectors import qualification_is_certifiable
-    from qualifications.specs import qualification_spec
-
     registrations = list(registrations)
     reg_ids = [r.pk for r in registrations]
     uas = defaultdict(list)
@@ -814,9 +809,6 @@ class ClaimSummary:
 def claim_summary(claim, accreditation: dict[str, str] | None = None) -> ClaimSummary:
     """One claim's statement, from the claim row (the verdict recorded at claim time, not a new one) and the
     units' accreditation numbers (`accreditation`: {ref: number}, read here when not given)."""
-    from qualifications.models import Unit
-    from qualifications.rules import STATUS_WORDS
-
     if accreditation is None:
         accreditation = dict(Unit.objects.filter(ref__in=list(claim.units)).values_list("ref", "accreditation_number"))
     verdict = claim.verdict or {}
@@ -833,8 +825,6 @@ def claim_summary(claim, accreditation: dict[str, str] | None = None) -> ClaimSu
 
 def claim_summaries(claims) -> list[tuple[object, ClaimSummary]]:
     """[(claim, summary)] for many claims with one query for every unit's accreditation number."""
-    from qualifications.models import Unit
-
     claims = list(claims)
     refs = {ref for c in claims for ref in c.units}
     accreditation = dict(Unit.objects.filter(ref__in=refs).values_list("ref", "accreditation_number")) if refs else {}
@@ -844,12 +834,10 @@ def claim_summaries(claims) -> list[tuple[object, ClaimSummary]]:
 def claim_candidates_for(user) -> list[ClaimCheck]:
     """Registrations of the user's centres with at least one signed unit that a claim can still be made for
     (active ones; withdrawn ones for an exit claim), with their gate."""
-    from accounts.selectors import centres_of as _centres
-
     closed = CertificationClaim.objects.filter(kind__in=[CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT],
                                                status=CertificationClaim.Status.SUBMITTED)
     registrations = Registration.objects.filter(
-        centre__in=_centres(user, roles=[Role.CENTRE_ADMIN]),
+        centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN]),
         status__in=[Registration.Status.ACTIVE, Registration.Status.WITHDRAWN],
         unit_assessments__status=UnitAssessment.Status.SIGNED,
     ).exclude(pk__in=closed.values("registration_id")).distinct().select_related("candidate", "qualification", "centre").order_by("candidate__last_name", "id")

@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.services import notify
+from assessment import permissions as assessment_permissions
 from assessment import services as assessment_services
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from assessment.services import registration_transition, unit_reopen
 from audit.services import audit_record, refusals_audited
 from audit.signatures import STATEMENTS, signature_record
 from audit.signatures import Kind as SignatureKind
@@ -379,8 +381,6 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
                                      client_ip=client_ip, centre=registration.centre, signed_at=now)
     reopened = False
     if referred and ua.status != UnitAssessment.Status.OPEN:
-        from assessment.services import unit_reopen
-
         unit_reopen(unit_assessment=ua, actor=actor, reason=f"Referred back by the internal verifier: {action_points}",
                     by_referral=True)
         reopened = True
@@ -409,7 +409,6 @@ def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, met
     """The assessor answers a referral: new evidence (mapped to the referred criterion), a corrected decision
     (the referred assessment decision changed), or an explanation. The referral goes back to the internal
     verifier, who closes it with a note or sends it back."""
-    from assessment import permissions as assessment_permissions
     decision = VerificationDecision.objects.select_related(
         "item__plan__centre", "unit_assessment__registration__candidate", "unit_assessment__unit", "mapping",
         "verifier").get(pk=decision.pk)
@@ -626,8 +625,6 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
     `units`: the refs to claim for unit certification (None: every claimable unit). The registration row is
     locked first, so two admins claiming at once make one claim and the second is told why.
     """
-    from assessment.services import registration_transition
-
     registration = Registration.objects.select_for_update(of=("self",)).select_related("qualification", "centre",
                                                                             "candidate").get(pk=registration.pk)
     if not _holds(actor, registration.centre, Role.CENTRE_ADMIN):

@@ -11,9 +11,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import centres_of
-from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from assessment.models import EvidenceMapping, Feedback, Registration, UnitAssessment
+from assessment.selectors import registration_units
+from assessment.services import AUTHENTICITY_STATEMENT
+from evidence.models import EvidenceItem
+from evidence.selectors import evidence_visible_to
 
-from . import forms, permissions, selectors, services
+from . import forms, hooks, permissions, selectors, services
 from .models import CertificationClaim, VerificationDecision
 
 IV_OR_ADMIN = selectors.IV_OR_ADMIN
@@ -85,8 +89,6 @@ def item_detail(request, pk):
     state = selectors.item_states([item])[0]
     ua = item.unit_assessment
     assessors = selectors.assessors_of(ua)
-    from assessment.models import Feedback
-    from assessment.services import AUTHENTICITY_STATEMENT
 
     feedback = list(Feedback.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id)
                     .select_related("author")[:20])
@@ -178,8 +180,6 @@ def assessor_referral_list(request):
 
 def referral_answer(request, pk):
     """The assessor answers one referral: new evidence, a corrected decision or an explanation."""
-    from evidence.models import EvidenceItem
-
     decision = get_object_or_404(selectors.referrals_for_assessor(request.user), pk=pk)
     registration = decision.unit_assessment.registration
     evidence = EvidenceItem.objects.filter(candidate_id=registration.candidate_id, centre_id=registration.centre_id,
@@ -312,8 +312,6 @@ def ev_home(request):
 def ev_registration(request, pk):
     """A granted registration: its units and evidence, or for a sample grant the sampled units and the evidence
     mapped into them only."""
-    from evidence.selectors import evidence_visible_to
-
     registration, scope = _ev_registration(request, pk)
     uas = UnitAssessment.objects.filter(registration=registration).select_related("unit", "signed_by")
     if not scope.whole:
@@ -350,12 +348,9 @@ EV_SAMPLE_FORMS = ("unit-summary", "iv-sampling-record", "recording-form")
 
 
 def _ev_pdf(request, registration, slug, scope, unit=None):
-    from printing import registry
-
-    form = registry.get_form(slug)
-    content = registry.render_completed(form, registration, unit, only_units=scope.unit_ids)
+    content, filename = hooks.form_pdf(slug=slug, registration=registration, unit=unit, only_units=scope.unit_ids)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{form.filename(registration=registration, unit=unit)}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -373,8 +368,6 @@ def ev_form(request, pk, slug):
 
 def ev_unit_form(request, pk, unit_pk):
     """One unit's completed recording form of a granted registration."""
-    from assessment.selectors import registration_units
-
     registration, scope = _ev_registration(request, pk, unit_pk)
     unit = next((u for u in registration_units(registration) if u.pk == unit_pk), None)
     if unit is None:

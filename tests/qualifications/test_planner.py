@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from qualifications.planner import brute_force_plan, make_plan, plan_key
-from qualifications.rules import CANNOT_DECIDE, RULES_NOT_STATED, plan, selection_problems
+from qualifications.planner import brute_force_plan, make_plan, plan, plan_key, selection_problems
+from qualifications.rules import CANNOT_DECIDE, RULES_NOT_STATED
 from tests.qualifications.rules_data import RULES_4411, spec_4411, spec_4430_04, spec_unstated
 
 

@@ -2,7 +2,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualifications.rules import NOT_ACHIEVED, evaluate, plan
+from qualifications.planner import plan
+from qualifications.rules import NOT_ACHIEVED, evaluate
 from tests.qualifications.rules_data import RULES_4411, spec_4411, spec_4430_04
 
 SPECS = [spec_4411(code) for code in RULES_4411] + [spec_4430_04()]

@@ -4,7 +4,8 @@ import json
 from django.core.management.base import BaseCommand
 
 from qualifications.management.commands.check_rules import load_spec_and_units
-from qualifications.rules import plan, plan_text
+from qualifications.planner import plan
+from qualifications.rules import plan_text
 
 
 class Command(BaseCommand):
