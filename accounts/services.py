@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 
 from .models import Centre, Membership, Notification, User
@@ -17,24 +18,24 @@ from .models import Centre, Membership, Notification, User
 @transaction.atomic
 def login_success_record(*, user: User, ip_address: str | None, door: str = "site") -> None:
     """A completed sign-in; `door` is "site" or "admin" (the Django admin's own sign-in page)."""
-    audit_record(actor=user, action="login", obj=user, details={"ip": ip_address, "door": door})
+    audit_record(actor=user, action=Action.LOGIN, obj=user, details={"ip": ip_address, "door": door})
 
 
 @transaction.atomic
 def logout_record(*, user: User, ip_address: str | None) -> None:
-    audit_record(actor=user, action="logout", obj=user, details={"ip": ip_address})
+    audit_record(actor=user, action=Action.LOGOUT, obj=user, details={"ip": ip_address})
 
 
 @transaction.atomic
 def password_change_record(*, user: User, ip_address: str | None) -> None:
-    audit_record(actor=user, action="password_change", obj=user, details={"ip": ip_address})
+    audit_record(actor=user, action=Action.PASSWORD_CHANGE, obj=user, details={"ip": ip_address})
 
 
 @transaction.atomic
 def password_reset_complete(*, user: User, ip_address: str | None) -> None:
     """A reset proves the person holds the mailbox: lift every sign-in lock on the username."""
     lifted = axes_reset(username=user.get_username())
-    audit_record(actor=user, action="password_reset", obj=user,
+    audit_record(actor=user, action=Action.PASSWORD_RESET, obj=user,
                  details={"ip": ip_address, "lockouts_lifted": lifted})
 
 
@@ -43,7 +44,7 @@ def centre_create(*, actor, name: str, number: str, address: str = "") -> Centre
     centre = Centre(name=name, number=number, address=address)
     centre.full_clean()
     centre.save()
-    audit_record(actor=actor, action="centre_create", obj=centre, centre=centre)
+    audit_record(actor=actor, action=Action.CENTRE_CREATE, obj=centre, centre=centre)
     return centre
 
 
@@ -51,7 +52,7 @@ def centre_create(*, actor, name: str, number: str, address: str = "") -> Centre
 def membership_grant(*, actor, user: User, centre: Centre, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, centre=centre, role=role)
     if created:
-        audit_record(actor=actor, action="membership_grant", obj=membership, centre=centre, details={"role": role})
+        audit_record(actor=actor, action=Action.MEMBERSHIP_GRANT, obj=membership, centre=centre, details={"role": role})
     return membership
 
 
@@ -60,7 +61,7 @@ def membership_revoke(*, actor, user: User, centre: Centre, role: str) -> None:
     deleted, _ = Membership.objects.filter(user=user, centre=centre, role=role).delete()
     if deleted:
         audit_record(
-            actor=actor, action="membership_revoke", centre=centre, obj=user, details={"role": role}
+            actor=actor, action=Action.MEMBERSHIP_REVOKE, centre=centre, obj=user, details={"role": role}
         )
 
 

@@ -12,6 +12,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.actions import Action
 from audit.services import audit_record
 
 from .models import STAFF_ROLES, Membership, User
@@ -81,7 +82,7 @@ def two_factor_confirm(*, request, device: TOTPDevice, token: str) -> str | None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     otp_login(request, device)
-    audit_record(actor=device.user, action="two_factor_enabled", obj=device.user)
+    audit_record(actor=device.user, action=Action.TWO_FACTOR_ENABLED, obj=device.user)
     return None
 
 
@@ -96,5 +97,5 @@ def two_factor_verify(*, request, user, token: str) -> str | None:
     if error:
         return error
     otp_login(request, device)
-    audit_record(actor=user, action="two_factor_verified", obj=user)
+    audit_record(actor=user, action=Action.TWO_FACTOR_VERIFIED, obj=user)
     return None

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.selectors import centres_of
+from audit.actions import Action
 from audit.services import audit_record
 
 from .models import ApiToken, Scope
@@ -30,7 +31,7 @@ def api_token_create(*, actor, centre, name: str, scopes) -> tuple[ApiToken, str
     key = "pt_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(centre=centre, name=name.strip()[:100] or "API token", prefix=key[:10],
                                     key_hash=ApiToken.hash_key(key), scopes=scopes, created_by=actor)
-    audit_record(actor=actor, action="api.token_created", obj=token, centre=centre,
+    audit_record(actor=actor, action=Action.API_TOKEN_CREATED, obj=token, centre=centre,
                  details={"name": token.name, "scopes": scopes, "prefix": token.prefix})
     return token, key
 
@@ -43,6 +44,6 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
         raise ValidationError(ALREADY_REVOKED)
     token.revoked_at, token.revoked_by = timezone.now(), actor
     token.save(update_fields=["revoked_at", "revoked_by"])
-    audit_record(actor=actor, action="api.token_revoked", obj=token, centre=token.centre,
+    audit_record(actor=actor, action=Action.API_TOKEN_REVOKED, obj=token, centre=token.centre,
                  details={"prefix": token.prefix})
     return token

@@ -13,6 +13,7 @@ from accounts.models import Membership, Role, User
 from assessment import services as assessment_services
 from assessment.models import Registration
 from assessment.selectors import registration_progress
+from audit.actions import Action
 from audit.services import audit_record
 from qualifications.models import Qualification, QualificationUnit
 from verification.models import CertificationClaim
@@ -115,7 +116,7 @@ class RegistrationList(CentreScoped, generics.ListCreateAPIView):
                     registered_on=data["registered_on"], optional_units=units,
                     candidate_number=data["candidate_number"],
                 )
-                audit_record(actor=request.user, action="api.registration_created", obj=registration,
+                audit_record(actor=request.user, action=Action.API_REGISTRATION_CREATED, obj=registration,
                              centre=self.centre, details={"token": request.auth.token.prefix})
         except DjangoValidationError as exc:
             raise ValidationError({"non_field_errors": exc.messages}) from exc

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from accounts.services import notify
+from audit.actions import Action
 from audit.services import audit_record, refusals_audited
 from audit.signatures import STATEMENTS, signature_record
 from audit.signatures import Kind as SignatureKind
@@ -170,12 +171,12 @@ def registration_transition(*, registration, actor, to: str, reason: str = "", a
     Registration.objects.filter(pk=registration.pk).update(status=to, status_reason=reason, status_changed_at=now,
                                                            updated_at=now)
     registration.refresh_from_db()
-    audit_record(actor=actor, action=action or f"registration_{to}", obj=registration, centre=registration.centre,
+    audit_record(actor=actor, action=action or Action(f"registration_{to}"), obj=registration, centre=registration.centre,
                  details={"from": was, "to": to, "reason": reason, **(details or {})})
     return registration
 
 
-@refusals_audited("registration_withdraw", "registration")
+@refusals_audited(Action.REGISTRATION_WITHDRAW_REFUSED, "registration")
 @transaction.atomic
 def registration_withdraw(*, registration, actor, reason: str) -> Registration:
     """A centre admin withdraws a candidate (with a reason); nothing in the registration changes any more."""
@@ -188,7 +189,7 @@ def registration_withdraw(*, registration, actor, reason: str) -> Registration:
                                    reason=reason)
 
 
-@refusals_audited("registration_reinstate", "registration")
+@refusals_audited(Action.REGISTRATION_REINSTATE_REFUSED, "registration")
 @transaction.atomic
 def registration_reinstate(*, registration, actor, reason: str = "") -> Registration:
     """A centre admin reinstates a withdrawn candidate within the registration period (not after an exit
@@ -203,7 +204,7 @@ def registration_reinstate(*, registration, actor, reason: str = "") -> Registra
     if problems:
         _raise(REINSTATE_REFUSED, problems=" ".join(problems))
     return registration_transition(registration=registration, actor=actor, to=Registration.Status.ACTIVE,
-                                   reason=(reason or "").strip() or "Reinstated.", action="registration_reinstated")
+                                   reason=(reason or "").strip() or "Reinstated.", action=Action.REGISTRATION_REINSTATED)
 
 
 def unit_assessment_transition(*, ua: UnitAssessment, actor, to: str, action: str, details=None,
@@ -303,7 +304,7 @@ def registration_extend(*, registration, actor, new_expires_on: date, reason: st
     previous = registration.expires_on
     registration.expires_on = new_expires_on
     registration.save(update_fields=["expires_on", "updated_at"])
-    audit_record(actor=actor, action="registration_extended", obj=registration, centre=registration.centre,
+    audit_record(actor=actor, action=Action.REGISTRATION_EXTENDED, obj=registration, centre=registration.centre,
                  details={"from": previous, "to": new_expires_on, "reason": reason})
     return extension
 
@@ -330,7 +331,7 @@ def awarding_body_extension_record(*, centre, qualification, actor, kind: str, r
                                       new_date=new_date, recorded_by=actor, recorded_at=timezone.now())
     extension.full_clean()
     extension.save()
-    audit_record(actor=actor, action="awarding_body_extension_recorded", obj=extension, centre=centre, details={
+    audit_record(actor=actor, action=Action.AWARDING_BODY_EXTENSION_RECORDED, obj=extension, centre=centre, details={
         "qualification": qualification.code, "kind": kind, "reference": reference, "new_date": new_date,
         "handbook_date": printed})
     return extension
@@ -420,7 +421,7 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
     registration.save()
     registration.optional_units.set(optional_units)
     _ensure_unit_assessments(registration)
-    audit_record(actor=actor, action="registration_created", obj=registration, centre=centre, details={
+    audit_record(actor=actor, action=Action.REGISTRATION_CREATED, obj=registration, centre=centre, details={
         "candidate": candidate.username, "qualification": qualification.code, "assessor": assessor.username,
         "internal_verifier": internal_verifier.username, "registered_on": registered_on,
         "expires_on": expires_on, "optional_units": sorted(u.ref for u in optional_units),
@@ -480,10 +481,10 @@ def registration_update(*, registration, actor, assessor, internal_verifier, opt
         _ensure_unit_assessments(registration)
     for field in ("assessor", "internal_verifier"):
         if field in changes:
-            audit_record(actor=actor, action=f"registration_{field}_changed", obj=registration,
+            audit_record(actor=actor, action=Action(f"registration_{field}_changed"), obj=registration,
                          details=changes[field])
     if changes:
-        audit_record(actor=actor, action="registration_updated", obj=registration, details=changes)
+        audit_record(actor=actor, action=Action.REGISTRATION_UPDATED, obj=registration, details=changes)
     return registration
 
 
@@ -643,7 +644,7 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
              rounds={u: ua.round for u, ua in locked.items()}, evidence_revision=evidence.revision)
     _bump(locked.values())
     _lock_evidence(evidence, actor)
-    audit_record(actor=actor, action="evidence_mapped", obj=evidence, centre=registration.centre, details={
+    audit_record(actor=actor, action=Action.EVIDENCE_MAPPED, obj=evidence, centre=registration.centre, details={
         "registration": registration.pk, "method": method, "location": location, "decision": decision,
         "reason": reason, "targets": [str(m) for m in created], "setting": setting or evidence.context,
     })
@@ -679,7 +680,7 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     _history([mapping], action=MappingDecision.Action.DECIDED, actor=actor, at=mapping.assessed_at,
              rounds={ua.unit_id: ua.round}, evidence_revision=mapping.evidence.revision)
     _bump([ua])
-    audit_record(actor=actor, action="mapping_decided", obj=mapping, centre=mapping.registration.centre,
+    audit_record(actor=actor, action=Action.MAPPING_DECIDED, obj=mapping, centre=mapping.registration.centre,
                  details={"from": before, "to": decision, "reason": reason})
     return mapping
 
@@ -699,7 +700,7 @@ def mapping_remove(*, mapping, actor, expected_version=None) -> None:
     _history([mapping], action=MappingDecision.Action.REMOVED, actor=actor, at=timezone.now(),
              rounds={ua.unit_id: ua.round},
              evidence_revision=EvidenceItem.objects.values_list("revision", flat=True).get(pk=mapping.evidence_id))
-    audit_record(actor=actor, action="mapping_removed", obj=mapping, centre=ua.registration.centre,
+    audit_record(actor=actor, action=Action.MAPPING_REMOVED, obj=mapping, centre=ua.registration.centre,
                  details={"mapping": description, "decision": mapping.decision})
     mapping.delete()
     _bump([ua])
@@ -729,7 +730,7 @@ def authenticity_sign(*, unit_assessment, actor, client_ip: str | None = None) -
     signature = signature_record(kind=SignatureKind.AUTHENTICITY, obj=ua, content=signing.authenticity_content(ua),
                                  signer=actor, client_ip=client_ip, centre=ua.registration.centre,
                                  signed_at=ua.authenticity_signed_at)
-    audit_record(actor=actor, action="authenticity_signed", obj=ua, centre=ua.registration.centre,
+    audit_record(actor=actor, action=Action.AUTHENTICITY_SIGNED, obj=ua, centre=ua.registration.centre,
                  details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT, "signature": signature.code})
     from django.urls import reverse
 
@@ -803,7 +804,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     try:
         ua = unit_assessment_transition(
-            ua=ua, actor=actor, to=status, action="unit_signed_off", signed_by=actor, signed_at=now,
+            ua=ua, actor=actor, to=status, action=Action.UNIT_SIGNED_OFF, signed_by=actor, signed_at=now,
             details={"unit": ua.unit.ref, "round": ua.round, "trainee": actor.is_trainee_assessor,
                      "confirmed_requirements": {ref: confirmations[ref] for ref in sorted(
                          _record_confirmations(ua, matrix, confirmations, actor, now))},
@@ -813,7 +814,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     content = signing.decisions_content(ua) | {"round": ua.round}
     signature = signature_record(kind=SignatureKind.UNIT_SIGN_OFF, obj=ua, content=content, signer=actor,
                                  client_ip=client_ip, centre=ua.registration.centre, signed_at=now)
-    audit_record(actor=actor, action="unit_signature_recorded", obj=ua, centre=ua.registration.centre,
+    audit_record(actor=actor, action=Action.UNIT_SIGNATURE_RECORDED, obj=ua, centre=ua.registration.centre,
                  details={"unit": ua.unit.ref, "round": ua.round, "signature": signature.code})
     return ua
 
@@ -831,7 +832,7 @@ def unit_countersign(*, unit_assessment, actor, password: str, expected_version=
         _raise(BAD_PASSWORD)
     _check_version(ua, expected_version)
     now = timezone.now()
-    ua = unit_assessment_transition(ua=ua, actor=actor, to=UnitAssessment.Status.SIGNED, action="unit_countersigned",
+    ua = unit_assessment_transition(ua=ua, actor=actor, to=UnitAssessment.Status.SIGNED, action=Action.UNIT_COUNTERSIGNED,
                                     countersigned_by=actor, countersigned_at=now,
                                     details={"signed_by": ua.signed_by.username, "round": ua.round})
     UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).update(countersigned_by=actor,
@@ -839,7 +840,7 @@ def unit_countersign(*, unit_assessment, actor, password: str, expected_version=
     content = signing.decisions_content(ua) | {"round": ua.round}
     signature = signature_record(kind=SignatureKind.COUNTERSIGNATURE, obj=ua, content=content, signer=actor,
                                  client_ip=client_ip, centre=ua.registration.centre, signed_at=now)
-    audit_record(actor=actor, action="unit_countersignature_recorded", obj=ua, centre=ua.registration.centre,
+    audit_record(actor=actor, action=Action.UNIT_COUNTERSIGNATURE_RECORDED, obj=ua, centre=ua.registration.centre,
                  details={"unit": ua.unit.ref, "statement": COUNTERSIGNATURE_STATEMENT, "signature": signature.code})
     return ua
 
@@ -866,7 +867,7 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
     previous = {"status": ua.status, "signed_by": ua.signed_by.username if ua.signed_by else None,
                 "round": ua.round}
     ua = unit_assessment_transition(
-        ua=ua, actor=actor, to=UnitAssessment.Status.OPEN, action="unit_reopened",
+        ua=ua, actor=actor, to=UnitAssessment.Status.OPEN, action=Action.UNIT_REOPENED,
         signed_by=None, countersigned_by=None, signed_at=None, countersigned_at=None, round=F("round") + 1,
         details={"reason": reason, "by_referral": by_referral, "previous": previous})
     return ua
@@ -918,7 +919,7 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
         record.evidence_item = item
         record.save()
         record.criteria.set(criteria)
-        audit_record(actor=actor, action="assessment_record_created", obj=record, centre=registration.centre,
+        audit_record(actor=actor, action=Action.ASSESSMENT_RECORD_CREATED, obj=record, centre=registration.centre,
                      details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria], "setting": setting,
                               "recording": item.original_name or None, "sha256": item.sha256 or None})
         mapping_add(registration=registration, evidence=item, actor=actor, criteria=criteria,
@@ -944,7 +945,7 @@ def record_candidate_sign(*, record, actor) -> AssessmentRecord:
         _raise(RECORD_ALREADY_SIGNED)
     record.candidate_signed_at = timezone.now()
     record.save(update_fields=["candidate_signed_at"])
-    audit_record(actor=actor, action="assessment_record_signed_by_candidate", obj=record,
+    audit_record(actor=actor, action=Action.ASSESSMENT_RECORD_SIGNED_BY_CANDIDATE, obj=record,
                  centre=record.registration.centre)
     return record
 
@@ -977,7 +978,7 @@ def skills_scan_create(*, registration, actor, ratings, agreed_actions: str) -> 
                                   assessor_rating=assessor_rating, notes=notes)
         rating.full_clean()
         rating.save()
-    audit_record(actor=actor, action="skills_scan_created", obj=scan, centre=registration.centre,
+    audit_record(actor=actor, action=Action.SKILLS_SCAN_CREATED, obj=scan, centre=registration.centre,
                  details={"ratings": [(u.ref, c, a) for u, c, a, _n in lines]})
     return scan
 
@@ -992,7 +993,7 @@ def skills_scan_agree(*, scan, actor) -> SkillsScan:
         _raise(SCAN_ALREADY_AGREED)
     scan.candidate_agreed_at = timezone.now()
     scan.save(update_fields=["candidate_agreed_at"])
-    audit_record(actor=actor, action="skills_scan_agreed", obj=scan, centre=scan.registration.centre)
+    audit_record(actor=actor, action=Action.SKILLS_SCAN_AGREED, obj=scan, centre=scan.registration.centre)
     return scan
 
 
@@ -1024,7 +1025,7 @@ def action_plan_create(*, registration, actor, items, review_date: date | None =
     for activity, target_date, criteria in items:
         item = ActionPlanItem.objects.create(plan=plan, activity=activity, target_date=target_date)
         item.criteria.set(criteria)
-    audit_record(actor=actor, action="action_plan_created", obj=plan, centre=registration.centre,
+    audit_record(actor=actor, action=Action.ACTION_PLAN_CREATED, obj=plan, centre=registration.centre,
                  details={"items": [(a, d, [str(c) for c in cs]) for a, d, cs in items],
                           "unit": unit.ref if unit else None, "methods": plan.methods,
                           "skills_scan": skills_scan.pk if skills_scan else None})
@@ -1050,7 +1051,7 @@ def action_plan_review(*, plan, actor, reviewed_on: date, notes: str, next_revie
                               next_review_date=next_review_date)
     review.full_clean()
     review.save()
-    audit_record(actor=actor, action="action_plan_reviewed", obj=plan, centre=plan.registration.centre,
+    audit_record(actor=actor, action=Action.ACTION_PLAN_REVIEWED, obj=plan, centre=plan.registration.centre,
                  details={"reviewed_on": str(reviewed_on), "next_review_date": str(next_review_date or "")})
     return review
 
@@ -1077,7 +1078,7 @@ def assessment_report_create(*, registration, actor, unit, date: date, answers: 
         candidate_answers=(candidate_answers or "").strip())
     report.full_clean()
     report.save()
-    audit_record(actor=actor, action="assessment_report_created", obj=report, centre=registration.centre,
+    audit_record(actor=actor, action=Action.ASSESSMENT_REPORT_CREATED, obj=report, centre=registration.centre,
                  details={"unit": unit.ref, "answers": report.answers})
     return report
 
@@ -1092,7 +1093,7 @@ def assessment_report_sign(*, report, actor) -> AssessmentReport:
         _raise(REPORT_ALREADY_SIGNED)
     report.candidate_signed_at = timezone.now()
     report.save(update_fields=["candidate_signed_at"])
-    audit_record(actor=actor, action="assessment_report_signed_by_candidate", obj=report,
+    audit_record(actor=actor, action=Action.ASSESSMENT_REPORT_SIGNED_BY_CANDIDATE, obj=report,
                  centre=report.registration.centre)
     return report
 
@@ -1107,7 +1108,7 @@ def action_plan_agree(*, plan, actor) -> ActionPlan:
         _raise(PLAN_ALREADY_AGREED)
     plan.agreed_at = timezone.now()
     plan.save(update_fields=["agreed_at"])
-    audit_record(actor=actor, action="action_plan_agreed", obj=plan, centre=plan.registration.centre)
+    audit_record(actor=actor, action=Action.ACTION_PLAN_AGREED, obj=plan, centre=plan.registration.centre)
     return plan
 
 
@@ -1122,7 +1123,7 @@ def feedback_give(*, registration, actor, text: str, unit=None) -> Feedback:
     feedback = Feedback(registration=registration, author=actor, text=(text or "").strip(), unit=unit)
     feedback.full_clean()
     feedback.save()
-    audit_record(actor=actor, action="feedback_given", obj=feedback, centre=registration.centre,
+    audit_record(actor=actor, action=Action.FEEDBACK_GIVEN, obj=feedback, centre=registration.centre,
                  details={"unit": unit.ref if unit else None})
     feedback_id = feedback.pk
     transaction.on_commit(lambda: send_feedback_email.enqueue(feedback_id))

@@ -7,10 +7,12 @@ data without an audit row. Records that only services may write (decisions, evid
 """
 from django.contrib import admin
 
+from .actions import Action
+
 # Audit actions of the admin (tests import them).
-ADMIN_ADDED = "admin_added"
-ADMIN_CHANGED = "admin_changed"
-ADMIN_DELETED = "admin_deleted"
+ADMIN_ADDED = Action.ADMIN_ADDED
+ADMIN_CHANGED = Action.ADMIN_CHANGED
+ADMIN_DELETED = Action.ADMIN_DELETED
 
 # Field values never copied into the trail.
 SECRET_FIELDS = frozenset({"password"})

@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .actions import Action
 from .models import AnonymousEventCount, AuditChainHead, AuditEntry
 
 
@@ -43,8 +44,9 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None, centre=
     return entry
 
 
-def refusals_audited(action: str, *object_kwargs: str):
-    """Decorate a service so that a refusal (ValidationError) leaves an audit row `<action>_refused`.
+def refusals_audited(action: Action, *object_kwargs: str):
+    """Decorate a service so that a refusal (ValidationError) leaves an audit row `action` (an `Action` whose
+    name ends in `_refused`).
 
     The service's own transaction has rolled back by then (nothing changed); the row is written after it, so a
     forged or stale POST is on the record. `object_kwargs` name the keyword arguments that hold the object the
@@ -54,6 +56,9 @@ def refusals_audited(action: str, *object_kwargs: str):
 
     from django.core.exceptions import ValidationError
 
+    if not str(action).endswith("_refused"):
+        raise ValueError(f"refusals_audited({action!r}): name the refused action (Action.<…>_REFUSED)")
+
     def decorate(function):
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
@@ -61,7 +66,7 @@ def refusals_audited(action: str, *object_kwargs: str):
                 return function(*args, **kwargs)
             except ValidationError as exc:
                 obj = next((kwargs[k] for k in object_kwargs if kwargs.get(k) is not None), None)
-                audit_record(actor=kwargs.get("actor"), action=f"{action}_refused", obj=obj, details={
+                audit_record(actor=kwargs.get("actor"), action=action, obj=obj, details={
                     "messages": exc.messages,
                     "asked": {k: v for k, v in kwargs.items()
                               if isinstance(v, (str, int, bool)) and k not in ("password",)},

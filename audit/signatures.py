@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from .actions import Action
 from .models import Signature
 from .services import audit_record
 
@@ -89,7 +90,7 @@ def signature_record(*, kind: str, obj, content: dict, signer=None, signer_name:
     signature.full_clean()
     signature.save()
     audit_record(actor=signer if signature.signer_id else f"{signature.signer_name} (no account)",
-                 action="signature_recorded", obj=obj, centre=signature.centre, details={
+                 action=Action.SIGNATURE_RECORDED, obj=obj, centre=signature.centre, details={
                      "kind": kind, "code": signature.code, "signer": signature.signer_name,
                      "job_title": signature.signer_job_title, "client_ip": signature.client_ip,
                      "statement": signature.statement, "content_sha256": signature.content_sha256})

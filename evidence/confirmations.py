@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from audit.actions import Action
 from audit.services import audit_record
 from audit.signatures import STATEMENTS, Kind, register_content, signature_record
 
@@ -45,10 +46,10 @@ LINK_WITHDRAWN = "This request was withdrawn on {date}. If you still need to con
 LINK_GONE = "The testimony this link was for has been deleted. Ask {contact} if you think this is a mistake."
 RATE_LIMITED = "Too many attempts from your address. Wait a few minutes, then open the link again."
 
-AUDIT_REQUESTED = "witness_confirmation_requested"
-AUDIT_CONFIRMED = "witness_testimony_confirmed"
-AUDIT_DECLINED = "witness_testimony_declined"
-AUDIT_WITHDRAWN = "witness_confirmation_withdrawn"
+AUDIT_REQUESTED = Action.WITNESS_CONFIRMATION_REQUESTED
+AUDIT_CONFIRMED = Action.WITNESS_TESTIMONY_CONFIRMED
+AUDIT_DECLINED = Action.WITNESS_TESTIMONY_DECLINED
+AUDIT_WITHDRAWN = Action.WITNESS_CONFIRMATION_WITHDRAWN
 
 
 class LinkRefused(Exception):

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from audit.actions import Action
 from audit.services import audit_record
 
 from . import confirmations, revisions, scanning, sniffing
@@ -251,7 +252,7 @@ def evidence_upload(*, candidate, centre, upload, details: EvidenceDetails, decl
     stored = evidence_file_store(upload=upload)
     try:
         return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
-                       stored=stored, action="evidence_uploaded"), True
+                       stored=stored, action=Action.EVIDENCE_UPLOADED), True
     except IntegrityError:
         # A concurrent double submit won the race on the token: that one's item is the answer.
         existing = _existing_submission(candidate, token)
@@ -272,7 +273,7 @@ def evidence_statement_create(*, candidate, centre, details: EvidenceDetails, de
     details.kind = details.kind or EvidenceItem.Kind.STATEMENT
     try:
         return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
-                       stored=None, action="evidence_statement_created"), True
+                       stored=None, action=Action.EVIDENCE_STATEMENT_CREATED), True
     except IntegrityError:
         existing = _existing_submission(candidate, token)
         if existing is None:
@@ -309,7 +310,7 @@ def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails,
             item.full_clean(exclude=["file", "preview"])
             item.save()
             item.units.set(details.units)
-            audit_record(actor=actor, action="evidence_added_by_staff", obj=item, details={
+            audit_record(actor=actor, action=Action.EVIDENCE_ADDED_BY_STAFF, obj=item, details={
                 "candidate": candidate.username, "title": item.title, "kind": item.kind,
                 "original_name": item.original_name, "size": item.size, "sha256": item.sha256,
                 "content_type": item.content_type, "virus_scan": item.virus_scan,
@@ -362,7 +363,7 @@ def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> E
         _void_witness_confirmation(item, actor)
     item.save()
     item.units.set(details.units)
-    audit_record(actor=actor, action="evidence_updated", obj=item,
+    audit_record(actor=actor, action=Action.EVIDENCE_UPDATED, obj=item,
                  details={"changes": changes, "revision": item.revision})
     return item
 
@@ -376,7 +377,7 @@ def _void_witness_confirmation(item, actor):
     code = testimony.signature.code if testimony.signature_id else None
     WitnessTestimony.objects.filter(pk=testimony.pk).update(confirmed_at=None, confirmed_name="",
                                                             confirmed_job_title="", signature=None)
-    audit_record(actor=actor, action="witness_confirmation_voided", obj=testimony,
+    audit_record(actor=actor, action=Action.WITNESS_CONFIRMATION_VOIDED, obj=testimony,
                  details={"evidence": item.pk, "signature": code, "witness": testimony.confirmed_name})
 
 
@@ -387,7 +388,7 @@ def evidence_delete(*, item: EvidenceItem, actor) -> EvidenceItem:
     _check_changeable(item, actor)
     item.deleted_at = timezone.now()
     item.save(update_fields=["deleted_at", "updated_at"])
-    audit_record(actor=actor, action="evidence_deleted", obj=item,
+    audit_record(actor=actor, action=Action.EVIDENCE_DELETED, obj=item,
                  details={"title": item.title, "sha256": item.sha256, "version": item.version})
     return item
 
@@ -398,7 +399,7 @@ def evidence_lock(*, item: EvidenceItem, actor) -> EvidenceItem:
     now = timezone.now()
     if EvidenceItem.objects.filter(pk=item.pk, locked_at__isnull=True).update(locked_at=now):
         item.locked_at = now
-        audit_record(actor=actor, action="evidence_locked", obj=item, details={"title": item.title})
+        audit_record(actor=actor, action=Action.EVIDENCE_LOCKED, obj=item, details={"title": item.title})
     else:
         item.locked_at = EvidenceItem.objects.values_list("locked_at", flat=True).get(pk=item.pk)
     return item
@@ -442,7 +443,7 @@ def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, dec
     details.kind = details.kind or item.kind
     try:
         return _create(candidate=actor, centre=item.centre, details=details, declared=declared, token=token,
-                       stored=stored, action="evidence_corrected", previous=previous, copy_from=item,
+                       stored=stored, action=Action.EVIDENCE_CORRECTED, previous=previous, copy_from=item,
                        after_create=copy_testimony), True
     except IntegrityError:
         existing = _existing_submission(actor, token)
@@ -475,7 +476,7 @@ def witness_create(*, candidate, centre, name: str, contact: str = "", relations
         raise ValidationError({"expertise": ERR_EXPERTISE})
     witness.full_clean()
     witness.save()
-    audit_record(actor=candidate, action="witness_created", obj=witness, details=_witness_details(witness))
+    audit_record(actor=candidate, action=Action.WITNESS_CREATED, obj=witness, details=_witness_details(witness))
     return witness
 
 
@@ -508,7 +509,7 @@ def witness_update(*, witness: Witness, actor, name: str, contact: str = "", rel
             revisions.evidence_revision_keep(item, kept[item.pk], now=now)
             EvidenceItem.objects.filter(pk=item.pk).update(revision=item.revision, updated_at=now)
     after = _witness_details(witness)
-    audit_record(actor=actor, action="witness_updated", obj=witness,
+    audit_record(actor=actor, action=Action.WITNESS_UPDATED, obj=witness,
                  details={"changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]}})
     return witness
 
@@ -528,7 +529,7 @@ def witness_status_decide(*, witness: Witness, actor, status_category: int) -> W
     witness.status_decided_by, witness.status_decided_at = actor, timezone.now()
     witness.full_clean()
     witness.save(update_fields=["status_category", "status_decided_by", "status_decided_at", "updated_at"])
-    audit_record(actor=actor, action="witness_status_decided", obj=witness, details={
+    audit_record(actor=actor, action=Action.WITNESS_STATUS_DECIDED, obj=witness, details={
         "witness": witness.name, "from": before, "to": witness.status_category,
         "suggested": witness.suggested_status_category})
     return witness
@@ -574,7 +575,7 @@ def witness_testimony_submit(*, candidate, centre, witness: Witness, details: Ev
 
     try:
         return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
-                       stored=stored, action="witness_testimony_submitted", after_create=attach), True
+                       stored=stored, action=Action.WITNESS_TESTIMONY_SUBMITTED, after_create=attach), True
     except IntegrityError:
         existing = _existing_submission(candidate, token)
         if existing is None:
@@ -680,7 +681,7 @@ def upload_temp_files_delete(*, stale: list[OrphanFile], actor="sweep_orphan_fil
             continue
         deleted.append(temp)
     if deleted:
-        audit_record(actor=actor, action="upload_temp_files_deleted", details={
+        audit_record(actor=actor, action=Action.UPLOAD_TEMP_FILES_DELETED, details={
             "folder": str(folder), "count": len(deleted), "bytes": sum(t.size for t in deleted),
             "files": [{"name": Path(t.name).name, "size": t.size, "modified": t.modified} for t in deleted],
         })
@@ -697,7 +698,7 @@ def evidence_orphan_files_delete(*, orphans: list[OrphanFile], actor="sweep_orph
         default_storage.delete(orphan.name)
         deleted.append(orphan)
     if deleted:
-        audit_record(actor=actor, action="evidence_orphan_files_deleted", details={
+        audit_record(actor=actor, action=Action.EVIDENCE_ORPHAN_FILES_DELETED, details={
             "count": len(deleted), "bytes": sum(o.size for o in deleted),
             "files": [{"name": o.name, "size": o.size, "modified": o.modified} for o in deleted],
         })

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date
 from assessment import permissions as assessment_permissions
 from assessment import services as assessment_services
 from assessment.models import Method
+from audit.actions import Action
 from audit.services import audit_record
 from evidence import sniffing
 from evidence.models import EvidenceItem
@@ -167,7 +168,7 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
             if mismatches != record.mismatches:
                 record.mismatches = mismatches
                 record.save(update_fields=["mismatches"])
-            audit_record(actor=actor, action="portability.passport_imported", obj=record, centre=centre, details={
+            audit_record(actor=actor, action=Action.PORTABILITY_PASSPORT_IMPORTED, obj=record, centre=centre, details={
                 "from_centre": record.source_centre_number, "manifest_sha256": record.manifest_sha256,
                 "fingerprint": record.key_fingerprint, "evidence": len(new_items),
                 "decisions": len(accepted), "mismatches": mismatches,
@@ -212,6 +213,6 @@ def prior_unit_decide(*, prior_unit, actor, confirm: bool, note: str = "") -> Pr
     prior.status = PriorUnit.Status.CONFIRMED if confirm else PriorUnit.Status.REJECTED
     prior.decided_by, prior.decided_at, prior.note = actor, timezone.now(), note
     prior.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    audit_record(actor=actor, action="portability.prior_unit_decided", obj=prior, centre=registration.centre,
+    audit_record(actor=actor, action=Action.PORTABILITY_PRIOR_UNIT_DECIDED, obj=prior, centre=registration.centre,
                  details={"unit": prior.unit.ref, "status": prior.status, "note": note, "from_centre": source})
     return prior

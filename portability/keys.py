@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from audit.actions import Action
 from audit.services import audit_record
 
 from .canonical import from_multibase_b58, multibase_b58
@@ -48,7 +49,7 @@ def centre_key(centre) -> CentreKey:
                 centre=centre, public_key=raw_public.hex(),
                 private_key_encrypted=_fernet().encrypt(raw_private).decode(),
             )
-            audit_record(actor=None, action="portability.centre_key_created", obj=row, centre=centre,
+            audit_record(actor=None, action=Action.PORTABILITY_CENTRE_KEY_CREATED, obj=row, centre=centre,
                          details={"fingerprint": row.fingerprint})
     except IntegrityError:  # made by a concurrent request
         row = CentreKey.objects.get(centre=centre)

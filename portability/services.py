@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.selectors import centres_of
+from audit.actions import Action
 from audit.services import audit_record
 from qualifications.models import AssessmentCriterion, Unit
 from verification.models import CertificationClaim
@@ -35,7 +36,7 @@ def passport_export(*, registration, actor, target) -> dict:
     if actor is not None and not _is_admin(actor, registration.centre):
         raise PermissionDenied(NOT_ADMIN)
     manifest = passport.write_passport(registration, target)
-    audit_record(actor=actor or "manage.py export_passport", action="portability.passport_exported",
+    audit_record(actor=actor or "manage.py export_passport", action=Action.PORTABILITY_PASSPORT_EXPORTED,
                  obj=registration, centre=registration.centre,
                  details={"evidence": len(manifest["evidence"]), "mappings": len(manifest["mappings"]),
                           "files": len(manifest["files"])})
@@ -80,7 +81,7 @@ def credential_issue(*, claim, actor, unit: Unit | None = None) -> IssuedCredent
     except IntegrityError:  # issued by a concurrent request
         return IssuedCredential.objects.get(claim=claim, unit=unit) if unit else IssuedCredential.objects.get(
             claim=claim, unit__isnull=True)
-    audit_record(actor=actor, action="portability.credential_issued", obj=row, centre=registration.centre,
+    audit_record(actor=actor, action=Action.PORTABILITY_CREDENTIAL_ISSUED, obj=row, centre=registration.centre,
                  details={"claim": claim.pk, "unit": unit.ref if unit else None, "credential": str(row.uuid)})
     return row
 
@@ -96,7 +97,7 @@ def credential_revoke(*, credential: IssuedCredential, actor, reason: str) -> Is
         raise ValidationError(REVOKE_NEEDS_REASON)
     row.revoked_at, row.revoked_by, row.revocation_reason = timezone.now(), actor, reason.strip()
     row.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-    audit_record(actor=actor, action="portability.credential_revoked", obj=row, centre=row.centre,
+    audit_record(actor=actor, action=Action.PORTABILITY_CREDENTIAL_REVOKED, obj=row, centre=row.centre,
                  details={"credential": str(row.uuid), "reason": row.revocation_reason})
     return row
 
@@ -136,7 +137,7 @@ def credential_email(*, credential: IssuedCredential, actor) -> None:
     )
     message.attach(f"credential-{credential.uuid}.json", json.dumps(credential.document, indent=2), "application/json")
     with transaction.atomic():
-        audit_record(actor=actor, action="portability.credential_emailed", obj=credential, centre=credential.centre,
+        audit_record(actor=actor, action=Action.PORTABILITY_CREDENTIAL_EMAILED, obj=credential, centre=credential.centre,
                      details={"credential": str(credential.uuid), "to": candidate.email})
         transaction.on_commit(message.send)
 
@@ -150,6 +151,6 @@ def credentials_revoke_for_claim(claim) -> int:
     for row in rows:
         row.revoked_at, row.revocation_reason = now, reason
         row.save(update_fields=["revoked_at", "revocation_reason"])
-        audit_record(actor="claim cancelled", action="portability.credential_revoked", obj=row, centre=row.centre,
+        audit_record(actor="claim cancelled", action=Action.PORTABILITY_CREDENTIAL_REVOKED, obj=row, centre=row.centre,
                      details={"credential": str(row.uuid), "reason": reason, "claim": claim.pk})
     return len(rows)

@@ -3,6 +3,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from accounts.models import ROLE_DASHBOARDS
+from audit.actions import Action
 from audit.models import AnonymousEventKind
 from audit.services import anonymous_event_count, audit_record
 
@@ -34,7 +35,7 @@ def csrf_failure(request, reason=""):
     if user is not None and user.is_authenticated:
         audit_record(
             actor=user,
-            action="csrf_rejected",
+            action=Action.CSRF_REJECTED,
             details={"path": request.path[:300], "method": request.method, "reason": reason[:200]},
         )
     else:

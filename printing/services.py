@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assessment.selectors import units_of_registrations
+from audit.actions import Action
 from audit.services import audit_record
 
 from . import registry
@@ -36,7 +37,7 @@ def print_job_create(*, actor, centre, form_slug: str, qualification, registrati
     )
     job.full_clean(exclude=["result"])
     job.save()
-    audit_record(actor=actor, action="printing.batch_requested", obj=job, centre=centre,
+    audit_record(actor=actor, action=Action.PRINTING_BATCH_REQUESTED, obj=job, centre=centre,
                  details={"form": form.slug, "qualification": qualification.code, "registrations": len(registrations),
                           "pdfs": job.total})
     transaction.on_commit(lambda: render_print_job.enqueue(job.pk))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from accounts.models import Role
+from audit.actions import catalogue_admin_action
 
 from .models import (
     AssessmentCriterion,
@@ -132,7 +133,7 @@ class CatalogueModelAdmin(CatalogueAdminMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         catalogue_change_record(
             actor=request.user, obj=form.instance,
-            action=f"catalogue_{self.model._meta.model_name}_{'changed' if change else 'added'}",
+            action=catalogue_admin_action(self.model._meta.model_name, change=change),
             changes=request._catalogue_changes, known_errors=request._catalogue_before,
         )
 

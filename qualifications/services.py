@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
 
+from audit.actions import Action
 from audit.services import audit_record
 
 from .models import (
@@ -116,7 +117,7 @@ def catalogue_load(*, paths, reload: bool = False, actor="load_catalogue", base=
         raise CatalogueInvalid(errors(after))
     result.warnings = warnings(after)
     if result.loaded:
-        audit_record(actor=actor, action="catalogue_loaded", details={"files": result.loaded, "reload": reload})
+        audit_record(actor=actor, action=Action.CATALOGUE_LOADED, details={"files": result.loaded, "reload": reload})
     return result
 
 
@@ -270,7 +271,7 @@ def catalogue_import(*, data, actor="import_catalogue") -> dict:
     if errors(after):
         raise CatalogueInvalid(errors(after))
     codes = [q["code"] for q in normalised["qualifications"]]
-    audit_record(actor=actor, action="catalogue_imported", details={"qualifications": codes, **writer.counts})
+    audit_record(actor=actor, action=Action.CATALOGUE_IMPORTED, details={"qualifications": codes, **writer.counts})
     return {"qualifications": codes, "units": len(written_units), **writer.counts, "warnings": warnings(after)}
 
 

@@ -11,6 +11,7 @@ from accounts.models import Centre, Membership, Role, User
 from assessment.models import EvidenceMapping, Registration, UnitAssessment, UnitSignOff
 from assessment.selectors import registration_units
 from assessment.services import unit_assessment_transition
+from audit.actions import Action
 from evidence.models import EvidenceItem
 from qualifications.models import AssessmentCriterion, Qualification, QualificationUnit
 from qualifications.planner import plan
@@ -75,7 +76,7 @@ def _sign(registration, unit, assessor, n):
     ua = UnitAssessment.objects.select_related("unit", "registration__centre").get(pk=ua.pk)
     UnitSignOff.objects.get_or_create(unit_assessment=ua, round=ua.round,
                                       defaults={"assessor": assessor, "signed_at": now})
-    return unit_assessment_transition(ua=ua, actor=assessor, to=UnitAssessment.Status.SIGNED, action="unit_signed_off",
+    return unit_assessment_transition(ua=ua, actor=assessor, to=UnitAssessment.Status.SIGNED, action=Action.UNIT_SIGNED_OFF,
                                       signed_by=assessor, signed_at=now, details={"round": ua.round, "demo": True})
 
 

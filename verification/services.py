@@ -20,6 +20,7 @@ from assessment import permissions as assessment_permissions
 from assessment import services as assessment_services
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from assessment.services import registration_transition, unit_reopen
+from audit.actions import Action
 from audit.services import audit_record, refusals_audited
 from audit.signatures import STATEMENTS, signature_record
 from audit.signatures import Kind as SignatureKind
@@ -127,7 +128,7 @@ def plan_create(*, actor, centre, qualification, period_start: date, period_end:
     )
     plan.full_clean()
     plan.save()
-    audit_record(actor=actor, action="sampling_plan_created", obj=plan, centre=centre, details={
+    audit_record(actor=actor, action=Action.SAMPLING_PLAN_CREATED, obj=plan, centre=centre, details={
         "qualification": qualification.code, "period": [period_start, period_end],
         "min_share_percent": min_share_percent, "stages": plan.stages,
         "cover": {"units": cover_units, "methods": cover_methods, "sites": cover_sites},
@@ -146,13 +147,13 @@ def assessor_flag_set(*, actor, centre, assessor, flag: str, note: str = "") -> 
     if not flag:
         if existing:
             existing.delete()
-            audit_record(actor=actor, action="assessor_flag_cleared", obj=assessor, centre=centre, details={})
+            audit_record(actor=actor, action=Action.ASSESSOR_FLAG_CLEARED, obj=assessor, centre=centre, details={})
         return None
     row = existing or AssessorFlag(centre=centre, assessor=assessor)
     row.flag, row.note, row.set_by = flag, note, actor
     row.full_clean()
     row.save()
-    audit_record(actor=actor, action="assessor_flag_set", obj=row, centre=centre,
+    audit_record(actor=actor, action=Action.ASSESSOR_FLAG_SET, obj=row, centre=centre,
                  details={"assessor": assessor.username, "flag": flag, "note": note})
     return row
 
@@ -168,7 +169,7 @@ def candidate_site_set(*, actor, registration, site: str) -> CandidateSite | Non
         row = CandidateSite(registration=registration, site=site)
         row.full_clean()
         row.save()
-    audit_record(actor=actor, action="candidate_site_set", obj=registration, centre=registration.centre,
+    audit_record(actor=actor, action=Action.CANDIDATE_SITE_SET, obj=registration, centre=registration.centre,
                  details={"site": site})
     return row
 
@@ -211,7 +212,7 @@ def sample_accept(*, plan, actor, decision_keys=None) -> Sample:
             ])
     except IntegrityError:
         _raise(ALREADY_SAMPLED, unit="", stage="same")
-    audit_record(actor=actor, action="sample_accepted", obj=sample, centre=plan.centre, details={
+    audit_record(actor=actor, action=Action.SAMPLE_ACCEPTED, obj=sample, centre=plan.centre, details={
         "plan": plan.pk, "items": [{"unit": ua.unit.ref, "candidate": ua.registration.candidate.username,
                                      "stage": d.stage} for ua, d in chosen],
     })
@@ -246,7 +247,7 @@ def sample_item_transition(*, item: SampleItem, actor, to: str, reason: str = ""
         _raise(TRANSITION_REFUSED, entity="The sampled unit", was=labels[was], to=labels.get(to, to))
     SampleItem.objects.filter(pk=item.pk, status=was).update(status=to)
     item.status = to
-    audit_record(actor=actor, action="sample_item_status_changed", obj=item, centre=item.plan.centre,
+    audit_record(actor=actor, action=Action.SAMPLE_ITEM_STATUS_CHANGED, obj=item, centre=item.plan.centre,
                  details={"from": was, "to": to, "reason": reason})
     return item
 
@@ -279,7 +280,7 @@ def _open_referrals(item):
 def _close(referral, *, actor, note):
     now = timezone.now()
     referral_transition(referral=referral, actor=actor, to=VerificationDecision.ReferralStatus.CLOSED,
-                        action="referral_closed", details={"note": note},
+                        action=Action.REFERRAL_CLOSED, details={"note": note},
                         referral_closed_at=now, referral_closed_by=actor, closure_note=note)
     if not _open_referrals(referral.item):
         sample_item_transition(item=referral.item, actor=actor, to=SampleItem.Status.WAITING,
@@ -296,7 +297,7 @@ def _referral_label(referral) -> str:
     return f"unit {ua.unit.ref} ({what}) of {ua.registration.candidate}"
 
 
-@refusals_audited("verification_decision", "item")
+@refusals_audited(Action.VERIFICATION_DECISION_REFUSED, "item")
 @transaction.atomic
 def decision_record(*, item, actor, outcome: str, comments: str = "", action_points: str = "",
                     mapping=None, due_on: date | None = None, client_ip: str | None = None) -> VerificationDecision:
@@ -384,7 +385,7 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
         unit_reopen(unit_assessment=ua, actor=actor, reason=f"Referred back by the internal verifier: {action_points}",
                     by_referral=True)
         reopened = True
-    audit_record(actor=actor, action=f"verification_{outcome}", obj=decision, centre=registration.centre, details={
+    audit_record(actor=actor, action=Action(f"verification_{outcome}"), obj=decision, centre=registration.centre, details={
         "unit": unit.ref, "candidate": registration.candidate.username, "stage": item.stage,
         "assessor": decision.assessor.username, "round": decision.unit_round, "mapping": mapping.pk if mapping else None,
         "mapping_label": selectors.mapping_label(mapping),
@@ -402,7 +403,7 @@ def decision_record(*, item, actor, outcome: str, comments: str = "", action_poi
     return decision
 
 
-@refusals_audited("referral_answer", "decision")
+@refusals_audited(Action.REFERRAL_ANSWER_REFUSED, "decision")
 @transaction.atomic
 def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, method: str = "",
                     location: str = "", corrected_decision: str = "", reason: str = "") -> VerificationDecision:
@@ -441,7 +442,7 @@ def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, met
     decision = VerificationDecision.objects.select_for_update(of=("self",)).select_related(
         "item__plan__centre", "unit_assessment__unit", "unit_assessment__registration__candidate").get(pk=decision.pk)
     decision = referral_transition(
-        referral=decision, actor=actor, to=VerificationDecision.ReferralStatus.ANSWERED, action="referral_answered",
+        referral=decision, actor=actor, to=VerificationDecision.ReferralStatus.ANSWERED, action=Action.REFERRAL_ANSWERED,
         details={"kind": kind, "text": text, "evidence": evidence.pk if evidence else None,
                  "corrected_decision": corrected_decision},
         answer_kind=kind, answer_text=text, answer_evidence=evidence, answered_at=timezone.now(), answered_by=actor)
@@ -451,7 +452,7 @@ def referral_answer(*, decision, actor, kind: str, text: str, evidence=None, met
     return decision
 
 
-@refusals_audited("referral_close", "decision")
+@refusals_audited(Action.REFERRAL_CLOSE_REFUSED, "decision")
 @transaction.atomic
 def referral_close(*, decision, actor, note: str = "") -> VerificationDecision:
     """The internal verifier closes a referral the assessor has answered, with a note (required)."""
@@ -471,7 +472,7 @@ def referral_close(*, decision, actor, note: str = "") -> VerificationDecision:
     return decision
 
 
-@refusals_audited("referral_send_back", "decision")
+@refusals_audited(Action.REFERRAL_SEND_BACK_REFUSED, "decision")
 @transaction.atomic
 def referral_send_back(*, decision, actor, note: str = "") -> VerificationDecision:
     """The answer is not enough: the referral opens again for the assessor, with the IV's note."""
@@ -482,7 +483,7 @@ def referral_send_back(*, decision, actor, note: str = "") -> VerificationDecisi
     if not note:
         _raise(CLOSE_NOTE_REQUIRED)
     decision = referral_transition(
-        referral=decision, actor=actor, to=VerificationDecision.ReferralStatus.OPEN, action="referral_sent_back",
+        referral=decision, actor=actor, to=VerificationDecision.ReferralStatus.OPEN, action=Action.REFERRAL_SENT_BACK,
         details={"note": note}, action_points=f"{decision.action_points}\n\nNot enough yet: {note}")
     notify(user=decision.unit_assessment.registration.assessor, kind="referral_new",
            text=f"{actor} sent back your answer on {_referral_label(decision)}: {note}",
@@ -504,7 +505,7 @@ def ev_user_create(*, actor, centre, username: str, first_name: str, last_name: 
     user.full_clean()
     user.save()
     Membership.objects.create(user=user, centre=centre, role=Role.EXTERNAL_VERIFIER)
-    audit_record(actor=actor, action="external_verifier_created", obj=user, centre=centre,
+    audit_record(actor=actor, action=Action.EXTERNAL_VERIFIER_CREATED, obj=user, centre=centre,
                  details={"username": username, "email": email})
     return user
 
@@ -558,7 +559,7 @@ def grant_create(*, actor, centre, external_verifier, scope: str, expires_on: da
     grant.full_clean()
     grant.save()
     grant.registrations.set(registrations)
-    audit_record(actor=actor, action="ev_access_granted", obj=grant, centre=centre, details={
+    audit_record(actor=actor, action=Action.EV_ACCESS_GRANTED, obj=grant, centre=centre, details={
         "external_verifier": external_verifier.username, "scope": scope, "expires_on": expires_on,
         "registrations": [r.pk for r in registrations], "sample": sample.pk if sample else None,
     })
@@ -574,7 +575,7 @@ def grant_revoke(*, grant, actor) -> ExternalAccessGrant:
         _raise(GRANT_ALREADY_REVOKED)
     grant.revoked_at, grant.revoked_by = timezone.now(), actor
     grant.save(update_fields=["revoked_at", "revoked_by"])
-    audit_record(actor=actor, action="ev_access_revoked", obj=grant, centre=grant.centre,
+    audit_record(actor=actor, action=Action.EV_ACCESS_REVOKED, obj=grant, centre=grant.centre,
                  details={"external_verifier": grant.external_verifier.username})
     return grant
 
@@ -589,7 +590,7 @@ def ev_page_log(*, user, path: str, view_name: str, registration=None, grant=Non
     details = {"path": path, "view": view_name, "grant": grant.pk if grant else None}
     if evidence is not None:
         details["evidence"] = evidence.pk
-    audit_record(actor=user, action="ev_page_viewed", obj=evidence or registration or grant or entry,
+    audit_record(actor=user, action=Action.EV_PAGE_VIEWED, obj=evidence or registration or grant or entry,
                  centre=grant.centre if grant else (registration.centre if registration else None),
                  details=details)
     return entry
@@ -615,7 +616,7 @@ def _refuse_past_last_certification_date(registration):
 
 
 # --- certification claims -----------------------------------------------------------------------------
-@refusals_audited("certification_claim", "registration")
+@refusals_audited(Action.CERTIFICATION_CLAIM_REFUSED, "registration")
 @transaction.atomic
 def claim_submit(*, registration, actor, kind: str, units=None, reason: str = "") -> CertificationClaim:
     """Claim from the awarding body: unit certification (any number of times, each unit once), the full
@@ -665,7 +666,7 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
             claim.save()
     except IntegrityError:
         _raise(CLAIM_EXISTS)
-    audit_record(actor=actor, action="certification_claimed", obj=claim, centre=registration.centre, details={
+    audit_record(actor=actor, action=Action.CERTIFICATION_CLAIMED, obj=claim, centre=registration.centre, details={
         "kind": kind, "units": claimed, "credits": credits, "verdict": claim.verdict,
         "candidate": registration.candidate.username, "qualification": registration.qualification.code,
     })
@@ -678,7 +679,7 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
     return claim
 
 
-@refusals_audited("certification_claim_cancel", "claim")
+@refusals_audited(Action.CERTIFICATION_CLAIM_CANCEL_REFUSED, "claim")
 @transaction.atomic
 def claim_cancel(*, claim, actor, reason: str) -> CertificationClaim:
     """Cancel a unit-certification claim made in error (its units can be claimed again). A full or exit claim
@@ -697,7 +698,7 @@ def claim_cancel(*, claim, actor, reason: str) -> CertificationClaim:
         _raise(TRANSITION_REFUSED, entity="The claim", was=labels[was], to=labels[to])
     CertificationClaim.objects.filter(pk=claim.pk, status=was).update(status=to, cancel_reason=reason)
     claim.refresh_from_db()
-    audit_record(actor=actor, action="certification_claim_cancelled", obj=claim, centre=claim.centre,
+    audit_record(actor=actor, action=Action.CERTIFICATION_CLAIM_CANCELLED, obj=claim, centre=claim.centre,
                  details={"from": was, "to": to, "reason": reason, "units": claim.units})
     signals.claim_cancelled.send(sender=CertificationClaim, claim=claim)
     return claim

@@ -12,6 +12,7 @@ from accounts.models import (
     StandardisationMeeting,
     User,
 )
+from audit.actions import Action
 from audit.services import audit_record
 
 NOT_CENTRE_ADMIN = "Only a centre admin of this centre can change staff records."
@@ -45,7 +46,7 @@ def staff_qualification_add(*, actor, centre, person, kind, achieved_on, certifi
                                        certificate_number=certificate_number.strip(), expires_on=expires_on)
     qualification.full_clean()
     qualification.save()
-    audit_record(actor=actor, action="staff_qualification_added", obj=qualification, centre=centre, details={
+    audit_record(actor=actor, action=Action.STAFF_QUALIFICATION_ADDED, obj=qualification, centre=centre, details={
         "person": person.username, "kind": kind, "achieved_on": achieved_on,
         "certificate_number": qualification.certificate_number, "expires_on": expires_on})
     return qualification
@@ -59,7 +60,7 @@ def competence_statement_set(*, actor, centre, person, text: str, reviewed_on) -
     profile.occupational_competence, profile.competence_reviewed_on = text.strip(), reviewed_on
     profile.full_clean()
     profile.save()
-    audit_record(actor=actor, action="competence_statement_set", obj=profile, centre=centre,
+    audit_record(actor=actor, action=Action.COMPETENCE_STATEMENT_SET, obj=profile, centre=centre,
                  details={"person": person.username, "reviewed_on": reviewed_on})
     return profile
 
@@ -71,7 +72,7 @@ def cpd_add(*, actor, centre, person, date, activity: str, hours, reflection: st
     entry = CpdEntry(user=person, date=date, activity=activity.strip(), hours=hours, reflection=reflection.strip())
     entry.full_clean()
     entry.save()
-    audit_record(actor=actor, action="cpd_added", obj=entry, centre=centre,
+    audit_record(actor=actor, action=Action.CPD_ADDED, obj=entry, centre=centre,
                  details={"person": person.username, "date": date, "hours": hours})
     return entry
 
@@ -92,7 +93,7 @@ def trainee_set(*, actor, centre, person, is_trainee: bool, countersigning_asses
     profile, _ = StaffProfile.objects.select_for_update().get_or_create(user=person)
     profile.countersigning_assessor = countersigning_assessor if is_trainee else None
     profile.save()
-    audit_record(actor=actor, action="trainee_assessor_set", obj=person, centre=centre, details={
+    audit_record(actor=actor, action=Action.TRAINEE_ASSESSOR_SET, obj=person, centre=centre, details={
         "trainee": is_trainee, "countersigning_assessor": countersigning_assessor.username
         if is_trainee and countersigning_assessor else None})
     person.refresh_from_db()
@@ -111,6 +112,6 @@ def standardisation_record(*, actor, centre, date, topic: str, attendees) -> Sta
     meeting.full_clean()
     meeting.save()
     meeting.attendees.set(attendees)
-    audit_record(actor=actor, action="standardisation_recorded", obj=meeting, centre=centre, details={
+    audit_record(actor=actor, action=Action.STANDARDISATION_RECORDED, obj=meeting, centre=centre, details={
         "date": date, "topic": meeting.topic, "attendees": sorted(p.username for p in attendees)})
     return meeting

@@ -2,7 +2,6 @@
 invitation emails go out only once the transaction has committed."""
 import re
 import unicodedata
-from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,21 +15,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Invitation, Membership, Role, User
 from accounts.services import membership_grant, membership_revoke
+from audit.actions import Action
 from audit.services import audit_record
 
 from .selectors import CENTRE_ROLES
 from .tokens import invitation_token
-
-
-class Action(StrEnum):
-    PERSON_CREATED = "person_created"
-    PERSON_UPDATED = "person_updated"
-    PERSON_DEACTIVATED = "person_deactivated"
-    PERSON_REACTIVATED = "person_reactivated"
-    INVITATION_SENT = "invitation_sent"
-    INVITATION_REVOKED = "invitation_revoked"
-    INVITATION_ACCEPTED = "invitation_accepted"
-
 
 # --- messages a user can meet (tests import them) ---------------------------------------------------
 NOT_CENTRE_ADMIN = "Only a centre admin of this centre can do this."

@@ -3,6 +3,7 @@ built from SITE_URL, never from the Host header."""
 from django.test import Client
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from tests.conftest import PASSWORD
 
@@ -13,14 +14,14 @@ def test_password_change_is_audited(client, role_users):
     new = "another-long-passphrase-7"
     client.post(reverse("accounts:password_change"),
                 {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
-    assert AuditEntry.objects.filter(action="password_change", actor=user).count() == 1
+    assert AuditEntry.objects.filter(action=Action.PASSWORD_CHANGE, actor=user).count() == 1
 
 
 def test_sign_out_is_audited(client, role_users):
     user = role_users["internal_verifier"]
     client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
     client.post(reverse("accounts:logout"))
-    assert AuditEntry.objects.filter(action="logout", actor=user).count() == 1
+    assert AuditEntry.objects.filter(action=Action.LOGOUT, actor=user).count() == 1
 
 
 def test_admin_sign_in_is_audited_as_such(client, make_user):
@@ -28,7 +29,7 @@ def test_admin_sign_in_is_audited_as_such(client, make_user):
     response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD,
                                                          "next": "/admin/"})
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(action="login", actor=admin_user)
+    entry = AuditEntry.objects.get(action=Action.LOGIN, actor=admin_user)
     assert entry.details["door"] == "admin"
 
 
@@ -65,4 +66,4 @@ def test_a_completed_password_reset_is_audited(role_users, mailoutbox):
     form_page = client.get("/accounts/" + link.split("/accounts/", 1)[1].strip(), follow=True)
     new = "a-brand-new-passphrase-42"
     client.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
-    assert AuditEntry.objects.filter(action="password_reset", actor=user).count() == 1
+    assert AuditEntry.objects.filter(action=Action.PASSWORD_RESET, actor=user).count() == 1

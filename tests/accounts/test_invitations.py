@@ -12,6 +12,7 @@ from django.urls import reverse
 from accounts.models import Centre, Invitation, Role, User
 from accounts.people import invitation_views, services
 from accounts.people.tokens import invitation_token
+from audit.actions import Action
 from audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_the_link_sets_the_password_once_and_the_person_signs_in(client, invited
     invited.refresh_from_db()
     assert invited.check_password(NEW_PASSWORD)
     assert Invitation.objects.get().accepted_at is not None
-    assert AuditEntry.objects.filter(action="invitation_accepted").exists()
+    assert AuditEntry.objects.filter(action=Action.INVITATION_ACCEPTED).exists()
     assert client.post(reverse("accounts:login"), {"username": "priya.patel", "password": NEW_PASSWORD}).status_code == 302
     client.logout()
     again = client.get(path)
@@ -104,7 +105,7 @@ def test_revoking_breaks_the_link_and_the_list_says_so(client, centre, admin, in
     assert "Invitation revoked" in client.get(reverse("people:list", args=[centre.pk])).content.decode()
     client.logout()
     assert client.get(path).status_code == 400
-    assert AuditEntry.objects.filter(action="invitation_revoked").exists()
+    assert AuditEntry.objects.filter(action=Action.INVITATION_REVOKED).exists()
 
 
 def test_a_deactivated_persons_link_is_refused(client, centre, admin, invited):

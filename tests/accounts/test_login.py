@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from audit.actions import Action
 from audit.models import AnonymousEventCount, AuditEntry
 from tests.conftest import PASSWORD
 
@@ -39,7 +40,7 @@ def test_login_success_is_audited_and_failures_are_counted_not_audited(client, r
     assert AnonymousEventCount.objects.get(kind="login_failed").count == 1
     response = client.post(reverse("accounts:login"), {"username": "u_assessor", "password": PASSWORD})
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(action="login", actor=role_users["assessor"])
+    entry = AuditEntry.objects.get(action=Action.LOGIN, actor=role_users["assessor"])
     assert entry.details["door"] == "site"
 
 
@@ -84,7 +85,7 @@ def test_a_signed_in_persons_csrf_failure_is_audited(role_users):
     client = Client(enforce_csrf_checks=True)
     client.force_login(role_users["assessor"])
     assert client.post(reverse("accounts:password_change"), {}).status_code == 403
-    assert AuditEntry.objects.filter(action="csrf_rejected", actor=role_users["assessor"]).count() == 1
+    assert AuditEntry.objects.filter(action=Action.CSRF_REJECTED, actor=role_users["assessor"]).count() == 1
 
 
 def test_password_reset_sends_an_email_with_a_working_link(client, role_users, mailoutbox):

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Centre, Invitation, Membership, Role, User
 from accounts.people import services
+from audit.actions import Action
 from audit.models import AuditEntry
 from portfolio_site import access
 from tests.conftest import PASSWORD
@@ -164,7 +165,7 @@ def test_edit_details_is_audited_with_the_changes(client, centre, admins, cara):
     assert response.status_code == 302
     cara.refresh_from_db()
     assert (cara.first_name, cara.email, cara.candidate_number) == ("Carys", "carys@example.org", "X9")
-    entry = AuditEntry.objects.get(action="person_updated")
+    entry = AuditEntry.objects.get(action=Action.PERSON_UPDATED)
     assert entry.details["changes"]["first_name"] == ["Cara", "Carys"]
 
 
@@ -265,7 +266,7 @@ def test_an_admin_adds_someone_from_another_centre_by_username_and_email(client,
     response = client.post(url, {"username": "SAM", "email": "Sam@example.org", "roles": ["internal_verifier"]})
     assert response["Location"] == reverse("people:detail", args=[centre.pk, sam.pk])
     assert sam.roles_in(centre) == {"internal_verifier"} and sam.roles_in(other_centre) == {"assessor"}
-    assert AuditEntry.objects.filter(action="membership_grant", centre=centre).exists()
+    assert AuditEntry.objects.filter(action=Action.MEMBERSHIP_GRANT, centre=centre).exists()
 
 
 def test_a_deactivated_persons_open_session_ends(client, centre, admins, cara):

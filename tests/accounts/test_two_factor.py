@@ -7,6 +7,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor import ERR_WRONG_CODE
+from audit.actions import Action
 from audit.models import AuditEntry
 from tests.conftest import PASSWORD
 
@@ -34,7 +35,7 @@ def test_every_staff_role_can_set_up_two_factor_sign_in(client, role_users, role
     text = page.content.decode()
     assert "<svg" in text and 'id="totp-secret"' in text
     set_up(client, user)
-    assert AuditEntry.objects.filter(action="two_factor_enabled", actor=user).count() == 1
+    assert AuditEntry.objects.filter(action=Action.TWO_FACTOR_ENABLED, actor=user).count() == 1
 
 
 def test_candidates_have_no_two_factor_page(client, role_users):
@@ -83,7 +84,7 @@ def test_after_the_password_a_person_with_an_app_enters_a_code_before_anything_e
                      {"code": code_for(device, steps_ahead=1)})
     assert ok.status_code == 302 and ok["Location"] == dashboard
     assert client.get(dashboard).status_code == 200
-    assert AuditEntry.objects.filter(action="two_factor_verified", actor=user).count() == 1
+    assert AuditEntry.objects.filter(action=Action.TWO_FACTOR_VERIFIED, actor=user).count() == 1
 
 
 def test_a_used_code_cannot_be_used_again(client, role_users):

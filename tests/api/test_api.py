@@ -8,6 +8,7 @@ from accounts.models import Role
 from api import services
 from api.models import Scope
 from assessment.models import Registration
+from audit.actions import Action
 from audit.models import AuditEntry
 
 ENDPOINTS = {
@@ -102,7 +103,7 @@ def test_create_registration_through_the_services_checks_and_audit(client, world
     created = client.post(reverse("api:registrations"), body, content_type="application/json", **bearer(key))
     assert created.status_code == 201, created.content
     assert Registration.objects.filter(candidate=newcomer, candidate_number="C-1").exists()
-    assert AuditEntry.objects.filter(action="api.registration_created").exists()
+    assert AuditEntry.objects.filter(action=Action.API_REGISTRATION_CREATED).exists()
     # the same checks as the form: the assessor cannot be the IV
     bad = client.post(reverse("api:registrations"), dict(body, internal_verifier="ann"),
                       content_type="application/json", **bearer(key))

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from assessment import services
 from assessment.models import EvidenceMapping, UnitAssessment, UnitSignOff
+from audit.actions import Action
 from audit.models import AuditEntry
 from tests.conftest import PASSWORD
 
@@ -61,7 +62,7 @@ def test_two_tabs_signing_the_same_unit_sign_it_once(transactional_db, world):
     statuses = run_together(submit, submit)
     assert sorted(statuses) == [302, 400]
     assert UnitSignOff.objects.filter(unit_assessment=ua).count() == 1
-    assert AuditEntry.objects.filter(action="unit_signed_off").count() == 1
+    assert AuditEntry.objects.filter(action=Action.UNIT_SIGNED_OFF).count() == 1
     ua.refresh_from_db()
     assert ua.status == "signed" and ua.version == data["version"] + 1
 
@@ -83,5 +84,5 @@ def test_two_tabs_deciding_the_same_mapping_never_lose_an_update(transactional_d
     run_together(decide("tab one"), decide("tab two"))
     mapping.refresh_from_db()
     assert mapping.version == 2  # exactly one decision applied; the other was refused as stale
-    assert AuditEntry.objects.filter(action="mapping_decided").count() == 1
+    assert AuditEntry.objects.filter(action=Action.MAPPING_DECIDED).count() == 1
     assert mapping.reason in ("tab one", "tab two")

@@ -19,6 +19,7 @@ from assessment.models import (
     UnitAssessment,
 )
 from assessment.selectors import unit_facts, unit_matrix
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence.models import EvidenceItem
 from qualifications.models import AssessmentCriterion, EvidenceRequirement, Qualification, RangeItem, Unit
@@ -106,7 +107,7 @@ def test_410_sign_off_names_each_unmet_sub_item_then_signs_with_evidence_and_not
     assert signed.status == UnitAssessment.Status.SIGNED
     confirmation = RequirementConfirmation.objects.get(unit_assessment=ua)
     assert confirmation.requirement.ref == "3" and confirmation.round == 1 and "March" in confirmation.note
-    entry = AuditEntry.objects.filter(action="unit_signed_off").latest("id")
+    entry = AuditEntry.objects.filter(action=Action.UNIT_SIGNED_OFF).latest("id")
     assert entry.details["confirmed_requirements"] == {"3": confirmation.note}
     # The signed unit's page shows each requirement met: evidenced, or confirmed with the note.
     rows = {r.status.requirement.ref: r for r in unit_matrix(registration, unit).requirement_rows}
@@ -128,7 +129,7 @@ def test_forged_sign_off_post_with_an_unmet_requirement_is_refused_nothing_saved
     assert "Evidence requirement 6b is not evidenced or confirmed" in page
     assert not UnitAssessment.objects.get(pk=ua.pk).is_locked
     assert not RequirementConfirmation.objects.exists()
-    assert not AuditEntry.objects.filter(action="unit_signed_off").exists()
+    assert not AuditEntry.objects.filter(action=Action.UNIT_SIGNED_OFF).exists()
 
 
 def test_the_unit_page_lists_the_requirements_and_the_mapping_form_offers_the_sub_items(client, people):
@@ -344,7 +345,7 @@ def test_mapping_and_sign_off_after_the_registration_end_are_refused_until_exten
     services.registration_extend(registration=registration, actor=people["admin"],
                                  new_expires_on=dt.date(2027, 6, 30), reason="Long illness: awarding body agreed.")
     assert RegistrationExtension.objects.get().previous_expires_on == dt.date(2026, 1, 4)
-    assert AuditEntry.objects.filter(action="registration_extended").exists()
+    assert AuditEntry.objects.filter(action=Action.REGISTRATION_EXTENDED).exists()
     services.mapping_add(registration=registration, evidence=item, actor=people["assessor"], criteria=[criterion],
                          method="product_evidence", decision="accepted")
 
@@ -369,7 +370,7 @@ def test_registration_after_the_last_registration_date_is_refused_unless_extende
     services.awarding_body_extension_record(centre=people["centre"], qualification=qualification,
                                             actor=people["admin"], kind="registration", reference="CG-EXT-123",
                                             new_date=dt.date(2027, 7, 31))
-    assert AuditEntry.objects.filter(action="awarding_body_extension_recorded").exists()
+    assert AuditEntry.objects.filter(action=Action.AWARDING_BODY_EXTENSION_RECORDED).exists()
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
     assert response.status_code == 302
     assert AwardingBodyExtension.objects.get().reference == "CG-EXT-123"

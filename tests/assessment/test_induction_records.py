@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessment import selectors, services
 from assessment.models import ActionPlanReview, AssessmentReport, PlanMethod, SkillsScan
+from audit.actions import Action
 from audit.models import AuditEntry
 
 TODAY = timezone.localdate()
@@ -30,7 +31,7 @@ def test_skills_scan_rates_units_and_the_candidate_agrees(world):
     scan = _scan(world)
     assert [(r.unit.number, r.candidate_rating, r.assessor_rating) for r in scan.ratings.all()] == [
         ("101", 1, 2), ("102", 3, 3)]
-    assert AuditEntry.objects.filter(action="skills_scan_created", object_id=str(scan.pk)).exists()
+    assert AuditEntry.objects.filter(action=Action.SKILLS_SCAN_CREATED, object_id=str(scan.pk)).exists()
     with pytest.raises(ValidationError, match=services.NOT_CANDIDATE):
         services.skills_scan_agree(scan=scan, actor=world.assessor)
     assert services.skills_scan_agree(scan=scan, actor=world.candidate).candidate_agreed_at is not None

@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts.models import Membership, Role, User
 from assessment import people_import as pi
 from assessment.models import Registration
+from audit.actions import Action
 from audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_a_good_file_creates_people_registrations_and_invites_after_commit(centr
     assert str(registration.registered_on) == "2026-02-02"
     no_units = Registration.objects.get(candidate__username="cand000")
     assert list(no_units.optional_units.all()) == []  # units still to be chosen
-    assert AuditEntry.objects.filter(action="registration_created").count() == 3
+    assert AuditEntry.objects.filter(action=Action.REGISTRATION_CREATED).count() == 3
 
 
 def test_dry_run_checks_everything_and_creates_nothing(centre, setup):

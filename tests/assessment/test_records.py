@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assessment import services
 from assessment.models import AssessmentRecord, UnitAssessment
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence import services as evidence_services
 from evidence import sniffing
@@ -91,7 +92,7 @@ def test_a_genuine_recording_is_hashed_sniffed_and_stored_under_a_random_key(wor
     assert re.fullmatch(r"evidence/[0-9a-f]{2}/[0-9a-f]{32}\.wav", item.file.name)
     assert item.file.read() == data
     assert item.locked_at is not None and item.kind == EvidenceItem.Kind.PROFESSIONAL_DISCUSSION
-    entry = AuditEntry.objects.get(action="evidence_added_by_staff")
+    entry = AuditEntry.objects.get(action=Action.EVIDENCE_ADDED_BY_STAFF)
     assert entry.actor == world.assessor and entry.details["sha256"] == item.sha256
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from assessment.models import Registration, UnitAssessment
+from audit.actions import Action
 from audit.models import AuditEntry
 from qualifications.models import Qualification, Unit
 
@@ -44,7 +45,7 @@ def test_admin_registers_with_36_month_expiry_and_unit_rows(client, people):
     assert registration.expires_on == dt.date(2029, 2, 10)
     refs = set(UnitAssessment.objects.filter(registration=registration).values_list("unit__ref", flat=True))
     assert refs == {"4411-102", "4411-101", "4411-103", "4411-104"}
-    assert AuditEntry.objects.filter(action="registration_created").exists()
+    assert AuditEntry.objects.filter(action=Action.REGISTRATION_CREATED).exists()
 
 
 def test_barred_pair_is_refused_with_the_engine_explanation(client, people):

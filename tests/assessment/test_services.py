@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Role
 from assessment import services
 from assessment.models import EvidenceMapping, UnitAssessment, UnitSignOff
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence.models import EvidenceItem
 from tests.conftest import PASSWORD
@@ -42,7 +43,7 @@ def test_mapping_across_units_locks_the_evidence_and_is_audited(world):
     assert {m.unit_id for m in created} == {world.unit.pk, world.other_unit.pk}
     world.evidence.refresh_from_db()
     assert world.evidence.locked_at is not None
-    assert AuditEntry.objects.filter(action="evidence_mapped", object_id=str(world.evidence.pk)).exists()
+    assert AuditEntry.objects.filter(action=Action.EVIDENCE_MAPPED, object_id=str(world.evidence.pk)).exists()
 
 
 def test_not_yet_needs_a_reason_and_only_the_assessor_maps(world):
@@ -108,7 +109,7 @@ def test_signed_unit_locks_its_mappings_and_refuses_new_ones(world):
         map_all(world, evidence=other)
     with pytest.raises(ValidationError, match="already signed"):
         services.unit_sign_off(unit_assessment=ua, actor=world.assessor, password=PASSWORD)
-    assert AuditEntry.objects.filter(action="unit_signed_off").count() == 1
+    assert AuditEntry.objects.filter(action=Action.UNIT_SIGNED_OFF).count() == 1
 
 
 def test_stale_version_is_refused_not_overwritten(world):
@@ -150,7 +151,7 @@ def test_reopen_needs_a_reason_and_the_right_person(world):
         services.unit_reopen(unit_assessment=ua, actor=world.assessor, reason="I want to")
     ua = services.unit_reopen(unit_assessment=ua, actor=world.admin, reason="Evidence 3 was misdated")
     assert ua.status == "open" and ua.round == 2
-    entry = AuditEntry.objects.get(action="unit_reopened")
+    entry = AuditEntry.objects.get(action=Action.UNIT_REOPENED)
     assert entry.details["reason"] == "Evidence 3 was misdated" and entry.details["by_referral"] is False
     # signed again in round 2, then an IV referral reopens it
     ua = services.unit_sign_off(unit_assessment=ua, actor=world.assessor, password=PASSWORD)
@@ -218,7 +219,7 @@ def test_changing_the_assessor_or_iv_is_audited_by_name(world):
     new_assessor = world.make_user("ass2", world.centre, Role.ASSESSOR)
     services.registration_update(registration=world.registration, actor=world.admin, assessor=new_assessor,
                                  internal_verifier=world.iv, optional_units=[], expires_on=dt.date(2029, 1, 5))
-    entry = AuditEntry.objects.get(action="registration_assessor_changed")
+    entry = AuditEntry.objects.get(action=Action.REGISTRATION_ASSESSOR_CHANGED)
     assert entry.details == {"from": "ass", "to": "ass2"} and entry.actor == world.admin
     with pytest.raises(ValidationError, match=re.escape(services.NOT_CENTRE_ADMIN)):
         services.registration_update(registration=world.registration, actor=world.assessor, assessor=world.assessor,

@@ -3,6 +3,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence import selectors, services
 from evidence.models import EvidenceItem, Witness
@@ -41,7 +42,7 @@ def test_lock_is_idempotent_and_audited_once(people, item):
     first = services.evidence_lock(item=item, actor=people.assessor).locked_at
     second = services.evidence_lock(item=EvidenceItem.objects.get(pk=item.pk), actor=people.assessor).locked_at
     assert first == second
-    assert AuditEntry.objects.filter(action="evidence_locked", object_id=str(item.pk)).count() == 1
+    assert AuditEntry.objects.filter(action=Action.EVIDENCE_LOCKED, object_id=str(item.pk)).count() == 1
 
 
 def test_delete_is_soft_and_audited(people, item):
@@ -49,7 +50,7 @@ def test_delete_is_soft_and_audited(people, item):
     assert EvidenceItem.objects.filter(pk=item.pk, deleted_at__isnull=False).exists()
     assert not selectors.evidence_visible_to(people.candidate).filter(pk=item.pk).exists()
     assert item.file.storage.exists(item.file.name)  # the file is kept with the row
-    assert AuditEntry.objects.filter(action="evidence_deleted", object_id=str(item.pk)).exists()
+    assert AuditEntry.objects.filter(action=Action.EVIDENCE_DELETED, object_id=str(item.pk)).exists()
 
 
 def test_only_the_owner_may_change_an_item(people, item):
@@ -166,6 +167,6 @@ def test_a_correction_of_witness_testimony_keeps_the_witness_and_criteria(people
 
 def test_every_change_is_audited_with_the_declaration(people):
     item = make_file_item(people.candidate, people.centre, name="p.png", data=png_bytes())
-    entry = AuditEntry.objects.get(action="evidence_uploaded", object_id=str(item.pk))
+    entry = AuditEntry.objects.get(action=Action.EVIDENCE_UPLOADED, object_id=str(item.pk))
     assert entry.details["declaration"] == "I confirm that the evidence provided is a result of my own work."
     assert entry.details["sha256"] == item.sha256

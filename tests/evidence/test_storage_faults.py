@@ -10,6 +10,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.utils.html import escape
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence import services, sniffing
 from evidence.models import EvidenceItem
@@ -100,12 +101,12 @@ def test_the_sweep_lists_stale_upload_temp_files_and_removes_them_only_with_dele
     assert "1 stale upload temporary file(s)" in out
     assert str(upload_temp_state["in_flight"]) not in out and "report-draft" not in out
     assert upload_temp_state["stale"].exists()
-    assert not AuditEntry.objects.filter(action="upload_temp_files_deleted").exists()
+    assert not AuditEntry.objects.filter(action=Action.UPLOAD_TEMP_FILES_DELETED).exists()
 
     out = _sweep("--delete")
     assert "1 stale upload temporary file(s), 4 KB" in out
     assert not upload_temp_state["stale"].exists()
     assert upload_temp_state["in_flight"].exists() and upload_temp_state["not_ours"].exists()
-    entry = AuditEntry.objects.get(action="upload_temp_files_deleted")
+    entry = AuditEntry.objects.get(action=Action.UPLOAD_TEMP_FILES_DELETED)
     assert entry.details["count"] == 1 and entry.details["bytes"] == 4096
     assert entry.details["files"][0]["name"] == "tmpa1b2c3d4.upload.mp4"

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence import services
 from tests.evidence.conftest import make_file_item, pdf_bytes
@@ -51,7 +52,7 @@ def test_a_dry_run_lists_only_old_unreferenced_files_and_removes_nothing(storage
         assert name not in out
     assert "2 orphan file(s)" in out and "--delete" in out
     assert all(default_storage.exists(n) for n in storage_state["orphans"])
-    assert not AuditEntry.objects.filter(action="evidence_orphan_files_deleted").exists()
+    assert not AuditEntry.objects.filter(action=Action.EVIDENCE_ORPHAN_FILES_DELETED).exists()
 
 
 def test_delete_removes_the_orphans_keeps_everything_else_and_is_audited(storage_state):
@@ -60,7 +61,7 @@ def test_delete_removes_the_orphans_keeps_everything_else_and_is_audited(storage
     assert not any(default_storage.exists(n) for n in storage_state["orphans"])
     for name in storage_state["referenced"] + [storage_state["fresh"], storage_state["elsewhere"]]:
         assert default_storage.exists(name), name
-    entry = AuditEntry.objects.get(action="evidence_orphan_files_deleted")
+    entry = AuditEntry.objects.get(action=Action.EVIDENCE_ORPHAN_FILES_DELETED)
     assert entry.details["count"] == 2 and {f["name"] for f in entry.details["files"]} == set(storage_state["orphans"])
     assert entry.actor_name == "sweep_orphan_files"
     assert "0 orphan file(s)" in run()

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.test import RequestFactory
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence import services, sniffing
 from evidence.models import EvidenceItem
@@ -34,7 +35,7 @@ def test_a_candidate_uploads_files_and_each_is_recorded_with_hash_size_type_and_
     assert "Photo" not in png.file.name and png.file.name.startswith("evidence/")
     assert png.file.read() == photo
     assert len(stored_files(settings)) >= 2
-    assert AuditEntry.objects.filter(action="evidence_uploaded").count() == 2
+    assert AuditEntry.objects.filter(action=Action.EVIDENCE_UPLOADED).count() == 2
 
 
 def test_the_handler_never_holds_a_file_in_memory_it_streams_to_a_temporary_file():

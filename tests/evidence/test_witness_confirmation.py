@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import Action
 from audit.models import AuditEntry, Signature
 from evidence import confirmations, services
 from evidence.models import EvidenceItem, EvidenceRevision, WitnessRequest, WitnessTestimony
@@ -273,4 +274,4 @@ def test_the_candidate_editing_confirmed_testimony_makes_it_unconfirmed_again(pe
     testimony = WitnessTestimony.objects.get(evidence=asked)
     assert testimony.confirmation_text == "not confirmed by the witness" and testimony.signature is None
     assert Signature.objects.count() == 1  # the record of what Sam signed stays
-    assert AuditEntry.objects.filter(action="witness_confirmation_voided").exists()
+    assert AuditEntry.objects.filter(action=Action.WITNESS_CONFIRMATION_VOIDED).exists()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assessment import services as assessment_services
 from assessment.models import UnitAssessment
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence import services
 from evidence.models import Witness
@@ -65,7 +66,7 @@ def test_candidate_cannot_rename_or_recategorise_a_witness_behind_a_signed_unit(
     page = response.content.decode()
     assert services.ERR_WITNESS_FROZEN.format(name="Sam Supervisor") in page
     _assert_unchanged(witness)
-    assert not AuditEntry.objects.filter(action="witness_updated").exists()
+    assert not AuditEntry.objects.filter(action=Action.WITNESS_UPDATED).exists()
     # The assessor's and the external verifier's views still show the witness the unit relied on.
     client.force_login(people.assessor)
     for page_url in (reverse("evidence:registration_witnesses", args=[people.registration.pk]),

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from printing import registry
 from printing.models import PrintJob
@@ -48,7 +49,7 @@ def test_admin_batch_runs_in_background_with_progress(client, completed, registr
                                {"form": "unit-summary", "qualification": "4430-04", "centre": centre.pk})
     job = PrintJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("printing:job", args=[job.pk])
-    assert AuditEntry.objects.filter(action="printing.batch_requested", object_id=str(job.pk)).exists()
+    assert AuditEntry.objects.filter(action=Action.PRINTING_BATCH_REQUESTED, object_id=str(job.pk)).exists()
     status = client.get(reverse("printing:job_status", args=[job.pk])).json()
     assert status == {"status": "done", "status_label": "Done", "done": 1, "total": 1, "percent": 100,
                       "finished": True, "error": ""}

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 from qualifications.selectors import catalogue_export, qualification_is_certifiable
@@ -54,7 +55,7 @@ def test_load_catalogue_loads_valid_fixture_files_and_is_idempotent(tmp_path):
     out, _ = run("load_catalogue", str(path))
     assert "Already loaded, skipped" in out
     assert (Unit.objects.count(), AssessmentCriterion.objects.count()) == (1, 1)
-    assert AuditEntry.objects.filter(action="catalogue_loaded").count() == 1
+    assert AuditEntry.objects.filter(action=Action.CATALOGUE_LOADED).count() == 1
 
 
 def test_load_catalogue_keeps_admin_corrections_unless_reload(tmp_path):
@@ -205,7 +206,7 @@ def test_import_adds_another_awarding_bodys_qualification_without_touching_the_r
     run("import_catalogue", str(write(tmp_path, "ob.json", other)))
     assert sorted(Qualification.objects.values_list("code", flat=True)) == ["OB-7", "TST-02"]
     assert qualification_is_certifiable("OB-7") == (True, [])
-    assert AuditEntry.objects.filter(action="catalogue_imported").count() == 2
+    assert AuditEntry.objects.filter(action=Action.CATALOGUE_IMPORTED).count() == 2
 
 
 def test_import_refuses_invalid_data_and_writes_nothing(tmp_path):

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from tests.assessment.test_concurrency import run_together
 from verification.models import CertificationClaim
@@ -30,5 +31,5 @@ def test_two_admins_claiming_at_once_make_one_claim(transactional_db, world, kin
     statuses = run_together(claim(w.admin), claim(other))
     assert sorted(statuses) == [302, 400]
     assert CertificationClaim.objects.filter(registration=w.reg1).count() == 1
-    assert AuditEntry.objects.filter(action="certification_claimed").count() == 1
-    assert AuditEntry.objects.filter(action="certification_claim_refused").count() == 1
+    assert AuditEntry.objects.filter(action=Action.CERTIFICATION_CLAIMED).count() == 1
+    assert AuditEntry.objects.filter(action=Action.CERTIFICATION_CLAIM_REFUSED).count() == 1

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditEntry
 from tests.printing.pdftext import pdf_text
 from verification import services
@@ -45,7 +46,7 @@ def test_ev_downloads_the_forms_of_a_granted_candidate_and_each_download_is_logg
     log = ExternalAccessLog.objects.get(user=world.ev)
     assert (log.grant, log.registration_id_seen, log.view_name) == (grant, world.reg1.pk, "verification:ev_form")
     assert log.path == form_url(world.reg1, slug)
-    audit = AuditEntry.objects.get(action="ev_page_viewed")
+    audit = AuditEntry.objects.get(action=Action.EV_PAGE_VIEWED)
     assert audit.details["path"] == form_url(world.reg1, slug)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from assessment.models import EvidenceMapping
+from audit.actions import Action
 from audit.models import AuditEntry
 from evidence.models import EvidenceItem
 from evidence.selectors import evidence_visible_to
@@ -105,7 +106,7 @@ def test_every_evidence_page_file_and_preview_an_ev_opens_is_in_the_grants_log(c
     assert [(e.path, e.view_name, e.registration_id_seen) for e in log] == [
         (urls[0], "evidence:detail", world.reg1.pk), (urls[1], "evidence:download", world.reg1.pk),
         (urls[2], "evidence:preview", world.reg1.pk)]
-    audit = AuditEntry.objects.filter(action="ev_page_viewed").order_by("id")
+    audit = AuditEntry.objects.filter(action=Action.EV_PAGE_VIEWED).order_by("id")
     assert [a.details["evidence"] for a in audit] == [item.pk] * 3
     # Other readers of the same item are not written to any grant's log.
     client.force_login(world.ann)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from audit.actions import Action
 from audit.models import AuditEntry
 from verification import selectors, services
 from verification.models import ExternalAccessGrant, ExternalAccessLog
@@ -30,7 +31,7 @@ def test_ev_reads_granted_registration_and_every_page_is_logged(client, world, g
     assert unit.status_code == 200
     assert ExternalAccessLog.objects.filter(user=world.ev).count() == 3
     assert ExternalAccessLog.objects.filter(grant=grant, registration_id_seen=world.reg1.pk).count() == 2
-    assert AuditEntry.objects.filter(action="ev_page_viewed").count() == 3
+    assert AuditEntry.objects.filter(action=Action.EV_PAGE_VIEWED).count() == 3
     assert selectors.ev_granted_registration_ids(world.ev) == {world.reg1.pk}
 
 

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from accounts.models import Notification
 from assessment import services as assessment_services
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from audit.actions import Action
 from audit.models import AuditEntry
 from tests.assessment.factories import make_evidence
 from verification import selectors, services
@@ -53,7 +54,7 @@ def test_admin_withdraws_with_a_reason_and_reinstates_within_the_period(client, 
     assert escape(assessment_services.WITHDRAW_REASON_REQUIRED) in refused.content.decode()
     w.reg1.refresh_from_db()
     assert w.reg1.status == "active"
-    assert AuditEntry.objects.filter(action="registration_withdraw_refused").count() == 1
+    assert AuditEntry.objects.filter(action=Action.REGISTRATION_WITHDRAW_REFUSED).count() == 1
     client.post(url, {"action": "withdraw", "reason": "Left the employer."})
     w.reg1.refresh_from_db()
     assert w.reg1.status == "withdrawn" and w.reg1.status_reason == "Left the employer."
@@ -163,11 +164,11 @@ def test_agreeing_a_unit_with_an_open_referral_is_refused_with_an_audit_row(clie
     item = sample(w, plan, w.reg1, w.u101)
     refer_one(w, item)
     client.force_login(w.pat)
-    before = AuditEntry.objects.filter(action="verification_decision_refused").count()
+    before = AuditEntry.objects.filter(action=Action.VERIFICATION_DECISION_REFUSED).count()
     response = client.post(reverse("verification:item_decide", args=[item.pk]), {"outcome": "agreed"},
                            follow=True)
     assert "cannot be agreed while a referral on it is open" in response.content.decode()
-    assert AuditEntry.objects.filter(action="verification_decision_refused").count() == before + 1
+    assert AuditEntry.objects.filter(action=Action.VERIFICATION_DECISION_REFUSED).count() == before + 1
     item.refresh_from_db()
     assert item.status == "referred"
     assert not VerificationDecision.objects.filter(outcome="agreed").exists()
@@ -215,7 +216,7 @@ def test_unit_claims_keep_the_candidate_active_then_the_full_claim_closes(client
     map_evidence(w.reg1, w.u102, w.ann)
     with pytest.raises(ValidationError, match=services.UNIT_ALREADY_CLAIMED.format(unit="TV-101")):
         services.claim_submit(registration=w.reg1, actor=w.admin, kind="units", units=["TV-101"])
-    assert AuditEntry.objects.filter(action="certification_claim_refused").count() == 1
+    assert AuditEntry.objects.filter(action=Action.CERTIFICATION_CLAIM_REFUSED).count() == 1
     sign(w.ua(w.reg1, w.u102), w.ann)
     second = services.claim_submit(registration=w.reg1, actor=w.admin, kind="units")
     assert second.units == ["TV-102"]
@@ -262,7 +263,7 @@ def test_a_withdrawn_candidate_gets_no_unit_claim(world):
     assessment_services.registration_withdraw(registration=w.reg1, actor=w.admin, reason="Left.")
     with pytest.raises(ValidationError, match="not active"):
         services.claim_submit(registration=w.reg1, actor=w.admin, kind="units")
-    assert AuditEntry.objects.filter(action="certification_claim_refused").exists()
+    assert AuditEntry.objects.filter(action=Action.CERTIFICATION_CLAIM_REFUSED).exists()
     assert services.claim_submit(registration=w.reg1, actor=w.admin, kind="exit").kind == "exit"
 
 

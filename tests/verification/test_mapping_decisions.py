@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from accounts.models import Role
 from assessment.models import EvidenceMapping, UnitAssessment
+from audit.actions import Action
 from audit.models import AuditEntry
 from verification import selectors, services
 from verification.models import SampleItem, VerificationDecision
@@ -55,7 +56,7 @@ def test_iv_agrees_one_assessment_decision_without_settling_the_unit(client, sig
     decision = VerificationDecision.objects.get()
     assert (decision.mapping, decision.outcome, decision.comments) == (m1, "agreed", "Clear minutes.")
     assert decision.assessor == w.ann and decision.verifier == w.pat
-    entry = AuditEntry.objects.get(action="verification_agreed")
+    entry = AuditEntry.objects.get(action=Action.VERIFICATION_AGREED)
     assert entry.details["mapping"] == m1.pk and entry.details["mapping_label"] == selectors.mapping_label(m1)
     # The unit itself still waits for the IV's decision; the recording form carries no IV signature yet.
     assert selectors.item_states([item])[0].status == "waiting"
@@ -118,10 +119,10 @@ def test_the_unit_is_not_agreed_while_a_decisions_referral_is_open(signed_world,
                                         mapping=m1)
     services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="Checked.")
     sign(w.ua(w.reg1, w.u101), w.ann)
-    before = AuditEntry.objects.filter(action="verification_decision_refused").count()
+    before = AuditEntry.objects.filter(action=Action.VERIFICATION_DECISION_REFUSED).count()
     with pytest.raises(ValidationError, match="cannot be agreed while a referral on it is open"):
         services.decision_record(item=item, actor=w.pat, outcome="agreed")
-    assert AuditEntry.objects.filter(action="verification_decision_refused").count() == before + 1
+    assert AuditEntry.objects.filter(action=Action.VERIFICATION_DECISION_REFUSED).count() == before + 1
     assert selectors.item_states([item])[0].status == "referred"
 
 

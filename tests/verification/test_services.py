@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
 from assessment.models import UnitAssessment
+from audit.actions import Action
 from audit.models import AuditEntry
 from verification import selectors, services
 from verification.models import SampleItem, VerificationDecision
@@ -79,7 +80,7 @@ def test_agree_records_a_decision_and_an_audit_row(signed_world, plan):
     item = item_for(plan, w.ua(w.reg1, w.u101))
     decision = services.decision_record(item=item, actor=w.pat, outcome="agreed", comments="Sound.")
     assert decision.assessor == w.ann and decision.verifier == w.pat
-    assert AuditEntry.objects.filter(action="verification_agreed", object_id=str(decision.pk)).exists()
+    assert AuditEntry.objects.filter(action=Action.VERIFICATION_AGREED, object_id=str(decision.pk)).exists()
     assert selectors.iv_signatures_for(w.reg1)[w.u101.pk].verifier == str(w.pat)
 
 
