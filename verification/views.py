@@ -1,5 +1,6 @@
 """Verification pages. Thin: the selectors decide what a person sees, the services decide what they may do."""
 import csv
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -360,6 +362,34 @@ def _ev_pdf(request, registration, slug, scope, unit=None):
     return response
 
 
+# A form that fails to render answers the external verifier in words on the page they came from (as the centre's
+# own downloads do), never a server error or a broken download; the fault is logged.
+EV_FORM_FAILED = ("The {form} of {candidate} could not be printed: {error}. The fault is logged for the centre's "
+                  "administrator; try again later, or ask the centre for the form.")
+EV_FORM_NAMES = {"unit-summary": "summary of unit achievement", "iv-sampling-record":
+                 "internal verification sampling record", "portfolio": "whole portfolio",
+                 "recording-form": "recording forms"}
+logger = logging.getLogger(__name__)
+
+
+def _ev_pdf_or_message(request, registration, slug, scope, unit=None):
+    try:
+        return _ev_pdf(request, registration, slug, scope, unit)
+    except Exception as exc:  # any render failure: the message below, the traceback in the log
+        cause = exc.__cause__ or exc
+        form = f"recording form of unit {unit.number}" if unit is not None else EV_FORM_NAMES.get(slug, slug)
+        message = EV_FORM_FAILED.format(form=form, error=f"{type(cause).__name__} {cause}".strip(),
+                                        candidate=registration.candidate.get_full_name()
+                                        or registration.candidate.get_username())
+        logger.exception("external verifier %s: %s (registration %s)", request.user.pk, message, registration.pk)
+        messages.error(request, message)
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("verification:ev_registration", args=[registration.pk])
+        return redirect(back)
+
+
 def ev_form(request, pk, slug):
     """A completed form of a granted registration: the summary, the IV sampling record, the whole portfolio,
     or every unit's recording form in one PDF (a sample grant: the sampled units' forms only)."""
@@ -368,7 +398,7 @@ def ev_form(request, pk, slug):
     registration, scope = _ev_registration(request, pk)
     if not scope.whole and slug not in EV_SAMPLE_FORMS:
         raise Http404("No such form.")
-    return _ev_pdf(request, registration, slug, scope)
+    return _ev_pdf_or_message(request, registration, slug, scope)
 
 
 def ev_unit_form(request, pk, unit_pk):
@@ -379,7 +409,7 @@ def ev_unit_form(request, pk, unit_pk):
     unit = next((u for u in registration_units(registration) if u.pk == unit_pk), None)
     if unit is None:
         raise Http404("No such unit in this registration.")
-    return _ev_pdf(request, registration, "recording-form", scope, unit)
+    return _ev_pdf_or_message(request, registration, "recording-form", scope, unit)
 
 
 # --- certification claims (centre admin) -----------------------------------------------------------
