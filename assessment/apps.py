@@ -8,7 +8,7 @@ class AssessmentConfig(AppConfig):
         from evidence import visibility
         from evidence.registry import register_allowed_settings
 
-        from . import selectors, signing
+        from . import employer, selectors, signing  # noqa: F401 (employer: what its signature covers)
 
         visibility.register_reader(visibility.EvidenceReader(
             name="assessment.staff", condition=selectors.evidence_staff_condition))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from assessment.selectors import latest_confirmed
 
 from . import forms, permissions, selectors, services
 from .models import CertificationClaim, VerificationDecision
@@ -326,7 +327,8 @@ def ev_registration(request, pk):
     units = [{"ua": ua, "iv": signatures.get(ua.unit_id)} for ua in uas]
     return render(request, "verification/ev_registration.html", {
         "registration": registration, "units": units, "evidence": evidence, "scope": scope,
-        "forms": [slug for slug in EV_FORMS if scope.whole or slug in EV_SAMPLE_FORMS]})
+        "forms": [slug for slug in EV_FORMS if scope.whole or slug in EV_SAMPLE_FORMS],
+        "employer_confirmation": latest_confirmed(registration)})
 
 
 def ev_unit(request, pk, unit_pk):
