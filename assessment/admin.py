@@ -8,6 +8,7 @@ from .models import (
     ActionPlanReview,
     AssessmentRecord,
     AssessmentReport,
+    EmployerConfirmation,
     EvidenceMapping,
     Feedback,
     Registration,
@@ -70,3 +71,11 @@ class ActionPlanReviewAdmin(ReadOnlyAdmin):
 @admin.register(AssessmentReport)
 class AssessmentReportAdmin(ReadOnlyAdmin):
     list_display = ["registration", "unit", "assessor", "date", "candidate_signed_at"]
+
+
+@admin.register(EmployerConfirmation)
+class EmployerConfirmationAdmin(ReadOnlyAdmin):
+    """Read-only: the employer confirms by their link, nobody on their behalf."""
+
+    list_display = ["registration", "employer_name", "email", "created_at", "outcome", "used_at", "withdrawn_at"]
+    exclude = ["token_hash"]

@@ -9,7 +9,7 @@ class AssessmentConfig(AppConfig):
         from accounts.demo import register_demo
         from evidence import registry, visibility
 
-        from . import demo, selectors, signing
+        from . import demo, employer, selectors, signing  # noqa: F401 (employer: what its signature covers)
 
         visibility.register_reader(visibility.EvidenceReader(
             name="assessment.staff", condition=selectors.evidence_staff_condition))

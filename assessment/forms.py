@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import centres_of
+from audit.signatures import STATEMENTS
+from audit.signatures import Kind as SignatureKind
 from evidence import sniffing
 from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import (
@@ -388,3 +390,22 @@ class AwardingBodyExtensionForm(forms.Form):
             self.fields["centre"].widget = forms.HiddenInput()
         self.fields["qualification"].queryset = Qualification.objects.filter(
             last_registration_date__isnull=False) | Qualification.objects.filter(last_certification_date__isnull=False)
+
+
+class EmployerRequestForm(forms.Form):
+    """The assessor names the employer who is asked to confirm the summary of unit achievement."""
+
+    employer_name = forms.CharField(label="Employer's name", max_length=200,
+                                    help_text="The person who confirms: the candidate's manager or employer")
+    email = forms.EmailField(label="Employer's email", help_text="The confirmation link goes there")
+    organisation = forms.CharField(label="Organisation", max_length=200, required=False)
+
+
+class EmployerConfirmForm(forms.Form):
+    """What the employer (no account) fills in to confirm or decline."""
+
+    name = forms.CharField(label="Your name", max_length=200, required=False)
+    job_title = forms.CharField(label="Your job title", max_length=200, required=False)
+    declaration = forms.BooleanField(label=STATEMENTS[SignatureKind.EMPLOYER], required=False)
+    reason = forms.CharField(label="If you decline: why (optional)", required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from evidence.models import ConfirmationLink
+
 # Said wherever a closed registration refuses a change (the services, the permissions, the pages).
 REGISTRATION_LOCKED = ("This registration is {status}: its assessment record is closed, so nothing in it can be "
                        "changed any more.")
@@ -592,3 +594,51 @@ class AwardingBodyExtension(models.Model):
 
     def __str__(self):
         return f"{self.qualification.code} {self.get_kind_display().lower()} extended to {self.new_date:%d/%m/%Y}"
+
+
+class EmployerConfirmation(ConfirmationLink):
+    """The employer's confirmation on the summary of unit achievement (logbook, Level 2 NVQ Certificate): "I can
+    confirm the candidate has personally completed the work as part of regular duties in the workplace."
+
+    The assessor (or a centre admin) asks the employer by email; the employer, without an account, confirms with
+    their name and job title from a single-use, expiring link (evidence/links.py, as witnesses do), or declines.
+    A confirmation is a signature (audit.Signature) over the candidate, the qualification and the achieved units
+    it was asked about.
+    """
+
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="employer_confirmations")
+    employer_name = models.CharField(max_length=200, help_text="Who is asked: the candidate's employer")
+    organisation = models.CharField(max_length=200, blank=True)
+    units = models.ManyToManyField("qualifications.Unit", related_name="+",
+                                   help_text="The achieved units the employer is asked to confirm")
+    confirmed_name = models.CharField(max_length=200, blank=True)
+    confirmed_job_title = models.CharField(max_length=200, blank=True)
+    decline_reason = models.TextField(blank=True)
+    signature = models.OneToOneField("audit.Signature", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", help_text="The employer's own confirmation")
+
+    class Meta(ConfirmationLink.Meta):
+        pass
+
+    def __str__(self):
+        return f"employer confirmation by {self.employer_name} for {self.registration}"
+
+    @property
+    def centre(self):
+        return self.registration.centre
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.outcome == self.Outcome.CONFIRMED
+
+    @property
+    def confirmation_text(self) -> str:
+        """"confirmed by <name>, <job title>, <date>", or what stands instead, as the pages and the summary say."""
+        if self.is_confirmed:
+            who = ", ".join(p for p in (self.confirmed_name, self.confirmed_job_title) if p)
+            return f"confirmed by {who}, {self.used_at:%d/%m/%Y}"
+        if self.outcome == self.Outcome.DECLINED:
+            return f"declined by {self.employer_name} on {self.used_at:%d/%m/%Y}"
+        if self.withdrawn_at:
+            return f"request to {self.employer_name} withdrawn on {self.withdrawn_at:%d/%m/%Y}"
+        return f"asked {self.employer_name} ({self.email}) on {self.created_at:%d/%m/%Y}: not yet confirmed"

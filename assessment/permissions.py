@@ -109,3 +109,9 @@ def can_agree_plan(user, plan) -> bool:
 
 def can_edit_registration(user, registration) -> bool:
     return registration_is_open(registration) and is_centre_admin(user, registration.centre_id)
+
+
+def can_request_employer_confirmation(user, registration) -> bool:
+    """The registration's assessor or a centre admin asks the employer to confirm the summary."""
+    return registration_is_open(registration) and (
+        is_assessor_of(user, registration) or is_centre_admin(user, registration.centre_id))

@@ -29,6 +29,7 @@ from .models import (
     ActionPlan,
     AssessmentRecord,
     AssessmentReport,
+    EmployerConfirmation,
     EvidenceMapping,
     Feedback,
     Registration,
@@ -732,3 +733,18 @@ def date_extensions_visible_to(user):
 
     return AwardingBodyExtension.objects.filter(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])).select_related(
         "qualification", "centre", "recorded_by")
+
+
+# --- the employer's confirmation on the summary of unit achievement (assessment/employer.py) ---------------
+
+def employer_confirmations_of(registration) -> list[EmployerConfirmation]:
+    """The registration's requests, newest first, with their units (two queries)."""
+    return list(EmployerConfirmation.objects.filter(registration=registration).select_related("signature")
+                .prefetch_related("units"))
+
+
+def latest_confirmed(registration) -> EmployerConfirmation | None:
+    """The newest confirmation the employer gave (what the summary of unit achievement prints)."""
+    return (EmployerConfirmation.objects.filter(registration=registration,
+                                                outcome=EmployerConfirmation.Outcome.CONFIRMED)
+            .select_related("signature").prefetch_related("units").order_by("-used_at", "-id").first())

@@ -16,6 +16,9 @@ urlpatterns = [
     # assessor, internal verifier, centre admin
     path("caseload/", views.caseload, name="caseload"),
     path("registrations/<int:pk>/", views.registration_detail, name="registration_detail"),
+    path("registrations/<int:pk>/employer-confirmation/", views.employer_confirmation_request,
+         name="employer_confirmation_request"),
+    path("employer/<str:token>/", views.employer_confirm, name="employer_confirm"),
     path("registrations/<int:pk>/units/<int:unit_pk>/", views.unit_matrix, name="unit_matrix"),
     path("registrations/<int:pk>/criteria/<int:criterion_pk>/", views.criterion_detail, name="criterion_detail"),
     # assessor

@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from evidence import links
 from evidence.uploads import parse_evidence_upload
 from qualifications import planner, specs
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 
-from . import forms, hooks, permissions, selectors, services
+from . import employer, forms, hooks, permissions, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
 
 
@@ -92,6 +93,10 @@ def registration_detail(request, pk):
         and bool(registration.TRANSITIONS[registration.status]),
         "record_kinds": AssessmentRecord.Kind.choices,
         "referrals": [m for m in hooks.marks_for([registration.pk])],
+        "employer_confirmations": selectors.employer_confirmations_of(registration),
+        "can_ask_employer": permissions.can_request_employer_confirmation(request.user, registration),
+        "employer_form": forms.EmployerRequestForm(),
+        "employer_statement": employer.STATEMENTS[employer.Kind.EMPLOYER],
     })
 
 
@@ -788,3 +793,58 @@ def registration_status(request, pk):
         "may_withdraw": "withdrawn" in registration.TRANSITIONS[registration.status],
         "may_reinstate": "active" in registration.TRANSITIONS[registration.status],
     }, status=400 if request.method == "POST" else 200)
+
+
+# --- the employer's confirmation on the summary of unit achievement -------------------------------------------
+@require_POST
+def employer_confirmation_request(request, pk):
+    """The assessor (or a centre admin) emails the employer a link to confirm the summary."""
+    registration = _staff_registration(request, pk)
+    form = forms.EmployerRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, employer.ERR_NAME_EMAIL)
+    else:
+        data = form.cleaned_data
+        try:
+            confirmation, _ = employer.employer_confirmation_request(
+                registration=registration, actor=request.user, employer_name=data["employer_name"],
+                email=data["email"], organisation=data["organisation"])
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"Emailed {confirmation.employer_name} ({confirmation.email}) a link to "
+                                      f"confirm the summary of unit achievement.")
+    return redirect(reverse("assessment:registration_detail", args=[registration.pk]) + "#employer-confirmation")
+
+
+@require_http_methods(["GET", "POST"])
+def employer_confirm(request, token):
+    """The employer's page (no account): the candidate, the qualification and the units asked about, nothing
+    else; confirm with name, job title and the logbook's statement, or decline."""
+    if links.rate_limited(request):
+        return links.refused_page(request, links.RATE_LIMITED, status=429)
+    try:
+        confirmation = employer.request_for_token(token)
+    except links.LinkRefused as exc:
+        return links.refused_page(request, str(exc))
+    form = forms.EmployerConfirmForm(request.POST or None, initial={"name": confirmation.employer_name})
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if "decline" in request.POST:
+                employer.employer_decline(token=token, reason=data["reason"], client_ip=links.client_ip(request))
+                return links.link_page(request, "assessment/employer_done.html", {"declined": True})
+            done = employer.employer_confirm(token=token, name=data["name"], job_title=data["job_title"],
+                                             declared=data["declaration"], client_ip=links.client_ip(request))
+            return links.link_page(request, "assessment/employer_done.html", {"confirmation": done})
+        except links.LinkRefused as exc:
+            return links.refused_page(request, str(exc))
+        except ValidationError as exc:
+            errors = exc.messages
+    registration = confirmation.registration
+    return links.link_page(request, "assessment/employer_confirm.html", {
+        "form": form, "errors": errors, "confirmation": confirmation, "registration": registration,
+        "candidate_name": registration.candidate.get_full_name() or registration.candidate.get_username(),
+        "units": employer.confirmation_content(confirmation)["units"], "expires_at": confirmation.expires_at,
+    }, status=400 if errors else 200)

@@ -9,10 +9,6 @@ and decline is audited.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -25,7 +21,8 @@ from audit.actions import Action
 from audit.services import audit_record
 from audit.signatures import STATEMENTS, Kind, register_content, signature_record
 
-from . import revisions
+from . import links, revisions
+from .links import LINK_EXPIRED, LINK_USED, LINK_WITHDRAWN, RATE_LIMITED, LinkRefused  # noqa: F401 (messages)
 from .models import EvidenceItem, WitnessRequest, WitnessTestimony
 
 ERR_NO_EMAIL = "Give the witness's email address: the confirmation link goes there."
@@ -37,27 +34,15 @@ ERR_NAME = "Give your name and your job title."
 ERR_EMPTY = "Write the statement: what you saw the candidate do."
 ERR_TEXT_LOCKED = ("The assessor has already used this testimony, so its text can no longer change: confirm it as "
                    "it is, or decline it and say what is wrong.")
-# A refused link says who to contact; a forged one knows nobody, so it names nobody.
+# A forged link knows nobody, so it names nobody.
 LINK_UNKNOWN = ("This link is not valid. If someone asked you to confirm witness testimony, ask them to send you "
                 "a new link.")
-LINK_EXPIRED = "This link expired on {date}. Ask {contact} to send you a new one."
-LINK_USED = "This link has already been used (the testimony was {outcome} on {date}). If that was not you, tell {contact}."
-LINK_WITHDRAWN = "This request was withdrawn on {date}. If you still need to confirm it, ask {contact}."
 LINK_GONE = "The testimony this link was for has been deleted. Ask {contact} if you think this is a mistake."
-RATE_LIMITED = "Too many attempts from your address. Wait a few minutes, then open the link again."
 
 AUDIT_REQUESTED = Action.WITNESS_CONFIRMATION_REQUESTED
 AUDIT_CONFIRMED = Action.WITNESS_TESTIMONY_CONFIRMED
 AUDIT_DECLINED = Action.WITNESS_TESTIMONY_DECLINED
 AUDIT_WITHDRAWN = Action.WITNESS_CONFIRMATION_WITHDRAWN
-
-
-class LinkRefused(Exception):
-    """The link cannot be used; the message says why and who to contact."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _contact(testimony: WitnessTestimony) -> str:
@@ -127,12 +112,10 @@ def witness_confirmation_request(*, testimony: WitnessTestimony, actor, email: s
     email = (email or testimony.witness.email or "").strip()
     if not email:
         raise ValidationError({"email": ERR_NO_EMAIL})
-    now = timezone.now()
-    WitnessRequest.objects.filter(testimony=testimony, used_at__isnull=True, withdrawn_at__isnull=True).update(
-        withdrawn_at=now)
-    token = secrets.token_urlsafe(32)
-    request = WitnessRequest(testimony=testimony, email=email, token_hash=_hash(token), requested_by=actor,
-                             expires_at=now + timedelta(days=settings.WITNESS_LINK_DAYS))
+    links.withdraw_open(WitnessRequest.objects.filter(testimony=testimony))
+    token, token_hash = links.token_new()
+    request = WitnessRequest(testimony=testimony, email=email, token_hash=token_hash, requested_by=actor,
+                             expires_at=links.link_expiry())
     request.full_clean()
     request.save()
     if testimony.declined_at:  # asked again after a decline: the new request starts afresh
@@ -158,8 +141,7 @@ def witness_confirmation_withdraw(*, testimony: WitnessTestimony, actor) -> int:
     testimony = WitnessTestimony.objects.select_related("evidence__centre").get(pk=testimony.pk)
     if not _may_request(actor, testimony.evidence):
         raise ValidationError(ERR_NOT_ALLOWED)
-    count = WitnessRequest.objects.filter(testimony=testimony, used_at__isnull=True,
-                                          withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    count = links.withdraw_open(WitnessRequest.objects.filter(testimony=testimony))
     if count:
         audit_record(actor=actor, action=AUDIT_WITHDRAWN, obj=testimony, centre=testimony.evidence.centre,
                      details={"links": count})
@@ -170,21 +152,9 @@ def request_for_token(token: str, *, for_update: bool = False) -> WitnessRequest
     """The request a link stands for, or LinkRefused saying why not and who to contact."""
     qs = WitnessRequest.objects.select_related("testimony__evidence__candidate", "testimony__evidence__centre",
                                                "testimony__witness")
-    if for_update:
-        qs = qs.select_for_update()
-    request = qs.filter(token_hash=_hash(token or "")).first()
-    if request is None:
-        raise LinkRefused(LINK_UNKNOWN)
+    request = links.link_for_token(qs, token, unknown=LINK_UNKNOWN, contact_of=lambda r: _contact(r.testimony),
+                                   what="testimony", for_update=for_update)
     contact = _contact(request.testimony)
-    if request.used_at is not None:
-        raise LinkRefused(LINK_USED.format(outcome=request.get_outcome_display().lower(), contact=contact,
-                                           date=f"{timezone.localtime(request.used_at):%d/%m/%Y}"))
-    if request.withdrawn_at is not None:
-        raise LinkRefused(LINK_WITHDRAWN.format(date=f"{timezone.localtime(request.withdrawn_at):%d/%m/%Y}",
-                                                contact=contact))
-    if request.expires_at <= timezone.now():
-        raise LinkRefused(LINK_EXPIRED.format(date=f"{timezone.localtime(request.expires_at):%d/%m/%Y}",
-                                              contact=contact))
     if request.testimony.evidence.deleted_at is not None:
         raise LinkRefused(LINK_GONE.format(contact=contact))
     return request

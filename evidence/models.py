@@ -230,17 +230,16 @@ class WitnessTestimony(models.Model):
         return "not confirmed by the witness"
 
 
-class WitnessRequest(models.Model):
-    """A link sent to a witness (who has no account) to confirm, correct or decline their testimony.
-
-    Only the SHA-256 of the link's token is stored; the link works once, until `expires_at`, unless withdrawn.
+class ConfirmationLink(models.Model):
+    """A link sent to someone without an account (a witness, an employer) to confirm or decline what they are
+    asked to attest. Only the SHA-256 of the link's token is stored; the link works once, until `expires_at`,
+    unless withdrawn. The checks and the link pages are in evidence/links.py, shared by every kind of request.
     """
 
     class Outcome(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
         DECLINED = "declined", "Declined"
 
-    testimony = models.ForeignKey(WitnessTestimony, on_delete=models.PROTECT, related_name="requests")
     email = models.EmailField()
     token_hash = models.CharField(max_length=64, unique=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -251,11 +250,21 @@ class WitnessRequest(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"confirmation request to {self.email} for {self.testimony}"
 
     @property
     def is_open(self) -> bool:
         return self.used_at is None and self.withdrawn_at is None
+
+
+class WitnessRequest(ConfirmationLink):
+    """A link sent to a witness (who has no account) to confirm, correct or decline their testimony."""
+
+    testimony = models.ForeignKey(WitnessTestimony, on_delete=models.PROTECT, related_name="requests")
+
+    class Meta(ConfirmationLink.Meta):
+        pass
+
+    def __str__(self):
+        return f"confirmation request to {self.email} for {self.testimony}"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 
-from . import confirmations, revisions, selectors, services, sniffing, visibility
+from . import confirmations, links, revisions, selectors, services, sniffing, visibility
 from .forms import (
     CorrectionForm,
     EditForm,
@@ -454,32 +454,8 @@ def _testimony_page(request, form, errors, status=200):
 
 
 # --- witness confirmation ------------------------------------------------------------------------------------
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _rate_limited(request) -> bool:
-    """Counts requests per client address on the link pages (no account to throttle): too many answer 429."""
-    from django.core.cache import cache
-
-    key = f"witness-link:{_client_ip(request)}"
-    cache.add(key, 0, timeout=settings.WITNESS_LINK_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=settings.WITNESS_LINK_RATE_WINDOW)
-        count = 1
-    return count > settings.WITNESS_LINK_RATE_LIMIT
-
-
-def _link_page(request, template, context, status=200):
-    response = render(request, template, context, status=status)
-    response["Cache-Control"] = "no-store"
-    # the token is in the address: never pass it to another site ("no-referrer" would make the form post Origin:
-    # null, which the CSRF check refuses)
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+# shared with every link for people without an account (evidence/links.py)
+_client_ip, _rate_limited, _link_page = links.client_ip, links.rate_limited, links.link_page
 
 
 @require_http_methods(["GET", "POST"])

@@ -107,6 +107,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "assessment:registration_status": frozenset({ADMIN}),
     "assessment:caseload": frozenset({ASSESSOR}),
     "assessment:registration_detail": frozenset({ASSESSOR, IV, ADMIN}),
+    "assessment:employer_confirmation_request": frozenset({ASSESSOR, ADMIN}),  # the service checks which
+    # the employer has no account: the link's token is the key (single use, expiring, rate-limited)
+    "assessment:employer_confirm": frozenset({PUBLIC}),
     "assessment:unit_matrix": frozenset({ASSESSOR, IV, ADMIN}),
     "assessment:criterion_detail": frozenset({ASSESSOR, IV, ADMIN}),
     "assessment:unit_sign": frozenset({ASSESSOR}),

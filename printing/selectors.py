@@ -28,7 +28,7 @@ from assessment.models import (
     SkillsScanRating,
     UnitAssessment,
 )
-from assessment.selectors import candidate_evidence, units_of_registrations
+from assessment.selectors import candidate_evidence, latest_confirmed, units_of_registrations
 from audit.signatures import Kind as SignatureKind
 from audit.signatures import signatures_of
 from evidence.models import EvidenceItem, WitnessTestimony
@@ -267,6 +267,7 @@ class Portfolio:
     claim_summary: object = None    # verification.selectors.ClaimSummary: what the CSV export says too
     claim_rows: list = field(default_factory=list)   # [ClaimSummary] of every claim, oldest first
     record_rows: list[dict] = field(default_factory=list)   # the IV sampling record: one row per unit
+    employer_confirmation: object = None  # assessment.EmployerConfirmation: the newest the employer confirmed
 
 
 def _date(value):
@@ -361,6 +362,7 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             for line in block.range_lines:
                 _fill(line, by_range[line.item.pk])
         result.blocks = blocks
+        result.employer_confirmation = latest_confirmed(registration)
         for u in units:
             ua = uas.get(u.pk)
             signed = ua is not None and ua.status == UnitAssessment.Status.SIGNED

@@ -42,7 +42,7 @@ def role_users(centre, make_user):
 
 @pytest.fixture(autouse=True)
 def _audit_rows_cleared_before_flush(request):
-    """Transactional tests end with a flush; SQLite's append-only triggers (audit, mapping decisions) would
+    """Transactional tests end with a flush; SQLite's append-only triggers (audit, mapping decisions, signatures) would
     refuse it.
 
     Depending on transactional_db makes this teardown run before the flush: it lifts the trigger,
@@ -60,10 +60,12 @@ def _audit_rows_cleared_before_flush(request):
     if connection.vendor != "sqlite":
         return
     from assessment.migrations import _history_triggers
-    from audit.migrations import _triggers
+    from audit.migrations import _signature_triggers, _triggers
 
-    append_only = ((_triggers, "audit_auditentry"), (_history_triggers, "assessment_mappingdecision"))
-    with connection.cursor() as cursor:
+    append_only = ((_triggers, "audit_auditentry"), (_history_triggers, "assessment_mappingdecision"),
+                   (_signature_triggers, "audit_signature"))
+    # signatures are referenced (witness testimony); the flush that follows empties those tables too
+    with connection.constraint_checks_disabled(), connection.cursor() as cursor:
         for triggers, table in append_only:
             for statement in triggers.SQLITE_BACKWARD:
                 cursor.execute(statement)

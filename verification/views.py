@@ -1,5 +1,6 @@
 """Verification pages. Thin: the selectors decide what a person sees, the services decide what they may do."""
 import csv
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,12 +8,13 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Feedback, Registration, UnitAssessment
-from assessment.selectors import registration_units
+from assessment.selectors import latest_confirmed, registration_units
 from assessment.services import AUTHENTICITY_STATEMENT
 from evidence.models import EvidenceItem
 from evidence.selectors import evidence_visible_to
@@ -322,7 +324,8 @@ def ev_registration(request, pk):
     units = [{"ua": ua, "iv": signatures.get(ua.unit_id)} for ua in uas]
     return render(request, "verification/ev_registration.html", {
         "registration": registration, "units": units, "evidence": evidence, "scope": scope,
-        "forms": [slug for slug in EV_FORMS if scope.whole or slug in EV_SAMPLE_FORMS]})
+        "forms": [slug for slug in EV_FORMS if scope.whole or slug in EV_SAMPLE_FORMS],
+        "employer_confirmation": latest_confirmed(registration)})
 
 
 def ev_unit(request, pk, unit_pk):
@@ -355,6 +358,34 @@ def _ev_pdf(request, registration, slug, scope, unit=None):
     return response
 
 
+# A form that fails to render answers the external verifier in words on the page they came from (as the centre's
+# own downloads do), never a server error or a broken download; the fault is logged.
+EV_FORM_FAILED = ("The {form} of {candidate} could not be printed: {error}. The fault is logged for the centre's "
+                  "administrator; try again later, or ask the centre for the form.")
+EV_FORM_NAMES = {"unit-summary": "summary of unit achievement", "iv-sampling-record":
+                 "internal verification sampling record", "portfolio": "whole portfolio",
+                 "recording-form": "recording forms"}
+logger = logging.getLogger(__name__)
+
+
+def _ev_pdf_or_message(request, registration, slug, scope, unit=None):
+    try:
+        return _ev_pdf(request, registration, slug, scope, unit)
+    except Exception as exc:  # any render failure: the message below, the traceback in the log
+        cause = exc.__cause__ or exc
+        form = f"recording form of unit {unit.number}" if unit is not None else EV_FORM_NAMES.get(slug, slug)
+        message = EV_FORM_FAILED.format(form=form, error=f"{type(cause).__name__} {cause}".strip(),
+                                        candidate=registration.candidate.get_full_name()
+                                        or registration.candidate.get_username())
+        logger.exception("external verifier %s: %s (registration %s)", request.user.pk, message, registration.pk)
+        messages.error(request, message)
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("verification:ev_registration", args=[registration.pk])
+        return redirect(back)
+
+
 def ev_form(request, pk, slug):
     """A completed form of a granted registration: the summary, the IV sampling record, the whole portfolio,
     or every unit's recording form in one PDF (a sample grant: the sampled units' forms only)."""
@@ -363,7 +394,7 @@ def ev_form(request, pk, slug):
     registration, scope = _ev_registration(request, pk)
     if not scope.whole and slug not in EV_SAMPLE_FORMS:
         raise Http404("No such form.")
-    return _ev_pdf(request, registration, slug, scope)
+    return _ev_pdf_or_message(request, registration, slug, scope)
 
 
 def ev_unit_form(request, pk, unit_pk):
@@ -372,7 +403,7 @@ def ev_unit_form(request, pk, unit_pk):
     unit = next((u for u in registration_units(registration) if u.pk == unit_pk), None)
     if unit is None:
         raise Http404("No such unit in this registration.")
-    return _ev_pdf(request, registration, "recording-form", scope, unit)
+    return _ev_pdf_or_message(request, registration, "recording-form", scope, unit)
 
 
 # --- certification claims (centre admin) -----------------------------------------------------------

@@ -112,3 +112,39 @@ def test_centre_people_do_not_use_the_external_verifiers_downloads(client, world
     client.force_login(getattr(world, who))
     assert client.get(form_url(world.reg1, "unit-summary")).status_code == 404
     assert client.get(reverse("verification:ev_unit_form", args=[world.reg1.pk, world.u101.pk])).status_code == 404
+
+
+def _broken(*args, **kwargs):
+    raise KeyError(41)
+
+
+@pytest.mark.parametrize("slug", ["unit-summary", "recording-form"])
+def test_a_failed_render_shows_the_ev_a_message_not_a_server_error(client, world, grant, slug, monkeypatch, caplog):
+    """The assessor-side downloads already answered a failed render in words; the EV's answered HTTP 500."""
+    from printing import registry
+
+    monkeypatch.setattr(registry, "completed_context", _broken)
+    client.force_login(world.ev)
+    page_url = reverse("verification:ev_registration", args=[world.reg1.pk])
+    response = client.get(form_url(world.reg1, slug), HTTP_REFERER=f"http://testserver{page_url}")
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{page_url}"
+    page = client.get(form_url(world.reg1, slug), follow=True).content.decode()  # no referrer: the candidate's page
+    assert "Printed forms" in page
+    assert "could not be printed: KeyError 41" in page and "Cara Candidate" in page
+    assert "logged for the centre" in page
+    assert any("could not be printed" in r.getMessage() and r.name == "verification.views" for r in caplog.records)
+    # a referrer elsewhere is not followed
+    response = client.get(form_url(world.reg1, slug), HTTP_REFERER="https://evil.example/")
+    assert response["Location"] == page_url
+
+
+def test_a_failed_unit_render_shows_the_ev_a_message(client, world, grant, monkeypatch):
+    from printing import registry
+
+    monkeypatch.setattr(registry, "completed_context", _broken)
+    client.force_login(world.ev)
+    url = reverse("verification:ev_unit_form", args=[world.reg1.pk, world.u101.pk])
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The recording form of unit 101 of Cara Candidate could not be printed: KeyError 41" in page

@@ -196,6 +196,7 @@ POST_ACTIONS = {
     # evidence_visible_to (_visible_item) and staff_registrations_visible_to, as evidence:detail and
     # evidence:registration_witnesses above
     "evidence:testimony_request", "evidence:witness_status_decide",
+    "assessment:employer_confirmation_request",  # _staff_registration (registrations_visible_to)
 }
 CATALOGUE = {"qualifications:detail", "qualifications:unit", "printing:qualification", "printing:blank",
              "printing:blank_unit"}  # the published catalogue and blank forms: nobody's portfolio
