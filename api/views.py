@@ -60,9 +60,12 @@ PERSON_EXISTS = "{message} Nothing was created: a repeated request makes no seco
 class PersonList(CentreScoped, generics.ListCreateAPIView):
     """The centre's people and their roles here; POST creates a person as the People screen does."""
 
-    serializer_class = serializers.PersonSerializer
     read_scope = Scope.READ_PEOPLE
     write_scope = Scope.WRITE_PEOPLE
+
+    def get_serializer_class(self):
+        return serializers.PersonCreateSerializer if self.request.method == "POST" \
+            else serializers.PersonSerializer
 
     def get_queryset(self):
         here = Membership.objects.filter(centre=self.centre)
