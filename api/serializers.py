@@ -1,6 +1,9 @@
+from django import forms
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.people.forms import PersonForm
+from accounts.people.selectors import IMPORT_ROLES
 from assessment.models import Registration
 from verification.models import CertificationClaim
 
@@ -19,6 +22,42 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_name(self, obj) -> str:
         return obj.get_full_name() or obj.username
+
+
+# The roles the API gives: the MIS import's (accounts.people.selectors.IMPORT_ROLES). A centre admin is made on
+# the People screen by another centre admin, never by a token.
+API_ROLES = [r.value for r in IMPORT_ROLES]
+ROLE_REFUSED = ('"{input}" is not a role an API token gives: use ' + ", ".join(API_ROLES)
+                + " (a centre admin is made on the People screen).")
+
+
+def _field_from_form(field: forms.Field) -> serializers.Field:
+    """The JSON shape of one field of the people form; the form itself (and the service) still decide."""
+    common = {"required": field.required, "help_text": str(field.help_text) or None}
+    if isinstance(field, forms.MultipleChoiceField):
+        choice = serializers.ChoiceField(choices=API_ROLES, error_messages={"invalid_choice": ROLE_REFUSED})
+        return serializers.ListField(child=choice, allow_empty=False,
+                                     max_length=len(API_ROLES), **common)
+    kind = serializers.EmailField if isinstance(field, forms.EmailField) else serializers.CharField
+    return kind(max_length=field.max_length, allow_blank=not field.required, **common)
+
+
+class PersonCreateSerializer(serializers.Serializer):
+    """POST /people/: the fields of the centre admin's people form (accounts.people.forms.PersonForm), typed
+    for JSON. Only their types are checked here: PersonForm and accounts.people.services.person_create
+    validate exactly as the screen does."""
+
+    def get_fields(self):
+        return {name: _field_from_form(field) for name, field in PersonForm.base_fields.items()}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(PersonForm.base_fields))
+            if unknown:
+                raise serializers.ValidationError({"non_field_errors": [
+                    f"Unknown field(s): {', '.join(unknown)[:200]}. A person has only: "
+                    f"{', '.join(PersonForm.base_fields)}."]})
+        return super().to_internal_value(data)
 
 
 class RegistrationSerializer(serializers.ModelSerializer):

@@ -1,8 +1,8 @@
 """The MIS API, version 1. Every endpoint answers only for the token's centre."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from django.db.models import Prefetch, Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import Membership, Role, User
+from accounts.people import services as people_services
+from accounts.people.forms import PersonForm
 from assessment import services as assessment_services
 from assessment.models import Registration
 from assessment.selectors import registration_progress
@@ -53,11 +55,18 @@ class CentreScoped:
         return self.request.auth.centre
 
 
-class PersonList(CentreScoped, generics.ListAPIView):
-    """The centre's people and their roles here."""
+PERSON_EXISTS = "{message} Nothing was created: a repeated request makes no second person."
 
-    serializer_class = serializers.PersonSerializer
+
+class PersonList(CentreScoped, generics.ListCreateAPIView):
+    """The centre's people and their roles here; POST creates a person as the People screen does."""
+
     read_scope = Scope.READ_PEOPLE
+    write_scope = Scope.WRITE_PEOPLE
+
+    def get_serializer_class(self):
+        return serializers.PersonCreateSerializer if self.request.method == "POST" \
+            else serializers.PersonSerializer
 
     def get_queryset(self):
         here = Membership.objects.filter(centre=self.centre)
@@ -66,6 +75,57 @@ class PersonList(CentreScoped, generics.ListAPIView):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "centre": self.centre}
+
+    @extend_schema(
+        request=serializers.PersonCreateSerializer,
+        responses={
+            201: serializers.PersonSerializer,
+            400: OpenApiResponse(description="Malformed JSON, an unknown field, or a refusal of the people "
+                                             "form's checks (each named in words)."),
+            403: OpenApiResponse(description="The token does not hold write:people."),
+            409: OpenApiResponse(description="The username or the email address already belongs to an account: "
+                                             "nothing was created. `id` names the person when they are of "
+                                             "this centre."),
+        },
+        description="Create a person holding the given roles (candidate, assessor, internal_verifier) at the "
+                    "token's centre, with no password, and email them an invitation to set one: the same "
+                    "checks as the centre admin's People screen. `username` may be left out: it is then "
+                    "suggested from the name (first.last). The same username or email twice makes one person "
+                    "and a 409 answer.",
+    )
+    def post(self, request, *args, **kwargs):
+        incoming = serializers.PersonCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        # The people form itself: its field rules and its clean() (a candidate number only for candidates).
+        form = PersonForm({**data, "roles": list(data.get("roles", []))})
+        if not form.is_valid():
+            raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+        clean = form.cleaned_data
+        username = clean["username"].strip() or people_services.username_suggest(clean["first_name"],
+                                                                                 clean["last_name"])
+        try:
+            with transaction.atomic():
+                person = people_services.person_create(
+                    actor=request.user, centre=self.centre, first_name=clean["first_name"],
+                    last_name=clean["last_name"], email=clean["email"], username=username, roles=clean["roles"],
+                    candidate_number=clean["candidate_number"])
+                audit_record(actor=request.user, action=Action.API_PERSON_CREATED, obj=person, centre=self.centre,
+                             details={"token": request.auth.token.prefix, "username": person.username,
+                                      "roles": clean["roles"]})
+        except DjangoValidationError as exc:
+            taken = {people_services.USERNAME_TAKEN.format(username=username),
+                     people_services.EMAIL_TAKEN.format(email=clean["email"].strip())}
+            if not taken & set(exc.messages):
+                raise ValidationError(exc.message_dict if hasattr(exc, "error_dict")
+                                      else {"non_field_errors": exc.messages}) from exc
+            existing = User.objects.filter(Q(username__iexact=username) | Q(email__iexact=clean["email"])).first()
+            body = {"detail": PERSON_EXISTS.format(message=" ".join(exc.messages))}
+            if existing and Membership.objects.filter(user=existing, centre=self.centre).exists():
+                body["id"] = existing.pk
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        out = serializers.PersonSerializer(self.get_queryset().get(pk=person.pk), context=self.get_serializer_context())
+        return Response(out.data, status=status.HTTP_201_CREATED)
 
 
 class RegistrationList(CentreScoped, generics.ListCreateAPIView):

@@ -125,7 +125,9 @@ class Action(StrEnum):
     PORTABILITY_PASSPORT_EXPORTED = "portability.passport_exported"
     PORTABILITY_PASSPORT_IMPORTED = "portability.passport_imported"
     PORTABILITY_PRIOR_UNIT_DECIDED = "portability.prior_unit_decided"
+    PORTABILITY_UNIT_RE_SIGNED = "portability.unit_re_signed"
     # api
+    API_PERSON_CREATED = "api.person_created"
     API_REGISTRATION_CREATED = "api.registration_created"
     API_TOKEN_CREATED = "api.token_created"
     API_TOKEN_REVOKED = "api.token_revoked"

@@ -64,6 +64,10 @@ def make_world():
                                                 last_name="Bench")
         Membership.objects.create(user=people[name], centre=centre, role=role)
     qualification = Qualification.objects.get(code="4430-04")
+    # 4430-04's last registration and certification dates have passed: record extensions, as the demo centre does
+    for kind, new_date in (("registration", dt.date(2027, 7, 31)), ("certification", dt.date(2029, 7, 31))):
+        services.awarding_body_extension_record(centre=centre, qualification=qualification, actor=people["admin"],
+                                                kind=kind, reference=f"BENCH-EXT-{kind}", new_date=new_date)
     route = services.suggested_route(qualification, [])
     optional = list(Unit.objects.filter(ref__in=[u.ref for u in route.add]))
     registration = services.registration_create(

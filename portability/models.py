@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 class CentreKey(models.Model):
@@ -98,6 +100,29 @@ class PriorUnit(models.Model):
 
     def __str__(self):
         return f"prior evidence for {self.unit.ref} ({self.get_status_display()})"
+
+    @property
+    def source_sign_off(self) -> dict | None:
+        """The sending centre's standing sign-off of the unit (its last round not reopened), as exported.
+
+        Kept as provenance only: it counts for nothing here until the receiving assessor re-signs the unit.
+        """
+        standing = [s for s in self.source_signatures
+                    if s.get("kind") == "assessor_sign_off" and not s.get("reopened_at")]
+        return max(standing, key=lambda s: s.get("round") or 0) if standing else None
+
+    @property
+    def signed_at_source(self) -> bool:
+        return self.source_sign_off is not None
+
+    @property
+    def source_signed_on(self):
+        """The date of the sending centre's sign-off (a date, or None)."""
+        signed = self.source_sign_off
+        moment = parse_datetime(signed.get("signed_at") or "") if signed else None
+        if moment is None:
+            return None
+        return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
 
 
 class PriorDecision(models.Model):

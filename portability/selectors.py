@@ -1,12 +1,17 @@
 """Reads for portability. Which registrations and claims a person may see comes from the lower apps' selectors."""
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Centre, Role
 from accounts.selectors import centres_of
+from assessment.models import UnitAssessment
 from assessment.selectors import registrations_administered_by, registrations_visible_to
 
-from .models import CentreKey, IssuedCredential, PassportImport
+from .models import CentreKey, IssuedCredential, PassportImport, PriorUnit
 
 
 def passport_registrations_for(user):
@@ -63,3 +68,49 @@ def import_for(user, registration_pk) -> PassportImport:
     if record is None:
         raise Http404
     return record
+
+
+@dataclass(frozen=True)
+class PriorSignature:
+    """A unit signed at the sending centre, and whether it has been re-signed here (it counts only then)."""
+
+    prior_unit: PriorUnit
+    source_centre: str
+    signer: str
+    signed_on: date | None
+    re_signed_by: object | None  # the receiving assessor, once the unit is signed off here
+    re_signed_at: object | None
+
+    @property
+    def re_signed(self) -> bool:
+        return self.re_signed_by is not None
+
+    @property
+    def text(self) -> str:
+        there = f"Signed at {self.source_centre} on {self.signed_on:%d/%m/%Y} by {self.signer}" if self.signed_on \
+            else f"Signed at {self.source_centre} by {self.signer}"
+        if not self.re_signed:
+            return f"{there}, to be re-signed here"
+        name = self.re_signed_by.get_full_name() or self.re_signed_by.username
+        return f"{there}; re-signed here by {name} on {timezone.localtime(self.re_signed_at):%d/%m/%Y}"
+
+
+def prior_signature_states(registration) -> dict[int, PriorSignature]:
+    """{unit id: PriorSignature} for the registration's imported units that were signed at the sending centre.
+    Two queries, whatever the number of units."""
+    priors = [p for p in PriorUnit.objects.filter(passport_import__registration=registration)
+              .select_related("passport_import") if p.signed_at_source]
+    if not priors:
+        return {}
+    signed_here = {ua.unit_id: ua for ua in UnitAssessment.objects.filter(
+        registration=registration, unit_id__in=[p.unit_id for p in priors],
+        status=UnitAssessment.Status.SIGNED).select_related("signed_by")}
+    states = {}
+    for prior in priors:
+        ua = signed_here.get(prior.unit_id)
+        states[prior.unit_id] = PriorSignature(
+            prior_unit=prior, source_centre=prior.passport_import.source_centre_name,
+            signer=prior.source_sign_off.get("signer") or "the sending centre's assessor",
+            signed_on=prior.source_signed_on, re_signed_by=ua.signed_by if ua else None,
+            re_signed_at=ua.signed_at if ua else None)
+    return states
