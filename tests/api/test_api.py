@@ -134,3 +134,14 @@ def test_token_page_shows_a_new_token_once_and_revokes(client, world):
     key = body.split('<code class="text-break">')[1].split("</code>")[0]
     assert client.get(reverse("api:people"), **bearer(key)).status_code == 200
     assert key not in client.get(reverse("api:token_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_token_of_another_centre_cannot_register_this_centres_people(client, world, other_centre):
+    other_admin = world.make_user("oadm", other_centre, Role.CENTRE_ADMIN)
+    key = token(world, Scope.WRITE_REGISTRATIONS, centre=other_centre, admin=other_admin)
+    body = {"candidate": "cara", "qualification": "TV-01", "assessor": "ann", "internal_verifier": "ivy",
+            "registered_on": dt.date.today().isoformat()}
+    refused = client.post(reverse("api:registrations"), body, content_type="application/json", **bearer(key))
+    assert refused.status_code == 400 and "No candidate 'cara' at this centre" in refused.content.decode()
+    assert not Registration.objects.filter(centre=other_centre).exists()
