@@ -720,7 +720,7 @@ def progress(request):
 
 def progress_detail(request, pk):
     registration = _registration(request, pk, selectors.registrations_of_candidate(request.user))
-    progress_rows = selectors.registration_progress(registration)
+    progress_rows = selectors.candidate_progress(registration)
     return render(request, "assessment/progress_detail.html", {
         "registration": registration,
         "progress": progress_rows,
