@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import centres_of
-from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from assessment.models import Registration, UnitAssessment
 
 from . import forms, permissions, selectors, services
 from .models import CertificationClaim, VerificationDecision
@@ -328,18 +328,16 @@ def ev_registration(request, pk):
 
 
 def ev_unit(request, pk, unit_pk):
-    registration, _scope = _ev_registration(request, pk, unit_pk)
-    ua = get_object_or_404(UnitAssessment.objects.select_related("unit", "signed_by"),
-                           registration=registration, unit_id=unit_pk)
-    mappings = EvidenceMapping.objects.filter(registration=registration, unit_id=unit_pk).select_related(
-        "evidence", "criterion", "range_item", "assessed_by")
-    decisions = VerificationDecision.objects.filter(unit_assessment=ua).select_related("verifier")
-    referred = set(VerificationDecision.objects.filter(
-        unit_assessment=ua, outcome=VerificationDecision.Outcome.REFERRED, mapping__isnull=False).exclude(
-        referral_status=VerificationDecision.ReferralStatus.CLOSED).values_list("mapping_id", flat=True))
+    """A granted unit: each assessment decision with its evidence inline (each item shown is logged)."""
+    registration, scope = _ev_registration(request, pk, unit_pk)
+    review = selectors.ev_unit_review(request.user, registration, unit_pk)
+    if review is None:
+        raise Http404("No such unit in this registration.")
+    services.ev_evidence_shown(user=request.user, grant=scope.grant, registration=registration,
+                               path=request.get_full_path(), view_name=request.resolver_match.view_name,
+                               evidence_ids=review.evidence_shown)
     return render(request, "verification/ev_unit.html", {
-        "registration": registration, "ua": ua, "mappings": mappings, "decisions": decisions,
-        "referred_mappings": referred})
+        "registration": registration, "ua": review.unit_assessment, "review": review})
 
 
 # The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).

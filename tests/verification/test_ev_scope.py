@@ -163,3 +163,55 @@ def test_a_sample_grant_does_not_list_versions_it_does_not_name(client, signed_w
     client.force_login(w.dan)
     assert reverse("evidence:detail", args=[first.pk]) in client.get(
         reverse("evidence:detail", args=[second.pk])).content.decode()
+
+
+# --- issue 14: the EV's unit page shows the evidence of each sampled decision inline ---------------------
+def _map(registration, unit, evidence, assessor, criterion=None):
+    criterion = criterion or AssessmentCriterion.objects.filter(unit=unit).order_by("id").first()
+    return EvidenceMapping.objects.create(registration=registration, evidence=evidence, criterion=criterion, unit=unit,
+                                          method="product_evidence", decision="accepted", assessed_by=assessor,
+                                          assessed_at=timezone.now(), location="page 4")
+
+
+def test_ev_unit_page_shows_each_decisions_evidence_inline_and_logs_each_item_shown(client, signed_world,
+                                                                                    sample_grant):
+    w = signed_world
+    statement = EvidenceItem.objects.get(pk=evidence_of(w.reg2, w.u101).first())
+    EvidenceItem.objects.filter(pk=statement.pk).update(statement_text="I greeted four callers by name.")
+    document = evidence_with_file(w.reg2, title="Signed witness statement")
+    mapping = _map(w.reg2, w.u101, document, w.pat)
+    url = reverse("verification:ev_unit", args=[w.reg2.pk, w.u101.pk])
+    client.force_login(w.ev)
+    page = client.get(url).content.decode()
+    assert "I greeted four callers by name." in page                          # the statement text, inline
+    assert statement.get_kind_display() in page and document.get_kind_display() in page
+    assert reverse("evidence:detail", args=[document.pk]) in page            # the access-checked pages
+    assert reverse("evidence:download", args=[document.pk]) in page
+    assert mapping.criterion.text in page and "page 4" in page
+    shown = list(ExternalAccessLog.objects.filter(grant=sample_grant, view_name="verification:ev_unit:evidence")
+                 .order_by("id").values_list("path", flat=True))
+    assert sorted(shown) == sorted(f"{url}#evidence-{pk}" for pk in {statement.pk, document.pk})
+    audit = AuditEntry.objects.get(action="ev_evidence_shown")
+    assert sorted(audit.details["evidence"]) == sorted({statement.pk, document.pk})
+    # the files themselves open through the evidence app, which logs each opening under the grant
+    assert client.get(reverse("evidence:download", args=[document.pk])).status_code == 200
+    assert ExternalAccessLog.objects.filter(grant=sample_grant, view_name="evidence:download").count() == 1
+
+
+def test_ev_unit_page_does_constant_queries_as_the_evidence_grows(client, signed_world, sample_grant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = signed_world
+    url = reverse("verification:ev_unit", args=[w.reg2.pk, w.u101.pk])
+    client.force_login(w.ev)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = queries()
+    for i in range(6):
+        _map(w.reg2, w.u101, make_evidence(registration=w.reg2, title=f"More {i}"), w.pat)
+    assert queries() == small
