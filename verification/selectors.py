@@ -408,7 +408,8 @@ def plan_overview(plan: SamplingPlan, verifier=None) -> PlanOverview:
         for unit in units:
             row["cells"].append({
                 "unit": unit,
-                "decisions": [{"key": d.id, "stage": d.stage, "sampled": d.id in pool.sampled_ids,
+                "decisions": [{"key": d.id, "stage": d.stage, "stage_label": stage_label(d.stage),
+                               "sampled": d.id in pool.sampled_ids,
                                "own": d.id in own} for d in cells.get((candidate, unit), [])],
             })
         grid.append(row)

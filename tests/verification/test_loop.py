@@ -374,6 +374,18 @@ def test_plan_page_names_people_methods_and_stages(client, signed_world, plan):
     assert "assessor ann" not in page
 
 
+def test_plan_list_and_grid_name_stages_by_their_labels(client, signed_world, plan):
+    w = signed_world
+    client.force_login(w.ivy)
+    page = client.get(reverse("verification:plan_list")).content.decode()
+    row = page[page.index(w.qualification.code):]
+    assert "Interim, Summative" in row
+    assert "interim, summative" not in page and "summative" not in row.replace("Summative", "")
+    grid = client.get(reverse("verification:plan_detail", args=[plan.pk])).content.decode()
+    assert "(summative)" not in grid and 'title="summative"' not in grid
+    assert "(Summative stage)" in grid
+
+
 def test_feedback_and_sign_off_awaited_reach_the_in_app_list(client, world, django_capture_on_commit_callbacks):
     w = world
     ua = w.ua(w.reg1, w.u101)
