@@ -328,7 +328,8 @@ def ev_registration(request, pk):
 
 
 def ev_unit(request, pk, unit_pk):
-    """A granted unit: each assessment decision with its evidence inline (each item shown is logged)."""
+    """A granted unit: each assessment decision with its evidence inline (each item shown is logged), and its
+    evidence requirements with their status."""
     registration, scope = _ev_registration(request, pk, unit_pk)
     review = selectors.ev_unit_review(request.user, registration, unit_pk)
     if review is None:
@@ -336,8 +337,12 @@ def ev_unit(request, pk, unit_pk):
     services.ev_evidence_shown(user=request.user, grant=scope.grant, registration=registration,
                                path=request.get_full_path(), view_name=request.resolver_match.view_name,
                                evidence_ids=review.evidence_shown)
+    from assessment.selectors import unit_matrix
+
     return render(request, "verification/ev_unit.html", {
-        "registration": registration, "ua": review.unit_assessment, "review": review})
+        "registration": registration, "ua": review.unit_assessment, "review": review,
+        # the evidence requirements as the assessor's coverage matrix decides them (one definition)
+        "matrix": unit_matrix(registration, review.unit_assessment.unit)})
 
 
 # The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).

@@ -215,3 +215,40 @@ def test_ev_unit_page_does_constant_queries_as_the_evidence_grows(client, signed
     for i in range(6):
         _map(w.reg2, w.u101, make_evidence(registration=w.reg2, title=f"More {i}"), w.pat)
     assert queries() == small
+
+
+# --- issue 19: the EV's unit page shows the evidence requirements with their status -----------------------
+def test_ev_unit_page_shows_evidence_requirements_and_sub_items_with_their_status(client, signed_world,
+                                                                                  sample_grant):
+    """The same rows as the assessor's coverage matrix (assessment.selectors.unit_matrix): a sub-item met by
+    mapped evidence, one the assessor confirmed at sign-off with a note, one unmet."""
+    from assessment.models import RequirementConfirmation, UnitAssessment
+    from assessment.selectors import unit_matrix
+    from qualifications.models import EvidenceRequirement
+
+    w = signed_world
+    parent = EvidenceRequirement.objects.create(unit=w.u101, ref="5", order=1,
+                                                text="You must provide evidence of two of these groups:")
+    met = EvidenceRequirement.objects.create(unit=w.u101, ref="5a", parent=parent, order=2, text="regular customers")
+    confirmed = EvidenceRequirement.objects.create(unit=w.u101, ref="5b", parent=parent, order=3,
+                                                   text="new customers")
+    EvidenceRequirement.objects.create(unit=w.u101, ref="5c", parent=parent, order=4, text="lapsed customers")
+    evidence = EvidenceItem.objects.get(pk=evidence_of(w.reg2, w.u101).first())
+    EvidenceMapping.objects.create(registration=w.reg2, evidence=evidence, requirement=met, unit=w.u101,
+                                   method="observation", decision="accepted", assessed_by=w.pat,
+                                   assessed_at=timezone.now())
+    ua = UnitAssessment.objects.get(registration=w.reg2, unit=w.u101)
+    RequirementConfirmation.objects.create(unit_assessment=ua, round=ua.round, requirement=confirmed,
+                                           note="Shown in the March call log.", confirmed_by=w.pat,
+                                           confirmed_at=timezone.now())
+    client.force_login(w.ev)
+    page = client.get(reverse("verification:ev_unit", args=[w.reg2.pk, w.u101.pk])).content.decode()
+    section = page[page.index('id="requirements"'):]
+    rows = {ref: section[section.index(f'data-requirement="{ref}"'):][:1500] for ref in ("5", "5a", "5b", "5c")}
+    assert "two of these groups" in rows["5"]
+    assert "regular customers" in rows["5a"] and "Evidenced" in rows["5a"]
+    assert "Confirmed by the assessor" in rows["5b"] and "Shown in the March call log." in rows["5b"]
+    assert "lapsed customers" in rows["5c"] and "Not met" in rows["5c"].split("</li>")[0]
+    # one definition: the rows are the coverage matrix's
+    statuses = [row.status.requirement.ref for row in unit_matrix(w.reg2, w.u101).requirement_rows]
+    assert statuses == ["5", "5a", "5b", "5c"]
