@@ -63,6 +63,8 @@ def _register(*, admin, centre, candidate, qualification, assessor, iv, preferre
     return services.registration_create(
         actor=admin, centre=centre, candidate=candidate, qualification=qualification, assessor=assessor,
         internal_verifier=iv, registered_on=START, optional_units=_optional_route(qualification, preferred),
+        # the demo's admin confirms the handbook's entry conditions (4430-04: age, not already holding it)
+        entry_conditions_confirmed=[c["key"] for c in services.entry_conditions_of(qualification)],
     ), True
 
 

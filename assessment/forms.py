@@ -89,6 +89,30 @@ class RegistrationForm(forms.Form):
         ).order_by("memberships__order", "number")
 
 
+class EntryConditionsForm(forms.Form):
+    """The qualification's entry conditions, one box each, for the centre admin to confirm at registration.
+
+    Kept apart from RegistrationForm (its own prefix): the boxes are not required here, so "Update the tally"
+    and "Suggest a route" keep them as ticked; services.registration_create refuses a registration that leaves
+    one unconfirmed, in the handbook's words."""
+
+    prefix = "entry"
+
+    def __init__(self, *args, qualification, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import entry_condition_source, entry_conditions_of
+
+        self.conditions = entry_conditions_of(qualification)
+        for c in self.conditions:
+            field = forms.BooleanField(required=False, label=c["text"])
+            field.source = entry_condition_source(c)
+            self.fields[f"condition_{c['key']}"] = field
+
+    def confirmed_keys(self) -> list[str]:
+        """The keys ticked (read from the bound data: valid or not, a box is either ticked or not)."""
+        return [c["key"] for c in self.conditions if self[f"condition_{c['key']}"].value()]
+
+
 PAGE_OUT_OF_DATE = "This page is out of date: reload it, read the evidence and decide again."
 
 

@@ -59,6 +59,12 @@ class Registration(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.TextField(blank=True, help_text="Why the status last changed (a withdrawal's reason)")
+    # The qualification's entry conditions as the centre admin confirmed them at registration (a copy of each:
+    # key, text, source), by whom and when.
+    entry_conditions_confirmed = models.JSONField(null=True, blank=True)  # null: none to confirm
+    entry_conditions_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                                      on_delete=models.PROTECT, related_name="+")
+    entry_conditions_confirmed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,7 +6,7 @@ Pages built from these functions do a constant number of queries whatever the si
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
@@ -25,6 +25,7 @@ from qualifications.models import (
 )
 
 from . import coverage as cov
+from . import hooks
 from .models import (
     ActionPlan,
     AssessmentRecord,
@@ -478,6 +479,7 @@ class UnitProgress:
     criteria_met: int
     missing: list[str]
     not_yet: int = 0
+    referrals: list[CandidateReferral] = field(default_factory=list)   # filled by candidate_progress
 
     @property
     def status_label(self) -> str:
@@ -513,6 +515,49 @@ def registration_progress(registration) -> list[UnitProgress]:
             [ref for pk, ref in rows if pk not in met], not_yet.get(unit.pk, 0),
         ))
     return result
+
+
+# What happens next, as the candidate reads it beside a referral.
+REFERRAL_NEXT_OPEN = ("Your assessor is working on this. They may ask you for more evidence or to explain "
+                      "where your evidence shows it. The unit is not signed off until the internal verifier "
+                      "is satisfied.")
+REFERRAL_NEXT_ANSWERED = ("Your assessor has answered the internal verifier, who is now checking the answer. "
+                          "Nothing is needed from you unless your assessor asks.")
+
+
+@dataclass(frozen=True)
+class CandidateReferral:
+    """A referral not yet closed, as the candidate may read it: the decision concerned and what must be done
+    (the action points). The internal verifier's comments judge the assessor's work and stay with the
+    assessor; so do the assessor's answer and the closing note."""
+
+    what: str                 # "1.1 (Minutes of the team meeting)" or "the whole unit"
+    action_points: str
+    answered: bool            # the assessor answered; the internal verifier is checking
+    due_on: date | None
+
+    @property
+    def next_step(self) -> str:
+        return REFERRAL_NEXT_ANSWERED if self.answered else REFERRAL_NEXT_OPEN
+
+
+def candidate_progress(registration) -> list[UnitProgress]:
+    """registration_progress with each unit's referrals not yet closed, in the candidate's words. Constant
+    number of queries (the referral hook's one, and one for the decisions referred)."""
+    rows = registration_progress(registration)
+    marks = hooks.marks_for([registration.pk])
+    mappings = {m.pk: m for m in EvidenceMapping.objects.filter(
+        registration=registration, pk__in=[m.mapping_id for m in marks if m.mapping_id]).select_related(
+        "criterion", "range_item", "requirement", "evidence")} if marks else {}
+    by_unit = defaultdict(list)
+    for mark in marks:
+        mapping = mappings.get(mark.mapping_id)
+        what = f"{mapping.target_label} ({mapping.evidence.title})" if mapping else "the whole unit"
+        by_unit[mark.unit_id].append(CandidateReferral(
+            what=what, action_points=mark.action_points, answered=not mark.unanswered, due_on=mark.due_on))
+    for row in rows:
+        row.referrals = by_unit.get(row.unit.pk, [])
+    return rows
 
 
 PROGRESS_NOT_YET_SHOWN = 10

@@ -65,6 +65,8 @@ NOT_OPTIONAL_UNIT = "Unit {unit} is not an optional unit of {qualification}."
 SELECTION_REFUSED = "This choice of units cannot lead to {qualification}: {problems}"
 ALREADY_REGISTERED = ("{candidate} already has an active registration on {qualification}: change that registration's "
                       "units instead of registering again.")
+ENTRY_CONDITIONS_NOT_CONFIRMED = ("{qualification} can be registered only once you confirm each entry condition its "
+                                  "handbook states for the candidate. Not confirmed: {conditions}")
 UNIT_IN_USE = "Unit {unit} cannot be removed: assessment decisions are recorded against it."
 NOT_ASSESSOR = "Only the candidate's assessor can record assessment decisions."
 NOT_CANDIDATE = "Only the candidate can do this."
@@ -394,11 +396,27 @@ def _ensure_unit_assessments(registration):
     )
 
 
+def entry_conditions_of(qualification) -> list[dict]:
+    """The entry conditions the catalogue records for the qualification (data, not code)."""
+    return [c for c in (qualification.entry_conditions or []) if isinstance(c, dict) and c.get("key")]
+
+
+def entry_condition_source(condition) -> str:
+    """Where the handbook states a condition, with its page or the note that the source lost it."""
+    page = condition.get("page")
+    where = condition.get("source") or "the handbook"
+    return f"{where}, page {page}" if page else f"{where}; page number not in the source text"
+
+
 @transaction.atomic
 def registration_create(*, actor, centre, candidate, qualification, assessor, internal_verifier,
                         registered_on: date, expires_on: date | None = None, optional_units=(),
-                        candidate_number: str = "") -> Registration:
-    """Register a candidate; the rules engine must accept the chosen optional units."""
+                        candidate_number: str = "", entry_conditions_confirmed=()) -> Registration:
+    """Register a candidate; the rules engine must accept the chosen optional units.
+
+    `entry_conditions_confirmed`: the keys of the qualification's entry conditions (4430-04's age and "not
+    already holding it") the centre admin confirms; every condition the catalogue records must be among them.
+    A copy of each confirmed condition is kept on the registration with who confirmed it and when."""
     if not permissions.is_centre_admin(actor, centre.pk):
         _raise(NOT_CENTRE_ADMIN)
     _check_people(centre=centre, candidate=candidate, assessor=assessor, internal_verifier=internal_verifier)
@@ -408,6 +426,12 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
     if Registration.objects.filter(candidate=candidate, qualification=qualification,
                                    status=Registration.Status.ACTIVE).exists():
         _raise(ALREADY_REGISTERED, candidate=candidate, qualification=qualification.code)
+    conditions = entry_conditions_of(qualification)
+    confirmed = set(entry_conditions_confirmed or ())
+    missing = [c for c in conditions if c["key"] not in confirmed]
+    if missing:
+        _raise(ENTRY_CONDITIONS_NOT_CONFIRMED, qualification=qualification.code,
+               conditions=" ".join(f"“{c['text']}” ({entry_condition_source(c)})." for c in missing))
     optional_units = list(optional_units)
     _check_units(qualification, optional_units)
     if expires_on is None and qualification.registration_period_months:
@@ -417,6 +441,12 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
         internal_verifier=internal_verifier, registered_on=registered_on, expires_on=expires_on,
         candidate_number=candidate_number,
     )
+    if conditions:
+        registration.entry_conditions_confirmed = [
+            {"key": c["key"], "text": c["text"], "source": c.get("source", ""), "page": c.get("page")}
+            for c in conditions]
+        registration.entry_conditions_confirmed_by = actor
+        registration.entry_conditions_confirmed_at = timezone.now()
     registration.full_clean()
     registration.save()
     registration.optional_units.set(optional_units)
@@ -425,6 +455,7 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
         "candidate": candidate.username, "qualification": qualification.code, "assessor": assessor.username,
         "internal_verifier": internal_verifier.username, "registered_on": registered_on,
         "expires_on": expires_on, "optional_units": sorted(u.ref for u in optional_units),
+        "entry_conditions_confirmed": registration.entry_conditions_confirmed or [],
     })
     return registration
 

@@ -609,7 +609,8 @@ def registration_new(request):
         return render(request, "assessment/registration_choose.html",
                       {"qualifications": Qualification.objects.all()})
     form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=qualification)
-    context = {"form": form, "qualification": qualification}
+    conditions_form = forms.EntryConditionsForm(request.POST or None, qualification=qualification)
+    context = {"form": form, "qualification": qualification, "conditions_form": conditions_form}
     chosen = None
     if request.method == "POST" and ("suggest" in request.POST or "tally" in request.POST):
         chosen = _recalculate(request, forms.RegistrationForm, qualification, context, user=request.user,
@@ -624,6 +625,7 @@ def registration_new(request):
                 internal_verifier=data["internal_verifier"], registered_on=data["registered_on"],
                 expires_on=data["expires_on"], optional_units=data["optional_units"],
                 candidate_number=data["candidate_number"],
+                entry_conditions_confirmed=conditions_form.confirmed_keys(),
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -720,7 +722,7 @@ def progress(request):
 
 def progress_detail(request, pk):
     registration = _registration(request, pk, selectors.registrations_of_candidate(request.user))
-    progress_rows = selectors.registration_progress(registration)
+    progress_rows = selectors.candidate_progress(registration)
     return render(request, "assessment/progress_detail.html", {
         "registration": registration,
         "progress": progress_rows,

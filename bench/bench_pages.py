@@ -73,7 +73,7 @@ def make_world():
     registration = services.registration_create(
         actor=people["admin"], centre=centre, candidate=people["candidate"], qualification=qualification,
         assessor=people["assessor"], internal_verifier=people["iv"], registered_on=dt.date(2026, 1, 5),
-        optional_units=optional)
+        optional_units=optional, entry_conditions_confirmed=[c["key"] for c in qualification.entry_conditions])
     return centre, people, registration
 
 

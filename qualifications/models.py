@@ -50,6 +50,11 @@ class Qualification(models.Model):
     last_certification_date = models.DateField(null=True, blank=True)
     dates_source = models.CharField(max_length=200, blank=True,
                                     help_text="Where the handbook states the last dates")
+    # Conditions on the candidate the handbook states for entry (4430-04: age 18 or over; not already holding a
+    # qualification of the same type, content and level): [{"key", "text" (as printed), "source", "page"}].
+    # The centre admin confirms each at registration (assessment.services.registration_create).
+    entry_conditions = models.JSONField(default=list, blank=True,
+                                        help_text="Entry conditions asked at registration, in the handbook's words")
 
     objects = QualificationManager()
 

@@ -72,6 +72,10 @@ def evidence_rules(qualification, units) -> list[dict]:
             parts.append(f"Last certification date {qualification.last_certification_date:%d/%m/%Y}")
         out.append({"title": "Last dates (refused after them unless the awarding body extends them)",
                     "text": "; ".join(parts), "source": qualification.dates_source})
+    for condition in qualification.entry_conditions or []:
+        page = f", page {condition['page']}" if condition.get("page") else ""
+        out.append({"title": "Entry condition (the centre admin confirms it for each candidate at registration)",
+                    "text": condition.get("text", ""), "source": condition.get("source", "") + page})
     for unit in units:
         if unit.staged_drills_allowed:
             out.append({"title": f"Unit {unit.number}: staged emergency drills accepted", "text":

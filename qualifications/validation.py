@@ -54,6 +54,7 @@ RULE_UNIT_OUTSIDE = "rule_unit_outside"
 RULE_UNKNOWN_GROUP = "rule_unknown_group"
 MANDATORY_UNIT_MISSING = "mandatory_unit_missing"
 MANDATORY_STATUS_MISMATCH = "mandatory_status_mismatch"
+DUPLICATE_ENTRY_CONDITION = "duplicate_entry_condition"
 # warnings
 MISSING_CREDITS = "missing_credits"
 MISSING_LEVEL = "missing_level"
@@ -88,6 +89,14 @@ QUALIFICATION_FIELDS = {
     "last_registration_date": ("date?", None),
     "last_certification_date": ("date?", None),
     "dates_source": ("str", ""),
+    "entry_conditions": ("list", ()),
+}
+# One condition on the candidate the handbook states for entry, asked at registration.
+ENTRY_CONDITION_FIELDS = {
+    "key": ("str", REQUIRED),      # a short name the registration records ("age_18")
+    "text": ("str", REQUIRED),     # the handbook's words
+    "source": ("str", REQUIRED),   # where the handbook states it
+    "page": ("int?", None),        # null where the source text lost the page number
 }
 UNIT_FIELDS = {
     "ref": ("str", REQUIRED),
@@ -355,6 +364,11 @@ def normalise_catalogue(data) -> tuple[dict | None, list[Problem]]:
         q = c.record(qrec, raw_q, QUALIFICATION_FIELDS, code)
         if q is None:
             continue
+        conditions = [c.record(f"{qrec} entry condition #{i}", raw, ENTRY_CONDITION_FIELDS, code)
+                      for i, raw in enumerate(q["entry_conditions"], start=1)]
+        if any(condition is None for condition in conditions):
+            continue
+        q["entry_conditions"] = conditions
         q["groups"] = []
         for gi, raw_g in enumerate(c.children(qrec, raw_q, "groups"), start=1):
             g = c.record(f"{qrec} group #{gi}", raw_g, GROUP_FIELDS, code)
@@ -527,6 +541,12 @@ def _check_qualification(c: _Checker, q: dict):
             c.error(MANDATORY_IN_GROUP, urec, f"is mandatory but sits in the optional group {_label(u['group'])}",
                     code)
 
+    keys = set()
+    for condition in q.get("entry_conditions", []):
+        if condition["key"] in keys:
+            c.error(DUPLICATE_ENTRY_CONDITION, f"{qrec} entry condition {condition['key']}",
+                    "two entry conditions have this key", code)
+        keys.add(condition["key"])
     if not q["units"]:
         c.add(WARNING, NO_UNITS, qrec, "has no units", code)
     if not q["rules_stated"]:

@@ -88,6 +88,11 @@ class SamplingPlan(models.Model):
     def stages(self) -> list[str]:
         return [s for s, on in ((Stage.INTERIM, self.interim), (Stage.SUMMATIVE, self.summative)) if on]
 
+    @property
+    def stage_labels(self) -> list[str]:
+        """The stages as people read them ("Interim", "Summative")."""
+        return [s.label for s in self.stages]
+
 
 class Sample(models.Model):
     """A set of decisions the internal verifier accepted to sample (a proposal or a hand-picked unit)."""

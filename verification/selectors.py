@@ -227,6 +227,42 @@ def ev_grant_for_evidence(user, item) -> tuple[ExternalAccessGrant, int] | None:
     return None
 
 
+@dataclass
+class EvUnitReview:
+    """One granted unit as the external verifier reviews it: every assessment decision with its evidence
+    (shown inline where the EV may read the item), the internal verifier's decisions and open referrals."""
+
+    unit_assessment: UnitAssessment
+    mappings: list[EvidenceMapping]     # each carries `.shown`: the EV may read its evidence (shown inline)
+    decisions: list[VerificationDecision]
+    referred_mappings: set[int]
+
+    @property
+    def evidence_shown(self) -> list[int]:
+        return sorted({m.evidence_id for m in self.mappings if m.shown})
+
+
+def ev_unit_review(user, registration, unit_id) -> EvUnitReview | None:
+    """The unit page of a granted registration (the caller checked the grant covers the unit). Evidence the EV
+    cannot read through evidence_visible_to (a deleted item) is named, not shown. Constant queries."""
+    from evidence.selectors import evidence_visible_to
+
+    ua = UnitAssessment.objects.select_related("unit", "signed_by").filter(
+        registration=registration, unit_id=unit_id).first()
+    if ua is None:
+        return None
+    mappings = list(EvidenceMapping.objects.filter(registration=registration, unit_id=unit_id).select_related(
+        "evidence", "criterion", "range_item", "requirement", "assessed_by"))
+    readable = set(evidence_visible_to(user).filter(pk__in={m.evidence_id for m in mappings}).values_list(
+        "pk", flat=True)) if mappings else set()
+    for m in mappings:
+        m.shown = m.evidence_id in readable
+    decisions = list(VerificationDecision.objects.filter(unit_assessment=ua).select_related("verifier"))
+    referred = {d.mapping_id for d in decisions if d.outcome == VerificationDecision.Outcome.REFERRED
+                and d.mapping_id and d.referral_status != VerificationDecision.ReferralStatus.CLOSED}
+    return EvUnitReview(ua, mappings, decisions, referred)
+
+
 def access_log_for(grant) -> QuerySet[ExternalAccessLog]:
     return ExternalAccessLog.objects.filter(grant=grant).select_related("user")
 
@@ -375,7 +411,8 @@ def plan_overview(plan: SamplingPlan, verifier=None) -> PlanOverview:
         for unit in units:
             row["cells"].append({
                 "unit": unit,
-                "decisions": [{"key": d.id, "stage": d.stage, "sampled": d.id in pool.sampled_ids,
+                "decisions": [{"key": d.id, "stage": d.stage, "stage_label": stage_label(d.stage),
+                               "sampled": d.id in pool.sampled_ids,
                                "own": d.id in own} for d in cells.get((candidate, unit), [])],
             })
         grid.append(row)

@@ -596,6 +596,23 @@ def ev_page_log(*, user, path: str, view_name: str, registration=None, grant=Non
     return entry
 
 
+@transaction.atomic
+def ev_evidence_shown(*, user, grant, registration, path: str, view_name: str, evidence_ids) -> None:
+    """Evidence an external verifier's page shows inline (statement text, thumbnails, players): one access-log
+    row per item (`<path>#evidence-<id>`, view `<view_name>:evidence`) and one audit row naming them all, so the
+    log says what the EV saw without opening each item. Two queries plus the audit row, however many items."""
+    evidence_ids = sorted(set(evidence_ids))
+    if not evidence_ids:
+        return
+    view = f"{view_name}:evidence"[:100]
+    ExternalAccessLog.objects.bulk_create([
+        ExternalAccessLog(grant=grant, user=user, path=f"{path}#evidence-{pk}"[:500], view_name=view,
+                          registration_id_seen=registration.pk)
+        for pk in evidence_ids])
+    audit_record(actor=user, action="ev_evidence_shown", obj=registration, centre=registration.centre, details={
+        "path": path, "view": view_name, "grant": grant.pk, "evidence": evidence_ids})
+
+
 def ev_evidence_opened(*, user, item, path: str, view_name: str) -> None:
     """The evidence app's hook (registered in VerificationConfig.ready()): an evidence page, file or preview an
     external verifier opened through a grant goes into that grant's access log. Nothing for other readers."""

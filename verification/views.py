@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import centres_of
-from assessment.models import EvidenceMapping, Feedback, Registration, UnitAssessment
+from assessment.models import Feedback, Registration, UnitAssessment
 from assessment.selectors import latest_confirmed, registration_units
 from assessment.services import AUTHENTICITY_STATEMENT
 from evidence.models import EvidenceItem
@@ -329,18 +329,21 @@ def ev_registration(request, pk):
 
 
 def ev_unit(request, pk, unit_pk):
-    registration, _scope = _ev_registration(request, pk, unit_pk)
-    ua = get_object_or_404(UnitAssessment.objects.select_related("unit", "signed_by"),
-                           registration=registration, unit_id=unit_pk)
-    mappings = EvidenceMapping.objects.filter(registration=registration, unit_id=unit_pk).select_related(
-        "evidence", "criterion", "range_item", "assessed_by")
-    decisions = VerificationDecision.objects.filter(unit_assessment=ua).select_related("verifier")
-    referred = set(VerificationDecision.objects.filter(
-        unit_assessment=ua, outcome=VerificationDecision.Outcome.REFERRED, mapping__isnull=False).exclude(
-        referral_status=VerificationDecision.ReferralStatus.CLOSED).values_list("mapping_id", flat=True))
+    """A granted unit: each assessment decision with its evidence inline (each item shown is logged), and its
+    evidence requirements with their status."""
+    registration, scope = _ev_registration(request, pk, unit_pk)
+    review = selectors.ev_unit_review(request.user, registration, unit_pk)
+    if review is None:
+        raise Http404("No such unit in this registration.")
+    services.ev_evidence_shown(user=request.user, grant=scope.grant, registration=registration,
+                               path=request.get_full_path(), view_name=request.resolver_match.view_name,
+                               evidence_ids=review.evidence_shown)
+    from assessment.selectors import unit_matrix
+
     return render(request, "verification/ev_unit.html", {
-        "registration": registration, "ua": ua, "mappings": mappings, "decisions": decisions,
-        "referred_mappings": referred})
+        "registration": registration, "ua": review.unit_assessment, "review": review,
+        # the evidence requirements as the assessor's coverage matrix decides them (one definition)
+        "matrix": unit_matrix(registration, review.unit_assessment.unit)})
 
 
 # The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import Role
 from assessment import services
@@ -356,7 +357,8 @@ def test_registration_after_the_last_registration_date_is_refused_unless_extende
     client.force_login(people["admin"])
     data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].pk,
             "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
-            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")]}
+            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")],
+            **CONFIRMED}
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
     page = response.content.decode()
     assert response.status_code == 200
@@ -374,6 +376,73 @@ def test_registration_after_the_last_registration_date_is_refused_unless_extende
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
     assert response.status_code == 302
     assert AwardingBodyExtension.objects.get().reference == "CG-EXT-123"
+
+
+# The register form's boxes for 4430-04's entry conditions (assessment.forms.EntryConditionsForm).
+CONFIRMED = {"entry-condition_age_18": "on", "entry-condition_not_already_held": "on"}
+AGE = ("This qualification is not approved for use by candidates under the age of 18 and City & Guilds cannot "
+       "accept any registrations for candidates in this age group.")
+HELD = ("Candidates should not be entered for a qualification of the same type, content and level as that of a "
+        "qualification they already hold.")
+
+
+def test_registration_asks_4430_04s_entry_conditions_and_records_the_confirmation(client, people):
+    load("4430-04.json")
+    qualification = Qualification.objects.get(code="4430-04")
+    assert [c["key"] for c in qualification.entry_conditions] == ["age_18", "not_already_held"]
+    services.awarding_body_extension_record(centre=people["centre"], qualification=qualification,
+                                            actor=people["admin"], kind="registration", reference="CG-EXT-1",
+                                            new_date=dt.date(2027, 7, 31))
+    client.force_login(people["admin"])
+    url = reverse("assessment:registration_new") + "?qualification=4430-04"
+    form = client.get(url).content.decode()
+    conditions = form[form.index('id="entry-conditions"'):]
+    assert escape(AGE) in conditions and escape(HELD) in conditions
+    assert "4430-04 handbook, 2.2 Candidate entry requirements, Age restrictions" in conditions
+    assert "page number not in the source text" in conditions
+    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].pk,
+            "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
+            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")]}
+    refused = client.post(url, data).content.decode()
+    assert "registered only once you confirm each entry condition" in refused
+    assert escape(AGE) in refused[:refused.index('id="entry-conditions"')]
+    assert not Registration.objects.exists()
+    # a forged POST confirming one condition only: refused naming the other, nothing saved
+    refused = client.post(url, {**data, "entry-condition_age_18": "on"}).content.decode()
+    alert = refused[refused.index('id="registration-refused"'):refused.index('id="entry-conditions"')]
+    assert escape(HELD) in alert and escape(AGE) not in alert
+    assert 'name="entry-condition_age_18" id="id_entry-condition_age_18" checked' in refused   # kept as ticked
+    assert not Registration.objects.exists()
+    assert client.post(url, {**data, **CONFIRMED}).status_code == 302
+    registration = Registration.objects.get()
+    assert [c["key"] for c in registration.entry_conditions_confirmed] == ["age_18", "not_already_held"]
+    assert registration.entry_conditions_confirmed[0]["text"] == AGE
+    assert registration.entry_conditions_confirmed_by == people["admin"]
+    assert registration.entry_conditions_confirmed_at is not None
+    audit = AuditEntry.objects.get(action="registration_created")
+    assert [c["key"] for c in audit.details["entry_conditions_confirmed"]] == ["age_18", "not_already_held"]
+    detail = client.get(reverse("assessment:registration_detail", args=[registration.pk])).content.decode()
+    assert "Entry conditions confirmed by" in detail and escape(HELD) in detail
+
+
+def test_a_qualification_without_entry_conditions_asks_none(client, people):
+    load("4411.json")
+    client.force_login(people["admin"])
+    form = client.get(reverse("assessment:registration_new") + "?qualification=4411-01").content.decode()
+    assert 'id="entry-conditions"' not in form
+    registration = services.registration_create(
+        actor=people["admin"], centre=people["centre"], candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
+        internal_verifier=people["iv"], registered_on=dt.date(2026, 2, 10),
+        optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])))
+    assert registration.entry_conditions_confirmed is None
+
+
+def test_the_structure_page_states_the_entry_conditions(client, people):
+    load("4430-04.json")
+    client.force_login(people["admin"])
+    page = client.get(reverse("qualifications:detail", args=["4430-04"])).content.decode()
+    assert escape(AGE) in page and escape(HELD) in page
 
 
 def test_a_claim_after_the_last_certification_date_is_refused_naming_it(people):
@@ -395,7 +464,7 @@ def test_duplicate_active_registration_is_refused_and_incomplete_choice_warned(c
     client.force_login(people["admin"])
     data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].pk,
             "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
-            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("303", "307")]}
+            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("303", "307")], **CONFIRMED}
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data, follow=True)
     page = response.content.decode()
     assert "units still to be chosen" in page.lower()

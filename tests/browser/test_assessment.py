@@ -113,6 +113,8 @@ def test_admin_registers_a_4430_04_candidate_with_the_tally_and_suggest_a_route(
     page.locator("#id_candidate").select_option(label="Cara Candidate (candidate)")
     page.locator("#id_assessor").select_option(label="Adam Assessor (assessor)")
     page.locator("#id_internal_verifier").select_option(label="Ivy Verifier (iv)")
+    for box in every(page.locator("#entry-conditions input[type=checkbox]")):  # the handbook's entry conditions
+        box.check()
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_role("alert").first).to_contain_text("registered on 4430-04")
     registration = Registration.objects.get(candidate__username="candidate", qualification__code="4430-04")

@@ -59,7 +59,7 @@ def test_refer_answer_with_evidence_agree_then_two_unit_claims_and_the_full_clai
     # The IV samples 101 and refers back one decision, 1.1.
     sign_in(page, "iv")
     page.goto(f"{live_server.url}/verification/plans/{plan.pk}/")
-    page.get_by_role("button", name="Sample BV-101 of Cara Candidate (summative)").click()
+    page.get_by_role("button", name="Sample BV-101 of Cara Candidate (Summative stage)").click()
     page.get_by_role("link", name=re.compile("^BV-101 ")).click()
     page.get_by_label(re.compile(r"^Note on 1\.1 ")).fill("Show the greeting itself, not only the minutes.")
     page.get_by_role("button", name=re.compile(r"^Refer back 1\.1 ")).click()
@@ -120,7 +120,7 @@ def test_refer_answer_with_evidence_agree_then_two_unit_claims_and_the_full_clai
     expect(page.locator("#claim-reasons")).to_contain_text("The sampling plan needs unit BV-102 sampled")
     _switch(page, sign_in, "iv")
     page.goto(f"{live_server.url}/verification/plans/{plan.pk}/")
-    page.get_by_role("button", name="Sample BV-102 of Cara Candidate (summative)").click()
+    page.get_by_role("button", name="Sample BV-102 of Cara Candidate (Summative stage)").click()
     page.get_by_role("link", name=re.compile("^BV-102 ")).click()
     page.get_by_label("Agreed").check()
     page.get_by_role("button", name="Record decision").click()

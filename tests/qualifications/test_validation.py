@@ -253,3 +253,29 @@ def test_fixture_load_order_follows_references():
              info("fixtures/4411.json", {"4411-001"}, {"4411-001"})]
     assert [f.name for f in v.fixture_load_order(files)] == [
         "fixtures/4411.json", "fixtures/4430-04.json", "fixtures/4430-02.json", "fixtures/zzz.json"]
+
+
+def _conditions(*conditions):
+    return _set(lambda d: q(d), "entry_conditions", list(conditions))
+
+
+AGE = {"key": "age_18", "text": "not approved for use by candidates under the age of 18", "source": "2.2"}
+
+
+@pytest.mark.parametrize(("mutate", "code", "record"), [
+    (_conditions(AGE, dict(AGE, text="again")), v.DUPLICATE_ENTRY_CONDITION,
+     "qualification TST-02 entry condition age_18"),
+    (_conditions({"key": "age_18", "source": "2.2"}), v.MISSING_FIELD, "qualification TST-02 entry condition #1"),
+    (_conditions(dict(AGE, source="")), v.MISSING_FIELD, "qualification TST-02 entry condition #1"),
+    (_conditions(dict(AGE, page="nine")), v.BAD_TYPE, "qualification TST-02 entry condition #1"),
+    (_set(lambda d: q(d), "entry_conditions", "over 18"), v.BAD_TYPE, "qualification TST-02"),
+], ids=["duplicate key", "no text", "no source", "page not a number", "not a list"])
+def test_entry_conditions_are_checked(mutate, code, record):
+    problems = problems_after(mutate)
+    assert any(p.code == code and p.record == record for p in problems), [str(p) for p in problems]
+
+
+def test_entry_conditions_load_as_data():
+    data = small_catalogue()
+    q(data)["entry_conditions"] = [dict(AGE, page=9)]
+    assert validate_catalogue_data(data) == []

@@ -164,3 +164,92 @@ def test_a_sample_grant_does_not_list_versions_it_does_not_name(client, signed_w
     client.force_login(w.dan)
     assert reverse("evidence:detail", args=[first.pk]) in client.get(
         reverse("evidence:detail", args=[second.pk])).content.decode()
+
+
+# --- issue 14: the EV's unit page shows the evidence of each sampled decision inline ---------------------
+def _map(registration, unit, evidence, assessor, criterion=None):
+    criterion = criterion or AssessmentCriterion.objects.filter(unit=unit).order_by("id").first()
+    return EvidenceMapping.objects.create(registration=registration, evidence=evidence, criterion=criterion, unit=unit,
+                                          method="product_evidence", decision="accepted", assessed_by=assessor,
+                                          assessed_at=timezone.now(), location="page 4")
+
+
+def test_ev_unit_page_shows_each_decisions_evidence_inline_and_logs_each_item_shown(client, signed_world,
+                                                                                    sample_grant):
+    w = signed_world
+    statement = EvidenceItem.objects.get(pk=evidence_of(w.reg2, w.u101).first())
+    EvidenceItem.objects.filter(pk=statement.pk).update(statement_text="I greeted four callers by name.")
+    document = evidence_with_file(w.reg2, title="Signed witness statement")
+    mapping = _map(w.reg2, w.u101, document, w.pat)
+    url = reverse("verification:ev_unit", args=[w.reg2.pk, w.u101.pk])
+    client.force_login(w.ev)
+    page = client.get(url).content.decode()
+    assert "I greeted four callers by name." in page                          # the statement text, inline
+    assert statement.get_kind_display() in page and document.get_kind_display() in page
+    assert reverse("evidence:detail", args=[document.pk]) in page            # the access-checked pages
+    assert reverse("evidence:download", args=[document.pk]) in page
+    assert mapping.criterion.text in page and "page 4" in page
+    shown = list(ExternalAccessLog.objects.filter(grant=sample_grant, view_name="verification:ev_unit:evidence")
+                 .order_by("id").values_list("path", flat=True))
+    assert sorted(shown) == sorted(f"{url}#evidence-{pk}" for pk in {statement.pk, document.pk})
+    audit = AuditEntry.objects.get(action="ev_evidence_shown")
+    assert sorted(audit.details["evidence"]) == sorted({statement.pk, document.pk})
+    # the files themselves open through the evidence app, which logs each opening under the grant
+    assert client.get(reverse("evidence:download", args=[document.pk])).status_code == 200
+    assert ExternalAccessLog.objects.filter(grant=sample_grant, view_name="evidence:download").count() == 1
+
+
+def test_ev_unit_page_does_constant_queries_as_the_evidence_grows(client, signed_world, sample_grant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = signed_world
+    url = reverse("verification:ev_unit", args=[w.reg2.pk, w.u101.pk])
+    client.force_login(w.ev)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = queries()
+    for i in range(6):
+        _map(w.reg2, w.u101, make_evidence(registration=w.reg2, title=f"More {i}"), w.pat)
+    assert queries() == small
+
+
+# --- issue 19: the EV's unit page shows the evidence requirements with their status -----------------------
+def test_ev_unit_page_shows_evidence_requirements_and_sub_items_with_their_status(client, signed_world,
+                                                                                  sample_grant):
+    """The same rows as the assessor's coverage matrix (assessment.selectors.unit_matrix): a sub-item met by
+    mapped evidence, one the assessor confirmed at sign-off with a note, one unmet."""
+    from assessment.models import RequirementConfirmation, UnitAssessment
+    from assessment.selectors import unit_matrix
+    from qualifications.models import EvidenceRequirement
+
+    w = signed_world
+    parent = EvidenceRequirement.objects.create(unit=w.u101, ref="5", order=1,
+                                                text="You must provide evidence of two of these groups:")
+    met = EvidenceRequirement.objects.create(unit=w.u101, ref="5a", parent=parent, order=2, text="regular customers")
+    confirmed = EvidenceRequirement.objects.create(unit=w.u101, ref="5b", parent=parent, order=3,
+                                                   text="new customers")
+    EvidenceRequirement.objects.create(unit=w.u101, ref="5c", parent=parent, order=4, text="lapsed customers")
+    evidence = EvidenceItem.objects.get(pk=evidence_of(w.reg2, w.u101).first())
+    EvidenceMapping.objects.create(registration=w.reg2, evidence=evidence, requirement=met, unit=w.u101,
+                                   method="observation", decision="accepted", assessed_by=w.pat,
+                                   assessed_at=timezone.now())
+    ua = UnitAssessment.objects.get(registration=w.reg2, unit=w.u101)
+    RequirementConfirmation.objects.create(unit_assessment=ua, round=ua.round, requirement=confirmed,
+                                           note="Shown in the March call log.", confirmed_by=w.pat,
+                                           confirmed_at=timezone.now())
+    client.force_login(w.ev)
+    page = client.get(reverse("verification:ev_unit", args=[w.reg2.pk, w.u101.pk])).content.decode()
+    section = page[page.index('id="requirements"'):]
+    rows = {ref: section[section.index(f'data-requirement="{ref}"'):][:1500] for ref in ("5", "5a", "5b", "5c")}
+    assert "two of these groups" in rows["5"]
+    assert "regular customers" in rows["5a"] and "Evidenced" in rows["5a"]
+    assert "Confirmed by the assessor" in rows["5b"] and "Shown in the March call log." in rows["5b"]
+    assert "lapsed customers" in rows["5c"] and "Not met" in rows["5c"].split("</li>")[0]
+    # one definition: the rows are the coverage matrix's
+    statuses = [row.status.requirement.ref for row in unit_matrix(w.reg2, w.u101).requirement_rows]
+    assert statuses == ["5", "5a", "5b", "5c"]

@@ -375,6 +375,18 @@ def test_plan_page_names_people_methods_and_stages(client, signed_world, plan):
     assert "assessor ann" not in page
 
 
+def test_plan_list_and_grid_name_stages_by_their_labels(client, signed_world, plan):
+    w = signed_world
+    client.force_login(w.ivy)
+    page = client.get(reverse("verification:plan_list")).content.decode()
+    row = page[page.index(w.qualification.code):]
+    assert "Interim, Summative" in row
+    assert "interim, summative" not in page and "summative" not in row.replace("Summative", "")
+    grid = client.get(reverse("verification:plan_detail", args=[plan.pk])).content.decode()
+    assert "(summative)" not in grid and 'title="summative"' not in grid
+    assert "(Summative stage)" in grid
+
+
 def test_feedback_and_sign_off_awaited_reach_the_in_app_list(client, world, django_capture_on_commit_callbacks):
     w = world
     ua = w.ua(w.reg1, w.u101)
@@ -416,3 +428,56 @@ def test_evidence_map_and_ev_unit_page_show_referred_back_by_iv(client, signed_w
     client.force_login(w.ev)
     page = client.get(reverse("verification:ev_unit", args=[w.reg1.pk, w.u101.pk])).content.decode()
     assert "Referred back by IV" in page
+
+
+# --- the candidate sees a referral on their progress page ----------------------------------------------
+def test_candidate_progress_shows_referred_back_by_iv_while_the_referral_is_open(client, signed_world, plan):
+    from assessment.selectors import REFERRAL_NEXT_ANSWERED, REFERRAL_NEXT_OPEN
+
+    w = signed_world
+    item = sample(w, plan, w.reg1, w.u101)
+    mapping = EvidenceMapping.objects.filter(registration=w.reg1, unit=w.u101).select_related(
+        "criterion", "evidence").order_by("id").first()
+    referral = services.decision_record(
+        item=item, actor=w.pat, outcome="referred", mapping=mapping,
+        comments="Ann keeps accepting thin evidence; talk at standardisation.",
+        action_points="Say where in the minutes 1.1 is shown.")
+    url = reverse("assessment:progress_detail", args=[w.reg1.pk])
+    client.force_login(w.cara)
+    page = client.get(url).content.decode()
+    card = page[page.index('id="unit-101"'):page.index('id="unit-102"')]
+    assert "Referred back by IV" in card
+    assert "Say where in the minutes 1.1 is shown." in card
+    assert mapping.criterion.ref in card and mapping.evidence.title in card
+    assert escape(REFERRAL_NEXT_OPEN) in card and referral.due_on.strftime("%d/%m/%Y") in card
+    # the IV's comments on the assessor's judgement are for the assessor, not the candidate
+    assert "thin evidence" not in page
+    assert "Referred back by IV" not in page[page.index('id="unit-102"'):]
+    services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="It is on page 1.")
+    card = client.get(url).content.decode()
+    assert "Referred back by IV" in card and escape(REFERRAL_NEXT_ANSWERED) in card
+    services.referral_close(decision=referral, actor=w.pat, note="Found it.")
+    page = client.get(url).content.decode()
+    assert "Referred back by IV" not in page and "Found it." not in page
+
+
+def test_candidate_progress_does_constant_queries_as_referrals_grow(client, signed_world, plan):
+    w = signed_world
+    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
+        selectors.decision_key(w.ua(w.reg1, u).pk, "summative") for u in (w.u101, w.u102)])
+    mappings = list(EvidenceMapping.objects.filter(registration=w.reg1).order_by("id"))
+    item_of = {i.unit_assessment.unit_id: i for i in SampleItem.objects.select_related("unit_assessment")}
+
+    def refer(m):
+        services.decision_record(item=item_of[m.unit_id], actor=w.pat, outcome="referred", mapping=m,
+                                 action_points=f"Check {m.pk}.")
+
+    refer(mappings[0])
+    client.force_login(w.cara)
+    url = reverse("assessment:progress_detail", args=[w.reg1.pk])
+    small = _queries(client, url)
+    for m in mappings[1:]:
+        refer(m)
+    assert _queries(client, url) == small
+    page = client.get(url).content.decode()
+    assert all(f"Check {m.pk}." in page for m in mappings)
