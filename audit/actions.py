@@ -101,6 +101,7 @@ class Action(StrEnum):
     CERTIFICATION_CLAIMED = "certification_claimed"
     EV_ACCESS_GRANTED = "ev_access_granted"
     EV_ACCESS_REVOKED = "ev_access_revoked"
+    EV_EVIDENCE_SHOWN = "ev_evidence_shown"
     EV_PAGE_VIEWED = "ev_page_viewed"
     EXTERNAL_VERIFIER_CREATED = "external_verifier_created"
     REFERRAL_ANSWER_REFUSED = "referral_answer_refused"

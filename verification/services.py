@@ -609,7 +609,7 @@ def ev_evidence_shown(*, user, grant, registration, path: str, view_name: str, e
         ExternalAccessLog(grant=grant, user=user, path=f"{path}#evidence-{pk}"[:500], view_name=view,
                           registration_id_seen=registration.pk)
         for pk in evidence_ids])
-    audit_record(actor=user, action="ev_evidence_shown", obj=registration, centre=registration.centre, details={
+    audit_record(actor=user, action=Action.EV_EVIDENCE_SHOWN, obj=registration, centre=registration.centre, details={
         "path": path, "view": view_name, "grant": grant.pk, "evidence": evidence_ids})
 
 
