@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import centres_of
+from audit.paging import ListQuery
 from evidence import sniffing
 from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
@@ -14,6 +15,7 @@ from .models import (
     EvidenceMapping,
     Method,
     PlanMethod,
+    Registration,
     Setting,
     SkillsScanRating,
 )
@@ -384,3 +386,34 @@ class AwardingBodyExtensionForm(forms.Form):
             self.fields["centre"].widget = forms.HiddenInput()
         self.fields["qualification"].queryset = Qualification.objects.filter(
             last_registration_date__isnull=False) | Qualification.objects.filter(last_certification_date__isnull=False)
+
+
+class RegistrationListQuery(ListQuery):
+    """The centre admin's registrations list: search, filter by qualification and status, sort."""
+
+    SEARCH_FIELDS = ("candidate__first_name", "candidate__last_name", "candidate__username", "candidate_number")
+    SEARCH_LABEL = "Candidate (name, username or number)"
+    FILTERS = {"qualification": "qualification__code", "status": "status"}
+    SORTS = {
+        "candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "candidate__username", "id")),
+        "registered": ("Newest registered", ("-registered_on", "-id")),
+        "expires": ("Ending soonest", ("expires_on", "id")),
+        "qualification": ("Qualification", ("qualification__code", "candidate__last_name", "id")),
+    }
+
+    qualification = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Registration.Status.choices])
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        from qualifications.models import Qualification
+
+        self.fields["qualification"].choices = [("", "Any qualification")] + [
+            (code, code) for code in Qualification.objects.order_by("code").values_list("code", flat=True)]
+
+
+class CaseloadQuery(ListQuery):
+    """The assessor's caseload: searched by candidate or qualification; always most in need of attention first."""
+
+    SEARCH_FIELDS = ("candidate",)  # searched by selectors.caseload_for (CASELOAD_SEARCH)
+    SEARCH_LABEL = "Candidate or qualification"

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from accounts.models import Centre, Role, User
 from assessment.models import EvidenceMapping, Method, Registration
+from audit.paging import ListQuery
 from qualifications.models import Qualification
 
 from . import selectors
@@ -185,3 +186,85 @@ class ReferralAnswerForm(forms.Form):
 
 class ReferralNoteForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note")
+
+
+CANDIDATE_SEARCH = ("first_name", "last_name", "username", "candidate_number")
+
+
+def _candidate_lookups(prefix: str) -> tuple[str, ...]:
+    """The candidate's name, username and the registration's candidate number, under `prefix` (a registration)."""
+    return tuple(f"{prefix}candidate__{f}" for f in CANDIDATE_SEARCH[:3]) + (f"{prefix}candidate_number",)
+
+
+def _qualification_choices():
+    return [("", "Any qualification")] + [(c, c) for c in Qualification.objects.order_by("code").values_list(
+        "code", flat=True)]
+
+
+class ClaimReadyQuery(ListQuery):
+    """"Ready to claim": the registrations with a signed unit, searched by candidate."""
+
+    SEARCH_FIELDS = _candidate_lookups("")
+    SEARCH_LABEL = "Candidate (name, username or number)"
+    FILTERS = {"qualification": "qualification__code"}
+    SORTS = {"candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
+             "registered": ("Registered first", ("registered_on", "id"))}
+
+    qualification = forms.ChoiceField(required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, prefix="ready", **kwargs)
+        self.fields["qualification"].choices = _qualification_choices()
+
+
+class ClaimListQuery(ListQuery):
+    """"Claims made": searched by candidate, filtered by kind and status, newest first by default."""
+
+    SEARCH_FIELDS = _candidate_lookups("registration__")
+    SEARCH_LABEL = "Candidate (name, username or number)"
+    FILTERS = {"kind": "kind", "status": "status"}
+    SORTS = {"newest": ("Newest first", ("-claimed_at", "-id")), "oldest": ("Oldest first", ("claimed_at", "id")),
+             "candidate": ("Candidate", ("registration__candidate__last_name", "registration__candidate__first_name",
+                                         "id"))}
+
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *CertificationClaim.Kind.choices])
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *CertificationClaim.Status.choices])
+
+
+class SiteListQuery(ListQuery):
+    """The internal verifier's site list: searched by candidate or site, filtered by qualification."""
+
+    SEARCH_FIELDS = (*_candidate_lookups(""), "verification_site__site")
+    SEARCH_LABEL = "Candidate or site"
+    FILTERS = {"qualification": "qualification__code", "site": "verification_site__site"}
+    SORTS = {"candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
+             "site": ("Site", ("verification_site__site", "candidate__last_name", "id"))}
+
+    qualification = forms.ChoiceField(required=False)
+    site = forms.CharField(required=False, max_length=100, label="Exact site")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["qualification"].choices = _qualification_choices()
+
+
+class ReferralListQuery(ListQuery):
+    """Open referrals: searched by candidate or unit, sorted by age or due date."""
+
+    SEARCH_FIELDS = (*_candidate_lookups("unit_assessment__registration__"), "unit_assessment__unit__ref")
+    SEARCH_LABEL = "Candidate or unit"
+    FILTERS = {"status": "referral_status"}
+    SORTS = {"oldest": ("Oldest first", ("decided_at", "id")), "due": ("Due soonest", ("due_on", "id")),
+             "newest": ("Newest first", ("-decided_at", "-id"))}
+
+    status = forms.ChoiceField(required=False, choices=[
+        ("", "Open or answered"), *[c for c in VerificationDecision.ReferralStatus.choices if c[0] not in ("", "closed")]])
+
+
+class GrantListQuery(ListQuery):
+    """External verifier access grants, searched by the external verifier."""
+
+    SEARCH_FIELDS = ("external_verifier__first_name", "external_verifier__last_name", "external_verifier__email",
+                     "external_verifier__username")
+    SEARCH_LABEL = "External verifier"
+    SORTS = {"newest": ("Newest first", ("-granted_at", "-id")), "expires": ("Ending soonest", ("expires_on", "id"))}

@@ -844,6 +844,11 @@ def claim_summaries(claims) -> list[tuple[object, ClaimSummary]]:
 def claim_candidates_for(user) -> list[ClaimCheck]:
     """Registrations of the user's centres with at least one signed unit that a claim can still be made for
     (active ones; withdrawn ones for an exit claim), with their gate."""
+    return claim_checks(claim_candidate_registrations(user))
+
+
+def claim_candidate_registrations(user) -> QuerySet[Registration]:
+    """The registrations `claim_candidates_for` checks, as a queryset to search and page before checking."""
     from accounts.selectors import centres_of as _centres
 
     closed = CertificationClaim.objects.filter(kind__in=[CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT],
@@ -853,7 +858,7 @@ def claim_candidates_for(user) -> list[ClaimCheck]:
         status__in=[Registration.Status.ACTIVE, Registration.Status.WITHDRAWN],
         unit_assessments__status=UnitAssessment.Status.SIGNED,
     ).exclude(pk__in=closed.values("registration_id")).distinct().select_related("candidate", "qualification", "centre").order_by("candidate__last_name", "id")
-    return claim_checks(registrations)
+    return registrations
 
 
 # --- dashboards -----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.selectors import centres_of
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
+from audit.paging import page_of
 
 from . import forms, permissions, selectors, services
 from .models import CertificationClaim, VerificationDecision
@@ -200,8 +201,9 @@ def referral_answer(request, pk):
 
 
 def referral_list(request):
-    referrals = selectors.open_referrals_for(request.user)
-    return render(request, "verification/referral_list.html", {"referrals": referrals})
+    query = forms.ReferralListQuery(request.GET)
+    page = page_of(request, query.apply(selectors.open_referrals_for(request.user)))
+    return render(request, "verification/referral_list.html", {"page": page, "query": query})
 
 
 # --- flags and sites --------------------------------------------------------------------------------
@@ -226,7 +228,7 @@ def flag_list(request):
 def site_list(request):
     registrations = Registration.objects.filter(
         centre__in=centres_of(request.user, roles=IV_OR_ADMIN)).select_related(
-        "candidate", "qualification", "verification_site").order_by("candidate__last_name", "id")
+        "candidate", "qualification", "verification_site")
     if request.method == "POST":
         form = forms.SiteForm(request.POST, registrations=registrations)
         if form.is_valid():
@@ -236,15 +238,27 @@ def site_list(request):
                 _error(request, exc)
             else:
                 messages.success(request, "Site saved.")
-        return redirect("verification:site_list")
-    return render(request, "verification/site_list.html", {"registrations": registrations})
+        back = request.POST.get("back", "")
+        # Back to the page the site was saved from (its search and page), never anywhere else.
+        return redirect(reverse("verification:site_list") + (f"?{back}" if back and "//" not in back else ""))
+    query = forms.SiteListQuery(request.GET)
+    page = page_of(request, query.apply(registrations))
+    return render(request, "verification/site_list.html", {"page": page, "query": query})
 
 
 # --- external verifier access (centre admin) -------------------------------------------------------
+GRANT_NAMES_SHOWN = 5
+
+
 def grant_list(request):
-    grants = selectors.grants_visible_to(request.user).prefetch_related(
-        Prefetch("registrations", queryset=Registration.objects.select_related("candidate", "qualification")))
-    return render(request, "verification/grant_list.html", {"grants": grants, "today": selectors.today()})
+    """Paged grants; each names its first few candidates and counts the rest (a grant may name hundreds)."""
+    query = forms.GrantListQuery(request.GET)
+    grants = query.apply(selectors.grants_visible_to(request.user)).annotate(
+        registration_count=Count("registrations", distinct=True)).prefetch_related(
+        Prefetch("registrations", to_attr="first_registrations", queryset=Registration.objects.select_related(
+            "candidate", "qualification").order_by("candidate__last_name", "id")[:GRANT_NAMES_SHOWN]))
+    page = page_of(request, grants)
+    return render(request, "verification/grant_list.html", {"page": page, "query": query, "today": selectors.today()})
 
 
 def grant_create(request):
@@ -384,9 +398,15 @@ def ev_unit_form(request, pk, unit_pk):
 
 # --- certification claims (centre admin) -----------------------------------------------------------
 def claim_list(request):
+    """Two paged lists: the registrations ready to claim (each page's claim gate checked, not the centre's) and
+    the claims made."""
+    ready_query, claims_query = forms.ClaimReadyQuery(request.GET), forms.ClaimListQuery(request.GET)
+    ready = page_of(request, ready_query.apply(selectors.claim_candidate_registrations(request.user)),
+                    param="ready_page")
+    claims = page_of(request, claims_query.apply(selectors.claims_visible_to(request.user)))
     return render(request, "verification/claim_list.html", {
-        "checks": selectors.claim_candidates_for(request.user),
-        "claims": selectors.claim_summaries(selectors.claims_visible_to(request.user)),
+        "checks": selectors.claim_checks(ready.object_list), "ready": ready, "ready_query": ready_query,
+        "claims": selectors.claim_summaries(claims.object_list), "claims_page": claims, "claims_query": claims_query,
         "cancel_form": forms.ClaimCancelForm(),
     })
 

@@ -1,9 +1,10 @@
 """The centre admin's people screens (thin: selectors find, services decide)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+
+from audit.paging import page_of
 
 from . import selectors, services
 from .forms import ExistingPersonForm, PersonForm, RoleForm, SearchForm
@@ -24,7 +25,7 @@ def person_list(request, centre_pk):
     centre = selectors.centre_for_admin(request.user, centre_pk)
     form = SearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.people_of(centre, search=search), selectors.PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.people_of(centre, search=search), selectors.PER_PAGE)
     rows = [(p, [m.get_role_display() for m in p.centre_memberships], selectors.invitation_status(p))
             for p in page.object_list]
     return render(request, "accounts/people/list.html", {

@@ -14,7 +14,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.waiting import every
-
 from tests.printing.pdftext import pdf_text
 
 CODE = r"[A-Z2-9]{5}-[A-Z2-9]{5}"
