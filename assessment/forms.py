@@ -3,6 +3,8 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.people.forms import PICKER_HELP, picker_attrs
+from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from accounts.selectors import centres_of
 from audit.paging import ListQuery
 from evidence import sniffing
@@ -51,7 +53,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 
 class RegistrationForm(forms.Form):
     centre = forms.ModelChoiceField(queryset=None)
-    candidate = PersonChoiceField(queryset=None)
+    candidate = forms.CharField(max_length=150, help_text=PICKER_HELP)
     assessor = PersonChoiceField(queryset=None)
     internal_verifier = PersonChoiceField(queryset=None, label="Internal verifier")
     candidate_number = forms.CharField(required=False, max_length=30, label="Candidate (enrolment) number")
@@ -71,7 +73,7 @@ class RegistrationForm(forms.Form):
             for name in ("centre", "candidate", "registered_on"):
                 del self.fields[name]
         else:
-            self.fields["candidate"].queryset = _people(centres, Role.CANDIDATE)
+            self.fields["candidate"].widget.attrs.update(picker_attrs(centres))
             if centres.count() == 1:
                 self.fields["centre"].initial = centres.first()
                 self.fields["centre"].widget = forms.HiddenInput()
@@ -81,6 +83,15 @@ class RegistrationForm(forms.Form):
         self.fields["optional_units"].queryset = Unit.objects.filter(
             memberships__qualification=qualification, memberships__status=QualificationUnit.Status.OPTIONAL
         ).order_by("memberships__order", "number")
+        self._centres = centres
+
+    def clean_candidate(self):
+        """The candidate by username or candidate number, at the admin's centres; a clear error otherwise."""
+        name = self.cleaned_data["candidate"]
+        candidate = candidate_named(self._centres, name)
+        if candidate is None:
+            raise forms.ValidationError(UNKNOWN_CANDIDATE.format(name=name.strip()))
+        return candidate
 
 
 PAGE_OUT_OF_DATE = "This page is out of date: reload it, read the evidence and decide again."

@@ -3,6 +3,8 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Centre, Role, User
+from accounts.people.forms import picker_attrs
+from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from assessment.models import EvidenceMapping, Method, Registration
 from audit.paging import ListQuery
 from qualifications.models import Qualification
@@ -101,6 +103,7 @@ class ReferralCloseForm(forms.Form):
     note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+MAX_GRANT_NAMES = 200
 ERR_GRANT_WHO = "Choose an external verifier your centre works with, or give the external verifier's email address."
 ERR_GRANT_BOTH = "Choose an external verifier or give an email address, not both."
 
@@ -122,8 +125,10 @@ class GrantForm(forms.Form):
     last_name = forms.CharField(required=False, label="Last name (new external verifier)")
     scope = forms.ChoiceField(choices=ExternalAccessGrant.Scope.choices, widget=forms.RadioSelect,
                               initial=ExternalAccessGrant.Scope.CANDIDATES)
-    registrations = forms.ModelMultipleChoiceField(queryset=Registration.objects.none(), required=False,
-                                                   label="Candidates", widget=forms.CheckboxSelectMultiple)
+    candidates = forms.CharField(required=False, label="Candidates", widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text="Usernames or candidate numbers, one per line or separated by commas; "
+                                           "each candidate's registrations at the centre are granted. "
+                                           "Suggestions appear as you type.")
     sample = forms.ModelChoiceField(queryset=Sample.objects.none(), required=False)
     expires_on = forms.DateField(widget=DATE_WIDGET, label="Access until (last day)")
 
@@ -133,9 +138,7 @@ class GrantForm(forms.Form):
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
         self.fields["external_verifier"].queryset = selectors.external_verifiers_known_to(centres)
-        self.fields["registrations"].queryset = Registration.objects.filter(centre__in=centres).select_related(
-            "candidate", "qualification")
-        self.fields["registrations"].label_from_instance = lambda r: f"{r.candidate} — {r.qualification.code}"
+        self.fields["candidates"].widget.attrs.update(picker_attrs(centres))
         self.fields["sample"].queryset = Sample.objects.filter(plan__centre__in=centres).select_related(
             "plan__qualification")
         self.fields["expires_on"].initial = timezone.localdate() + timezone.timedelta(days=30)
@@ -146,7 +149,24 @@ class GrantForm(forms.Form):
             raise forms.ValidationError(ERR_GRANT_WHO)
         if data.get("external_verifier") and data.get("email"):
             raise forms.ValidationError(ERR_GRANT_BOTH)
+        data["registrations"] = self._registrations(data.get("centre"), data.get("candidates", ""))
         return data
+
+    def _registrations(self, centre, text):
+        """The registrations at `centre` of the candidates named (username or candidate number), each unknown
+        name an error on the field."""
+        names = [n.strip() for n in text.replace(",", "\n").splitlines() if n.strip()]
+        if centre is None or not names:
+            return Registration.objects.none()
+        people, unknown = [], []
+        for name in names[:MAX_GRANT_NAMES]:
+            person = candidate_named([centre], name)
+            (people if person else unknown).append(person or name)
+        for name in unknown:
+            self.add_error("candidates", UNKNOWN_CANDIDATE.format(name=name))
+        if len(names) > MAX_GRANT_NAMES:
+            self.add_error("candidates", f"Name at most {MAX_GRANT_NAMES} candidates in one grant.")
+        return Registration.objects.filter(centre=centre, candidate__in=people)
 
 
 class ClaimForm(forms.Form):

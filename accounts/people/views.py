@@ -165,3 +165,13 @@ def invitation_revoke(request, centre_pk, pk):
         services.invitation_revoke(actor=request.user, person=person, centre=centre)
     return _act(request, centre_pk, pk, action, "{person}'s invitation is revoked; its link no longer works.")
 
+
+
+def candidate_suggest(request, centre_pk):
+    """The pickers' suggestions (static/js/picker.js): a few candidates of this centre matching `q`, as JSON."""
+    from django.http import JsonResponse
+
+    centre = selectors.centre_for_admin(request.user, centre_pk)
+    response = JsonResponse({"results": selectors.candidate_suggestions(centre, request.GET.get("q", "")[:100])})
+    response["Cache-Control"] = "private, no-store"
+    return response
