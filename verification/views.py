@@ -45,25 +45,40 @@ def plan_create(request):
     return render(request, "verification/plan_form.html", {"form": form})
 
 
+PLAN_GRID_PER_PAGE = 25     # candidates per page of the coverage grid
+PLAN_PROPOSAL_SHOWN = 50    # rows of the proposed sample listed (accepting it takes all of them)
+PLAN_NAMES_SHOWN = 20       # names in the "not yet sampled" lists
+
+
 def plan_detail(request, pk):
+    """The plan: its proposal (the first rows listed), coverage, the grid paged by candidate and the sampled
+    units paged."""
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
     overview = selectors.plan_overview(plan, verifier=request.user)
-    states = selectors.item_states(selectors.sample_items_visible_to(request.user).filter(plan=plan))
-    labels = {d.id: d for d in overview.pool.decisions}
+    grid_page = page_of(request, overview.candidates, PLAN_GRID_PER_PAGE, param="candidates_page")
+    sampled_page = page_of(request, selectors.sample_items_visible_to(request.user).filter(plan=plan).order_by(
+        "unit_assessment__registration__candidate__last_name", "unit_assessment_id", "stage", "id"),
+        param="sampled_page")
+    states = selectors.item_states(sampled_page.object_list, fresh=True)
+    people = overview.pool.people
     proposal = [
-        {"decision": d, "candidate": overview.pool.people.get(d.candidate, d.candidate),
-         "assessor": overview.pool.people.get(d.assessor, d.assessor), "stage": selectors.stage_label(d.stage),
+        {"decision": d, "candidate": people.get(d.candidate, d.candidate),
+         "assessor": people.get(d.assessor, d.assessor), "stage": selectors.stage_label(d.stage),
          "methods": ", ".join(sorted(selectors.method_label(m) for m in d.methods))}
-        for d in overview.proposal.items
+        for d in overview.proposal.items[:PLAN_PROPOSAL_SHOWN]
     ]
+    unsampled_candidates = overview.coverage.unsampled_candidates
     return render(request, "verification/plan_detail.html", {
-        "plan": plan, "overview": overview, "proposal": proposal, "states": states, "labels": labels,
+        "plan": plan, "overview": overview, "proposal": proposal, "states": states,
+        "proposal_count": len(overview.proposal.items), "grid": selectors.plan_grid(overview, grid_page.object_list),
+        "grid_page": grid_page, "sampled_page": sampled_page,
+        "unsampled_candidates_count": len(unsampled_candidates),
         "may_sample": permissions.can_sample(request.user, plan.centre),
         "needs": [(n.met, selectors.describe_need(n, overview.pool.people)) for n in overview.coverage.needs],
         "unsampled_methods": [selectors.method_label(m) for m in overview.coverage.unsampled_methods],
         "stages": [selectors.stage_label(s).lower() for s in plan.stages],
         "unsampled_assessors": [overview.pool.people.get(a, a) for a in overview.coverage.unsampled_assessors],
-        "unsampled_candidates": [overview.pool.people.get(c, c) for c in overview.coverage.unsampled_candidates],
+        "unsampled_candidates": [people.get(c, c) for c in unsampled_candidates[:PLAN_NAMES_SHOWN]],
     })
 
 
