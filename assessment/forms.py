@@ -3,7 +3,10 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.people.forms import PICKER_HELP, picker_attrs
+from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from accounts.selectors import centres_of
+from audit.paging import ListQuery
 from audit.signatures import STATEMENTS
 from audit.signatures import Kind as SignatureKind
 from evidence import sniffing
@@ -22,6 +25,7 @@ from .models import (
     EvidenceMapping,
     Method,
     PlanMethod,
+    Registration,
     Setting,
     SkillsScanRating,
 )
@@ -57,7 +61,7 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 
 class RegistrationForm(forms.Form):
     centre = forms.ModelChoiceField(queryset=None)
-    candidate = PersonChoiceField(queryset=None)
+    candidate = forms.CharField(max_length=150, help_text=PICKER_HELP)
     assessor = PersonChoiceField(queryset=None)
     internal_verifier = PersonChoiceField(queryset=None, label="Internal verifier")
     candidate_number = forms.CharField(required=False, max_length=30, label="Candidate (enrolment) number")
@@ -77,7 +81,7 @@ class RegistrationForm(forms.Form):
             for name in ("centre", "candidate", "registered_on"):
                 del self.fields[name]
         else:
-            self.fields["candidate"].queryset = _people(centres, Role.CANDIDATE)
+            self.fields["candidate"].widget.attrs.update(picker_attrs(centres))
             if centres.count() == 1:
                 self.fields["centre"].initial = centres.first()
                 self.fields["centre"].widget = forms.HiddenInput()
@@ -87,6 +91,15 @@ class RegistrationForm(forms.Form):
         self.fields["optional_units"].queryset = Unit.objects.filter(
             memberships__qualification=qualification, memberships__status=QualificationUnit.Status.OPTIONAL
         ).order_by("memberships__order", "number")
+        self._centres = centres
+
+    def clean_candidate(self):
+        """The candidate by username or candidate number, at the admin's centres; a clear error otherwise."""
+        name = self.cleaned_data["candidate"]
+        candidate = candidate_named(self._centres, name)
+        if candidate is None:
+            raise forms.ValidationError(UNKNOWN_CANDIDATE.format(name=name.strip()))
+        return candidate
 
 
 class EntryConditionsForm(forms.Form):
@@ -433,3 +446,32 @@ class EmployerConfirmForm(forms.Form):
     declaration = forms.BooleanField(label=STATEMENTS[SignatureKind.EMPLOYER], required=False)
     reason = forms.CharField(label="If you decline: why (optional)", required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RegistrationListQuery(ListQuery):
+    """The centre admin's registrations list: search, filter by qualification and status, sort."""
+
+    SEARCH_FIELDS = ("candidate__first_name", "candidate__last_name", "candidate__username", "candidate_number")
+    SEARCH_LABEL = "Candidate (name, username or number)"
+    FILTERS = {"qualification": "qualification__code", "status": "status"}
+    SORTS = {
+        "candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "candidate__username", "id")),
+        "registered": ("Newest registered", ("-registered_on", "-id")),
+        "expires": ("Ending soonest", ("expires_on", "id")),
+        "qualification": ("Qualification", ("qualification__code", "candidate__last_name", "id")),
+    }
+
+    qualification = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Registration.Status.choices])
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["qualification"].choices = [("", "Any qualification")] + [
+            (code, code) for code in Qualification.objects.order_by("code").values_list("code", flat=True)]
+
+
+class CaseloadQuery(ListQuery):
+    """The assessor's caseload: searched by candidate or qualification; always most in need of attention first."""
+
+    SEARCH_FIELDS = ("candidate",)  # searched by selectors.caseload_for (CASELOAD_SEARCH)
+    SEARCH_LABEL = "Candidate or qualification"

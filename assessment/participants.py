@@ -47,10 +47,11 @@ def unit_assessments_assessed_by(user, unit_assessments) -> set[int]:
     own_regs = set(Registration.objects.filter(pk__in=reg_ids, assessor=user).values_list("pk", flat=True))
     signed = set(UnitSignOff.objects.filter(unit_assessment__in=[ua.pk for ua in uas]).filter(
         Q(assessor=user) | Q(countersigned_by=user)).values_list("unit_assessment_id", flat=True))
-    keys = set(MappingDecision.objects.filter(registration_id__in=reg_ids, decided_by=user).values_list(
-        "registration_id", "unit_id"))
-    keys |= set(EvidenceMapping.objects.filter(registration_id__in=reg_ids, assessed_by=user).values_list(
-        "registration_id", "unit_id"))
+    # Distinct pairs without the models' default ordering (its joins and sort cost seconds at centre scale).
+    keys = set(MappingDecision.objects.filter(registration_id__in=reg_ids, decided_by=user).order_by().values_list(
+        "registration_id", "unit_id").distinct())
+    keys |= set(EvidenceMapping.objects.filter(registration_id__in=reg_ids, assessed_by=user).order_by().values_list(
+        "registration_id", "unit_id").distinct())
     keys |= set(AssessmentRecord.objects.filter(registration_id__in=reg_ids, assessor=user).values_list(
         "registration_id", "criteria__unit_id"))
     return {

@@ -629,14 +629,21 @@ def plan_reviews_due(reg_ids, today: date) -> dict[int, tuple[date, str]]:
     return result
 
 
-def caseload_for(user) -> list[CaseloadRow]:
-    """Every active registration the user assesses, with its progress, most in need of attention first.
+CASELOAD_SEARCH = ("candidate__first_name", "candidate__last_name", "candidate__username", "candidate_number",
+                   "qualification__code")
+
+
+def caseload_for(user, *, search: str = "") -> list[CaseloadRow]:
+    """Every active registration the user assesses (whose candidate or qualification matches `search`), with its
+    progress, most in need of attention first (the order needs every row: the page shows a slice of it).
 
     Eight queries whatever the number of candidates and evidence items.
     """
-    registrations = list(
-        registrations_assessed_by(user).filter(status=Registration.Status.ACTIVE).order_by("candidate__last_name", "id")
-    )
+    from audit.paging import words_filter
+
+    registrations = list(words_filter(
+        registrations_assessed_by(user).filter(status=Registration.Status.ACTIVE), search, CASELOAD_SEARCH,
+    ).order_by("candidate__last_name", "id"))
     if not registrations:
         return []
     reg_ids = [r.pk for r in registrations]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.paging import page_of
 from evidence import links
 from evidence.uploads import parse_evidence_upload
 from qualifications import planner, specs
@@ -62,14 +63,15 @@ def _planner(registration, progress):
 
 # --- assessor ---------------------------------------------------------------------------------------
 def caseload(request):
-    rows = selectors.caseload_for(request.user)
+    query = forms.CaseloadQuery(request.GET)
+    page = page_of(request, selectors.caseload_for(request.user, search=query.search))
     open_referrals = {}
-    for mark in hooks.marks_for([row.registration.pk for row in rows]):
+    for mark in hooks.marks_for([row.registration.pk for row in page.object_list]):
         if mark.unanswered:
             open_referrals[mark.registration_id] = open_referrals.get(mark.registration_id, 0) + 1
     return render(request, "assessment/caseload.html", {
-        "rows": [(row, open_referrals.get(row.registration.pk, 0)) for row in rows],
-        "countersign": selectors.countersign_queue_for(request.user),
+        "rows": [(row, open_referrals.get(row.registration.pk, 0)) for row in page.object_list],
+        "page": page, "query": query, "countersign": selectors.countersign_queue_for(request.user),
     })
 
 
@@ -555,9 +557,9 @@ def feedback_new(request, pk):
 
 # --- centre admin -----------------------------------------------------------------------------------
 def registration_list(request):
-    registrations = selectors.registrations_administered_by(request.user).order_by(
-        "candidate__last_name", "candidate__username", "qualification__code")
-    return render(request, "assessment/registration_list.html", {"registrations": registrations})
+    query = forms.RegistrationListQuery(request.GET)
+    page = page_of(request, query.apply(selectors.registrations_administered_by(request.user)))
+    return render(request, "assessment/registration_list.html", {"page": page, "query": query})
 
 
 def _route_context(qualification, optional_units):

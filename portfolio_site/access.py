@@ -49,6 +49,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "invitations:request_new": frozenset({PUBLIC}),
     "people:index": frozenset({ADMIN}),
     "people:list": frozenset({ADMIN}),
+    "people:candidate_suggest": frozenset({ADMIN}),
     "people:create": frozenset({ADMIN}),
     "people:add_existing": frozenset({ADMIN}),
     "people:detail": frozenset({ADMIN}),

@@ -3,7 +3,10 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Centre, Role, User
+from accounts.people.forms import picker_attrs
+from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from assessment.models import EvidenceMapping, Method, Registration
+from audit.paging import ListQuery
 from qualifications.models import Qualification
 
 from . import selectors
@@ -100,6 +103,7 @@ class ReferralCloseForm(forms.Form):
     note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+MAX_GRANT_NAMES = 200
 ERR_GRANT_WHO = "Choose an external verifier your centre works with, or give the external verifier's email address."
 ERR_GRANT_BOTH = "Choose an external verifier or give an email address, not both."
 
@@ -121,8 +125,10 @@ class GrantForm(forms.Form):
     last_name = forms.CharField(required=False, label="Last name (new external verifier)")
     scope = forms.ChoiceField(choices=ExternalAccessGrant.Scope.choices, widget=forms.RadioSelect,
                               initial=ExternalAccessGrant.Scope.CANDIDATES)
-    registrations = forms.ModelMultipleChoiceField(queryset=Registration.objects.none(), required=False,
-                                                   label="Candidates", widget=forms.CheckboxSelectMultiple)
+    candidates = forms.CharField(required=False, label="Candidates", widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text="Usernames or candidate numbers, one per line or separated by commas; "
+                                           "each candidate's registrations at the centre are granted. "
+                                           "Suggestions appear as you type.")
     sample = forms.ModelChoiceField(queryset=Sample.objects.none(), required=False)
     expires_on = forms.DateField(widget=DATE_WIDGET, label="Access until (last day)")
 
@@ -132,9 +138,7 @@ class GrantForm(forms.Form):
         if centres.count() == 1:
             self.fields["centre"].initial = centres.first()
         self.fields["external_verifier"].queryset = selectors.external_verifiers_known_to(centres)
-        self.fields["registrations"].queryset = Registration.objects.filter(centre__in=centres).select_related(
-            "candidate", "qualification")
-        self.fields["registrations"].label_from_instance = lambda r: f"{r.candidate} — {r.qualification.code}"
+        self.fields["candidates"].widget.attrs.update(picker_attrs(centres))
         self.fields["sample"].queryset = Sample.objects.filter(plan__centre__in=centres).select_related(
             "plan__qualification")
         self.fields["expires_on"].initial = timezone.localdate() + timezone.timedelta(days=30)
@@ -145,7 +149,24 @@ class GrantForm(forms.Form):
             raise forms.ValidationError(ERR_GRANT_WHO)
         if data.get("external_verifier") and data.get("email"):
             raise forms.ValidationError(ERR_GRANT_BOTH)
+        data["registrations"] = self._registrations(data.get("centre"), data.get("candidates", ""))
         return data
+
+    def _registrations(self, centre, text):
+        """The registrations at `centre` of the candidates named (username or candidate number), each unknown
+        name an error on the field."""
+        names = [n.strip() for n in text.replace(",", "\n").splitlines() if n.strip()]
+        if centre is None or not names:
+            return Registration.objects.none()
+        people, unknown = [], []
+        for name in names[:MAX_GRANT_NAMES]:
+            person = candidate_named([centre], name)
+            (people if person else unknown).append(person or name)
+        for name in unknown:
+            self.add_error("candidates", UNKNOWN_CANDIDATE.format(name=name))
+        if len(names) > MAX_GRANT_NAMES:
+            self.add_error("candidates", f"Name at most {MAX_GRANT_NAMES} candidates in one grant.")
+        return Registration.objects.filter(centre=centre, candidate__in=people)
 
 
 class ClaimForm(forms.Form):
@@ -185,3 +206,85 @@ class ReferralAnswerForm(forms.Form):
 
 class ReferralNoteForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note")
+
+
+CANDIDATE_SEARCH = ("first_name", "last_name", "username", "candidate_number")
+
+
+def _candidate_lookups(prefix: str) -> tuple[str, ...]:
+    """The candidate's name, username and the registration's candidate number, under `prefix` (a registration)."""
+    return tuple(f"{prefix}candidate__{f}" for f in CANDIDATE_SEARCH[:3]) + (f"{prefix}candidate_number",)
+
+
+def _qualification_choices():
+    return [("", "Any qualification")] + [(c, c) for c in Qualification.objects.order_by("code").values_list(
+        "code", flat=True)]
+
+
+class ClaimReadyQuery(ListQuery):
+    """"Ready to claim": the registrations with a signed unit, searched by candidate."""
+
+    SEARCH_FIELDS = _candidate_lookups("")
+    SEARCH_LABEL = "Candidate (name, username or number)"
+    FILTERS = {"qualification": "qualification__code"}
+    SORTS = {"candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
+             "registered": ("Registered first", ("registered_on", "id"))}
+
+    qualification = forms.ChoiceField(required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, prefix="ready", **kwargs)
+        self.fields["qualification"].choices = _qualification_choices()
+
+
+class ClaimListQuery(ListQuery):
+    """"Claims made": searched by candidate, filtered by kind and status, newest first by default."""
+
+    SEARCH_FIELDS = _candidate_lookups("registration__")
+    SEARCH_LABEL = "Candidate (name, username or number)"
+    FILTERS = {"kind": "kind", "status": "status"}
+    SORTS = {"newest": ("Newest first", ("-claimed_at", "-id")), "oldest": ("Oldest first", ("claimed_at", "id")),
+             "candidate": ("Candidate", ("registration__candidate__last_name", "registration__candidate__first_name",
+                                         "id"))}
+
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *CertificationClaim.Kind.choices])
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *CertificationClaim.Status.choices])
+
+
+class SiteListQuery(ListQuery):
+    """The internal verifier's site list: searched by candidate or site, filtered by qualification."""
+
+    SEARCH_FIELDS = (*_candidate_lookups(""), "verification_site__site")
+    SEARCH_LABEL = "Candidate or site"
+    FILTERS = {"qualification": "qualification__code", "site": "verification_site__site"}
+    SORTS = {"candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
+             "site": ("Site", ("verification_site__site", "candidate__last_name", "id"))}
+
+    qualification = forms.ChoiceField(required=False)
+    site = forms.CharField(required=False, max_length=100, label="Exact site")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["qualification"].choices = _qualification_choices()
+
+
+class ReferralListQuery(ListQuery):
+    """Open referrals: searched by candidate or unit, sorted by age or due date."""
+
+    SEARCH_FIELDS = (*_candidate_lookups("unit_assessment__registration__"), "unit_assessment__unit__ref")
+    SEARCH_LABEL = "Candidate or unit"
+    FILTERS = {"status": "referral_status"}
+    SORTS = {"oldest": ("Oldest first", ("decided_at", "id")), "due": ("Due soonest", ("due_on", "id")),
+             "newest": ("Newest first", ("-decided_at", "-id"))}
+
+    status = forms.ChoiceField(required=False, choices=[
+        ("", "Open or answered"), *[c for c in VerificationDecision.ReferralStatus.choices if c[0] not in ("", "closed")]])
+
+
+class GrantListQuery(ListQuery):
+    """External verifier access grants, searched by the external verifier."""
+
+    SEARCH_FIELDS = ("external_verifier__first_name", "external_verifier__last_name", "external_verifier__email",
+                     "external_verifier__username")
+    SEARCH_LABEL = "External verifier"
+    SORTS = {"newest": ("Newest first", ("-granted_at", "-id")), "expires": ("Ending soonest", ("expires_on", "id"))}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -322,13 +322,17 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     )
     own_ids = unit_assessments_assessed_by(verifier, uas) if verifier is not None else set()
     reg_ids = {ua.registration_id for ua in uas}
+    # The database reduces the mappings to what the pool needs: the distinct methods per unit, and the units with
+    # a decision inside the period (never every mapping row; .order_by() drops the model's ordering and its joins).
+    registrations = Registration.objects.filter(
+        centre_id=plan.centre_id, qualification_id=plan.qualification_id).exclude(
+        status=Registration.Status.WITHDRAWN).values("pk")
+    mappings = EvidenceMapping.objects.filter(registration__in=registrations).order_by()
     methods: dict[tuple[int, int], set[str]] = defaultdict(set)
-    interim_in_period: set[tuple[int, int]] = set()
-    for reg_id, unit_id, method, at in EvidenceMapping.objects.filter(registration_id__in=reg_ids).values_list(
-            "registration_id", "unit_id", "method", "assessed_at"):
+    for reg_id, unit_id, method in mappings.values_list("registration_id", "unit_id", "method").distinct():
         methods[(reg_id, unit_id)].add(method)
-        if start <= timezone.localtime(at).date() <= end:
-            interim_in_period.add((reg_id, unit_id))
+    interim_in_period = set(mappings.filter(assessed_at__gte=_day_start(start), assessed_at__lt=_day_start(
+        end + timedelta(days=1))).values_list("registration_id", "unit_id").distinct())
     sites = dict(CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site"))
     flags = {f.assessor.username: f.get_flag_display()
              for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
@@ -369,6 +373,11 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     return Pool(plan, offered, plain, by_id, {decision_key(u, s) for u, s in sampled}, people, flags, own)
 
 
+def _day_start(day: date) -> datetime:
+    """Midnight starting `day` in the site's time zone: a period of local dates as a range of instants."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def method_label(code: str) -> str:
     return Method(code).label if code in Method.values else code
 
@@ -392,7 +401,12 @@ class PlanOverview:
     proposal: sampling.Proposal
     coverage: sampling.Coverage
     units: list[str]
-    grid: list[dict]   # vertical: one row per candidate, one cell per unit
+    candidates: list[str]   # candidate keys in name order: the rows of the grid, paged by the plan page
+
+    @property
+    def grid(self) -> list[dict]:
+        """Every candidate's row (the plan page draws one page of them with `plan_grid`)."""
+        return plan_grid(self, self.candidates)
 
 
 def plan_overview(plan: SamplingPlan, verifier=None) -> PlanOverview:
@@ -401,14 +415,22 @@ def plan_overview(plan: SamplingPlan, verifier=None) -> PlanOverview:
     proposal = sampling.propose_sample(pool.plain_plan, pool.decisions, already_sampled=pool.sampled_ids)
     cov = sampling.coverage(pool.plain_plan, pool.all_decisions, pool.sampled_ids)
     units = sorted({d.unit for d in pool.all_decisions})
+    candidates = sorted(cov.by_candidate, key=lambda c: (pool.people.get(c, c), c))
+    return PlanOverview(pool, proposal, cov, units, candidates)
+
+
+def plan_grid(overview: PlanOverview, candidates) -> list[dict]:
+    """The coverage grid's rows for `candidates` (keys): vertically each candidate, one cell per unit."""
+    pool, wanted = overview.pool, set(candidates)
     cells: dict[tuple[str, str], list[sampling.Decision]] = defaultdict(list)
     for d in pool.all_decisions:
-        cells[(d.candidate, d.unit)].append(d)
+        if d.candidate in wanted:
+            cells[(d.candidate, d.unit)].append(d)
     own = {d.id for d in pool.own}
     grid = []
-    for candidate in sorted(cov.by_candidate, key=lambda c: pool.people.get(c, c)):
+    for candidate in candidates:
         row = {"candidate": pool.people.get(candidate, candidate), "cells": []}
-        for unit in units:
+        for unit in overview.units:
             row["cells"].append({
                 "unit": unit,
                 "decisions": [{"key": d.id, "stage": d.stage, "stage_label": stage_label(d.stage),
@@ -416,7 +438,7 @@ def plan_overview(plan: SamplingPlan, verifier=None) -> PlanOverview:
                                "own": d.id in own} for d in cells.get((candidate, unit), [])],
             })
         grid.append(row)
-    return PlanOverview(pool, proposal, cov, units, grid)
+    return grid
 
 
 # --- decisions, referrals -------------------------------------------------------------------------------
@@ -444,13 +466,15 @@ class ItemState:
         return self.item.get_status_display()
 
 
-def item_states(items) -> list[ItemState]:
-    """Items with their decisions, newest first (one query for all the decisions)."""
+def item_states(items, *, fresh: bool = False) -> list[ItemState]:
+    """Items with their decisions, newest first (one query for all the decisions). `fresh`: the items were just
+    read (a page of a list), so their stored status need not be read again."""
     items = list(items)
-    # The stored status, read now: the objects given may predate the latest decision.
-    statuses = dict(SampleItem.objects.filter(pk__in=[i.pk for i in items]).values_list("pk", "status"))
-    for item in items:
-        item.status = statuses.get(item.pk, item.status)
+    if not fresh:
+        # The stored status, read now: the objects given may predate the latest decision.
+        statuses = dict(SampleItem.objects.filter(pk__in=[i.pk for i in items]).values_list("pk", "status"))
+        for item in items:
+            item.status = statuses.get(item.pk, item.status)
     by_item = defaultdict(list)
     for d in VerificationDecision.objects.filter(item__in=items).select_related(
             "verifier", "assessor", "referral_closed_by", "mapping__criterion", "mapping__range_item",
@@ -512,11 +536,14 @@ def open_referrals_for(user) -> QuerySet[VerificationDecision]:
                                              referral_closed_at__isnull=True)
 
 
-def decisions_waiting_for(user) -> list[ItemState]:
-    """Sampled units of the registrations the user internally verifies that still need a decision."""
+def decisions_waiting_for(user, *, limit: int | None = None) -> list[ItemState]:
+    """Sampled units of the registrations the user internally verifies that still need a decision (the first
+    `limit` of them: the stored status is filtered by the database)."""
     items = sample_items_visible_to(user).filter(
-        unit_assessment__registration__internal_verifier=user,
+        unit_assessment__registration__internal_verifier=user, status=SampleItem.Status.WAITING,
         unit_assessment__registration__centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER]))
+    if limit is not None:
+        items = items.order_by("created_at", "id")[:limit]
     return [s for s in item_states(items) if s.status == "waiting"]
 
 
@@ -871,6 +898,11 @@ def claim_summaries(claims) -> list[tuple[object, ClaimSummary]]:
 def claim_candidates_for(user) -> list[ClaimCheck]:
     """Registrations of the user's centres with at least one signed unit that a claim can still be made for
     (active ones; withdrawn ones for an exit claim), with their gate."""
+    return claim_checks(claim_candidate_registrations(user))
+
+
+def claim_candidate_registrations(user) -> QuerySet[Registration]:
+    """The registrations `claim_candidates_for` checks, as a queryset to search and page before checking."""
     closed = CertificationClaim.objects.filter(kind__in=[CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT],
                                                status=CertificationClaim.Status.SUBMITTED)
     registrations = Registration.objects.filter(
@@ -878,7 +910,7 @@ def claim_candidates_for(user) -> list[ClaimCheck]:
         status__in=[Registration.Status.ACTIVE, Registration.Status.WITHDRAWN],
         unit_assessments__status=UnitAssessment.Status.SIGNED,
     ).exclude(pk__in=closed.values("registration_id")).distinct().select_related("candidate", "qualification", "centre").order_by("candidate__last_name", "id")
-    return claim_checks(registrations)
+    return registrations
 
 
 # --- dashboards -----------------------------------------------------------------------------------------
@@ -886,14 +918,15 @@ def iv_dashboard(user) -> dict:
     plans = list(plans_visible_to(user).filter(period_end__gte=timezone.localdate()))
     coverage_rows = []
     for plan in plans[:5]:
-        overview = plan_overview(plan)
-        needs = overview.coverage.needs
+        # The coverage only: the dashboard shows no proposal, so none is computed.
+        pool = plan_pool(plan)
+        needs = sampling.coverage(pool.plain_plan, pool.all_decisions, pool.sampled_ids).needs
         coverage_rows.append({"plan": plan, "met": sum(1 for n in needs if n.met), "total": len(needs),
-                              "open": [describe_need(n, overview.pool.people) for n in needs if not n.met][:5]})
+                              "open": [describe_need(n, pool.people) for n in needs if not n.met][:5]})
     return {
         "coverage_rows": coverage_rows,
         "open_referrals": list(open_referrals_for(user)[:20]),
-        "waiting": decisions_waiting_for(user)[:20],
+        "waiting": decisions_waiting_for(user, limit=20),
     }
 
 

@@ -4,7 +4,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from accounts.selectors import centres_of
 from assessment.models import Feedback, Registration, UnitAssessment
 from assessment.selectors import latest_confirmed, registration_units
 from assessment.services import AUTHENTICITY_STATEMENT
+from audit.paging import page_of
 from evidence.models import EvidenceItem
 from evidence.selectors import evidence_visible_to
 
@@ -50,25 +51,40 @@ def plan_create(request):
     return render(request, "verification/plan_form.html", {"form": form})
 
 
+PLAN_GRID_PER_PAGE = 25     # candidates per page of the coverage grid
+PLAN_PROPOSAL_SHOWN = 50    # rows of the proposed sample listed (accepting it takes all of them)
+PLAN_NAMES_SHOWN = 20       # names in the "not yet sampled" lists
+
+
 def plan_detail(request, pk):
+    """The plan: its proposal (the first rows listed), coverage, the grid paged by candidate and the sampled
+    units paged."""
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
     overview = selectors.plan_overview(plan, verifier=request.user)
-    states = selectors.item_states(selectors.sample_items_visible_to(request.user).filter(plan=plan))
-    labels = {d.id: d for d in overview.pool.decisions}
+    grid_page = page_of(request, overview.candidates, PLAN_GRID_PER_PAGE, param="candidates_page")
+    sampled_page = page_of(request, selectors.sample_items_visible_to(request.user).filter(plan=plan).order_by(
+        "unit_assessment__registration__candidate__last_name", "unit_assessment_id", "stage", "id"),
+        param="sampled_page")
+    states = selectors.item_states(sampled_page.object_list, fresh=True)
+    people = overview.pool.people
     proposal = [
-        {"decision": d, "candidate": overview.pool.people.get(d.candidate, d.candidate),
-         "assessor": overview.pool.people.get(d.assessor, d.assessor), "stage": selectors.stage_label(d.stage),
+        {"decision": d, "candidate": people.get(d.candidate, d.candidate),
+         "assessor": people.get(d.assessor, d.assessor), "stage": selectors.stage_label(d.stage),
          "methods": ", ".join(sorted(selectors.method_label(m) for m in d.methods))}
-        for d in overview.proposal.items
+        for d in overview.proposal.items[:PLAN_PROPOSAL_SHOWN]
     ]
+    unsampled_candidates = overview.coverage.unsampled_candidates
     return render(request, "verification/plan_detail.html", {
-        "plan": plan, "overview": overview, "proposal": proposal, "states": states, "labels": labels,
+        "plan": plan, "overview": overview, "proposal": proposal, "states": states,
+        "proposal_count": len(overview.proposal.items), "grid": selectors.plan_grid(overview, grid_page.object_list),
+        "grid_page": grid_page, "sampled_page": sampled_page,
+        "unsampled_candidates_count": len(unsampled_candidates),
         "may_sample": permissions.can_sample(request.user, plan.centre),
         "needs": [(n.met, selectors.describe_need(n, overview.pool.people)) for n in overview.coverage.needs],
         "unsampled_methods": [selectors.method_label(m) for m in overview.coverage.unsampled_methods],
         "stages": [selectors.stage_label(s).lower() for s in plan.stages],
         "unsampled_assessors": [overview.pool.people.get(a, a) for a in overview.coverage.unsampled_assessors],
-        "unsampled_candidates": [overview.pool.people.get(c, c) for c in overview.coverage.unsampled_candidates],
+        "unsampled_candidates": [people.get(c, c) for c in unsampled_candidates[:PLAN_NAMES_SHOWN]],
     })
 
 
@@ -202,8 +218,9 @@ def referral_answer(request, pk):
 
 
 def referral_list(request):
-    referrals = selectors.open_referrals_for(request.user)
-    return render(request, "verification/referral_list.html", {"referrals": referrals})
+    query = forms.ReferralListQuery(request.GET)
+    page = page_of(request, query.apply(selectors.open_referrals_for(request.user)))
+    return render(request, "verification/referral_list.html", {"page": page, "query": query})
 
 
 # --- flags and sites --------------------------------------------------------------------------------
@@ -228,7 +245,7 @@ def flag_list(request):
 def site_list(request):
     registrations = Registration.objects.filter(
         centre__in=centres_of(request.user, roles=IV_OR_ADMIN)).select_related(
-        "candidate", "qualification", "verification_site").order_by("candidate__last_name", "id")
+        "candidate", "qualification", "verification_site")
     if request.method == "POST":
         form = forms.SiteForm(request.POST, registrations=registrations)
         if form.is_valid():
@@ -238,15 +255,27 @@ def site_list(request):
                 _error(request, exc)
             else:
                 messages.success(request, "Site saved.")
-        return redirect("verification:site_list")
-    return render(request, "verification/site_list.html", {"registrations": registrations})
+        back = request.POST.get("back", "")
+        # Back to the page the site was saved from (its search and page), never anywhere else.
+        return redirect(reverse("verification:site_list") + (f"?{back}" if back and "//" not in back else ""))
+    query = forms.SiteListQuery(request.GET)
+    page = page_of(request, query.apply(registrations))
+    return render(request, "verification/site_list.html", {"page": page, "query": query})
 
 
 # --- external verifier access (centre admin) -------------------------------------------------------
+GRANT_NAMES_SHOWN = 5
+
+
 def grant_list(request):
-    grants = selectors.grants_visible_to(request.user).prefetch_related(
-        Prefetch("registrations", queryset=Registration.objects.select_related("candidate", "qualification")))
-    return render(request, "verification/grant_list.html", {"grants": grants, "today": selectors.today()})
+    """Paged grants; each names its first few candidates and counts the rest (a grant may name hundreds)."""
+    query = forms.GrantListQuery(request.GET)
+    grants = query.apply(selectors.grants_visible_to(request.user)).annotate(
+        registration_count=Count("registrations", distinct=True)).prefetch_related(
+        Prefetch("registrations", to_attr="first_registrations", queryset=Registration.objects.select_related(
+            "candidate", "qualification").order_by("candidate__last_name", "id")[:GRANT_NAMES_SHOWN]))
+    page = page_of(request, grants)
+    return render(request, "verification/grant_list.html", {"page": page, "query": query, "today": selectors.today()})
 
 
 def grant_create(request):
@@ -411,9 +440,15 @@ def ev_unit_form(request, pk, unit_pk):
 
 # --- certification claims (centre admin) -----------------------------------------------------------
 def claim_list(request):
+    """Two paged lists: the registrations ready to claim (each page's claim gate checked, not the centre's) and
+    the claims made."""
+    ready_query, claims_query = forms.ClaimReadyQuery(request.GET), forms.ClaimListQuery(request.GET)
+    ready = page_of(request, ready_query.apply(selectors.claim_candidate_registrations(request.user)),
+                    param="ready_page")
+    claims = page_of(request, claims_query.apply(selectors.claims_visible_to(request.user)))
     return render(request, "verification/claim_list.html", {
-        "checks": selectors.claim_candidates_for(request.user),
-        "claims": selectors.claim_summaries(selectors.claims_visible_to(request.user)),
+        "checks": selectors.claim_checks(ready.object_list), "ready": ready, "ready_query": ready_query,
+        "claims": selectors.claim_summaries(claims.object_list), "claims_page": claims, "claims_query": claims_query,
         "cancel_form": forms.ClaimCancelForm(),
     })
 

@@ -50,3 +50,17 @@ class ExistingPersonForm(forms.Form):
     email = forms.EmailField(help_text="The email address on that account")
     roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
                                       label="Roles at this centre")
+
+
+PICKER_HELP = "Type the candidate's username or candidate number; suggestions appear as you type."
+
+
+def picker_attrs(centres) -> dict:
+    """A candidate picker's attributes (static/js/picker.js): where its suggestions come from, for the centre
+    chosen in the form's `centre` field, else the first of `centres`."""
+    from django.urls import reverse
+
+    template = reverse("people:candidate_suggest", args=[0]).replace("/0/", "/{centre}/")
+    first = centres.order_by("pk").values_list("pk", flat=True).first()
+    return {"data-suggest-url": template.replace("{centre}", str(first or 0)), "data-suggest-template": template,
+            "autocomplete": "off", "spellcheck": "false"}

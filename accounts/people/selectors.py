@@ -64,3 +64,40 @@ def invitation_status(person) -> str:
 def pending_invitation(person) -> Invitation | None:
     return person.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by(
         "-sent_at", "-id").first()
+
+
+SUGGESTIONS = 10
+UNKNOWN_CANDIDATE = ("No candidate {name!r} at your centre: type the candidate's username or candidate number "
+                     "(the suggestions list shows the matches), or add the person on the People page first.")
+
+
+def candidates_of(centres) -> QuerySet[User]:
+    """The people holding the candidate role at any of `centres`."""
+    return User.objects.filter(memberships__centre__in=centres, memberships__role=Role.CANDIDATE).distinct()
+
+
+def candidate_suggestions(centre: Centre, text: str) -> list[dict]:
+    """The first few candidates of `centre` whose name, username or candidate number hold every word of `text`
+    (for the pickers' suggestion list: one query, never the whole centre)."""
+    from audit.paging import words_filter
+
+    if len((text or "").strip()) < 2:
+        return []
+    people = words_filter(candidates_of([centre]), text, ("username", "first_name", "last_name", "candidate_number"))
+    return [{"username": p.username, "label": f"{p.get_full_name() or p.username} ({p.username}"
+             + (f", {p.candidate_number})" if p.candidate_number else ")")}
+            for p in people.order_by("last_name", "first_name", "username")[:SUGGESTIONS]]
+
+
+def candidate_named(centres, name: str) -> User | None:
+    """The candidate of `centres` with this username (any case) or candidate number; None when there is none or
+    the number is shared."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    people = candidates_of(centres)
+    found = people.filter(username__iexact=name).first()
+    if found is None:
+        matches = list(people.filter(candidate_number=name)[:2])
+        found = matches[0] if len(matches) == 1 else None
+    return found

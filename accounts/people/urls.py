@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:centre_pk>/", views.person_list, name="list"),
+    path("<int:centre_pk>/candidates.json", views.candidate_suggest, name="candidate_suggest"),
     path("<int:centre_pk>/new/", views.person_create, name="create"),
     path("<int:centre_pk>/add-existing/", views.person_add_existing, name="add_existing"),
     path("<int:centre_pk>/<int:pk>/", views.person_detail, name="detail"),

@@ -1,9 +1,10 @@
 """The centre admin's people screens (thin: selectors find, services decide)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+
+from audit.paging import page_of
 
 from . import selectors, services
 from .forms import ExistingPersonForm, PersonForm, RoleForm, SearchForm
@@ -24,7 +25,7 @@ def person_list(request, centre_pk):
     centre = selectors.centre_for_admin(request.user, centre_pk)
     form = SearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.people_of(centre, search=search), selectors.PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.people_of(centre, search=search), selectors.PER_PAGE)
     rows = [(p, [m.get_role_display() for m in p.centre_memberships], selectors.invitation_status(p))
             for p in page.object_list]
     return render(request, "accounts/people/list.html", {
@@ -164,3 +165,13 @@ def invitation_revoke(request, centre_pk, pk):
         services.invitation_revoke(actor=request.user, person=person, centre=centre)
     return _act(request, centre_pk, pk, action, "{person}'s invitation is revoked; its link no longer works.")
 
+
+
+def candidate_suggest(request, centre_pk):
+    """The pickers' suggestions (static/js/picker.js): a few candidates of this centre matching `q`, as JSON."""
+    from django.http import JsonResponse
+
+    centre = selectors.centre_for_admin(request.user, centre_pk)
+    response = JsonResponse({"results": selectors.candidate_suggestions(centre, request.GET.get("q", "")[:100])})
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -24,7 +24,12 @@ def assessor_caseload(context):
     from assessment.selectors import caseload_for, countersign_queue_for
 
     user = context["request"].user
-    return {"rows": caseload_for(user), "countersign_count": countersign_queue_for(user).count()}
+    rows = caseload_for(user)
+    return {"rows": rows[:DASHBOARD_CASELOAD_ROWS], "count": len(rows),
+            "countersign_count": countersign_queue_for(user).count()}
+
+
+DASHBOARD_CASELOAD_ROWS = 10
 
 
 @register.inclusion_tag("assessment/partials/registrations_panel.html", takes_context=True)

@@ -69,3 +69,16 @@ def make_evidence(*, registration, title=None, context=EvidenceItem.Context.REAL
         centre=registration.centre, candidate=registration.candidate, title=title or f"Evidence {next(_seq)}",
         kind=kind, context=context, statement_text="What I did.",
     )
+
+
+def make_candidates(*, centre, count, qualification, assessor, internal_verifier, start=0, prefix="crowd"):
+    """`count` candidates of `centre`, each registered on `qualification` (for lists at two sizes)."""
+    from accounts.models import Membership, Role, User
+
+    registrations = []
+    for n in range(start, start + count):
+        candidate = User.objects.create(username=f"{prefix}{n:03d}", first_name="Crowd", last_name=f"Member {n:03d}")
+        Membership.objects.create(user=candidate, centre=centre, role=Role.CANDIDATE)
+        registrations.append(make_registration(centre=centre, candidate=candidate, assessor=assessor,
+                                               internal_verifier=internal_verifier, qualification=qualification))
+    return registrations

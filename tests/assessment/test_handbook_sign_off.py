@@ -355,7 +355,7 @@ def test_registration_after_the_last_registration_date_is_refused_unless_extende
     load("4430-04.json")
     qualification = Qualification.objects.get(code="4430-04")
     client.force_login(people["admin"])
-    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].pk,
+    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].username,
             "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
             "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")],
             **CONFIRMED}
@@ -462,7 +462,7 @@ def test_duplicate_active_registration_is_refused_and_incomplete_choice_warned(c
                                             actor=people["admin"], kind="registration", reference="CG-EXT-1",
                                             new_date=dt.date(2027, 7, 31))
     client.force_login(people["admin"])
-    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].pk,
+    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].username,
             "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
             "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("303", "307")], **CONFIRMED}
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data, follow=True)

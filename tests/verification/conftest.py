@@ -33,6 +33,16 @@ def map_evidence(registration, unit, assessor, method="observation"):
     return evidence
 
 
+def sample_item_for(plan, ua, *, stage="summative", sample=None):
+    """A sampled unit straight in the database (for lists at two sizes; the services are tested elsewhere)."""
+    from verification.models import Sample, SampleItem
+
+    sample = sample or Sample.objects.filter(plan=plan).first() or Sample.objects.create(plan=plan,
+                                                                                         accepted_by=plan.created_by)
+    return SampleItem.objects.create(sample=sample, plan=plan, unit_assessment=ua, stage=stage,
+                                     assessor=ua.signed_by or ua.registration.assessor)
+
+
 @pytest.fixture
 def world(centre, make_user):
     """reg1: cara assessed by ann, verified by pat. reg2: dan assessed by pat (who is also an internal

@@ -94,7 +94,7 @@ def test_grant_form_creates_a_new_external_verifier_from_an_email_address(client
     client.force_login(world.admin)
     response = client.post(reverse("verification:grant_create"), {
         "centre": world.centre.pk, "email": "nia@example.org", "first_name": "Nia", "last_name": "Ext",
-        "scope": "candidates", "registrations": [world.reg1.pk], "expires_on": TOMORROW.strftime("%d/%m/%Y"),
+        "scope": "candidates", "candidates": world.cara.username, "expires_on": TOMORROW.strftime("%d/%m/%Y"),
     })
     assert response.status_code == 302
     newev = User.objects.get(username="nia@example.org")
@@ -123,7 +123,7 @@ def test_evidence_app_reads_the_grants(world, grant):
 
 
 def _grant_post(world, **who):
-    return {"centre": world.centre.pk, "scope": "candidates", "registrations": [world.reg1.pk],
+    return {"centre": world.centre.pk, "scope": "candidates", "candidates": world.cara.username,
             "expires_on": TOMORROW.strftime("%d/%m/%Y"), **who}
 
 

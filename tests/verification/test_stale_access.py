@@ -115,9 +115,12 @@ def test_revoked_internal_verifier_gets_404_and_keeps_what_the_other_role_allows
 
 def test_revoked_centre_admin_gets_404(client, world, other_centre, cara_paths):
     item, urls = cara_paths
+    # The candidate pickers' suggestions of the centre follow the admin role too.
+    urls = urls + [reverse("people:candidate_suggest", args=[world.centre.pk]) + "?q=cara"]
     Membership.objects.create(user=world.admin, centre=other_centre, role=Role.CENTRE_ADMIN)
     client.force_login(world.admin)
     assert client.get(urls[0]).status_code == 200
+    assert client.get(urls[-1]).json()["results"][0]["username"] == "cara"
     Membership.objects.filter(user=world.admin, centre=world.centre).delete()
     assert statuses(client, urls) == {url: 404 for url in urls}
 

@@ -1,0 +1,74 @@
+"""The IV dashboard and plan page at centre scale: coverage counted without a proposal thrown away, the plan's
+grid paged by candidate, the sampled units paged; the same queries at two sizes and bounded HTML."""
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.models import EvidenceMapping, UnitAssessment, UnitSignOff
+from qualifications.models import AssessmentCriterion
+from tests.assessment.factories import make_candidates, make_evidence
+from verification import selectors
+
+from .conftest import sample_item_for
+
+SIZES = [3, 60]
+
+
+def crowd(w, count, plan):
+    """`count` candidates of ann, unit 101 mapped and signed, every one sampled at the summative stage."""
+    now = timezone.now()
+    regs = make_candidates(centre=w.centre, count=count, qualification=w.qualification, assessor=w.ann,
+                           internal_verifier=w.ivy)
+    criterion = AssessmentCriterion.objects.filter(unit=w.u101).first()
+    for reg in regs:
+        EvidenceMapping.objects.create(registration=reg, evidence=make_evidence(registration=reg), criterion=criterion,
+                                       unit=w.u101, method="observation", decision="accepted", assessed_by=w.ann,
+                                       assessed_at=now)
+        ua = UnitAssessment.objects.get(registration=reg, unit=w.u101)
+        UnitAssessment.objects.filter(pk=ua.pk).update(status="signed", signed_by=w.ann, signed_at=now)
+        UnitSignOff.objects.create(unit_assessment=ua, round=1, assessor=w.ann, signed_at=now)
+        sample_item_for(plan, UnitAssessment.objects.get(pk=ua.pk))
+    return regs
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_plan_page_same_queries_at_two_sizes_and_paged_by_candidate(client, world, plan, count,
+                                                                     django_assert_num_queries):
+    crowd(world, count, plan)
+    client.force_login(world.pat)
+    with django_assert_num_queries(21):
+        response = client.get(reverse("verification:plan_detail", args=[plan.pk]))
+    body = response.content.decode()
+    assert body.count('<tr><th scope="row">') == min(count, 25)
+    assert body.count("/verification/sampled/") == min(count, 50)
+    assert len(response.content) < 150_000
+
+
+def test_plan_page_pages_of_the_grid_and_of_the_sampled_units(client, world, plan):
+    crowd(world, 60, plan)
+    client.force_login(world.pat)
+    url = reverse("verification:plan_detail", args=[plan.pk])
+    body = client.get(url, {"candidates_page": 3}).content.decode()
+    assert body.count('<tr><th scope="row">') == 10 and "Candidates 51–60 of 60" in body
+    assert "Member 059" in body.split('id="grid-caption"')[1].split("</table>")[0]
+    body = client.get(url, {"sampled_page": 2}).content.decode()
+    assert body.count("/verification/sampled/") == 10
+    assert client.get(url, {"candidates_page": "999", "sampled_page": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_iv_dashboard_same_queries_at_two_sizes(client, world, plan, count, django_assert_num_queries):
+    crowd(world, count, plan)
+    client.force_login(world.ivy)
+    with django_assert_num_queries(17):
+        response = client.get(reverse("dashboards:internal_verifier"))
+    body = response.content.decode()
+    assert body.count("/verification/sampled/") == min(count, 20)
+    assert "requirements met" in body
+
+
+def test_dashboard_coverage_is_the_plan_pages_coverage(world, plan):
+    crowd(world, 4, plan)
+    row = selectors.iv_dashboard(world.ivy)["coverage_rows"][0]
+    needs = selectors.plan_overview(plan).coverage.needs
+    assert (row["met"], row["total"]) == (sum(n.met for n in needs), len(needs))
