@@ -767,8 +767,7 @@ def _confirmations(confirmed_requirements) -> dict[str, str]:
 def sign_off_problems(ua: UnitAssessment, confirmed_requirements=()) -> list[str]:
     """What stands between the unit and its sign-off: coverage (criteria, range, evidence requirements, the
     candidate's statement) and the higher apps' blockers (an unanswered referral)."""
-    return (list(_sign_off_matrix(ua, _confirmations(confirmed_requirements)).coverage.problems)
-            + hooks.sign_off_problems(ua))
+    return _sign_off_matrix(ua, _confirmations(confirmed_requirements)).sign_off_problems
 
 
 def _sign_off_matrix(ua, confirmations):
@@ -808,7 +807,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     _refuse_if_past_end(ua.registration)
     confirmations = _confirmations(confirmed_requirements)
     matrix = _sign_off_matrix(ua, confirmations)
-    problems = list(matrix.coverage.problems) + hooks.sign_off_problems(ua)
+    problems = matrix.sign_off_problems
     if problems:
         _raise(CANNOT_SIGN, unit=ua.unit.ref, problems=" ".join(problems))
     now = timezone.now()
