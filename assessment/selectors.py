@@ -389,7 +389,7 @@ def _coverage_of(*, unit, qualification, criteria, range_items, requirements, ma
 def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int, list[Unit]]:
     """{registration id: [units still open that nothing holds back from sign-off]} by the same rules as the unit
     page and the sign-off service (evidence requirements the assessor confirms with a note at sign-off do not
-    hold a unit back). Eight queries whatever the number of registrations, units and mappings."""
+    hold a unit back). Seven queries whatever the number of registrations, units and mappings."""
     registrations = list(registrations)
     reg_ids = [r.pk for r in registrations]
     unit_ids = {u.pk for us in units.values() for u in us}
@@ -649,7 +649,7 @@ def plan_reviews_due(reg_ids, today: date) -> dict[int, tuple[date, str]]:
 def caseload_for(user) -> list[CaseloadRow]:
     """Every active registration the user assesses, with its progress, most in need of attention first.
 
-    Sixteen queries whatever the number of candidates and evidence items (eight of them for "ready to sign").
+    Eighteen queries whatever the number of candidates and evidence items (seven of them for "ready to sign").
     """
     registrations = list(
         registrations_assessed_by(user).filter(status=Registration.Status.ACTIVE).order_by("candidate__last_name", "id")
