@@ -71,6 +71,21 @@ def evidence_staff_condition(user) -> Q | None:
     return Q(Exists(staffed))
 
 
+def evidence_trail(user, item) -> list[tuple[str, str]] | None:
+    """Breadcrumbs to a candidate's evidence item for the centre's staff: the candidate's registration page
+    (the newest registration the user may see); None for the candidate and for people who see none."""
+    from django.urls import reverse
+
+    if not user.is_authenticated or user.pk == item.candidate_id:
+        return None
+    registration = (registrations_visible_to(user).filter(candidate_id=item.candidate_id, centre_id=item.centre_id)
+                    .order_by("-registered_on", "-id").first())
+    if registration is None:
+        return None
+    return [(f"{registration.candidate} — {registration.qualification.code}",
+             reverse("assessment:registration_detail", args=[registration.pk]))]
+
+
 def registrations_assessed_by(user) -> QuerySet[Registration]:
     """Registrations on which the user may record assessment decisions."""
     if not user.is_authenticated:

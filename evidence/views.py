@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 
-from . import confirmations, ranges, revisions, selectors, services, sniffing, visibility
+from . import confirmations, ranges, registry, revisions, selectors, services, sniffing, visibility
 from .forms import (
     CorrectionForm,
     EditForm,
@@ -225,6 +225,8 @@ def detail(request, pk):
         "versions": selectors.evidence_versions(item, viewer=request.user),
         "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
         "player": sniffing.player_for(item.content_type) if item.file else None,
+        "crumbs": ([("My evidence", reverse("evidence:list"))] if item.candidate_id == request.user.pk
+                   else registry.trail(request.user, item)),
         "is_owner": item.candidate_id == request.user.pk,
         "newer": _newer_version(request, item),
         "authenticity_declaration": AUTHENTICITY_DECLARATION,

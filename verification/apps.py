@@ -9,6 +9,7 @@ class VerificationConfig(AppConfig):
         # external verifier grants (its reader registry), assessment of referrals and exit claims (its hooks).
         from assessment import hooks
         from evidence import visibility
+        from evidence.registry import register_trail
 
         from . import selectors, services, signing
 
@@ -20,4 +21,5 @@ class VerificationConfig(AppConfig):
                                (hooks.referral_marks, selectors.referral_marks)):
             if hook not in registry:
                 registry.append(hook)
+        register_trail("verification.external_verifier", selectors.ev_evidence_trail)
         signing.register()  # what the IV's agreement covers, for audit.signatures' check

@@ -222,6 +222,20 @@ def ev_grant_for_evidence(user, item) -> tuple[ExternalAccessGrant, int] | None:
     return None
 
 
+def ev_evidence_trail(user, item) -> list[tuple[str, str]] | None:
+    """Breadcrumbs to an evidence item for an external verifier: their dashboard, then the registration their
+    grant reads it through; None when no grant covers it."""
+    from django.urls import reverse
+
+    found = ev_grant_for_evidence(user, item)
+    if found is None:
+        return None
+    registration = Registration.objects.select_related("candidate", "qualification").get(pk=found[1])
+    return [("External verification", reverse("verification:ev_home")),
+            (f"{registration.candidate} — {registration.qualification.code}",
+             reverse("verification:ev_registration", args=[registration.pk]))]
+
+
 def access_log_for(grant) -> QuerySet[ExternalAccessLog]:
     return ExternalAccessLog.objects.filter(grant=grant).select_related("user")
 

@@ -163,3 +163,15 @@ def test_a_sample_grant_does_not_list_versions_it_does_not_name(client, signed_w
     client.force_login(w.dan)
     assert reverse("evidence:detail", args=[first.pk]) in client.get(
         reverse("evidence:detail", args=[second.pk])).content.decode()
+
+
+def test_the_evidence_page_leads_an_external_verifier_back_to_the_registration_of_their_grant(client, world):
+    item = evidence_with_file(world.reg1)
+    services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev,
+                          scope="candidates", expires_on=TOMORROW, registrations=[world.reg1])
+    client.force_login(world.ev)
+    page = client.get(reverse("evidence:detail", args=[item.pk])).content.decode()
+    crumbs = page[page.index('<nav aria-label="breadcrumb">'):]
+    crumbs = crumbs[:crumbs.index("</nav>")]
+    assert f'<a href="{reverse("verification:ev_home")}">External verification</a>' in crumbs
+    assert f'<a href="{reverse("verification:ev_registration", args=[world.reg1.pk])}">' in crumbs
