@@ -84,6 +84,8 @@ REOPEN_REASON_REQUIRED = "Write the reason for reopening a signed unit: it goes 
 REOPEN_NOT_ALLOWED = "Only the registration's internal verifier (by referral) or a centre admin can reopen a unit."
 AUTHENTICITY_ALREADY = "You have already signed the authenticity statement for this unit."
 RECORD_NEEDS_CRITERIA = "Reference at least one assessment criterion."
+RECORD_FUTURE_DATE = ("The date is in the future: a record is of something the candidate has already done. Give "
+                      "the day you observed, questioned or discussed (dd/mm/yyyy).")
 RECORD_LOCKED = "This record supports a signed-off unit and is locked."
 PLAN_NEEDS_ITEMS = "Add at least one activity with a target date."
 PLAN_ALREADY_AGREED = "You have already agreed this action plan."
@@ -921,6 +923,8 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     criteria = list(criteria)
     if not criteria:
         _raise(RECORD_NEEDS_CRITERIA)
+    if date > timezone.localdate():
+        _raise(RECORD_FUTURE_DATE)
     if setting not in Setting.values:
         _raise(UNKNOWN_SETTING)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
