@@ -16,5 +16,6 @@ class AssessmentConfig(AppConfig):
         registry.register_allowed_settings(selectors.candidate_allowed_settings)
         registry.register_candidate_units(selectors.candidate_units)
         registry.register_registrations_visible_to(selectors.registrations_visible_to)
+        registry.register_trail("assessment.staff", selectors.evidence_trail)
         signing.register()  # what the unit signatures cover, for audit.signatures' check
         register_demo(demo.run)

@@ -251,12 +251,15 @@ def unit_coverage(
     mappings: Iterable[MappingFacts] = (),
     authenticity_signed: bool = False,
     confirmed_requirements: Mapping[str, str] | Iterable[str] | None = None,
+    unsigned_records: Mapping[int, str] | None = None,
 ) -> UnitCoverage:
     """What covers each criterion of the unit, and every reason it cannot be signed off yet.
 
     confirmed_requirements: {ref: note} for the requirements the assessor confirms (at sign-off; a plain
     list of refs is read as confirmations without a note, which are refused); None means "not asked yet"
     (the matrix), so confirmable requirements are listed as to be confirmed, not as missing.
+    unsigned_records: {evidence id: label} of the assessor's records (observation, questioning, professional
+    discussion) the candidate has not signed yet; those the unit's accepted evidence includes hold it back.
     """
     criteria = list(criteria)
     range_items = list(range_items)
@@ -347,6 +350,10 @@ def unit_coverage(
             else:
                 problems.append(f"Evidence requirement {req.ref} is not evidenced or confirmed: {req.text}")
     problems.extend(context_problems)
+    relied_on = {m.evidence_id for m in accepted}
+    unsigned = [label for evidence_id, label in (unsigned_records or {}).items() if evidence_id in relied_on]
+    if unsigned:
+        problems.append(f"The candidate has not signed the records this unit relies on: {_refs(unsigned)}.")
     if not authenticity_signed:
         problems.append("The candidate has not signed the authenticity statement for this unit.")
     return coverage

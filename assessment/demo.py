@@ -78,7 +78,8 @@ def _statement(candidate, centre, key, title, text):
 
 
 def _complete_unit(registration, unit, assessor, *, sign=True, key):
-    """Map a statement and an observation to every criterion, sign the statement, and sign the unit."""
+    """Map a statement and an observation to every criterion, the candidate signs the record and the statement,
+    and the assessor signs the unit."""
     criteria = list(unit.criteria.all())
     candidate = registration.candidate
     item = _statement(candidate, registration.centre, f"{key}-{unit.number}",
@@ -86,10 +87,11 @@ def _complete_unit(registration, unit, assessor, *, sign=True, key):
                       f"How I met every criterion of unit {unit.number} {unit.title} at work.")
     services.mapping_add(registration=registration, evidence=item, actor=assessor, criteria=criteria,
                          method="candidate_statement", location="whole account", decision="accepted")
-    services.record_create(registration=registration, actor=assessor, kind="observation",
-                           date=datetime.date(2026, 2, 20), place="Customer service desk",
-                           description=f"Observed the candidate doing the work of unit {unit.number} with customers.",
-                           criteria=criteria)
+    record = services.record_create(registration=registration, actor=assessor, kind="observation",
+                                    date=datetime.date(2026, 2, 20), place="Customer service desk",
+                                    description=f"Observed the candidate doing the work of unit {unit.number} "
+                                                "with customers.", criteria=criteria)
+    services.record_candidate_sign(record=record, actor=candidate)
     ua = UnitAssessment.objects.get(registration=registration, unit=unit)
     services.authenticity_sign(unit_assessment=ua, actor=candidate)
     if sign:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-# callable(unit_assessment) -> list[str]: reasons the unit cannot be signed off now
+# callable(unit_assessment_ids) -> {unit assessment id: [reasons it cannot be signed off now]}; one call
+# answers for many units (the caseload's "ready to sign" asks for every unit of every candidate at once)
 sign_off_blockers: list = []
 # callable(registration) -> list[str]: reasons a withdrawn registration cannot be reinstated
 reinstate_blockers: list = []
@@ -37,7 +38,19 @@ class ReferralMark:
 
 
 def sign_off_problems(unit_assessment) -> list[str]:
-    return [problem for hook in sign_off_blockers for problem in hook(unit_assessment)]
+    return sign_off_problems_for([unit_assessment.pk]).get(unit_assessment.pk, []) if unit_assessment.pk else []
+
+
+def sign_off_problems_for(unit_assessment_ids) -> dict[int, list[str]]:
+    """{unit assessment id: the higher apps' reasons it cannot be signed off}, one query per hook."""
+    unit_assessment_ids = [pk for pk in unit_assessment_ids if pk]
+    result: dict[int, list[str]] = {}
+    if not unit_assessment_ids:
+        return result
+    for hook in sign_off_blockers:
+        for pk, problems in hook(unit_assessment_ids).items():
+            result.setdefault(pk, []).extend(problems)
+    return result
 
 
 def reinstate_problems(registration) -> list[str]:

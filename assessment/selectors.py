@@ -73,6 +73,21 @@ def evidence_staff_condition(user) -> Q | None:
     return Q(Exists(staffed))
 
 
+def evidence_trail(user, item) -> list[tuple[str, str]] | None:
+    """Breadcrumbs to a candidate's evidence item for the centre's staff: the candidate's registration page
+    (the newest registration the user may see); None for the candidate and for people who see none."""
+    from django.urls import reverse
+
+    if not user.is_authenticated or user.pk == item.candidate_id:
+        return None
+    registration = (registrations_visible_to(user).filter(candidate_id=item.candidate_id, centre_id=item.centre_id)
+                    .order_by("-registered_on", "-id").first())
+    if registration is None:
+        return None
+    return [(f"{registration.candidate} — {registration.qualification.code}",
+             reverse("assessment:registration_detail", args=[registration.pk]))]
+
+
 def registrations_assessed_by(user) -> QuerySet[Registration]:
     """Registrations on which the user may record assessment decisions."""
     if not user.is_authenticated:
@@ -330,6 +345,13 @@ class UnitMatrix:
     range_rows: list[RangeRow]
     coverage: cov.UnitCoverage
     requirement_rows: list[RequirementRow] = None
+    blockers: list[str] = None  # the higher apps' reasons (an unanswered referral), hooks.sign_off_problems
+
+    @property
+    def sign_off_problems(self) -> list[str]:
+        """Everything that stands between the unit and its sign-off: what the page lists, what disables the
+        button, and what the sign-off service refuses with (one definition, see sign_off_problems below)."""
+        return sign_off_problems(self.coverage, self.blockers or [])
 
     @property
     def outcomes(self):
@@ -358,10 +380,93 @@ def unit_coverage_facts(registration, unit) -> list[cov.MappingFacts]:
     rows = (
         EvidenceMapping.objects.filter(registration=registration, unit=unit, decision=EvidenceMapping.Decision.ACCEPTED)
         .order_by()
-        .values_list("criterion_id", "range_item_id", "evidence_id", "evidence__title", "evidence__context", "method",
-                     "decision", "requirement_id", "criterion__kind", "setting")
+        .values_list(*MAPPING_FACT_FIELDS)
     )
-    return [cov.MappingFacts(*row[:4], row[9] or row[4], *row[5:8], row[8] or "performance") for row in rows]
+    return [_mapping_facts(row) for row in rows]
+
+
+MAPPING_FACT_FIELDS = ("criterion_id", "range_item_id", "evidence_id", "evidence__title", "evidence__context", "method",
+                       "decision", "requirement_id", "criterion__kind", "setting")
+
+
+def _mapping_facts(row) -> cov.MappingFacts:
+    return cov.MappingFacts(*row[:4], row[9] or row[4], *row[5:8], row[8] or "performance")
+
+
+def sign_off_problems(coverage: cov.UnitCoverage, blockers: list[str]) -> list[str]:
+    """What stands between a unit and its sign-off: its coverage (criteria, range, evidence requirements, the
+    setting rules, the candidate's unsigned records and authenticity statement) and the higher apps' blockers.
+    The unit page, the caseload's "ready to sign" and the sign-off service all read this."""
+    return list(coverage.problems) + list(blockers)
+
+
+def unsigned_records(registration_ids) -> dict[int, dict[int, str]]:
+    """{registration id: {evidence id: label}} of the assessor's records the candidate has not signed. One query."""
+    result: dict[int, dict[int, str]] = defaultdict(dict)
+    kinds = dict(AssessmentRecord.Kind.choices)
+    for reg_id, evidence_id, kind, day in (
+        AssessmentRecord.objects.filter(registration_id__in=list(registration_ids), candidate_signed_at__isnull=True,
+                                        evidence_item__isnull=False)
+        .order_by("date", "id").values_list("registration_id", "evidence_item_id", "kind", "date")
+    ):
+        result[reg_id][evidence_id] = f"{kinds.get(kind, kind)} {day:%d/%m/%Y}"
+    return result
+
+
+def _coverage_of(*, unit, qualification, criteria, range_items, requirements, mappings, ua, unsigned,
+                 confirmed_requirements=None) -> cov.UnitCoverage:
+    """The plain-data coverage rules over one unit's rows: the unit page and the caseload build it alike."""
+    return cov.unit_coverage(
+        unit=unit_facts(unit, qualification),
+        criteria=[cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
+        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id, r.min_count) for r in range_items],
+        requirements=[requirement_facts(r) for r in requirements],
+        mappings=mappings,
+        authenticity_signed=ua is not None and ua.authenticity_signed_at is not None,
+        confirmed_requirements=confirmed_requirements,
+        unsigned_records=unsigned,
+    )
+
+
+def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int, list[Unit]]:
+    """{registration id: [units still open that nothing holds back from sign-off]} by the same rules as the unit
+    page and the sign-off service (evidence requirements the assessor confirms with a note at sign-off do not
+    hold a unit back). Seven queries whatever the number of registrations, units and mappings."""
+    registrations = list(registrations)
+    reg_ids = [r.pk for r in registrations]
+    unit_ids = {u.pk for us in units.values() for u in us}
+    if not reg_ids or not unit_ids:
+        return {}
+    criteria, range_items, requirements = defaultdict(list), defaultdict(list), defaultdict(list)
+    for c in AssessmentCriterion.objects.filter(unit_id__in=unit_ids).only("pk", "unit_id", "ref", "text",
+                                                                               "outcome_id", "number"):
+        criteria[c.unit_id].append(c)
+    for r in RangeItem.objects.filter(unit_id__in=unit_ids):
+        range_items[r.unit_id].append(r)
+    for r in EvidenceRequirement.objects.filter(unit_id__in=unit_ids):
+        requirements[r.unit_id].append(r)
+    mappings = defaultdict(list)
+    for row in (EvidenceMapping.objects.filter(registration_id__in=reg_ids, decision=EvidenceMapping.Decision.ACCEPTED)
+                .order_by().values_list(*MAPPING_FACT_FIELDS, "registration_id", "unit_id")):
+        mappings[(row[-2], row[-1])].append(_mapping_facts(row))
+    uas = {(ua.registration_id, ua.unit_id): ua for ua in UnitAssessment.objects.filter(registration_id__in=reg_ids)}
+    blockers = hooks.sign_off_problems_for([ua.pk for ua in uas.values()])
+    unsigned = unsigned_records(reg_ids)
+    result = {}
+    for registration in registrations:
+        ready = []
+        for unit in units.get(registration.pk, []):
+            ua = uas.get((registration.pk, unit.pk))
+            if ua is not None and ua.status != UnitAssessment.Status.OPEN:
+                continue
+            coverage = _coverage_of(unit=unit, qualification=registration.qualification, criteria=criteria[unit.pk],
+                                    range_items=range_items[unit.pk], requirements=requirements[unit.pk],
+                                    mappings=mappings[(registration.pk, unit.pk)], ua=ua,
+                                    unsigned=unsigned.get(registration.pk))
+            if not sign_off_problems(coverage, blockers.get(ua.pk, []) if ua else []):
+                ready.append(unit)
+        result[registration.pk] = ready
+    return result
 
 
 def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatrix:
@@ -380,15 +485,11 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     criteria = list(AssessmentCriterion.objects.filter(unit=unit).select_related("outcome"))
     range_items = list(RangeItem.objects.filter(unit=unit))
     requirements = list(EvidenceRequirement.objects.filter(unit=unit))
-    coverage = cov.unit_coverage(
-        unit=unit_facts(unit, registration.qualification),
-        criteria=[cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
-        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id, r.min_count) for r in range_items],
-        requirements=[requirement_facts(r) for r in requirements],
-        mappings=unit_coverage_facts(registration, unit),
-        authenticity_signed=ua.authenticity_signed_at is not None,
-        confirmed_requirements=confirmed_requirements,
-    )
+    coverage = _coverage_of(unit=unit, qualification=registration.qualification, criteria=criteria,
+                            range_items=range_items, requirements=requirements,
+                            mappings=unit_coverage_facts(registration, unit), ua=ua,
+                            unsigned=unsigned_records([registration.pk]).get(registration.pk),
+                            confirmed_requirements=confirmed_requirements)
     unit_mappings = EvidenceMapping.objects.filter(registration=registration, unit=unit).order_by()
     counts = {
         (criterion_id, range_item_id, requirement_id): (total, not_yet)
@@ -430,7 +531,8 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
                        confirmations.get(st.requirement.ref))
         for st in coverage.requirements
     ]
-    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage, requirement_rows)
+    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage, requirement_rows,
+                      hooks.sign_off_problems(ua))
 
 
 def requirements_met_by(mappings) -> dict[int, list[str]]:
@@ -595,6 +697,7 @@ class CaseloadRow:
     attention: list[str]
     plan_review: date | None = None    # the newest assessment plan's next review date
     plan_review_state: str = ""        # "overdue", "due" (within PLAN_REVIEW_DUE_DAYS) or ""
+    ready_to_sign: list = field(default_factory=list)  # units nothing holds back from sign-off
 
     @property
     def percent(self) -> int:
@@ -637,7 +740,7 @@ def caseload_for(user, *, search: str = "") -> list[CaseloadRow]:
     """Every active registration the user assesses (whose candidate or qualification matches `search`), with its
     progress, most in need of attention first (the order needs every row: the page shows a slice of it).
 
-    Eight queries whatever the number of candidates and evidence items.
+    Eighteen queries whatever the number of candidates and evidence items (seven of them for "ready to sign").
     """
     from audit.paging import words_filter
 
@@ -682,6 +785,7 @@ def caseload_for(user, *, search: str = "") -> list[CaseloadRow]:
         .annotate(at=Max("assessed_at")).values_list("registration_id", "at")
     )
     reviews_due = plan_reviews_due(reg_ids, date.today())  # noqa: DTZ011 - a calendar date
+    ready = units_ready_to_sign(registrations, units)
     rows = []
     for registration in registrations:
         reg_units = units[registration.pk]
@@ -696,6 +800,7 @@ def caseload_for(user, *, search: str = "") -> list[CaseloadRow]:
             awaiting_countersignature=countersign[registration.pk],
             last_activity=max(activity) if activity else None,
             attention=[],
+            ready_to_sign=ready.get(registration.pk, []),
         )
         if row.evidence_waiting:
             row.attention.append(f"{row.evidence_waiting} evidence waiting for assessment")

@@ -91,6 +91,8 @@ REOPEN_REASON_REQUIRED = "Write the reason for reopening a signed unit: it goes 
 REOPEN_NOT_ALLOWED = "Only the registration's internal verifier (by referral) or a centre admin can reopen a unit."
 AUTHENTICITY_ALREADY = "You have already signed the authenticity statement for this unit."
 RECORD_NEEDS_CRITERIA = "Reference at least one assessment criterion."
+RECORD_FUTURE_DATE = ("The date is in the future: a record is of something the candidate has already done. Give "
+                      "the day you observed, questioned or discussed (dd/mm/yyyy).")
 RECORD_LOCKED = "This record supports a signed-off unit and is locked."
 PLAN_NEEDS_ITEMS = "Add at least one activity with a target date."
 PLAN_ALREADY_AGREED = "You have already agreed this action plan."
@@ -781,8 +783,7 @@ def _confirmations(confirmed_requirements) -> dict[str, str]:
 def sign_off_problems(ua: UnitAssessment, confirmed_requirements=()) -> list[str]:
     """What stands between the unit and its sign-off: coverage (criteria, range, evidence requirements, the
     candidate's statement) and the higher apps' blockers (an unanswered referral)."""
-    return (list(_sign_off_matrix(ua, _confirmations(confirmed_requirements)).coverage.problems)
-            + hooks.sign_off_problems(ua))
+    return _sign_off_matrix(ua, _confirmations(confirmed_requirements)).sign_off_problems
 
 
 def _sign_off_matrix(ua, confirmations):
@@ -822,7 +823,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     _refuse_if_past_end(ua.registration)
     confirmations = _confirmations(confirmed_requirements)
     matrix = _sign_off_matrix(ua, confirmations)
-    problems = list(matrix.coverage.problems) + hooks.sign_off_problems(ua)
+    problems = matrix.sign_off_problems
     if problems:
         _raise(CANNOT_SIGN, unit=ua.unit.ref, problems=" ".join(problems))
     now = timezone.now()
@@ -934,6 +935,8 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     criteria = list(criteria)
     if not criteria:
         _raise(RECORD_NEEDS_CRITERIA)
+    if date > timezone.localdate():
+        _raise(RECORD_FUTURE_DATE)
     if setting not in Setting.values:
         _raise(UNKNOWN_SETTING)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,

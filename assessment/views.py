@@ -372,6 +372,7 @@ def _record_post(request, registration, kind, units, parsed):
 def _record_page(request, registration, kind, form, status=200):
     return render(request, "assessment/record_form.html", {
         "registration": registration, "form": form, "kind_label": AssessmentRecord.Kind(kind).label,
+        "here": f"New {AssessmentRecord.Kind(kind).label.lower()}",
     }, status=status)
 
 
@@ -552,7 +553,9 @@ def feedback_new(request, pk):
         else:
             messages.success(request, "Feedback sent to the candidate.")
             return redirect("assessment:registration_detail", pk=registration.pk)
-    return render(request, "assessment/feedback_form.html", {"registration": registration, "form": form})
+    unit = next((u for u in units if str(u.pk) == (request.GET.get("unit") or request.POST.get("unit"))), None)
+    return render(request, "assessment/feedback_form.html", {"registration": registration, "form": form,
+                                                             "unit": unit})
 
 
 # --- centre admin -----------------------------------------------------------------------------------

@@ -3,13 +3,14 @@ import re
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from audit.signatures import STATEMENTS, Kind
 
 from . import registry
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .selectors import candidate_criteria, candidate_units, witnesses_of
-from .services import ERR_DECLARATION, EvidenceDetails
+from .services import ERR_DECLARATION, ERR_FUTURE_DATE, EvidenceDetails, check_activity_date
 
 DATE_FORMAT = "%d/%m/%Y"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{8,80}$")
@@ -61,6 +62,14 @@ class EvidenceDetailsForm(forms.Form):
                 self.fields["context"].help_text = " ".join(self.setting_reasons)
         if not self.is_bound and "token" in self.fields:
             self.initial.setdefault("token", new_token())
+
+    def clean_activity_date(self):
+        day = self.cleaned_data.get("activity_date")
+        try:
+            check_activity_date(day)
+        except ValidationError:
+            raise ValidationError(ERR_FUTURE_DATE) from None
+        return day
 
     def clean_token(self):
         token = self.cleaned_data.get("token", "")
@@ -141,7 +150,14 @@ class WitnessForm(forms.ModelForm):
         labels = {"name": "Witness name", "contact": "Contact address or telephone",
                   "email": "Witness's email address",
                   "suggested_status_category": "Witness status you suggest (your assessor decides)"}
-        help_texts = {"email": "The link to confirm your testimony is sent here"}
+        help_texts = {"email": "The link to confirm your testimony is sent here",
+                      "suggested_status_category": "Optional: leave it unticked if you are not sure"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No "---------" radio button, ticked by default: the five categories, none ticked until one is chosen.
+        field = self.fields["suggested_status_category"]
+        field.choices = [(value, label) for value, label in field.choices if value not in ("", None)]
 
 
 class WitnessStatusForm(forms.Form):

@@ -45,3 +45,21 @@ def registrations_visible_to(user):
         raise LookupError("evidence.registry: no app has registered registrations_visible_to "
                           "(assessment does, in its AppConfig.ready())")
     return provider(user)
+
+
+# trail(user, item) -> [(label, url)] | None: where the item sits for this viewer, from the registration down
+# (assessment: the registration page of a centre's staff; verification: an external verifier's registration
+# page). The evidence page's breadcrumbs: the first provider that answers wins.
+_trail_providers: dict = {}
+
+
+def register_trail(name: str, provider) -> None:
+    _trail_providers[name] = provider  # by name: ready() may run twice in tests
+
+
+def trail(user, item) -> list[tuple[str, str]]:
+    for provider in _trail_providers.values():
+        crumbs = provider(user, item)
+        if crumbs:
+            return crumbs
+    return []

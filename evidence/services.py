@@ -42,6 +42,8 @@ ERR_WITNESS_NEEDS_STATEMENT = "Give the witness's statement as text, or upload t
 ERR_WITNESS_NOT_YOURS = "Choose one of your own witnesses."
 ERR_NEWER_VERSION = "A newer version of this evidence exists: open the newest version and correct that one."
 ERR_NO_FILE = "Choose at least one file to upload."
+ERR_FUTURE_DATE = ("The date of the activity is in the future: the activity must have happened already. Give the "
+                   "day it took place (dd/mm/yyyy).")
 ERR_WRONG_CATEGORY = "“{name}” is {found}: only {allowed} can be attached here. Upload the right file instead."
 ERR_WITNESS_FROZEN = ("Your assessor has already used testimony from {name}, so this witness can no longer be "
                       "changed: the assessment relied on these details. If they were wrong, tell your assessor; "
@@ -232,9 +234,16 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
     return item
 
 
+def check_activity_date(day) -> None:
+    """Evidence records something that happened: its activity date is today at the latest (the centre's day)."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({"activity_date": ERR_FUTURE_DATE})
+
+
 def _validate_common(*, candidate, details, declared):
     if not declared:
         raise ValidationError({"declaration": ERR_DECLARATION})
+    check_activity_date(details.activity_date)
     _check_units(candidate, details.units)
 
 
@@ -342,6 +351,7 @@ def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> E
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
     _check_changeable(item, actor)
     before = revisions.evidence_content(item)
+    check_activity_date(details.activity_date)
     _check_units(actor, details.units)
     if item.kind == EvidenceItem.Kind.STATEMENT and not details.statement_text.strip():
         raise ValidationError({"statement_text": ERR_STATEMENT_EMPTY})

@@ -65,6 +65,18 @@ ODF_MIMETYPES = {
 
 # Served inline by the download view (everything else is an attachment).
 INLINE_SAFE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
+# Recordings the evidence page plays in an HTML5 <audio>/<video> element (served with range requests).
+PLAYABLE = {
+    "audio/mpeg": AUDIO, "audio/mp4": AUDIO, "audio/x-m4a": AUDIO, "audio/wav": AUDIO, "audio/x-wav": AUDIO,
+    "audio/vnd.wave": AUDIO, "audio/ogg": AUDIO, "application/ogg": AUDIO, "audio/x-vorbis+ogg": AUDIO,
+    "audio/opus": AUDIO, "audio/webm": AUDIO,
+    "video/mp4": VIDEO, "video/webm": VIDEO, "video/quicktime": VIDEO,
+}
+
+
+def player_for(content_type: str) -> str | None:
+    """"audio" or "video" for a recording the page can play, else None."""
+    return PLAYABLE.get((content_type or "").lower())
 
 # Markup that turns a file into a web page if a browser ever sniffs it: refused inside binary formats.
 _EMBEDDED_MARKUP = re.compile(

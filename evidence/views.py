@@ -8,7 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -17,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 
-from . import confirmations, links, revisions, selectors, services, sniffing, visibility
+from . import confirmations, links, ranges, registry, revisions, selectors, services, sniffing, visibility
 from .forms import (
     CorrectionForm,
     EditForm,
@@ -217,6 +224,9 @@ def detail(request, pk):
         "item": item,
         "versions": selectors.evidence_versions(item, viewer=request.user),
         "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
+        "player": sniffing.player_for(item.content_type) if item.file else None,
+        "crumbs": ([("My evidence", reverse("evidence:list"))] if item.candidate_id == request.user.pk
+                   else registry.trail(request.user, item)),
         "is_owner": item.candidate_id == request.user.pk,
         "newer": _newer_version(request, item),
         "authenticity_declaration": AUTHENTICITY_DECLARATION,
@@ -253,7 +263,7 @@ def _file_response(request, item, fieldfile, content_type, filename, inline):
             handle = fieldfile.open("rb")
         except FileNotFoundError:
             raise Http404("The file is missing.") from None
-        response = FileResponse(handle, content_type=content_type)
+        response = _ranged_response(request, handle, fieldfile.size, content_type)
         response["Content-Disposition"] = disposition
         if content_type != "application/pdf":
             response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -262,12 +272,55 @@ def _file_response(request, item, fieldfile, content_type, filename, inline):
     return response
 
 
+RANGE_CHUNK = 64 * 1024
+
+
+def _read_slice(handle, start: int, length: int):
+    try:
+        handle.seek(start)
+        while length > 0:
+            chunk = handle.read(min(RANGE_CHUNK, length))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _ranged_response(request, handle, size: int, content_type: str):
+    """The whole file (200), the byte range a player asks for (206), or 416 for a range beyond the file."""
+    try:
+        wanted = ranges.requested_range(request.headers.get("Range"), size)
+    except ranges.Unsatisfiable:
+        handle.close()
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        if wanted is None:
+            response = FileResponse(handle, content_type=content_type)
+        else:
+            response = StreamingHttpResponse(_read_slice(handle, wanted.start, wanted.length), status=206,
+                                             content_type=content_type)
+            response["Content-Range"] = wanted.content_range(size)
+            response["Content-Length"] = str(wanted.length)
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+def _first_request(request) -> bool:
+    """Not a player's follow-up range request (those would log one opening per seek)."""
+    header = request.headers.get("Range", "")
+    return not header or header.strip().startswith("bytes=0-")
+
+
 def download(request, pk):
     """The file, for people who may see the item: inline only for PDF/PNG/JPEG/WebP, else attachment."""
     item = _visible_item(request, pk)
     if not item.file:
         raise Http404("This evidence has no file.")
-    _opened(request, item)
+    if _first_request(request):
+        _opened(request, item)
     content_type = item.content_type or "application/octet-stream"
     inline = content_type in sniffing.INLINE_SAFE_TYPES and request.GET.get("attachment") != "1"
     return _file_response(request, item, item.file, content_type, item.original_name or "evidence", inline)

@@ -10,6 +10,7 @@ class VerificationConfig(AppConfig):
         from accounts.demo import register_demo
         from assessment import hooks
         from evidence import visibility
+        from evidence.registry import register_trail
 
         from . import demo, selectors, services, signing
 
@@ -21,5 +22,6 @@ class VerificationConfig(AppConfig):
                                (hooks.referral_marks, selectors.referral_marks)):
             if hook not in registry:
                 registry.append(hook)
+        register_trail("verification.external_verifier", selectors.ev_evidence_trail)
         signing.register()  # what the IV's agreement covers, for audit.signatures' check
         register_demo(demo.run)

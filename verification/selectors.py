@@ -263,6 +263,20 @@ def ev_unit_review(user, registration, unit_id) -> EvUnitReview | None:
     return EvUnitReview(ua, mappings, decisions, referred)
 
 
+def ev_evidence_trail(user, item) -> list[tuple[str, str]] | None:
+    """Breadcrumbs to an evidence item for an external verifier: their dashboard, then the registration their
+    grant reads it through; None when no grant covers it."""
+    from django.urls import reverse
+
+    found = ev_grant_for_evidence(user, item)
+    if found is None:
+        return None
+    registration = Registration.objects.select_related("candidate", "qualification").get(pk=found[1])
+    return [("External verification", reverse("verification:ev_home")),
+            (f"{registration.candidate} — {registration.qualification.code}",
+             reverse("verification:ev_registration", args=[registration.pk]))]
+
+
 def access_log_for(grant) -> QuerySet[ExternalAccessLog]:
     return ExternalAccessLog.objects.filter(grant=grant).select_related("user")
 
@@ -596,14 +610,19 @@ def referral_answer_url_for(pk: int) -> str:
     return reverse("verification:referral_answer", args=[pk])
 
 
-def sign_off_blockers(unit_assessment) -> list[str]:
-    """The assessment app's hook: a unit is not signed off while a referral on it is unanswered."""
+def sign_off_blockers(unit_assessment_ids) -> dict[int, list[str]]:
+    """The assessment app's hook: a unit is not signed off while a referral on it is unanswered (one query
+    for any number of units)."""
     rows = VerificationDecision.objects.filter(
-        unit_assessment=unit_assessment, outcome=VerificationDecision.Outcome.REFERRED,
+        unit_assessment_id__in=list(unit_assessment_ids), outcome=VerificationDecision.Outcome.REFERRED,
         referral_status=VerificationDecision.ReferralStatus.OPEN,
     ).select_related("mapping__criterion", "mapping__range_item")
-    return [f"The internal verifier referred back {mapping_label(r.mapping) if r.mapping_id else 'the unit'}: "
-            f"answer the referral first." for r in rows]
+    result: dict[int, list[str]] = {}
+    for r in rows:
+        result.setdefault(r.unit_assessment_id, []).append(
+            f"The internal verifier referred back {mapping_label(r.mapping) if r.mapping_id else 'the unit'}: "
+            f"answer the referral first.")
+    return result
 
 
 def reinstate_blockers(registration) -> list[str]:

@@ -53,3 +53,32 @@ def candidate_progress(context):
                      sum(1 for p in progress if p.unit_assessment and p.unit_assessment.status == "signed"),
                      len(progress)))
     return {"rows": rows}
+
+
+def registration_root(user, registration) -> tuple[str, str]:
+    """The top of a registration's trail for this viewer: the candidate's own progress page, or the staff page."""
+    if user.pk == registration.candidate_id:
+        return (f"My progress — {registration.qualification.code}",
+                reverse("assessment:progress_detail", args=[registration.pk]))
+    return (f"{registration.candidate} — {registration.qualification.code}",
+            reverse("assessment:registration_detail", args=[registration.pk]))
+
+
+@register.inclusion_tag("partials/breadcrumbs.html", takes_context=True)
+def registration_crumbs(context, registration, here, unit=None):
+    """Breadcrumbs from the registration down (issue 17: a way back from every page): registration, the unit
+    when there is one, then this page."""
+    user = context["request"].user
+    crumbs = [registration_root(user, registration)]
+    if unit is not None and user.pk != registration.candidate_id:
+        crumbs.append((f"Unit {unit.number}", reverse("assessment:unit_matrix", args=[registration.pk, unit.pk])))
+    return {"crumbs": crumbs, "here": here}
+
+
+@register.simple_tag(takes_context=True)
+def registration_back_url(context, registration, unit=None):
+    """Where a form's Cancel goes: the unit's page when the form is about a unit, else the registration."""
+    user = context["request"].user
+    if unit is not None and user.pk != registration.candidate_id:
+        return reverse("assessment:unit_matrix", args=[registration.pk, unit.pk])
+    return registration_root(user, registration)[1]

@@ -1,6 +1,9 @@
 /* Evidence upload: drag and drop or the file picker, one XHR per file with its own progress bar.
  * Vanilla JS, no dependencies. Without JavaScript the form still posts all files in one request.
  * Each file is sent with a stable idempotency token, so a retry or a double click never makes a duplicate.
+ * On a phone the Upload button sits far below the progress bars: pressing it scrolls them into view, and each
+ * file's result is announced to screen readers (the #upload-announcements log) as well as shown on its row.
+ * The shared Title applies to every file whose own title the candidate has not edited.
  */
 (function () {
   "use strict";
@@ -11,6 +14,9 @@
   var zone = document.getElementById("dropzone");
   var list = document.getElementById("file-list");
   var status = document.getElementById("upload-status");
+  var progressArea = document.getElementById("upload-progress") || status;
+  var announcements = document.getElementById("upload-announcements");
+  var sharedTitle = form.querySelector("input[name=title]");
   var button = document.getElementById("upload-button");
   var rowTemplate = document.getElementById("file-row");
   var maxSize = parseInt(form.dataset.maxSize, 10);
@@ -41,6 +47,19 @@
     entry.row.querySelector(".progress").setAttribute("aria-valuenow", String(percent));
   }
 
+  function announce(text) {
+    if (!announcements) { return; }
+    var line = document.createElement("p");
+    line.textContent = text;
+    announcements.appendChild(line);
+  }
+
+  function titleFor(entry) {
+    var own = entry.row.querySelector(".file-title");
+    var shared = sharedTitle ? sharedTitle.value.trim() : "";
+    return (shared && !entry.titleEdited) ? shared : own.value;
+  }
+
   function setMessage(entry, text, kind) {
     var box = entry.row.querySelector(".file-message");
     box.textContent = "";
@@ -68,12 +87,18 @@
       row.querySelector(".file-size").textContent = humanSize(file.size);
       var title = row.querySelector(".file-title");
       title.id = id + "-title";
-      title.value = file.name.replace(/\.[^.]+$/, "");
+      var shared = sharedTitle ? sharedTitle.value.trim() : "";
+      title.value = shared || file.name.replace(/\.[^.]+$/, "");
+      title.dataset.fileName = file.name.replace(/\.[^.]+$/, "");
       row.querySelector("label").setAttribute("for", title.id);
       row.querySelector(".progress").setAttribute("aria-label", "Upload progress for " + file.name);
       list.appendChild(fragment);
-      var entry = { file: file, row: document.getElementById(id), id: counter, state: "queued", url: null };
+      var entry = { file: file, row: document.getElementById(id), id: counter, state: "queued", url: null,
+                    titleEdited: false };
       queue.push(entry);
+      (function (entry) {
+        entry.row.querySelector(".file-title").addEventListener("input", function () { entry.titleEdited = true; });
+      })(entry);
       if (file.size === 0) {
         entry.state = "refused";
         setMessage(entry, "“" + file.name + "” is empty (0 bytes). Choose the file again.", "error");
@@ -93,6 +118,18 @@
   }
 
   input.addEventListener("change", function () { addFiles(input.files); });
+
+  // Typing the shared title shows it on every file whose own title was not edited (empty: back to the names).
+  if (sharedTitle) {
+    sharedTitle.addEventListener("input", function () {
+      var shared = sharedTitle.value.trim();
+      queue.forEach(function (entry) {
+        if (entry.titleEdited) { return; }
+        var own = entry.row.querySelector(".file-title");
+        own.value = shared || own.dataset.fileName;
+      });
+    });
+  }
 
   ["dragenter", "dragover"].forEach(function (name) {
     zone.addEventListener(name, function (event) {
@@ -121,7 +158,7 @@
   function send(entry) {
     return new Promise(function (resolve) {
       var data = commonFields();
-      data.append("title", entry.row.querySelector(".file-title").value);
+      data.append("title", titleFor(entry));
       data.append("token", baseToken + "-f" + entry.id);
       data.append("files", entry.file, entry.file.name);
       var xhr = new XMLHttpRequest();
@@ -139,16 +176,22 @@
           entry.url = answer.items[0].url;
           setProgress(entry, 100);
           setMessage(entry, "Uploaded: open “" + answer.items[0].title + "”", "done");
+          announce(entry.file.name + " uploaded as “" + answer.items[0].title + "”.");
         } else {
           entry.state = (answer && answer.errors) ? "refused" : "queued";
           var text = answer && answer.errors && answer.errors.length ? answer.errors.join(" ")
             : "The upload failed (" + xhr.status + "). Try again.";
+          // A refused file was not saved: its bar goes back to 0%, and its row says why.
+          setProgress(entry, 0);
           setMessage(entry, text, "error");
+          announce(entry.file.name + " not uploaded: " + text);
         }
         resolve();
       });
       xhr.addEventListener("error", function () {
+        setProgress(entry, 0);
         setMessage(entry, "The connection dropped. Nothing was saved for this file; press Upload to try again.", "error");
+        announce(entry.file.name + ": the connection dropped, nothing was saved.");
         resolve();
       });
       xhr.send(data);
@@ -175,6 +218,10 @@
     button.disabled = true;
     status.className = "";
     status.textContent = "Uploading " + todo.length + " file" + (todo.length > 1 ? "s" : "") + "…";
+    if (announcements) { announcements.textContent = ""; }
+    // The progress bars are far above the button on a phone: bring them into view.
+    progressArea.scrollIntoView({ block: "start" });
+    status.focus({ preventScroll: true });
     // One file at a time: kinder to a phone's connection, and the progress bars read in order.
     todo.reduce(function (chain, entry) {
       return chain.then(function () { return send(entry); });

@@ -69,3 +69,15 @@ def test_range_leaves_must_be_covered():
     maps = [mapping(1), mapping(2), MappingFacts(None, 2, 10, "x", "real_work", "observation", "accepted")]
     result = unit_coverage(unit=UNIT, criteria=CRITERIA, range_items=items, mappings=maps, authenticity_signed=True)
     assert result.problems == ["Range not yet covered: 1b."]
+
+
+def test_records_the_candidate_has_not_signed_hold_back_only_the_units_relying_on_them():
+    args = dict(unit=UNIT, criteria=CRITERIA, mappings=[mapping(1), mapping(2, evidence_id=11)],
+                authenticity_signed=True)
+    unsigned = {11: "Observation record 01/03/2026", 99: "Questioning record 02/03/2026"}
+    assert unit_coverage(**args, unsigned_records=unsigned).problems == [
+        "The candidate has not signed the records this unit relies on: Observation record 01/03/2026."]
+    assert unit_coverage(**args, unsigned_records={99: "Questioning record 02/03/2026"}).ready
+    # a record marked "not yet" covers nothing, so the unit does not rely on it
+    not_yet = dict(args, mappings=[mapping(1), mapping(2), mapping(2, evidence_id=11, decision="not_yet")])
+    assert unit_coverage(**not_yet, unsigned_records=unsigned).ready

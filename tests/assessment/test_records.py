@@ -107,3 +107,18 @@ def test_a_record_refused_after_the_file_was_stored_leaves_no_orphan_file(world,
     with pytest.raises(ValidationError, match="signed off and locked"):
         discussion(world, SimpleUploadedFile("talk.wav", _wav(0.1)))
     nothing_saved(world, settings, items)
+
+
+def test_a_record_dated_in_the_future_is_refused_and_nothing_is_saved(world):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match=re.escape(services.RECORD_FUTURE_DATE)):
+        services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
+                               date=tomorrow, description="Greeted callers",
+                               criteria=[world.unit.criteria.first()])
+    assert not AssessmentRecord.objects.exists() and not EvidenceItem.objects.filter(kind="observation_record").exists()
+    today = services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
+                                   date=timezone.localdate(), description="Greeted callers",
+                                   criteria=[world.unit.criteria.first()])
+    assert today.pk

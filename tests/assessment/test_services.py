@@ -81,10 +81,15 @@ def test_at_least_two_observed_blocks_until_two_observations(world):
     ua = ready_to_sign(world)
     with pytest.raises(ValidationError, match="at least 2 pieces of evidence by observation"):
         services.unit_sign_off(unit_assessment=ua, actor=world.assessor, password=PASSWORD)
-    for day in (1, 2):
-        services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
-                               date=dt.date(2026, 3, day), place="Shop floor", description="Greeted callers",
-                               criteria=[world.unit.criteria.get(ref="1.1")])
+    records = [services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
+                                      date=dt.date(2026, 3, day), place="Shop floor", description="Greeted callers",
+                                      criteria=[world.unit.criteria.get(ref="1.1")]) for day in (1, 2)]
+    # The unit now relies on the two observation records: the candidate signs them first.
+    with pytest.raises(ValidationError, match="has not signed the records this unit relies on: Observation record "
+                                              "01/03/2026, Observation record 02/03/2026"):
+        services.unit_sign_off(unit_assessment=ua_of(world), actor=world.assessor, password=PASSWORD)
+    for record in records:
+        services.record_candidate_sign(record=record, actor=world.candidate)
     ua = services.unit_sign_off(unit_assessment=ua_of(world), actor=world.assessor, password=PASSWORD)
     assert ua.status == "signed"
 

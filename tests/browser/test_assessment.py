@@ -40,9 +40,17 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     expect(page.locator("#unit-101")).to_contain_text("You signed the authenticity statement")
     page.context.clear_cookies()
 
-    # The assessor maps the statement to every criterion of unit 101.
+    # Before any mapping, unit 101's page lists what is missing and the sign-off button says why it is disabled.
     sign_in(page, "assessor")
     page.get_by_role("link", name="Cara Candidate").first.click()
+    page.get_by_role("link", name=re.compile(r"^101 ")).click()
+    expect(page.locator("#sign-off-missing")).to_contain_text("Criteria not yet met by accepted evidence: 1.1")
+    button = page.get_by_role("button", name="Sign off unit 101")
+    expect(button).to_be_disabled()
+    expect(button).to_have_accessible_description(re.compile("Criteria not yet met by accepted evidence"))
+    page.get_by_role("link", name=re.compile("Cara Candidate")).first.click()
+
+    # The assessor maps the statement to every criterion of unit 101.
     page.get_by_role("link", name="Map “My account of dressing for work”").click()
     boxes = page.locator("details", has_text="Unit 101").locator("input[type=checkbox]")
     for element in every(boxes):
@@ -61,9 +69,27 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     page.get_by_role("button", name="Save observation record").click()
     expect(page.get_by_role("alert")).to_contain_text("Observation record saved")
 
-    # ... and signs unit 101 off with a password re-check.
+    # Every criterion is met, but the candidate has not signed the observation record: still disabled, and why.
     page.get_by_role("link", name=re.compile(r"^101 ")).click()
     expect(page.locator("#coverage-matrix")).not_to_contain_text("Gap")
+    expect(page.locator("#sign-off-missing")).to_have_text(re.compile(
+        r"^\s*The candidate has not signed the records this unit relies on: Observation record \d\d/\d\d/\d{4}\.\s*$"))
+    expect(page.get_by_role("button", name="Sign off unit 101")).to_be_disabled()
+    expect(page.get_by_role("button", name="Sign off unit 101")).to_have_accessible_description(
+        re.compile("has not signed the records"))
+    page.context.clear_cookies()
+    sign_in(page, "candidate")
+    page.get_by_role("link", name="My progress").first.click()
+    page.get_by_role("link", name=re.compile("^Observation record")).click()
+    page.get_by_role("button", name="I agree this record is accurate: sign it").click()
+    page.context.clear_cookies()
+
+    # ... and, nothing missing now, signs unit 101 off with a password re-check.
+    sign_in(page, "assessor")
+    page.get_by_role("link", name="Cara Candidate").first.click()
+    page.get_by_role("link", name=re.compile(r"^101 ")).click()
+    expect(page.locator("#sign-off-ready")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign off unit 101")).to_be_enabled()
     confirmations = page.locator("input[name=confirmed]")
     for box in every(confirmations):
         box.check()

@@ -12,13 +12,20 @@ LAYOUT = """() => {
   const root = document.documentElement;
   const unwrapped = [...document.querySelectorAll('main table')].filter(t => !t.closest('.table-responsive'))
     .map(t => (t.id ? '#' + t.id : '') + ' ' + (t.querySelector('th') || t).textContent.trim().slice(0, 40));
-  const scrolling = [...document.querySelectorAll('main .table-responsive')]
-    .filter(w => w.scrollWidth > w.clientWidth && w.getBoundingClientRect().right <= root.clientWidth).length;
+  const scrollers = [...document.querySelectorAll('main .table-responsive')]
+    .filter(w => w.scrollWidth > w.clientWidth && w.getBoundingClientRect().right <= root.clientWidth);
+  const scrolling = scrollers.length;
+  // A wrapper that scrolls shows it (static/js/tables.js): the class that draws its scrollbar and edge, a hint
+  // above it, and it is a focusable, named region for the keyboard.
+  const uncued = scrollers.filter(w => !(w.classList.contains('is-scrollable')
+      && w.previousElementSibling && w.previousElementSibling.classList.contains('scroll-hint')
+      && w.getAttribute('tabindex') === '0' && w.getAttribute('aria-label')))
+    .map(w => { const t = w.querySelector('table'); return (t && t.id ? '#' + t.id : 'a table'); });
   const sticking = [...document.body.querySelectorAll('*')]
     .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1 && !e.closest('.table-responsive'))
     .filter(e => getComputedStyle(e).position !== 'fixed' && !e.closest('.visually-hidden-focusable'))
     .slice(-3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
-  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, unwrapped, scrolling, sticking};
+  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, unwrapped, scrolling, uncued, sticking};
 }"""
 
 
@@ -40,6 +47,8 @@ def test_main_pages_fit_a_phone_screen_and_the_navigation_folds(page, live_serve
                                 f"screen (sticking out: {', '.join(layout['sticking'])})")
             for table in layout["unwrapped"]:
                 problems.append(f"{who}: table {table!r} is not inside a .table-responsive wrapper")
+            for table in layout["uncued"]:
+                problems.append(f"{who}: {table} scrolls sideways without showing that it does")
             scrolling_tables += layout["scrolling"]
     assert not problems, "\n".join(problems)
     # The wide tables (coverage matrix, registrations, claims...) scroll sideways inside the screen.

@@ -107,6 +107,13 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
     page.get_by_label("What the candidate was seen doing").fill("Greeted customers in full uniform.")
     page.get_by_label(re.compile(r"^\s*101 1\.1 ")).check()
     page.get_by_role("button", name="Save observation record").click()
+    expect(page.get_by_role("alert")).to_contain_text("Observation record saved")
+    # The candidate signs the observation record (their page for it is tested in test_assessment.py).
+    from assessment import services as assessment_services
+    from assessment.models import AssessmentRecord
+
+    record = AssessmentRecord.objects.select_related("registration__candidate").get(registration=registered)
+    assessment_services.record_candidate_sign(record=record, actor=record.registration.candidate)
     page.get_by_role("link", name=re.compile(r"^101 ")).click()
     confirmations = page.locator("input[name=confirmed]")
     for element in every(confirmations):

@@ -253,3 +253,15 @@ def test_ev_unit_page_shows_evidence_requirements_and_sub_items_with_their_statu
     # one definition: the rows are the coverage matrix's
     statuses = [row.status.requirement.ref for row in unit_matrix(w.reg2, w.u101).requirement_rows]
     assert statuses == ["5", "5a", "5b", "5c"]
+
+
+def test_the_evidence_page_leads_an_external_verifier_back_to_the_registration_of_their_grant(client, world):
+    item = evidence_with_file(world.reg1)
+    services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev,
+                          scope="candidates", expires_on=TOMORROW, registrations=[world.reg1])
+    client.force_login(world.ev)
+    page = client.get(reverse("evidence:detail", args=[item.pk])).content.decode()
+    crumbs = page[page.index('<nav aria-label="breadcrumb">'):]
+    crumbs = crumbs[:crumbs.index("</nav>")]
+    assert f'<a href="{reverse("verification:ev_home")}">External verification</a>' in crumbs
+    assert f'<a href="{reverse("verification:ev_registration", args=[world.reg1.pk])}">' in crumbs
