@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from evidence.uploads import parse_evidence_upload
 from qualifications.models import AssessmentCriterion, Qualification
 
-from . import forms, hooks, permissions, selectors, services
+from . import forms, hooks, permissions, picker, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
 
 
@@ -212,27 +212,17 @@ def evidence_map(request, pk, evidence_pk):
             return redirect("assessment:evidence_map", pk=registration.pk, evidence_pk=item.pk)
     mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item",
                                                                                  "requirement"))
-    locked_units = set(
-        UnitAssessment.objects.filter(registration=registration).exclude(status=UnitAssessment.Status.OPEN)
-        .values_list("unit_id", flat=True)
-    )
-    criteria = list(form.fields["criteria"].queryset.select_related("unit").order_by(
-        "unit__number", "outcome__number", "number"))
-    mapped = {m.criterion_id for m in mappings}
-    mapped_requirements = {m.requirement_id for m in mappings}
-    ticked = {str(pk) for pk in (form["criteria"].value() or [])}
-    ticked_requirements = {str(pk) for pk in (form["requirements"].value() or [])}
-    requirements = list(form.fields["requirements"].queryset)
-    groups = []
-    for unit in units:
-        rows = [(c, str(c.pk) in ticked, c.pk in mapped) for c in criteria if c.unit_id == unit.pk]
-        requirement_rows = [(r, str(r.pk) in ticked_requirements, r.pk in mapped_requirements)
-                            for r in requirements if r.unit_id == unit.pk]
-        groups.append((unit, unit.pk in locked_units, rows, requirement_rows))
+    facts = selectors.picker_facts(registration, units=units, with_requirements=True)
+    # The units the candidate named for this evidence start open; without any, the units with gaps.
+    named = {pk for pk in item.units.values_list("pk", flat=True)} & {u.pk for u in facts.units}
+    groups = picker.picker_groups(
+        facts, ticked=form["criteria"].value(), mapped={m.criterion_id for m in mappings}, with_requirements=True,
+        ticked_requirements=form["requirements"].value(), mapped_requirements={m.requirement_id for m in mappings},
+        open_units=named or None)
     return render(request, "assessment/evidence_map.html", {
         "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
         "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
-        "locked_units": locked_units,
+        "locked_units": facts.locked, "named_units": bool(named),
     }, status=400 if request.method == "POST" else 200)
 
 
