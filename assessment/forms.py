@@ -233,6 +233,7 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args, kind, units, **kwargs):
         super().__init__(*args, **kwargs)
+        self.units = units
         self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related("unit")
         self.fields["criteria"].label_from_instance = lambda c: f"{c.unit.number} {c.ref} {c.text}"
         self.fields["description"].label = self.DESCRIPTION_LABELS[kind]
@@ -248,8 +249,7 @@ class RecordForm(forms.Form):
 class ActionPlanItemForm(forms.Form):
     activity = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     target_date = forms.DateField(required=False, widget=DateInput())
-    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False,
-                                              widget=forms.SelectMultiple(attrs={"size": 4}))
+    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -48,6 +48,7 @@ class UnitGroup:
     met: int
     total: int
     open: bool = False
+    disabled: bool = False  # locked, and the page maps (nothing maps into a signed-off unit)
 
     @property
     def gaps(self) -> bool:
@@ -64,7 +65,8 @@ def _ids(values) -> set[int]:
 
 
 def picker_groups(facts: PickerFacts, *, ticked=(), mapped=(), with_requirements=False, ticked_requirements=(),
-                  mapped_requirements=(), open_rule=OPEN_WITH_GAPS, open_units=None) -> list[UnitGroup]:
+                  mapped_requirements=(), open_rule=OPEN_WITH_GAPS, open_units=None,
+                  disable_locked=True) -> list[UnitGroup]:
     """One group per unit. `ticked`: the values the form holds (a unit with one ticked starts open);
     `mapped`: criteria this evidence is already mapped to; `open_units`: unit ids to open instead of the rule
     (the units the candidate named for a piece of evidence, say)."""
@@ -102,5 +104,6 @@ def picker_groups(facts: PickerFacts, *, ticked=(), mapped=(), with_requirements
         else:
             chosen = group.gaps
         group.open = any_ticked or (chosen and not locked)
+        group.disabled = locked and disable_locked
         groups.append(group)
     return groups

@@ -356,8 +356,10 @@ def _record_post(request, registration, kind, units, parsed):
 
 
 def _record_page(request, registration, kind, form, status=200):
+    facts = selectors.picker_facts(registration, units=form.units)
     return render(request, "assessment/record_form.html", {
         "registration": registration, "form": form, "kind_label": AssessmentRecord.Kind(kind).label,
+        "groups": picker.picker_groups(facts, ticked=form["criteria"].value(), open_rule=picker.OPEN_NOT_SIGNED),
     }, status=status)
 
 
@@ -412,8 +414,11 @@ def action_plan_new(request, pk):
         else:
             messages.success(request, "Assessment plan saved: the candidate can now agree it.")
             return redirect("assessment:action_plan_detail", plan_pk=plan.pk)
+    facts = selectors.picker_facts(registration, units=units)
+    items = [(f, picker.picker_groups(facts, ticked=f["criteria"].value(), disable_locked=False))
+             for f in formset]
     return render(request, "assessment/action_plan_form.html",
-                  {"registration": registration, "form": form, "formset": formset, "scan": scan})
+                  {"registration": registration, "form": form, "formset": formset, "items": items, "scan": scan})
 
 
 def action_plan_detail(request, plan_pk):
