@@ -58,6 +58,9 @@ IV_IS_ASSESSOR = "The internal verifier cannot be the candidate's assessor: nobo
 CANDIDATE_IS_STAFF = "A candidate cannot be their own assessor or internal verifier."
 NOT_OPTIONAL_UNIT = "Unit {unit} is not an optional unit of {qualification}."
 SELECTION_REFUSED = "This choice of units cannot lead to {qualification}: {problems}"
+# The registration page names the broken rules once, in its tally ("Not yet: ..."), beside the units.
+SELECTION_REFUSED_SEE_TALLY = ("This choice of units cannot lead to {qualification}: the rules marked “Not yet” in "
+                               "the tally below are broken.")
 ALREADY_REGISTERED = ("{candidate} already has an active registration on {qualification}: change that registration's "
                       "units instead of registering again.")
 UNIT_IN_USE = "Unit {unit} cannot be removed: assessment decisions are recorded against it."
@@ -75,6 +78,8 @@ STALE = ("Someone else changed this unit while you had the page open (it is now 
          "{seen}). Nothing was saved: reload the page and check before trying again.")
 BAD_PASSWORD = "Your password was not correct: the unit was not signed."
 CANNOT_SIGN = "Unit {unit} cannot be signed off yet: {problems}"
+# The unit's page lists the reasons (CannotSignOff.problems) once, under "Before the unit can be signed".
+NOT_SIGNED_SEE_LIST = "Unit {unit} was not signed: what still stands in its way is listed above."
 ALREADY_SIGNED = "Unit {unit} is already signed off."
 NOT_AWAITING_COUNTERSIGNATURE = "This unit is not waiting for a countersignature."
 COUNTERSIGNER_NOT_QUALIFIED = ("A countersignature must come from a qualified assessor of the centre who did not "
@@ -113,6 +118,23 @@ REQUIREMENT_NOT_MAPPABLE = ("Evidence requirement {ref} says where or how eviden
 AUTHENTICITY_STATEMENT = STATEMENTS[SignatureKind.AUTHENTICITY]
 SIGN_OFF_STATEMENT = STATEMENTS[SignatureKind.UNIT_SIGN_OFF]
 COUNTERSIGNATURE_STATEMENT = STATEMENTS[SignatureKind.COUNTERSIGNATURE]
+
+
+class CannotSignOff(ValidationError):
+    """A sign-off refused for what still stands in the unit's way; `problems` lists each reason, so that the
+    page can show them once, in its list, instead of repeating them in the error."""
+
+    def __init__(self, message, *, problems):
+        super().__init__(message, code="cannot_sign")
+        self.problems = list(problems)
+
+
+class SelectionRefused(ValidationError):
+    """A choice of units the rules of combination refuse (the page's tally says which rules)."""
+
+    def __init__(self, message, *, qualification):
+        super().__init__(message, code="selection_refused")
+        self.qualification = qualification
 
 
 def _raise(message: str, **kwargs):
@@ -385,7 +407,8 @@ def _check_units(qualification, optional_units):
             _raise(NOT_OPTIONAL_UNIT, unit=unit.ref, qualification=qualification.code)
     problems = selection_problems(qualification, optional_units)
     if problems:
-        _raise(SELECTION_REFUSED, qualification=qualification.code, problems=" ".join(problems))
+        raise SelectionRefused(SELECTION_REFUSED.format(qualification=qualification.code, problems=" ".join(problems)),
+                               qualification=qualification.code)
 
 
 def _ensure_unit_assessments(registration):
@@ -810,7 +833,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     matrix = _sign_off_matrix(ua, confirmations)
     problems = list(matrix.coverage.problems) + hooks.sign_off_problems(ua)
     if problems:
-        _raise(CANNOT_SIGN, unit=ua.unit.ref, problems=" ".join(problems))
+        raise CannotSignOff(CANNOT_SIGN.format(unit=ua.unit.ref, problems=" ".join(problems)), problems=problems)
     now = timezone.now()
     status = (UnitAssessment.Status.AWAITING_COUNTERSIGNATURE if actor.is_trainee_assessor
               else UnitAssessment.Status.SIGNED)

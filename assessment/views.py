@@ -105,7 +105,7 @@ def unit_matrix(request, pk, unit_pk):
     return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix))
 
 
-def _matrix_context(request, matrix, sign_form=None):
+def _matrix_context(request, matrix, sign_form=None, sign_problems=None):
     registration = matrix.registration
     to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     marks = [m for m in hooks.marks_for([registration.pk]) if m.unit_id == matrix.unit.pk]
@@ -119,6 +119,8 @@ def _matrix_context(request, matrix, sign_form=None):
             requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
         "reopen_form": forms.ReopenForm(),
         "sign_off_statement": services.SIGN_OFF_STATEMENT,
+        # A refused sign-off's reasons (requirements confirmed without a note included) replace the list.
+        "sign_problems": matrix.coverage.problems if sign_problems is None else sign_problems,
     }
 
 
@@ -129,6 +131,7 @@ def unit_sign(request, pk, unit_pk):
     matrix = selectors.unit_matrix(registration, unit)
     to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     form = forms.SignOffForm(request.POST, requirements=to_confirm)
+    problems = None
     if form.is_valid():
         try:
             ua = services.unit_sign_off(
@@ -137,6 +140,9 @@ def unit_sign(request, pk, unit_pk):
                 confirmed_requirements=form.confirmations(),
                 client_ip=request.META.get("REMOTE_ADDR"),
             )
+        except services.CannotSignOff as exc:
+            problems = exc.problems
+            form.add_error(None, services.NOT_SIGNED_SEE_LIST.format(unit=unit.number))
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -146,7 +152,8 @@ def unit_sign(request, pk, unit_pk):
             else:
                 messages.success(request, f"Unit {unit.ref} signed off and locked.")
             return redirect("assessment:unit_matrix", pk=registration.pk, unit_pk=unit.pk)
-    return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix, form), status=400)
+    return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix, form, problems),
+                  status=400)
 
 
 @require_POST
@@ -553,10 +560,6 @@ def registration_list(request):
     return render(request, "assessment/registration_list.html", {"registrations": registrations})
 
 
-def _route_context(qualification, optional_units):
-    return {"route": services.suggested_route(qualification, optional_units)}
-
-
 def _choice_context(form, qualification, chosen=None):
     """The units under their group headings with the ticks, and the running tally of the ticked ones."""
     if chosen is None:
@@ -620,9 +623,16 @@ def registration_new(request):
                 expires_on=data["expires_on"], optional_units=data["optional_units"],
                 candidate_number=data["candidate_number"],
             )
+        except services.SelectionRefused as exc:
+            # Once, beside the units: the tally names the broken rules, the suggested route only when one exists.
+            chosen = list(data["optional_units"])
+            form.add_error("optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(
+                qualification=exc.qualification))
+            route = services.suggested_route(qualification, chosen)
+            if route.feasible:
+                context["route"] = route
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
-            context.update(_route_context(qualification, data["optional_units"]))
             chosen = list(data["optional_units"])
         else:
             messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
@@ -657,6 +667,10 @@ def registration_edit(request, pk):
                 internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
                 expires_on=data["expires_on"], candidate_number=data["candidate_number"],
             )
+        except services.SelectionRefused as exc:
+            chosen = list(data["optional_units"])
+            form.add_error("optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(
+                qualification=exc.qualification))
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
