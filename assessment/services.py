@@ -924,9 +924,20 @@ RECORD_EVIDENCE_KIND = {
 RECORDING_CATEGORIES = (AUDIO, VIDEO)  # a recording is audio or video, whatever its name says
 
 
+def _resubmitted(model, registration, token):
+    """The object an earlier submission of the same form (same token) created, marked `resubmitted`, or None:
+    a form sent twice (a double click, or Back and Save again) makes one object."""
+    if not token:
+        return None
+    existing = model.objects.filter(registration=registration, submission_token=token).first()
+    if existing is not None:
+        existing.resubmitted = True
+    return existing
+
+
 def record_create(*, registration, actor, kind: str, date: date, description: str, criteria, place: str = "",
                   questions_and_answers: str = "", recording=None,
-                  setting: str = Setting.REAL_WORK) -> AssessmentRecord:
+                  setting: str = Setting.REAL_WORK, token: str = "") -> AssessmentRecord:
     """An observation, questioning or professional discussion record.
 
     It enters the portfolio as evidence (evidence.services.evidence_staff_create: locked at once) mapped with its
@@ -941,6 +952,8 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
 
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
+    if (existing := _resubmitted(AssessmentRecord, registration, token)) is not None:
+        return existing
     _refuse_if_closed(Registration.objects.get(pk=registration.pk))  # mapping_add checks again under lock
     criteria = list(criteria)
     if not criteria:
@@ -948,7 +961,8 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     if setting not in Setting.values:
         _raise(UNKNOWN_SETTING)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
-                              description=description, questions_and_answers=questions_and_answers, setting=setting)
+                              description=description, questions_and_answers=questions_and_answers, setting=setting,
+                              submission_token=token or "")
     record.full_clean(exclude=["criteria", "evidence_item"])
     label = AssessmentRecord.Kind(kind).label
     details = EvidenceDetails(
@@ -974,6 +988,11 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
                               after_create=attach)
     except FileRefused as exc:
         raise ValidationError(str(exc)) from None
+    except IntegrityError:
+        # A concurrent resubmission won the race on the token (its transaction holds the record): that is the answer.
+        if (existing := _resubmitted(AssessmentRecord, registration, token)) is None:
+            raise
+        return existing
     return record
 
 
@@ -1042,13 +1061,15 @@ def skills_scan_agree(*, scan, actor) -> SkillsScan:
 # --- assessment plan --------------------------------------------------------------------------------
 @transaction.atomic
 def action_plan_create(*, registration, actor, items, review_date: date | None = None, unit=None, venue: str = "",
-                       scheduled_at=None, methods=(), skills_scan=None) -> ActionPlan:
+                       scheduled_at=None, methods=(), skills_scan=None, token: str = "") -> ActionPlan:
     """items: [(activity, target_date, [criteria])]; methods: PlanMethod values (the boxes ticked)."""
     from .selectors import registration_units
 
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
-    _lock_registration(registration.pk)
+    _lock_registration(registration.pk)  # a concurrent resubmission waits here, then finds the first one's plan
+    if (existing := _resubmitted(ActionPlan, registration, token)) is not None:
+        return existing
     items = [(a.strip(), d, list(c)) for a, d, c in items if a and a.strip() and d]
     if not items:
         _raise(PLAN_NEEDS_ITEMS)
@@ -1061,7 +1082,8 @@ def action_plan_create(*, registration, actor, items, review_date: date | None =
         _raise(SCAN_OTHER_REGISTRATION)
     plan = ActionPlan(registration=registration, created_by=actor, review_date=review_date, unit=unit,
                       venue=(venue or "").strip(), scheduled_at=scheduled_at,
-                      methods=[m for m in PlanMethod.values if m in set(methods)], skills_scan=skills_scan)
+                      methods=[m for m in PlanMethod.values if m in set(methods)], skills_scan=skills_scan,
+                      submission_token=token or "")
     plan.full_clean()
     plan.save()
     for activity, target_date, criteria in items:
@@ -1155,14 +1177,18 @@ def action_plan_agree(*, plan, actor) -> ActionPlan:
 
 
 @transaction.atomic
-def feedback_give(*, registration, actor, text: str, unit=None) -> Feedback:
-    """Feedback to the candidate; the email goes out once the transaction has committed."""
+def feedback_give(*, registration, actor, text: str, unit=None, token: str = "") -> Feedback:
+    """Feedback to the candidate; the email goes out once the transaction has committed. The same form sent
+    again (same token) gives back the first feedback: no second one, no second email."""
     from .tasks import send_feedback_email
 
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     _lock_registration(registration.pk)
-    feedback = Feedback(registration=registration, author=actor, text=(text or "").strip(), unit=unit)
+    if (existing := _resubmitted(Feedback, registration, token)) is not None:
+        return existing
+    feedback = Feedback(registration=registration, author=actor, text=(text or "").strip(), unit=unit,
+                        submission_token=token or "")
     feedback.full_clean()
     feedback.save()
     audit_record(actor=actor, action="feedback_given", obj=feedback, centre=registration.centre,

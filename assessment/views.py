@@ -15,6 +15,9 @@ from qualifications.models import AssessmentCriterion, Qualification
 from . import forms, hooks, permissions, picker, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
 
+# A form sent again (Back, then Save) is the same submission: say so instead of making a second one.
+ALREADY_SAVED = "{what} was already saved from this form: nothing new was made."
+
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
@@ -349,12 +352,15 @@ def _record_post(request, registration, kind, units, parsed):
                     registration=registration, actor=request.user, kind=kind, date=data["date"],
                     place=data["place"], description=data["description"],
                     questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
-                    recording=data.get("recording"), setting=data["setting"],
+                    recording=data.get("recording"), setting=data["setting"], token=data["token"],
                 )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
+                if getattr(record, "resubmitted", False):
+                    messages.info(request, ALREADY_SAVED.format(what=record.get_kind_display()))
+                else:
+                    messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
                 return redirect("assessment:registration_detail", pk=registration.pk)
     finally:
         for upload in parsed.files:
@@ -415,11 +421,14 @@ def action_plan_new(request, pk):
             plan = services.action_plan_create(
                 registration=registration, actor=request.user, items=items, review_date=data["review_date"],
                 unit=data["unit"], venue=data["venue"], scheduled_at=data["scheduled_at"], methods=data["methods"],
-                skills_scan=scan)
+                skills_scan=scan, token=data["token"])
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, "Assessment plan saved: the candidate can now agree it.")
+            if getattr(plan, "resubmitted", False):
+                messages.info(request, ALREADY_SAVED.format(what="This assessment plan"))
+            else:
+                messages.success(request, "Assessment plan saved: the candidate can now agree it.")
             return redirect("assessment:action_plan_detail", plan_pk=plan.pk)
     facts = selectors.picker_facts(registration, units=units)
     items = [(f, picker.picker_groups(facts, ticked=f["criteria"].value(), disable_locked=False))
@@ -543,12 +552,16 @@ def feedback_new(request, pk):
     form = forms.FeedbackForm(request.POST or None, units=units, initial={"unit": request.GET.get("unit")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.feedback_give(registration=registration, actor=request.user, text=form.cleaned_data["text"],
-                                   unit=form.cleaned_data["unit"])
+            feedback = services.feedback_give(registration=registration, actor=request.user,
+                                              text=form.cleaned_data["text"], unit=form.cleaned_data["unit"],
+                                              token=form.cleaned_data["token"])
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, "Feedback sent to the candidate.")
+            if getattr(feedback, "resubmitted", False):
+                messages.info(request, ALREADY_SAVED.format(what="This feedback"))
+            else:
+                messages.success(request, "Feedback sent to the candidate.")
             return redirect("assessment:registration_detail", pk=registration.pk)
     return render(request, "assessment/feedback_form.html", {"registration": registration, "form": form})
 

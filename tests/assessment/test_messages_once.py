@@ -110,3 +110,46 @@ def test_assessor_equal_to_internal_verifier_is_said_once_when_changing_a_regist
         "assessor": catalogue_people["iv"].pk, "internal_verifier": catalogue_people["iv"].pk, "save": "1",
         "optional_units": [u.pk for u in registration.optional_units.all()]}))
     assert_once(response, "nobody verifies their own assessments")
+
+
+def _token(response):
+    return re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_back_and_save_again_is_the_same_submission_for_records_feedback_and_plans(client, world):
+    from assessment.models import ActionPlan, AssessmentRecord, Feedback
+    from assessment.views import ALREADY_SAVED
+
+    client.force_login(world.assessor)
+    reg = world.registration.pk
+    criterion = world.unit.criteria.first()
+    forms = [
+        (AssessmentRecord, reverse("assessment:record_new", args=[reg, "observation"]),
+         {"date": "2026-03-01", "description": "Greeted customers.", "criteria": [criterion.pk],
+          "setting": "real_work"}),
+        (Feedback, reverse("assessment:feedback_new", args=[reg]), {"text": "Well done."}),
+        (ActionPlan, reverse("assessment:action_plan_new", args=[reg]), {
+            "items-TOTAL_FORMS": 1, "items-INITIAL_FORMS": 0, "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 20,
+            "items-0-activity": "Observe a complaint", "items-0-target_date": "2026-05-01"}),
+    ]
+    for model, url, data in forms:
+        data = {**data, "token": _token(client.get(url))}
+        first = client.post(url, data)
+        assert first.status_code == 302, (model, first.content.decode()[:3000])
+        again = _follow(client, client.post(url, data))  # Back, then Save again: the page's token is the same
+        assert model.objects.filter(registration=world.registration).count() == 1, model
+        assert_once(again, ALREADY_SAVED.format(what="")[1:])
+        # A new form (a new token) is a new submission.
+        assert client.post(url, {**data, "token": _token(client.get(url))}).status_code == 302
+        assert model.objects.filter(registration=world.registration).count() == 2, model
+
+
+def test_resubmitted_feedback_sends_no_second_email(client, world, mailoutbox, django_capture_on_commit_callbacks):
+    client.force_login(world.assessor)
+    url = reverse("assessment:feedback_new", args=[world.registration.pk])
+    data = {"text": "Well done.", "token": _token(client.get(url))}
+    with django_capture_on_commit_callbacks() as first:
+        client.post(url, data)
+    with django_capture_on_commit_callbacks() as again:
+        client.post(url, data)
+    assert first and not again  # the email (and the notification) go out for the first one only
