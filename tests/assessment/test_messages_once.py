@@ -153,3 +153,23 @@ def test_resubmitted_feedback_sends_no_second_email(client, world, mailoutbox, d
     with django_capture_on_commit_callbacks() as again:
         client.post(url, data)
     assert first and not again  # the email (and the notification) go out for the first one only
+
+
+def test_testimony_sent_again_with_its_token_is_one_item(world):
+    """Testimony already takes the upload's token (evidence.services): Back and Save again makes no second item."""
+    from evidence import services as evidence_services
+    from evidence.models import EvidenceItem
+    from evidence.services import EvidenceDetails
+
+    witness = evidence_services.witness_create(candidate=world.candidate, centre=world.centre, name="Sam Supervisor",
+                                               contact="2 Market Street", relationship="Line manager")
+
+    def submit():
+        return evidence_services.witness_testimony_submit(
+            candidate=world.candidate, centre=world.centre, witness=witness, criteria=[], declared=True,
+            details=EvidenceDetails(statement_text="I saw Cara greet customers."), token="testimony-token-1")
+
+    first, created = submit()
+    again, created_again = submit()
+    assert created and not created_again and again.pk == first.pk
+    assert EvidenceItem.objects.filter(kind=EvidenceItem.Kind.WITNESS_TESTIMONY).count() == 1
