@@ -10,6 +10,7 @@ from audit.paging import ListQuery
 from audit.signatures import STATEMENTS
 from audit.signatures import Kind as SignatureKind
 from evidence import sniffing
+from evidence.forms import TOKEN_RE, new_token
 from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import (
     AssessmentCriterion,
@@ -247,7 +248,21 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for reopening")
 
 
-class RecordForm(forms.Form):
+class SubmissionTokenMixin:
+    """A hidden idempotency token, new on every blank form (evidence.forms does the same for uploads): the form
+    sent twice (a double click, or Back and Save again) is recognised by the service as one submission."""
+
+    def _add_token(self):
+        self.fields["token"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial.setdefault("token", new_token())
+
+    def clean_token(self):
+        token = self.cleaned_data.get("token", "")
+        return token if TOKEN_RE.match(token or "") else ""
+
+
+class RecordForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(widget=DateInput())
     place = forms.CharField(required=False, max_length=200)
     setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.REAL_WORK, widget=forms.RadioSelect,
@@ -277,6 +292,8 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args, kind, units, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_token()
+        self.units = units
         self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related("unit")
         self.fields["criteria"].label_from_instance = lambda c: f"{c.unit.number} {c.ref} {c.text}"
         self.fields["description"].label = self.DESCRIPTION_LABELS[kind]
@@ -292,8 +309,7 @@ class RecordForm(forms.Form):
 class ActionPlanItemForm(forms.Form):
     activity = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     target_date = forms.DateField(required=False, widget=DateInput())
-    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False,
-                                              widget=forms.SelectMultiple(attrs={"size": 4}))
+    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -310,7 +326,7 @@ class ActionPlanItemForm(forms.Form):
 ActionPlanItemFormSet = forms.formset_factory(ActionPlanItemForm, extra=3, max_num=20)
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(SubmissionTokenMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole qualification")
     venue = forms.CharField(required=False, max_length=200)
     scheduled_at = forms.DateTimeField(required=False, label="Date and time",
@@ -322,6 +338,7 @@ class ActionPlanForm(forms.Form):
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_token()
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("number")
         self.fields["unit"].label_from_instance = lambda u: f"{u.number} {u.title}"
 
@@ -394,12 +411,13 @@ class AssessmentReportForm(forms.Form):
                 if self.cleaned_data.get(f"q_{key}")}
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(SubmissionTokenMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole qualification")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Feedback")
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_token()
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
         self.fields["unit"].label_from_instance = lambda u: f"{u.number} {u.title}"
 

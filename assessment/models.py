@@ -335,9 +335,14 @@ class AssessmentRecord(models.Model):
     )
     candidate_signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    submission_token = models.CharField(max_length=80, blank=True, editable=False,
+                                        help_text="Idempotency key of the form submission that created it")
 
     class Meta:
         ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["registration", "submission_token"],
+                                               condition=~models.Q(submission_token=""),
+                                               name="record_unique_submission_token")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
@@ -428,9 +433,14 @@ class ActionPlan(models.Model):
     methods = models.JSONField(default=list, blank=True, help_text="PlanMethod values ticked on the plan")
     skills_scan = models.ForeignKey(SkillsScan, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="plans", help_text="The skills scan the plan starts from")
+    submission_token = models.CharField(max_length=80, blank=True, editable=False,
+                                        help_text="Idempotency key of the form submission that created it")
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["registration", "submission_token"],
+                                               condition=~models.Q(submission_token=""),
+                                               name="action_plan_unique_submission_token")]
 
     def __str__(self):
         return f"Action plan {self.created_at:%d/%m/%Y} for {self.registration}"
@@ -526,10 +536,15 @@ class Feedback(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    submission_token = models.CharField(max_length=80, blank=True, editable=False,
+                                        help_text="Idempotency key of the form submission that created it")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "feedback"
+        constraints = [models.UniqueConstraint(fields=["registration", "submission_token"],
+                                               condition=~models.Q(submission_token=""),
+                                               name="feedback_unique_submission_token")]
 
     def __str__(self):
         return f"Feedback {self.created_at:%d/%m/%Y} for {self.registration}"

@@ -186,6 +186,29 @@ def units_of_registrations(registrations) -> dict[int, list[Unit]]:
     return result
 
 
+def picker_facts(registration, *, units=None, with_requirements=False):
+    """What the criteria picker shows for a registration (assessment.picker): its units, their criteria with
+    their outcomes, the criteria met by accepted evidence, the units locked by a sign-off and, for the map
+    page, the evidence requirements evidence maps to. Constant queries: three, one more for the requirements and
+    two more when `units` (the registration's) is not given."""
+    from .picker import PickerFacts
+
+    units = registration_units(registration) if units is None else list(units)
+    unit_ids = [u.pk for u in units]
+    criteria = list(AssessmentCriterion.objects.filter(unit_id__in=unit_ids).select_related("outcome")
+                    .order_by("unit_id", "outcome__number", "number"))
+    met = frozenset(criterion_id for _, criterion_id in criteria_met_rows([registration.pk]))
+    locked = frozenset(UnitAssessment.objects.filter(registration=registration).exclude(
+        status=UnitAssessment.Status.OPEN).values_list("unit_id", flat=True))
+    requirements = []
+    if with_requirements:
+        # Evidence maps to requirements that ask for evidence, and to the sub-items of those that have them.
+        requirements = list(EvidenceRequirement.objects.filter(
+            unit_id__in=unit_ids, kind=EvidenceRequirement.Kind.EVIDENCE, children__isnull=True).order_by(
+            "unit_id", "order"))
+    return PickerFacts(units, criteria, met, locked, requirements)
+
+
 def unit_of_registration(registration, unit_pk) -> Unit | None:
     for unit in registration_units(registration):
         if unit.pk == int(unit_pk):

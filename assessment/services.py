@@ -63,6 +63,9 @@ IV_IS_ASSESSOR = "The internal verifier cannot be the candidate's assessor: nobo
 CANDIDATE_IS_STAFF = "A candidate cannot be their own assessor or internal verifier."
 NOT_OPTIONAL_UNIT = "Unit {unit} is not an optional unit of {qualification}."
 SELECTION_REFUSED = "This choice of units cannot lead to {qualification}: {problems}"
+# The registration page names the broken rules once, in its tally ("Not yet: ..."), beside the units.
+SELECTION_REFUSED_SEE_TALLY = ("This choice of units cannot lead to {qualification}: the rules marked “Not yet” in "
+                               "the tally below are broken.")
 ALREADY_REGISTERED = ("{candidate} already has an active registration on {qualification}: change that registration's "
                       "units instead of registering again.")
 ENTRY_CONDITIONS_NOT_CONFIRMED = ("{qualification} can be registered only once you confirm each entry condition its "
@@ -82,6 +85,8 @@ STALE = ("Someone else changed this unit while you had the page open (it is now 
          "{seen}). Nothing was saved: reload the page and check before trying again.")
 BAD_PASSWORD = "Your password was not correct: the unit was not signed."
 CANNOT_SIGN = "Unit {unit} cannot be signed off yet: {problems}"
+# The unit's page lists the reasons (CannotSignOff.problems) once, under "Before the unit can be signed".
+NOT_SIGNED_SEE_LIST = "Unit {unit} was not signed: what still stands in its way is listed above."
 ALREADY_SIGNED = "Unit {unit} is already signed off."
 NOT_AWAITING_COUNTERSIGNATURE = "This unit is not waiting for a countersignature."
 COUNTERSIGNER_NOT_QUALIFIED = ("A countersignature must come from a qualified assessor of the centre who did not "
@@ -122,6 +127,23 @@ REQUIREMENT_NOT_MAPPABLE = ("Evidence requirement {ref} says where or how eviden
 AUTHENTICITY_STATEMENT = STATEMENTS[SignatureKind.AUTHENTICITY]
 SIGN_OFF_STATEMENT = STATEMENTS[SignatureKind.UNIT_SIGN_OFF]
 COUNTERSIGNATURE_STATEMENT = STATEMENTS[SignatureKind.COUNTERSIGNATURE]
+
+
+class CannotSignOff(ValidationError):
+    """A sign-off refused for what still stands in the unit's way; `problems` lists each reason, so that the
+    page can show them once, in its list, instead of repeating them in the error."""
+
+    def __init__(self, message, *, problems):
+        super().__init__(message, code="cannot_sign")
+        self.problems = list(problems)
+
+
+class SelectionRefused(ValidationError):
+    """A choice of units the rules of combination refuse (the page's tally says which rules)."""
+
+    def __init__(self, message, *, qualification):
+        super().__init__(message, code="selection_refused")
+        self.qualification = qualification
 
 
 def _raise(message: str, **kwargs):
@@ -386,7 +408,8 @@ def _check_units(qualification, optional_units):
             _raise(NOT_OPTIONAL_UNIT, unit=unit.ref, qualification=qualification.code)
     problems = selection_problems(qualification, optional_units)
     if problems:
-        _raise(SELECTION_REFUSED, qualification=qualification.code, problems=" ".join(problems))
+        raise SelectionRefused(SELECTION_REFUSED.format(qualification=qualification.code, problems=" ".join(problems)),
+                               qualification=qualification.code)
 
 
 def _ensure_unit_assessments(registration):
@@ -825,7 +848,7 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     matrix = _sign_off_matrix(ua, confirmations)
     problems = matrix.sign_off_problems
     if problems:
-        _raise(CANNOT_SIGN, unit=ua.unit.ref, problems=" ".join(problems))
+        raise CannotSignOff(CANNOT_SIGN.format(unit=ua.unit.ref, problems=" ".join(problems)), problems=problems)
     now = timezone.now()
     status = (UnitAssessment.Status.AWAITING_COUNTERSIGNATURE if actor.is_trainee_assessor
               else UnitAssessment.Status.SIGNED)
@@ -916,9 +939,20 @@ RECORD_EVIDENCE_KIND = {
 RECORDING_CATEGORIES = (AUDIO, VIDEO)  # a recording is audio or video, whatever its name says
 
 
+def _resubmitted(model, registration, token):
+    """The object an earlier submission of the same form (same token) created, marked `resubmitted`, or None:
+    a form sent twice (a double click, or Back and Save again) makes one object."""
+    if not token:
+        return None
+    existing = model.objects.filter(registration=registration, submission_token=token).first()
+    if existing is not None:
+        existing.resubmitted = True
+    return existing
+
+
 def record_create(*, registration, actor, kind: str, date: date, description: str, criteria, place: str = "",
                   questions_and_answers: str = "", recording=None,
-                  setting: str = Setting.REAL_WORK) -> AssessmentRecord:
+                  setting: str = Setting.REAL_WORK, token: str = "") -> AssessmentRecord:
     """An observation, questioning or professional discussion record.
 
     It enters the portfolio as evidence (evidence.services.evidence_staff_create: locked at once) mapped with its
@@ -931,6 +965,8 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     """
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
+    if (existing := _resubmitted(AssessmentRecord, registration, token)) is not None:
+        return existing
     _refuse_if_closed(Registration.objects.get(pk=registration.pk))  # mapping_add checks again under lock
     criteria = list(criteria)
     if not criteria:
@@ -940,7 +976,8 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     if setting not in Setting.values:
         _raise(UNKNOWN_SETTING)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
-                              description=description, questions_and_answers=questions_and_answers, setting=setting)
+                              description=description, questions_and_answers=questions_and_answers, setting=setting,
+                              submission_token=token or "")
     record.full_clean(exclude=["criteria", "evidence_item"])
     label = AssessmentRecord.Kind(kind).label
     details = EvidenceDetails(
@@ -966,6 +1003,11 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
                               after_create=attach)
     except FileRefused as exc:
         raise ValidationError(str(exc)) from None
+    except IntegrityError:
+        # A concurrent resubmission won the race on the token (its transaction holds the record): that is the answer.
+        if (existing := _resubmitted(AssessmentRecord, registration, token)) is None:
+            raise
+        return existing
     return record
 
 
@@ -1034,13 +1076,15 @@ def skills_scan_agree(*, scan, actor) -> SkillsScan:
 # --- assessment plan --------------------------------------------------------------------------------
 @transaction.atomic
 def action_plan_create(*, registration, actor, items, review_date: date | None = None, unit=None, venue: str = "",
-                       scheduled_at=None, methods=(), skills_scan=None) -> ActionPlan:
+                       scheduled_at=None, methods=(), skills_scan=None, token: str = "") -> ActionPlan:
     """items: [(activity, target_date, [criteria])]; methods: PlanMethod values (the boxes ticked)."""
     from .selectors import registration_units
 
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
-    _lock_registration(registration.pk)
+    _lock_registration(registration.pk)  # a concurrent resubmission waits here, then finds the first one's plan
+    if (existing := _resubmitted(ActionPlan, registration, token)) is not None:
+        return existing
     items = [(a.strip(), d, list(c)) for a, d, c in items if a and a.strip() and d]
     if not items:
         _raise(PLAN_NEEDS_ITEMS)
@@ -1053,7 +1097,8 @@ def action_plan_create(*, registration, actor, items, review_date: date | None =
         _raise(SCAN_OTHER_REGISTRATION)
     plan = ActionPlan(registration=registration, created_by=actor, review_date=review_date, unit=unit,
                       venue=(venue or "").strip(), scheduled_at=scheduled_at,
-                      methods=[m for m in PlanMethod.values if m in set(methods)], skills_scan=skills_scan)
+                      methods=[m for m in PlanMethod.values if m in set(methods)], skills_scan=skills_scan,
+                      submission_token=token or "")
     plan.full_clean()
     plan.save()
     for activity, target_date, criteria in items:
@@ -1147,14 +1192,18 @@ def action_plan_agree(*, plan, actor) -> ActionPlan:
 
 
 @transaction.atomic
-def feedback_give(*, registration, actor, text: str, unit=None) -> Feedback:
-    """Feedback to the candidate; the email goes out once the transaction has committed."""
+def feedback_give(*, registration, actor, text: str, unit=None, token: str = "") -> Feedback:
+    """Feedback to the candidate; the email goes out once the transaction has committed. The same form sent
+    again (same token) gives back the first feedback: no second one, no second email."""
     from .tasks import send_feedback_email
 
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
     _lock_registration(registration.pk)
-    feedback = Feedback(registration=registration, author=actor, text=(text or "").strip(), unit=unit)
+    if (existing := _resubmitted(Feedback, registration, token)) is not None:
+        return existing
+    feedback = Feedback(registration=registration, author=actor, text=(text or "").strip(), unit=unit,
+                        submission_token=token or "")
     feedback.full_clean()
     feedback.save()
     audit_record(actor=actor, action=Action.FEEDBACK_GIVEN, obj=feedback, centre=registration.centre,

@@ -15,8 +15,11 @@ from evidence.uploads import parse_evidence_upload
 from qualifications import planner, specs
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 
-from . import employer, forms, hooks, permissions, selectors, services
+from . import employer, forms, hooks, permissions, picker, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
+
+# A form sent again (Back, then Save) is the same submission: say so instead of making a second one.
+ALREADY_SAVED = "{what} was already saved from this form: nothing new was made."
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -109,7 +112,7 @@ def unit_matrix(request, pk, unit_pk):
     return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix))
 
 
-def _matrix_context(request, matrix, sign_form=None):
+def _matrix_context(request, matrix, sign_form=None, sign_problems=None):
     registration = matrix.registration
     to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     marks = [m for m in hooks.marks_for([registration.pk]) if m.unit_id == matrix.unit.pk]
@@ -123,6 +126,8 @@ def _matrix_context(request, matrix, sign_form=None):
             requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
         "reopen_form": forms.ReopenForm(),
         "sign_off_statement": services.SIGN_OFF_STATEMENT,
+        # A refused sign-off's reasons (requirements confirmed without a note included) replace the list.
+        "sign_problems": matrix.sign_off_problems if sign_problems is None else sign_problems,
     }
 
 
@@ -133,6 +138,7 @@ def unit_sign(request, pk, unit_pk):
     matrix = selectors.unit_matrix(registration, unit)
     to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     form = forms.SignOffForm(request.POST, requirements=to_confirm)
+    problems = None
     if form.is_valid():
         try:
             ua = services.unit_sign_off(
@@ -141,6 +147,9 @@ def unit_sign(request, pk, unit_pk):
                 confirmed_requirements=form.confirmations(),
                 client_ip=request.META.get("REMOTE_ADDR"),
             )
+        except services.CannotSignOff as exc:
+            problems = exc.problems
+            form.add_error(None, services.NOT_SIGNED_SEE_LIST.format(unit=unit.number))
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -150,7 +159,8 @@ def unit_sign(request, pk, unit_pk):
             else:
                 messages.success(request, f"Unit {unit.ref} signed off and locked.")
             return redirect("assessment:unit_matrix", pk=registration.pk, unit_pk=unit.pk)
-    return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix, form), status=400)
+    return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix, form, problems),
+                  status=400)
 
 
 @require_POST
@@ -216,27 +226,17 @@ def evidence_map(request, pk, evidence_pk):
             return redirect("assessment:evidence_map", pk=registration.pk, evidence_pk=item.pk)
     mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item",
                                                                                  "requirement"))
-    locked_units = set(
-        UnitAssessment.objects.filter(registration=registration).exclude(status=UnitAssessment.Status.OPEN)
-        .values_list("unit_id", flat=True)
-    )
-    criteria = list(form.fields["criteria"].queryset.select_related("unit").order_by(
-        "unit__number", "outcome__number", "number"))
-    mapped = {m.criterion_id for m in mappings}
-    mapped_requirements = {m.requirement_id for m in mappings}
-    ticked = {str(pk) for pk in (form["criteria"].value() or [])}
-    ticked_requirements = {str(pk) for pk in (form["requirements"].value() or [])}
-    requirements = list(form.fields["requirements"].queryset)
-    groups = []
-    for unit in units:
-        rows = [(c, str(c.pk) in ticked, c.pk in mapped) for c in criteria if c.unit_id == unit.pk]
-        requirement_rows = [(r, str(r.pk) in ticked_requirements, r.pk in mapped_requirements)
-                            for r in requirements if r.unit_id == unit.pk]
-        groups.append((unit, unit.pk in locked_units, rows, requirement_rows))
+    facts = selectors.picker_facts(registration, units=units, with_requirements=True)
+    # The units the candidate named for this evidence start open; without any, the units with gaps.
+    named = {pk for pk in item.units.values_list("pk", flat=True)} & {u.pk for u in facts.units}
+    groups = picker.picker_groups(
+        facts, ticked=form["criteria"].value(), mapped={m.criterion_id for m in mappings}, with_requirements=True,
+        ticked_requirements=form["requirements"].value(), mapped_requirements={m.requirement_id for m in mappings},
+        open_units=named or None)
     return render(request, "assessment/evidence_map.html", {
         "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
         "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
-        "locked_units": locked_units,
+        "locked_units": facts.locked, "named_units": bool(named),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -356,12 +356,15 @@ def _record_post(request, registration, kind, units, parsed):
                     registration=registration, actor=request.user, kind=kind, date=data["date"],
                     place=data["place"], description=data["description"],
                     questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
-                    recording=data.get("recording"), setting=data["setting"],
+                    recording=data.get("recording"), setting=data["setting"], token=data["token"],
                 )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
+                if getattr(record, "resubmitted", False):
+                    messages.info(request, ALREADY_SAVED.format(what=record.get_kind_display()))
+                else:
+                    messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
                 return redirect("assessment:registration_detail", pk=registration.pk)
     finally:
         for upload in parsed.files:
@@ -370,9 +373,11 @@ def _record_post(request, registration, kind, units, parsed):
 
 
 def _record_page(request, registration, kind, form, status=200):
+    facts = selectors.picker_facts(registration, units=form.units)
     return render(request, "assessment/record_form.html", {
         "registration": registration, "form": form, "kind_label": AssessmentRecord.Kind(kind).label,
         "here": f"New {AssessmentRecord.Kind(kind).label.lower()}",
+        "groups": picker.picker_groups(facts, ticked=form["criteria"].value(), open_rule=picker.OPEN_NOT_SIGNED),
     }, status=status)
 
 
@@ -421,14 +426,20 @@ def action_plan_new(request, pk):
             plan = services.action_plan_create(
                 registration=registration, actor=request.user, items=items, review_date=data["review_date"],
                 unit=data["unit"], venue=data["venue"], scheduled_at=data["scheduled_at"], methods=data["methods"],
-                skills_scan=scan)
+                skills_scan=scan, token=data["token"])
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, "Assessment plan saved: the candidate can now agree it.")
+            if getattr(plan, "resubmitted", False):
+                messages.info(request, ALREADY_SAVED.format(what="This assessment plan"))
+            else:
+                messages.success(request, "Assessment plan saved: the candidate can now agree it.")
             return redirect("assessment:action_plan_detail", plan_pk=plan.pk)
+    facts = selectors.picker_facts(registration, units=units)
+    items = [(f, picker.picker_groups(facts, ticked=f["criteria"].value(), disable_locked=False))
+             for f in formset]
     return render(request, "assessment/action_plan_form.html",
-                  {"registration": registration, "form": form, "formset": formset, "scan": scan})
+                  {"registration": registration, "form": form, "formset": formset, "items": items, "scan": scan})
 
 
 def action_plan_detail(request, plan_pk):
@@ -546,12 +557,16 @@ def feedback_new(request, pk):
     form = forms.FeedbackForm(request.POST or None, units=units, initial={"unit": request.GET.get("unit")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.feedback_give(registration=registration, actor=request.user, text=form.cleaned_data["text"],
-                                   unit=form.cleaned_data["unit"])
+            feedback = services.feedback_give(registration=registration, actor=request.user,
+                                              text=form.cleaned_data["text"], unit=form.cleaned_data["unit"],
+                                              token=form.cleaned_data["token"])
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(request, "Feedback sent to the candidate.")
+            if getattr(feedback, "resubmitted", False):
+                messages.info(request, ALREADY_SAVED.format(what="This feedback"))
+            else:
+                messages.success(request, "Feedback sent to the candidate.")
             return redirect("assessment:registration_detail", pk=registration.pk)
     unit = next((u for u in units if str(u.pk) == (request.GET.get("unit") or request.POST.get("unit"))), None)
     return render(request, "assessment/feedback_form.html", {"registration": registration, "form": form,
@@ -563,10 +578,6 @@ def registration_list(request):
     query = forms.RegistrationListQuery(request.GET)
     page = page_of(request, query.apply(selectors.registrations_administered_by(request.user)))
     return render(request, "assessment/registration_list.html", {"page": page, "query": query})
-
-
-def _route_context(qualification, optional_units):
-    return {"route": services.suggested_route(qualification, optional_units)}
 
 
 def _choice_context(form, qualification, chosen=None):
@@ -632,9 +643,16 @@ def registration_new(request):
                 candidate_number=data["candidate_number"],
                 entry_conditions_confirmed=conditions_form.confirmed_keys(),
             )
+        except services.SelectionRefused as exc:
+            # Once, beside the units: the tally names the broken rules, the suggested route only when one exists.
+            chosen = list(data["optional_units"])
+            form.add_error("optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(
+                qualification=exc.qualification))
+            route = services.suggested_route(qualification, chosen)
+            if route.feasible:
+                context["route"] = route
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
-            context.update(_route_context(qualification, data["optional_units"]))
             chosen = list(data["optional_units"])
         else:
             messages.success(request, f"{registration.candidate} registered on {qualification.code}.")
@@ -669,6 +687,10 @@ def registration_edit(request, pk):
                 internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
                 expires_on=data["expires_on"], candidate_number=data["candidate_number"],
             )
+        except services.SelectionRefused as exc:
+            chosen = list(data["optional_units"])
+            form.add_error("optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(
+                qualification=exc.qualification))
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
