@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 PERSON_URLS = ["people:detail", "people:edit", "people:role_add", "people:role_revoke", "people:deactivate",
                "people:reactivate", "people:invitation_resend", "people:invitation_revoke"]
-CENTRE_URLS = ["people:list", "people:create", "people:add_existing", "people_import:upload", "people_import:export"]
+CENTRE_URLS = ["people:list", "people:candidate_suggest", "people:create", "people:add_existing", "people_import:upload", "people_import:export"]
 POST_ONLY = {"people:role_add", "people:role_revoke", "people:deactivate", "people:reactivate",
              "people:invitation_resend", "people:invitation_revoke"}
 
