@@ -18,11 +18,16 @@ def code_for(device, steps_ahead=0):
     return f"{totp.token():0{device.digits}d}"
 
 
-def set_up(client, user):
+def set_up(client, user, used=None):
+    """Confirm a new device with a fresh code; `used`, a list, receives the code (the same code, not one
+    computed again later, which a slow run could take from the next 30-second window)."""
     client.get(reverse("accounts:two_factor_setup"))
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(reverse("accounts:two_factor_setup"), {"code": code_for(device)})
+    code = code_for(device)
+    response = client.post(reverse("accounts:two_factor_setup"), {"code": code})
     assert response.status_code == 302, response.content.decode()
+    if used is not None:
+        used.append(code)
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
 
@@ -90,8 +95,9 @@ def test_after_the_password_a_person_with_an_app_enters_a_code_before_anything_e
 def test_a_used_code_cannot_be_used_again(client, role_users):
     user = role_users["assessor"]
     client.force_login(user)
-    device = set_up(client, user)
-    used = code_for(device, steps_ahead=0)
+    codes = []
+    set_up(client, user, used=codes)
+    used = codes[0]
     client.post(reverse("accounts:logout"))
     client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
     response = client.post(reverse("accounts:two_factor_verify"), {"code": used})

@@ -400,7 +400,7 @@ def test_registration_asks_4430_04s_entry_conditions_and_records_the_confirmatio
     assert escape(AGE) in conditions and escape(HELD) in conditions
     assert "4430-04 handbook, 2.2 Candidate entry requirements, Age restrictions" in conditions
     assert "page number not in the source text" in conditions
-    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].pk,
+    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].username,
             "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
             "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")]}
     refused = client.post(url, data).content.decode()

@@ -82,7 +82,7 @@ def _register(client, people, units, **extra):
     client.force_login(people["admin"])
     data = {
         "qualification": "4411-01", "centre": people["admin"].memberships.get().centre_id,
-        "candidate": people["candidate"].pk, "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk,
+        "candidate": people["candidate"].username, "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk,
         "registered_on": dt.date.today().isoformat(), "save": "1",
         "optional_units": [Unit.objects.get(ref=f"4411-{n}").pk for n in units], **extra,
     }
