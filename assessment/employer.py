@@ -29,7 +29,7 @@ ERR_NO_UNITS = ("No unit of this registration is signed off yet: the employer co
                 "units, so ask once a unit is signed.")
 ERR_NAME_EMAIL = "Give the employer's name and email address: the confirmation link goes there."
 ERR_DECLARATION = "Tick the statement to confirm it."
-ERR_NAME = "Give your name and your job title."
+ERR_NAME = links.ERR_NAME
 LINK_UNKNOWN = ("This link is not valid. If someone asked you to confirm a candidate's work as their employer, "
                 "ask them to send you a new link.")
 
@@ -137,11 +137,7 @@ def employer_confirm(*, token: str, name: str, job_title: str, declared: bool,
                      client_ip: str | None = None) -> EmployerConfirmation:
     """The employer confirms with their name, job title and the statement: one signature, audited."""
     confirmation = request_for_token(token, for_update=True)
-    name, job_title = (name or "").strip(), (job_title or "").strip()
-    if not name or not job_title:
-        raise ValidationError(ERR_NAME)
-    if not declared:
-        raise ValidationError(ERR_DECLARATION)
+    name, job_title = links.signer_details(name, job_title, declared, not_declared=ERR_DECLARATION)
     now = timezone.now()
     confirmation.confirmed_name, confirmation.confirmed_job_title = name, job_title
     signature = signature_record(kind=Kind.EMPLOYER, obj=confirmation, content=confirmation_content(confirmation),

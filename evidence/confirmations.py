@@ -30,7 +30,7 @@ ERR_NOT_ALLOWED = "Only the candidate or their centre's staff can ask a witness 
 ERR_ALREADY_CONFIRMED = "{name} has already confirmed this testimony."
 ERR_DELETED = "This testimony has been deleted."
 ERR_DECLARATION = "Tick the declaration to confirm the testimony."
-ERR_NAME = "Give your name and your job title."
+ERR_NAME = links.ERR_NAME
 ERR_EMPTY = "Write the statement: what you saw the candidate do."
 ERR_TEXT_LOCKED = ("The assessor has already used this testimony, so its text can no longer change: confirm it as "
                    "it is, or decline it and say what is wrong.")
@@ -165,11 +165,7 @@ def witness_confirm(*, token: str, name: str, job_title: str, statement_text: st
                     client_ip: str | None = None) -> WitnessTestimony:
     """The witness confirms (after correcting or writing the statement, if they wish). One signature, audited."""
     request = request_for_token(token, for_update=True)
-    name, job_title = (name or "").strip(), (job_title or "").strip()
-    if not name or not job_title:
-        raise ValidationError(ERR_NAME)
-    if not declared:
-        raise ValidationError(ERR_DECLARATION)
+    name, job_title = links.signer_details(name, job_title, declared, not_declared=ERR_DECLARATION)
     testimony = request.testimony
     item = EvidenceItem.objects.select_for_update().select_related("candidate", "centre").get(pk=testimony.evidence_id)
     text = (statement_text or "").replace("\r\n", "\n").strip()

@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ LINK_EXPIRED = "This link expired on {date}. Ask {contact} to send you a new one
 LINK_USED = "This link has already been used (the {what} was {outcome} on {date}). If that was not you, tell {contact}."
 LINK_WITHDRAWN = "This request was withdrawn on {date}. If you still need to confirm it, ask {contact}."
 RATE_LIMITED = "Too many attempts from your address. Wait a few minutes, then open the link again."
+ERR_NAME = "Give your name and your job title."
 
 
 class LinkRefused(Exception):
@@ -61,6 +63,17 @@ def link_for_token(queryset, token: str, *, unknown: str, contact_of, what: str,
     if request.expires_at <= timezone.now():
         raise LinkRefused(LINK_EXPIRED.format(date=_day(request.expires_at), contact=contact))
     return request
+
+
+def signer_details(name: str, job_title: str, declared: bool, *, not_declared: str) -> tuple[str, str]:
+    """The name and job title of the person confirming by link (no account), stripped; refused in words when
+    either is missing or the declaration is not ticked."""
+    name, job_title = (name or "").strip(), (job_title or "").strip()
+    if not name or not job_title:
+        raise ValidationError(ERR_NAME)
+    if not declared:
+        raise ValidationError(not_declared)
+    return name, job_title
 
 
 def withdraw_open(queryset) -> int:
