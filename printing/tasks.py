@@ -5,10 +5,10 @@ the worker's side and imports nothing from the services.
 """
 from __future__ import annotations
 
-import io
+import tempfile
 import zipfile
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -33,15 +33,30 @@ def print_job_run(job: PrintJob) -> PrintJob:
     """Render every PDF of the job into one zip file, counting progress as it goes (the worker calls this).
 
     Registrations are re-read by id and centre, so a registration moved out of the centre since the request
-    is left out rather than printed for the wrong people.
+    is left out rather than printed for the wrong people. Each PDF goes into a zip on a temporary file as soon
+    as it is rendered, so the worker holds one form's pages in memory however big the cohort; the finished
+    zip is then copied to the configured storage.
     """
     form = registry.get_form(job.form)
     PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.RUNNING, done=0)
     registrations = list(Registration.objects.filter(pk__in=job.registration_ids, centre_id=job.centre_id)
                          .select_related("candidate", "qualification").order_by("pk"))
-    buffer = io.BytesIO()
+    with tempfile.TemporaryFile(prefix="print-job-") as spool:
+        _write_zip(job, form, registrations, spool)
+        job.refresh_from_db()
+        spool.seek(0)
+        name = f"job-{job.pk}.zip"
+        job.result.save(name, File(spool, name=name), save=False)
+    job.status = PrintJob.Status.DONE
+    job.done = job.total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["result", "status", "done", "finished_at"])
+    return job
+
+
+def _write_zip(job, form, registrations, spool) -> None:
     try:
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
             units = units_of_registrations(registrations) if form.per_unit else {}
             for registration in registrations:
                 folder = _folder(registration)
@@ -53,13 +68,6 @@ def print_job_run(job: PrintJob) -> PrintJob:
         PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.FAILED, error=str(exc)[:2000],
                                                   finished_at=timezone.now())
         raise
-    job.refresh_from_db()
-    job.result.save(f"job-{job.pk}.zip", ContentFile(buffer.getvalue()), save=False)
-    job.status = PrintJob.Status.DONE
-    job.done = job.total
-    job.finished_at = timezone.now()
-    job.save(update_fields=["result", "status", "done", "finished_at"])
-    return job
 
 
 def _folder(registration) -> str:

@@ -35,9 +35,11 @@ def test_raw_html_with_network_and_file_urls_fetches_neither(no_network, tmp_pat
     pdf = html_to_pdf(html, fetcher=fetcher)
     assert pdf.startswith(b"%PDF")
     assert not no_network
-    assert fetcher.fetched == ["https://print.portfolio.invalid/static/printing/print.css",
-                               "https://print.portfolio.invalid/static/printing/fonts/DejaVuSans.ttf",
-                               "https://print.portfolio.invalid/static/printing/fonts/DejaVuSans-Bold.ttf"]
+    # The fonts are fetched once per thread (the font configuration is kept): whether this render fetched
+    # them depends on what rendered before it, but nothing outside the printing static files is ever fetched.
+    assert fetcher.fetched[0] == "https://print.portfolio.invalid/static/printing/print.css"
+    assert set(fetcher.fetched[1:]) <= {"https://print.portfolio.invalid/static/printing/fonts/DejaVuSans.ttf",
+                                        "https://print.portfolio.invalid/static/printing/fonts/DejaVuSans-Bold.ttf"}
     refused = " ".join(fetcher.refused)
     assert "http://198.51.100.7/track.png" in refused
     assert "file:///etc/passwd" in refused
@@ -93,3 +95,19 @@ def test_fonts_are_embedded(catalogue):
             fonts.add(str(font["/BaseFont"]).split("+")[-1])
     assert fonts == {"Form-Sans", "Form-Sans-Bold"}
 
+
+
+def test_renders_share_one_font_configuration_per_thread():
+    """A new Fontconfig configuration per render leaked memory in every long batch; one per thread is kept."""
+    import threading
+
+    from printing.pdf import font_configuration
+
+    first = font_configuration()
+    html_to_pdf('<link rel="stylesheet" href="/static/printing/print.css"><p>One</p>')
+    assert font_configuration() is first
+    other = []
+    thread = threading.Thread(target=lambda: other.append(font_configuration()))
+    thread.start()
+    thread.join()
+    assert other[0] is not first
