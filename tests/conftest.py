@@ -1,4 +1,5 @@
 """Shared fixtures. Every test gets its own private MEDIA_ROOT so no test touches real evidence."""
+import os
 import signal
 
 import pytest
@@ -112,6 +113,8 @@ class TaskWorker:
         if self.on_queue:
             import django_rq
 
+            # Parallel test processes would share the queue and run each other's jobs.
+            assert os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") == "1", "on the RQ backend, run with -n 0"
             # Redis down fails here, loudly; jobs left by an earlier, broken run are dropped.
             django_rq.get_connection().ping()
             self.queue = django_rq.get_queue("default")
