@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import Q
 from django_tasks import task
 
@@ -59,14 +59,15 @@ def _pdf_preview(path: Path, workdir: Path) -> bytes | None:
 
 
 def _local_copy(name: str, workdir: Path) -> Path:
-    """A local path for the stored file: the file itself on disk storage, a streamed copy from S3."""
-    try:
+    """A local path for the stored file: the file itself on disk storage, else (S3, any other storage) a copy
+    streamed into this task's own temporary folder. Only FileSystemStorage keeps the file at `path()`: other
+    storages may answer it with a path where nothing is."""
+    if isinstance(default_storage, FileSystemStorage):
         return Path(default_storage.path(name))
-    except NotImplementedError:
-        target = workdir / "source"
-        with default_storage.open(name, "rb") as source, target.open("wb") as out:
-            shutil.copyfileobj(source, out, 1024 * 1024)
-        return target
+    target = workdir / "source"
+    with default_storage.open(name, "rb") as source, target.open("wb") as out:
+        shutil.copyfileobj(source, out, 1024 * 1024)
+    return target
 
 
 @task()

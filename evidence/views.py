@@ -6,7 +6,6 @@ which items: anything else is a 404, the same as a missing item.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
@@ -246,10 +245,16 @@ def _newer_version(request, item):
     return newer
 
 
+def signs_urls(storage) -> bool:
+    """Object storage that hands out short-lived signed URLs (django-storages' S3 with querystring_auth).
+    Every other storage (the file system, memory, S3 without signing) is streamed through this process."""
+    return bool(getattr(storage, "querystring_auth", False))
+
+
 def _file_response(request, item, fieldfile, content_type, filename, inline):
     disposition = content_disposition_header(as_attachment=not inline, filename=filename)
     storage = fieldfile.storage
-    if not isinstance(storage, FileSystemStorage):
+    if signs_urls(storage):
         # Object storage: after the access check, send the browser to a short-lived signed URL that
         # carries the same headers.
         url = storage.url(fieldfile.name, parameters={

@@ -1,5 +1,9 @@
 """Shared fixtures. Every test gets its own private MEDIA_ROOT so no test touches real evidence."""
+import os
+import signal
+
 import pytest
+from django.conf import settings as django_settings
 
 from accounts.models import Centre, Membership, Role, User
 
@@ -72,3 +76,97 @@ def _audit_rows_cleared_before_flush(request):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             for statement in triggers.SQLITE_FORWARD:
                 cursor.execute(statement)
+
+
+def _on_rq() -> bool:
+    return django_settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
+
+
+@pytest.hookimpl(trylast=True)  # after -m has deselected the others
+def pytest_collection_modifyitems(config, items):
+    """On the RQ backend only the `tasks` tests can pass (the others expect tasks to have run inline)."""
+    if _on_rq():
+        others = [item.nodeid for item in items if item.get_closest_marker("tasks") is None]
+        if others:
+            raise pytest.UsageError(f"DJANGO_TEST_TASKS_BACKEND=rq runs only the tests marked tasks (-m tasks); "
+                                    f"{len(others)} others were selected, {others[0]} first")
+
+
+class TaskWorker:
+    """Runs the background tasks enqueued so far, on the backend the test settings chose.
+
+    Inline (the suite's ImmediateBackend) they ran when enqueued, and run() only reports them. On the RQ
+    backend they wait in Redis until run() starts a real RQ worker in burst mode. It is RQ's SimpleWorker,
+    in this process (no fork), so that it reads the rows of the test's open transaction; every job still
+    goes through Redis, is fetched and run by RQ, and its outcome is read back from Redis.
+    """
+
+    def __init__(self):
+        from django_tasks import default_task_backend
+        from django_tasks.signals import task_finished
+
+        self.on_queue = _on_rq()
+        self.backend = default_task_backend
+        self._finished = []
+        task_finished.connect(self._record, weak=False)
+        self._disconnect = lambda: task_finished.disconnect(self._record)
+        if self.on_queue:
+            import django_rq
+
+            # Parallel test processes would share the queue and run each other's jobs.
+            assert os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") == "1", "on the RQ backend, run with -n 0"
+            # Redis down fails here, loudly; jobs left by an earlier, broken run are dropped.
+            django_rq.get_connection().ping()
+            self.queue = django_rq.get_queue("default")
+            self.queue.empty()
+
+    def _record(self, sender, task_result, **kwargs):
+        self._finished.append(task_result)
+
+    def waiting(self) -> int:
+        """How many jobs wait for a worker (always 0 inline)."""
+        return self.queue.count if self.on_queue else 0
+
+    def run(self) -> list[tuple[str, str]]:
+        """(task name, final status) of each task that finished since the last run, in order."""
+        if self.on_queue:
+            import django_rq
+            from rq import SimpleWorker
+
+            handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                django_rq.get_worker("default", worker_class=SimpleWorker).work(burst=True)
+            finally:
+                for sig, handler in handlers.items():
+                    signal.signal(sig, handler)
+            assert self.queue.count == 0
+        done, self._finished = self._finished, []
+        if self.on_queue:  # the outcome RQ stored in Redis, not just the callback's word
+            done = [self.backend.get_result(result.id) for result in done]
+        return [(result.task.name, result.status.name) for result in done]
+
+
+@pytest.fixture
+def task_worker(db):
+    worker = TaskWorker()
+    yield worker
+    worker._disconnect()
+
+
+@pytest.fixture
+def memory_storage(settings):
+    """Files in memory, not on the file system: what the code writes and serves goes through the configured
+    storage (S3 in production), never through a local path. Yields the storage."""
+    from django.core.files.storage import InMemoryStorage, default_storage
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    assert isinstance(default_storage, InMemoryStorage)
+    yield default_storage
+
+
+def files_on_disk(settings) -> list:
+    """Every file under MEDIA_ROOT (with memory_storage: there must be none)."""
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []

@@ -85,3 +85,35 @@ def test_the_readme_deploy_commands_are_the_ones_the_ci_deploy_smoke_test_runs()
         elif "db_worker" not in command:
             assert command in smoke, f"README's {command!r} is not what .ci/deploy_smoke runs"
     assert ".ci/deploy_smoke" in run
+
+
+def _production_env(tmp_path, **extra):
+    return {
+        **{k: v for k, v in os.environ.items()
+           if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_TASKS_BACKEND", "REDIS_URL"}},
+        "DJANGO_SETTINGS_MODULE": "portfolio_site.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "portfolio.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **extra,
+    }
+
+
+SHOW_TASKS = ("from django.conf import settings; print(settings.TASKS['default']['BACKEND'], "
+              "'django_rq' in settings.INSTALLED_APPS, settings.RQ_QUEUES['default']['URL'])")
+
+
+def test_the_task_backend_is_the_database_unless_rq_is_asked_for_and_both_pass_check_deploy(tmp_path):
+    """README "Deploying": DJANGO_TASKS_BACKEND=rq and REDIS_URL put the jobs on Redis (django-tasks-rq)."""
+    for extra, expected in [
+        ({}, "django_tasks_db.DatabaseBackend False redis://127.0.0.1:6379/0"),
+        ({"DJANGO_TASKS_BACKEND": "rq", "REDIS_URL": "redis://queue.internal:6379/2"},
+         "django_tasks_rq.RQBackend True redis://queue.internal:6379/2"),
+    ]:
+        env = _production_env(tmp_path, **extra)
+        shown = subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", SHOW_TASKS], cwd=ROOT,
+                               env=env, capture_output=True, text=True, timeout=120)
+        assert shown.stdout.strip().splitlines()[-1] == expected, shown.stderr
+        checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert checked.returncode == 0, checked.stdout + checked.stderr

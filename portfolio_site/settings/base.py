@@ -201,7 +201,29 @@ WITNESS_LINK_RATE_WINDOW = env.int("WITNESS_LINK_RATE_WINDOW", default=600)
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="portfolio@localhost")
 
-TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Background tasks (django-tasks). "database" (the embedded default): jobs are rows in the database, run by
+# `manage.py db_worker`. "rq": jobs go to Redis at REDIS_URL (django-tasks-rq), run by `manage.py rqworker` on
+# any machine that reaches Redis, the database and the file storage. Or a backend's dotted path.
+TASK_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+
+
+def tasks_setting(choice: str) -> dict:
+    """The TASKS setting for a backend named in TASK_BACKENDS (or given by its dotted path)."""
+    return {"default": {"BACKEND": TASK_BACKENDS.get(choice, choice)}}
+
+
+def uses_rq(tasks: dict) -> bool:
+    return tasks["default"]["BACKEND"] == TASK_BACKENDS["rq"]
+
+
+TASKS = tasks_setting(env("DJANGO_TASKS_BACKEND", default="database"))
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# django-rq's queue (used only by the rq backend). A print batch of a whole cohort takes minutes, not RQ's 180 s.
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT_SECONDS", default=3600)}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # so that a plain `manage.py rqworker` runs django-tasks' jobs
+RQ_SHOW_ADMIN_LINK = False
+if uses_rq(TASKS):
+    INSTALLED_APPS.append("django_rq")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
