@@ -10,7 +10,7 @@ from audit.paging import ListQuery
 from audit.signatures import STATEMENTS
 from audit.signatures import Kind as SignatureKind
 from evidence import sniffing
-from evidence.forms import TOKEN_RE, new_token
+from evidence.forms import SubmissionTokenMixin
 from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import (
     AssessmentCriterion,
@@ -246,20 +246,6 @@ class CountersignForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for reopening")
-
-
-class SubmissionTokenMixin:
-    """A hidden idempotency token, new on every blank form (evidence.forms does the same for uploads): the form
-    sent twice (a double click, or Back and Save again) is recognised by the service as one submission."""
-
-    def _add_token(self):
-        self.fields["token"] = forms.CharField(widget=forms.HiddenInput, required=False)
-        if not self.is_bound:
-            self.initial.setdefault("token", new_token())
-
-    def clean_token(self):
-        token = self.cleaned_data.get("token", "")
-        return token if TOKEN_RE.match(token or "") else ""
 
 
 class RecordForm(SubmissionTokenMixin, forms.Form):

@@ -17,8 +17,26 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{8,80}$")
 ERR_DATE = "Enter the date of the activity as dd/mm/yyyy, for example 21/03/2026."
 
 
+# A form sent again (Back, then Save) is the same submission: say so instead of making a second one.
+ALREADY_SAVED = "{what} was already saved from this form: nothing new was made."
+
+
 def new_token() -> str:
     return uuid.uuid4().hex
+
+
+class SubmissionTokenMixin:
+    """A hidden idempotency token, new on every blank form (the upload forms below do the same): the form sent
+    twice (a double click, or Back and Save again) is recognised by the service as one submission."""
+
+    def _add_token(self):
+        self.fields["token"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial.setdefault("token", new_token())
+
+    def clean_token(self):
+        token = self.cleaned_data.get("token", "")
+        return token if TOKEN_RE.match(token or "") else ""
 
 
 class EvidenceDetailsForm(forms.Form):
@@ -140,7 +158,7 @@ class CorrectionForm(EvidenceDetailsForm):
             del self.fields["statement_text"]
 
 
-class WitnessForm(forms.ModelForm):
+class WitnessForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = Witness
         fields = ["name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
@@ -158,6 +176,8 @@ class WitnessForm(forms.ModelForm):
         # No "---------" radio button, ticked by default: the five categories, none ticked until one is chosen.
         field = self.fields["suggested_status_category"]
         field.choices = [(value, label) for value, label in field.choices if value not in ("", None)]
+        if self.instance.pk is None:  # a new witness: saved once however often the form is sent
+            self._add_token()
 
 
 class WitnessStatusForm(forms.Form):
