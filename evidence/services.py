@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.actions import Action
+from audit.dates import not_in_future
 from audit.services import audit_record
 
 from . import confirmations, revisions, scanning, sniffing
@@ -236,8 +237,7 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
 
 def check_activity_date(day) -> None:
     """Evidence records something that happened: its activity date is today at the latest (the centre's day)."""
-    if day is not None and day > timezone.localdate():
-        raise ValidationError({"activity_date": ERR_FUTURE_DATE})
+    not_in_future(day, ERR_FUTURE_DATE, field="activity_date")
 
 
 def _validate_common(*, candidate, details, declared):
