@@ -1161,7 +1161,7 @@ def assessment_report_create(*, registration, actor, unit, date: date, answers: 
         answers={k: bool(v) for k, v in (answers or {}).items() if k in keys and v is not None},
         comments=(comments or "").strip(), questions=(questions or "").strip(),
         candidate_answers=(candidate_answers or "").strip())
-    report.full_clean()
+    report.full_clean(exclude=["answers"])  # the seven questions may all be left unanswered: {} is no error
     report.save()
     audit_record(actor=actor, action=Action.ASSESSMENT_REPORT_CREATED, obj=report, centre=registration.centre,
                  details={"unit": unit.ref, "answers": report.answers})
