@@ -6,11 +6,12 @@ from accounts.models import Role, User
 from accounts.people.forms import PICKER_HELP, picker_attrs
 from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from accounts.selectors import centres_of
+from audit.dates import DateInput, DateTimeInput, NotInFuture
 from audit.paging import ListQuery
 from audit.signatures import STATEMENTS
 from audit.signatures import Kind as SignatureKind
 from evidence import sniffing
-from evidence.forms import TOKEN_RE, new_token
+from evidence.forms import SubmissionTokenMixin
 from evidence.sniffing import AUDIO, VIDEO
 from qualifications.models import (
     AssessmentCriterion,
@@ -30,18 +31,12 @@ from .models import (
     Setting,
     SkillsScanRating,
 )
+from .services import RECORD_FUTURE_DATE, REPORT_FUTURE_DATE, REVIEW_FUTURE_DATE
 
 SETTING_HELP = ("Where the evidence was gathered, as you the assessor confirm it. A unit that does not accept a "
                 "setting refuses the mapping in the handbook's words.")
 
 RECORDING_EXTENSIONS = {ext for ext, (category, _) in sniffing.ALLOWED.items() if category in (AUDIO, VIDEO)}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _people(centres, role):
@@ -248,22 +243,8 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason for reopening")
 
 
-class SubmissionTokenMixin:
-    """A hidden idempotency token, new on every blank form (evidence.forms does the same for uploads): the form
-    sent twice (a double click, or Back and Save again) is recognised by the service as one submission."""
-
-    def _add_token(self):
-        self.fields["token"] = forms.CharField(widget=forms.HiddenInput, required=False)
-        if not self.is_bound:
-            self.initial.setdefault("token", new_token())
-
-    def clean_token(self):
-        token = self.cleaned_data.get("token", "")
-        return token if TOKEN_RE.match(token or "") else ""
-
-
 class RecordForm(SubmissionTokenMixin, forms.Form):
-    date = forms.DateField(widget=DateInput())
+    date = forms.DateField(widget=DateInput(), validators=[NotInFuture(RECORD_FUTURE_DATE)])
     place = forms.CharField(required=False, max_length=200)
     setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.REAL_WORK, widget=forms.RadioSelect,
                                 label="Setting", help_text="Where you saw or heard the candidate's work.",
@@ -330,8 +311,7 @@ class ActionPlanForm(SubmissionTokenMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole qualification")
     venue = forms.CharField(required=False, max_length=200)
     scheduled_at = forms.DateTimeField(required=False, label="Date and time",
-                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                  format="%Y-%m-%dT%H:%M"))
+                                       widget=DateTimeInput())
     methods = forms.MultipleChoiceField(choices=PlanMethod.choices, required=False,
                                         widget=forms.CheckboxSelectMultiple, label="Evidences assessed by")
     review_date = forms.DateField(required=False, widget=DateInput(), label="Review date")
@@ -344,7 +324,8 @@ class ActionPlanForm(SubmissionTokenMixin, forms.Form):
 
 
 class PlanReviewForm(forms.Form):
-    reviewed_on = forms.DateField(widget=DateInput(), label="Date of review")
+    reviewed_on = forms.DateField(widget=DateInput(), label="Date of review",
+                                  validators=[NotInFuture(REVIEW_FUTURE_DATE)])
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Progress against the plan")
     next_review_date = forms.DateField(required=False, widget=DateInput(), label="Next review date")
 
@@ -387,7 +368,7 @@ ANSWER_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
 
 class AssessmentReportForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None)
-    date = forms.DateField(widget=DateInput())
+    date = forms.DateField(widget=DateInput(), validators=[NotInFuture(REPORT_FUTURE_DATE)])
     comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessors comments")
     questions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessor questions")
     candidate_answers = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -423,7 +404,7 @@ class FeedbackForm(SubmissionTokenMixin, forms.Form):
 
 
 class RegistrationExtensionForm(forms.Form):
-    new_expires_on = forms.DateField(widget=DateInput(), label="New end date")
+    new_expires_on = forms.DateField(widget=DateInput(attrs={"class": "form-control"}), label="New end date")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the extension")
 
 

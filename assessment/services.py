@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from accounts.services import notify
 from audit.actions import Action
+from audit.dates import not_in_future
 from audit.services import audit_record, refusals_audited
 from audit.signatures import STATEMENTS, signature_record
 from audit.signatures import Kind as SignatureKind
@@ -117,6 +118,10 @@ REVIEW_NEEDS_NOTES = "Write what the review found: progress against the target d
 REVIEW_DATE_BEFORE_PLAN = "A review cannot be dated before the plan was made ({made})."
 NEXT_REVIEW_BEFORE_REVIEW = "The next review must come after this one."
 REPORT_NEEDS_OUTCOME = "Write the outcome of the assessment."
+REPORT_FUTURE_DATE = ("The date is in the future: an assessment report is of an assessment that has already taken "
+                      "place. Give the day of the assessment (dd/mm/yyyy).")
+REVIEW_FUTURE_DATE = ("The date of the review is in the future: record a review once it has taken place. Give the "
+                      "day of the review (dd/mm/yyyy); the next review date is the one in the future.")
 REPORT_ALREADY_SIGNED = "You have already signed this assessment report."
 UNKNOWN_SETTING = "Choose where the evidence was gathered: real work, a realistic working environment, simulation or a staged emergency drill."
 REQUIREMENT_HAS_SUB_ITEMS = "Evidence requirement {ref} has lettered sub-items: map the evidence to those."
@@ -971,8 +976,7 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     criteria = list(criteria)
     if not criteria:
         _raise(RECORD_NEEDS_CRITERIA)
-    if date > timezone.localdate():
-        _raise(RECORD_FUTURE_DATE)
+    not_in_future(date, RECORD_FUTURE_DATE)
     if setting not in Setting.values:
         _raise(UNKNOWN_SETTING)
     record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
@@ -1121,6 +1125,7 @@ def action_plan_review(*, plan, actor, reviewed_on: date, notes: str, next_revie
     _lock_registration(plan.registration_id)
     if not (notes or "").strip():
         _raise(REVIEW_NEEDS_NOTES)
+    not_in_future(reviewed_on, REVIEW_FUTURE_DATE)
     made = timezone.localtime(plan.created_at).date()
     if reviewed_on < made:
         _raise(REVIEW_DATE_BEFORE_PLAN, made=made.strftime("%d/%m/%Y"))
@@ -1149,13 +1154,14 @@ def assessment_report_create(*, registration, actor, unit, date: date, answers: 
         _raise(UNIT_NOT_IN_REGISTRATION, unit=unit.number)
     if not (outcome or "").strip():
         _raise(REPORT_NEEDS_OUTCOME)
+    not_in_future(date, REPORT_FUTURE_DATE)
     keys = {k for k, _ in AssessmentReport.QUESTIONS}
     report = AssessmentReport(
         registration=registration, unit=unit, assessor=actor, date=date, outcome=outcome.strip(),
         answers={k: bool(v) for k, v in (answers or {}).items() if k in keys and v is not None},
         comments=(comments or "").strip(), questions=(questions or "").strip(),
         candidate_answers=(candidate_answers or "").strip())
-    report.full_clean()
+    report.full_clean(exclude=["answers"])  # the seven questions may all be left unanswered: {} is no error
     report.save()
     audit_record(actor=actor, action=Action.ASSESSMENT_REPORT_CREATED, obj=report, centre=registration.centre,
                  details={"unit": unit.ref, "answers": report.answers})

@@ -11,15 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.paging import page_of
 from evidence import links
+from evidence.forms import ALREADY_SAVED
 from evidence.uploads import parse_evidence_upload
 from qualifications import planner, specs
 from qualifications.models import AssessmentCriterion, Qualification, Unit
 
 from . import employer, forms, hooks, permissions, picker, selectors, services
 from .models import AssessmentRecord, EvidenceMapping, UnitAssessment
-
-# A form sent again (Back, then Save) is the same submission: say so instead of making a second one.
-ALREADY_SAVED = "{what} was already saved from this form: nothing new was made."
 
 
 def _error_text(exc: ValidationError) -> str:

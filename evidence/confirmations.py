@@ -97,9 +97,14 @@ def _may_request(actor, item: EvidenceItem) -> bool:
 
 
 @transaction.atomic
-def witness_confirmation_request(*, testimony: WitnessTestimony, actor, email: str = "") -> tuple[WitnessRequest, str]:
+def witness_confirmation_request(*, testimony: WitnessTestimony, actor, email: str = "",
+                                 submission_token: str = "") -> tuple[WitnessRequest, str]:
     """Email the witness a single-use link; earlier open links for this testimony stop working. Returns the
-    request and the token (the token itself is never stored)."""
+    request and the token (the token itself is never stored).
+
+    `submission_token` is the page's idempotency token: the button pressed again from the same page (Back, then
+    press again) returns the request it sent, marked `resubmitted`, with no token, and sends nothing, so the link
+    the witness already has keeps working."""
     testimony = WitnessTestimony.objects.select_for_update().select_related(
         "witness", "evidence__centre", "evidence__candidate").get(pk=testimony.pk)
     item = testimony.evidence
@@ -107,6 +112,9 @@ def witness_confirmation_request(*, testimony: WitnessTestimony, actor, email: s
         raise ValidationError(ERR_NOT_ALLOWED)
     if item.deleted_at is not None:
         raise ValidationError(ERR_DELETED)
+    if submission_token and (sent := testimony.requests.filter(submission_token=submission_token).first()):
+        sent.resubmitted = True
+        return sent, ""
     if testimony.confirmed_at:
         raise ValidationError(ERR_ALREADY_CONFIRMED.format(name=testimony.confirmed_name))
     email = (email or testimony.witness.email or "").strip()
@@ -115,7 +123,7 @@ def witness_confirmation_request(*, testimony: WitnessTestimony, actor, email: s
     links.withdraw_open(WitnessRequest.objects.filter(testimony=testimony))
     token, token_hash = links.token_new()
     request = WitnessRequest(testimony=testimony, email=email, token_hash=token_hash, requested_by=actor,
-                             expires_at=links.link_expiry())
+                             expires_at=links.link_expiry(), submission_token=submission_token or "")
     request.full_clean()
     request.save()
     if testimony.declined_at:  # asked again after a decline: the new request starts afresh

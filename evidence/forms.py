@@ -3,22 +3,39 @@ import re
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 
+from audit.dates import DateInput, NotInFuture
 from audit.signatures import STATEMENTS, Kind
 
 from . import registry
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .selectors import candidate_criteria, candidate_units, witnesses_of
-from .services import ERR_DECLARATION, ERR_FUTURE_DATE, EvidenceDetails, check_activity_date
+from .services import ERR_DECLARATION, ERR_FUTURE_DATE, EvidenceDetails
 
-DATE_FORMAT = "%d/%m/%Y"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{8,80}$")
 ERR_DATE = "Enter the date of the activity as dd/mm/yyyy, for example 21/03/2026."
 
 
+# A form sent again (Back, then Save) is the same submission: say so instead of making a second one.
+ALREADY_SAVED = "{what} was already saved from this form: nothing new was made."
+
+
 def new_token() -> str:
     return uuid.uuid4().hex
+
+
+class SubmissionTokenMixin:
+    """A hidden idempotency token, new on every blank form (the upload forms below do the same): the form sent
+    twice (a double click, or Back and Save again) is recognised by the service as one submission."""
+
+    def _add_token(self):
+        self.fields["token"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial.setdefault("token", new_token())
+
+    def clean_token(self):
+        token = self.cleaned_data.get("token", "")
+        return token if TOKEN_RE.match(token or "") else ""
 
 
 class EvidenceDetailsForm(forms.Form):
@@ -27,10 +44,8 @@ class EvidenceDetailsForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     activity_date = forms.DateField(
-        label="Date of the activity", required=False, input_formats=[DATE_FORMAT],
-        widget=forms.DateInput(format=DATE_FORMAT, attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
-                                                         "autocomplete": "off"}),
-        help_text="dd/mm/yyyy", error_messages={"invalid": ERR_DATE},
+        label="Date of the activity", required=False, widget=DateInput(), error_messages={"invalid": ERR_DATE},
+        validators=[NotInFuture(ERR_FUTURE_DATE)],
     )
     kind = forms.ChoiceField(label="Type of evidence", choices=EvidenceItem.Kind.choices)
     context = forms.ChoiceField(choices=EvidenceItem.Context.choices, initial=EvidenceItem.Context.REAL_WORK,
@@ -62,14 +77,6 @@ class EvidenceDetailsForm(forms.Form):
                 self.fields["context"].help_text = " ".join(self.setting_reasons)
         if not self.is_bound and "token" in self.fields:
             self.initial.setdefault("token", new_token())
-
-    def clean_activity_date(self):
-        day = self.cleaned_data.get("activity_date")
-        try:
-            check_activity_date(day)
-        except ValidationError:
-            raise ValidationError(ERR_FUTURE_DATE) from None
-        return day
 
     def clean_token(self):
         token = self.cleaned_data.get("token", "")
@@ -140,7 +147,7 @@ class CorrectionForm(EvidenceDetailsForm):
             del self.fields["statement_text"]
 
 
-class WitnessForm(forms.ModelForm):
+class WitnessForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = Witness
         fields = ["name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
@@ -158,6 +165,8 @@ class WitnessForm(forms.ModelForm):
         # No "---------" radio button, ticked by default: the five categories, none ticked until one is chosen.
         field = self.fields["suggested_status_category"]
         field.choices = [(value, label) for value, label in field.choices if value not in ("", None)]
+        if self.instance.pk is None:  # a new witness: saved once however often the form is sent
+            self._add_token()
 
 
 class WitnessStatusForm(forms.Form):

@@ -175,6 +175,9 @@ class Witness(models.Model):
     expertise = models.TextField("occupational expertise", blank=True,
                                  help_text="Supervisory, managerial or training experience in the units attested, "
                                            "knowledge of the standards, continuing professional development")
+    submission_token = models.CharField(
+        max_length=80, blank=True, help_text="Idempotency key of the form submission that created it"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +185,11 @@ class Witness(models.Model):
         ordering = ["name", "id"]
         verbose_name_plural = "witnesses"
         constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "submission_token"],
+                condition=~Q(submission_token=""),
+                name="witness_unique_submission_token",
+            ),
             models.CheckConstraint(
                 condition=Q(status_category__isnull=True) | (Q(status_category__gte=1) & Q(status_category__lte=5)),
                 name="witness_status_category_1_to_5_or_undecided",
@@ -262,9 +270,18 @@ class WitnessRequest(ConfirmationLink):
     """A link sent to a witness (who has no account) to confirm, correct or decline their testimony."""
 
     testimony = models.ForeignKey(WitnessTestimony, on_delete=models.PROTECT, related_name="requests")
+    submission_token = models.CharField(
+        max_length=80, blank=True, help_text="Idempotency key of the button press that sent it"
+    )
 
     class Meta(ConfirmationLink.Meta):
-        pass
+        constraints = [
+            models.UniqueConstraint(
+                fields=["testimony", "submission_token"],
+                condition=~Q(submission_token=""),
+                name="witness_request_unique_submission_token",
+            ),
+        ]
 
     def __str__(self):
         return f"confirmation request to {self.email} for {self.testimony}"

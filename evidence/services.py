@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.actions import Action
+from audit.dates import not_in_future
 from audit.services import audit_record
 
 from . import confirmations, revisions, scanning, sniffing
@@ -236,8 +237,7 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
 
 def check_activity_date(day) -> None:
     """Evidence records something that happened: its activity date is today at the latest (the centre's day)."""
-    if day is not None and day > timezone.localdate():
-        raise ValidationError({"activity_date": ERR_FUTURE_DATE})
+    not_in_future(day, ERR_FUTURE_DATE, field="activity_date")
 
 
 def _validate_common(*, candidate, details, declared):
@@ -475,17 +475,31 @@ def _witness_details(witness: Witness) -> dict:
 @transaction.atomic
 def witness_create(*, candidate, centre, name: str, contact: str = "", relationship: str, email: str = "",
                    job_title: str = "", suggested_status_category: int | None = None, is_expert: bool = False,
-                   expertise: str = "") -> Witness:
+                   expertise: str = "", token: str = "") -> Witness:
     """The candidate records a witness (or an expert witness, with their occupational expertise). The status
-    category they give is a suggestion: the assessor decides."""
+    category they give is a suggestion: the assessor decides.
+
+    `token` is the form's submission token: the form sent again (Back, then Save) returns the witness the first
+    submission made, marked `resubmitted`, instead of a second one."""
+    if token and (existing := Witness.objects.filter(candidate=candidate, submission_token=token).first()):
+        existing.resubmitted = True
+        return existing
     witness = Witness(centre=centre, candidate=candidate, name=name.strip(), contact=(contact or "").strip(),
                       relationship=relationship.strip(), email=(email or "").strip(), job_title=(job_title or "").strip(),
                       suggested_status_category=suggested_status_category, is_expert=bool(is_expert),
-                      expertise=(expertise or "").strip())
+                      expertise=(expertise or "").strip(), submission_token=token or "")
     if witness.is_expert and not witness.expertise:
         raise ValidationError({"expertise": ERR_EXPERTISE})
     witness.full_clean()
-    witness.save()
+    try:
+        with transaction.atomic():  # a double click racing the first save: the constraint decides
+            witness.save()
+    except IntegrityError:
+        existing = Witness.objects.filter(candidate=candidate, submission_token=token).first() if token else None
+        if existing is None:
+            raise
+        existing.resubmitted = True
+        return existing
     audit_record(actor=candidate, action=Action.WITNESS_CREATED, obj=witness, details=_witness_details(witness))
     return witness
 

@@ -25,6 +25,8 @@ from accounts.models import Role
 
 from . import confirmations, links, ranges, registry, revisions, selectors, services, sniffing, visibility
 from .forms import (
+    ALREADY_SAVED,
+    TOKEN_RE,
     CorrectionForm,
     EditForm,
     StatementForm,
@@ -33,12 +35,15 @@ from .forms import (
     WitnessForm,
     WitnessStatusForm,
     WitnessTestimonyForm,
+    new_token,
 )
 from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .sniffing import FileRefused
 from .uploads import parse_evidence_upload
 
 SIGNED_URL_SECONDS = 300
+ALREADY_SENT = ("The link was already emailed to {name} ({email}) from this page: nothing was sent again, and the "
+                "link they have still works.")
 STAFF_ROLES = {Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN}
 
 
@@ -229,6 +234,7 @@ def detail(request, pk):
         "is_owner": item.candidate_id == request.user.pk,
         "newer": _newer_version(request, item),
         "authenticity_declaration": AUTHENTICITY_DECLARATION,
+        "submission_token": new_token(),  # the "email the witness" button, pressed again after Back: sent once
         # the candidate, or staff of the centre (not an external verifier) may (re)send the witness's link
         "may_request_confirmation": item.deleted_at is None and (
             item.candidate_id == request.user.pk or bool(request.user.role_set & STAFF_ROLES)),
@@ -443,7 +449,10 @@ def witness_new(request):
         except ValidationError as exc:
             _attach(form, exc)
         else:
-            messages.success(request, f"Added {witness.name} as a witness.")
+            if getattr(witness, "resubmitted", False):
+                messages.info(request, ALREADY_SAVED.format(what=f"The witness {witness.name}"))
+            else:
+                messages.success(request, f"Added {witness.name} as a witness.")
             return redirect(request.GET.get("next") == "testimony" and "evidence:testimony_new"
                             or "evidence:witness_list")
     return render(request, "evidence/witness_form.html", {"form": form, "witness": None})
@@ -487,7 +496,7 @@ def _testimony_post(request, parsed):
     try:
         if form.is_valid() and not errors:
             try:
-                item, _ = services.witness_testimony_submit(
+                item, created = services.witness_testimony_submit(
                     candidate=request.user, centre=_my_centre(request), witness=form.cleaned_data["witness"],
                     details=form.details(), criteria=form.cleaned_data.get("criteria") or [],
                     declared=form.cleaned_data["declaration"], upload=upload_file,
@@ -496,7 +505,10 @@ def _testimony_post(request, parsed):
             except (FileRefused, ValidationError) as exc:
                 errors.extend(_error_text(exc))
             else:
-                messages.success(request, f"Saved “{item.title}”.")
+                if created:
+                    messages.success(request, f"Saved “{item.title}”.")
+                else:
+                    messages.info(request, ALREADY_SAVED.format(what=f"“{item.title}”"))
                 return redirect("evidence:detail", pk=item.pk)
     finally:
         for upload in parsed.files:
@@ -564,11 +576,17 @@ def testimony_request(request, pk):
     if testimony is None:
         raise Http404("Not witness testimony.")
     try:
-        link, _ = confirmations.witness_confirmation_request(testimony=testimony, actor=request.user)
+        token = request.POST.get("token", "")
+        link, _ = confirmations.witness_confirmation_request(
+            testimony=testimony, actor=request.user, submission_token=token if TOKEN_RE.match(token) else "")
     except ValidationError as exc:
         messages.error(request, " ".join(_error_text(exc)))
     else:
-        messages.success(request, f"Emailed {testimony.witness.name} ({link.email}) a link to confirm this testimony.")
+        if getattr(link, "resubmitted", False):
+            messages.info(request, ALREADY_SENT.format(name=testimony.witness.name, email=link.email))
+        else:
+            messages.success(request,
+                             f"Emailed {testimony.witness.name} ({link.email}) a link to confirm this testimony.")
     return redirect("evidence:detail", pk=item.pk)
 
 

@@ -6,6 +6,7 @@ from accounts.models import Centre, Role, User
 from accounts.people.forms import picker_attrs
 from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from assessment.models import EvidenceMapping, Method, Registration
+from audit.dates import DateInput
 from audit.paging import ListQuery
 from qualifications.models import Qualification
 
@@ -18,9 +19,6 @@ from .models import (
     SamplingPlan,
     VerificationDecision,
 )
-
-DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
-
 
 PERIOD_ORDER = "The period must end on or after the day it starts."
 SHARE_RANGE = "The minimum share is a percentage from 1 to 100."
@@ -35,7 +33,7 @@ class PlanForm(forms.ModelForm):
         model = SamplingPlan
         fields = ["centre", "qualification", "period_start", "period_end", "min_share_percent", "cover_units",
                   "cover_methods", "cover_sites", "interim", "summative"]
-        widgets = {"period_start": DATE_WIDGET, "period_end": DATE_WIDGET}
+        widgets = {"period_start": DateInput(), "period_end": DateInput()}
 
     def __init__(self, *args, centres, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +128,7 @@ class GrantForm(forms.Form):
                                            "each candidate's registrations at the centre are granted. "
                                            "Suggestions appear as you type.")
     sample = forms.ModelChoiceField(queryset=Sample.objects.none(), required=False)
-    expires_on = forms.DateField(widget=DATE_WIDGET, label="Access until (last day)")
+    expires_on = forms.DateField(widget=DateInput(), label="Access until (last day)")
 
     def __init__(self, *args, centres, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,18 +2,15 @@
 from django import forms
 
 from accounts.models import StaffQualification, User
+from audit.dates import DateInput, NotInFuture
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+from .services import ACHIEVED_IN_FUTURE, CPD_IN_FUTURE, MEETING_IN_FUTURE, REVIEWED_IN_FUTURE
 
 
 class QualificationForm(forms.Form):
     kind = forms.ChoiceField(choices=StaffQualification.Kind.choices, label="Qualification")
-    achieved_on = forms.DateField(widget=DateInput(), label="Achieved on")
+    achieved_on = forms.DateField(widget=DateInput(), label="Achieved on",
+                                  validators=[NotInFuture(ACHIEVED_IN_FUTURE)])
     certificate_number = forms.CharField(max_length=50, required=False, label="Certificate number")
     expires_on = forms.DateField(widget=DateInput(), required=False, label="Expires on",
                                  help_text="Only if it expires")
@@ -21,11 +18,11 @@ class QualificationForm(forms.Form):
 
 class StatementForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Occupational competence statement")
-    reviewed_on = forms.DateField(widget=DateInput(), label="Reviewed on")
+    reviewed_on = forms.DateField(widget=DateInput(), label="Reviewed on", validators=[NotInFuture(REVIEWED_IN_FUTURE)])
 
 
 class CpdForm(forms.Form):
-    date = forms.DateField(widget=DateInput())
+    date = forms.DateField(widget=DateInput(), validators=[NotInFuture(CPD_IN_FUTURE)])
     activity = forms.CharField(max_length=300)
     hours = forms.DecimalField(max_digits=5, decimal_places=1, min_value=0.1)
     reflection = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -52,7 +49,7 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
 
 
 class MeetingForm(forms.Form):
-    date = forms.DateField(widget=DateInput())
+    date = forms.DateField(widget=DateInput(), validators=[NotInFuture(MEETING_IN_FUTURE)])
     topic = forms.CharField(max_length=300)
     attendees = PeopleChoice(queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple)
 

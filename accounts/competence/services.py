@@ -13,6 +13,7 @@ from accounts.models import (
     User,
 )
 from audit.actions import Action
+from audit.dates import not_in_future
 from audit.services import audit_record
 
 NOT_CENTRE_ADMIN = "Only a centre admin of this centre can change staff records."
@@ -20,6 +21,10 @@ NOT_STAFF_HERE = "{person} is not an assessor or internal verifier at this centr
 COUNTERSIGNER_NOT_QUALIFIED = ("{person} cannot countersign: choose a qualified assessor of this centre (with A1, "
                                "D32/D33 or TAQA recorded), not a trainee and not the trainee themselves.")
 NO_ATTENDEES = "Tick who attended."
+ACHIEVED_IN_FUTURE = "The date achieved is in the future: record a qualification once it has been achieved."
+REVIEWED_IN_FUTURE = "The review date is in the future: give the day the statement was reviewed (dd/mm/yyyy)."
+CPD_IN_FUTURE = "The date is in the future: record continuing professional development once it has taken place."
+MEETING_IN_FUTURE = "The date is in the future: record a standardisation meeting once it has taken place."
 
 
 def _raise(message, **kwargs):
@@ -42,6 +47,7 @@ def staff_qualification_add(*, actor, centre, person, kind, achieved_on, certifi
                             expires_on=None) -> StaffQualification:
     _require_admin(actor, centre)
     _require_staff(person, centre)
+    not_in_future(achieved_on, ACHIEVED_IN_FUTURE, field="achieved_on")
     qualification = StaffQualification(user=person, kind=kind, achieved_on=achieved_on,
                                        certificate_number=certificate_number.strip(), expires_on=expires_on)
     qualification.full_clean()
@@ -56,6 +62,7 @@ def staff_qualification_add(*, actor, centre, person, kind, achieved_on, certifi
 def competence_statement_set(*, actor, centre, person, text: str, reviewed_on) -> StaffProfile:
     _require_admin(actor, centre)
     _require_staff(person, centre)
+    not_in_future(reviewed_on, REVIEWED_IN_FUTURE, field="reviewed_on")
     profile, _ = StaffProfile.objects.select_for_update().get_or_create(user=person)
     profile.occupational_competence, profile.competence_reviewed_on = text.strip(), reviewed_on
     profile.full_clean()
@@ -69,6 +76,7 @@ def competence_statement_set(*, actor, centre, person, text: str, reviewed_on) -
 def cpd_add(*, actor, centre, person, date, activity: str, hours, reflection: str = "") -> CpdEntry:
     _require_admin(actor, centre)
     _require_staff(person, centre)
+    not_in_future(date, CPD_IN_FUTURE, field="date")
     entry = CpdEntry(user=person, date=date, activity=activity.strip(), hours=hours, reflection=reflection.strip())
     entry.full_clean()
     entry.save()
@@ -106,6 +114,7 @@ def standardisation_record(*, actor, centre, date, topic: str, attendees) -> Sta
     attendees = list(attendees)
     if not attendees:
         _raise(NO_ATTENDEES)
+    not_in_future(date, MEETING_IN_FUTURE, field="date")
     for person in attendees:
         _require_staff(person, centre)
     meeting = StandardisationMeeting(centre=centre, date=date, topic=topic.strip())

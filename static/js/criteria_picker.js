@@ -1,6 +1,8 @@
 /* The criteria picker's filter box (templates/assessment/partials/criteria_picker.html): hides the criteria
    that do not hold every typed word, opens the units that hold a match, and puts the units back as they
-   were when the box is emptied. Ticked boxes stay ticked (and submitted) while hidden. */
+   were when the box is emptied. Ticked boxes stay ticked (and submitted) while hidden.
+   "Open all units" / "Close all units" open or close every unit shown (they are buttons: Enter and Space work)
+   and say so in the live region; the page without this script keeps each unit's own heading. */
 (function () {
   "use strict";
 
@@ -43,6 +45,22 @@
       if (count) {
         count.textContent = words.length ? (shown === 1 ? "1 criterion matches." : shown + " criteria match.") : "";
       }
+    }
+
+    function setAll(open) {
+      units.forEach(function (unit) { if (!unit.hidden) { unit.open = open; } });
+      if (wasOpen !== null) {  // while filtering: emptying the box keeps what was asked for
+        wasOpen = units.map(function () { return open; });
+      }
+      if (count) { count.textContent = open ? "All units open." : "All units closed."; }
+    }
+
+    var group = picker.querySelector("[data-picker-all-group]");
+    if (group) {
+      group.querySelectorAll("[data-picker-all]").forEach(function (button) {
+        button.addEventListener("click", function () { setAll(button.getAttribute("data-picker-all") === "open"); });
+      });
+      group.hidden = false;
     }
 
     box.addEventListener("input", apply);

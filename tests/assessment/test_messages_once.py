@@ -173,3 +173,25 @@ def test_testimony_sent_again_with_its_token_is_one_item(world):
     again, created_again = submit()
     assert created and not created_again and again.pk == first.pk
     assert EvidenceItem.objects.filter(kind=EvidenceItem.Kind.WITNESS_TESTIMONY).count() == 1
+
+
+def test_a_refused_plan_review_and_report_say_why_once(client, world):
+    """A refusal the service makes (not a field's) is shown once, not by the page and again by the form."""
+    plan = services.action_plan_create(registration=world.registration, actor=world.assessor,
+                                       items=[("Observe a complaint", dt.date(2026, 5, 1), [])])
+    client.force_login(world.assessor)
+    made = plan.created_at.date()
+    response = client.post(reverse("assessment:action_plan_detail", args=[plan.pk]), {
+        "reviewed_on": (made - dt.timedelta(days=3)).isoformat(), "notes": "Going well."})
+    assert_once(response, "A review cannot be dated before the plan was made")
+
+
+def test_an_assessment_report_without_yes_no_answers_is_saved(client, world):
+    """The seven questions may be left unanswered (the form offers "—"): no "This field cannot be blank."."""
+    from assessment.models import AssessmentReport
+
+    client.force_login(world.assessor)
+    response = client.post(reverse("assessment:assessment_report_new", args=[world.registration.pk]), {
+        "unit": world.unit.pk, "date": "2026-03-02", "outcome": "Not yet competent."})
+    assert response.status_code == 302, _visible(response)[-600:]
+    assert AssessmentReport.objects.get().answers == {}

@@ -33,7 +33,7 @@ def test_candidate_uploads_two_files_sees_them_and_another_candidate_gets_404(pa
     rows = page.locator("#file-list li")
     expect(rows).to_have_count(2)
     expect(page.get_by_role("progressbar", name="Upload progress for shop-floor.png")).to_be_visible()
-    page.get_by_label("Date of the activity").fill("14/03/2026")
+    page.get_by_label("Date of the activity").fill("2026-03-14")  # the date picker takes ISO
     page.get_by_label("I confirm that the evidence provided is a result of my own work.").check()
     page.get_by_role("button", name="Upload").click()
 

@@ -1,6 +1,7 @@
 """Journey (issue 17): an assessor maps one piece of evidence to criteria in two units from the map page using
 only the keyboard (Tab, Space, Enter, arrows), with the evidence beside the criteria; the filter box narrows the
-criteria; axe finds no serious or critical violation on the page."""
+criteria; "Open all units" and "Close all units" open and close every unit; axe finds no serious or critical
+violation on the page."""
 import datetime
 
 import pytest
@@ -112,6 +113,41 @@ def test_assessor_maps_one_evidence_to_two_units_with_the_keyboard_only(page, li
     page.keyboard.press("Control+A")
     page.keyboard.press("Backspace")
     expect(page.locator("details[data-unit='104']")).not_to_have_attribute("open", "")
+
+
+def test_open_all_and_close_all_units_with_the_keyboard(page, live_server, sign_in, registered):
+    registration, item = registered
+    sign_in(page, "assessor")
+    page.goto(f"{live_server.url}/assessment/registrations/{registration.pk}/evidence/{item.pk}/map/")
+    units = page.locator("details.picker-unit")
+    expect(page.locator("details[data-unit='102']")).not_to_have_attribute("open", "")
+
+    # Enter on "Open all units" opens every unit, and says so.
+    focus = _tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"] == "Open all units")
+    assert focus["outline"] == "solid", focus
+    page.keyboard.press("Enter")
+    for unit in every(units):
+        expect(unit).to_have_attribute("open", "")
+    expect(page.locator("[data-picker-count]")).to_have_text("All units open.")
+    assert page.url.endswith(f"/evidence/{item.pk}/map/")  # a button of its own: the form is not sent
+
+    # Space on "Close all units" closes every unit, the one the candidate named too.
+    page.keyboard.press("Tab")
+    assert _focused(page)["text"] == "Close all units"
+    page.keyboard.press("Space")
+    for unit in every(units):
+        expect(unit).not_to_have_attribute("open", "")
+    expect(page.locator("[data-picker-count]")).to_have_text("All units closed.")
+
+    # While the filter narrows the criteria, "Open all units" opens the units shown, and emptying the filter
+    # keeps them open (what was asked for last), instead of putting back the units as they were before.
+    page.locator("#map-filter").fill("collect detailed information")
+    expect(page.locator("details[data-unit='101']")).to_be_hidden()
+    page.get_by_role("button", name="Open all units").click()
+    page.locator("#map-filter").fill("")
+    for unit in every(units):
+        expect(unit).to_be_visible()
+        expect(unit).to_have_attribute("open", "")
 
 
 @pytest.mark.browser_context_args(bypass_csp=True)

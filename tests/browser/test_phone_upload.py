@@ -29,7 +29,7 @@ def test_a_candidate_on_a_phone_uploads_three_files_and_sees_each_result(page, l
     page.locator("#id_title").fill("Till receipts, March")
     expect(page.locator("#file-list .file-title").nth(0)).to_have_value("Till receipts, March")
     expect(page.locator("#file-list .file-title").nth(2)).to_have_value("Staff rota")
-    page.get_by_label("Date of the activity").fill("14/03/2026")
+    page.get_by_label("Date of the activity").fill("2026-03-14")  # the date picker takes ISO
     page.get_by_label("I confirm that the evidence provided is a result of my own work.").check()
     page.get_by_role("button", name="Upload").scroll_into_view_if_needed()
     assert not page.locator("#upload-progress").evaluate(IN_VIEW)  # the button is far below the progress bars
