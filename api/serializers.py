@@ -85,6 +85,11 @@ class RegistrationCreateSerializer(serializers.Serializer):
     candidate_number = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
     optional_units = serializers.ListField(child=serializers.CharField(), required=False, default=list,
                                            help_text="Unit numbers of the optional units chosen")
+    entry_conditions_confirmed = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list,
+        help_text="Keys of the qualification's entry conditions that the centre confirms the candidate meets "
+                  "(e.g. 4430-04: age_18, not_already_held); a qualification with entry conditions is refused "
+                  "until every one is confirmed, as on the register form")
 
 
 class UnitProgressSerializer(serializers.Serializer):

@@ -165,6 +165,12 @@ class RegistrationList(CentreScoped, generics.ListCreateAPIView):
         if unknown:
             raise ValidationError({"optional_units": [f"Not units of {qualification.code}: "
                                                       f"{', '.join(sorted(unknown))}."]})
+        known = {c["key"] for c in assessment_services.entry_conditions_of(qualification)}
+        strange = [k for k in data["entry_conditions_confirmed"] if k not in known]
+        if strange:
+            raise ValidationError({"entry_conditions_confirmed": [
+                f"Not entry conditions of {qualification.code}: {', '.join(strange)}. "
+                f"Its entry conditions are: {', '.join(sorted(known)) or 'none'}."]})
         try:
             with transaction.atomic():
                 registration = assessment_services.registration_create(
@@ -175,6 +181,7 @@ class RegistrationList(CentreScoped, generics.ListCreateAPIView):
                                                    "internal_verifier"),
                     registered_on=data["registered_on"], optional_units=units,
                     candidate_number=data["candidate_number"],
+                    entry_conditions_confirmed=data["entry_conditions_confirmed"],
                 )
                 audit_record(actor=request.user, action=Action.API_REGISTRATION_CREATED, obj=registration,
                              centre=self.centre, details={"token": request.auth.token.prefix})

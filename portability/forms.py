@@ -1,7 +1,10 @@
 from django import forms
 
 from accounts.models import Role
+from accounts.people.forms import PICKER_HELP, picker_attrs
+from accounts.people.selectors import candidate_named
 from accounts.selectors import people_with_role
+from qualifications.models import Qualification
 
 MAX_PASSPORT_UPLOAD = 2 * 1024**3
 
@@ -26,17 +29,39 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(label="Reason for revoking", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+UNKNOWN_CANDIDATE = "There is no candidate “{name}” at this centre: give their username or candidate number."
+
+
 class PassportImportForm(forms.Form):
     passport = forms.FileField(label="Portfolio passport (ZIP)")
-    candidate = forms.ModelChoiceField(queryset=None, help_text="The candidate's account at this centre")
+    candidate = forms.CharField(max_length=150, help_text="The candidate's account at this centre. " + PICKER_HELP)
     assessor = forms.ModelChoiceField(queryset=None)
     internal_verifier = forms.ModelChoiceField(queryset=None)
+    entry_conditions = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Entry conditions confirmed",
+        help_text="Tick those of the passport's qualification that you confirm the candidate meets: a qualification "
+                  "with entry conditions is registered only when every one is confirmed.")
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].queryset = people_with_role(centre, Role.CANDIDATE)
+        self._centre = centre
+        self.fields["candidate"].widget.attrs.update(picker_attrs(type(centre).objects.filter(pk=centre.pk)))
         self.fields["assessor"].queryset = people_with_role(centre, Role.ASSESSOR)
         self.fields["internal_verifier"].queryset = people_with_role(centre, Role.INTERNAL_VERIFIER)
+        choices = [(f"{q.code}:{c['key']}", f"{q.code}: {c['text']}")
+                   for q in Qualification.objects.exclude(entry_conditions=[]).order_by("code")
+                   for c in (q.entry_conditions or []) if isinstance(c, dict) and c.get("key")]
+        if choices:
+            self.fields["entry_conditions"].choices = choices
+        else:
+            del self.fields["entry_conditions"]
+
+    def clean_candidate(self):
+        name = self.cleaned_data["candidate"]
+        candidate = candidate_named(type(self._centre).objects.filter(pk=self._centre.pk), name)
+        if candidate is None:
+            raise forms.ValidationError(UNKNOWN_CANDIDATE.format(name=name.strip()))
+        return candidate
 
 
 class PriorDecisionForm(forms.Form):

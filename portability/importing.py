@@ -74,8 +74,26 @@ def _upload_from(archive, path: str, name: str):
     return upload
 
 
-def passport_import(*, source, centre, candidate, assessor, internal_verifier, actor, registered_on=None):
-    """Verify, then import all or nothing. Returns the PassportImport."""
+def entry_condition_keys(confirmed, qualification_code: str) -> list[str]:
+    """The entry-condition keys confirmed for this qualification: plain keys ("age_18") or keys qualified by a
+    qualification code ("4430-04:age_18", what the import page offers before the passport is read), the
+    latter kept only for the passport's own qualification."""
+    keys = []
+    for item in confirmed or ():
+        code, sep, key = str(item).rpartition(":")
+        if not sep:
+            keys.append(item)
+        elif code == qualification_code:
+            keys.append(key)
+    return keys
+
+
+def passport_import(*, source, centre, candidate, assessor, internal_verifier, actor, registered_on=None,
+                    entry_conditions_confirmed=()):
+    """Verify, then import all or nothing. Returns the PassportImport.
+
+    `entry_conditions_confirmed`: the receiving centre's confirmation of the qualification's entry conditions
+    (4430-04's age and "not already held"), checked by registration_create as on the register form."""
     if not assessment_permissions.is_centre_admin(actor, centre.pk):
         raise PermissionDenied(NOT_ADMIN)
     report = passport.verify_passport(source, known_public_key=selectors.published_key)
@@ -99,6 +117,7 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
                 actor=actor, centre=centre, candidate=candidate, qualification=qualification, assessor=assessor,
                 internal_verifier=internal_verifier, registered_on=registered_on or timezone.localdate(),
                 optional_units=optional, candidate_number=manifest["candidate"].get("candidate_number", ""),
+                entry_conditions_confirmed=entry_condition_keys(entry_conditions_confirmed, qualification.code),
             )
             record = PassportImport.objects.create(
                 registration=registration, source_centre_number=manifest["centre"]["number"],

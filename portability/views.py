@@ -138,7 +138,8 @@ def passport_import_page(request):
                 record = passport_import(source=upload, centre=centre, actor=request.user,
                                          candidate=form.cleaned_data["candidate"],
                                          assessor=form.cleaned_data["assessor"],
-                                         internal_verifier=form.cleaned_data["internal_verifier"])
+                                         internal_verifier=form.cleaned_data["internal_verifier"],
+                                         entry_conditions_confirmed=form.cleaned_data.get("entry_conditions", []))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

@@ -145,3 +145,30 @@ def test_a_token_of_another_centre_cannot_register_this_centres_people(client, w
     refused = client.post(reverse("api:registrations"), body, content_type="application/json", **bearer(key))
     assert refused.status_code == 400 and "No candidate 'cara' at this centre" in refused.content.decode()
     assert not Registration.objects.filter(centre=other_centre).exists()
+
+
+@pytest.mark.django_db
+def test_a_registration_whose_qualification_has_entry_conditions_is_confirmed_through_the_api(client, world):
+    """4430-04 asks the centre to confirm its entry conditions at registration: the register form has a box
+    for each, and the API must take the same confirmations (it refused every 4430-04 registration)."""
+    w = world
+    w.qualification.entry_conditions = [{"key": "age_18", "text": "Not under the age of 18.", "source": "handbook 2.2"},
+                               {"key": "not_already_held", "text": "Not already holding it.", "source": "2.2"}]
+    w.qualification.save(update_fields=["entry_conditions"])
+    w.make_user("newbie", w.centre, Role.CANDIDATE)
+    key = token(w, Scope.WRITE_REGISTRATIONS)
+    body = {"candidate": "newbie", "qualification": w.qualification.code, "assessor": "ann", "internal_verifier": "ivy",
+            "registered_on": dt.date.today().isoformat()}
+    missing = client.post(reverse("api:registrations"), dict(body, entry_conditions_confirmed=["age_18"]),
+                          content_type="application/json", **bearer(key))
+    assert missing.status_code == 400 and "Not already holding it." in missing.content.decode()
+    unknown = client.post(reverse("api:registrations"), dict(body, entry_conditions_confirmed=["age_18", "x"]),
+                          content_type="application/json", **bearer(key))
+    assert unknown.status_code == 400 and "x" in unknown.json()["entry_conditions_confirmed"][0]
+    created = client.post(reverse("api:registrations"),
+                          dict(body, entry_conditions_confirmed=["age_18", "not_already_held"]),
+                          content_type="application/json", **bearer(key))
+    assert created.status_code == 201, created.content
+    registration = Registration.objects.get(pk=created.json()["id"])
+    assert sorted(c["key"] for c in registration.entry_conditions_confirmed) == ["age_18", "not_already_held"]
+    assert registration.entry_conditions_confirmed_by is not None

@@ -262,3 +262,68 @@ def test_provenance_follows_the_current_role(client, claimed_world, tmp_path, ot
     client.logout()
     client.force_login(w.ann)  # the sending centre's assessor: not theirs
     assert client.get(url).status_code == 404
+
+
+CONDITIONS = [{"key": "age_18", "text": "Not approved for candidates under the age of 18.", "source": "2.2"},
+              {"key": "not_already_held", "text": "Not already holding the same qualification.", "source": "2.2"}]
+
+
+def receiving_people(w, centre):
+    w.make_user("cara2", centre, Role.CANDIDATE, first_name="Cara", last_name="Candidate")
+    w.make_user("rosa", centre, Role.ASSESSOR, first_name="Rosa", last_name="Receiving")
+    w.make_user("ian", centre, Role.INTERNAL_VERIFIER)
+    return w.make_user("radmin", centre, Role.CENTRE_ADMIN)
+
+
+@pytest.mark.django_db
+def test_a_passport_of_a_qualification_with_entry_conditions_imports_once_they_are_confirmed(
+        claimed_world, tmp_path, other_centre):
+    """4430-04 has entry conditions: every passport of it was refused, since the import had no way to confirm
+    them. The command takes --confirm-entry-condition, as the register form takes a box for each."""
+    w = claimed_world
+    path = export(w, tmp_path)
+    w.qualification.entry_conditions = CONDITIONS
+    w.qualification.save(update_fields=["entry_conditions"])
+    receiving_people(w, other_centre)
+    args = [str(path), "--centre", other_centre.number, "--candidate", "cara2", "--assessor", "rosa",
+            "--internal-verifier", "ian"]
+    with pytest.raises(CommandError, match="Not already holding the same qualification"):
+        call_command("import_passport", *args, "--confirm-entry-condition", "age_18", stdout=io.StringIO())
+    assert not PassportImport.objects.exists()
+    call_command("import_passport", *args, "--confirm-entry-condition", "age_18",
+                 "--confirm-entry-condition", "not_already_held", stdout=io.StringIO())
+    registration = PassportImport.objects.get().registration
+    assert sorted(c["key"] for c in registration.entry_conditions_confirmed) == ["age_18", "not_already_held"]
+
+
+@pytest.mark.django_db
+def test_the_import_page_asks_for_the_entry_conditions_and_finds_the_candidate_by_username(
+        client, claimed_world, tmp_path, other_centre):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    w = claimed_world
+    path = export(w, tmp_path)
+    w.qualification.entry_conditions = CONDITIONS
+    w.qualification.save(update_fields=["entry_conditions"])
+    admin = receiving_people(w, other_centre)
+    client.force_login(admin)
+    url = reverse("portability:passport_import")
+    page = client.get(url).content.decode()
+    assert "Not approved for candidates under the age of 18." in page and 'data-suggest-url' in page
+    from accounts.models import User
+
+    rosa, ian = User.objects.get(username="rosa"), User.objects.get(username="ian")
+
+    def post(**extra):
+        return client.post(url, {"passport": SimpleUploadedFile("p.zip", path.read_bytes()), "candidate": "CARA2",
+                                 "assessor": rosa.pk, "internal_verifier": ian.pk, **extra})
+
+    refused = post(entry_conditions=[f"{w.qualification.code}:age_18"])
+    assert refused.status_code == 200 and "Not already holding the same qualification" in refused.content.decode()
+    assert not PassportImport.objects.exists()
+    nobody = post(candidate="nobody")
+    assert "There is no candidate “nobody” at this centre" in nobody.content.decode()
+    done = post(entry_conditions=[f"{w.qualification.code}:age_18", f"{w.qualification.code}:not_already_held"])
+    record = PassportImport.objects.get()
+    assert done.status_code == 302 and record.registration.candidate.username == "cara2"

@@ -23,6 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--assessor", required=True, help="Username of the receiving assessor")
         parser.add_argument("--internal-verifier", required=True, help="Username of the receiving IV")
         parser.add_argument("--admin", help="Centre admin recorded as importing it (default: the centre's first)")
+        parser.add_argument("--confirm-entry-condition", action="append", default=[], metavar="KEY",
+                            dest="entry_conditions",
+                            help="An entry condition of the qualification that the centre confirms the candidate "
+                                 "meets (4430-04: age_18, not_already_held); repeat for each")
 
     def handle(self, *args, file, **options):
         centre = Centre.objects.filter(number=options["centre"]).first()
@@ -41,6 +45,7 @@ class Command(BaseCommand):
                     assessor=_person(options["assessor"], centre, Role.ASSESSOR, "assessor"),
                     internal_verifier=_person(options["internal_verifier"], centre, Role.INTERNAL_VERIFIER,
                                               "internal verifier"),
+                    entry_conditions_confirmed=options["entry_conditions"],
                 )
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
