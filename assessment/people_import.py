@@ -2,7 +2,8 @@
 
 One format both ways: CSV (UTF-8) or XLSX with the columns `role,username,first_name,last_name,email`
 and, for candidates, optionally `candidate_number,qualification,assessor,internal_verifier,optional_units,
-registered_on`. All or nothing: every row is checked first and each bad row is reported by row number and
+registered_on,entry_conditions_confirmed` (the last: the keys of the qualification's entry conditions that the
+centre confirms, e.g. 4430-04's `age_18 not_already_held`, which registration_create requires). All or nothing: every row is checked first and each bad row is reported by row number and
 column; then everything is written in one transaction, registrations through the same
 `services.registration_create` as the registration form (so its checks apply), and any refusal rolls the
 whole file back. A dry run does the same writes and always rolls back, so the preview meets the same checks.
@@ -35,7 +36,7 @@ from .models import Registration
 
 REQUIRED_COLUMNS = ["role", "username", "first_name", "last_name", "email"]
 CANDIDATE_COLUMNS = ["candidate_number", "qualification", "assessor", "internal_verifier", "optional_units",
-                     "registered_on"]
+                     "registered_on", "entry_conditions_confirmed"]
 ALL_COLUMNS = REQUIRED_COLUMNS + CANDIDATE_COLUMNS
 MAX_ROWS = 5000  # people rows; far above a centre's intake, well below what a request can check in time
 MAX_LINES = 100_000  # lines read at all, empty ones included (an .xlsx of a few MB can unpack to millions)
@@ -76,6 +77,7 @@ NOT_STAFF_HERE = "'{value}' is not an {role} at this centre (nor an {role} row i
 SAME_ASSESSOR_IV = "'{value}' is the same person as the assessor: nobody verifies their own assessments."
 CANDIDATE_IS_STAFF = "'{value}' is the candidate: a candidate cannot assess or verify themselves."
 UNKNOWN_UNIT = "unit '{value}' is not a unit of {qualification}."
+UNKNOWN_CONDITION = "'{value}' is not an entry condition of {qualification} (its entry conditions: {known})."
 NOT_OPTIONAL = "unit '{value}' is not an optional unit of {qualification} (mandatory units are included anyway)."
 BAD_DATE = "'{value}' is not a date: write it as DD/MM/YYYY or YYYY-MM-DD."
 FUTURE_DATE = "'{value}' is in the future: a registration date is today or earlier."
@@ -333,7 +335,8 @@ class _Checker:
 
     def check_registration(self, number, row):
         code = row.get("qualification", "")
-        details = [c for c in ("assessor", "internal_verifier", "optional_units", "registered_on") if row.get(c)]
+        details = [c for c in ("assessor", "internal_verifier", "optional_units", "registered_on",
+                               "entry_conditions_confirmed") if row.get(c)]
         if not code:
             for column in details:
                 self.error(number, column, QUALIFICATION_NEEDED)
@@ -377,7 +380,14 @@ class _Checker:
                 self.error(number, "registered_on", FUTURE_DATE.format(value=row["registered_on"]))
             else:
                 registered_on = parsed
-        return {"qualification": qualification, "units": units, "registered_on": registered_on, **people}
+        known = {c["key"] for c in services.entry_conditions_of(qualification)}
+        conditions = [t for t in re.split(r"[\s;,]+", row.get("entry_conditions_confirmed", "")) if t]
+        for token in conditions:
+            if token not in known:
+                self.error(number, "entry_conditions_confirmed", UNKNOWN_CONDITION.format(
+                    value=token, qualification=qualification.code, known=", ".join(sorted(known)) or "none"))
+        return {"qualification": qualification, "units": units, "registered_on": registered_on,
+                "conditions": conditions, **people}
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -438,7 +448,8 @@ def _write(*, actor, centre, rows, result, dry_run):
                 qualification=registration["qualification"], assessor=by_username[registration["assessor"].lower()],
                 internal_verifier=by_username[registration["internal_verifier"].lower()],
                 registered_on=registration["registered_on"], optional_units=registration["units"],
-                candidate_number=row.get("candidate_number", ""))
+                candidate_number=row.get("candidate_number", ""),
+                entry_conditions_confirmed=registration["conditions"])
         except ValidationError as exc:
             result.errors.append(RowError(number, "qualification", REFUSED_BY_SERVICE.format(
                 problem=" ".join(exc.messages))))
@@ -474,10 +485,11 @@ def people_export_rows(centre):
             yield [_safe(v) for v in base] + [""] * len(CANDIDATE_COLUMNS)
             continue
         for r in registrations.get(person.pk) or [None]:
-            extra = [person.candidate_number, "", "", "", "", ""] if r is None else [
+            extra = [person.candidate_number, "", "", "", "", "", ""] if r is None else [
                 r.candidate_number or person.candidate_number, r.qualification.code, r.assessor.username,
                 r.internal_verifier.username, " ".join(sorted(u.number for u in r.optional_units.all())),
-                r.registered_on.strftime("%d/%m/%Y")]
+                r.registered_on.strftime("%d/%m/%Y"),
+                " ".join(c["key"] for c in (r.entry_conditions_confirmed or []) if isinstance(c, dict))]
             yield [_safe(v) for v in base + extra]
 
 

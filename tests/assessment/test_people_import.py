@@ -288,7 +288,7 @@ def test_export_is_the_import_format_and_read_back_meets_the_same_checks(client,
     rows = list(csv.reader(StringIO(response.content.decode())))
     assert rows[0] == pi.ALL_COLUMNS
     by_user = {r[1]: r for r in rows[1:]}
-    assert by_user["cand001"][5:] == ["CN001", "4411-01", "new.assessor", "new.iv", "101 103", "02/02/2026"]
+    assert by_user["cand001"][5:] == ["CN001", "4411-01", "new.assessor", "new.iv", "101 103", "02/02/2026", ""]
     assert "adm" not in by_user  # centre admins are not in the import format
     assert len(rows) == 1 + 5 + 3  # 5 imported, plus the existing assessor and two IVs
     # The same file read back meets the same checks: everyone exists already.
@@ -308,3 +308,23 @@ def test_membership_counts_are_untouched_by_a_refused_file(centre, setup):
     before = Membership.objects.count()
     run(good_file() + "teacher,t,T,T,t@example.org,,,,,,\n", centre, setup["admin"])
     assert Membership.objects.count() == before
+
+
+def test_a_qualification_with_entry_conditions_needs_them_confirmed_in_the_file(centre, setup):
+    """4430-04 asks the centre to confirm its entry conditions: the MIS file carries their keys, and a row
+    without them is refused in the handbook's words; an unknown key is named."""
+    call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4430-04.json"), verbosity=0)
+    row = "candidate,e1,Ema,One,e1@example.org,,4430-04,ass,ivy,,01/02/2014,"  # before its last registration date
+    missing = run(HEADER + "\n" + row + "age_18\n", centre, setup["admin"])
+    assert not missing.committed
+    assert any(e.row == 2 and "same type, content and level" in e.message for e in missing.errors), missing.errors
+    unknown = run(HEADER + "\n" + row + "age_18 over_21\n", centre, setup["admin"])
+    assert [(e.row, e.column) for e in unknown.errors] == [(2, "entry_conditions_confirmed")]
+    assert "'over_21' is not an entry condition of 4430-04" in unknown.errors[0].message
+    done = run(HEADER + "\n" + row + "age_18 not_already_held\n", centre, setup["admin"])
+    assert done.committed, [str(e) for e in done.errors]
+    registration = Registration.objects.get(candidate__username="e1")
+    assert sorted(c["key"] for c in registration.entry_conditions_confirmed) == ["age_18", "not_already_held"]
+    exported = list(csv.reader(StringIO(pi.people_export_csv(centre))))
+    assert exported[0][-1] == "entry_conditions_confirmed"
+    assert [r for r in exported if r[1] == "e1"][0][-1] == "age_18 not_already_held"
