@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.competence.selectors import full_sampling_reasons
@@ -317,7 +318,7 @@ def parse_decision_key(key: str) -> tuple[int, str]:
     return int(ua_id), stage
 
 
-def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
+def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=None) -> Pool:
     """Every sampleable decision of the plan: signed units (summative) and units in progress with assessment
     decisions (interim), of the plan's qualification at its centre, inside its period. Seven queries (two
     read the competence
@@ -325,11 +326,16 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
 
     For a `verifier` (the internal verifier who samples), the units they took part in assessing are left out:
     the generator never offers anybody their own assessments (five queries more).
+
+    `registration_ids`: only the decisions of these registrations (a page of the grid, the decisions being
+    accepted); each registration's decisions are the same as in the whole pool. `flags`: who is sampled in full,
+    when the caller has read it already.
     """
     start, end = plan.period_start, plan.period_end
+    scope = Q() if registration_ids is None else Q(registration_id__in=list(registration_ids))
     uas = list(
         UnitAssessment.objects.filter(
-            registration__centre_id=plan.centre_id, registration__qualification_id=plan.qualification_id,
+            scope, registration__centre_id=plan.centre_id, registration__qualification_id=plan.qualification_id,
         ).exclude(registration__status=Registration.Status.WITHDRAWN)
         .select_related("unit", "registration__candidate", "registration__assessor", "signed_by")
         .order_by("registration_id", "unit__number")
@@ -341,6 +347,8 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     registrations = Registration.objects.filter(
         centre_id=plan.centre_id, qualification_id=plan.qualification_id).exclude(
         status=Registration.Status.WITHDRAWN).values("pk")
+    if registration_ids is not None:
+        registrations = registrations.filter(pk__in=list(registration_ids))
     mappings = EvidenceMapping.objects.filter(registration__in=registrations).order_by()
     methods: dict[tuple[int, int], set[str]] = defaultdict(set)
     for reg_id, unit_id, method in mappings.values_list("registration_id", "unit_id", "method").distinct():
@@ -348,11 +356,11 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     interim_in_period = set(mappings.filter(assessed_at__gte=_day_start(start), assessed_at__lt=_day_start(
         end + timedelta(days=1))).values_list("registration_id", "unit_id").distinct())
     sites = dict(CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site"))
-    flags = {f.assessor.username: f.get_flag_display()
-             for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
-    for username, reason in full_sampling_reasons(plan.centre_id).items():  # trainees and newly qualified
-        flags.setdefault(username, reason)
-    sampled = set(SampleItem.objects.filter(plan=plan).values_list("unit_assessment_id", "stage"))
+    flags = _full_sample_flags(plan) if flags is None else flags
+    items = SampleItem.objects.filter(plan=plan)
+    if registration_ids is not None:
+        items = items.filter(unit_assessment__registration_id__in=list(registration_ids))
+    sampled = set(items.values_list("unit_assessment_id", "stage"))
     decisions, people, by_id = [], {}, {}
     for ua in uas:
         reg = ua.registration
@@ -446,10 +454,12 @@ class PlanCoverage:
 
     needs: list[sampling.Need]
     people: dict[str, str]
+    flags: dict[str, str]
     unsampled_assessors: list[str]
     unsampled_units: list[str]
     unsampled_methods: list[str]
     unsampled_sites: list[str]
+    units: list[str] = field(default_factory=list)   # every unit of the pool (the grid's columns)
 
     @property
     def met(self) -> int:
@@ -469,9 +479,9 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     parts = [f"""SELECT 'assessor', u.username, COUNT(DISTINCT p.reg_id),
                         COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), u.first_name, u.last_name
                  FROM pool p JOIN {user} u ON u.id = p.assessor_id GROUP BY u.username, u.first_name, u.last_name"""]  # noqa: S608 - table names and constants only
-    if plan.cover_units:
-        parts.append(f"""SELECT 'unit', un.ref, 1, MAX(p.sampled), '', '' FROM pool p
-                         JOIN {unit} un ON un.id = p.unit_id GROUP BY un.ref""")  # noqa: S608 - table names and constants only
+    # the units are the grid's columns: counted whether the plan needs them or not
+    parts.append(f"""SELECT 'unit', un.ref, 1, MAX(p.sampled), '', '' FROM pool p
+                     JOIN {unit} un ON un.id = p.unit_id GROUP BY un.ref""")  # noqa: S608 - table names and constants only
     if plan.cover_methods:
         parts.append(f"""SELECT 'method', m.method, 1, MAX(p.sampled), '', '' FROM pool p
                          JOIN {mapping} m ON m.registration_id = p.reg_id AND m.unit_id = p.unit_id
@@ -488,8 +498,12 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
         rows = cursor.fetchall()
     plain = sampling.SamplingPlan(min_share=plan.min_share_percent / 100, full_sample_assessors=frozenset(flags))
     order = {"assessor": 0, "unit": 1, "method": 2, "site": 3, "stage": 4}
-    needs, people, unsampled_assessors = [], {}, []
+    needs, people, unsampled_assessors, units = [], {}, [], []
     for kind, key, count, have, first, last in sorted(rows, key=lambda r: (order[r[0]], r[1])):
+        if kind == "unit":
+            units.append(key)
+            if not plan.cover_units:
+                continue
         if kind == "assessor":
             people[key] = f"{first} {last}".strip() or key
             q = sampling.quota(plain, key, count)
@@ -499,7 +513,40 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
         else:
             needs.append(sampling.Need(kind, key, 1, int(bool(have))))
     unmet = {kind: [n.key for n in needs if n.kind == kind and not n.met] for kind in ("unit", "method", "site")}
-    return PlanCoverage(needs, people, unsampled_assessors, unmet["unit"], unmet["method"], unmet["site"])
+    return PlanCoverage(needs, people, flags, unsampled_assessors, unmet["unit"], unmet["method"], unmet["site"], units)
+
+
+def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
+    pool, params = _pool_sql(plan)
+    ids = RawSQL(f"{pool} SELECT reg_id FROM pool GROUP BY reg_id {having}", params)  # noqa: S608, S611 - constants only
+    return Registration.objects.filter(pk__in=ids).select_related("candidate").order_by(
+        "candidate__first_name", "candidate__last_name", "candidate__username", "pk")
+
+
+def plan_candidates(plan) -> QuerySet[Registration]:
+    """The registrations with a decision in the plan's pool, by candidate name: the rows of the grid, to page."""
+    return _pool_registrations(plan)
+
+
+def plan_unsampled_candidates(plan) -> QuerySet[Registration]:
+    """The registrations of the pool with none of their decisions sampled, by candidate name."""
+    return _pool_registrations(plan, "HAVING MAX(sampled) = 0")
+
+
+def plan_page_grid(plan, registrations, units, verifier=None, flags=None) -> list[dict]:
+    """The coverage grid's rows for these registrations (a page): one cell per unit, the decisions in it sampled,
+    the verifier's own, or to sample. The pool is read for these registrations only."""
+    registrations = list(registrations)
+    pool = plan_pool(plan, verifier=verifier, registration_ids=[r.pk for r in registrations], flags=flags or {})
+    overview = PlanOverview(pool, None, None, units, [f"r{r.pk}" for r in registrations])
+    return plan_grid(overview, overview.candidates)
+
+
+def latest_generation(plan, user):
+    """The user's latest sample generation for the plan (the proposal the plan page shows), or None."""
+    from .models import SampleGeneration
+
+    return SampleGeneration.objects.filter(plan=plan, requested_by=user).order_by("-created_at", "-id").first()
 
 
 
