@@ -483,9 +483,14 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     parts.append(f"""SELECT 'unit', un.ref, 1, MAX(p.sampled), '', '' FROM pool p
                      JOIN {unit} un ON un.id = p.unit_id GROUP BY un.ref""")  # noqa: S608 - table names and constants only
     if plan.cover_methods:
-        parts.append(f"""SELECT 'method', m.method, 1, MAX(p.sampled), '', '' FROM pool p
-                         JOIN {mapping} m ON m.registration_id = p.reg_id AND m.unit_id = p.unit_id
-                         GROUP BY m.method""")  # noqa: S608 - table names and constants only
+        # One probe per method (the field's choices) of the index on (registration, unit, method), stopping at the
+        # first decision found, rather than every mapping of the pool grouped by method.
+        has = (f"EXISTS (SELECT 1 FROM pool p WHERE {{}}EXISTS (SELECT 1 FROM {mapping} m WHERE "  # noqa: S608 - table names and constants only
+               f"m.registration_id = p.reg_id AND m.unit_id = p.unit_id AND m.method = %s))")
+        for code in Method.values:
+            parts.append(f"""SELECT 'method', %s, 1, CASE WHEN {has.format("p.sampled = 1 AND ")} THEN 1 ELSE 0 END,
+                             '', '' WHERE {has.format("")}""")  # noqa: S608 - table names and constants only
+            params = params + [code, code, code]
     if plan.cover_sites:
         parts.append(f"""SELECT 'site', cs.site, 1, MAX(p.sampled), '', '' FROM pool p
                          JOIN {site} cs ON cs.registration_id = p.reg_id WHERE cs.site <> '' GROUP BY cs.site""")  # noqa: S608 - table names and constants only
