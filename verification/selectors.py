@@ -952,10 +952,14 @@ def _plan_reasons(registrations) -> dict[int, list[str]]:
     result = defaultdict(list)
     for key, key_plans in plans.items():
         for plan in key_plans:
-            pool = plan_pool(plan)
-            needs = [n for n in sampling.coverage(pool.plain_plan, pool.decisions, pool.sampled_ids).needs if not n.met]
+            # What the plan still needs, counted by the database; then the decisions of these registrations only.
+            cov = plan_coverage(plan)
+            needs = [n for n in cov.needs if not n.met]
             if not needs:
                 continue
+            pool = plan_pool(plan, registration_ids=[r.pk for r in registrations
+                                                     if (r.centre_id, r.qualification_id) == key], flags=cov.flags)
+            pool.people.update(cov.people)
             mine = defaultdict(lambda: {"units": set(), "methods": set(), "sites": set(), "assessors": set()})
             for d in pool.decisions:
                 m = mine[d.candidate]
