@@ -460,6 +460,8 @@ class PlanCoverage:
     unsampled_methods: list[str]
     unsampled_sites: list[str]
     units: list[str] = field(default_factory=list)   # every unit of the pool (the grid's columns)
+    candidates: int = 0                               # registrations with a decision in the pool
+    unsampled_candidates: int = 0                     # ... with none of them sampled
 
     @property
     def met(self) -> int:
@@ -479,6 +481,9 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     parts = [f"""SELECT 'assessor', u.username, COUNT(DISTINCT p.reg_id),
                         COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), u.first_name, u.last_name
                  FROM pool p JOIN {user} u ON u.id = p.assessor_id GROUP BY u.username, u.first_name, u.last_name"""]  # noqa: S608 - table names and constants only
+    # the candidates (the grid's rows) and those with something sampled: the pages' counts, in the same query
+    parts.append("""SELECT 'candidates', '', COUNT(DISTINCT p.reg_id),
+                           COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), '', '' FROM pool p""")
     # the units are the grid's columns: counted whether the plan needs them or not
     parts.append(f"""SELECT 'unit', un.ref, 1, MAX(p.sampled), '', '' FROM pool p
                      JOIN {unit} un ON un.id = p.unit_id GROUP BY un.ref""")  # noqa: S608 - table names and constants only
@@ -502,9 +507,13 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
         cursor.execute(pool + "\n" + "\nUNION ALL\n".join(parts), params)
         rows = cursor.fetchall()
     plain = sampling.SamplingPlan(min_share=plan.min_share_percent / 100, full_sample_assessors=frozenset(flags))
-    order = {"assessor": 0, "unit": 1, "method": 2, "site": 3, "stage": 4}
+    order = {"candidates": -1, "assessor": 0, "unit": 1, "method": 2, "site": 3, "stage": 4}
     needs, people, unsampled_assessors, units = [], {}, [], []
+    candidates = candidates_sampled = 0
     for kind, key, count, have, first, last in sorted(rows, key=lambda r: (order[r[0]], r[1])):
+        if kind == "candidates":
+            candidates, candidates_sampled = count, have
+            continue
         if kind == "unit":
             units.append(key)
             if not plan.cover_units:
@@ -518,7 +527,8 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
         else:
             needs.append(sampling.Need(kind, key, 1, int(bool(have))))
     unmet = {kind: [n.key for n in needs if n.kind == kind and not n.met] for kind in ("unit", "method", "site")}
-    return PlanCoverage(needs, people, flags, unsampled_assessors, unmet["unit"], unmet["method"], unmet["site"], units)
+    return PlanCoverage(needs, people, flags, unsampled_assessors, unmet["unit"], unmet["method"], unmet["site"], units,
+                        candidates, candidates - candidates_sampled)
 
 
 def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
@@ -528,9 +538,28 @@ def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
         "candidate__first_name", "candidate__last_name", "candidate__username", "pk")
 
 
-def plan_candidates(plan) -> QuerySet[Registration]:
-    """The registrations with a decision in the plan's pool, by candidate name: the rows of the grid, to page."""
-    return _pool_registrations(plan)
+class Counted:
+    """A queryset whose count is already known (counted by an aggregate query): a paginator slices it without
+    counting it again."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+def plan_candidates(plan, count: int | None = None):
+    """The registrations with a decision in the plan's pool, by candidate name: the rows of the grid, to page
+    (`count`: PlanCoverage.candidates, so the page does not count them again)."""
+    registrations = _pool_registrations(plan)
+    return registrations if count is None else Counted(registrations, count)
 
 
 def plan_unsampled_candidates(plan) -> QuerySet[Registration]:

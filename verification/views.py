@@ -60,25 +60,26 @@ def plan_detail(request, pk):
     rows listed), the grid paged by candidate and the sampled units paged. Bounded by what it shows."""
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
     coverage = selectors.plan_coverage(plan)
-    grid_page = page_of(request, selectors.plan_candidates(plan), PLAN_GRID_PER_PAGE, param="candidates_page")
+    grid_page = page_of(request, selectors.plan_candidates(plan, coverage.candidates), PLAN_GRID_PER_PAGE,
+                        param="candidates_page")
     sampled_page = page_of(request, selectors.sample_items_visible_to(request.user).filter(plan=plan).order_by(
         "unit_assessment__registration__candidate__last_name", "unit_assessment_id", "stage", "id"),
         param="sampled_page")
     states = selectors.item_states(sampled_page.object_list, fresh=True)
-    unsampled = selectors.plan_unsampled_candidates(plan)
+    unsampled = selectors.plan_unsampled_candidates(plan)[:PLAN_NAMES_SHOWN] if coverage.unsampled_candidates else []
     generation = selectors.latest_generation(plan, request.user)
     return render(request, "verification/plan_detail.html", {
         "plan": plan, "coverage": coverage, "states": states, "generation": generation,
         "grid": selectors.plan_page_grid(plan, grid_page.object_list, coverage.units, verifier=request.user,
                                         flags=coverage.flags),
         "grid_page": grid_page, "sampled_page": sampled_page,
-        "unsampled_candidates_count": unsampled.count(),
+        "unsampled_candidates_count": coverage.unsampled_candidates,
         "may_sample": permissions.can_sample(request.user, plan.centre),
         "needs": [(n.met, selectors.describe_need(n, coverage.people)) for n in coverage.needs],
         "unsampled_methods": [selectors.method_label(m) for m in coverage.unsampled_methods],
         "stages": [selectors.stage_label(s).lower() for s in plan.stages],
         "unsampled_assessors": [coverage.people.get(a, a) for a in coverage.unsampled_assessors],
-        "unsampled_candidates": [str(r.candidate) for r in unsampled[:PLAN_NAMES_SHOWN]],
+        "unsampled_candidates": [str(r.candidate) for r in unsampled],
     })
 
 

@@ -36,7 +36,7 @@ def test_plan_page_same_queries_at_two_sizes_and_paged_by_candidate(client, worl
                                                                      django_assert_num_queries):
     crowd(world, count, plan)
     client.force_login(world.pat)
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(24):
         response = client.get(reverse("verification:plan_detail", args=[plan.pk]))
     body = response.content.decode()
     assert body.count('<tr><th scope="row">') == min(count, 25)
