@@ -7,9 +7,9 @@ centre sizes, beside a trivial signed-in page measured in the same run.
 The centre is generated through the models with bulk inserts (no services, no audit rows: the point is the
 pages' reads): 40 assessors, 5 internal verifiers, candidates half on 4430-04 and half on 4411-01, each with
 30 evidence items and 100 criterion mappings (one in ten "not yet"), the first unit of every second
-candidate signed, a site per candidate and a sampling plan per qualification. After each size it runs VACUUM ANALYZE on PostgreSQL
-(as autovacuum would). It runs on a throw-away
-database (a temporary SQLite file, or the test_<name> database beside DATABASE_URL's) dropped at the end.
+candidate signed, a site per candidate and a sampling plan per qualification; after each size, VACUUM ANALYZE
+on PostgreSQL (as autovacuum would). It runs on a throw-away database (a temporary SQLite file, or the
+test_<name> database beside DATABASE_URL's) dropped at the end.
 
 Per page it prints the median time, the queries, the HTML size and the ratio to the trivial page at both
 sizes, then the growth from the small centre to the large one.
