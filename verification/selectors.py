@@ -478,9 +478,11 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     pool, params = _pool_sql(plan)
     user, unit = User._meta.db_table, Unit._meta.db_table
     mapping, site = EvidenceMapping._meta.db_table, CandidateSite._meta.db_table
-    parts = [f"""SELECT 'assessor', u.username, COUNT(DISTINCT p.reg_id),
-                        COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), u.first_name, u.last_name
-                 FROM pool p JOIN {user} u ON u.id = p.assessor_id GROUP BY u.username, u.first_name, u.last_name"""]  # noqa: S608 - table names and constants only
+    # grouped by the assessor's id, then named: the pool's rows are sorted by an integer, not by three strings
+    parts = [f"""SELECT 'assessor', u.username, a.n, a.s, u.first_name, u.last_name
+                 FROM (SELECT p.assessor_id, COUNT(DISTINCT p.reg_id) AS n,
+                              COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END) AS s
+                       FROM pool p GROUP BY p.assessor_id) a JOIN {user} u ON u.id = a.assessor_id"""]  # noqa: S608 - table names and constants only
     # the candidates (the grid's rows) and those with something sampled: the pages' counts, in the same query
     parts.append("""SELECT 'candidates', '', COUNT(DISTINCT p.reg_id),
                            COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), '', '' FROM pool p""")
