@@ -247,7 +247,13 @@ class EvidenceMapping(models.Model):
                 name="unique_mapping_requirement",
             ),
         ]
-        indexes = [models.Index(fields=["registration", "unit", "decision"])]
+        indexes = [
+            models.Index(fields=["registration", "unit", "decision"]),
+            # The internal verifier's sampling pool, counted by the database (verification.selectors.plan_coverage):
+            # "a decision on this unit inside the period" and "this unit assessed by this method", index-only.
+            models.Index(fields=["registration", "unit", "assessed_at"], name="mapping_unit_assessed_at"),
+            models.Index(fields=["registration", "unit", "method"], name="mapping_unit_method"),
+        ]
 
     def __str__(self):
         return f"evidence {self.evidence_id} → {self.unit.ref} {self.target_label}"

@@ -138,6 +138,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "verification:plan_create": frozenset({IV, ADMIN}),
     "verification:plan_detail": frozenset({IV, ADMIN}),
     "verification:sample_accept": frozenset({IV}),
+    "verification:sample_generate": frozenset({IV}),
     "verification:item_detail": frozenset({IV, ADMIN}),
     "verification:item_decide": frozenset({IV}),
     "verification:mapping_decide": frozenset({IV}),

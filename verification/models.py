@@ -108,6 +108,47 @@ class Sample(models.Model):
         return f"Sample {self.accepted_at:%d/%m/%Y} of {self.plan}"
 
 
+class SampleGeneration(models.Model):
+    """One run of the sample generator over a whole plan, in the background (verification.tasks): the proposal
+    it found for the internal verifier who asked (never their own assessments), with its progress.
+
+    One unfinished generation per plan and verifier (a constraint): asking twice returns the one under way."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="generations")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Decisions in the pool")
+    done = models.PositiveIntegerField(default=0, help_text="Decisions picked so far")
+    keys = models.JSONField(default=list, blank=True, help_text="The proposed decisions (plan_pool keys)")
+    shown = models.JSONField(default=list, blank=True, help_text="The first proposed rows, as the page lists them")
+    unmeetable = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "requested_by"], condition=Q(status__in=["queued", "running"]),
+                                    name="one_generation_under_way_per_plan_and_verifier"),
+        ]
+
+    def __str__(self):
+        return f"Sample generation {self.pk} of {self.plan_id} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
 class SampleItem(models.Model):
     """One sampled unit of one registration, at one stage.
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.competence.selectors import full_sampling_reasons
@@ -317,7 +318,7 @@ def parse_decision_key(key: str) -> tuple[int, str]:
     return int(ua_id), stage
 
 
-def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
+def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=None) -> Pool:
     """Every sampleable decision of the plan: signed units (summative) and units in progress with assessment
     decisions (interim), of the plan's qualification at its centre, inside its period. Seven queries (two
     read the competence
@@ -325,11 +326,16 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
 
     For a `verifier` (the internal verifier who samples), the units they took part in assessing are left out:
     the generator never offers anybody their own assessments (five queries more).
+
+    `registration_ids`: only the decisions of these registrations (a page of the grid, the decisions being
+    accepted); each registration's decisions are the same as in the whole pool. `flags`: who is sampled in full,
+    when the caller has read it already.
     """
     start, end = plan.period_start, plan.period_end
+    scope = Q() if registration_ids is None else Q(registration_id__in=list(registration_ids))
     uas = list(
         UnitAssessment.objects.filter(
-            registration__centre_id=plan.centre_id, registration__qualification_id=plan.qualification_id,
+            scope, registration__centre_id=plan.centre_id, registration__qualification_id=plan.qualification_id,
         ).exclude(registration__status=Registration.Status.WITHDRAWN)
         .select_related("unit", "registration__candidate", "registration__assessor", "signed_by")
         .order_by("registration_id", "unit__number")
@@ -341,6 +347,8 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     registrations = Registration.objects.filter(
         centre_id=plan.centre_id, qualification_id=plan.qualification_id).exclude(
         status=Registration.Status.WITHDRAWN).values("pk")
+    if registration_ids is not None:
+        registrations = registrations.filter(pk__in=list(registration_ids))
     mappings = EvidenceMapping.objects.filter(registration__in=registrations).order_by()
     methods: dict[tuple[int, int], set[str]] = defaultdict(set)
     for reg_id, unit_id, method in mappings.values_list("registration_id", "unit_id", "method").distinct():
@@ -348,11 +356,11 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
     interim_in_period = set(mappings.filter(assessed_at__gte=_day_start(start), assessed_at__lt=_day_start(
         end + timedelta(days=1))).values_list("registration_id", "unit_id").distinct())
     sites = dict(CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site"))
-    flags = {f.assessor.username: f.get_flag_display()
-             for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
-    for username, reason in full_sampling_reasons(plan.centre_id).items():  # trainees and newly qualified
-        flags.setdefault(username, reason)
-    sampled = set(SampleItem.objects.filter(plan=plan).values_list("unit_assessment_id", "stage"))
+    flags = _full_sample_flags(plan) if flags is None else flags
+    items = SampleItem.objects.filter(plan=plan)
+    if registration_ids is not None:
+        items = items.filter(unit_assessment__registration_id__in=list(registration_ids))
+    sampled = set(items.values_list("unit_assessment_id", "stage"))
     decisions, people, by_id = [], {}, {}
     for ua in uas:
         reg = ua.registration
@@ -390,6 +398,192 @@ def plan_pool(plan: SamplingPlan, verifier=None) -> Pool:
 def _day_start(day: date) -> datetime:
     """Midnight starting `day` in the site's time zone: a period of local dates as a range of instants."""
     return timezone.make_aware(datetime.combine(day, time.min))
+
+# --- the plan's coverage, counted by the database ----------------------------------------------------------
+def _pool_sql(plan) -> tuple[str, list]:
+    """A CTE `pool` of the plan's sampleable decisions, one row per (unit assessment, stage): the same decisions
+    as plan_pool (signed units signed inside the period, open units with an assessment decision inside it, and
+    whatever was sampled since), with `sampled` 1 or 0. Everything is reduced by the database: no mapping row
+    reaches Python."""
+    ua, reg = UnitAssessment._meta.db_table, Registration._meta.db_table
+    item, mapping = SampleItem._meta.db_table, EvidenceMapping._meta.db_table
+    start, end = _day_start(plan.period_start), _day_start(plan.period_end + timedelta(days=1))
+    params: list = [plan.centre_id, plan.qualification_id, Registration.Status.WITHDRAWN, plan.pk]
+    summative = f"ua.id IN (SELECT unit_assessment_id FROM sampled WHERE stage = '{Stage.SUMMATIVE.value}')"  # noqa: S608 - table names and constants only
+    if plan.summative:
+        summative = f"(ua.status = %s AND ua.signed_at >= %s AND ua.signed_at < %s) OR {summative}"
+        params += [UnitAssessment.Status.SIGNED, start, end]
+    interim = f"ua.id IN (SELECT unit_assessment_id FROM sampled WHERE stage = '{Stage.INTERIM.value}')"  # noqa: S608 - table names and constants only
+    interim_params: list = []
+    if plan.interim:
+        interim = (f"(ua.status = %s AND EXISTS (SELECT 1 FROM {mapping} m WHERE m.registration_id = ua.registration_id"  # noqa: S608 - table names and constants only
+                   f" AND m.unit_id = ua.unit_id AND m.assessed_at >= %s AND m.assessed_at < %s)) OR {interim}")
+        interim_params = [UnitAssessment.Status.OPEN, start, end]
+    sql = f"""
+        WITH regs AS (SELECT id, assessor_id FROM {reg} WHERE centre_id = %s AND qualification_id = %s
+                      AND status <> %s),
+        sampled AS (SELECT unit_assessment_id, stage FROM {item} WHERE plan_id = %s),
+        pool AS (
+          SELECT ua.id AS ua_id, '{Stage.SUMMATIVE.value}' AS stage, COALESCE(ua.signed_by_id, r.assessor_id)
+                 AS assessor_id, ua.registration_id AS reg_id, ua.unit_id AS unit_id,
+                 CASE WHEN EXISTS (SELECT 1 FROM sampled s WHERE s.unit_assessment_id = ua.id
+                                   AND s.stage = '{Stage.SUMMATIVE.value}') THEN 1 ELSE 0 END AS sampled
+          FROM {ua} ua JOIN regs r ON r.id = ua.registration_id WHERE {summative}
+          UNION ALL
+          SELECT ua.id, '{Stage.INTERIM.value}', r.assessor_id, ua.registration_id, ua.unit_id,
+                 CASE WHEN EXISTS (SELECT 1 FROM sampled s WHERE s.unit_assessment_id = ua.id
+                                   AND s.stage = '{Stage.INTERIM.value}') THEN 1 ELSE 0 END
+          FROM {ua} ua JOIN regs r ON r.id = ua.registration_id WHERE {interim}
+        )"""  # noqa: S608 - table names and constants only
+    return sql, params + interim_params
+
+
+def _full_sample_flags(plan) -> dict[str, str]:
+    """{assessor username: why every candidate of theirs is sampled} at the plan's centre."""
+    flags = {f.assessor.username: f.get_flag_display()
+             for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
+    for username, reason in full_sampling_reasons(plan.centre_id).items():  # trainees and newly qualified
+        flags.setdefault(username, reason)
+    return flags
+
+
+@dataclass
+class PlanCoverage:
+    """The plan's requirements met and not met (the same Needs as sampling.coverage over plan_pool), counted by
+    the database; `people` names the assessors."""
+
+    needs: list[sampling.Need]
+    people: dict[str, str]
+    flags: dict[str, str]
+    unsampled_assessors: list[str]
+    unsampled_units: list[str]
+    unsampled_methods: list[str]
+    unsampled_sites: list[str]
+    units: list[str] = field(default_factory=list)   # every unit of the pool (the grid's columns)
+    candidates: int = 0                               # registrations with a decision in the pool
+    unsampled_candidates: int = 0                     # ... with none of them sampled
+
+    @property
+    def met(self) -> int:
+        return sum(1 for n in self.needs if n.met)
+
+
+def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
+    """What the plan needs and what is sampled, by assessor, unit, method, site and stage: one aggregate query
+    (plus three reading who is sampled in full), whatever the size of the centre."""
+    from django.db import connection
+
+    if flags is None:
+        flags = _full_sample_flags(plan)
+    pool, params = _pool_sql(plan)
+    user, unit = User._meta.db_table, Unit._meta.db_table
+    mapping, site = EvidenceMapping._meta.db_table, CandidateSite._meta.db_table
+    # grouped by the assessor's id, then named: the pool's rows are sorted by an integer, not by three strings
+    parts = [f"""SELECT 'assessor', u.username, a.n, a.s, u.first_name, u.last_name
+                 FROM (SELECT p.assessor_id, COUNT(DISTINCT p.reg_id) AS n,
+                              COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END) AS s
+                       FROM pool p GROUP BY p.assessor_id) a JOIN {user} u ON u.id = a.assessor_id"""]  # noqa: S608 - table names and constants only
+    # the candidates (the grid's rows) and those with something sampled: the pages' counts, in the same query
+    parts.append("""SELECT 'candidates', '', COUNT(DISTINCT p.reg_id),
+                           COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), '', '' FROM pool p""")
+    # the units are the grid's columns: counted whether the plan needs them or not
+    parts.append(f"""SELECT 'unit', un.ref, 1, MAX(p.sampled), '', '' FROM pool p
+                     JOIN {unit} un ON un.id = p.unit_id GROUP BY un.ref""")  # noqa: S608 - table names and constants only
+    if plan.cover_methods:
+        # One probe per method (the field's choices) of the index on (registration, unit, method), stopping at the
+        # first decision found, rather than every mapping of the pool grouped by method.
+        has = (f"EXISTS (SELECT 1 FROM pool p WHERE {{}}EXISTS (SELECT 1 FROM {mapping} m WHERE "  # noqa: S608 - table names and constants only
+               f"m.registration_id = p.reg_id AND m.unit_id = p.unit_id AND m.method = %s))")
+        for code in Method.values:
+            parts.append(f"""SELECT 'method', %s, 1, CASE WHEN {has.format("p.sampled = 1 AND ")} THEN 1 ELSE 0 END,
+                             '', '' WHERE {has.format("")}""")  # noqa: S608 - table names and constants only
+            params = params + [code, code, code]
+    if plan.cover_sites:
+        parts.append(f"""SELECT 'site', cs.site, 1, MAX(p.sampled), '', '' FROM pool p
+                         JOIN {site} cs ON cs.registration_id = p.reg_id WHERE cs.site <> '' GROUP BY cs.site""")  # noqa: S608 - table names and constants only
+    if plan.stages:
+        parts.append(f"""SELECT 'stage', p.stage, 1, MAX(p.sampled), '', '' FROM pool p
+                         WHERE p.stage IN ({", ".join("%s" for _ in plan.stages)}) GROUP BY p.stage""")  # noqa: S608 - table names and constants only
+        params = params + [str(s) for s in plan.stages]
+    with connection.cursor() as cursor:
+        cursor.execute(pool + "\n" + "\nUNION ALL\n".join(parts), params)
+        rows = cursor.fetchall()
+    plain = sampling.SamplingPlan(min_share=plan.min_share_percent / 100, full_sample_assessors=frozenset(flags))
+    order = {"candidates": -1, "assessor": 0, "unit": 1, "method": 2, "site": 3, "stage": 4}
+    needs, people, unsampled_assessors, units = [], {}, [], []
+    candidates = candidates_sampled = 0
+    for kind, key, count, have, first, last in sorted(rows, key=lambda r: (order[r[0]], r[1])):
+        if kind == "candidates":
+            candidates, candidates_sampled = count, have
+            continue
+        if kind == "unit":
+            units.append(key)
+            if not plan.cover_units:
+                continue
+        if kind == "assessor":
+            people[key] = f"{first} {last}".strip() or key
+            q = sampling.quota(plain, key, count)
+            needs.append(sampling.Need("assessor", key, q, min(q, have)))
+            if not have:
+                unsampled_assessors.append(key)
+        else:
+            needs.append(sampling.Need(kind, key, 1, int(bool(have))))
+    unmet = {kind: [n.key for n in needs if n.kind == kind and not n.met] for kind in ("unit", "method", "site")}
+    return PlanCoverage(needs, people, flags, unsampled_assessors, unmet["unit"], unmet["method"], unmet["site"], units,
+                        candidates, candidates - candidates_sampled)
+
+
+def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
+    pool, params = _pool_sql(plan)
+    ids = RawSQL(f"{pool} SELECT reg_id FROM pool GROUP BY reg_id {having}", params)  # noqa: S608, S611 - constants only
+    return Registration.objects.filter(pk__in=ids).select_related("candidate").order_by(
+        "candidate__first_name", "candidate__last_name", "candidate__username", "pk")
+
+
+class Counted:
+    """A queryset whose count is already known (counted by an aggregate query): a paginator slices it without
+    counting it again."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+def plan_candidates(plan, count: int | None = None):
+    """The registrations with a decision in the plan's pool, by candidate name: the rows of the grid, to page
+    (`count`: PlanCoverage.candidates, so the page does not count them again)."""
+    registrations = _pool_registrations(plan)
+    return registrations if count is None else Counted(registrations, count)
+
+
+def plan_unsampled_candidates(plan) -> QuerySet[Registration]:
+    """The registrations of the pool with none of their decisions sampled, by candidate name."""
+    return _pool_registrations(plan, "HAVING MAX(sampled) = 0")
+
+
+def plan_page_grid(plan, registrations, units, verifier=None, flags=None) -> list[dict]:
+    """The coverage grid's rows for these registrations (a page): one cell per unit, the decisions in it sampled,
+    the verifier's own, or to sample. The pool is read for these registrations only."""
+    registrations = list(registrations)
+    pool = plan_pool(plan, verifier=verifier, registration_ids=[r.pk for r in registrations], flags=flags or {})
+    overview = PlanOverview(pool, None, None, units, [f"r{r.pk}" for r in registrations])
+    return plan_grid(overview, overview.candidates)
+
+
+def latest_generation(plan, user):
+    """The user's latest sample generation for the plan (the proposal the plan page shows), or None."""
+    from .models import SampleGeneration
+
+    return SampleGeneration.objects.filter(plan=plan, requested_by=user).order_by("-created_at", "-id").first()
+
 
 
 def method_label(code: str) -> str:
@@ -789,10 +983,14 @@ def _plan_reasons(registrations) -> dict[int, list[str]]:
     result = defaultdict(list)
     for key, key_plans in plans.items():
         for plan in key_plans:
-            pool = plan_pool(plan)
-            needs = [n for n in sampling.coverage(pool.plain_plan, pool.decisions, pool.sampled_ids).needs if not n.met]
+            # What the plan still needs, counted by the database; then the decisions of these registrations only.
+            cov = plan_coverage(plan)
+            needs = [n for n in cov.needs if not n.met]
             if not needs:
                 continue
+            pool = plan_pool(plan, registration_ids=[r.pk for r in registrations
+                                                     if (r.centre_id, r.qualification_id) == key], flags=cov.flags)
+            pool.people.update(cov.people)
             mine = defaultdict(lambda: {"units": set(), "methods": set(), "sites": set(), "assessors": set()})
             for d in pool.decisions:
                 m = mine[d.candidate]
@@ -937,11 +1135,10 @@ def iv_dashboard(user) -> dict:
     plans = list(plans_visible_to(user).filter(period_end__gte=timezone.localdate()))
     coverage_rows = []
     for plan in plans[:5]:
-        # The coverage only: the dashboard shows no proposal, so none is computed.
-        pool = plan_pool(plan)
-        needs = sampling.coverage(pool.plain_plan, pool.all_decisions, pool.sampled_ids).needs
-        coverage_rows.append({"plan": plan, "met": sum(1 for n in needs if n.met), "total": len(needs),
-                              "open": [describe_need(n, pool.people) for n in needs if not n.met][:5]})
+        # The coverage only, counted by the database: the dashboard shows no proposal, so none is computed.
+        cov = plan_coverage(plan)
+        coverage_rows.append({"plan": plan, "met": cov.met, "total": len(cov.needs),
+                              "open": [describe_need(n, cov.people) for n in cov.needs if not n.met][:5]})
     return {
         "coverage_rows": coverage_rows,
         "open_referrals": list(open_referrals_for(user)[:20]),

@@ -33,6 +33,7 @@ from .models import (
     ExternalAccessGrant,
     ExternalAccessLog,
     Sample,
+    SampleGeneration,
     SampleItem,
     SamplingPlan,
     Stage,
@@ -50,6 +51,7 @@ NOT_REGISTRATION_IV = "Only the candidate's internal verifier can record a verif
 NOT_IN_POOL = "That decision is not part of this plan's pool (wrong qualification, centre or period)."
 ALREADY_SAMPLED = "Unit {unit} is already sampled at the {stage} stage under this plan."
 NOTHING_TO_SAMPLE = "Nothing to sample: the plan is already met by what has been sampled."
+GENERATION_NOT_READY = "That proposal is not ready (or not yours): generate a proposed sample first."
 UNIT_NOT_SIGNED = "Unit {unit} is not signed off: a summative decision needs a signed unit."
 UNIT_STILL_OPEN = ("Unit {unit} is still open for the assessor's corrections: agree it once the assessor has "
                    "signed it off again.")
@@ -181,7 +183,10 @@ def sample_accept(*, plan, actor, decision_keys=None) -> Sample:
     if not _holds(actor, plan.centre, Role.INTERNAL_VERIFIER):
         _raise(NOT_IV)
     SamplingPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one acceptance at a time per plan
-    pool = selectors.plan_pool(plan, verifier=actor)  # never the actor's own assessments
+    # Chosen decisions (a generated proposal, a cell of the grid): only their registrations' pool is read, so
+    # the lock is held for the size of the sample, not of the centre. Never the actor's own assessments.
+    pool = selectors.plan_pool(plan, verifier=actor, registration_ids=None if decision_keys is None else
+                               _registrations_of_keys(decision_keys))
     by_key = {d.id: d for d in pool.decisions}
     if decision_keys is None:
         from .sampling import propose_sample
@@ -234,6 +239,48 @@ def check_may_decide(*, verifier, unit_assessment) -> None:
     check_not_own_assessment(verifier=verifier, unit_assessment=unit_assessment)
     if registration.internal_verifier_id != verifier.pk:
         _raise(NOT_REGISTRATION_IV)
+
+
+def _registrations_of_keys(keys) -> set[int]:
+    ua_ids = set()
+    for key in keys:
+        try:
+            ua_ids.add(selectors.parse_decision_key(key)[0])
+        except ValueError:
+            _raise(NOT_IN_POOL)
+    return set(UnitAssessment.objects.filter(pk__in=ua_ids).values_list("registration_id", flat=True))
+
+
+@transaction.atomic
+def sample_generation_request(*, plan, actor) -> SampleGeneration:
+    """Ask the worker for a proposed sample of the whole plan (verification.tasks.generate_sample). Asking again
+    while one is queued or running returns that one: a double submit never starts two generations."""
+    if not _holds(actor, plan.centre, Role.INTERNAL_VERIFIER):
+        _raise(NOT_IV)
+    under_way = SampleGeneration.objects.filter(plan=plan, requested_by=actor,
+                                                status__in=SampleGeneration.UNFINISHED).first()
+    if under_way is not None:
+        return under_way
+    try:
+        with transaction.atomic():
+            generation = SampleGeneration.objects.create(plan=plan, requested_by=actor)
+    except IntegrityError:  # the other submit got there first
+        return SampleGeneration.objects.get(plan=plan, requested_by=actor, status__in=SampleGeneration.UNFINISHED)
+    audit_record(actor=actor, action=Action.SAMPLE_GENERATION_REQUESTED, obj=generation, centre=plan.centre,
+                 details={"plan": plan.pk})
+    from .tasks import generate_sample
+
+    transaction.on_commit(lambda: generate_sample.enqueue(generation.pk))
+    return generation
+
+
+def sample_generation_accept(*, generation, actor) -> Sample:
+    """Accept a finished generation's proposal: its decisions, checked again against the pool now."""
+    if generation.requested_by_id != actor.pk or generation.status != SampleGeneration.Status.DONE:
+        _raise(GENERATION_NOT_READY)
+    if not generation.keys:
+        _raise(NOTHING_TO_SAMPLE)
+    return sample_accept(plan=generation.plan, actor=actor, decision_keys=list(generation.keys))
 
 
 def sample_item_transition(*, item: SampleItem, actor, to: str, reason: str = "") -> SampleItem:

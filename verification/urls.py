@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/sample/", views.sample_accept, name="sample_accept"),
+    path("plans/<int:pk>/generate/", views.sample_generate, name="sample_generate"),
     path("sampled/<int:pk>/", views.item_detail, name="item_detail"),
     path("sampled/<int:pk>/decide/", views.item_decide, name="item_decide"),
     path("sampled/<int:pk>/decisions/<int:mapping_pk>/decide/", views.mapping_decide, name="mapping_decide"),

@@ -52,48 +52,65 @@ def plan_create(request):
 
 
 PLAN_GRID_PER_PAGE = 25     # candidates per page of the coverage grid
-PLAN_PROPOSAL_SHOWN = 50    # rows of the proposed sample listed (accepting it takes all of them)
 PLAN_NAMES_SHOWN = 20       # names in the "not yet sampled" lists
 
 
 def plan_detail(request, pk):
-    """The plan: its proposal (the first rows listed), coverage, the grid paged by candidate and the sampled
-    units paged."""
+    """The plan: its coverage counted by the database, the latest proposal generated in the background (the first
+    rows listed), the grid paged by candidate and the sampled units paged. Bounded by what it shows."""
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
-    overview = selectors.plan_overview(plan, verifier=request.user)
-    grid_page = page_of(request, overview.candidates, PLAN_GRID_PER_PAGE, param="candidates_page")
+    coverage = selectors.plan_coverage(plan)
+    grid_page = page_of(request, selectors.plan_candidates(plan, coverage.candidates), PLAN_GRID_PER_PAGE,
+                        param="candidates_page")
     sampled_page = page_of(request, selectors.sample_items_visible_to(request.user).filter(plan=plan).order_by(
         "unit_assessment__registration__candidate__last_name", "unit_assessment_id", "stage", "id"),
         param="sampled_page")
     states = selectors.item_states(sampled_page.object_list, fresh=True)
-    people = overview.pool.people
-    proposal = [
-        {"decision": d, "candidate": people.get(d.candidate, d.candidate),
-         "assessor": people.get(d.assessor, d.assessor), "stage": selectors.stage_label(d.stage),
-         "methods": ", ".join(sorted(selectors.method_label(m) for m in d.methods))}
-        for d in overview.proposal.items[:PLAN_PROPOSAL_SHOWN]
-    ]
-    unsampled_candidates = overview.coverage.unsampled_candidates
+    unsampled = selectors.plan_unsampled_candidates(plan)[:PLAN_NAMES_SHOWN] if coverage.unsampled_candidates else []
+    generation = selectors.latest_generation(plan, request.user)
     return render(request, "verification/plan_detail.html", {
-        "plan": plan, "overview": overview, "proposal": proposal, "states": states,
-        "proposal_count": len(overview.proposal.items), "grid": selectors.plan_grid(overview, grid_page.object_list),
+        "plan": plan, "coverage": coverage, "states": states, "generation": generation,
+        "grid": selectors.plan_page_grid(plan, grid_page.object_list, coverage.units, verifier=request.user,
+                                        flags=coverage.flags),
         "grid_page": grid_page, "sampled_page": sampled_page,
-        "unsampled_candidates_count": len(unsampled_candidates),
+        "unsampled_candidates_count": coverage.unsampled_candidates,
         "may_sample": permissions.can_sample(request.user, plan.centre),
-        "needs": [(n.met, selectors.describe_need(n, overview.pool.people)) for n in overview.coverage.needs],
-        "unsampled_methods": [selectors.method_label(m) for m in overview.coverage.unsampled_methods],
+        "needs": [(n.met, selectors.describe_need(n, coverage.people)) for n in coverage.needs],
+        "unsampled_methods": [selectors.method_label(m) for m in coverage.unsampled_methods],
         "stages": [selectors.stage_label(s).lower() for s in plan.stages],
-        "unsampled_assessors": [overview.pool.people.get(a, a) for a in overview.coverage.unsampled_assessors],
-        "unsampled_candidates": [people.get(c, c) for c in unsampled_candidates[:PLAN_NAMES_SHOWN]],
+        "unsampled_assessors": [coverage.people.get(a, a) for a in coverage.unsampled_assessors],
+        "unsampled_candidates": [str(r.candidate) for r in unsampled],
     })
 
 
 @require_POST
-def sample_accept(request, pk):
+def sample_generate(request, pk):
+    """Ask for a proposed sample of the whole plan, generated in the background (a second click while one is
+    under way shows that one)."""
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
-    keys = request.POST.getlist("key") or None
     try:
-        sample = services.sample_accept(plan=plan, actor=request.user, decision_keys=keys)
+        services.sample_generation_request(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.info(request, "The proposed sample is being generated: this page shows its progress.")
+    return redirect(reverse("verification:plan_detail", args=[plan.pk]) + "#proposal-h")
+
+
+@require_POST
+def sample_accept(request, pk):
+    """Accept a generated proposal (`generation`) or the decisions chosen in the grid (`key`)."""
+    plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    keys = request.POST.getlist("key")
+    generation_id = request.POST.get("generation", "")
+    generation = plan.generations.filter(pk=int(generation_id)).first() if generation_id.isdigit() else None
+    try:
+        if generation is not None:
+            sample = services.sample_generation_accept(generation=generation, actor=request.user)
+        elif keys:
+            sample = services.sample_accept(plan=plan, actor=request.user, decision_keys=keys)
+        else:
+            raise ValidationError(services.GENERATION_NOT_READY)
     except ValidationError as exc:
         _error(request, exc)
     else:

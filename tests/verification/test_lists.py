@@ -123,3 +123,19 @@ def test_grant_list_same_queries_at_two_sizes(client, world, count, django_asser
     assert len(response.content) < 120_000
     if count > 5:
         assert f"and {count} candidates in all" in body
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_claim_list_with_an_active_plan_same_queries_at_two_sizes(client, world, plan, count,
+                                                                  django_assert_num_queries):
+    """The claim gate of each ready registration names what the active sampling plan still needs of them: the
+    plan's coverage counted by the database, the pool read for the page's registrations only."""
+    w = world
+    crowd(w, count, signed=True)
+    client.force_login(w.admin)
+    with django_assert_num_queries(32):
+        response = client.get(reverse("verification:claim_list"))
+    body = response.content.decode()
+    assert body.count('id="ready-') - 1 == min(count, 50)
+    assert "The sampling plan needs unit TV-101 sampled and agreed." in body
+    assert len(response.content) < 250_000

@@ -125,3 +125,37 @@ def test_large_centre_sample_is_complete_and_has_no_redundant_item():
     for item in proposal.items:
         assert _needs_met_count(state, [x for x in proposal.items if x is not item]) < full
     assert len(proposal.items) < 60
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(decision_strategy, min_size=0, max_size=40, unique_by=lambda x: x.id),
+       st.sampled_from([0.1, 0.34, 0.5, 1.0]), st.sets(st.sampled_from(["ann", "bob", "cat"])),
+       st.integers(0, 5))
+def test_lazy_greedy_gives_the_reference_generators_sample(decisions, share, flagged, sampled_every):
+    """The heap-driven generator proposes exactly what the generator that re-scores every decision after each
+    pick proposes, with and without decisions already sampled (pools above and below the exhaustive limit)."""
+    from verification.sampling import _propose_sample_reference
+
+    plan = SamplingPlan(min_share=share, full_sample_assessors=frozenset(flagged))
+    done = [d.id for n, d in enumerate(decisions) if sampled_every and n % (sampled_every + 1) == 0]
+    new = propose_sample(plan, decisions, already_sampled=done)
+    old = _propose_sample_reference(plan, decisions, already_sampled=done)
+    assert [d.id for d in new.items] == [d.id for d in old.items]
+    assert new.needs == old.needs and new.unmeetable == old.unmeetable
+
+
+def test_lazy_greedy_matches_the_reference_on_a_centre_sized_pool():
+    import random
+
+    from verification.sampling import _propose_sample_reference
+
+    rng = random.Random(11)
+    decisions = [
+        d(i, f"a{rng.randint(0, 7)}", f"c{rng.randint(0, 150)}", f"4{rng.randint(1, 17):02d}",
+          rng.sample(["O", "Q", "PD", "WT", "PE", "RPL"], rng.randint(1, 3)), rng.choice(["Leeds", "York", "Hull", ""]),
+          rng.choice(["interim", "summative"]))
+        for i in range(600)
+    ]
+    plan = SamplingPlan(min_share=0.3, full_sample_assessors=frozenset({"a1"}))
+    assert ([x.id for x in propose_sample(plan, decisions, already_sampled=[3, 9, 27]).items]
+            == [x.id for x in _propose_sample_reference(plan, decisions, already_sampled=[3, 9, 27]).items])

@@ -194,7 +194,7 @@ EV_SCOPE_TESTED = {  # tests/verification/test_ev_scope.py
 # sample_items_visible_to), so a revoked role gets 404 there too.
 POST_ACTIONS = {
     "assessment:unit_sign", "assessment:mapping_decide", "assessment:mapping_remove", "assessment:unit_countersign",
-    "verification:sample_accept", "verification:item_decide", "verification:mapping_decide",
+    "verification:sample_accept", "verification:sample_generate", "verification:item_decide", "verification:mapping_decide",
     "verification:referral_close", "portability:prior_unit_decide", "verification:referral_send_back",
     # evidence_visible_to (_visible_item) and staff_registrations_visible_to, as evidence:detail and
     # evidence:registration_witnesses above

@@ -20,7 +20,7 @@ def test_iv_samples_a_unit_from_the_coverage_grid_and_agrees(client, signed_worl
     w = signed_world
     client.force_login(w.pat)
     page = client.get(reverse("verification:plan_detail", args=[plan.pk])).content.decode()
-    assert "Accept the proposed sample" in page and "Cara Candidate" in page
+    assert "Generate a proposed sample" in page and "Cara Candidate" in page
     key = selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")
     client.post(reverse("verification:sample_accept", args=[plan.pk]), {"key": key})
     item = SampleItem.objects.get()
@@ -116,3 +116,41 @@ def test_dashboards_show_the_panels(client, signed_world, plan):
     admin = client.get(reverse("dashboards:centre_admin")).content.decode()
     assert "Ann Assessor: 1 of 1 sampled decisions referred (100%)" in admin
     assert "Candidates by stage" in admin
+
+
+def test_iv_generates_a_proposal_in_the_background_and_accepts_it(client, signed_world, plan,
+                                                                   django_capture_on_commit_callbacks):
+    """The whole plan's proposal comes from the worker (a status row on the page while it runs); a second
+    submit while it is under way starts nothing more; accepting takes the generated decisions."""
+    from audit.models import AuditEntry
+    from verification.models import SampleGeneration
+
+    w = signed_world
+    client.force_login(w.pat)
+    url = reverse("verification:plan_detail", args=[plan.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("verification:sample_generate", args=[plan.pk]))
+        client.post(reverse("verification:sample_generate", args=[plan.pk]))   # a double submit
+    assert SampleGeneration.objects.count() == 1 and len(callbacks) == 1
+    page = client.get(url).content.decode()
+    assert "data-refresh-seconds" in page and "Refresh to see the progress" in page
+    assert "Accept the proposed sample" not in page
+    callbacks[0]()   # the worker runs the task
+    generation = SampleGeneration.objects.get()
+    assert generation.status == "done" and generation.keys
+    assert AuditEntry.objects.filter(action__in=["sample_generation_requested", "sample_generated"]).count() == 2
+    page = client.get(url).content.decode()
+    assert "Accept the proposed sample" in page and "data-refresh-seconds" not in page
+    client.post(reverse("verification:sample_accept", args=[plan.pk]), {"generation": generation.pk})
+    assert {f"{i.unit_assessment_id}:{i.stage}" for i in SampleItem.objects.all()} == set(generation.keys)
+    # never the generating verifier's own assessments (pat assessed reg2)
+    assert not SampleItem.objects.filter(unit_assessment__registration=w.reg2).exists()
+
+
+def test_accepting_without_a_ready_proposal_is_a_message_not_a_500(client, signed_world, plan):
+    w = signed_world
+    client.force_login(w.pat)
+    for data in ({}, {"generation": "999"}, {"generation": "x"}, {"key": "nonsense"}):
+        response = client.post(reverse("verification:sample_accept", args=[plan.pk]), data, follow=True)
+        assert response.status_code == 200
+        assert not SampleItem.objects.exists()
