@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Membership
 from evidence.services import evidence_lock
 
 from ..models import Registration, UnitAssessment
@@ -37,10 +36,6 @@ def add_months(day: date, months: int) -> date:
     year = day.year + month // 12
     month = month % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _holds(user, centre, role) -> bool:
-    return Membership.objects.filter(user=user, centre=centre, role=role).exists()
 
 
 def _refuse_if_closed(registration):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
+from accounts.permissions import holds
 from audit.actions import Action
 from audit.services import audit_record
 from qualifications import planner, rules, specs
@@ -15,7 +16,7 @@ from qualifications.models import QualificationUnit, Unit
 
 from .. import permissions
 from ..models import EvidenceMapping, Registration, UnitAssessment
-from .common import _holds, _raise, _refuse_if_closed, add_months
+from .common import _raise, _refuse_if_closed, add_months
 from .dates import date_problem
 from .messages import (
     ALREADY_REGISTERED,
@@ -65,7 +66,7 @@ def suggested_route(qualification, optional_units):
 def _check_people(*, centre, candidate, assessor, internal_verifier):
     for person, role in ((candidate, Role.CANDIDATE), (assessor, Role.ASSESSOR),
                          (internal_verifier, Role.INTERNAL_VERIFIER)):
-        if not _holds(person, centre, role):
+        if not holds(person, centre, role):
             _raise(NOT_IN_CENTRE, person=person, role=role.label.lower(), centre=centre.name)
     if assessor.pk == internal_verifier.pk:
         _raise(IV_IS_ASSESSOR)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rules",  # the permission predicates' template tags ({% load rules %})
     "accounts",
     "audit",
     "qualifications",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out (username, client address) pairs
     "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",  # user.has_perm("assessment.sign_unit", ua): <app>/permissions.py
 ]
 
 ROOT_URLCONF = "portfolio_site.urls"
