@@ -6,9 +6,11 @@ from accounts.models import Role, User
 from accounts.people.forms import PICKER_HELP, picker_attrs
 from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from accounts.selectors import centres_of
+from audit import dates
 from audit.paging import ListQuery
 from audit.signatures import STATEMENTS
 from audit.signatures import Kind as SignatureKind
+from audit.widgets import DateInput
 from evidence import sniffing
 from evidence.forms import TOKEN_RE, new_token
 from evidence.sniffing import AUDIO, VIDEO
@@ -35,13 +37,6 @@ SETTING_HELP = ("Where the evidence was gathered, as you the assessor confirm it
                 "setting refuses the mapping in the handbook's words.")
 
 RECORDING_EXTENSIONS = {ext for ext, (category, _) in sniffing.ALLOWED.items() if category in (AUDIO, VIDEO)}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _people(centres, role):
@@ -331,7 +326,7 @@ class ActionPlanForm(SubmissionTokenMixin, forms.Form):
     venue = forms.CharField(required=False, max_length=200)
     scheduled_at = forms.DateTimeField(required=False, label="Date and time",
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                  format="%Y-%m-%dT%H:%M"))
+                                                                  format=dates.ISO_DATETIME_LOCAL))
     methods = forms.MultipleChoiceField(choices=PlanMethod.choices, required=False,
                                         widget=forms.CheckboxSelectMultiple, label="Evidences assessed by")
     review_date = forms.DateField(required=False, widget=DateInput(), label="Review date")

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 
+from audit import dates
 from audit.signatures import STATEMENTS, Kind
 
 from . import registry
@@ -12,7 +13,7 @@ from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .selectors import candidate_criteria, candidate_units, witnesses_of
 from .services import ERR_DECLARATION, ERR_FUTURE_DATE, EvidenceDetails, check_activity_date
 
-DATE_FORMAT = "%d/%m/%Y"
+DATE_FORMAT = dates.DATE
 TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{8,80}$")
 ERR_DATE = "Enter the date of the activity as dd/mm/yyyy, for example 21/03/2026."
 

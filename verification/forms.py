@@ -6,6 +6,7 @@ from accounts.models import Centre, Role, User
 from accounts.people.forms import picker_attrs
 from accounts.people.selectors import UNKNOWN_CANDIDATE, candidate_named
 from assessment.models import EvidenceMapping, Method, Registration
+from audit import dates
 from audit.paging import ListQuery
 from qualifications.models import Qualification
 
@@ -19,7 +20,7 @@ from .models import (
     VerificationDecision,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
+DATE_WIDGET = forms.DateInput(attrs={"placeholder": dates.PLACEHOLDER}, format=dates.DATE)
 
 
 PERIOD_ORDER = "The period must end on or after the day it starts."

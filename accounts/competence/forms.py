@@ -2,13 +2,7 @@
 from django import forms
 
 from accounts.models import StaffQualification, User
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+from audit.widgets import DateInput
 
 
 class QualificationForm(forms.Form):

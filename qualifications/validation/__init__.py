@@ -84,7 +84,6 @@ from .schema import (
     KINDS,
     LEVELS,
     MEMBERSHIP_FIELDS,
-    METHODS,
     OUTCOME_FIELDS,
     QUALIFICATION_FIELDS,
     RANGE_FIELDS,

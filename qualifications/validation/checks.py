@@ -1,6 +1,8 @@
 """The meaning checks over a normalised catalogue: every error and warning, one by one."""
 from __future__ import annotations
 
+from ..levels import LEVELS, SCALE
+from ..methods import METHODS, is_known_method
 from .problems import (
     BAD_QUANTITY,
     CONFLICTING_UNIT,
@@ -46,8 +48,6 @@ from .problems import (
 from .schema import (
     CREDIT_RULE_KINDS,
     KINDS,
-    LEVELS,
-    METHODS,
     REQUIREMENT_KINDS,
     RULE_PARAMS,
     STATUSES,
@@ -110,7 +110,7 @@ def _check_qualification(c: _Checker, q: dict):
     code = q["code"]
     qrec = f"qualification {code}"
     if q["level"] not in LEVELS:
-        c.error(UNKNOWN_LEVEL, qrec, f"level {_label(q['level'])} is not on the Entry 1-3 / Level 1-8 scale", code)
+        c.error(UNKNOWN_LEVEL, qrec, f"level {_label(q['level'])} is not on {SCALE}", code)
     groups = set()
     for g in q["groups"]:
         if g["name"] in groups:
@@ -233,7 +233,7 @@ def _check_params(c, rrec, code, rule, spec, groups) -> bool:
                 ok = False
         elif kind == "level":
             if value not in LEVELS:
-                c.error(UNKNOWN_LEVEL, rrec, f"level {_label(value)} is not on the Entry 1-3 / Level 1-8 scale", code)
+                c.error(UNKNOWN_LEVEL, rrec, f"level {_label(value)} is not on {SCALE}", code)
                 ok = False
         elif kind == "str":
             if not isinstance(value, str) or (required and not value):
@@ -269,7 +269,7 @@ def _check_params(c, rrec, code, rule, spec, groups) -> bool:
 def _check_unit(c: _Checker, u: dict):
     urec = f"unit {u['ref']}"
     if u["level"] and u["level"] not in LEVELS:
-        c.error(UNKNOWN_LEVEL, urec, f"level {_label(u['level'])} is not on the Entry 1-3 / Level 1-8 scale")
+        c.error(UNKNOWN_LEVEL, urec, f"level {_label(u['level'])} is not on {SCALE}")
     outcome_numbers = set()
     criterion_refs = set()
     for o in u["outcomes"]:
@@ -309,9 +309,9 @@ def _check_unit(c: _Checker, u: dict):
                         f"asks for {item['min_count']} of its sub-items but has only {n_children}")
             if key == "evidence_requirements":
                 for method in (m.strip() for m in item["method"].split(",")):
-                    if method not in METHODS:
+                    if not is_known_method(method):
                         c.error(UNKNOWN_KIND, f"{urec} {what} {item['ref']}",
-                                f"method {_label(method)} is not one of {', '.join(m for m in METHODS if m)}")
+                                f"method {_label(method)} is not one of {', '.join(name for name, _ in METHODS)}")
                 if item["kind"] not in REQUIREMENT_KINDS:
                     c.error(UNKNOWN_KIND, f"{urec} {what} {item['ref']}",
                             f"kind {_label(item['kind'])} must be one of {', '.join(REQUIREMENT_KINDS)}")

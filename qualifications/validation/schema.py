@@ -10,9 +10,8 @@ The export shape (one dict, JSON-ready):
 """
 from __future__ import annotations
 
+from ..levels import LEVELS  # noqa: F401 - re-exported with the schema
 from .problems import BAD_SHAPE, BAD_TYPE, MISSING_FIELD, REQUIRED, Problem, _Checker, _is_int
-
-LEVELS = ["Entry 1", "Entry 2", "Entry 3"] + [f"Level {n}" for n in range(1, 9)]
 
 # name: (type, default). Types: "str" (null read as ""), "int?" (whole number or null), "bool",
 # "bool?" (true, false or null), "str?" (text or null), "list", "dict".
@@ -122,8 +121,6 @@ GUIDE_FIELDS = {
 
 KINDS = ("knowledge", "performance")
 STATUSES = ("mandatory", "optional")
-METHODS = ("", "observation", "questioning", "product", "witness_testimony", "professional_discussion",
-           "statement", "expert_witness", "recognition_of_prior_learning")
 REQUIREMENT_KINDS = ("evidence", "setting", "guidance")
 # Rule kinds and their parameters: name -> (type, required). "units" are numbers inside the qualification.
 RULE_PARAMS = {
