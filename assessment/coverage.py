@@ -27,37 +27,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from qualifications.methods import METHOD_SYNONYMS, methods_in_words, methods_of, normalise_method  # noqa: F401
+
 ACCEPTED = "accepted"
 NOT_YET = "not_yet"
 
-# How handbook wording of a method maps onto our method names.
-METHOD_SYNONYMS = {
-    "observation": "observation", "observed": "observation", "o": "observation",
-    "questioning": "questioning", "question": "questioning", "q&a": "questioning", "q": "questioning",
-    "product": "product_evidence", "product evidence": "product_evidence", "product_evidence": "product_evidence",
-    "pe": "product_evidence",
-    "witness": "witness_testimony", "witness testimony": "witness_testimony",
-    "witness_testimony": "witness_testimony", "wt": "witness_testimony",
-    "professional discussion": "professional_discussion", "professional_discussion": "professional_discussion",
-    "pd": "professional_discussion",
-    "expert witness": "expert_witness", "expert_witness": "expert_witness",
-    "rpl": "rpl", "recognition of prior learning": "rpl",
-    "candidate statement": "candidate_statement", "candidate_statement": "candidate_statement",
-}
-
-
-def normalise_method(text: str) -> str:
-    text = (text or "").strip().lower()
-    return METHOD_SYNONYMS.get(text, text.replace(" ", "_"))
-
-
-def methods_of(text: str) -> tuple[str, ...]:
-    """The methods a requirement counts: "observation,witness_testimony" -> both, normalised."""
-    return tuple(normalise_method(part) for part in (text or "").split(",") if part.strip())
-
-
-def methods_in_words(methods: Iterable[str]) -> str:
-    return " or ".join(m.replace("_", " ") for m in methods)
+# The method vocabulary and its handbook synonyms are qualifications.methods' (one definition).
 
 
 @dataclass(frozen=True)

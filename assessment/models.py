@@ -4,23 +4,16 @@ from django.db import models
 from django.db.models import F, Q
 
 from evidence.models import ConfirmationLink
+from qualifications.methods import METHODS
 
 # Said wherever a closed registration refuses a change (the services, the permissions, the pages).
 REGISTRATION_LOCKED = ("This registration is {status}: its assessment record is closed, so nothing in it can be "
                        "changed any more.")
 
 
-class Method(models.TextChoices):
-    """The assessment methods the handbooks name."""
-
-    OBSERVATION = "observation", "Observation"
-    QUESTIONING = "questioning", "Questioning"
-    PRODUCT_EVIDENCE = "product_evidence", "Product evidence"
-    WITNESS_TESTIMONY = "witness_testimony", "Witness testimony"
-    PROFESSIONAL_DISCUSSION = "professional_discussion", "Professional discussion"
-    RPL = "rpl", "Recognition of prior learning"
-    CANDIDATE_STATEMENT = "candidate_statement", "Candidate statement"
-    EXPERT_WITNESS = "expert_witness", "Expert witness"
+# The assessment methods the handbooks name: Method.OBSERVATION, ... Method.EXPERT_WITNESS, built from the one
+# vocabulary (qualifications.methods.METHODS), which the catalogue validation and coverage read too.
+Method = models.TextChoices("Method", [(name.upper(), (name, label)) for name, label in METHODS])
 
 
 class Registration(models.Model):

@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from accounts.people import services as people_services
 from accounts.people.selectors import IMPORT_ROLES
+from audit import dates
 from qualifications.models import Qualification, QualificationUnit
 
 from . import services
@@ -219,12 +220,7 @@ def _check_header(header):
 
 # --- checking ---------------------------------------------------------------------------------------
 def _parse_date(value: str) -> date | None:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date, no time of day
-        except ValueError:
-            continue
-    return None
+    return dates.parse_day(value)
 
 
 class _Checker:

@@ -392,10 +392,14 @@ def requirement_facts(r: EvidenceRequirement) -> cov.RequirementFacts:
 
 
 def unit_assessment_for(registration, unit) -> UnitAssessment:
-    """The unit assessment row (an unsaved OPEN one when none exists yet)."""
+    """The unit assessment row (an unsaved OPEN one when none exists yet), with `registration` on it (the
+    permission predicates read it)."""
     ua = UnitAssessment.objects.filter(registration=registration, unit=unit).select_related(
         "signed_by", "countersigned_by").first()
-    return ua or UnitAssessment(registration=registration, unit=unit)
+    if ua is None:
+        return UnitAssessment(registration=registration, unit=unit)
+    ua.registration = registration
+    return ua
 
 
 def unit_coverage_facts(registration, unit) -> list[cov.MappingFacts]:
@@ -606,6 +610,9 @@ class UnitProgress:
     missing: list[str]
     not_yet: int = 0
     referrals: list[CandidateReferral] = field(default_factory=list)   # filled by candidate_progress
+    # The row the permission predicates are asked about (an unsaved OPEN one where none exists yet, as
+    # unit_assessment_for gives), filled by candidate_progress.
+    assessment_row: UnitAssessment | None = None
 
     @property
     def status_label(self) -> str:
@@ -683,6 +690,10 @@ def candidate_progress(registration) -> list[UnitProgress]:
             what=what, action_points=mark.action_points, answered=not mark.unanswered, due_on=mark.due_on))
     for row in rows:
         row.referrals = by_unit.get(row.unit.pk, [])
+        # The page asks the permission predicates about each unit, which read its registration.
+        if row.unit_assessment is not None:
+            row.unit_assessment.registration = registration
+        row.assessment_row = row.unit_assessment or UnitAssessment(registration=registration, unit=row.unit)
     return rows
 
 

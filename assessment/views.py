@@ -92,8 +92,7 @@ def registration_detail(request, pk):
         "feedback": selectors.feedback_for(registration),
         "can_assess": permissions.can_map(request.user, registration),
         "can_edit": permissions.can_edit_registration(request.user, registration),
-        "can_change_status": permissions.is_centre_admin(request.user, registration.centre_id)
-        and bool(registration.TRANSITIONS[registration.status]),
+        "can_change_status": permissions.can_change_status(request.user, registration),
         "record_kinds": AssessmentRecord.Kind.choices,
         "referrals": [m for m in hooks.marks_for([registration.pk])],
         "employer_confirmations": selectors.employer_confirmations_of(registration),
@@ -235,6 +234,7 @@ def evidence_map(request, pk, evidence_pk):
         "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
         "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
         "locked_units": facts.locked, "named_units": bool(named),
+        "can_assess": permissions.can_map(request.user, registration),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -275,7 +275,7 @@ def criterion_detail(request, pk, criterion_pk):
     return render(request, "assessment/criterion_detail.html", {
         "referrals": marks, "referred_mappings": {m.mapping_id for m in marks},
         "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,
-        "can_assess": permissions.can_map(request.user, registration), "ua": ua,
+        "ua": ua,  # the template asks the assess_unit rule of it
         "evidence_revisions": forms.format_revisions(evidence),
     })
 
@@ -445,7 +445,7 @@ def action_plan_detail(request, plan_pk):
         "registration__candidate", "registration__qualification", "created_by", "unit", "skills_scan"), pk=plan_pk)
     registration = plan.registration
     review_form = forms.PlanReviewForm(request.POST or None)
-    can_review = permissions.is_assessor_of(request.user, registration) and registration.is_open
+    can_review = permissions.can_map(request.user, registration)
     if request.method == "POST":
         if not can_review:
             raise Http404
@@ -462,7 +462,7 @@ def action_plan_detail(request, plan_pk):
         "plan": plan, "registration": registration, "reviews": reviews, "next_review": plan.next_review(reviews),
         "items": plan.items.prefetch_related("criteria__unit"), "review_form": review_form,
         "can_review": can_review,
-        "can_agree": registration.candidate_id == request.user.pk and registration.is_open and not plan.agreed_at,
+        "can_agree": permissions.can_agree_plan(request.user, plan),
     })
 
 
@@ -500,9 +500,8 @@ def skills_scan_detail(request, scan_pk):
     return render(request, "assessment/skills_scan_detail.html", {
         "scan": scan, "registration": registration, "ratings": scan.ratings.select_related("unit"),
         "plans": scan.plans.all(),
-        "can_plan": permissions.is_assessor_of(request.user, registration) and registration.is_open,
-        "can_agree": registration.candidate_id == request.user.pk and registration.is_open
-                     and not scan.candidate_agreed_at,
+        "can_plan": permissions.can_map(request.user, registration),
+        "can_agree": permissions.can_agree_skills_scan(request.user, scan),
     })
 
 
@@ -542,8 +541,7 @@ def assessment_report_detail(request, report_pk):
         return redirect("assessment:assessment_report_detail", report_pk=report.pk)
     return render(request, "assessment/assessment_report_detail.html", {
         "report": report, "registration": registration,
-        "can_sign": registration.candidate_id == request.user.pk and registration.is_open
-                    and not report.candidate_signed_at,
+        "can_sign": permissions.can_sign_report(request.user, report),
     })
 
 

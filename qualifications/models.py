@@ -6,13 +6,7 @@ several qualifications is one row.
 """
 from django.db import models
 
-LEVELS = ["Entry 1", "Entry 2", "Entry 3"] + [f"Level {n}" for n in range(1, 9)]
-LEVEL_CHOICES = [(level, level) for level in LEVELS]
-
-
-def level_rank(level: str) -> int:
-    """Order on the Entry 1-3 / Level 1-8 scale (unknown levels sort last)."""
-    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+from .levels import LEVEL_CHOICES, LEVELS, level_rank  # noqa: F401 - imported from here too
 
 
 class QualificationManager(models.Manager):

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-# Kept in step with qualifications.models.LEVELS (that module needs Django; this one must not).
-LEVELS = ["Entry 1", "Entry 2", "Entry 3"] + [f"Level {n}" for n in range(1, 9)]
+from .levels import LEVELS, level_rank  # noqa: F401 - the one definition (plain Python, like this module)
 
 ACHIEVED = "achieved"
 NOT_ACHIEVED = "not_achieved"
@@ -44,11 +43,6 @@ RULES_NOT_STATED = (
 RULE_INCOMPLETE = "this rule cannot be checked: {reason}"
 RULE_INCOMPLETE_DEFAULT_REASON = "part of it was lost from the handbook"
 UNKNOWN_RULE_KIND = "rule {order} is of a kind this system does not know ({kind}), so it cannot be checked"
-
-
-def level_rank(level: str) -> int:
-    """Order on the Entry 1-3 / Level 1-8 scale (unknown levels sort last)."""
-    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
 
 
 def level_words(level: str) -> str:

@@ -12,7 +12,7 @@ class VerificationConfig(AppConfig):
         from evidence import visibility
         from evidence.registry import register_trail
 
-        from . import demo, selectors, services, signing
+        from . import demo, permissions, selectors, services, signing
 
         visibility.register_reader(visibility.EvidenceReader(
             name="verification.external_verifier", condition=selectors.ev_evidence_condition,
@@ -24,4 +24,5 @@ class VerificationConfig(AppConfig):
                 registry.append(hook)
         register_trail("verification.external_verifier", selectors.ev_evidence_trail)
         signing.register()  # what the IV's agreement covers, for audit.signatures' check
+        permissions.register()  # the predicates' names, for templates' test_rule and user.has_perm
         register_demo(demo.run)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from accounts.permissions import holds
 from accounts.services import notify
 from assessment import permissions as assessment_permissions
 from assessment import services as assessment_services
@@ -112,16 +113,12 @@ def _raise(message: str, **kwargs):
     raise ValidationError(message.format(**kwargs) if kwargs else message)
 
 
-def _holds(user, centre, *roles) -> bool:
-    return Membership.objects.filter(user=user, centre=centre, role__in=list(roles)).exists()
-
-
 # --- plans, flags, sites ----------------------------------------------------------------------------
 @transaction.atomic
 def plan_create(*, actor, centre, qualification, period_start: date, period_end: date, min_share_percent: int,
                 cover_units=True, cover_methods=True, cover_sites=True, interim=True,
                 summative=True) -> SamplingPlan:
-    if not _holds(actor, centre, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN):
+    if not holds(actor, centre, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN):
         _raise(NOT_IV_OR_ADMIN)
     plan = SamplingPlan(
         centre=centre, qualification=qualification, period_start=period_start, period_end=period_end,
@@ -141,9 +138,9 @@ def plan_create(*, actor, centre, qualification, period_start: date, period_end:
 @transaction.atomic
 def assessor_flag_set(*, actor, centre, assessor, flag: str, note: str = "") -> AssessorFlag | None:
     """Flag an assessor new or at risk (every candidate sampled), or clear the flag with flag=""."""
-    if not _holds(actor, centre, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN):
+    if not holds(actor, centre, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN):
         _raise(NOT_IV_OR_ADMIN)
-    if not _holds(assessor, centre, Role.ASSESSOR):
+    if not holds(assessor, centre, Role.ASSESSOR):
         _raise(NOT_ASSESSOR_HERE, person=assessor, centre=centre.name)
     existing = AssessorFlag.objects.filter(centre=centre, assessor=assessor).first()
     if not flag:
@@ -162,7 +159,7 @@ def assessor_flag_set(*, actor, centre, assessor, flag: str, note: str = "") -> 
 
 @transaction.atomic
 def candidate_site_set(*, actor, registration, site: str) -> CandidateSite | None:
-    if not _holds(actor, registration.centre, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN):
+    if not holds(actor, registration.centre, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN):
         _raise(NOT_IV_OR_ADMIN)
     site = (site or "").strip()
     CandidateSite.objects.filter(registration=registration).delete()
@@ -180,7 +177,7 @@ def candidate_site_set(*, actor, registration, site: str) -> CandidateSite | Non
 @transaction.atomic
 def sample_accept(*, plan, actor, decision_keys=None) -> Sample:
     """Accept the generator's proposal (decision_keys=None) or the chosen decisions into a new sample."""
-    if not _holds(actor, plan.centre, Role.INTERNAL_VERIFIER):
+    if not holds(actor, plan.centre, Role.INTERNAL_VERIFIER):
         _raise(NOT_IV)
     SamplingPlan.objects.select_for_update().filter(pk=plan.pk).first()  # one acceptance at a time per plan
     # Chosen decisions (a generated proposal, a cell of the grid): only their registrations' pool is read, so
@@ -234,7 +231,7 @@ def check_not_own_assessment(*, verifier, unit_assessment) -> None:
 def check_may_decide(*, verifier, unit_assessment) -> None:
     """Every check on the person before a verification decision (site, admin and demo alike)."""
     registration = unit_assessment.registration
-    if not _holds(verifier, registration.centre, Role.INTERNAL_VERIFIER):
+    if not holds(verifier, registration.centre, Role.INTERNAL_VERIFIER):
         _raise(NOT_IV)
     check_not_own_assessment(verifier=verifier, unit_assessment=unit_assessment)
     if registration.internal_verifier_id != verifier.pk:
@@ -255,7 +252,7 @@ def _registrations_of_keys(keys) -> set[int]:
 def sample_generation_request(*, plan, actor) -> SampleGeneration:
     """Ask the worker for a proposed sample of the whole plan (verification.tasks.generate_sample). Asking again
     while one is queued or running returns that one: a double submit never starts two generations."""
-    if not _holds(actor, plan.centre, Role.INTERNAL_VERIFIER):
+    if not holds(actor, plan.centre, Role.INTERNAL_VERIFIER):
         _raise(NOT_IV)
     under_way = SampleGeneration.objects.filter(plan=plan, requested_by=actor,
                                                 status__in=SampleGeneration.UNFINISHED).first()
@@ -543,7 +540,7 @@ def referral_send_back(*, decision, actor, note: str = "") -> VerificationDecisi
 def ev_user_create(*, actor, centre, username: str, first_name: str, last_name: str, email: str) -> User:
     """A new person holding the external verifier role at the centre; they set their password through
     "forgotten password" (a random one is set so that the reset works)."""
-    if not _holds(actor, centre, Role.CENTRE_ADMIN):
+    if not holds(actor, centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
     if User.objects.filter(username__iexact=username).exists():
         _raise(USERNAME_TAKEN, username=username)
@@ -561,7 +558,7 @@ def ev_user_create(*, actor, centre, username: str, first_name: str, last_name: 
 def ev_for_email(*, actor, centre, email: str, first_name: str = "", last_name: str = "") -> User:
     """The external verifier with this email address: the existing one (an external verifier and nothing
     else), or a new account (username = the address) who sets a password through "forgotten password"."""
-    if not _holds(actor, centre, Role.CENTRE_ADMIN):
+    if not holds(actor, centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
     email = email.strip()
     known = list(User.objects.filter(email__iexact=email)[:2])
@@ -578,9 +575,9 @@ def ev_for_email(*, actor, centre, email: str, first_name: str = "", last_name: 
 @transaction.atomic
 def grant_create(*, actor, centre, external_verifier, scope: str, expires_on: date, registrations=(),
                  sample=None) -> ExternalAccessGrant:
-    if not _holds(actor, centre, Role.CENTRE_ADMIN):
+    if not holds(actor, centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
-    if not _holds(external_verifier, centre, Role.EXTERNAL_VERIFIER):
+    if not holds(external_verifier, centre, Role.EXTERNAL_VERIFIER):
         if external_verifier.role_set == {Role.EXTERNAL_VERIFIER.value}:
             # An external verifier known from another centre (and nothing else): give them the role here too.
             Membership.objects.get_or_create(user=external_verifier, centre=centre, role=Role.EXTERNAL_VERIFIER)
@@ -616,7 +613,7 @@ def grant_create(*, actor, centre, external_verifier, scope: str, expires_on: da
 @transaction.atomic
 def grant_revoke(*, grant, actor) -> ExternalAccessGrant:
     grant = ExternalAccessGrant.objects.select_for_update().get(pk=grant.pk)
-    if not _holds(actor, grant.centre, Role.CENTRE_ADMIN):
+    if not holds(actor, grant.centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
     if grant.revoked_at is not None:
         _raise(GRANT_ALREADY_REVOKED)
@@ -692,7 +689,7 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
     """
     registration = Registration.objects.select_for_update(of=("self",)).select_related("qualification", "centre",
                                                                             "candidate").get(pk=registration.pk)
-    if not _holds(actor, registration.centre, Role.CENTRE_ADMIN):
+    if not holds(actor, registration.centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
     if kind not in CertificationClaim.Kind.values:
         _raise(BAD_CLAIM_KIND)
@@ -749,7 +746,7 @@ def claim_cancel(*, claim, actor, reason: str) -> CertificationClaim:
     """Cancel a unit-certification claim made in error (its units can be claimed again). A full or exit claim
     closed the registration: that is settled with the awarding body, not here."""
     claim = CertificationClaim.objects.select_for_update(of=("self",)).select_related("centre", "registration").get(pk=claim.pk)
-    if not _holds(actor, claim.centre, Role.CENTRE_ADMIN):
+    if not holds(actor, claim.centre, Role.CENTRE_ADMIN):
         _raise(NOT_ADMIN)
     if claim.closes_registration:
         _raise(CLAIM_CLOSING_NOT_CANCELLED)

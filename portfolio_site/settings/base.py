@@ -7,6 +7,8 @@ from pathlib import Path
 
 import environ
 
+from audit import dates
+
 from .debug_guard import guarded
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rules",  # the permission predicates' template tags ({% load rules %})
     "accounts",
     "audit",
     "qualifications",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out (username, client address) pairs
     "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",  # user.has_perm("assessment.sign_unit", ua): <app>/permissions.py
 ]
 
 ROOT_URLCONF = "portfolio_site.urls"
@@ -146,10 +150,10 @@ LANGUAGES = [("en-gb", "English (UK)")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "d/m/Y H:i"
-SHORT_DATE_FORMAT = "d/m/Y"
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_FORMAT = dates.TEMPLATE_DATE  # dd/mm/yyyy, as the handbooks write dates (audit.dates: the one definition)
+DATETIME_FORMAT = dates.TEMPLATE_DATETIME
+SHORT_DATE_FORMAT = dates.TEMPLATE_DATE
+DATE_INPUT_FORMATS = dates.INPUT_FORMATS
 FORMAT_MODULE_PATH = ["portfolio_site.formats"]
 
 STATIC_URL = "/static/"

@@ -1,37 +1,26 @@
-"""Small catalogue objects and registrations for assessment tests (no fixtures needed)."""
+"""Small catalogue objects and registrations for assessment tests (no fixtures needed), over tests.factories
+(factory-boy): new tests can use those factories and scenarios directly."""
 import datetime as dt
 import itertools
 
 from assessment.models import Registration, UnitAssessment
 from evidence.models import EvidenceItem
 from qualifications.models import (
-    AssessmentCriterion,
     EvidenceRequirement,
-    LearningOutcome,
-    Qualification,
-    QualificationUnit,
-    Unit,
 )
+from tests import factories as f
 
 _seq = itertools.count(1)
 
 
 def make_unit(*, scheme="T", number=None, criteria=3, outcomes=1, rwe_allowed=True, simulation_allowed=True,
               has_criteria_text=True, level="Level 1", credits=2, title=None):
+    """A unit with criteria (tests.factories.UnitFactory, with this package's defaults)."""
     number = number or str(100 + next(_seq))
-    unit = Unit.objects.create(
-        ref=f"{scheme}-{number}", scheme=scheme, number=number, title=title or f"Test unit {number}", level=level,
-        credits=credits, glh=10, has_criteria_text=has_criteria_text, rwe_allowed=rwe_allowed,
-        simulation_allowed=simulation_allowed,
-    )
-    if has_criteria_text:
-        for o in range(1, outcomes + 1):
-            outcome = LearningOutcome.objects.create(unit=unit, number=o, title=f"Be able to do thing {o}",
-                                                     kind="performance")
-            for c in range(1, criteria + 1):
-                AssessmentCriterion.objects.create(unit=unit, outcome=outcome, number=c, ref=f"{o}.{c}",
-                                                   text=f"do part {c} of thing {o}", kind="performance")
-    return unit
+    return f.UnitFactory(
+        scheme=scheme, number=number, title=title or f"Test unit {number}", level=level, credits=credits,
+        has_criteria_text=has_criteria_text, rwe_allowed=rwe_allowed, simulation_allowed=simulation_allowed,
+        with_criteria__outcomes=outcomes, with_criteria__criteria=criteria)
 
 
 def add_requirement(unit, *, ref, text="at least two observed", min_count=2, method="observation", criteria=()):
@@ -41,13 +30,8 @@ def add_requirement(unit, *, ref, text="at least two observed", min_count=2, met
 
 def make_qualification(*, code=None, mandatory=(), optional=(), months=36):
     code = code or f"T-{next(_seq):02d}"
-    qualification = Qualification.objects.create(code=code, title=f"Test qualification {code}", level="Level 1",
-                                                 registration_period_months=months)
-    for order, unit in enumerate(mandatory):
-        QualificationUnit.objects.create(qualification=qualification, unit=unit, status="mandatory", order=order)
-    for order, unit in enumerate(optional, start=len(mandatory)):
-        QualificationUnit.objects.create(qualification=qualification, unit=unit, status="optional", order=order)
-    return qualification
+    return f.QualificationFactory(code=code, registration_period_months=months, mandatory=list(mandatory),
+                                  optional=list(optional))
 
 
 def make_registration(*, centre, candidate, assessor, internal_verifier, qualification, optional_units=()):
@@ -65,10 +49,8 @@ def make_registration(*, centre, candidate, assessor, internal_verifier, qualifi
 
 
 def make_evidence(*, registration, title=None, context=EvidenceItem.Context.REAL_WORK, kind="work_product"):
-    return EvidenceItem.objects.create(
-        centre=registration.centre, candidate=registration.candidate, title=title or f"Evidence {next(_seq)}",
-        kind=kind, context=context, statement_text="What I did.",
-    )
+    return f.EvidenceFactory(registration=registration, title=title or f"Evidence {next(_seq)}", kind=kind,
+                             context=context)
 
 
 def make_candidates(*, centre, count, qualification, assessor, internal_verifier, start=0, prefix="crowd"):

@@ -18,6 +18,7 @@ from assessment.models import (
 )
 from audit.models import AuditEntry
 from evidence.models import EvidenceItem
+from tests import factories
 from tests.conftest import PASSWORD
 
 from .factories import make_evidence
@@ -31,8 +32,7 @@ def _ua(w, unit=None):
 
 def _ready_to_sign(w, unit=None):
     unit = unit or w.unit
-    services.mapping_add(registration=w.registration, evidence=w.evidence, actor=w.assessor,
-                         criteria=list(unit.criteria.all()), method="observation", decision="accepted")
+    factories.map_unit(w, unit, method="observation", evidence=w.evidence)
     services.authenticity_sign(unit_assessment=_ua(w, unit), actor=w.candidate)
     return _ua(w, unit)
 

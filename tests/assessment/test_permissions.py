@@ -139,3 +139,23 @@ def test_predicates_query_only_the_memberships_and_not_at_all_when_prefetched(ca
         assert permissions.can_map(assessor, cast.registration)
         assert permissions.can_sign_unit(assessor, ua)
         assert not permissions.can_reopen(assessor, ua)
+
+
+def test_each_predicate_is_one_definition_reached_by_name_from_templates_and_has_perm(cast):
+    """Services and views call the predicate; a template asks `test_rule` by name; `user.has_perm` goes through
+    rules' backend: the same function each time."""
+    import rules
+    from django.template import Context, Template
+
+    ua = ua_in_state(cast, "open")
+    ua.registration = cast.registration
+    template = Template('{% load rules %}{% test_rule "assessment.sign_unit" user ua as may %}{{ may }}')
+    for name, predicate in permissions.RULES.items():
+        assert rules.rule_exists(name) and rules.perm_exists(name), name
+    for who in PEOPLE:
+        user = person(cast, who)
+        expected = permissions.can_sign_unit(user, ua)
+        assert rules.test_rule("assessment.sign_unit", user, ua) is expected
+        assert user.has_perm("assessment.sign_unit", ua) is expected
+        assert template.render(Context({"user": user, "ua": ua})) == str(expected)
+    assert permissions.can_sign_unit(cast.assessor, ua) and not permissions.can_sign_unit(cast.candidate, ua)

@@ -1,6 +1,7 @@
 """Readiness shown before the attempt (issue 17 item 2): the unit page, the caseload's "ready to sign" and the
 sign-off service read one list of what stands between a unit and its sign-off."""
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -10,18 +11,16 @@ from django.urls import reverse
 from accounts.models import Role
 from assessment import selectors, services
 from assessment.models import UnitAssessment
+from tests import factories
 
 from ..conftest import PASSWORD
-from .factories import make_evidence, make_registration
+from .factories import make_registration
 
 pytestmark = pytest.mark.django_db
 
 
 def _map_all(registration, unit, assessor, evidence=None):
-    evidence = evidence or make_evidence(registration=registration, title=f"Work for {unit.number}")
-    services.mapping_add(registration=registration, evidence=evidence, actor=assessor,
-                         criteria=list(unit.criteria.all()), method="product_evidence", location="p. 1",
-                         decision="accepted")
+    factories.map_unit(SimpleNamespace(registration=registration, assessor=assessor), unit, evidence=evidence)
 
 
 def _ua(registration, unit):

@@ -1,7 +1,9 @@
-# Dates as the handbooks write them: dd/mm/yyyy.
-DATE_FORMAT = "d/m/Y"
-DATETIME_FORMAT = "d/m/Y H:i"
-SHORT_DATE_FORMAT = "d/m/Y"
-SHORT_DATETIME_FORMAT = "d/m/Y H:i"
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+# Dates as the handbooks write them: dd/mm/yyyy (the one definition is audit.dates).
+from audit.dates import DATETIME_INPUT_FORMATS, INPUT_FORMATS, TEMPLATE_DATE, TEMPLATE_DATETIME
+
+DATE_FORMAT = TEMPLATE_DATE
+DATETIME_FORMAT = TEMPLATE_DATETIME
+SHORT_DATE_FORMAT = TEMPLATE_DATE
+SHORT_DATETIME_FORMAT = TEMPLATE_DATETIME
+DATE_INPUT_FORMATS = INPUT_FORMATS
+DATETIME_INPUT_FORMATS = DATETIME_INPUT_FORMATS
