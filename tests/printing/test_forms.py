@@ -1,10 +1,14 @@
 """What the printed forms say: checked against the catalogue and the portfolio in the database."""
+import datetime as dt
 import re
 import shutil
 import subprocess
 
 import pytest
+from django.utils import timezone
 
+from assessment.models import AssessmentRecord, EvidenceMapping, Feedback, Method
+from evidence.models import EvidenceItem
 from printing import registry
 from printing.selectors import portfolio
 from qualifications.models import AssessmentCriterion, QualificationUnit, Unit
@@ -107,10 +111,28 @@ def test_portfolio_is_one_pdf_with_index_forms_feedback_and_evidence(completed, 
     assert all("Cara Candidate" in page for page in pages)
 
 
-def test_portfolio_reads_in_a_constant_number_of_queries(completed, registration, django_assert_max_num_queries):
+def test_portfolio_reads_in_a_constant_number_of_queries(completed, registration, people,
+                                                         django_assert_max_num_queries):
     # 20 before the skills scans, assessment reports, questioning / discussion records, plan reviews and witness
-    # testimony joined the portfolio (+2: the units' signatures, the witness testimony used): still a constant, whatever the number of records.
-    with django_assert_max_num_queries(30):
+    # testimony joined the portfolio (+2: the units' signatures, the witness testimony used): still a constant,
+    # whatever the number of records. Counted again after ten more evidence items, mappings, feedback and records.
+    with django_assert_max_num_queries(30) as small:
+        portfolio(registration)
+    unit, assessor = completed["unit"], people["assessor"]
+    criteria = list(AssessmentCriterion.objects.filter(unit=unit)[:3])
+    for i in range(10):
+        item = EvidenceItem.objects.create(centre=registration.centre, candidate=people["candidate"],
+                                           title=f"More evidence {i}", kind="work_product")
+        for criterion in criteria:
+            EvidenceMapping.objects.create(registration=registration, evidence=item, criterion=criterion, unit=unit,
+                                           method=Method.PRODUCT_EVIDENCE, location=f"p. {i}", decision="accepted",
+                                           assessed_by=assessor, assessed_at=timezone.now())
+        Feedback.objects.create(registration=registration, unit=unit, author=assessor, text=f"Feedback {i}.")
+        record = AssessmentRecord.objects.create(registration=registration, kind=AssessmentRecord.Kind.OBSERVATION,
+                                                 assessor=assessor, date=dt.date(2026, 2, 20), place="Office",
+                                                 description=f"Observed {i}.")
+        record.criteria.set(criteria)
+    with django_assert_max_num_queries(len(small.captured_queries)):
         portfolio(registration)
 
 
