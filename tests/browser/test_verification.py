@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from evidence.models import EvidenceItem
 from qualifications.models import Rule
@@ -36,7 +37,7 @@ def _world(demo, *, sign_second=False):
         ua.authenticity_signed_at = timezone.now()
         ua.save()
         if unit is u101 or sign_second:
-            sign(ua, people["assessor"])
+            sign(ua, people["assessor"], password=DEMO_PASSWORD)
     today = timezone.localdate()
     plan = services.plan_create(actor=people["iv"], centre=centre, qualification=qualification,
                                 period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=30),

@@ -7,19 +7,28 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from assessment.models import EvidenceMapping, UnitAssessment, UnitSignOff
+from assessment.models import EvidenceMapping, UnitAssessment
 from qualifications.models import AssessmentCriterion, Rule
 from tests.assessment.factories import make_evidence, make_qualification, make_registration, make_unit
 
 
-def sign(ua, assessor):
-    """Sign a unit off as the assessment app does (status, signer, one sign-off row per round)."""
+def sign(ua, assessor, *, password=None):
+    """Sign a unit off through the assessment services, as the pages do: the candidate's authenticity statement
+    (when not yet signed), then the assessor's sign-off with the password re-check and every check it makes.
+    Evidence requirements the tests' evidence does not show are confirmed by the assessor with a note, as the
+    sign-off form allows."""
+    from assessment import services as assessment_services
+    from qualifications.models import EvidenceRequirement
+    from tests.conftest import PASSWORD
+
     ua.refresh_from_db()
-    now = timezone.now()
-    ua.status, ua.signed_by, ua.signed_at = UnitAssessment.Status.SIGNED, assessor, now
-    ua.version += 1
-    ua.save()
-    UnitSignOff.objects.create(unit_assessment=ua, round=ua.round, assessor=assessor, signed_at=now)
+    if not ua.authenticity_signed_at:
+        assessment_services.authenticity_sign(unit_assessment=ua, actor=ua.registration.candidate)
+    confirmations = {ref: "Seen in the workplace over three months (test)." for ref in
+                     EvidenceRequirement.objects.filter(unit=ua.unit).values_list("ref", flat=True)}
+    assessment_services.unit_sign_off(unit_assessment=ua, actor=assessor, password=password or PASSWORD,
+                                      confirmed_requirements=confirmations)
+    ua.refresh_from_db()  # the caller's object (the world's table of unit assessments) sees the signature
     return ua
 
 
