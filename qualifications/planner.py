@@ -29,12 +29,6 @@ import itertools
 from collections.abc import Iterable
 
 from qualifications.rules import (
-    BARRED_PAIR,
-    GROUP_MINIMUM,
-    MANDATORY_UNITS,
-    MIN_CREDITS_AT_LEVEL,
-    MIN_CREDITS_FROM_UNITS,
-    MIN_TOTAL_CREDITS,
     RULE_INCOMPLETE_DEFAULT_REASON,
     RULES_NOT_STATED,
     Plan,
@@ -42,6 +36,7 @@ from qualifications.rules import (
     UnitSpec,
     evaluate,
     numbers_text,
+    rule_kind,
 )
 
 NO_PLAN_RULES_NOT_STATED = "No completion plan: " + RULES_NOT_STATED
@@ -94,36 +89,22 @@ class _Model:
         self.unchecked: list[str] = []   # reasons of rules the planner cannot plan for
         credit_weights = {i: u.credits for i, u in enumerate(self.units) if u.credits}
         for rule, members in zip(spec.rules, compiled.rule_units, strict=True):
-            params = rule.params or {}
             if not rule.is_complete:
                 self.unchecked.append(rule.incomplete_reason or RULE_INCOMPLETE_DEFAULT_REASON)
                 continue
-            member_idx = [self.index[u.ref] for u in members]
-            if rule.kind == MIN_TOTAL_CREDITS:
-                self._add(dict(credit_weights), params.get("credits"), None, True, None, "total")
-            elif rule.kind in (MIN_CREDITS_FROM_UNITS, MIN_CREDITS_AT_LEVEL):
-                weights = {i: credit_weights[i] for i in member_idx if i in credit_weights}
-                self._add(weights, params.get("credits"), None, True, None, rule.kind)
-            elif rule.kind == MANDATORY_UNITS:
-                self.mandatory.update(member_idx)
-            elif rule.kind == BARRED_PAIR:
-                if len(member_idx) == 2:
-                    self.barred.append((member_idx[0], member_idx[1]))
-            elif rule.kind == GROUP_MINIMUM:
-                group = params.get("group")
-                self._add(dict.fromkeys(member_idx, 1), params.get("min_units"), params.get("max_units"), False,
-                          group, "group units")
-                self._add({i: credit_weights[i] for i in member_idx if i in credit_weights},
-                          params.get("min_credits"), params.get("max_credits"), True, None, "group credits")
-            else:
+            kind = rule_kind(rule.kind)
+            if kind is None:
                 self.unchecked.append(f"rule {rule.order} is of an unknown kind ({rule.kind})")
+                continue
+            kind.plan(self, rule.params or {}, [self.index[u.ref] for u in members], credit_weights)
         self.partners: dict[int, set[int]] = {}
         for a, b in self.barred:
             self.partners.setdefault(a, set()).add(b)
             self.partners.setdefault(b, set()).add(a)
         self.group_pos = {g: k for k, g in enumerate(compiled.group_order)}
 
-    def _add(self, weights, minimum, maximum, is_credits, group, label):
+    def add_counter(self, weights, minimum, maximum, is_credits, group, label):
+        """A requirement of a rule (its kind's `plan()` calls this); nothing when it asks for nothing."""
         if not minimum and maximum is None:
             return
         self.counters.append(_Counter(weights, minimum, maximum, is_credits, group, label))
@@ -283,10 +264,15 @@ def _impossible_detail(spec, model: _Model, forced: set[int], candidates: set[in
     """Name the first requirement that even every remaining unit together cannot meet."""
     pool = forced | candidates
     verdict = evaluate(spec, [model.units[i].ref for i in sorted(pool)])
-    problems = [r.message for r in verdict.unmet if r.met is False and r.rule != BARRED_PAIR]
+    problems = [r.message for r in verdict.unmet if r.met is False and not _forbids(r.rule)]
     if problems:
         return "; ".join(problems)
     return "the barred pairs and group maximums leave no combination that meets the rules"
+
+
+def _forbids(kind: str) -> bool:
+    cls = rule_kind(kind)
+    return cls is not None and cls.forbids
 
 
 def _order(model: _Model, decision: set[int]) -> list[int]:
@@ -576,7 +562,7 @@ def brute_force_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen
 
 def _named_mandatory(spec: QualificationSpec, unit: UnitSpec) -> bool:
     compiled = spec._compiled
-    return any(rule.kind == MANDATORY_UNITS and unit in members
+    return any(getattr(rule_kind(rule.kind), "makes_mandatory", False) and unit in members
                for rule, members in zip(spec.rules, compiled.rule_units, strict=True))
 
 
