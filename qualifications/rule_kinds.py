@@ -13,8 +13,8 @@ Plain Python, no Django inside (like qualifications/rules.py, which imports this
   mandatory units, barred pairs; qualifications/planner.py `_Model`);
 - `wording(params)`: the rule as a sentence a candidate understands (`validation.rule_in_words`).
 
-`RULE_KINDS` maps each kind to its class (in Rule.Kind's order); adding a kind is one class registered there
-(and its Rule.Kind choice). django-oscar's offer conditions are the model.
+`RULE_KINDS` maps each kind to its class; Rule.Kind (the model field's choices) is made from it, so adding a kind
+is one class registered there. django-oscar's offer conditions are the model.
 """
 from __future__ import annotations
 
