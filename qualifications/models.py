@@ -7,6 +7,7 @@ several qualifications is one row.
 from django.db import models
 
 from .levels import LEVEL_CHOICES, LEVELS, level_rank  # noqa: F401 - imported from here too
+from .rule_kinds import RULE_KINDS
 
 
 class QualificationManager(models.Manager):
@@ -182,7 +183,7 @@ class RuleManager(models.Manager):
 class Rule(models.Model):
     """One rule of combination, as typed data. The engine (qualifications/rules.py) interprets it.
 
-    kind and params:
+    Each kind, its params and what they mean are one class in qualifications/rule_kinds.py, e.g.
       min_total_credits       {"credits": 67}
       min_credits_from_units  {"credits": 4, "units": ["001", ...], "label": "Entry 3 units"}
       min_credits_at_level    {"credits": 35, "level": "Level 4"}   (credits null when the source lost it)
@@ -193,13 +194,8 @@ class Rule(models.Model):
     Units are named by their number inside the qualification.
     """
 
-    class Kind(models.TextChoices):
-        MIN_TOTAL_CREDITS = "min_total_credits", "Minimum total credits"
-        MIN_CREDITS_FROM_UNITS = "min_credits_from_units", "Minimum credits from a set of units"
-        MIN_CREDITS_AT_LEVEL = "min_credits_at_level", "Minimum credits at a level"
-        MANDATORY_UNITS = "mandatory_units", "Mandatory units"
-        GROUP_MINIMUM = "group_minimum", "Optional group minimum"
-        BARRED_PAIR = "barred_pair", "Barred combination"
+    # The choices come from the registered kinds (Rule.Kind.MIN_TOTAL_CREDITS == "min_total_credits", ...).
+    Kind = models.TextChoices("Kind", [(cls.kind.upper(), (cls.kind, cls.label)) for cls in RULE_KINDS.values()])
 
     qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="rules")
     order = models.PositiveIntegerField()

@@ -29,12 +29,6 @@ import itertools
 from collections.abc import Iterable
 
 from qualifications.rules import (
-    BARRED_PAIR,
-    GROUP_MINIMUM,
-    MANDATORY_UNITS,
-    MIN_CREDITS_AT_LEVEL,
-    MIN_CREDITS_FROM_UNITS,
-    MIN_TOTAL_CREDITS,
     RULE_INCOMPLETE_DEFAULT_REASON,
     RULES_NOT_STATED,
     Plan,
@@ -42,6 +36,7 @@ from qualifications.rules import (
     UnitSpec,
     evaluate,
     numbers_text,
+    rule_kind,
 )
 
 NO_PLAN_RULES_NOT_STATED = "No completion plan: " + RULES_NOT_STATED
@@ -94,36 +89,22 @@ class _Model:
         self.unchecked: list[str] = []   # reasons of rules the planner cannot plan for
         credit_weights = {i: u.credits for i, u in enumerate(self.units) if u.credits}
         for rule, members in zip(spec.rules, compiled.rule_units, strict=True):
-            params = rule.params or {}
             if not rule.is_complete:
                 self.unchecked.append(rule.incomplete_reason or RULE_INCOMPLETE_DEFAULT_REASON)
                 continue
-            member_idx = [self.index[u.ref] for u in members]
-            if rule.kind == MIN_TOTAL_CREDITS:
-                self._add(dict(credit_weights), params.get("credits"), None, True, None, "total")
-            elif rule.kind in (MIN_CREDITS_FROM_UNITS, MIN_CREDITS_AT_LEVEL):
-                weights = {i: credit_weights[i] for i in member_idx if i in credit_weights}
-                self._add(weights, params.get("credits"), None, True, None, rule.kind)
-            elif rule.kind == MANDATORY_UNITS:
-                self.mandatory.update(member_idx)
-            elif rule.kind == BARRED_PAIR:
-                if len(member_idx) == 2:
-                    self.barred.append((member_idx[0], member_idx[1]))
-            elif rule.kind == GROUP_MINIMUM:
-                group = params.get("group")
-                self._add(dict.fromkeys(member_idx, 1), params.get("min_units"), params.get("max_units"), False,
-                          group, "group units")
-                self._add({i: credit_weights[i] for i in member_idx if i in credit_weights},
-                          params.get("min_credits"), params.get("max_credits"), True, None, "group credits")
-            else:
+            kind = rule_kind(rule.kind)
+            if kind is None:
                 self.unchecked.append(f"rule {rule.order} is of an unknown kind ({rule.kind})")
+                continue
+            kind.plan(self, rule.params or {}, [self.index[u.ref] for u in members], credit_weights)
         self.partners: dict[int, set[int]] = {}
         for a, b in self.barred:
             self.partners.setdefault(a, set()).add(b)
             self.partners.setdefault(b, set()).add(a)
         self.group_pos = {g: k for k, g in enumerate(compiled.group_order)}
 
-    def _add(self, weights, minimum, maximum, is_credits, group, label):
+    def add_counter(self, weights, minimum, maximum, is_credits, group, label):
+        """A requirement of a rule (its kind's `plan()` calls this); nothing when it asks for nothing."""
         if not minimum and maximum is None:
             return
         self.counters.append(_Counter(weights, minimum, maximum, is_credits, group, label))
@@ -283,10 +264,15 @@ def _impossible_detail(spec, model: _Model, forced: set[int], candidates: set[in
     """Name the first requirement that even every remaining unit together cannot meet."""
     pool = forced | candidates
     verdict = evaluate(spec, [model.units[i].ref for i in sorted(pool)])
-    problems = [r.message for r in verdict.unmet if r.met is False and r.rule != BARRED_PAIR]
+    problems = [r.message for r in verdict.unmet if r.met is False and not _forbids(r.rule)]
     if problems:
         return "; ".join(problems)
     return "the barred pairs and group maximums leave no combination that meets the rules"
+
+
+def _forbids(kind: str) -> bool:
+    cls = rule_kind(kind)
+    return cls is not None and cls.forbids
 
 
 def _order(model: _Model, decision: set[int]) -> list[int]:
@@ -303,25 +289,59 @@ def _order(model: _Model, decision: set[int]) -> list[int]:
     return sorted(decision, key=key)
 
 
+class _Tables:
+    """What the search over one decision order precomputes (see `_search`)."""
+
+    __slots__ = ("k", "m", "start", "mins", "contribs", "later", "costs", "suf_all", "suf_free", "credit_mins",
+                 "group_mins", "cheapest", "ratio")
+
+
 def _search(model: _Model, forced: set[int], free: set[int], paid: set[int], held: set[int]) -> set[int] | None:
     """The exact optimum over subsets of free ∪ paid (added to `forced`), or None when nothing works."""
+    n = model.n
+    order = _order(model, free | paid)
+    t = _tables(model, forced, free, paid, order)
+    if t is None or any(t.start[j] + t.suf_all[j][0] < t.mins[j] for j in range(t.k)):
+        return None
+    greedy = _greedy_bound(model, order, t.costs, t.contribs, t.later, t.start, t.mins, paid)
+    # Try the tightest credit budget first: the root lower bound, then one more credit at a time up to the
+    # greedy answer (whose GLH also bounds the last try). Usually the first try succeeds and prunes hardest.
+    root = _lower_bound(t, t.start, 0)
+    if root == INF:
+        return None
+    if greedy is None:
+        best = _run(t, None)
+    else:
+        best = None
+        for budget in range(int(root), greedy[0] + 1):
+            best = _run(t, (budget, greedy[1] if budget == greedy[0] else INF))
+            if best is not None:
+                break
+    if best is None:
+        return None
+    pm = -best[4]
+    return {i for i in range(n) if pm >> (n - 1 - i) & 1} - forced
+
+
+def _tables(model: _Model, forced: set[int], free: set[int], paid: set[int], order: list[int]) -> _Tables | None:
+    """The search's tables over `order`, or None when the forced units already break a maximum."""
     counters = model.counters
-    k = len(counters)
+    t = _Tables()
+    t.k = k = len(counters)
     n = model.n
     units = model.units
-    start = [0] * k
+    t.start = start = [0] * k
     for j, c in enumerate(counters):
         value = sum(c.weights.get(i, 0) for i in forced)
         if c.maximum is not None and value > c.maximum:
             return None
         start[j] = min(value, c.cap)
-    order = _order(model, free | paid)
-    m = len(order)
+    t.m = m = len(order)
     pos = {i: p for p, i in enumerate(order)}
     # Per decision position: contributions, cost vector, and later barred partners (as position bits).
-    contribs = []
-    later = []
-    costs = []
+    t.contribs = contribs = []
+    t.later = later = []
+    t.costs = costs = []
     for p, i in enumerate(order):
         contribs.append(tuple((j, c.weights[i], c.cap, c.maximum) for j, c in enumerate(counters) if i in c.weights))
         bits = 0
@@ -336,25 +356,25 @@ def _search(model: _Model, forced: set[int], free: set[int], paid: set[int], hel
         else:
             costs.append((0, 0, -(u.credits or 0), 0, -pref))
     # Suffix sums from position p on: all contributions (feasibility) and free ones (bound).
-    suf_all = [[0] * (m + 1) for _ in range(k)]
-    suf_free = [[0] * (m + 1) for _ in range(k)]
+    t.suf_all = suf_all = [[0] * (m + 1) for _ in range(k)]
+    t.suf_free = suf_free = [[0] * (m + 1) for _ in range(k)]
     for p in range(m - 1, -1, -1):
         i = order[p]
         for j, c in enumerate(counters):
             w = c.weights.get(i, 0)
             suf_all[j][p] = suf_all[j][p + 1] + w
             suf_free[j][p] = suf_free[j][p + 1] + (w if i in free else 0)
-    credit_mins = [j for j, c in enumerate(counters) if c.is_credits and c.minimum]
+    t.credit_mins = [j for j, c in enumerate(counters) if c.is_credits and c.minimum]
     # Group unit counts: each unit still missing from a group costs at least that group's cheapest
     # remaining paid unit; groups are disjoint, so these add up.
-    group_mins = [j for j, c in enumerate(counters) if not c.is_credits and c.minimum]
-    cheapest = {j: [INF] * (m + 1) for j in group_mins}
+    t.group_mins = group_mins = [j for j, c in enumerate(counters) if not c.is_credits and c.minimum]
+    t.cheapest = cheapest = {j: [INF] * (m + 1) for j in group_mins}
     for p in range(m - 1, -1, -1):
         i = order[p]
         for j in group_mins:
             here = units[i].credits if (i in paid and i in counters[j].weights) else INF
             cheapest[j][p] = min(cheapest[j][p + 1], here)
-    mins = [c.minimum for c in counters]
+    t.mins = [c.minimum for c in counters]
     # Fewest GLH per credit among the paid units from position p on: a completion adding d credits costs at
     # least ratio[p] * d hours.
     ratio = [INF] * (m + 1)
@@ -363,101 +383,89 @@ def _search(model: _Model, forced: set[int], free: set[int], paid: set[int], hel
         u = units[i]
         here = (u.glh or 0) / u.credits if (i in paid and u.credits) else INF
         ratio[p] = min(ratio[p + 1], here)
-    ratio = [0 if r == INF else r for r in ratio]
+    t.ratio = [0 if r == INF else r for r in ratio]
+    return t
 
-    def lower_bound(values, p):
-        """Fewest further credits any completion from position p needs (admissible)."""
-        best = 0
-        for j in credit_mins:
-            gap = mins[j] - values[j] - suf_free[j][p]
-            if gap > best:
-                best = gap
-        groups = 0
-        for j in group_mins:
-            gap = mins[j] - values[j] - suf_free[j][p]
-            if gap > 0:
-                groups += gap * cheapest[j][p]
-        return max(best, groups)
 
-    def feasible(values, p, touched):
-        for j, *_ in touched:
-            if values[j] + suf_all[j][p] < mins[j]:
-                return False
-        return True
+def _lower_bound(t: _Tables, values, p):
+    """Fewest further credits any completion from position p needs (admissible)."""
+    mins, suf_free, cheapest = t.mins, t.suf_free, t.cheapest
+    best = 0
+    for j in t.credit_mins:
+        gap = mins[j] - values[j] - suf_free[j][p]
+        if gap > best:
+            best = gap
+    groups = 0
+    for j in t.group_mins:
+        gap = mins[j] - values[j] - suf_free[j][p]
+        if gap > 0:
+            groups += gap * cheapest[j][p]
+    return max(best, groups)
 
-    if any(start[j] + suf_all[j][0] < mins[j] for j in range(k)):
-        return None
-    greedy = _greedy_bound(model, order, costs, contribs, later, start, mins, paid)
 
-    def run(upper):
-        """The DP, dropping states that cannot finish within upper = (credits, GLH); None if nothing fits."""
-        states = {(*start, 0): (0, 0, 0, 0, 0)}
-        for p in range(m):
-            bit = 1 << p
-            contrib = contribs[p]
-            cost = costs[p]
-            dc, dg, dh, dn, dpm = cost
-            banned_later = later[p]
-            nxt: dict = {}
-            get = nxt.get
-            for state, value in states.items():
-                forb = state[-1]
-                # Leave the unit out.
-                if forb & bit:
-                    key = (*state[:-1], forb & ~bit)
-                else:
-                    key = state
-                if feasible(state, p + 1, contrib):
-                    old = get(key)
-                    if old is None or value < old:
-                        nxt[key] = value
-                if forb & bit:
-                    continue
-                # Take the unit.
-                values = list(state[:-1])
-                ok = True
-                for j, w, cap, maximum in contrib:
-                    v = values[j] + w
-                    if maximum is not None and v > maximum:
-                        ok = False
-                        break
-                    values[j] = v if v < cap else cap
-                if not ok:
-                    continue
-                new_value = (value[0] + dc, value[1] + dg, value[2] + dh, value[3] + dn, value[4] + dpm)
-                if upper is not None:
-                    lb = lower_bound(values, p + 1)
-                    bound = new_value[0] + lb
-                    if bound > upper[0] or (bound == upper[0] and new_value[1] + ratio[p + 1] * lb > upper[1] + 1e-9):
-                        continue
-                key = (*values, (forb | banned_later) & ~bit)
-                old = get(key)
-                if old is None or new_value < old:
-                    nxt[key] = new_value
-            states = nxt
-        best = None
+def _feasible(t: _Tables, values, p, touched):
+    mins, suf_all = t.mins, t.suf_all
+    for j, *_ in touched:
+        if values[j] + suf_all[j][p] < mins[j]:
+            return False
+    return True
+
+
+def _take(state, contrib):
+    """The counters' values after taking a unit (capped), or None when that breaks a maximum."""
+    values = list(state[:-1])
+    for j, w, cap, maximum in contrib:
+        v = values[j] + w
+        if maximum is not None and v > maximum:
+            return None
+        values[j] = v if v < cap else cap
+    return values
+
+
+def _run(t: _Tables, upper):
+    """The DP, dropping states that cannot finish within upper = (credits, GLH); None if nothing fits."""
+    mins, ratio, k = t.mins, t.ratio, t.k
+    states = {(*t.start, 0): (0, 0, 0, 0, 0)}
+    for p in range(t.m):
+        bit = 1 << p
+        contrib = t.contribs[p]
+        dc, dg, dh, dn, dpm = t.costs[p]
+        banned_later = t.later[p]
+        nxt: dict = {}
+        get = nxt.get
         for state, value in states.items():
-            if all(state[j] >= mins[j] for j in range(k)) and (best is None or value < best):
-                best = value
-        return best
-
-    # Try the tightest credit budget first: the root lower bound, then one more credit at a time up to the
-    # greedy answer (whose GLH also bounds the last try). Usually the first try succeeds and prunes hardest.
-    root = lower_bound(start, 0)
-    if root == INF:
-        return None
-    if greedy is None:
-        best = run(None)
-    else:
-        best = None
-        for budget in range(int(root), greedy[0] + 1):
-            best = run((budget, greedy[1] if budget == greedy[0] else INF))
-            if best is not None:
-                break
-    if best is None:
-        return None
-    pm = -best[4]
-    return {i for i in range(n) if pm >> (n - 1 - i) & 1} - forced
+            forb = state[-1]
+            # Leave the unit out.
+            if forb & bit:
+                key = (*state[:-1], forb & ~bit)
+            else:
+                key = state
+            if _feasible(t, state, p + 1, contrib):
+                old = get(key)
+                if old is None or value < old:
+                    nxt[key] = value
+            if forb & bit:
+                continue
+            # Take the unit.
+            values = _take(state, contrib)
+            if values is None:
+                continue
+            new_value = (value[0] + dc, value[1] + dg, value[2] + dh, value[3] + dn, value[4] + dpm)
+            if upper is not None:
+                lb = _lower_bound(t, values, p + 1)
+                bound = new_value[0] + lb
+                if bound > upper[0] or (bound == upper[0] and new_value[1] + ratio[p + 1] * lb > upper[1] + 1e-9):
+                    continue
+            key = (*values, (forb | banned_later) & ~bit)
+            old = get(key)
+            if old is None or new_value < old:
+                nxt[key] = new_value
+        states = nxt
+    best = None
+    for state, value in states.items():
+        if all(state[j] >= mins[j] for j in range(k)) and (best is None or value < best):
+            best = value
+    return best
 
 
 def _greedy_bound(model, order, costs, contribs, later, start, mins, paid):
@@ -576,7 +584,7 @@ def brute_force_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen
 
 def _named_mandatory(spec: QualificationSpec, unit: UnitSpec) -> bool:
     compiled = spec._compiled
-    return any(rule.kind == MANDATORY_UNITS and unit in members
+    return any(getattr(rule_kind(rule.kind), "makes_mandatory", False) and unit in members
                for rule, members in zip(spec.rules, compiled.rule_units, strict=True))
 
 

@@ -17,25 +17,31 @@ Readings adopted (../shared/DOMAIN.md):
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .levels import LEVELS, level_rank  # noqa: F401 - the one definition (plain Python, like this module)
+from .rule_kinds import (  # noqa: F401 - each kind's meaning lives in its class there; re-exported here
+    BARRED_PAIR,
+    GROUP_MINIMUM,
+    MANDATORY_UNITS,
+    MIN_CREDITS_AT_LEVEL,
+    MIN_CREDITS_FROM_UNITS,
+    MIN_TOTAL_CREDITS,
+    RULE_KINDS,
+    _at_least,
+    _plural,
+    _sum_over,
+    level_words,
+    number_key,
+    numbers_text,
+    rule_kind,
+)
 
 ACHIEVED = "achieved"
 NOT_ACHIEVED = "not_achieved"
 CANNOT_DECIDE = "cannot_decide"
-
-MIN_TOTAL_CREDITS = "min_total_credits"
-MIN_CREDITS_FROM_UNITS = "min_credits_from_units"
-MIN_CREDITS_AT_LEVEL = "min_credits_at_level"
-MANDATORY_UNITS = "mandatory_units"
-GROUP_MINIMUM = "group_minimum"
-BARRED_PAIR = "barred_pair"
-RULE_KINDS = (MIN_TOTAL_CREDITS, MIN_CREDITS_FROM_UNITS, MIN_CREDITS_AT_LEVEL, MANDATORY_UNITS, GROUP_MINIMUM,
-              BARRED_PAIR)
 
 RULES_NOT_STATED = (
     "the sources give no rules of combination for {code}, so whether a set of units achieves it cannot be decided"
@@ -43,28 +49,6 @@ RULES_NOT_STATED = (
 RULE_INCOMPLETE = "this rule cannot be checked: {reason}"
 RULE_INCOMPLETE_DEFAULT_REASON = "part of it was lost from the handbook"
 UNKNOWN_RULE_KIND = "rule {order} is of a kind this system does not know ({kind}), so it cannot be checked"
-
-
-def level_words(level: str) -> str:
-    """'Level 4' -> 'level 4', as a sentence says it."""
-    return level[:1].lower() + level[1:] if level else "an unrecorded level"
-
-
-def number_key(number: str):
-    """Sort unit numbers naturally: '9' < '10', '001' < '101'."""
-    return tuple((0, int(part), part) if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", number))
-
-
-def numbers_text(numbers: Iterable[str], *, conjunction: str = "and") -> str:
-    """'401 and 402', '310, 311, 312 and 410'."""
-    items = list(numbers)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 @dataclass(frozen=True)
@@ -154,21 +138,12 @@ class _Compiled:
         # Per rule: the member units it names (numbers unknown to the qualification are ignored here;
         # validate_catalogue reports them).
         self.rule_units: list[tuple[UnitSpec, ...]] = []
-        for rule in spec.rules:
-            params = rule.params or {}
-            if rule.kind in (MIN_CREDITS_FROM_UNITS, MANDATORY_UNITS, BARRED_PAIR):
-                named = [self.by_number.get(str(n)) or self.by_ref.get(str(n)) for n in params.get("units") or ()]
-                self.rule_units.append(tuple(u for u in named if u is not None))
-            elif rule.kind == MIN_CREDITS_AT_LEVEL:
-                self.rule_units.append(tuple(u for u in units if u.level == params.get("level")))
-            elif rule.kind == GROUP_MINIMUM:
-                self.rule_units.append(tuple(self.group_units.get(params.get("group"), ())))
-            else:
-                self.rule_units.append(tuple(units))
         self.barred_partners: dict[str, set[str]] = {}
-        for rule, members in zip(spec.rules, self.rule_units, strict=True):
-            if rule.kind == BARRED_PAIR and len(members) == 2:
-                a, b = members
+        for rule in spec.rules:
+            kind = rule_kind(rule.kind)
+            members = kind.members(rule.params or {}, self) if kind else tuple(units)
+            self.rule_units.append(members)
+            for a, b in kind.barred_pairs(members) if kind else ():
                 self.barred_partners.setdefault(a.ref, set()).add(b.ref)
                 self.barred_partners.setdefault(b.ref, set()).add(a.ref)
         self.rank = {u.ref: i for i, u in enumerate(units)}
@@ -219,143 +194,16 @@ class Verdict:
         }
 
 
-def _at_least(need: int, has: int, unknown: list[str], what: str) -> tuple[bool | None, str]:
-    """A 'needs at least N credits <what>' check with unknown credit values taken into account."""
-    if has >= need:
-        return True, f"has {has} credits{what} (needs at least {need})"
-    if unknown:
-        return None, (
-            f"needs at least {need} credits{what}, has {has} that are known: the credit value of "
-            f"{numbers_text(sorted(unknown, key=number_key))} is not recorded, so this cannot be decided"
-        )
-    return False, f"needs at least {need} credits{what}, has {has}"
-
-
-def _sum_over(claimed: dict[str, UnitSpec], refs: frozenset[str] | None) -> tuple[int, list[str]]:
-    """Known credits of the claimed units in `refs` (all claimed units when None), and the unknown ones."""
-    has, unknown = 0, []
-    for ref, unit in claimed.items():
-        if refs is None or ref in refs:
-            if unit.credits is None:
-                unknown.append(unit.number)
-            else:
-                has += unit.credits
-    return has, unknown
-
-
 def _make_checker(rule: RuleSpec, members: tuple[UnitSpec, ...], compiled: _Compiled):
     """A function claimed -> (met, message) for one rule, with everything static worked out now."""
-    params = rule.params or {}
-    kind = rule.kind
-    refs = frozenset(u.ref for u in members)
-    numbers = [u.number for u in members]
     if not rule.is_complete:
         message = RULE_INCOMPLETE.format(reason=rule.incomplete_reason or RULE_INCOMPLETE_DEFAULT_REASON)
         return lambda claimed: (None, message)
-    if kind == BARRED_PAIR:
-        if len(members) != 2:
-            return lambda claimed: (True, "")
-        a, b = (u.ref for u in members)
-        unmet = f"{numbers[0]} and {numbers[1]} cannot both be claimed"
-        met = f"{numbers[0]} and {numbers[1]} are not both claimed"
-        return lambda claimed: (False, unmet) if a in claimed and b in claimed else (True, met)
-    if kind == MANDATORY_UNITS:
-        noun = "mandatory unit" if len(members) == 1 else "mandatory units"
-        met = f"{noun} {numbers_text(numbers)} claimed"
-
-        def mandatory(claimed):
-            missing = [u.number for u in members if u.ref not in claimed]
-            if not missing:
-                return True, met
-            if len(missing) == 1:
-                return False, f"mandatory unit {missing[0]} is missing"
-            return False, f"mandatory units {numbers_text(missing)} are missing"
-        return mandatory
-    if kind in (MIN_TOTAL_CREDITS, MIN_CREDITS_FROM_UNITS, MIN_CREDITS_AT_LEVEL):
-        need = params.get("credits") or 0
-        over = None if kind == MIN_TOTAL_CREDITS else refs
-        if kind == MIN_TOTAL_CREDITS:
-            what = ""
-        elif kind == MIN_CREDITS_AT_LEVEL:
-            what = f" at {level_words(params.get('level') or '')}"
-        else:
-            label = params.get("label") or f"units {numbers_text(numbers, conjunction='or')}"
-            if label.split(" ", 1)[0] in ("Optional", "Mandatory"):
-                label = label[:1].lower() + label[1:]
-            what = f" from {label}"
-
-        def credits_rule(claimed):
-            has, unknown = _sum_over(claimed, over)
-            met, message = _at_least(need, has, unknown, what)
-            if met is False and kind == MIN_CREDITS_AT_LEVEL:
-                message = f"needs {need} credits{what}, has {has}"
-            return met, message
-        return credits_rule
-    if kind == GROUP_MINIMUM:
-        return lambda claimed: _check_group(params, members, claimed, compiled)
-    message = UNKNOWN_RULE_KIND.format(order=rule.order, kind=kind)
-    return lambda claimed: (None, message)
-
-
-def _check_group(params: Mapping, members: tuple[UnitSpec, ...], claimed: dict[str, UnitSpec],
-                 compiled: _Compiled) -> tuple[bool | None, str]:
-    name = params.get("group") or ""
-    held = [u for u in members if u.ref in claimed]
-    if len(held) == 1 and params.get("min_units") == 1 and _only_min_units(params):
-        return True, f"optional group {name}: {held[0].number} claimed"
-    count = len(held)
-    credits, unknown = 0, []
-    for u in held:
-        if u.credits is None:
-            unknown.append(u.number)
-        else:
-            credits += u.credits
-    problems: list[str] = []
-    undecided: list[str] = []
-    min_units = params.get("min_units") or 0
-    if count < min_units:
-        # Units still open to choose: not claimed, not barred against a claimed unit.
-        barred = set()
-        for u in claimed.values():
-            barred |= compiled.barred_partners.get(u.ref, set())
-        open_numbers = [u.number for u in members if u.ref not in claimed and u.ref not in barred]
-        if count == 0 and min_units == 1:
-            choice = f": choose one of {numbers_text(open_numbers, conjunction='or')}" if open_numbers else ""
-            problems.append(f"no unit from optional group {name}{choice}")
-        else:
-            choice = f": choose from {numbers_text(open_numbers, conjunction='or')}" if open_numbers else ""
-            problems.append(f"needs at least {_plural(min_units, 'unit')} from optional group {name}, "
-                            f"has {count}{choice}")
-    min_credits = params.get("min_credits")
-    if min_credits:
-        met, message = _at_least(min_credits, credits, unknown, f" from optional group {name}")
-        if met is False:
-            problems.append(message)
-        elif met is None:
-            undecided.append(message)
-    max_units = params.get("max_units")
-    if max_units is not None and count > max_units:
-        problems.append(f"at most {_plural(max_units, 'unit')} from optional group {name} may be claimed, has "
-                        f"{count} ({numbers_text([u.number for u in held])})")
-    max_credits = params.get("max_credits")
-    if max_credits is not None:
-        if credits > max_credits:
-            problems.append(f"at most {max_credits} credits from optional group {name} may be claimed, has "
-                            f"{credits}")
-        elif unknown:
-            undecided.append(f"at most {max_credits} credits from optional group {name} may be claimed: the credit "
-                             f"value of {numbers_text(unknown)} is not recorded, so this cannot be decided")
-    if problems:
-        return False, "; ".join(problems)
-    if undecided:
-        return None, "; ".join(undecided)
-    if held:
-        return True, f"optional group {name}: {numbers_text([u.number for u in held])} claimed"
-    return True, f"optional group {name}: nothing required"
-
-
-def _only_min_units(params: Mapping) -> bool:
-    return not params.get("min_credits") and params.get("max_units") is None and params.get("max_credits") is None
+    kind = rule_kind(rule.kind)
+    if kind is None:
+        message = UNKNOWN_RULE_KIND.format(order=rule.order, kind=rule.kind)
+        return lambda claimed: (None, message)
+    return kind.checker(rule.params or {}, members, compiled)
 
 
 def evaluate(spec: QualificationSpec, unit_refs: Iterable[str], *,

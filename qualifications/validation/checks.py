@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..levels import LEVELS, SCALE
 from ..methods import METHODS, is_known_method
+from ..rule_kinds import rule_kind
 from .problems import (
     BAD_QUANTITY,
     CONFLICTING_UNIT,
@@ -46,7 +47,6 @@ from .problems import (
     _label,
 )
 from .schema import (
-    CREDIT_RULE_KINDS,
     KINDS,
     REQUIREMENT_KINDS,
     RULE_PARAMS,
@@ -165,33 +165,17 @@ def _check_qualification(c: _Checker, q: dict):
         if not r["is_complete"]:
             reason = r["incomplete_reason"] or "the source does not give it in full"
             c.add(WARNING, RULE_INCOMPLETE, rrec, f"is incomplete: {reason}", code)
-        spec = RULE_PARAMS.get(r["kind"])
-        if spec is None:
+        kind = rule_kind(r["kind"])
+        if kind is None:
             c.error(UNKNOWN_RULE_KIND, rrec,
                     f"kind {_label(r['kind'])} is not one of {', '.join(sorted(RULE_PARAMS))}", code)
             continue
-        params = r["params"]
-        if not _check_params(c, rrec, code, r, spec, groups):
+        if not _check_params(c, rrec, code, r, kind, groups):
             continue
-        if r["kind"] in CREDIT_RULE_KINDS or (
-            r["kind"] == "group_minimum" and (params.get("min_credits") is not None or params.get("max_credits") is not None)
-        ):
-            needs_credits = True
-        if r["kind"] == "min_credits_at_level":
-            needs_levels = True
-        for number in params.get("units", []) if r["kind"] != "group_minimum" else []:
-            if number not in by_number:
-                if r["kind"] == "mandatory_units":
-                    c.error(MANDATORY_UNIT_MISSING, rrec, f"mandatory unit {number} is not a unit of the qualification",
-                            code)
-                else:
-                    c.error(RULE_UNIT_OUTSIDE, rrec, f"names unit {number}, which is not in the qualification", code)
-            elif r["kind"] == "mandatory_units":
-                mandatory_in_rules.add(number)
-                if by_number[number]["status"] != "mandatory":
-                    c.error(MANDATORY_STATUS_MISMATCH, rrec,
-                            f"makes unit {number} mandatory but the qualification lists it as optional", code)
-    if any(r["kind"] == "mandatory_units" for r in q["rules"]):
+        needs_credits = needs_credits or kind.needs_credits(r["params"])
+        needs_levels = needs_levels or kind.needs_levels
+        _check_rule_units(c, rrec, code, r, kind, by_number, mandatory_in_rules)
+    if any(getattr(rule_kind(r["kind"]), "makes_mandatory", False) for r in q["rules"]):
         for number, u in by_number.items():
             if u["status"] == "mandatory" and number not in mandatory_in_rules:
                 c.add(WARNING, MANDATORY_NOT_IN_RULE, f"{qrec} unit {u['ref']}",
@@ -208,8 +192,25 @@ def _check_qualification(c: _Checker, q: dict):
                       "has no level, and a rule counts credits at a level", code)
 
 
-def _check_params(c, rrec, code, rule, spec, groups) -> bool:
+def _check_rule_units(c, rrec, code, rule, kind, by_number, mandatory_in_rules) -> None:
+    """The units a rule names are units of the qualification (and, for a mandatory one, listed as mandatory)."""
+    for number in rule["params"].get("units", []) if "units" in kind.params else []:
+        if number not in by_number:
+            if kind.makes_mandatory:
+                c.error(MANDATORY_UNIT_MISSING, rrec, f"mandatory unit {number} is not a unit of the qualification",
+                        code)
+            else:
+                c.error(RULE_UNIT_OUTSIDE, rrec, f"names unit {number}, which is not in the qualification", code)
+        elif kind.makes_mandatory:
+            mandatory_in_rules.add(number)
+            if by_number[number]["status"] != "mandatory":
+                c.error(MANDATORY_STATUS_MISMATCH, rrec,
+                        f"makes unit {number} mandatory but the qualification lists it as optional", code)
+
+
+def _check_params(c, rrec, code, rule, rule_class, groups) -> bool:
     params = rule["params"]
+    spec = rule_class.params
     ok = True
     for name in params:
         if name not in spec:
@@ -254,14 +255,9 @@ def _check_params(c, rrec, code, rule, spec, groups) -> bool:
             elif len(set(value)) != len(value):
                 c.error(MALFORMED_PARAMS, rrec, f"parameter '{name}' names a unit twice: {value}", code)
                 ok = False
-    if rule["kind"] == "group_minimum" and ok:
-        low, high = params.get("min_units"), params.get("max_units")
-        if low is not None and high is not None and low > high:
-            c.error(MALFORMED_PARAMS, rrec, f"min_units {low} is more than max_units {high}", code)
-            ok = False
-        low, high = params.get("min_credits"), params.get("max_credits")
-        if low is not None and high is not None and low > high:
-            c.error(MALFORMED_PARAMS, rrec, f"min_credits {low} is more than max_credits {high}", code)
+    if ok:
+        for message in rule_class.params_problems(params):
+            c.error(MALFORMED_PARAMS, rrec, message, code)
             ok = False
     return ok
 

@@ -11,6 +11,7 @@ The export shape (one dict, JSON-ready):
 from __future__ import annotations
 
 from ..levels import LEVELS  # noqa: F401 - re-exported with the schema
+from ..rule_kinds import RULE_KINDS
 from .problems import BAD_SHAPE, BAD_TYPE, MISSING_FIELD, REQUIRED, Problem, _Checker, _is_int
 
 # name: (type, default). Types: "str" (null read as ""), "int?" (whole number or null), "bool",
@@ -123,21 +124,9 @@ KINDS = ("knowledge", "performance")
 STATUSES = ("mandatory", "optional")
 REQUIREMENT_KINDS = ("evidence", "setting", "guidance")
 # Rule kinds and their parameters: name -> (type, required). "units" are numbers inside the qualification.
-RULE_PARAMS = {
-    "min_total_credits": {"credits": ("credits", True)},
-    "min_credits_from_units": {"credits": ("credits", True), "units": ("units", True), "label": ("str", False)},
-    "min_credits_at_level": {"credits": ("credits", True), "level": ("level", True)},
-    "mandatory_units": {"units": ("units", True)},
-    "group_minimum": {
-        "group": ("str", True),
-        "min_units": ("count", False),
-        "min_credits": ("count", False),
-        "max_units": ("count", False),
-        "max_credits": ("count", False),
-    },
-    "barred_pair": {"units": ("pair", True)},
-}
-CREDIT_RULE_KINDS = {"min_total_credits", "min_credits_from_units", "min_credits_at_level"}
+# Each kind's class in qualifications/rule_kinds.py carries them; these views are kept for the callers.
+RULE_PARAMS = {kind: cls.params for kind, cls in RULE_KINDS.items()}
+CREDIT_RULE_KINDS = {kind for kind, cls in RULE_KINDS.items() if cls.needs_credits({})}
 
 
 def outcome_kind_from_title(title: str) -> str:
