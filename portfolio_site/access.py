@@ -213,16 +213,29 @@ def rule_for(url_name: str | None, namespace: str | None = None) -> frozenset[st
     return None
 
 
-def may_reach(user, allowed: frozenset[str]) -> bool:
-    if PUBLIC in allowed or API_TOKEN in allowed:
+def permits(rule: frozenset[str], roles, *, authenticated: bool = True, staff: bool = False) -> bool:
+    """Does `rule` (an ACCESS value) let in someone holding `roles`? The one answer the middleware and the
+    navigation (portfolio_site.navigation) both use."""
+    if PUBLIC in rule or API_TOKEN in rule:
         return True
-    if not user.is_authenticated:
+    if not authenticated:
         return False
-    if AUTHENTICATED in allowed:
+    if AUTHENTICATED in rule:
         return True
-    if STAFF in allowed and user.is_staff:
+    if STAFF in rule and staff:
         return True
-    return bool(user.role_set & allowed)
+    return bool(set(roles) & rule)
+
+
+def allowed(url_name: str, roles, *, authenticated: bool = True, staff: bool = False) -> bool:
+    """May someone signed in holding `roles` reach the URL named `url_name`? Deny for a name not in ACCESS."""
+    rule = rule_for(url_name, url_name.rpartition(":")[0] or None)
+    return rule is not None and permits(rule, roles, authenticated=authenticated, staff=staff)
+
+
+def may_reach(user, allowed: frozenset[str]) -> bool:
+    return permits(allowed, user.role_set if user.is_authenticated else (),
+                   authenticated=user.is_authenticated, staff=user.is_staff)
 
 
 class AccessControlMiddleware:
@@ -236,19 +249,19 @@ class AccessControlMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        allowed = rule_for(match.view_name if match else None, match.namespace if match else None)
-        if allowed is None:
+        rule = rule_for(match.view_name if match else None, match.namespace if match else None)
+        if rule is None:
             raise Http404("No access rule for this page.")
-        if PUBLIC in allowed or API_TOKEN in allowed:
+        if PUBLIC in rule or API_TOKEN in rule:
             return None
         if not request.user.is_authenticated:
-            if STAFF in allowed:
+            if STAFF in rule:
                 return None  # the admin shows its own login page
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
-        if not may_reach(request.user, allowed):
-            if STAFF in allowed:
+        if not may_reach(request.user, rule):
+            if STAFF in rule:
                 return redirect("home")
             raise Http404("Not found.")
         return None
