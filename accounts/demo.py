@@ -1,10 +1,15 @@
 """Demo data for the foundation: one centre, one user per role. Idempotent."""
+
 from django.db import transaction
 
 from .models import Centre, Membership, Role, User
 
 DEMO_PASSWORD = "demo-pass-2026"
-DEMO_CENTRE = {"number": "DEMO01", "name": "Riverside Training Centre", "address": "1 River Street, Leeds LS1 1AA"}
+DEMO_CENTRE = {
+    "number": "DEMO01",
+    "name": "Riverside Training Centre",
+    "address": "1 River Street, Leeds LS1 1AA",
+}
 DEMO_USERS = [
     # username, first, last, roles
     ("candidate", "Cara", "Candidate", [Role.CANDIDATE]),

@@ -33,6 +33,7 @@ class LockoutMixin:
             raise forms.ValidationError(locked_out_message(), code="locked_out")
         raise refused
 
+
 class SignInForm(LockoutMixin, AuthenticationForm):
     """The site's sign-in form."""
 
@@ -43,6 +44,9 @@ class AdminSignInForm(LockoutMixin, AdminAuthenticationForm):
 
 class TwoFactorCodeForm(forms.Form):
     code = forms.CharField(
-        label="6-digit code from your authenticator app", max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "autofocus": True}))
+        label="6-digit code from your authenticator app",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -9,6 +9,7 @@ a locked-out pair before any password is checked. Two things it leaves to the pr
   (username, client address) pair on PostgreSQL with a transaction-scoped advisory lock, so each attempt
   sees the failures of the ones before it. Other pairs are not held up.
 """
+
 import hashlib
 from contextlib import contextmanager
 from datetime import timedelta
@@ -31,7 +32,8 @@ def client_ip(request) -> str | None:
     # The chain as python-ipware reads it: every address a proxy saw, and last the proxy that reached us.
     chain = f"{forwarded}, {remote}" if remote else forwarded
     ip, _trusted = IpWare(precedence=("HTTP_X_FORWARDED_FOR",), proxy_count=count).get_client_ip(
-        {"HTTP_X_FORWARDED_FOR": chain})
+        {"HTTP_X_FORWARDED_FOR": chain}
+    )
     # Fewer entries than proxies: the request did not come through them; trust only the connection.
     return str(ip) if ip is not None else remote
 

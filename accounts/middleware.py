@@ -1,5 +1,6 @@
 """Per-request account guards: staff sessions end after a spell of inactivity; centres that require
 two-factor sign-in get it before anything else (see accounts.two_factor)."""
+
 import time
 
 from django.conf import settings
@@ -9,7 +10,9 @@ from django.contrib.auth.views import redirect_to_login
 
 from .models import STAFF_ROLES
 
-IDLE_SIGNED_OUT_MESSAGE = "You were signed out after {minutes} minutes without activity. Sign in again to go on."
+IDLE_SIGNED_OUT_MESSAGE = (
+    "You were signed out after {minutes} minutes without activity. Sign in again to go on."
+)
 LAST_SEEN_KEY = "staff_last_seen"
 SESSION_TOUCH_SECONDS = 60
 TWO_FACTOR_CHECKED_KEY = "two_factor_checked_at"

@@ -1,4 +1,5 @@
 """People, centres and the roles people hold in a centre."""
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -32,9 +33,11 @@ class Centre(models.Model):
     number = models.CharField("centre number", max_length=20, unique=True)
     address = models.TextField(blank=True)
     require_two_factor = models.BooleanField(
-        "require two-factor sign-in", default=False,
+        "require two-factor sign-in",
+        default=False,
         help_text="Assessors, internal verifiers, centre admins and external verifiers of this centre must set "
-                  "up an authenticator app (TOTP) before they can do anything else.")
+        "up an authenticator app (TOTP) before they can do anything else.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -49,7 +52,8 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", blank=True)
     is_trainee_assessor = models.BooleanField(
-        default=False, help_text="A trainee assessor's unit sign-offs need a qualified assessor's countersignature."
+        default=False,
+        help_text="A trainee assessor's unit sign-offs need a qualified assessor's countersignature.",
     )
     candidate_number = models.CharField(
         max_length=30, blank=True, help_text="The awarding body's enrolment number, for candidates"
@@ -79,7 +83,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "centre", "role"], name="unique_membership_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "centre", "role"], name="unique_membership_role")
+        ]
         ordering = ["centre", "user", "role"]
 
     def __str__(self):
@@ -130,7 +136,9 @@ class StaffQualification(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     achieved_on = models.DateField()
     certificate_number = models.CharField(max_length=50, blank=True)
-    expires_on = models.DateField(null=True, blank=True, help_text="Only if the certificate or its renewal expires")
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="Only if the certificate or its renewal expires"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,10 +148,17 @@ class StaffQualification(models.Model):
         return f"{self.get_kind_display()} ({self.user}, {self.achieved_on:%d/%m/%Y})"
 
 
-ASSESSOR_QUALIFICATIONS = frozenset({StaffQualification.Kind.A1, StaffQualification.Kind.D32,
-                                     StaffQualification.Kind.D33, StaffQualification.Kind.TAQA_ASSESSOR})
-IV_QUALIFICATIONS = frozenset({StaffQualification.Kind.V1, StaffQualification.Kind.D34,
-                               StaffQualification.Kind.TAQA_IQA})
+ASSESSOR_QUALIFICATIONS = frozenset(
+    {
+        StaffQualification.Kind.A1,
+        StaffQualification.Kind.D32,
+        StaffQualification.Kind.D33,
+        StaffQualification.Kind.TAQA_ASSESSOR,
+    }
+)
+IV_QUALIFICATIONS = frozenset(
+    {StaffQualification.Kind.V1, StaffQualification.Kind.D34, StaffQualification.Kind.TAQA_IQA}
+)
 
 
 class StaffProfile(models.Model):
@@ -153,8 +168,13 @@ class StaffProfile(models.Model):
     occupational_competence = models.TextField(blank=True, help_text="Occupational experience in the sector")
     competence_reviewed_on = models.DateField(null=True, blank=True)
     countersigning_assessor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="countersigned_trainees",
-        help_text="A qualified assessor who countersigns this trainee's decisions")
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="countersigned_trainees",
+        help_text="A qualified assessor who countersigns this trainee's decisions",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

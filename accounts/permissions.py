@@ -9,6 +9,7 @@ Two ways to ask, for two situations:
 
 Visibility (which rows a person sees at all) is the selectors' job, not this module's.
 """
+
 from __future__ import annotations
 
 from .models import Membership

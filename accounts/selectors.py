@@ -1,4 +1,5 @@
 """Reads for accounts. `*_visible_to(user)` querysets decide who sees what."""
+
 from django.db.models import QuerySet
 
 from .models import Centre, Membership, Role, User
@@ -19,7 +20,9 @@ def users_visible_to(user) -> QuerySet[User]:
     if not user.is_authenticated:
         return User.objects.none()
     admin_centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
-    return User.objects.filter(memberships__centre__in=admin_centres).distinct() | User.objects.filter(pk=user.pk)
+    return User.objects.filter(memberships__centre__in=admin_centres).distinct() | User.objects.filter(
+        pk=user.pk
+    )
 
 
 def people_with_role(centre: Centre, role: str) -> QuerySet[User]:

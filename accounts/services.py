@@ -3,6 +3,7 @@
 Failed sign-ins are counted by django-axes (AccessAttempt rows, keyed on username and client address) and
 in the audit app's daily counters, not one permanent audit row each: anybody can make them.
 """
+
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.mail import send_mail
@@ -35,8 +36,12 @@ def password_change_record(*, user: User, ip_address: str | None) -> None:
 def password_reset_complete(*, user: User, ip_address: str | None) -> None:
     """A reset proves the person holds the mailbox: lift every sign-in lock on the username."""
     lifted = axes_reset(username=user.get_username())
-    audit_record(actor=user, action=Action.PASSWORD_RESET, obj=user,
-                 details={"ip": ip_address, "lockouts_lifted": lifted})
+    audit_record(
+        actor=user,
+        action=Action.PASSWORD_RESET,
+        obj=user,
+        details={"ip": ip_address, "lockouts_lifted": lifted},
+    )
 
 
 @transaction.atomic
@@ -52,7 +57,9 @@ def centre_create(*, actor, name: str, number: str, address: str = "") -> Centre
 def membership_grant(*, actor, user: User, centre: Centre, role: str) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, centre=centre, role=role)
     if created:
-        audit_record(actor=actor, action=Action.MEMBERSHIP_GRANT, obj=membership, centre=centre, details={"role": role})
+        audit_record(
+            actor=actor, action=Action.MEMBERSHIP_GRANT, obj=membership, centre=centre, details={"role": role}
+        )
     return membership
 
 
@@ -75,8 +82,13 @@ def notify(*, user, kind: str, text: str, url: str, email: bool = True) -> None:
         Notification.objects.create(user=user, kind=kind, text=text[:300], url=url[:300])
         if email and user.email:
             link = f"{settings.SITE_URL.rstrip('/')}{url}"
-            send_mail(subject=text[:150], message=f"{text}\n\n{link}\n", from_email=None,
-                      recipient_list=[user.email], fail_silently=True)
+            send_mail(
+                subject=text[:150],
+                message=f"{text}\n\n{link}\n",
+                from_email=None,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
 
     transaction.on_commit(send)
 

@@ -3,6 +3,7 @@ failed sign-ins are counted.
 
 Requests made by tests' force_login / logout carry no path and are not real sign-ins; they are skipped.
 """
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from audit.models import AnonymousEventKind

@@ -25,8 +25,12 @@ def lockout_response(request, original_response=None, credentials=None):
         original_response.status_code = 429
         return original_response
     form = SignInForm(request)
-    return render(request, "registration/login.html",
-                  {"form": form, "lockout_message": locked_out_message()}, status=429)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "lockout_message": locked_out_message()},
+        status=429,
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -68,11 +72,17 @@ def two_factor_setup(request):
             messages.success(request, TWO_FACTOR_ON_MESSAGE)
             return redirect("home")
         form.add_error("code", error)
-    return render(request, "registration/two_factor_setup.html", {
-        "form": form, "qr_svg": two_factor.qr_svg(device), "secret": two_factor.secret_base32(device),
-        "required": two_factor.two_factor_required(request.user),
-        "already_on": two_factor.has_two_factor(request.user),
-    })
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": two_factor.qr_svg(device),
+            "secret": two_factor.secret_base32(device),
+            "required": two_factor.two_factor_required(request.user),
+            "already_on": two_factor.has_two_factor(request.user),
+        },
+    )
 
 
 def two_factor_verify(request):
@@ -81,12 +91,18 @@ def two_factor_verify(request):
         return redirect("home")
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        error = two_factor.two_factor_verify(request=request, user=request.user, token=form.cleaned_data["code"])
+        error = two_factor.two_factor_verify(
+            request=request, user=request.user, token=form.cleaned_data["code"]
+        )
         if error is None:
-            return redirect(url_has_allowed_host_and_scheme(request.GET.get("next"), allowed_hosts={
-                request.get_host()}) and request.GET["next"] or "home")
+            return redirect(
+                url_has_allowed_host_and_scheme(request.GET.get("next"), allowed_hosts={request.get_host()})
+                and request.GET["next"]
+                or "home"
+            )
         form.add_error("code", error)
     return render(request, "registration/two_factor_verify.html", {"form": form})
+
 
 def notification_list(request):
     """The person's notices, newest first (the latest 50); POST marks them all read."""
@@ -100,5 +116,8 @@ def notification_list(request):
         messages.success(request, "Notifications marked as read.")
         return redirect("accounts:notifications")
     notices = list(request.user.notifications.all()[:50])
-    return render(request, "accounts/notifications.html", {
-        "notices": notices, "unread": sum(1 for n in notices if n.read_at is None)})
+    return render(
+        request,
+        "accounts/notifications.html",
+        {"notices": notices, "unread": sum(1 for n in notices if n.read_at is None)},
+    )

@@ -1,5 +1,6 @@
 """Bearer tokens: `Authorization: Bearer <token>`. A revoked token, or one whose maker is no longer a
 centre admin there, is refused at once (checked on every request, nothing cached)."""
+
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -32,10 +33,18 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(INVALID) from exc
-        token = (ApiToken.objects.select_related("centre", "created_by")
-                 .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True).first())
-        if token is None or not token.created_by.is_active or not Membership.objects.filter(
-                user=token.created_by, centre=token.centre, role=Role.CENTRE_ADMIN).exists():
+        token = (
+            ApiToken.objects.select_related("centre", "created_by")
+            .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
+            .first()
+        )
+        if (
+            token is None
+            or not token.created_by.is_active
+            or not Membership.objects.filter(
+                user=token.created_by, centre=token.centre, role=Role.CENTRE_ADMIN
+            ).exists()
+        ):
             raise exceptions.AuthenticationFailed(INVALID)
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.created_by, TokenPrincipal(token)

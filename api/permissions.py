@@ -1,4 +1,5 @@
 """Who may call what: a token holding the endpoint's scope. The centre is always the token's."""
+
 from rest_framework import permissions
 
 from .authentication import TokenPrincipal

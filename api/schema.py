@@ -1,4 +1,5 @@
 """The OpenAPI description of the bearer token (drf-spectacular finds it once this module is imported)."""
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -7,5 +8,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "centreToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "A centre API token, made by a centre admin on the API tokens page."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A centre API token, made by a centre admin on the API tokens page.",
+        }

@@ -27,8 +27,11 @@ class PersonSerializer(serializers.ModelSerializer):
 # The roles the API gives: the MIS import's (accounts.people.selectors.IMPORT_ROLES). A centre admin is made on
 # the People screen by another centre admin, never by a token.
 API_ROLES = [r.value for r in IMPORT_ROLES]
-ROLE_REFUSED = ('"{input}" is not a role an API token gives: use ' + ", ".join(API_ROLES)
-                + " (a centre admin is made on the People screen).")
+ROLE_REFUSED = (
+    '"{input}" is not a role an API token gives: use '
+    + ", ".join(API_ROLES)
+    + " (a centre admin is made on the People screen)."
+)
 
 
 def _field_from_form(field: forms.Field) -> serializers.Field:
@@ -36,8 +39,7 @@ def _field_from_form(field: forms.Field) -> serializers.Field:
     common = {"required": field.required, "help_text": str(field.help_text) or None}
     if isinstance(field, forms.MultipleChoiceField):
         choice = serializers.ChoiceField(choices=API_ROLES, error_messages={"invalid_choice": ROLE_REFUSED})
-        return serializers.ListField(child=choice, allow_empty=False,
-                                     max_length=len(API_ROLES), **common)
+        return serializers.ListField(child=choice, allow_empty=False, max_length=len(API_ROLES), **common)
     kind = serializers.EmailField if isinstance(field, forms.EmailField) else serializers.CharField
     return kind(max_length=field.max_length, allow_blank=not field.required, **common)
 
@@ -54,9 +56,14 @@ class PersonCreateSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(PersonForm.base_fields))
             if unknown:
-                raise serializers.ValidationError({"non_field_errors": [
-                    f"Unknown field(s): {', '.join(unknown)[:200]}. A person has only: "
-                    f"{', '.join(PersonForm.base_fields)}."]})
+                raise serializers.ValidationError(
+                    {
+                        "non_field_errors": [
+                            f"Unknown field(s): {', '.join(unknown)[:200]}. A person has only: "
+                            f"{', '.join(PersonForm.base_fields)}."
+                        ]
+                    }
+                )
         return super().to_internal_value(data)
 
 
@@ -69,8 +76,18 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Registration
-        fields = ["id", "candidate", "candidate_number", "qualification", "assessor", "internal_verifier",
-                  "registered_on", "expires_on", "status", "optional_units"]
+        fields = [
+            "id",
+            "candidate",
+            "candidate_number",
+            "qualification",
+            "assessor",
+            "internal_verifier",
+            "registered_on",
+            "expires_on",
+            "status",
+            "optional_units",
+        ]
 
     def get_optional_units(self, obj) -> list[str]:
         return sorted(u.number for u in obj.optional_units.all())
@@ -80,16 +97,25 @@ class RegistrationCreateSerializer(serializers.Serializer):
     candidate = serializers.CharField(help_text="Username of a candidate of the token's centre")
     qualification = serializers.CharField(help_text="Qualification code, e.g. 4430-04")
     assessor = serializers.CharField(help_text="Username of an assessor of the token's centre")
-    internal_verifier = serializers.CharField(help_text="Username of an internal verifier of the token's centre")
+    internal_verifier = serializers.CharField(
+        help_text="Username of an internal verifier of the token's centre"
+    )
     registered_on = serializers.DateField()
     candidate_number = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
-    optional_units = serializers.ListField(child=serializers.CharField(), required=False, default=list,
-                                           help_text="Unit numbers of the optional units chosen")
+    optional_units = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="Unit numbers of the optional units chosen",
+    )
     entry_conditions_confirmed = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list,
+        child=serializers.CharField(),
+        required=False,
+        default=list,
         help_text="Keys of the qualification's entry conditions that the centre confirms the candidate meets "
-                  "(e.g. 4430-04: age_18, not_already_held); a qualification with entry conditions is refused "
-                  "until every one is confirmed, as on the register form")
+        "(e.g. 4430-04: age_18, not_already_held); a qualification with entry conditions is refused "
+        "until every one is confirmed, as on the register form",
+    )
 
 
 class UnitProgressSerializer(serializers.Serializer):
@@ -110,5 +136,14 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CertificationClaim
-        fields = ["id", "registration", "candidate", "candidate_number", "qualification", "kind", "units",
-                  "credits", "claimed_at"]
+        fields = [
+            "id",
+            "registration",
+            "candidate",
+            "candidate_number",
+            "qualification",
+            "kind",
+            "units",
+            "credits",
+            "claimed_at",
+        ]

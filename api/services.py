@@ -1,4 +1,5 @@
 """API tokens: made and revoked by a centre admin, audited. The raw token is returned once, never stored."""
+
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,10 +30,21 @@ def api_token_create(*, actor, centre, name: str, scopes) -> tuple[ApiToken, str
     if not scopes:
         raise ValidationError(NO_SCOPES)
     key = "pt_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(centre=centre, name=name.strip()[:100] or "API token", prefix=key[:10],
-                                    key_hash=ApiToken.hash_key(key), scopes=scopes, created_by=actor)
-    audit_record(actor=actor, action=Action.API_TOKEN_CREATED, obj=token, centre=centre,
-                 details={"name": token.name, "scopes": scopes, "prefix": token.prefix})
+    token = ApiToken.objects.create(
+        centre=centre,
+        name=name.strip()[:100] or "API token",
+        prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+        scopes=scopes,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.API_TOKEN_CREATED,
+        obj=token,
+        centre=centre,
+        details={"name": token.name, "scopes": scopes, "prefix": token.prefix},
+    )
     return token, key
 
 
@@ -44,6 +56,11 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
         raise ValidationError(ALREADY_REVOKED)
     token.revoked_at, token.revoked_by = timezone.now(), actor
     token.save(update_fields=["revoked_at", "revoked_by"])
-    audit_record(actor=actor, action=Action.API_TOKEN_REVOKED, obj=token, centre=token.centre,
-                 details={"prefix": token.prefix})
+    audit_record(
+        actor=actor,
+        action=Action.API_TOKEN_REVOKED,
+        obj=token,
+        centre=token.centre,
+        details={"prefix": token.prefix},
+    )
     return token

@@ -1,4 +1,5 @@
 """Admin: read-only views of assessment decisions. Changes go through the pages (services: checked, audited)."""
+
 from django.contrib import admin
 
 from audit.admin_base import ReadOnlyAdmin
@@ -20,8 +21,16 @@ from .models import (
 
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnlyAdmin):
-    list_display = ["candidate", "qualification", "centre", "assessor", "internal_verifier", "registered_on",
-                    "expires_on", "status"]
+    list_display = [
+        "candidate",
+        "qualification",
+        "centre",
+        "assessor",
+        "internal_verifier",
+        "registered_on",
+        "expires_on",
+        "status",
+    ]
     list_filter = ["status", "qualification", "centre"]
     search_fields = ["candidate__username", "candidate__last_name", "candidate_number"]
 
@@ -77,5 +86,13 @@ class AssessmentReportAdmin(ReadOnlyAdmin):
 class EmployerConfirmationAdmin(ReadOnlyAdmin):
     """Read-only: the employer confirms by their link, nobody on their behalf."""
 
-    list_display = ["registration", "employer_name", "email", "created_at", "outcome", "used_at", "withdrawn_at"]
+    list_display = [
+        "registration",
+        "employer_name",
+        "email",
+        "created_at",
+        "outcome",
+        "used_at",
+        "withdrawn_at",
+    ]
     exclude = ["token_hash"]

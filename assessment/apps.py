@@ -11,8 +11,9 @@ class AssessmentConfig(AppConfig):
 
         from . import demo, employer, permissions, selectors, signing  # noqa: F401 (employer: what its signature covers)
 
-        visibility.register_reader(visibility.EvidenceReader(
-            name="assessment.staff", condition=selectors.evidence_staff_condition))
+        visibility.register_reader(
+            visibility.EvidenceReader(name="assessment.staff", condition=selectors.evidence_staff_condition)
+        )
         registry.register_allowed_settings(selectors.candidate_allowed_settings)
         registry.register_candidate_units(selectors.candidate_units)
         registry.register_registrations_visible_to(selectors.registrations_visible_to)

@@ -20,6 +20,7 @@ environment and simulation. Where the handbook bars simulation for *performance*
 criteria may still be met by simulation; a unit that accepts staged emergency drills (4430-405) accepts
 evidence from them although it bars simulation.
 """
+
 from __future__ import annotations
 
 import re
@@ -174,8 +175,11 @@ def _refs(items) -> str:
     return ", ".join(items)
 
 
-CONTEXT_LABELS = {"rwe": "a realistic working environment", "simulation": "simulation",
-                  "staged_drill": "a staged emergency drill"}
+CONTEXT_LABELS = {
+    "rwe": "a realistic working environment",
+    "simulation": "simulation",
+    "staged_drill": "a staged emergency drill",
+}
 SENTENCE = re.compile(r"[^.]*\.")
 
 
@@ -193,27 +197,37 @@ def setting_allowed(unit: UnitFacts, setting: str, kind: str = "performance") ->
     return context_problem(unit, "", setting, kind) is None
 
 
-def context_problem(unit: UnitFacts, evidence_title: str, evidence_context: str,
-                    kind: str = "performance") -> str | None:
+def context_problem(
+    unit: UnitFacts, evidence_title: str, evidence_context: str, kind: str = "performance"
+) -> str | None:
     """Why this unit refuses evidence gathered in this setting for a criterion of this kind, or None."""
     if evidence_context == "staged_drill" and unit.staged_drills_allowed:
         return None
     if evidence_context == "rwe" and unit.rwe_allowed is False:
-        return (f"“{evidence_title}” was gathered in a realistic working environment; unit {unit.ref} "
-                f"accepts evidence from real work only." + _handbook_words(unit, "realistic working environment"))
+        return (
+            f"“{evidence_title}” was gathered in a realistic working environment; unit {unit.ref} "
+            f"accepts evidence from real work only." + _handbook_words(unit, "realistic working environment")
+        )
     if evidence_context in ("simulation", "staged_drill"):
         what = CONTEXT_LABELS[evidence_context]
-        knowledge_allowed = (unit.knowledge_simulation_allowed if unit.knowledge_simulation_allowed is not None
-                             else unit.simulation_allowed)
+        knowledge_allowed = (
+            unit.knowledge_simulation_allowed
+            if unit.knowledge_simulation_allowed is not None
+            else unit.simulation_allowed
+        )
         if kind == "knowledge":
             if knowledge_allowed is False:
-                return (f"“{evidence_title}” was gathered in {what}; unit {unit.ref} does not accept simulation "
-                        f"for any evidence." + _handbook_words(unit, "simulation"))
+                return (
+                    f"“{evidence_title}” was gathered in {what}; unit {unit.ref} does not accept simulation "
+                    f"for any evidence." + _handbook_words(unit, "simulation")
+                )
             return None
         if unit.simulation_allowed is False:
             scope = " for performance evidence" if knowledge_allowed is not False else ""
-            return (f"“{evidence_title}” was gathered in {what}; unit {unit.ref} does not accept simulation"
-                    f"{scope}." + _handbook_words(unit, "simulation"))
+            return (
+                f"“{evidence_title}” was gathered in {what}; unit {unit.ref} does not accept simulation"
+                f"{scope}." + _handbook_words(unit, "simulation")
+            )
     return None
 
 
@@ -266,8 +280,9 @@ def unit_coverage(
         if r.min_count and r.id in range_children:
             kids = range_children[r.id]
             optional_range.update(k.id for k in kids)
-            range_parents[r.id] = RangeStatus(r, min(r.min_count, len(kids)),
-                                              sum(1 for k in kids if range_met.get(k.id)))
+            range_parents[r.id] = RangeStatus(
+                r, min(r.min_count, len(kids)), sum(1 for k in kids if range_met.get(k.id))
+            )
 
     statuses = _requirement_statuses(requirements, criteria, accepted, confirmed, asked)
 
@@ -277,8 +292,15 @@ def unit_coverage(
         if problem and problem not in context_problems:
             context_problems.append(problem)
 
-    coverage = UnitCoverage(unit, criteria_met, range_met, statuses, context_problems,
-                            range_parents=range_parents, optional_range=optional_range)
+    coverage = UnitCoverage(
+        unit,
+        criteria_met,
+        range_met,
+        statuses,
+        context_problems,
+        range_parents=range_parents,
+        optional_range=optional_range,
+    )
     problems = coverage.problems
     if not unit.has_criteria_text:
         problems.append(
@@ -287,7 +309,9 @@ def unit_coverage(
         )
         return coverage
     if not criteria:
-        problems.append(f"Unit {unit.ref} has no assessment criteria in the catalogue, so it cannot be signed off.")
+        problems.append(
+            f"Unit {unit.ref} has no assessment criteria in the catalogue, so it cannot be signed off."
+        )
         return coverage
     missing = [c.ref for c in criteria if not criteria_met[c.id]]
     if missing:
@@ -300,7 +324,8 @@ def unit_coverage(
             kids = range_children[parent.item.id]
             problems.append(
                 f"Range {parent.item.ref} asks for {parent.needed} of {kids[0].ref}–{kids[-1].ref} "
-                f"(“{parent.item.text}”): {parent.covered} covered so far.")
+                f"(“{parent.item.text}”): {parent.covered} covered so far."
+            )
     for status in statuses:
         req = status.requirement
         if not status.checked or status.met or status.optional:
@@ -317,11 +342,14 @@ def unit_coverage(
             if status.needed < len(kids) and asked:
                 problems.append(
                     f"Evidence requirement {req.ref} asks for {status.needed} of {kids[0].requirement.ref}–"
-                    f"{kids[-1].requirement.ref} (“{req.text}”): {status.count} met so far.")
+                    f"{kids[-1].requirement.ref} (“{req.text}”): {status.count} met so far."
+                )
         elif status.confirmable and asked:
             if req.ref in confirmed and not confirmed[req.ref]:
-                problems.append(f"Evidence requirement {req.ref} is confirmed without a note: say what in the "
-                                f"evidence shows it ({req.text}).")
+                problems.append(
+                    f"Evidence requirement {req.ref} is confirmed without a note: say what in the "
+                    f"evidence shows it ({req.text})."
+                )
             else:
                 problems.append(f"Evidence requirement {req.ref} is not evidenced or confirmed: {req.text}")
     problems.extend(context_problems)
@@ -371,37 +399,70 @@ def _requirement_statuses(requirements, criteria, accepted, confirmed, asked) ->
         parent = by_id.get(r.parent_id)
         optional = bool(parent and parent.min_count and len(children[parent.id]) > parent.min_count)
         if kind_of(r) != "evidence":
-            status = RequirementStatus(r, counted=False, needs_confirmation=False, checked=False,
-                                       depth=depth_of(r))
+            status = RequirementStatus(
+                r, counted=False, needs_confirmation=False, checked=False, depth=depth_of(r)
+            )
         elif children[r.id]:
             kids = [status_of(k) for k in children[r.id]]
             needed = min(r.min_count or len(kids), len(kids))
             count = sum(1 for k in kids if k.met)
-            status = RequirementStatus(r, counted=False, needs_confirmation=False, count=count,
-                                       met=count >= needed, has_children=True, needed=needed,
-                                       optional=optional, depth=depth_of(r))
+            status = RequirementStatus(
+                r,
+                counted=False,
+                needs_confirmation=False,
+                count=count,
+                met=count >= needed,
+                has_children=True,
+                needed=needed,
+                optional=optional,
+                depth=depth_of(r),
+            )
         else:
             methods = methods_of(r.method)
             if methods and r.min_count:
                 wanted = set(r.criteria)
                 items = {
-                    m.evidence_id for m in accepted
+                    m.evidence_id
+                    for m in accepted
                     if normalise_method(m.method) in methods
-                    and (m.requirement_id == r.id
-                         or (m.criterion_id is not None and (not wanted or criterion_ref.get(m.criterion_id) in wanted)))
+                    and (
+                        m.requirement_id == r.id
+                        or (
+                            m.criterion_id is not None
+                            and (not wanted or criterion_ref.get(m.criterion_id) in wanted)
+                        )
+                    )
                 }
-                status = RequirementStatus(r, counted=True, needs_confirmation=False, count=len(items),
-                                           met=len(items) >= r.min_count, needed=r.min_count, optional=optional,
-                                           evidenced=len(items) >= r.min_count, depth=depth_of(r))
+                status = RequirementStatus(
+                    r,
+                    counted=True,
+                    needs_confirmation=False,
+                    count=len(items),
+                    met=len(items) >= r.min_count,
+                    needed=r.min_count,
+                    optional=optional,
+                    evidenced=len(items) >= r.min_count,
+                    depth=depth_of(r),
+                )
             else:
                 needed = r.min_count or 1
                 count = len(direct[r.id])
                 evidenced = count >= needed
                 note = confirmed.get(r.ref, "")
                 met = True if evidenced or note else (False if asked else None)
-                status = RequirementStatus(r, counted=False, needs_confirmation=not evidenced, count=count, met=met,
-                                           confirmable=True, evidenced=evidenced, needed=needed,
-                                           optional=optional, note=note, depth=depth_of(r))
+                status = RequirementStatus(
+                    r,
+                    counted=False,
+                    needs_confirmation=not evidenced,
+                    count=count,
+                    met=met,
+                    confirmable=True,
+                    evidenced=evidenced,
+                    needed=needed,
+                    optional=optional,
+                    note=note,
+                    depth=depth_of(r),
+                )
         result[r.id] = status
         return status
 

@@ -1,4 +1,5 @@
 """Forms for assessment pages. They collect input; the services decide."""
+
 from django import forms
 from django.utils import timezone
 
@@ -33,15 +34,20 @@ from .models import (
 )
 from .services import RECORD_FUTURE_DATE, REPORT_FUTURE_DATE, REVIEW_FUTURE_DATE
 
-SETTING_HELP = ("Where the evidence was gathered, as you the assessor confirm it. A unit that does not accept a "
-                "setting refuses the mapping in the handbook's words.")
+SETTING_HELP = (
+    "Where the evidence was gathered, as you the assessor confirm it. A unit that does not accept a "
+    "setting refuses the mapping in the handbook's words."
+)
 
 RECORDING_EXTENSIONS = {ext for ext, (category, _) in sniffing.ALLOWED.items() if category in (AUDIO, VIDEO)}
 
 
 def _people(centres, role):
-    return User.objects.filter(memberships__centre__in=centres, memberships__role=role).distinct().order_by(
-        "last_name", "first_name", "username")
+    return (
+        User.objects.filter(memberships__centre__in=centres, memberships__role=role)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -63,7 +69,9 @@ class RegistrationForm(forms.Form):
     candidate_number = forms.CharField(required=False, max_length=30, label="Candidate (enrolment) number")
     registered_on = forms.DateField(widget=DateInput(), label="Registration date")
     expires_on = forms.DateField(
-        widget=DateInput(), required=False, label="Expiry date",
+        widget=DateInput(),
+        required=False,
+        label="Expiry date",
         help_text="Leave empty to use the qualification's registration period.",
     )
     optional_units = UnitChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
@@ -147,20 +155,38 @@ class MappingForm(forms.Form):
     item it shows): the decision is made on that revision or refused.
     """
 
-    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
-    requirements = forms.ModelMultipleChoiceField(queryset=None, required=False,
-                                                  widget=forms.CheckboxSelectMultiple)
-    setting = forms.ChoiceField(choices=Setting.choices, label="Setting (confirmed by the assessor)",
-                                help_text=SETTING_HELP, required=False)  # missing: as the evidence records it
+    criteria = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    requirements = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    setting = forms.ChoiceField(
+        choices=Setting.choices,
+        label="Setting (confirmed by the assessor)",
+        help_text=SETTING_HELP,
+        required=False,
+    )  # missing: as the evidence records it
     method = forms.ChoiceField(choices=[("", "Choose…")] + Method.choices, label="Assessment method")
-    location = forms.CharField(required=False, max_length=100, label="Location reference",
-                               help_text="Where in the evidence: page, paragraph, time in a recording")
-    decision = forms.ChoiceField(choices=EvidenceMapping.Decision.choices, widget=forms.RadioSelect,
-                                 initial=EvidenceMapping.Decision.ACCEPTED)
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             label="Reason (for “not yet”)")
-    evidence_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
-                                           error_messages={"required": PAGE_OUT_OF_DATE, "invalid": PAGE_OUT_OF_DATE})
+    location = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Location reference",
+        help_text="Where in the evidence: page, paragraph, time in a recording",
+    )
+    decision = forms.ChoiceField(
+        choices=EvidenceMapping.Decision.choices,
+        widget=forms.RadioSelect,
+        initial=EvidenceMapping.Decision.ACCEPTED,
+    )
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (for “not yet”)"
+    )
+    evidence_revision = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": PAGE_OUT_OF_DATE, "invalid": PAGE_OUT_OF_DATE},
+    )
 
     def __init__(self, *args, units, item=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,9 +194,12 @@ class MappingForm(forms.Form):
         self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units)
         # Evidence maps to requirements that ask for evidence, and to the sub-items of those that have them.
         self.fields["requirements"].queryset = (
-            EvidenceRequirement.objects.filter(unit__in=units, kind=EvidenceRequirement.Kind.EVIDENCE,
-                                               children__isnull=True)
-            .select_related("unit").order_by("unit__number", "order"))
+            EvidenceRequirement.objects.filter(
+                unit__in=units, kind=EvidenceRequirement.Kind.EVIDENCE, children__isnull=True
+            )
+            .select_related("unit")
+            .order_by("unit__number", "order")
+        )
         if item is not None:
             self.fields["setting"].initial = item.context
 
@@ -179,14 +208,22 @@ class CriterionMappingForm(forms.Form):
     """From a criterion: tick the candidate's evidence that covers it."""
 
     evidence = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple)
-    setting = forms.ChoiceField(choices=[("", "As each piece of evidence records it")] + Setting.choices,
-                                required=False, label="Setting (confirmed by the assessor)", help_text=SETTING_HELP)
+    setting = forms.ChoiceField(
+        choices=[("", "As each piece of evidence records it")] + Setting.choices,
+        required=False,
+        label="Setting (confirmed by the assessor)",
+        help_text=SETTING_HELP,
+    )
     method = forms.ChoiceField(choices=[("", "Choose…")] + Method.choices, label="Assessment method")
     location = forms.CharField(required=False, max_length=100, label="Location reference")
-    decision = forms.ChoiceField(choices=EvidenceMapping.Decision.choices, widget=forms.RadioSelect,
-                                 initial=EvidenceMapping.Decision.ACCEPTED)
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             label="Reason (for “not yet”)")
+    decision = forms.ChoiceField(
+        choices=EvidenceMapping.Decision.choices,
+        widget=forms.RadioSelect,
+        initial=EvidenceMapping.Decision.ACCEPTED,
+    )
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (for “not yet”)"
+    )
 
     def __init__(self, *args, evidence, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,11 +242,15 @@ class SignOffForm(forms.Form):
     requirement that mapped evidence does not meet ("over a sufficient period", "three features")."""
 
     confirmed = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="I confirm the evidence meets these requirements (say where, in the note beside each)",
     )
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-                               label="Your password", help_text="Signing a unit needs your password again.")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password",
+        help_text="Signing a unit needs your password again.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, requirements=(), **kwargs):
@@ -219,8 +260,11 @@ class SignOffForm(forms.Form):
         self.fields["confirmed"].choices = [(r.ref, f"{r.ref}: {r.text}") for r in requirements]
         for r in requirements:
             self.fields[f"note_{r.ref}"] = forms.CharField(
-                required=False, max_length=1000, label=f"Note for {r.ref}",
-                widget=forms.TextInput(attrs={"placeholder": "where the evidence shows it"}))
+                required=False,
+                max_length=1000,
+                label=f"Note for {r.ref}",
+                widget=forms.TextInput(attrs={"placeholder": "where the evidence shows it"}),
+            )
         if not requirements:
             del self.fields["confirmed"]
 
@@ -234,8 +278,9 @@ class SignOffForm(forms.Form):
 
 
 class CountersignForm(forms.Form):
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-                               label="Your password")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), label="Your password"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -246,23 +291,35 @@ class ReopenForm(forms.Form):
 class RecordForm(SubmissionTokenMixin, forms.Form):
     date = forms.DateField(widget=DateInput(), validators=[NotInFuture(RECORD_FUTURE_DATE)])
     place = forms.CharField(required=False, max_length=200)
-    setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.REAL_WORK, widget=forms.RadioSelect,
-                                label="Setting", help_text="Where you saw or heard the candidate's work.",
-                                required=False)
+    setting = forms.ChoiceField(
+        choices=Setting.choices,
+        initial=Setting.REAL_WORK,
+        widget=forms.RadioSelect,
+        label="Setting",
+        help_text="Where you saw or heard the candidate's work.",
+        required=False,
+    )
 
     def clean_setting(self):
         return self.cleaned_data.get("setting") or Setting.REAL_WORK
+
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     questions_and_answers = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Questions and answers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Questions and answers",
         help_text="Each question, then the candidate's answer",
     )
-    criteria = forms.ModelMultipleChoiceField(queryset=None, widget=forms.CheckboxSelectMultiple,
-                                              label="Criteria referenced")
+    criteria = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, label="Criteria referenced"
+    )
     recording = forms.FileField(
-        required=False, label="Recording (optional)",
+        required=False,
+        label="Recording (optional)",
         help_text="An audio or video file (" + ", ".join(sorted(RECORDING_EXTENSIONS)) + ").",
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in sorted(RECORDING_EXTENSIONS))}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{e}" for e in sorted(RECORDING_EXTENSIONS))}
+        ),
     )
 
     DESCRIPTION_LABELS = {
@@ -275,7 +332,9 @@ class RecordForm(SubmissionTokenMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._add_token()
         self.units = units
-        self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related("unit")
+        self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related(
+            "unit"
+        )
         self.fields["criteria"].label_from_instance = lambda c: f"{c.unit.number} {c.ref} {c.text}"
         self.fields["description"].label = self.DESCRIPTION_LABELS[kind]
         self.fields["date"].initial = timezone.localdate()
@@ -290,11 +349,15 @@ class RecordForm(SubmissionTokenMixin, forms.Form):
 class ActionPlanItemForm(forms.Form):
     activity = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     target_date = forms.DateField(required=False, widget=DateInput())
-    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    criteria = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related("unit")
+        self.fields["criteria"].queryset = AssessmentCriterion.objects.filter(unit__in=units).select_related(
+            "unit"
+        )
         self.fields["criteria"].label_from_instance = lambda c: f"{c.unit.number} {c.ref}"
 
     def clean(self):
@@ -310,10 +373,13 @@ ActionPlanItemFormSet = forms.formset_factory(ActionPlanItemForm, extra=3, max_n
 class ActionPlanForm(SubmissionTokenMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=None, required=False, empty_label="The whole qualification")
     venue = forms.CharField(required=False, max_length=200)
-    scheduled_at = forms.DateTimeField(required=False, label="Date and time",
-                                       widget=DateTimeInput())
-    methods = forms.MultipleChoiceField(choices=PlanMethod.choices, required=False,
-                                        widget=forms.CheckboxSelectMultiple, label="Evidences assessed by")
+    scheduled_at = forms.DateTimeField(required=False, label="Date and time", widget=DateTimeInput())
+    methods = forms.MultipleChoiceField(
+        choices=PlanMethod.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Evidences assessed by",
+    )
     review_date = forms.DateField(required=False, widget=DateInput(), label="Review date")
 
     def __init__(self, *args, units=(), **kwargs):
@@ -324,8 +390,9 @@ class ActionPlanForm(SubmissionTokenMixin, forms.Form):
 
 
 class PlanReviewForm(forms.Form):
-    reviewed_on = forms.DateField(widget=DateInput(), label="Date of review",
-                                  validators=[NotInFuture(REVIEW_FUTURE_DATE)])
+    reviewed_on = forms.DateField(
+        widget=DateInput(), label="Date of review", validators=[NotInFuture(REVIEW_FUTURE_DATE)]
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Progress against the plan")
     next_review_date = forms.DateField(required=False, widget=DateInput(), label="Next review date")
 
@@ -347,20 +414,33 @@ class SkillsScanForm(forms.Form):
         self.units = list(units)
         for u in self.units:
             self.fields[f"candidate_{u.pk}"] = forms.TypedChoiceField(
-                choices=RATING_CHOICES, coerce=int, empty_value=None, required=False,
-                label=f"Unit {u.number}: candidate's rating")
+                choices=RATING_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                label=f"Unit {u.number}: candidate's rating",
+            )
             self.fields[f"assessor_{u.pk}"] = forms.TypedChoiceField(
-                choices=RATING_CHOICES, coerce=int, empty_value=None, required=False,
-                label=f"Unit {u.number}: assessor's rating")
+                choices=RATING_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                label=f"Unit {u.number}: assessor's rating",
+            )
             self.fields[f"notes_{u.pk}"] = forms.CharField(required=False, label=f"Unit {u.number}: notes")
 
     def unit_rows(self):
-        return [(u, self[f"candidate_{u.pk}"], self[f"assessor_{u.pk}"], self[f"notes_{u.pk}"]) for u in self.units]
+        return [
+            (u, self[f"candidate_{u.pk}"], self[f"assessor_{u.pk}"], self[f"notes_{u.pk}"])
+            for u in self.units
+        ]
 
     def ratings(self):
         data = self.cleaned_data
-        return [(u, data.get(f"candidate_{u.pk}"), data.get(f"assessor_{u.pk}"), data.get(f"notes_{u.pk}", ""))
-                for u in self.units]
+        return [
+            (u, data.get(f"candidate_{u.pk}"), data.get(f"assessor_{u.pk}"), data.get(f"notes_{u.pk}", ""))
+            for u in self.units
+        ]
 
 
 ANSWER_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
@@ -369,10 +449,15 @@ ANSWER_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
 class AssessmentReportForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None)
     date = forms.DateField(widget=DateInput(), validators=[NotInFuture(REPORT_FUTURE_DATE)])
-    comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessors comments")
-    questions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessor questions")
-    candidate_answers = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                        label="Candidate answers")
+    comments = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessors comments"
+    )
+    questions = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Assessor questions"
+    )
+    candidate_answers = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Candidate answers"
+    )
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Outcome of assessment")
 
     def __init__(self, *args, units=(), **kwargs):
@@ -383,13 +468,19 @@ class AssessmentReportForm(forms.Form):
         for key, text in AssessmentReport.QUESTIONS:
             self.fields[f"q_{key}"] = forms.ChoiceField(choices=ANSWER_CHOICES, required=False, label=text)
         # The seven questions come before the free text, as on the seed form.
-        order = ["unit", "date"] + [f"q_{k}" for k, _ in AssessmentReport.QUESTIONS] + [
-            "comments", "questions", "candidate_answers", "outcome"]
+        order = (
+            ["unit", "date"]
+            + [f"q_{k}" for k, _ in AssessmentReport.QUESTIONS]
+            + ["comments", "questions", "candidate_answers", "outcome"]
+        )
         self.order_fields(order)
 
     def answers(self):
-        return {key: self.cleaned_data[f"q_{key}"] == "yes" for key, _ in AssessmentReport.QUESTIONS
-                if self.cleaned_data.get(f"q_{key}")}
+        return {
+            key: self.cleaned_data[f"q_{key}"] == "yes"
+            for key, _ in AssessmentReport.QUESTIONS
+            if self.cleaned_data.get(f"q_{key}")
+        }
 
 
 class FeedbackForm(SubmissionTokenMixin, forms.Form):
@@ -410,8 +501,10 @@ class RegistrationExtensionForm(forms.Form):
 
 class AwardingBodyExtensionForm(forms.Form):
     qualification = forms.ModelChoiceField(queryset=None, label="Qualification")
-    kind = forms.ChoiceField(choices=[("registration", "Last registration date"),
-                                      ("certification", "Last certification date")], label="Date extended")
+    kind = forms.ChoiceField(
+        choices=[("registration", "Last registration date"), ("certification", "Last certification date")],
+        label="Date extended",
+    )
     reference = forms.CharField(max_length=100, label="Awarding body's reference")
     new_date = forms.DateField(widget=DateInput(), label="New date")
     centre = forms.ModelChoiceField(queryset=None)
@@ -425,14 +518,18 @@ class AwardingBodyExtensionForm(forms.Form):
             self.fields["centre"].initial = centres.first()
             self.fields["centre"].widget = forms.HiddenInput()
         self.fields["qualification"].queryset = Qualification.objects.filter(
-            last_registration_date__isnull=False) | Qualification.objects.filter(last_certification_date__isnull=False)
+            last_registration_date__isnull=False
+        ) | Qualification.objects.filter(last_certification_date__isnull=False)
 
 
 class EmployerRequestForm(forms.Form):
     """The assessor names the employer who is asked to confirm the summary of unit achievement."""
 
-    employer_name = forms.CharField(label="Employer's name", max_length=200,
-                                    help_text="The person who confirms: the candidate's manager or employer")
+    employer_name = forms.CharField(
+        label="Employer's name",
+        max_length=200,
+        help_text="The person who confirms: the candidate's manager or employer",
+    )
     email = forms.EmailField(label="Employer's email", help_text="The confirmation link goes there")
     organisation = forms.CharField(label="Organisation", max_length=200, required=False)
 
@@ -443,18 +540,27 @@ class EmployerConfirmForm(forms.Form):
     name = forms.CharField(label="Your name", max_length=200, required=False)
     job_title = forms.CharField(label="Your job title", max_length=200, required=False)
     declaration = forms.BooleanField(label=STATEMENTS[SignatureKind.EMPLOYER], required=False)
-    reason = forms.CharField(label="If you decline: why (optional)", required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="If you decline: why (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RegistrationListQuery(ListQuery):
     """The centre admin's registrations list: search, filter by qualification and status, sort."""
 
-    SEARCH_FIELDS = ("candidate__first_name", "candidate__last_name", "candidate__username", "candidate_number")
+    SEARCH_FIELDS = (
+        "candidate__first_name",
+        "candidate__last_name",
+        "candidate__username",
+        "candidate_number",
+    )
     SEARCH_LABEL = "Candidate (name, username or number)"
     FILTERS = {"qualification": "qualification__code", "status": "status"}
     SORTS = {
-        "candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "candidate__username", "id")),
+        "candidate": (
+            "Candidate",
+            ("candidate__last_name", "candidate__first_name", "candidate__username", "id"),
+        ),
         "registered": ("Newest registered", ("-registered_on", "-id")),
         "expires": ("Ending soonest", ("expires_on", "id")),
         "qualification": ("Qualification", ("qualification__code", "candidate__last_name", "id")),
@@ -466,7 +572,8 @@ class RegistrationListQuery(ListQuery):
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["qualification"].choices = [("", "Any qualification")] + [
-            (code, code) for code in Qualification.objects.order_by("code").values_list("code", flat=True)]
+            (code, code) for code in Qualification.objects.order_by("code").values_list("code", flat=True)
+        ]
 
 
 class CaseloadQuery(ListQuery):

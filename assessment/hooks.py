@@ -4,6 +4,7 @@ assessment pages mark referred decisions).
 
 Each hook is a list of callables; an empty list means no higher app has anything to say.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,12 +26,12 @@ class ReferralMark:
     referral_id: int
     registration_id: int
     unit_id: int
-    mapping_id: int | None       # None: the whole unit was referred back
+    mapping_id: int | None  # None: the whole unit was referred back
     criterion_id: int | None
-    status: str                  # "open" (the assessor must answer) / "answered" (waiting for the IV)
+    status: str  # "open" (the assessor must answer) / "answered" (waiting for the IV)
     due_on: date | None
     action_points: str
-    url: str                     # where the assessor answers it
+    url: str  # where the assessor answers it
 
     @property
     def unanswered(self) -> bool:
@@ -38,7 +39,9 @@ class ReferralMark:
 
 
 def sign_off_problems(unit_assessment) -> list[str]:
-    return sign_off_problems_for([unit_assessment.pk]).get(unit_assessment.pk, []) if unit_assessment.pk else []
+    return (
+        sign_off_problems_for([unit_assessment.pk]).get(unit_assessment.pk, []) if unit_assessment.pk else []
+    )
 
 
 def sign_off_problems_for(unit_assessment_ids) -> dict[int, list[str]]:

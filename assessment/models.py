@@ -1,4 +1,5 @@
 """Registrations and everything an assessor records about a candidate's work."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -7,8 +8,10 @@ from evidence.models import ConfirmationLink
 from qualifications.methods import METHODS
 
 # Said wherever a closed registration refuses a change (the services, the permissions, the pages).
-REGISTRATION_LOCKED = ("This registration is {status}: its assessment record is closed, so nothing in it can be "
-                       "changed any more.")
+REGISTRATION_LOCKED = (
+    "This registration is {status}: its assessment record is closed, so nothing in it can be "
+    "changed any more."
+)
 
 
 # The assessment methods the handbooks name: Method.OBSERVATION, ... Method.EXPERT_WITNESS, built from the one
@@ -33,7 +36,9 @@ class Registration(models.Model):
     }
 
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="registrations")
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations"
+    )
     qualification = models.ForeignKey(
         "qualifications.Qualification", on_delete=models.PROTECT, related_name="registrations"
     )
@@ -47,16 +52,21 @@ class Registration(models.Model):
     registered_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     optional_units = models.ManyToManyField(
-        "qualifications.Unit", blank=True, related_name="chosen_in_registrations",
+        "qualifications.Unit",
+        blank=True,
+        related_name="chosen_in_registrations",
         help_text="The optional units chosen at registration",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    status_reason = models.TextField(blank=True, help_text="Why the status last changed (a withdrawal's reason)")
+    status_reason = models.TextField(
+        blank=True, help_text="Why the status last changed (a withdrawal's reason)"
+    )
     # The qualification's entry conditions as the centre admin confirmed them at registration (a copy of each:
     # key, text, source), by whom and when.
     entry_conditions_confirmed = models.JSONField(null=True, blank=True)  # null: none to confirm
-    entry_conditions_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                                      on_delete=models.PROTECT, related_name="+")
+    entry_conditions_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     entry_conditions_confirmed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -195,20 +205,36 @@ class EvidenceMapping(models.Model):
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="mappings")
     evidence = models.ForeignKey("evidence.EvidenceItem", on_delete=models.PROTECT, related_name="mappings")
     criterion = models.ForeignKey(
-        "qualifications.AssessmentCriterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "qualifications.AssessmentCriterion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     range_item = models.ForeignKey(
         "qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     requirement = models.ForeignKey(
-        "qualifications.EvidenceRequirement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "qualifications.EvidenceRequirement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=30, choices=Method.choices)
-    setting = models.CharField(max_length=20, choices=Setting.choices, blank=True,
-                               help_text="As the assessor confirmed it at mapping; empty: the evidence's own")
-    location = models.CharField("location reference", max_length=100, blank=True,
-                                help_text="Where in the evidence, e.g. page 3, 02:15–04:40")
+    setting = models.CharField(
+        max_length=20,
+        choices=Setting.choices,
+        blank=True,
+        help_text="As the assessor confirmed it at mapping; empty: the evidence's own",
+    )
+    location = models.CharField(
+        "location reference",
+        max_length=100,
+        blank=True,
+        help_text="Where in the evidence, e.g. page 3, 02:15–04:40",
+    )
     decision = models.CharField(max_length=10, choices=Decision.choices)
     reason = models.TextField(blank=True, help_text="Why not yet: what the candidate must do")
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -225,18 +251,22 @@ class EvidenceMapping(models.Model):
                 name="mapping_targets_one_criterion_range_item_or_requirement",
             ),
             models.CheckConstraint(
-                condition=Q(decision="accepted") | ~Q(reason=""), name="mapping_not_yet_has_reason",
+                condition=Q(decision="accepted") | ~Q(reason=""),
+                name="mapping_not_yet_has_reason",
             ),
             models.UniqueConstraint(
-                fields=["registration", "evidence", "criterion"], condition=Q(criterion__isnull=False),
+                fields=["registration", "evidence", "criterion"],
+                condition=Q(criterion__isnull=False),
                 name="unique_mapping_criterion",
             ),
             models.UniqueConstraint(
-                fields=["registration", "evidence", "range_item"], condition=Q(range_item__isnull=False),
+                fields=["registration", "evidence", "range_item"],
+                condition=Q(range_item__isnull=False),
                 name="unique_mapping_range_item",
             ),
             models.UniqueConstraint(
-                fields=["registration", "evidence", "requirement"], condition=Q(requirement__isnull=False),
+                fields=["registration", "evidence", "requirement"],
+                condition=Q(requirement__isnull=False),
                 name="unique_mapping_requirement",
             ),
         ]
@@ -284,7 +314,11 @@ class MappingDecision(models.Model):
     evidence = models.ForeignKey("evidence.EvidenceItem", on_delete=models.PROTECT, related_name="+")
     evidence_revision = models.PositiveIntegerField(help_text="The revision of the evidence decided on")
     criterion = models.ForeignKey(
-        "qualifications.AssessmentCriterion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "qualifications.AssessmentCriterion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     range_item = models.ForeignKey(
         "qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -304,7 +338,9 @@ class MappingDecision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.decision} by {self.decided_by} (mapping {self.mapping_ref})"
+        return (
+            f"{self.get_action_display()} {self.decision} by {self.decided_by} (mapping {self.mapping_ref})"
+        )
 
 
 class AssessmentRecord(models.Model):
@@ -326,22 +362,38 @@ class AssessmentRecord(models.Model):
     place = models.CharField(max_length=200, blank=True)
     description = models.TextField(help_text="What the candidate was seen doing / notes of the discussion")
     questions_and_answers = models.TextField(blank=True, help_text="Question, then the candidate's answer")
-    setting = models.CharField(max_length=20, choices=Setting.choices, default=Setting.REAL_WORK,
-                               help_text="Where the assessor saw or heard the candidate's work")
+    setting = models.CharField(
+        max_length=20,
+        choices=Setting.choices,
+        default=Setting.REAL_WORK,
+        help_text="Where the assessor saw or heard the candidate's work",
+    )
     criteria = models.ManyToManyField("qualifications.AssessmentCriterion", related_name="+")
     evidence_item = models.OneToOneField(
-        "evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_record"
+        "evidence.EvidenceItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_record",
     )
     candidate_signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    submission_token = models.CharField(max_length=80, blank=True, editable=False,
-                                        help_text="Idempotency key of the form submission that created it")
+    submission_token = models.CharField(
+        max_length=80,
+        blank=True,
+        editable=False,
+        help_text="Idempotency key of the form submission that created it",
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["registration", "submission_token"],
-                                               condition=~models.Q(submission_token=""),
-                                               name="record_unique_submission_token")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="record_unique_submission_token",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
@@ -390,10 +442,14 @@ class SkillsScanRating(models.Model):
         ordering = ["unit__number", "id"]
         constraints = [
             models.UniqueConstraint(fields=["scan", "unit"], name="skills_scan_one_rating_per_unit"),
-            models.CheckConstraint(condition=Q(candidate_rating__isnull=True) | Q(candidate_rating__in=[1, 2, 3]),
-                                   name="skills_scan_candidate_rating_1_to_3"),
-            models.CheckConstraint(condition=Q(assessor_rating__isnull=True) | Q(assessor_rating__in=[1, 2, 3]),
-                                   name="skills_scan_assessor_rating_1_to_3"),
+            models.CheckConstraint(
+                condition=Q(candidate_rating__isnull=True) | Q(candidate_rating__in=[1, 2, 3]),
+                name="skills_scan_candidate_rating_1_to_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(assessor_rating__isnull=True) | Q(assessor_rating__in=[1, 2, 3]),
+                name="skills_scan_assessor_rating_1_to_3",
+            ),
         ]
 
     def __str__(self):
@@ -425,21 +481,41 @@ class ActionPlan(models.Model):
     review_date = models.DateField(null=True, blank=True)
     agreed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    unit = models.ForeignKey("qualifications.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", help_text="Empty: the plan covers the whole qualification")
+    unit = models.ForeignKey(
+        "qualifications.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: the plan covers the whole qualification",
+    )
     venue = models.CharField(max_length=200, blank=True)
     scheduled_at = models.DateTimeField("date and time", null=True, blank=True)
     methods = models.JSONField(default=list, blank=True, help_text="PlanMethod values ticked on the plan")
-    skills_scan = models.ForeignKey(SkillsScan, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="plans", help_text="The skills scan the plan starts from")
-    submission_token = models.CharField(max_length=80, blank=True, editable=False,
-                                        help_text="Idempotency key of the form submission that created it")
+    skills_scan = models.ForeignKey(
+        SkillsScan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plans",
+        help_text="The skills scan the plan starts from",
+    )
+    submission_token = models.CharField(
+        max_length=80,
+        blank=True,
+        editable=False,
+        help_text="Idempotency key of the form submission that created it",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["registration", "submission_token"],
-                                               condition=~models.Q(submission_token=""),
-                                               name="action_plan_unique_submission_token")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="action_plan_unique_submission_token",
+            )
+        ]
 
     def __str__(self):
         return f"Action plan {self.created_at:%d/%m/%Y} for {self.registration}"
@@ -502,7 +578,9 @@ class AssessmentReport(models.Model):
         ("authenticated", "Has the evidence been properly authenticated?"),
     ]
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="assessment_reports")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="assessment_reports"
+    )
     unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
@@ -529,21 +607,30 @@ class Feedback(models.Model):
     """Feedback from the assessor to the candidate, shown on the candidate's pages and emailed."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="feedback")
-    unit = models.ForeignKey("qualifications.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    unit = models.ForeignKey(
+        "qualifications.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
-    submission_token = models.CharField(max_length=80, blank=True, editable=False,
-                                        help_text="Idempotency key of the form submission that created it")
+    submission_token = models.CharField(
+        max_length=80,
+        blank=True,
+        editable=False,
+        help_text="Idempotency key of the form submission that created it",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "feedback"
-        constraints = [models.UniqueConstraint(fields=["registration", "submission_token"],
-                                               condition=~models.Q(submission_token=""),
-                                               name="feedback_unique_submission_token")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="feedback_unique_submission_token",
+            )
+        ]
 
     def __str__(self):
         return f"Feedback {self.created_at:%d/%m/%Y} for {self.registration}"
@@ -554,10 +641,13 @@ class RequirementConfirmation(models.Model):
     ("over a sufficient period of time", "three features" in one piece of work). Written at sign-off,
     kept per round: a reopened unit is confirmed again."""
 
-    unit_assessment = models.ForeignKey(UnitAssessment, on_delete=models.CASCADE, related_name="confirmations")
+    unit_assessment = models.ForeignKey(
+        UnitAssessment, on_delete=models.CASCADE, related_name="confirmations"
+    )
     round = models.PositiveIntegerField()
-    requirement = models.ForeignKey("qualifications.EvidenceRequirement", on_delete=models.PROTECT,
-                                    related_name="+")
+    requirement = models.ForeignKey(
+        "qualifications.EvidenceRequirement", on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(help_text="What shows the requirement is met (where in the evidence)")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField()
@@ -565,8 +655,10 @@ class RequirementConfirmation(models.Model):
     class Meta:
         ordering = ["unit_assessment", "round", "requirement__order"]
         constraints = [
-            models.UniqueConstraint(fields=["unit_assessment", "round", "requirement"],
-                                    name="one_confirmation_per_requirement_and_round"),
+            models.UniqueConstraint(
+                fields=["unit_assessment", "round", "requirement"],
+                name="one_confirmation_per_requirement_and_round",
+            ),
             models.CheckConstraint(condition=~Q(note=""), name="confirmation_has_note"),
         ]
 
@@ -586,7 +678,9 @@ class RegistrationExtension(models.Model):
 
     class Meta:
         ordering = ["registration", "recorded_at", "id"]
-        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="registration_extension_has_reason")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="registration_extension_has_reason")
+        ]
 
     def __str__(self):
         return f"{self.registration} extended to {self.new_expires_on:%d/%m/%Y}"
@@ -601,7 +695,9 @@ class AwardingBodyExtension(models.Model):
         CERTIFICATION = "certification", "Last certification date"
 
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="+")
-    qualification = models.ForeignKey("qualifications.Qualification", on_delete=models.PROTECT, related_name="+")
+    qualification = models.ForeignKey(
+        "qualifications.Qualification", on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reference = models.CharField(max_length=100, help_text="The awarding body's reference for the extension")
     new_date = models.DateField()
@@ -610,7 +706,9 @@ class AwardingBodyExtension(models.Model):
 
     class Meta:
         ordering = ["centre", "qualification", "kind", "-new_date"]
-        constraints = [models.CheckConstraint(condition=~Q(reference=""), name="awarding_body_extension_has_reference")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reference=""), name="awarding_body_extension_has_reference")
+        ]
 
     def __str__(self):
         return f"{self.qualification.code} {self.get_kind_display().lower()} extended to {self.new_date:%d/%m/%Y}"
@@ -626,16 +724,27 @@ class EmployerConfirmation(ConfirmationLink):
     it was asked about.
     """
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="employer_confirmations")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="employer_confirmations"
+    )
     employer_name = models.CharField(max_length=200, help_text="Who is asked: the candidate's employer")
     organisation = models.CharField(max_length=200, blank=True)
-    units = models.ManyToManyField("qualifications.Unit", related_name="+",
-                                   help_text="The achieved units the employer is asked to confirm")
+    units = models.ManyToManyField(
+        "qualifications.Unit",
+        related_name="+",
+        help_text="The achieved units the employer is asked to confirm",
+    )
     confirmed_name = models.CharField(max_length=200, blank=True)
     confirmed_job_title = models.CharField(max_length=200, blank=True)
     decline_reason = models.TextField(blank=True)
-    signature = models.OneToOneField("audit.Signature", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", help_text="The employer's own confirmation")
+    signature = models.OneToOneField(
+        "audit.Signature",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The employer's own confirmation",
+    )
 
     class Meta(ConfirmationLink.Meta):
         pass
@@ -653,7 +762,7 @@ class EmployerConfirmation(ConfirmationLink):
 
     @property
     def confirmation_text(self) -> str:
-        """"confirmed by <name>, <job title>, <date>", or what stands instead, as the pages and the summary say."""
+        """ "confirmed by <name>, <job title>, <date>", or what stands instead, as the pages and the summary say."""
         if self.is_confirmed:
             who = ", ".join(p for p in (self.confirmed_name, self.confirmed_job_title) if p)
             return f"confirmed by {who}, {self.used_at:%d/%m/%Y}"

@@ -9,6 +9,7 @@ column; then everything is written in one transaction, registrations through the
 whole file back. A dry run does the same writes and always rolls back, so the preview meets the same checks.
 Invitations are queued with transaction.on_commit, so they go out only once the import has committed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,8 +37,15 @@ from . import services
 from .models import Registration
 
 REQUIRED_COLUMNS = ["role", "username", "first_name", "last_name", "email"]
-CANDIDATE_COLUMNS = ["candidate_number", "qualification", "assessor", "internal_verifier", "optional_units",
-                     "registered_on", "entry_conditions_confirmed"]
+CANDIDATE_COLUMNS = [
+    "candidate_number",
+    "qualification",
+    "assessor",
+    "internal_verifier",
+    "optional_units",
+    "registered_on",
+    "entry_conditions_confirmed",
+]
 ALL_COLUMNS = REQUIRED_COLUMNS + CANDIDATE_COLUMNS
 MAX_ROWS = 5000  # people rows; far above a centre's intake, well below what a request can check in time
 MAX_LINES = 100_000  # lines read at all, empty ones included (an .xlsx of a few MB can unpack to millions)
@@ -45,19 +53,38 @@ FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
 
 # --- messages (tests import them) --------------------------------------------------------------------
 FILE_TOO_BIG = "The file is {size} MB; the limit is {limit} MB. Split it into smaller files."
-NOT_UTF8 = ("The file is not UTF-8 text (the bytes at position {pos} are not valid UTF-8). In your spreadsheet "
-            "choose 'Save as' > 'CSV UTF-8', or upload the .xlsx file itself.")
+NOT_UTF8 = (
+    "The file is not UTF-8 text (the bytes at position {pos} are not valid UTF-8). In your spreadsheet "
+    "choose 'Save as' > 'CSV UTF-8', or upload the .xlsx file itself."
+)
 NOT_CSV = "The file could not be read as CSV: {problem}. Save it from your spreadsheet as 'CSV UTF-8'."
 NOT_XLSX = "The file could not be read as an Excel workbook (.xlsx): {problem}."
-BINARY = "The file contains binary data (NUL bytes): it is not a CSV file. Upload a CSV (UTF-8) or .xlsx file."
-NO_HEADER = ("The file has no header row. The first row must name the columns: " + ",".join(REQUIRED_COLUMNS)
-             + " (and optionally " + ",".join(CANDIDATE_COLUMNS) + ").")
-MISSING_COLUMNS = "The header row lacks the column(s) {columns}. The first row must name: " + ",".join(REQUIRED_COLUMNS) + "."
-EXTRA_COLUMNS = "The header row has column(s) this import does not know: {columns}. Allowed: " + ",".join(ALL_COLUMNS) + "."
+BINARY = (
+    "The file contains binary data (NUL bytes): it is not a CSV file. Upload a CSV (UTF-8) or .xlsx file."
+)
+NO_HEADER = (
+    "The file has no header row. The first row must name the columns: "
+    + ",".join(REQUIRED_COLUMNS)
+    + " (and optionally "
+    + ",".join(CANDIDATE_COLUMNS)
+    + ")."
+)
+MISSING_COLUMNS = (
+    "The header row lacks the column(s) {columns}. The first row must name: "
+    + ",".join(REQUIRED_COLUMNS)
+    + "."
+)
+EXTRA_COLUMNS = (
+    "The header row has column(s) this import does not know: {columns}. Allowed: "
+    + ",".join(ALL_COLUMNS)
+    + "."
+)
 DUPLICATE_COLUMNS = "The header row names the column(s) {columns} more than once."
 NO_ROWS = "The file has a header but no people in it (empty lines are skipped)."
 TOO_MANY_ROWS = "The file has more than {limit} people; split it into smaller files."
-TOO_MANY_LINES = "The file has more than {limit} lines (most of them empty?): remove the empty lines and upload it again."
+TOO_MANY_LINES = (
+    "The file has more than {limit} lines (most of them empty?): remove the empty lines and upload it again."
+)
 
 CELL_FORMULA = "starts with '{char}', like a spreadsheet formula: type the value itself, not a formula."
 TOO_MANY_CELLS = "this row has more cells than the header has columns: remove the extra cells."
@@ -79,7 +106,9 @@ SAME_ASSESSOR_IV = "'{value}' is the same person as the assessor: nobody verifie
 CANDIDATE_IS_STAFF = "'{value}' is the candidate: a candidate cannot assess or verify themselves."
 UNKNOWN_UNIT = "unit '{value}' is not a unit of {qualification}."
 UNKNOWN_CONDITION = "'{value}' is not an entry condition of {qualification} (its entry conditions: {known})."
-NOT_OPTIONAL = "unit '{value}' is not an optional unit of {qualification} (mandatory units are included anyway)."
+NOT_OPTIONAL = (
+    "unit '{value}' is not an optional unit of {qualification} (mandatory units are included anyway)."
+)
 BAD_DATE = "'{value}' is not a date: write it as DD/MM/YYYY or YYYY-MM-DD."
 FUTURE_DATE = "'{value}' is in the future: a registration date is today or earlier."
 REFUSED_BY_SERVICE = "the registration was refused: {problem}"
@@ -100,7 +129,11 @@ class RowError:
     message: str
 
     def __str__(self):
-        return f"Row {self.row}, column {self.column}: {self.message}" if self.column else f"Row {self.row}: {self.message}"
+        return (
+            f"Row {self.row}, column {self.column}: {self.message}"
+            if self.column
+            else f"Row {self.row}: {self.message}"
+        )
 
 
 @dataclass
@@ -175,7 +208,9 @@ def read_people_file(fileobj, name: str = "") -> list[tuple[int, dict]]:
     limit = settings.PEOPLE_IMPORT_MAX_BYTES
     size = _size(fileobj)
     if size > limit:
-        raise ImportRefused(FILE_TOO_BIG.format(size=round(size / 1048576, 1), limit=round(limit / 1048576, 1)))
+        raise ImportRefused(
+            FILE_TOO_BIG.format(size=round(size / 1048576, 1), limit=round(limit / 1048576, 1))
+        )
     data = fileobj.read(limit + 1)
     is_xlsx = name.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04"
     lines = _xlsx_lines(data) if is_xlsx else _csv_lines(data)
@@ -229,16 +264,28 @@ class _Checker:
     def __init__(self, centre, rows):
         self.centre, self.rows, self.errors = centre, rows, []
         usernames = {r.get("username", "").lower() for _, r in rows} | {
-            r.get(c, "").lower() for _, r in rows for c in ("assessor", "internal_verifier")}
+            r.get(c, "").lower() for _, r in rows for c in ("assessor", "internal_verifier")
+        }
         emails = {r.get("email", "").lower() for _, r in rows}
-        self.existing_usernames = set(User.objects.annotate(key=Lower("username")).filter(
-            key__in=[u for u in usernames if u]).values_list("key", flat=True))
-        self.existing_emails = set(User.objects.annotate(key=Lower("email")).filter(
-            key__in=[e for e in emails if e]).values_list("key", flat=True))
+        self.existing_usernames = set(
+            User.objects.annotate(key=Lower("username"))
+            .filter(key__in=[u for u in usernames if u])
+            .values_list("key", flat=True)
+        )
+        self.existing_emails = set(
+            User.objects.annotate(key=Lower("email"))
+            .filter(key__in=[e for e in emails if e])
+            .values_list("key", flat=True)
+        )
         self.staff_here = {
-            role: {u.lower() for u in Membership.objects.filter(centre=centre, role=role).values_list(
-                "user__username", flat=True)}
-            for role in (Role.ASSESSOR, Role.INTERNAL_VERIFIER)}
+            role: {
+                u.lower()
+                for u in Membership.objects.filter(centre=centre, role=role).values_list(
+                    "user__username", flat=True
+                )
+            }
+            for role in (Role.ASSESSOR, Role.INTERNAL_VERIFIER)
+        }
         self.qualifications = {q.code.lower(): q for q in Qualification.objects.all()}
         self.units = {}  # qualification pk -> {number or ref (lower): (unit, status)}
         self.file_people = {}  # username (lower) -> (row, first, last, email, {role: row})
@@ -264,7 +311,9 @@ class _Checker:
         for number, row in self.rows:
             if row.get("role", "").lower() == Role.CANDIDATE:
                 row["_registration"] = self.check_registration(number, row)
-        self.errors.sort(key=lambda e: (e.row, ALL_COLUMNS.index(e.column) if e.column in ALL_COLUMNS else 99))
+        self.errors.sort(
+            key=lambda e: (e.row, ALL_COLUMNS.index(e.column) if e.column in ALL_COLUMNS else 99)
+        )
         return self.errors
 
     def check_cells(self, number, row):
@@ -287,7 +336,9 @@ class _Checker:
         elif role != Role.CANDIDATE:
             for column in CANDIDATE_COLUMNS:
                 if row.get(column):
-                    self.error(number, column, ONLY_CANDIDATES.format(role=role.replace("_", " ") or "non-candidate"))
+                    self.error(
+                        number, column, ONLY_CANDIDATES.format(role=role.replace("_", " ") or "non-candidate")
+                    )
         username, email = row.get("username", ""), row.get("email", "")
         if username:
             try:
@@ -301,14 +352,26 @@ class _Checker:
                 self.error(number, "username", USERNAME_EXISTS.format(value=username))
             elif key in self.file_people:
                 first_row, first, last, mail, roles = self.file_people[key]
-                if (first, last, mail.lower()) != (row.get("first_name"), row.get("last_name"), email.lower()):
+                if (first, last, mail.lower()) != (
+                    row.get("first_name"),
+                    row.get("last_name"),
+                    email.lower(),
+                ):
                     self.error(number, "username", USERNAME_CONFLICT.format(value=username, other=first_row))
                 elif role in roles:
-                    self.error(number, "role", SAME_ROLE_TWICE.format(value=username, role=role, other=roles[role]))
+                    self.error(
+                        number, "role", SAME_ROLE_TWICE.format(value=username, role=role, other=roles[role])
+                    )
                 else:
                     roles[role] = number
             else:
-                self.file_people[key] = (number, row.get("first_name"), row.get("last_name"), email, {role: number})
+                self.file_people[key] = (
+                    number,
+                    row.get("first_name"),
+                    row.get("last_name"),
+                    email,
+                    {role: number},
+                )
         if email:
             try:
                 validate_email(email)
@@ -318,7 +381,9 @@ class _Checker:
             if key in self.existing_emails:
                 self.error(number, "email", EMAIL_EXISTS.format(value=email))
             elif key in self.file_emails and self.file_emails[key][1] != username.lower():
-                self.error(number, "email", EMAIL_CONFLICT.format(value=email, other=self.file_emails[key][0]))
+                self.error(
+                    number, "email", EMAIL_CONFLICT.format(value=email, other=self.file_emails[key][0])
+                )
             else:
                 self.file_emails.setdefault(key, (number, username.lower()))
 
@@ -331,8 +396,17 @@ class _Checker:
 
     def check_registration(self, number, row):
         code = row.get("qualification", "")
-        details = [c for c in ("assessor", "internal_verifier", "optional_units", "registered_on",
-                               "entry_conditions_confirmed") if row.get(c)]
+        details = [
+            c
+            for c in (
+                "assessor",
+                "internal_verifier",
+                "optional_units",
+                "registered_on",
+                "entry_conditions_confirmed",
+            )
+            if row.get(c)
+        ]
         if not code:
             for column in details:
                 self.error(number, column, QUALIFICATION_NEEDED)
@@ -362,9 +436,17 @@ class _Checker:
                 continue
             found = table.get(token.lower())
             if found is None:
-                self.error(number, "optional_units", UNKNOWN_UNIT.format(value=token, qualification=qualification.code))
+                self.error(
+                    number,
+                    "optional_units",
+                    UNKNOWN_UNIT.format(value=token, qualification=qualification.code),
+                )
             elif found[1] != QualificationUnit.Status.OPTIONAL:
-                self.error(number, "optional_units", NOT_OPTIONAL.format(value=token, qualification=qualification.code))
+                self.error(
+                    number,
+                    "optional_units",
+                    NOT_OPTIONAL.format(value=token, qualification=qualification.code),
+                )
             elif found[0] not in units:
                 units.append(found[0])
         registered_on = timezone.localdate()
@@ -380,10 +462,22 @@ class _Checker:
         conditions = [t for t in re.split(r"[\s;,]+", row.get("entry_conditions_confirmed", "")) if t]
         for token in conditions:
             if token not in known:
-                self.error(number, "entry_conditions_confirmed", UNKNOWN_CONDITION.format(
-                    value=token, qualification=qualification.code, known=", ".join(sorted(known)) or "none"))
-        return {"qualification": qualification, "units": units, "registered_on": registered_on,
-                "conditions": conditions, **people}
+                self.error(
+                    number,
+                    "entry_conditions_confirmed",
+                    UNKNOWN_CONDITION.format(
+                        value=token,
+                        qualification=qualification.code,
+                        known=", ".join(sorted(known)) or "none",
+                    ),
+                )
+        return {
+            "qualification": qualification,
+            "units": units,
+            "registered_on": registered_on,
+            "conditions": conditions,
+            **people,
+        }
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -420,9 +514,16 @@ def _write(*, actor, centre, rows, result, dry_run):
         if person is None:
             try:
                 person = people_services.person_create(
-                    actor=actor, centre=centre, first_name=row["first_name"], last_name=row["last_name"],
-                    email=row["email"], username=row["username"], roles=[role],
-                    candidate_number=row.get("candidate_number", ""), invite=not dry_run)
+                    actor=actor,
+                    centre=centre,
+                    first_name=row["first_name"],
+                    last_name=row["last_name"],
+                    email=row["email"],
+                    username=row["username"],
+                    roles=[role],
+                    candidate_number=row.get("candidate_number", ""),
+                    invite=not dry_run,
+                )
             except ValidationError as exc:
                 result.errors.append(RowError(number, "username", " ".join(exc.messages)))
                 continue
@@ -432,23 +533,33 @@ def _write(*, actor, centre, rows, result, dry_run):
             people_services.role_add(actor=actor, centre=centre, person=person, role=role)
             if row.get("candidate_number") and not person.candidate_number:
                 User.objects.filter(pk=person.pk).update(candidate_number=row["candidate_number"])
-    by_username = {u.username.lower(): u for u in User.objects.filter(
-        memberships__centre=centre, memberships__role__in=[Role.ASSESSOR, Role.INTERNAL_VERIFIER]).distinct()}
+    by_username = {
+        u.username.lower(): u
+        for u in User.objects.filter(
+            memberships__centre=centre, memberships__role__in=[Role.ASSESSOR, Role.INTERNAL_VERIFIER]
+        ).distinct()
+    }
     for number, row in rows:
         registration = row.get("_registration")
         if not registration:
             continue
         try:
             services.registration_create(
-                actor=actor, centre=centre, candidate=created[row["username"].lower()],
-                qualification=registration["qualification"], assessor=by_username[registration["assessor"].lower()],
+                actor=actor,
+                centre=centre,
+                candidate=created[row["username"].lower()],
+                qualification=registration["qualification"],
+                assessor=by_username[registration["assessor"].lower()],
                 internal_verifier=by_username[registration["internal_verifier"].lower()],
-                registered_on=registration["registered_on"], optional_units=registration["units"],
+                registered_on=registration["registered_on"],
+                optional_units=registration["units"],
                 candidate_number=row.get("candidate_number", ""),
-                entry_conditions_confirmed=registration["conditions"])
+                entry_conditions_confirmed=registration["conditions"],
+            )
         except ValidationError as exc:
-            result.errors.append(RowError(number, "qualification", REFUSED_BY_SERVICE.format(
-                problem=" ".join(exc.messages))))
+            result.errors.append(
+                RowError(number, "qualification", REFUSED_BY_SERVICE.format(problem=" ".join(exc.messages)))
+            )
         else:
             result.registrations += 1
 
@@ -468,11 +579,18 @@ def _safe(value) -> str:
 def people_export_rows(centre):
     """The centre's people in the import format: one row per role (candidates: one per registration)."""
     registrations = {}
-    for r in (Registration.objects.filter(centre=centre).select_related("qualification", "assessor",
-              "internal_verifier", "candidate").prefetch_related("optional_units").order_by("registered_on", "pk")):
+    for r in (
+        Registration.objects.filter(centre=centre)
+        .select_related("qualification", "assessor", "internal_verifier", "candidate")
+        .prefetch_related("optional_units")
+        .order_by("registered_on", "pk")
+    ):
         registrations.setdefault(r.candidate_id, []).append(r)
-    memberships = (Membership.objects.filter(centre=centre, role__in=[r.value for r in IMPORT_ROLES])
-                   .select_related("user").order_by("user__last_name", "user__first_name", "user__username", "role"))
+    memberships = (
+        Membership.objects.filter(centre=centre, role__in=[r.value for r in IMPORT_ROLES])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
     yield ALL_COLUMNS
     for m in memberships:
         person = m.user
@@ -481,11 +599,19 @@ def people_export_rows(centre):
             yield [_safe(v) for v in base] + [""] * len(CANDIDATE_COLUMNS)
             continue
         for r in registrations.get(person.pk) or [None]:
-            extra = [person.candidate_number, "", "", "", "", "", ""] if r is None else [
-                r.candidate_number or person.candidate_number, r.qualification.code, r.assessor.username,
-                r.internal_verifier.username, " ".join(sorted(u.number for u in r.optional_units.all())),
-                r.registered_on.strftime("%d/%m/%Y"),
-                " ".join(c["key"] for c in (r.entry_conditions_confirmed or []) if isinstance(c, dict))]
+            extra = (
+                [person.candidate_number, "", "", "", "", "", ""]
+                if r is None
+                else [
+                    r.candidate_number or person.candidate_number,
+                    r.qualification.code,
+                    r.assessor.username,
+                    r.internal_verifier.username,
+                    " ".join(sorted(u.number for u in r.optional_units.all())),
+                    r.registered_on.strftime("%d/%m/%Y"),
+                    " ".join(c["key"] for c in (r.entry_conditions_confirmed or []) if isinstance(c, dict)),
+                ]
+            )
             yield [_safe(v) for v in base + extra]
 
 

@@ -1,4 +1,5 @@
 """The centre admin's upload page for the bulk import (with a preview) and the people export."""
+
 import copy
 
 from django import forms
@@ -12,12 +13,15 @@ from accounts.people.selectors import centre_for_admin
 from . import people_import
 
 SESSION_KEY = "people_import"
-NOTHING_TO_IMPORT = "Upload the file again: the checked file was not found (it is kept only until you import it)."
+NOTHING_TO_IMPORT = (
+    "Upload the file again: the checked file was not found (it is kept only until you import it)."
+)
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="People file (CSV UTF-8 or .xlsx)",
-                           help_text="Columns: " + ",".join(people_import.ALL_COLUMNS))
+    file = forms.FileField(
+        label="People file (CSV UTF-8 or .xlsx)", help_text="Columns: " + ",".join(people_import.ALL_COLUMNS)
+    )
 
 
 def _plain(rows):
@@ -36,8 +40,11 @@ def upload(request, centre_pk):
         result = people_import.people_import(actor=request.user, centre=centre, rows=stored["rows"])
         if result.committed:
             del request.session[SESSION_KEY]
-            messages.success(request, f"Imported {result.people} people and {result.registrations} registrations; "
-                                      "their invitations are on their way.")
+            messages.success(
+                request,
+                f"Imported {result.people} people and {result.registrations} registrations; "
+                "their invitations are on their way.",
+            )
             return redirect("people:list", centre_pk=centre.pk)
         context.update(result=result, refused=True)
         return render(request, "assessment/people_import.html", context)
@@ -49,8 +56,9 @@ def upload(request, centre_pk):
             form.add_error("file", exc.message)
         else:
             plain = _plain(rows)
-            result = people_import.people_import(actor=request.user, centre=centre, rows=copy.deepcopy(rows),
-                                                 dry_run=True)
+            result = people_import.people_import(
+                actor=request.user, centre=centre, rows=copy.deepcopy(rows), dry_run=True
+            )
             if result.ok:
                 request.session[SESSION_KEY] = {"centre": centre.pk, "rows": plain, "name": upload_file.name}
             context.update(result=result, preview=plain, filename=upload_file.name)

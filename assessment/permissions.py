@@ -18,6 +18,7 @@ none when the caller prefetched the memberships. No other queries: each predicat
 (a unit assessment's registration should come with it). Visibility (which registrations a person sees at all)
 is the selectors' job.
 """
+
 from __future__ import annotations
 
 import rules
@@ -49,14 +50,20 @@ def is_centre_admin(user, centre_id) -> bool:
 @rules.predicate
 def is_assessor_of(user, registration) -> bool:
     """The registration's assessor, holding the assessor role in its centre."""
-    return (user is not None and registration.assessor_id == user.pk
-            and Role.ASSESSOR in roles_in(user, registration.centre_id))
+    return (
+        user is not None
+        and registration.assessor_id == user.pk
+        and Role.ASSESSOR in roles_in(user, registration.centre_id)
+    )
 
 
 @rules.predicate
 def is_internal_verifier_of(user, registration) -> bool:
-    return (user is not None and registration.internal_verifier_id == user.pk
-            and Role.INTERNAL_VERIFIER in roles_in(user, registration.centre_id))
+    return (
+        user is not None
+        and registration.internal_verifier_id == user.pk
+        and Role.INTERNAL_VERIFIER in roles_in(user, registration.centre_id)
+    )
 
 
 @rules.predicate
@@ -70,8 +77,10 @@ def may_countersign(user, unit_assessment) -> bool:
     verifier nor its candidate."""
     registration = unit_assessment.registration
     return (
-        user is not None and not user.is_trainee_assessor
-        and user.pk not in (unit_assessment.signed_by_id, registration.internal_verifier_id, registration.candidate_id)
+        user is not None
+        and not user.is_trainee_assessor
+        and user.pk
+        not in (unit_assessment.signed_by_id, registration.internal_verifier_id, registration.candidate_id)
         and Role.ASSESSOR in roles_in(user, registration.centre_id)
     )
 
@@ -100,14 +109,17 @@ def can_edit_registration(user, registration) -> bool:
 @rules.predicate
 def can_change_status(user, registration) -> bool:
     """Withdraw or reinstate: a centre admin, while the registration's status has somewhere to go."""
-    return is_centre_admin(user, registration.centre_id) and bool(registration.TRANSITIONS[registration.status])
+    return is_centre_admin(user, registration.centre_id) and bool(
+        registration.TRANSITIONS[registration.status]
+    )
 
 
 @rules.predicate
 def can_request_employer_confirmation(user, registration) -> bool:
     """The registration's assessor or a centre admin asks the employer to confirm the summary."""
     return registration_is_open(registration) and (
-        is_assessor_of(user, registration) or is_centre_admin(user, registration.centre_id))
+        is_assessor_of(user, registration) or is_centre_admin(user, registration.centre_id)
+    )
 
 
 # --- what a page may offer: a unit ---------------------------------------------------------------------------
@@ -122,63 +134,84 @@ can_sign_unit = can_assess_unit  # signing off is the last decision on the unit:
 
 @rules.predicate
 def can_countersign(user, unit_assessment) -> bool:
-    return (unit_assessment.status == UnitAssessment.Status.AWAITING_COUNTERSIGNATURE
-            and registration_is_open(unit_assessment.registration) and may_countersign(user, unit_assessment))
+    return (
+        unit_assessment.status == UnitAssessment.Status.AWAITING_COUNTERSIGNATURE
+        and registration_is_open(unit_assessment.registration)
+        and may_countersign(user, unit_assessment)
+    )
 
 
 @rules.predicate
 def can_reopen(user, unit_assessment, *, by_referral: bool = False) -> bool:
-    return (unit_assessment.is_locked and registration_is_open(unit_assessment.registration)
-            and may_reopen(user, unit_assessment.registration, by_referral=by_referral))
+    return (
+        unit_assessment.is_locked
+        and registration_is_open(unit_assessment.registration)
+        and may_reopen(user, unit_assessment.registration, by_referral=by_referral)
+    )
 
 
 # --- what a page may offer: the candidate's signatures ------------------------------------------------------
 @rules.predicate
 def can_sign_authenticity(user, unit_assessment) -> bool:
-    return (unit_assessment.authenticity_signed_at is None and not unit_assessment.is_locked
-            and registration_is_open(unit_assessment.registration)
-            and is_candidate_of(user, unit_assessment.registration))
+    return (
+        unit_assessment.authenticity_signed_at is None
+        and not unit_assessment.is_locked
+        and registration_is_open(unit_assessment.registration)
+        and is_candidate_of(user, unit_assessment.registration)
+    )
 
 
 @rules.predicate
 def can_sign_record(user, record) -> bool:
-    return (record.candidate_signed_at is None and registration_is_open(record.registration)
-            and is_candidate_of(user, record.registration))
+    return (
+        record.candidate_signed_at is None
+        and registration_is_open(record.registration)
+        and is_candidate_of(user, record.registration)
+    )
 
 
 @rules.predicate
 def can_sign_report(user, report) -> bool:
-    return (report.candidate_signed_at is None and registration_is_open(report.registration)
-            and is_candidate_of(user, report.registration))
+    return (
+        report.candidate_signed_at is None
+        and registration_is_open(report.registration)
+        and is_candidate_of(user, report.registration)
+    )
 
 
 @rules.predicate
 def can_agree_plan(user, plan) -> bool:
-    return (plan.agreed_at is None and registration_is_open(plan.registration)
-            and is_candidate_of(user, plan.registration))
+    return (
+        plan.agreed_at is None
+        and registration_is_open(plan.registration)
+        and is_candidate_of(user, plan.registration)
+    )
 
 
 @rules.predicate
 def can_agree_skills_scan(user, scan) -> bool:
-    return (scan.candidate_agreed_at is None and registration_is_open(scan.registration)
-            and is_candidate_of(user, scan.registration))
+    return (
+        scan.candidate_agreed_at is None
+        and registration_is_open(scan.registration)
+        and is_candidate_of(user, scan.registration)
+    )
 
 
 # The names templates (`test_rule`) and `user.has_perm` use, with the object each takes.
 RULES = {
-    "assessment.map": can_map,                                    # a registration
-    "assessment.edit_registration": can_edit_registration,        # a registration
-    "assessment.change_status": can_change_status,                # a registration
+    "assessment.map": can_map,  # a registration
+    "assessment.edit_registration": can_edit_registration,  # a registration
+    "assessment.change_status": can_change_status,  # a registration
     "assessment.request_employer_confirmation": can_request_employer_confirmation,  # a registration
-    "assessment.assess_unit": can_assess_unit,                    # a unit assessment
-    "assessment.sign_unit": can_sign_unit,                        # a unit assessment
-    "assessment.countersign": can_countersign,                    # a unit assessment
-    "assessment.reopen_unit": can_reopen,                         # a unit assessment
-    "assessment.sign_authenticity": can_sign_authenticity,        # a unit assessment
-    "assessment.sign_record": can_sign_record,                    # an assessment record
-    "assessment.sign_report": can_sign_report,                    # an assessment report
-    "assessment.agree_plan": can_agree_plan,                      # an action plan
-    "assessment.agree_skills_scan": can_agree_skills_scan,        # a skills scan
+    "assessment.assess_unit": can_assess_unit,  # a unit assessment
+    "assessment.sign_unit": can_sign_unit,  # a unit assessment
+    "assessment.countersign": can_countersign,  # a unit assessment
+    "assessment.reopen_unit": can_reopen,  # a unit assessment
+    "assessment.sign_authenticity": can_sign_authenticity,  # a unit assessment
+    "assessment.sign_record": can_sign_record,  # an assessment record
+    "assessment.sign_report": can_sign_report,  # an assessment report
+    "assessment.agree_plan": can_agree_plan,  # an action plan
+    "assessment.agree_skills_scan": can_agree_skills_scan,  # a skills scan
 }
 
 

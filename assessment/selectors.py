@@ -3,6 +3,7 @@
 Pages built from these functions do a constant number of queries whatever the size of the portfolio
 (tests pin it with 1 and with 300 evidence items).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -53,15 +54,17 @@ def registrations_visible_to(user) -> QuerySet[Registration]:
         return Registration.objects.none()
     condition = Q(candidate=user) | _staffed_by(user)
     condition |= Q(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN]))
-    return Registration.objects.filter(condition).select_related("candidate", "qualification", "centre",
-                                                                  "assessor", "internal_verifier")
+    return Registration.objects.filter(condition).select_related(
+        "candidate", "qualification", "centre", "assessor", "internal_verifier"
+    )
 
 
 def _staffed_by(user) -> Q:
     """Registrations naming the user as assessor or internal verifier while they hold that role at its centre
     (a revoked role at the centre ends what the name on the registration allowed)."""
-    return (Q(assessor=user, centre__in=centres_of(user, roles=[Role.ASSESSOR]))
-            | Q(internal_verifier=user, centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER])))
+    return Q(assessor=user, centre__in=centres_of(user, roles=[Role.ASSESSOR])) | Q(
+        internal_verifier=user, centre__in=centres_of(user, roles=[Role.INTERNAL_VERIFIER])
+    )
 
 
 def evidence_staff_condition(user) -> Q | None:
@@ -69,8 +72,9 @@ def evidence_staff_condition(user) -> Q | None:
     verifier, while they hold that role at its centre, see its candidate's evidence at that centre."""
     if not user.is_authenticated:
         return None
-    staffed = Registration.objects.filter(_staffed_by(user), candidate_id=OuterRef("candidate_id"),
-                                          centre_id=OuterRef("centre_id"))
+    staffed = Registration.objects.filter(
+        _staffed_by(user), candidate_id=OuterRef("candidate_id"), centre_id=OuterRef("centre_id")
+    )
     return Q(Exists(staffed))
 
 
@@ -81,12 +85,20 @@ def evidence_trail(user, item) -> list[tuple[str, str]] | None:
 
     if not user.is_authenticated or user.pk == item.candidate_id:
         return None
-    registration = (registrations_visible_to(user).filter(candidate_id=item.candidate_id, centre_id=item.centre_id)
-                    .order_by("-registered_on", "-id").first())
+    registration = (
+        registrations_visible_to(user)
+        .filter(candidate_id=item.candidate_id, centre_id=item.centre_id)
+        .order_by("-registered_on", "-id")
+        .first()
+    )
     if registration is None:
         return None
-    return [(f"{registration.candidate} — {registration.qualification.code}",
-             reverse("assessment:registration_detail", args=[registration.pk]))]
+    return [
+        (
+            f"{registration.candidate} — {registration.qualification.code}",
+            reverse("assessment:registration_detail", args=[registration.pk]),
+        )
+    ]
 
 
 def registrations_assessed_by(user) -> QuerySet[Registration]:
@@ -122,12 +134,14 @@ def action_plans_visible_to(user) -> QuerySet[ActionPlan]:
 
 def skills_scans_visible_to(user) -> QuerySet[SkillsScan]:
     return SkillsScan.objects.filter(registration__in=registrations_visible_to(user)).select_related(
-        "registration__candidate", "registration__qualification", "created_by")
+        "registration__candidate", "registration__qualification", "created_by"
+    )
 
 
 def assessment_reports_visible_to(user) -> QuerySet[AssessmentReport]:
     return AssessmentReport.objects.filter(registration__in=registrations_visible_to(user)).select_related(
-        "registration__candidate", "registration__qualification", "assessor", "unit")
+        "registration__candidate", "registration__qualification", "assessor", "unit"
+    )
 
 
 def countersign_queue_for(user) -> QuerySet[UnitAssessment]:
@@ -153,7 +167,9 @@ def candidate_evidence(registration) -> QuerySet[EvidenceItem]:
     Whoever may see the registration may see its candidate's evidence (evidence.selectors says the same).
     """
     return EvidenceItem.objects.filter(
-        candidate_id=registration.candidate_id, centre_id=registration.centre_id, deleted_at__isnull=True,
+        candidate_id=registration.candidate_id,
+        centre_id=registration.centre_id,
+        deleted_at__isnull=True,
     ).filter(CURRENT)
 
 
@@ -168,7 +184,9 @@ def units_of_registrations(registrations) -> dict[int, list[Unit]]:
     registrations = list(registrations)
     quals = {r.qualification_id for r in registrations}
     memberships = list(
-        QualificationUnit.objects.filter(qualification_id__in=quals).select_related("unit").order_by("order", "unit__number")
+        QualificationUnit.objects.filter(qualification_id__in=quals)
+        .select_related("unit")
+        .order_by("order", "unit__number")
     )
     chosen = defaultdict(set)
     through = Registration.optional_units.through
@@ -179,7 +197,8 @@ def units_of_registrations(registrations) -> dict[int, list[Unit]]:
     result = {}
     for registration in registrations:
         units = [
-            m.unit for m in memberships
+            m.unit
+            for m in memberships
             if m.qualification_id == registration.qualification_id
             and (m.status == QualificationUnit.Status.MANDATORY or m.unit_id in chosen[registration.pk])
         ]
@@ -196,17 +215,25 @@ def picker_facts(registration, *, units=None, with_requirements=False):
 
     units = registration_units(registration) if units is None else list(units)
     unit_ids = [u.pk for u in units]
-    criteria = list(AssessmentCriterion.objects.filter(unit_id__in=unit_ids).select_related("outcome")
-                    .order_by("unit_id", "outcome__number", "number"))
+    criteria = list(
+        AssessmentCriterion.objects.filter(unit_id__in=unit_ids)
+        .select_related("outcome")
+        .order_by("unit_id", "outcome__number", "number")
+    )
     met = frozenset(criterion_id for _, criterion_id in criteria_met_rows([registration.pk]))
-    locked = frozenset(UnitAssessment.objects.filter(registration=registration).exclude(
-        status=UnitAssessment.Status.OPEN).values_list("unit_id", flat=True))
+    locked = frozenset(
+        UnitAssessment.objects.filter(registration=registration)
+        .exclude(status=UnitAssessment.Status.OPEN)
+        .values_list("unit_id", flat=True)
+    )
     requirements = []
     if with_requirements:
         # Evidence maps to requirements that ask for evidence, and to the sub-items of those that have them.
-        requirements = list(EvidenceRequirement.objects.filter(
-            unit_id__in=unit_ids, kind=EvidenceRequirement.Kind.EVIDENCE, children__isnull=True).order_by(
-            "unit_id", "order"))
+        requirements = list(
+            EvidenceRequirement.objects.filter(
+                unit_id__in=unit_ids, kind=EvidenceRequirement.Kind.EVIDENCE, children__isnull=True
+            ).order_by("unit_id", "order")
+        )
     return PickerFacts(units, criteria, met, locked, requirements)
 
 
@@ -233,9 +260,17 @@ def unit_facts(unit: Unit, qualification=None) -> cov.UnitFacts:
                 knowledge = False
         if not note and qualification.evidence_context_note:
             note, source = qualification.evidence_context_note, qualification.evidence_context_source
-    return cov.UnitFacts(unit.ref, unit.title, unit.has_criteria_text, rwe, simulation, note,
-                         knowledge_simulation_allowed=knowledge, staged_drills_allowed=unit.staged_drills_allowed,
-                         context_source=source)
+    return cov.UnitFacts(
+        unit.ref,
+        unit.title,
+        unit.has_criteria_text,
+        rwe,
+        simulation,
+        note,
+        knowledge_simulation_allowed=knowledge,
+        staged_drills_allowed=unit.staged_drills_allowed,
+        context_source=source,
+    )
 
 
 def allowed_settings(units, qualification) -> tuple[list[str], list[str]]:
@@ -252,8 +287,10 @@ def allowed_settings(units, qualification) -> tuple[list[str], list[str]]:
             drill_units = [f.ref for f in facts if f.staged_drills_allowed]
             if drill_units:
                 allowed.append(value)
-                reasons.append(f"{label}: only for unit {', '.join(drill_units)}, which accepts realistic practices "
-                               "staged to test emergency procedures.")
+                reasons.append(
+                    f"{label}: only for unit {', '.join(drill_units)}, which accepts realistic practices "
+                    "staged to test emergency procedures."
+                )
             continue
         if not performance:
             allowed.append(value)
@@ -281,22 +318,31 @@ def candidate_units(candidate) -> QuerySet[Unit]:
         chosen = {u.pk for u in registration.optional_units.all()}
         if chosen:
             unit_ids |= chosen
-            unit_ids |= set(QualificationUnit.objects.filter(
-                qualification_id=registration.qualification_id, status=QualificationUnit.Status.MANDATORY,
-            ).values_list("unit_id", flat=True))
+            unit_ids |= set(
+                QualificationUnit.objects.filter(
+                    qualification_id=registration.qualification_id,
+                    status=QualificationUnit.Status.MANDATORY,
+                ).values_list("unit_id", flat=True)
+            )
         else:
             open_choice.append(registration.qualification_id)
     if open_choice:
-        unit_ids |= set(QualificationUnit.objects.filter(qualification_id__in=open_choice)
-                        .values_list("unit_id", flat=True))
+        unit_ids |= set(
+            QualificationUnit.objects.filter(qualification_id__in=open_choice).values_list(
+                "unit_id", flat=True
+            )
+        )
     return Unit.objects.filter(pk__in=unit_ids).order_by("scheme", "number")
 
 
 def candidate_allowed_settings(candidate) -> tuple[list[str], list[str]] | None:
     """For the upload form: the settings the candidate's units allow (any of their active registrations), with
     the reasons for what is not offered. None when the candidate has no active registration (offer them all)."""
-    registrations = list(Registration.objects.filter(candidate=candidate, status=Registration.Status.ACTIVE)
-                         .select_related("qualification"))
+    registrations = list(
+        Registration.objects.filter(candidate=candidate, status=Registration.Status.ACTIVE).select_related(
+            "qualification"
+        )
+    )
     if not registrations:
         return None
     units = units_of_registrations(registrations)
@@ -330,8 +376,10 @@ class CriterionRow:
 
     @property
     def more_not_yet(self) -> int:
-        """"Not yet" decisions among the mappings not listed."""
-        return max(self.not_yet - sum(1 for m in self.mappings if m.decision == EvidenceMapping.Decision.NOT_YET), 0)
+        """ "Not yet" decisions among the mappings not listed."""
+        return max(
+            self.not_yet - sum(1 for m in self.mappings if m.decision == EvidenceMapping.Decision.NOT_YET), 0
+        )
 
 
 @dataclass
@@ -387,15 +435,19 @@ class UnitMatrix:
 
 
 def requirement_facts(r: EvidenceRequirement) -> cov.RequirementFacts:
-    return cov.RequirementFacts(r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()), r.parent_id,
-                                r.kind)
+    return cov.RequirementFacts(
+        r.pk, r.ref, r.text, r.min_count, r.method, tuple(r.criteria or ()), r.parent_id, r.kind
+    )
 
 
 def unit_assessment_for(registration, unit) -> UnitAssessment:
     """The unit assessment row (an unsaved OPEN one when none exists yet), with `registration` on it (the
     permission predicates read it)."""
-    ua = UnitAssessment.objects.filter(registration=registration, unit=unit).select_related(
-        "signed_by", "countersigned_by").first()
+    ua = (
+        UnitAssessment.objects.filter(registration=registration, unit=unit)
+        .select_related("signed_by", "countersigned_by")
+        .first()
+    )
     if ua is None:
         return UnitAssessment(registration=registration, unit=unit)
     ua.registration = registration
@@ -406,15 +458,27 @@ def unit_coverage_facts(registration, unit) -> list[cov.MappingFacts]:
     """What the coverage rules read: the unit's accepted mappings as plain tuples (one query, no model
     instances; "not yet" mappings cover nothing, so the database leaves them out)."""
     rows = (
-        EvidenceMapping.objects.filter(registration=registration, unit=unit, decision=EvidenceMapping.Decision.ACCEPTED)
+        EvidenceMapping.objects.filter(
+            registration=registration, unit=unit, decision=EvidenceMapping.Decision.ACCEPTED
+        )
         .order_by()
         .values_list(*MAPPING_FACT_FIELDS)
     )
     return [_mapping_facts(row) for row in rows]
 
 
-MAPPING_FACT_FIELDS = ("criterion_id", "range_item_id", "evidence_id", "evidence__title", "evidence__context", "method",
-                       "decision", "requirement_id", "criterion__kind", "setting")
+MAPPING_FACT_FIELDS = (
+    "criterion_id",
+    "range_item_id",
+    "evidence_id",
+    "evidence__title",
+    "evidence__context",
+    "method",
+    "decision",
+    "requirement_id",
+    "criterion__kind",
+    "setting",
+)
 
 
 def _mapping_facts(row) -> cov.MappingFacts:
@@ -433,16 +497,30 @@ def unsigned_records(registration_ids) -> dict[int, dict[int, str]]:
     result: dict[int, dict[int, str]] = defaultdict(dict)
     kinds = dict(AssessmentRecord.Kind.choices)
     for reg_id, evidence_id, kind, day in (
-        AssessmentRecord.objects.filter(registration_id__in=list(registration_ids), candidate_signed_at__isnull=True,
-                                        evidence_item__isnull=False)
-        .order_by("date", "id").values_list("registration_id", "evidence_item_id", "kind", "date")
+        AssessmentRecord.objects.filter(
+            registration_id__in=list(registration_ids),
+            candidate_signed_at__isnull=True,
+            evidence_item__isnull=False,
+        )
+        .order_by("date", "id")
+        .values_list("registration_id", "evidence_item_id", "kind", "date")
     ):
         result[reg_id][evidence_id] = f"{kinds.get(kind, kind)} {day:%d/%m/%Y}"
     return result
 
 
-def _coverage_of(*, unit, qualification, criteria, range_items, requirements, mappings, ua, unsigned,
-                 confirmed_requirements=None) -> cov.UnitCoverage:
+def _coverage_of(
+    *,
+    unit,
+    qualification,
+    criteria,
+    range_items,
+    requirements,
+    mappings,
+    ua,
+    unsigned,
+    confirmed_requirements=None,
+) -> cov.UnitCoverage:
     """The plain-data coverage rules over one unit's rows: the unit page and the caseload build it alike."""
     return cov.unit_coverage(
         unit=unit_facts(unit, qualification),
@@ -466,18 +544,27 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
     if not reg_ids or not unit_ids:
         return {}
     criteria, range_items, requirements = defaultdict(list), defaultdict(list), defaultdict(list)
-    for c in AssessmentCriterion.objects.filter(unit_id__in=unit_ids).only("pk", "unit_id", "ref", "text",
-                                                                               "outcome_id", "number"):
+    for c in AssessmentCriterion.objects.filter(unit_id__in=unit_ids).only(
+        "pk", "unit_id", "ref", "text", "outcome_id", "number"
+    ):
         criteria[c.unit_id].append(c)
     for r in RangeItem.objects.filter(unit_id__in=unit_ids):
         range_items[r.unit_id].append(r)
     for r in EvidenceRequirement.objects.filter(unit_id__in=unit_ids):
         requirements[r.unit_id].append(r)
     mappings = defaultdict(list)
-    for row in (EvidenceMapping.objects.filter(registration_id__in=reg_ids, decision=EvidenceMapping.Decision.ACCEPTED)
-                .order_by().values_list(*MAPPING_FACT_FIELDS, "registration_id", "unit_id")):
+    for row in (
+        EvidenceMapping.objects.filter(
+            registration_id__in=reg_ids, decision=EvidenceMapping.Decision.ACCEPTED
+        )
+        .order_by()
+        .values_list(*MAPPING_FACT_FIELDS, "registration_id", "unit_id")
+    ):
         mappings[(row[-2], row[-1])].append(_mapping_facts(row))
-    uas = {(ua.registration_id, ua.unit_id): ua for ua in UnitAssessment.objects.filter(registration_id__in=reg_ids)}
+    uas = {
+        (ua.registration_id, ua.unit_id): ua
+        for ua in UnitAssessment.objects.filter(registration_id__in=reg_ids)
+    }
     blockers = hooks.sign_off_problems_for([ua.pk for ua in uas.values()])
     unsigned = unsigned_records(reg_ids)
     result = {}
@@ -487,10 +574,16 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
             ua = uas.get((registration.pk, unit.pk))
             if ua is not None and ua.status != UnitAssessment.Status.OPEN:
                 continue
-            coverage = _coverage_of(unit=unit, qualification=registration.qualification, criteria=criteria[unit.pk],
-                                    range_items=range_items[unit.pk], requirements=requirements[unit.pk],
-                                    mappings=mappings[(registration.pk, unit.pk)], ua=ua,
-                                    unsigned=unsigned.get(registration.pk))
+            coverage = _coverage_of(
+                unit=unit,
+                qualification=registration.qualification,
+                criteria=criteria[unit.pk],
+                range_items=range_items[unit.pk],
+                requirements=requirements[unit.pk],
+                mappings=mappings[(registration.pk, unit.pk)],
+                ua=ua,
+                unsigned=unsigned.get(registration.pk),
+            )
             if not sign_off_problems(coverage, blockers.get(ua.pk, []) if ua else []):
                 ready.append(unit)
         result[registration.pk] = ready
@@ -506,31 +599,45 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     ua = unit_assessment_for(registration, unit)
     confirmations = {}
     if ua.pk and ua.is_locked:
-        confirmations = {c.requirement.ref: c for c in RequirementConfirmation.objects.filter(
-            unit_assessment=ua, round=ua.round).select_related("requirement", "confirmed_by")}
+        confirmations = {
+            c.requirement.ref: c
+            for c in RequirementConfirmation.objects.filter(
+                unit_assessment=ua, round=ua.round
+            ).select_related("requirement", "confirmed_by")
+        }
         if confirmed_requirements is None and confirmations:
             confirmed_requirements = {ref: c.note for ref, c in confirmations.items()}
     criteria = list(AssessmentCriterion.objects.filter(unit=unit).select_related("outcome"))
     range_items = list(RangeItem.objects.filter(unit=unit))
     requirements = list(EvidenceRequirement.objects.filter(unit=unit))
-    coverage = _coverage_of(unit=unit, qualification=registration.qualification, criteria=criteria,
-                            range_items=range_items, requirements=requirements,
-                            mappings=unit_coverage_facts(registration, unit), ua=ua,
-                            unsigned=unsigned_records([registration.pk]).get(registration.pk),
-                            confirmed_requirements=confirmed_requirements)
+    coverage = _coverage_of(
+        unit=unit,
+        qualification=registration.qualification,
+        criteria=criteria,
+        range_items=range_items,
+        requirements=requirements,
+        mappings=unit_coverage_facts(registration, unit),
+        ua=ua,
+        unsigned=unsigned_records([registration.pk]).get(registration.pk),
+        confirmed_requirements=confirmed_requirements,
+    )
     unit_mappings = EvidenceMapping.objects.filter(registration=registration, unit=unit).order_by()
     counts = {
         (criterion_id, range_item_id, requirement_id): (total, not_yet)
         for criterion_id, range_item_id, requirement_id, total, not_yet in unit_mappings.values_list(
-            "criterion_id", "range_item_id", "requirement_id")
+            "criterion_id", "range_item_id", "requirement_id"
+        )
         .annotate(total=Count("id"), not_yet=Count("id", filter=Q(decision=EvidenceMapping.Decision.NOT_YET)))
         .values_list("criterion_id", "range_item_id", "requirement_id", "total", "not_yet")
     }
     shown = (
-        unit_mappings.annotate(position=Window(
-            RowNumber(), partition_by=[F("criterion_id"), F("range_item_id"), F("requirement_id")],
-            order_by=[F("evidence__created_at").asc(), F("id").asc()],
-        ))
+        unit_mappings.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("criterion_id"), F("range_item_id"), F("requirement_id")],
+                order_by=[F("evidence__created_at").asc(), F("id").asc()],
+            )
+        )
         .filter(position__lte=MATRIX_SHOWN)
         .select_related("evidence")
         .order_by("evidence__created_at", "id")
@@ -546,21 +653,34 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
         else:
             by_requirement[m.requirement_id].append(m)
     rows = [
-        CriterionRow(c, by_criterion[c.pk], coverage.criteria_met[c.pk], *counts.get((c.pk, None, None), (0, 0)))
+        CriterionRow(
+            c, by_criterion[c.pk], coverage.criteria_met[c.pk], *counts.get((c.pk, None, None), (0, 0))
+        )
         for c in criteria
     ]
     range_rows = [
-        RangeRow(r, by_range[r.pk], coverage.range_met.get(r.pk), counts.get((None, r.pk, None), (0, 0))[0],
-                 coverage.range_parents.get(r.pk), r.pk in coverage.optional_range)
+        RangeRow(
+            r,
+            by_range[r.pk],
+            coverage.range_met.get(r.pk),
+            counts.get((None, r.pk, None), (0, 0))[0],
+            coverage.range_parents.get(r.pk),
+            r.pk in coverage.optional_range,
+        )
         for r in range_items
     ]
     requirement_rows = [
-        RequirementRow(st, by_requirement[st.requirement.id], counts.get((None, None, st.requirement.id), (0, 0))[0],
-                       confirmations.get(st.requirement.ref))
+        RequirementRow(
+            st,
+            by_requirement[st.requirement.id],
+            counts.get((None, None, st.requirement.id), (0, 0))[0],
+            confirmations.get(st.requirement.ref),
+        )
         for st in coverage.requirements
     ]
-    return UnitMatrix(registration, unit, ua, rows, range_rows, coverage, requirement_rows,
-                      hooks.sign_off_problems(ua))
+    return UnitMatrix(
+        registration, unit, ua, rows, range_rows, coverage, requirement_rows, hooks.sign_off_problems(ua)
+    )
 
 
 def requirements_met_by(mappings) -> dict[int, list[str]]:
@@ -569,7 +689,9 @@ def requirements_met_by(mappings) -> dict[int, list[str]]:
     quantity requirements that name that criterion and its method."""
     mappings = list(mappings)
     unit_ids = {m.unit_id for m in mappings}
-    requirements = list(EvidenceRequirement.objects.filter(unit_id__in=unit_ids, kind=EvidenceRequirement.Kind.EVIDENCE))
+    requirements = list(
+        EvidenceRequirement.objects.filter(unit_id__in=unit_ids, kind=EvidenceRequirement.Kind.EVIDENCE)
+    )
     result = {}
     for m in mappings:
         refs = []
@@ -578,9 +700,13 @@ def requirements_met_by(mappings) -> dict[int, list[str]]:
                 continue
             if m.requirement_id == r.pk:
                 refs.append(r.ref)
-            elif (m.criterion_id and r.min_count and r.method
-                  and cov.normalise_method(m.method) in cov.methods_of(r.method)
-                  and (not r.criteria or m.criterion.ref in r.criteria)):
+            elif (
+                m.criterion_id
+                and r.min_count
+                and r.method
+                and cov.normalise_method(m.method) in cov.methods_of(r.method)
+                and (not r.criteria or m.criterion.ref in r.criteria)
+            ):
                 refs.append(r.ref)
         result[m.pk] = refs
     return result
@@ -595,9 +721,14 @@ def criteria_met_rows(registration_ids) -> QuerySet:
     criterion (and joins four tables to sort them).
     """
     return (
-        EvidenceMapping.objects.filter(registration_id__in=registration_ids,
-                                       decision=EvidenceMapping.Decision.ACCEPTED, criterion__isnull=False)
-        .order_by().values_list("registration_id", "criterion_id").distinct()
+        EvidenceMapping.objects.filter(
+            registration_id__in=registration_ids,
+            decision=EvidenceMapping.Decision.ACCEPTED,
+            criterion__isnull=False,
+        )
+        .order_by()
+        .values_list("registration_id", "criterion_id")
+        .distinct()
     )
 
 
@@ -609,7 +740,7 @@ class UnitProgress:
     criteria_met: int
     missing: list[str]
     not_yet: int = 0
-    referrals: list[CandidateReferral] = field(default_factory=list)   # filled by candidate_progress
+    referrals: list[CandidateReferral] = field(default_factory=list)  # filled by candidate_progress
     # The row the permission predicates are asked about (an unsaved OPEN one where none exists yet, as
     # unit_assessment_for gives), filled by candidate_progress.
     assessment_row: UnitAssessment | None = None
@@ -629,33 +760,52 @@ def registration_progress(registration) -> list[UnitProgress]:
     """Per unit: criteria met, what is left, its sign-off state. Constant number of queries."""
     units = registration_units(registration)
     unit_ids = [u.pk for u in units]
-    criteria = list(AssessmentCriterion.objects.filter(unit_id__in=unit_ids).values_list("pk", "unit_id", "ref"))
+    criteria = list(
+        AssessmentCriterion.objects.filter(unit_id__in=unit_ids).values_list("pk", "unit_id", "ref")
+    )
     met = {criterion_id for _, criterion_id in criteria_met_rows([registration.pk])}
     not_yet = dict(
         EvidenceMapping.objects.filter(registration=registration, decision=EvidenceMapping.Decision.NOT_YET)
-        .order_by().values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
+        .order_by()
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
     )
-    uas = {ua.unit_id: ua for ua in UnitAssessment.objects.filter(registration=registration)
-           .select_related("signed_by", "countersigned_by")}
+    uas = {
+        ua.unit_id: ua
+        for ua in UnitAssessment.objects.filter(registration=registration).select_related(
+            "signed_by", "countersigned_by"
+        )
+    }
     by_unit = defaultdict(list)
     for pk, unit_id, ref in criteria:
         by_unit[unit_id].append((pk, ref))
     result = []
     for unit in units:
         rows = by_unit[unit.pk]
-        result.append(UnitProgress(
-            unit, uas.get(unit.pk), len(rows), sum(1 for pk, _ in rows if pk in met),
-            [ref for pk, ref in rows if pk not in met], not_yet.get(unit.pk, 0),
-        ))
+        result.append(
+            UnitProgress(
+                unit,
+                uas.get(unit.pk),
+                len(rows),
+                sum(1 for pk, _ in rows if pk in met),
+                [ref for pk, ref in rows if pk not in met],
+                not_yet.get(unit.pk, 0),
+            )
+        )
     return result
 
 
 # What happens next, as the candidate reads it beside a referral.
-REFERRAL_NEXT_OPEN = ("Your assessor is working on this. They may ask you for more evidence or to explain "
-                      "where your evidence shows it. The unit is not signed off until the internal verifier "
-                      "is satisfied.")
-REFERRAL_NEXT_ANSWERED = ("Your assessor has answered the internal verifier, who is now checking the answer. "
-                          "Nothing is needed from you unless your assessor asks.")
+REFERRAL_NEXT_OPEN = (
+    "Your assessor is working on this. They may ask you for more evidence or to explain "
+    "where your evidence shows it. The unit is not signed off until the internal verifier "
+    "is satisfied."
+)
+REFERRAL_NEXT_ANSWERED = (
+    "Your assessor has answered the internal verifier, who is now checking the answer. "
+    "Nothing is needed from you unless your assessor asks."
+)
 
 
 @dataclass(frozen=True)
@@ -664,9 +814,9 @@ class CandidateReferral:
     (the action points). The internal verifier's comments judge the assessor's work and stay with the
     assessor; so do the assessor's answer and the closing note."""
 
-    what: str                 # "1.1 (Minutes of the team meeting)" or "the whole unit"
+    what: str  # "1.1 (Minutes of the team meeting)" or "the whole unit"
     action_points: str
-    answered: bool            # the assessor answered; the internal verifier is checking
+    answered: bool  # the assessor answered; the internal verifier is checking
     due_on: date | None
 
     @property
@@ -679,15 +829,25 @@ def candidate_progress(registration) -> list[UnitProgress]:
     number of queries (the referral hook's one, and one for the decisions referred)."""
     rows = registration_progress(registration)
     marks = hooks.marks_for([registration.pk])
-    mappings = {m.pk: m for m in EvidenceMapping.objects.filter(
-        registration=registration, pk__in=[m.mapping_id for m in marks if m.mapping_id]).select_related(
-        "criterion", "range_item", "requirement", "evidence")} if marks else {}
+    mappings = (
+        {
+            m.pk: m
+            for m in EvidenceMapping.objects.filter(
+                registration=registration, pk__in=[m.mapping_id for m in marks if m.mapping_id]
+            ).select_related("criterion", "range_item", "requirement", "evidence")
+        }
+        if marks
+        else {}
+    )
     by_unit = defaultdict(list)
     for mark in marks:
         mapping = mappings.get(mark.mapping_id)
         what = f"{mapping.target_label} ({mapping.evidence.title})" if mapping else "the whole unit"
-        by_unit[mark.unit_id].append(CandidateReferral(
-            what=what, action_points=mark.action_points, answered=not mark.unanswered, due_on=mark.due_on))
+        by_unit[mark.unit_id].append(
+            CandidateReferral(
+                what=what, action_points=mark.action_points, answered=not mark.unanswered, due_on=mark.due_on
+            )
+        )
     for row in rows:
         row.referrals = by_unit.get(row.unit.pk, [])
         # The page asks the permission predicates about each unit, which read its registration.
@@ -704,14 +864,17 @@ def latest_not_yet(registration, limit=PROGRESS_NOT_YET_SHOWN) -> list[EvidenceM
     """The newest "not yet" decisions on the registration (the progress page counts the rest per unit)."""
     return list(
         EvidenceMapping.objects.filter(registration=registration, decision=EvidenceMapping.Decision.NOT_YET)
-        .select_related("evidence", "criterion", "unit").order_by("-assessed_at", "-id")[:limit]
+        .select_related("evidence", "criterion", "unit")
+        .order_by("-assessed_at", "-id")[:limit]
     )
 
 
 def evidence_with_mapping_counts(registration) -> QuerySet[EvidenceItem]:
-    return candidate_evidence(registration).annotate(
-        mapped=Count("mappings", filter=Q(mappings__registration=registration))
-    ).order_by("-created_at", "-id")
+    return (
+        candidate_evidence(registration)
+        .annotate(mapped=Count("mappings", filter=Q(mappings__registration=registration)))
+        .order_by("-created_at", "-id")
+    )
 
 
 def feedback_for(registration) -> QuerySet[Feedback]:
@@ -730,8 +893,8 @@ class CaseloadRow:
     awaiting_countersignature: int
     last_activity: datetime | None
     attention: list[str]
-    plan_review: date | None = None    # the newest assessment plan's next review date
-    plan_review_state: str = ""        # "overdue", "due" (within PLAN_REVIEW_DUE_DAYS) or ""
+    plan_review: date | None = None  # the newest assessment plan's next review date
+    plan_review_state: str = ""  # "overdue", "due" (within PLAN_REVIEW_DUE_DAYS) or ""
     ready_to_sign: list = field(default_factory=list)  # units nothing holds back from sign-off
 
     @property
@@ -752,8 +915,11 @@ def plan_reviews_due(reg_ids, today: date) -> dict[int, tuple[date, str]]:
     """{registration id: (next review date, "overdue" | "due")} of each registration's newest assessment plan
     whose review is overdue or due within PLAN_REVIEW_DUE_DAYS. Two queries."""
     newest = {}
-    for plan in ActionPlan.objects.filter(registration_id__in=reg_ids).prefetch_related("reviews").order_by(
-            "registration_id", "-created_at", "-id"):
+    for plan in (
+        ActionPlan.objects.filter(registration_id__in=reg_ids)
+        .prefetch_related("reviews")
+        .order_by("registration_id", "-created_at", "-id")
+    ):
         newest.setdefault(plan.registration_id, plan)
     result = {}
     for reg_id, plan in newest.items():
@@ -767,8 +933,13 @@ def plan_reviews_due(reg_ids, today: date) -> dict[int, tuple[date, str]]:
     return result
 
 
-CASELOAD_SEARCH = ("candidate__first_name", "candidate__last_name", "candidate__username", "candidate_number",
-                   "qualification__code")
+CASELOAD_SEARCH = (
+    "candidate__first_name",
+    "candidate__last_name",
+    "candidate__username",
+    "candidate_number",
+    "qualification__code",
+)
 
 
 class CaseloadRows(Sequence):
@@ -795,8 +966,9 @@ class CaseloadRows(Sequence):
         todo = [r for r in rows if r.registration.pk not in self._filled]
         if not todo:
             return
-        ready = units_ready_to_sign([r.registration for r in todo],
-                                    {r.registration.pk: self._units[r.registration.pk] for r in todo})
+        ready = units_ready_to_sign(
+            [r.registration for r in todo], {r.registration.pk: self._units[r.registration.pk] for r in todo}
+        )
         for row in todo:
             row.ready_to_sign = ready.get(row.registration.pk, [])
             self._filled.add(row.registration.pk)
@@ -812,17 +984,23 @@ def caseload_for(user, *, search: str = "") -> Sequence[CaseloadRow]:
     """
     from audit.paging import words_filter
 
-    registrations = list(words_filter(
-        registrations_assessed_by(user).filter(status=Registration.Status.ACTIVE), search, CASELOAD_SEARCH,
-    ).order_by("candidate__last_name", "id"))
+    registrations = list(
+        words_filter(
+            registrations_assessed_by(user).filter(status=Registration.Status.ACTIVE),
+            search,
+            CASELOAD_SEARCH,
+        ).order_by("candidate__last_name", "id")
+    )
     if not registrations:
         return []
     reg_ids = [r.pk for r in registrations]
     units = units_of_registrations(registrations)
     all_unit_ids = {u.pk for us in units.values() for u in us}
     criteria_per_unit = dict(
-        AssessmentCriterion.objects.filter(unit_id__in=all_unit_ids).values_list("unit_id")
-        .annotate(n=Count("id")).values_list("unit_id", "n")
+        AssessmentCriterion.objects.filter(unit_id__in=all_unit_ids)
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
     )
     met = defaultdict(set)
     for reg_id, criterion_id in criteria_met_rows(reg_ids):
@@ -830,8 +1008,12 @@ def caseload_for(user, *, search: str = "") -> Sequence[CaseloadRow]:
     signed = defaultdict(int)
     countersign = defaultdict(int)
     for reg_id, status, n in (
-        UnitAssessment.objects.filter(registration_id__in=reg_ids).exclude(status=UnitAssessment.Status.OPEN)
-        .order_by().values_list("registration_id", "status").annotate(n=Count("id")).values_list("registration_id", "status", "n")
+        UnitAssessment.objects.filter(registration_id__in=reg_ids)
+        .exclude(status=UnitAssessment.Status.OPEN)
+        .order_by()
+        .values_list("registration_id", "status")
+        .annotate(n=Count("id"))
+        .values_list("registration_id", "status", "n")
     ):
         if status == UnitAssessment.Status.SIGNED:
             signed[reg_id] += n
@@ -842,21 +1024,30 @@ def caseload_for(user, *, search: str = "") -> Sequence[CaseloadRow]:
     waiting = dict(
         EvidenceItem.objects.filter(CURRENT, candidate_id__in=candidate_ids, deleted_at__isnull=True)
         .exclude(Exists(EvidenceMapping.objects.filter(evidence=OuterRef("pk"))))
-        .values_list("candidate_id").annotate(n=Count("id")).values_list("candidate_id", "n")
+        .values_list("candidate_id")
+        .annotate(n=Count("id"))
+        .values_list("candidate_id", "n")
     )
     last_evidence = dict(
         EvidenceItem.objects.filter(candidate_id__in=candidate_ids, deleted_at__isnull=True)
-        .values_list("candidate_id").annotate(at=Max("updated_at")).values_list("candidate_id", "at")
+        .values_list("candidate_id")
+        .annotate(at=Max("updated_at"))
+        .values_list("candidate_id", "at")
     )
     last_mapping = dict(
-        EvidenceMapping.objects.filter(registration_id__in=reg_ids).order_by().values_list("registration_id")
-        .annotate(at=Max("assessed_at")).values_list("registration_id", "at")
+        EvidenceMapping.objects.filter(registration_id__in=reg_ids)
+        .order_by()
+        .values_list("registration_id")
+        .annotate(at=Max("assessed_at"))
+        .values_list("registration_id", "at")
     )
     reviews_due = plan_reviews_due(reg_ids, date.today())  # noqa: DTZ011 - a calendar date
     rows = []
     for registration in registrations:
         reg_units = units[registration.pk]
-        activity = [t for t in (last_evidence.get(registration.candidate_id), last_mapping.get(registration.pk)) if t]
+        activity = [
+            t for t in (last_evidence.get(registration.candidate_id), last_mapping.get(registration.pk)) if t
+        ]
         row = CaseloadRow(
             registration=registration,
             units_total=len(reg_units),
@@ -876,25 +1067,34 @@ def caseload_for(user, *, search: str = "") -> Sequence[CaseloadRow]:
             row.attention.append(f"registration expires {registration.expires_on:%d/%m/%Y}")
         if registration.pk in reviews_due:
             row.plan_review, row.plan_review_state = reviews_due[registration.pk]
-            row.attention.append(f"assessment plan review {row.plan_review_state} "
-                                 f"({'since' if row.plan_review_state == 'overdue' else 'on'} "
-                                 f"{row.plan_review:%d/%m/%Y})")
+            row.attention.append(
+                f"assessment plan review {row.plan_review_state} "
+                f"({'since' if row.plan_review_state == 'overdue' else 'on'} "
+                f"{row.plan_review:%d/%m/%Y})"
+            )
         rows.append(row)
 
     def urgency(row: CaseloadRow):
         # Waiting evidence first (most first), then countersignatures, expiring registrations, then the
         # candidates who have been quiet the longest.
         quiet = row.last_activity.timestamp() if row.last_activity else 0
-        return (-row.evidence_waiting, -row.awaiting_countersignature, row.plan_review_state != "overdue",
-                not row.expires_soon, quiet)
+        return (
+            -row.evidence_waiting,
+            -row.awaiting_countersignature,
+            row.plan_review_state != "overdue",
+            not row.expires_soon,
+            quiet,
+        )
 
     rows.sort(key=urgency)
     return CaseloadRows(rows, units)
 
 
 # --- registration: the units to choose, under their group headings, and the running tally ------------------
-NOT_ASSESSABLE_NOTE = ("content not in the catalogue: cannot be assessed until its learning outcomes and "
-                       "criteria are imported (python manage.py import_catalogue FILE)")
+NOT_ASSESSABLE_NOTE = (
+    "content not in the catalogue: cannot be assessed until its learning outcomes and "
+    "criteria are imported (python manage.py import_catalogue FILE)"
+)
 
 
 @dataclass
@@ -910,13 +1110,21 @@ class UnitChoice:
 
 def registration_unit_groups(qualification) -> list[tuple[str, list[UnitChoice]]]:
     """[(heading, [units])]: the mandatory units, then each optional group in the handbook's order."""
-    memberships = (QualificationUnit.objects.filter(qualification=qualification)
-                   .select_related("unit", "group").order_by("group__order", "order", "unit__number"))
+    memberships = (
+        QualificationUnit.objects.filter(qualification=qualification)
+        .select_related("unit", "group")
+        .order_by("group__order", "order", "unit__number")
+    )
     groups: dict[str, list[UnitChoice]] = {}
     for m in memberships:
-        heading = "Mandatory units" if m.status == QualificationUnit.Status.MANDATORY else (
-            m.group.name if m.group_id else "Optional units")
-        groups.setdefault(heading, []).append(UnitChoice(m.unit, m.status, m.group.name if m.group_id else None))
+        heading = (
+            "Mandatory units"
+            if m.status == QualificationUnit.Status.MANDATORY
+            else (m.group.name if m.group_id else "Optional units")
+        )
+        groups.setdefault(heading, []).append(
+            UnitChoice(m.unit, m.status, m.group.name if m.group_id else None)
+        )
     ordered = sorted(groups.items(), key=lambda kv: kv[0] != "Mandatory units")
     return ordered
 
@@ -942,8 +1150,13 @@ def choice_tally(qualification, optional_units) -> ChoiceTally:
     verdict = rules.evaluate(spec, mandatory + [u.ref for u in optional_units])
     chosen = set(mandatory) | {u.ref for u in optional_units}
     not_assessable = list(Unit.objects.filter(ref__in=chosen, has_criteria_text=False).order_by("number"))
-    return ChoiceTally(verdict.total_credits, verdict.credits_by_level, verdict.rules,
-                       [r.message for r in verdict.rules if r.met is False], not_assessable)
+    return ChoiceTally(
+        verdict.total_credits,
+        verdict.credits_by_level,
+        verdict.rules,
+        [r.message for r in verdict.rules if r.met is False],
+        not_assessable,
+    )
 
 
 def registration_choice(registration) -> ChoiceTally:
@@ -954,20 +1167,31 @@ def date_extensions_visible_to(user):
     """Awarding-body date extensions of the centres the user administers."""
     from .models import AwardingBodyExtension
 
-    return AwardingBodyExtension.objects.filter(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])).select_related(
-        "qualification", "centre", "recorded_by")
+    return AwardingBodyExtension.objects.filter(
+        centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])
+    ).select_related("qualification", "centre", "recorded_by")
 
 
 # --- the employer's confirmation on the summary of unit achievement (assessment/employer.py) ---------------
 
+
 def employer_confirmations_of(registration) -> list[EmployerConfirmation]:
     """The registration's requests, newest first, with their units (two queries)."""
-    return list(EmployerConfirmation.objects.filter(registration=registration).select_related("signature")
-                .prefetch_related("units"))
+    return list(
+        EmployerConfirmation.objects.filter(registration=registration)
+        .select_related("signature")
+        .prefetch_related("units")
+    )
 
 
 def latest_confirmed(registration) -> EmployerConfirmation | None:
     """The newest confirmation the employer gave (what the summary of unit achievement prints)."""
-    return (EmployerConfirmation.objects.filter(registration=registration,
-                                                outcome=EmployerConfirmation.Outcome.CONFIRMED)
-            .select_related("signature").prefetch_related("units").order_by("-used_at", "-id").first())
+    return (
+        EmployerConfirmation.objects.filter(
+            registration=registration, outcome=EmployerConfirmation.Outcome.CONFIRMED
+        )
+        .select_related("signature")
+        .prefetch_related("units")
+        .order_by("-used_at", "-id")
+        .first()
+    )

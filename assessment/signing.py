@@ -5,6 +5,7 @@ assessment decisions (criterion, decision, method, location) and the evidence ea
 The rebuilders recompute that content from the database as it is now, for the same evidence and decisions the
 signature named, so `manage.py verify_signature` sees an edit made behind the application's back.
 """
+
 from __future__ import annotations
 
 from django.db.models import Q
@@ -17,21 +18,33 @@ from .models import EvidenceMapping, UnitAssessment
 
 
 def _evidence_entry(item: EvidenceItem) -> dict:
-    return {"id": item.pk, "title": item.title, "revision": item.revision, "sha256": evidence_fingerprint(item)}
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "revision": item.revision,
+        "sha256": evidence_fingerprint(item),
+    }
 
 
 def _head(ua: UnitAssessment) -> dict:
     registration = ua.registration
-    return {"registration": registration.pk, "candidate": registration.candidate.get_username(),
-            "qualification": registration.qualification.code, "unit": ua.unit.ref}
+    return {
+        "registration": registration.pk,
+        "candidate": registration.candidate.get_username(),
+        "qualification": registration.qualification.code,
+        "unit": ua.unit.ref,
+    }
 
 
 def authenticity_content(ua: UnitAssessment, evidence_ids=None) -> dict:
     """The unit's evidence the candidate declares their own: mapped to the unit or meant for it."""
     if evidence_ids is None:
-        mapped = EvidenceMapping.objects.filter(registration=ua.registration, unit=ua.unit).values("evidence_id")
-        items = EvidenceItem.objects.filter(Q(pk__in=mapped) | Q(units=ua.unit), candidate=ua.registration.candidate,
-                                            deleted_at__isnull=True).distinct()
+        mapped = EvidenceMapping.objects.filter(registration=ua.registration, unit=ua.unit).values(
+            "evidence_id"
+        )
+        items = EvidenceItem.objects.filter(
+            Q(pk__in=mapped) | Q(units=ua.unit), candidate=ua.registration.candidate, deleted_at__isnull=True
+        ).distinct()
     else:
         items = EvidenceItem.objects.filter(pk__in=evidence_ids)
     return _head(ua) | {"evidence": [_evidence_entry(i) for i in items.order_by("pk")]}
@@ -40,24 +53,39 @@ def authenticity_content(ua: UnitAssessment, evidence_ids=None) -> dict:
 def decisions_content(ua: UnitAssessment, mapping_ids=None) -> dict:
     """The unit's assessment decisions, each with the evidence (revision and fingerprint) it relied on."""
     mappings = EvidenceMapping.objects.select_related("evidence", "criterion", "range_item", "requirement")
-    mappings = (mappings.filter(pk__in=mapping_ids) if mapping_ids is not None
-                else mappings.filter(registration=ua.registration, unit=ua.unit))
+    mappings = (
+        mappings.filter(pk__in=mapping_ids)
+        if mapping_ids is not None
+        else mappings.filter(registration=ua.registration, unit=ua.unit)
+    )
     fingerprints: dict[int, str] = {}
     decisions = []
     for m in mappings.order_by("pk"):
         if m.evidence_id not in fingerprints:
             fingerprints[m.evidence_id] = evidence_fingerprint(m.evidence)
-        decisions.append({
-            "mapping": m.pk, "target": m.target_label,
-            "decision": m.decision, "method": m.method, "location": m.location, "evidence": m.evidence_id,
-            "evidence_revision": m.evidence.revision, "evidence_sha256": fingerprints[m.evidence_id],
-        })
+        decisions.append(
+            {
+                "mapping": m.pk,
+                "target": m.target_label,
+                "decision": m.decision,
+                "method": m.method,
+                "location": m.location,
+                "evidence": m.evidence_id,
+                "evidence_revision": m.evidence.revision,
+                "evidence_sha256": fingerprints[m.evidence_id],
+            }
+        )
     return _head(ua) | {"decisions": decisions}
 
 
 def _unit(signature) -> UnitAssessment | None:
-    return UnitAssessment.objects.select_related("registration__candidate", "registration__qualification",
-                                                 "unit").filter(pk=int(signature.object_id)).first()
+    return (
+        UnitAssessment.objects.select_related(
+            "registration__candidate", "registration__qualification", "unit"
+        )
+        .filter(pk=int(signature.object_id))
+        .first()
+    )
 
 
 def _rebuild_authenticity(signature):

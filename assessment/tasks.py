@@ -1,4 +1,5 @@
 """Background tasks (django_tasks): sent by the worker, never inside the request's transaction."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
@@ -16,8 +17,13 @@ def send_feedback_email(feedback_id: int) -> bool:
     """Tell the candidate that their assessor has left feedback (the text stays on the site)."""
     from .models import Feedback
 
-    feedback = Feedback.objects.select_related("registration__candidate", "registration__qualification",
-                                               "author", "unit").filter(pk=feedback_id).first()
+    feedback = (
+        Feedback.objects.select_related(
+            "registration__candidate", "registration__qualification", "author", "unit"
+        )
+        .filter(pk=feedback_id)
+        .first()
+    )
     if feedback is None or feedback.emailed_at is not None:
         return False
     candidate = feedback.registration.candidate

@@ -16,11 +16,16 @@ urlpatterns = [
     # assessor, internal verifier, centre admin
     path("caseload/", views.caseload, name="caseload"),
     path("registrations/<int:pk>/", views.registration_detail, name="registration_detail"),
-    path("registrations/<int:pk>/employer-confirmation/", views.employer_confirmation_request,
-         name="employer_confirmation_request"),
+    path(
+        "registrations/<int:pk>/employer-confirmation/",
+        views.employer_confirmation_request,
+        name="employer_confirmation_request",
+    ),
     path("employer/<str:token>/", views.employer_confirm, name="employer_confirm"),
     path("registrations/<int:pk>/units/<int:unit_pk>/", views.unit_matrix, name="unit_matrix"),
-    path("registrations/<int:pk>/criteria/<int:criterion_pk>/", views.criterion_detail, name="criterion_detail"),
+    path(
+        "registrations/<int:pk>/criteria/<int:criterion_pk>/", views.criterion_detail, name="criterion_detail"
+    ),
     # assessor
     path("registrations/<int:pk>/units/<int:unit_pk>/sign/", views.unit_sign, name="unit_sign"),
     path("registrations/<int:pk>/evidence/<int:evidence_pk>/map/", views.evidence_map, name="evidence_map"),
@@ -33,15 +38,25 @@ urlpatterns = [
     path("action-plans/<int:plan_pk>/", views.action_plan_detail, name="action_plan_detail"),
     path("registrations/<int:pk>/skills-scan/new/", views.skills_scan_new, name="skills_scan_new"),
     path("skills-scans/<int:scan_pk>/", views.skills_scan_detail, name="skills_scan_detail"),
-    path("registrations/<int:pk>/assessment-reports/new/", views.assessment_report_new, name="assessment_report_new"),
-    path("assessment-reports/<int:report_pk>/", views.assessment_report_detail, name="assessment_report_detail"),
+    path(
+        "registrations/<int:pk>/assessment-reports/new/",
+        views.assessment_report_new,
+        name="assessment_report_new",
+    ),
+    path(
+        "assessment-reports/<int:report_pk>/", views.assessment_report_detail, name="assessment_report_detail"
+    ),
     path("registrations/<int:pk>/feedback/new/", views.feedback_new, name="feedback_new"),
     # everyone who may see the registration
     path("records/<int:record_pk>/", views.record_detail, name="record_detail"),
     # candidate
     path("progress/", views.progress, name="progress"),
     path("progress/<int:pk>/", views.progress_detail, name="progress_detail"),
-    path("progress/<int:pk>/units/<int:unit_pk>/authenticity/", views.authenticity_sign, name="authenticity_sign"),
+    path(
+        "progress/<int:pk>/units/<int:unit_pk>/authenticity/",
+        views.authenticity_sign,
+        name="authenticity_sign",
+    ),
     path("records/<int:record_pk>/sign/", views.record_sign, name="record_sign"),
     path("action-plans/<int:plan_pk>/agree/", views.action_plan_agree, name="action_plan_agree"),
 ]

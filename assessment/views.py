@@ -1,4 +1,5 @@
 """Assessment pages. Thin: visibility comes from selectors (404 when not yours), decisions from services."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -70,36 +71,46 @@ def caseload(request):
     for mark in hooks.marks_for([row.registration.pk for row in page.object_list]):
         if mark.unanswered:
             open_referrals[mark.registration_id] = open_referrals.get(mark.registration_id, 0) + 1
-    return render(request, "assessment/caseload.html", {
-        "rows": [(row, open_referrals.get(row.registration.pk, 0)) for row in page.object_list],
-        "page": page, "query": query, "countersign": selectors.countersign_queue_for(request.user),
-    })
+    return render(
+        request,
+        "assessment/caseload.html",
+        {
+            "rows": [(row, open_referrals.get(row.registration.pk, 0)) for row in page.object_list],
+            "page": page,
+            "query": query,
+            "countersign": selectors.countersign_queue_for(request.user),
+        },
+    )
 
 
 def registration_detail(request, pk):
     registration = _staff_registration(request, pk)
-    return render(request, "assessment/registration_detail.html", {
-        "choice": selectors.registration_choice(registration),
-        "extend_form": forms.RegistrationExtensionForm(),
-        "past_end": bool(registration.expires_on and registration.expires_on < timezone.localdate()),
-        "registration": registration,
-        "progress": selectors.registration_progress(registration),
-        "evidence": selectors.evidence_with_mapping_counts(registration),
-        "records": registration.records.select_related("assessor"),
-        "plans": registration.action_plans.prefetch_related("items__criteria"),
-        "skills_scans": registration.skills_scans.all(),
-        "reports": registration.assessment_reports.select_related("unit"),
-        "feedback": selectors.feedback_for(registration),
-        "can_assess": permissions.can_map(request.user, registration),
-        "can_edit": permissions.can_edit_registration(request.user, registration),
-        "can_change_status": permissions.can_change_status(request.user, registration),
-        "record_kinds": AssessmentRecord.Kind.choices,
-        "referrals": [m for m in hooks.marks_for([registration.pk])],
-        "employer_confirmations": selectors.employer_confirmations_of(registration),
-        "can_ask_employer": permissions.can_request_employer_confirmation(request.user, registration),
-        "employer_form": forms.EmployerRequestForm(),
-        "employer_statement": employer.STATEMENTS[employer.Kind.EMPLOYER],
-    })
+    return render(
+        request,
+        "assessment/registration_detail.html",
+        {
+            "choice": selectors.registration_choice(registration),
+            "extend_form": forms.RegistrationExtensionForm(),
+            "past_end": bool(registration.expires_on and registration.expires_on < timezone.localdate()),
+            "registration": registration,
+            "progress": selectors.registration_progress(registration),
+            "evidence": selectors.evidence_with_mapping_counts(registration),
+            "records": registration.records.select_related("assessor"),
+            "plans": registration.action_plans.prefetch_related("items__criteria"),
+            "skills_scans": registration.skills_scans.all(),
+            "reports": registration.assessment_reports.select_related("unit"),
+            "feedback": selectors.feedback_for(registration),
+            "can_assess": permissions.can_map(request.user, registration),
+            "can_edit": permissions.can_edit_registration(request.user, registration),
+            "can_change_status": permissions.can_change_status(request.user, registration),
+            "record_kinds": AssessmentRecord.Kind.choices,
+            "referrals": [m for m in hooks.marks_for([registration.pk])],
+            "employer_confirmations": selectors.employer_confirmations_of(registration),
+            "can_ask_employer": permissions.can_request_employer_confirmation(request.user, registration),
+            "employer_form": forms.EmployerRequestForm(),
+            "employer_statement": employer.STATEMENTS[employer.Kind.EMPLOYER],
+        },
+    )
 
 
 def unit_matrix(request, pk, unit_pk):
@@ -114,13 +125,17 @@ def _matrix_context(request, matrix, sign_form=None, sign_problems=None):
     to_confirm = [s.requirement for s in matrix.coverage.to_confirm]
     marks = [m for m in hooks.marks_for([registration.pk]) if m.unit_id == matrix.unit.pk]
     return {
-        "referrals": marks, "referred_criteria": {m.criterion_id for m in marks if m.criterion_id},
+        "referrals": marks,
+        "referred_criteria": {m.criterion_id for m in marks if m.criterion_id},
         "referred_mappings": {m.mapping_id for m in marks if m.mapping_id},
-        "registration": registration, "unit": matrix.unit, "matrix": matrix, "ua": matrix.unit_assessment,
+        "registration": registration,
+        "unit": matrix.unit,
+        "matrix": matrix,
+        "ua": matrix.unit_assessment,
         "can_assess": permissions.can_map(request.user, registration),
         "can_reopen": permissions.can_reopen(request.user, matrix.unit_assessment),
-        "sign_form": sign_form or forms.SignOffForm(
-            requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
+        "sign_form": sign_form
+        or forms.SignOffForm(requirements=to_confirm, initial={"version": matrix.unit_assessment.version}),
         "reopen_form": forms.ReopenForm(),
         "sign_off_statement": services.SIGN_OFF_STATEMENT,
         # A refused sign-off's reasons (requirements confirmed without a note included) replace the list.
@@ -139,7 +154,9 @@ def unit_sign(request, pk, unit_pk):
     if form.is_valid():
         try:
             ua = services.unit_sign_off(
-                unit_assessment=services.unit_assessment_ensure(registration=registration, unit=unit), actor=request.user, password=form.cleaned_data["password"],
+                unit_assessment=services.unit_assessment_ensure(registration=registration, unit=unit),
+                actor=request.user,
+                password=form.cleaned_data["password"],
                 expected_version=form.cleaned_data["version"],
                 confirmed_requirements=form.confirmations(),
                 client_ip=request.META.get("REMOTE_ADDR"),
@@ -151,13 +168,16 @@ def unit_sign(request, pk, unit_pk):
             form.add_error(None, _error_text(exc))
         else:
             if ua.status == UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
-                messages.success(request, f"Unit {unit.ref} signed: it now waits for a qualified assessor's "
-                                          "countersignature.")
+                messages.success(
+                    request,
+                    f"Unit {unit.ref} signed: it now waits for a qualified assessor's countersignature.",
+                )
             else:
                 messages.success(request, f"Unit {unit.ref} signed off and locked.")
             return redirect("assessment:unit_matrix", pk=registration.pk, unit_pk=unit.pk)
-    return render(request, "assessment/unit_matrix.html", _matrix_context(request, matrix, form, problems),
-                  status=400)
+    return render(
+        request, "assessment/unit_matrix.html", _matrix_context(request, matrix, form, problems), status=400
+    )
 
 
 @require_POST
@@ -178,8 +198,9 @@ def unit_reopen(request, pk, unit_pk):
 
 
 def countersign_queue(request):
-    return render(request, "assessment/countersign_queue.html",
-                  {"queue": selectors.countersign_queue_for(request.user)})
+    return render(
+        request, "assessment/countersign_queue.html", {"queue": selectors.countersign_queue_for(request.user)}
+    )
 
 
 def unit_countersign(request, ua_pk):
@@ -188,18 +209,30 @@ def unit_countersign(request, ua_pk):
     form = forms.CountersignForm(request.POST or None, initial={"version": ua.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.unit_countersign(unit_assessment=ua, actor=request.user,
-                                      password=form.cleaned_data["password"],
-                                      expected_version=form.cleaned_data["version"],
-                                      client_ip=request.META.get("REMOTE_ADDR"))
+            services.unit_countersign(
+                unit_assessment=ua,
+                actor=request.user,
+                password=form.cleaned_data["password"],
+                expected_version=form.cleaned_data["version"],
+                client_ip=request.META.get("REMOTE_ADDR"),
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, f"Unit {ua.unit.ref} countersigned.")
             return redirect("assessment:countersign_queue")
-    return render(request, "assessment/countersign.html", {"ua": ua, "matrix": matrix, "form": form,
-                                                           "registration": ua.registration, "unit": ua.unit,
-                                                           "statement": services.COUNTERSIGNATURE_STATEMENT})
+    return render(
+        request,
+        "assessment/countersign.html",
+        {
+            "ua": ua,
+            "matrix": matrix,
+            "form": form,
+            "registration": ua.registration,
+            "unit": ua.unit,
+            "statement": services.COUNTERSIGNATURE_STATEMENT,
+        },
+    )
 
 
 def evidence_map(request, pk, evidence_pk):
@@ -210,39 +243,64 @@ def evidence_map(request, pk, evidence_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.mapping_add(
-                registration=registration, evidence=item, actor=request.user,
-                criteria=form.cleaned_data["criteria"], requirements=form.cleaned_data["requirements"],
-                method=form.cleaned_data["method"], setting=form.cleaned_data["setting"],
-                location=form.cleaned_data["location"], decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"], evidence_revision=form.cleaned_data["evidence_revision"],
+                registration=registration,
+                evidence=item,
+                actor=request.user,
+                criteria=form.cleaned_data["criteria"],
+                requirements=form.cleaned_data["requirements"],
+                method=form.cleaned_data["method"],
+                setting=form.cleaned_data["setting"],
+                location=form.cleaned_data["location"],
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                evidence_revision=form.cleaned_data["evidence_revision"],
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, f"“{item.title}” mapped.")
             return redirect("assessment:evidence_map", pk=registration.pk, evidence_pk=item.pk)
-    mappings = list(item.mappings.filter(registration=registration).select_related("criterion", "unit", "range_item",
-                                                                                 "requirement"))
+    mappings = list(
+        item.mappings.filter(registration=registration).select_related(
+            "criterion", "unit", "range_item", "requirement"
+        )
+    )
     facts = selectors.picker_facts(registration, units=units, with_requirements=True)
     # The units the candidate named for this evidence start open; without any, the units with gaps.
     named = {pk for pk in item.units.values_list("pk", flat=True)} & {u.pk for u in facts.units}
     groups = picker.picker_groups(
-        facts, ticked=form["criteria"].value(), mapped={m.criterion_id for m in mappings}, with_requirements=True,
-        ticked_requirements=form["requirements"].value(), mapped_requirements={m.requirement_id for m in mappings},
-        open_units=named or None)
-    return render(request, "assessment/evidence_map.html", {
-        "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
-        "registration": registration, "item": item, "form": form, "groups": groups, "mappings": mappings,
-        "locked_units": facts.locked, "named_units": bool(named),
-        "can_assess": permissions.can_map(request.user, registration),
-    }, status=400 if request.method == "POST" else 200)
+        facts,
+        ticked=form["criteria"].value(),
+        mapped={m.criterion_id for m in mappings},
+        with_requirements=True,
+        ticked_requirements=form["requirements"].value(),
+        mapped_requirements={m.requirement_id for m in mappings},
+        open_units=named or None,
+    )
+    return render(
+        request,
+        "assessment/evidence_map.html",
+        {
+            "referred_mappings": {m.mapping_id for m in hooks.marks_for([registration.pk]) if m.mapping_id},
+            "registration": registration,
+            "item": item,
+            "form": form,
+            "groups": groups,
+            "mappings": mappings,
+            "locked_units": facts.locked,
+            "named_units": bool(named),
+            "can_assess": permissions.can_map(request.user, registration),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def criterion_detail(request, pk, criterion_pk):
     registration = _staff_registration(request, pk)
     units = selectors.registration_units(registration)
     criterion = get_object_or_404(
-        AssessmentCriterion.objects.select_related("unit", "outcome"), pk=criterion_pk, unit__in=units)
+        AssessmentCriterion.objects.select_related("unit", "outcome"), pk=criterion_pk, unit__in=units
+    )
     is_assessor = permissions.is_assessor_of(request.user, registration)
     evidence = selectors.candidate_evidence(registration).order_by("-created_at")
     form = forms.CriterionMappingForm(request.POST or None, evidence=evidence)
@@ -257,10 +315,15 @@ def criterion_detail(request, pk, criterion_pk):
                         if item.pk not in seen:
                             raise ValidationError(forms.PAGE_OUT_OF_DATE)
                         services.mapping_add(
-                            registration=registration, evidence=item, actor=request.user, criteria=[criterion],
-                            method=form.cleaned_data["method"], location=form.cleaned_data["location"],
+                            registration=registration,
+                            evidence=item,
+                            actor=request.user,
+                            criteria=[criterion],
+                            method=form.cleaned_data["method"],
+                            location=form.cleaned_data["location"],
                             setting=form.cleaned_data["setting"],
-                            decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+                            decision=form.cleaned_data["decision"],
+                            reason=form.cleaned_data["reason"],
                             evidence_revision=seen[item.pk],
                         )
             except ValidationError as exc:
@@ -268,22 +331,35 @@ def criterion_detail(request, pk, criterion_pk):
             else:
                 messages.success(request, f"Evidence added to {criterion.ref}.")
                 return redirect("assessment:criterion_detail", pk=registration.pk, criterion_pk=criterion.pk)
-    mappings = EvidenceMapping.objects.filter(registration=registration, criterion=criterion).select_related(
-        "evidence", "assessed_by").order_by("evidence__created_at", "id")  # the matrix's order: it lists the first
+    mappings = (
+        EvidenceMapping.objects.filter(registration=registration, criterion=criterion)
+        .select_related("evidence", "assessed_by")
+        .order_by("evidence__created_at", "id")
+    )  # the matrix's order: it lists the first
     ua = selectors.unit_assessment_for(registration, criterion.unit)
     marks = [m for m in hooks.marks_for([registration.pk]) if m.criterion_id == criterion.pk]
-    return render(request, "assessment/criterion_detail.html", {
-        "referrals": marks, "referred_mappings": {m.mapping_id for m in marks},
-        "registration": registration, "criterion": criterion, "mappings": mappings, "form": form,
-        "ua": ua,  # the template asks the assess_unit rule of it
-        "evidence_revisions": forms.format_revisions(evidence),
-    })
+    return render(
+        request,
+        "assessment/criterion_detail.html",
+        {
+            "referrals": marks,
+            "referred_mappings": {m.mapping_id for m in marks},
+            "registration": registration,
+            "criterion": criterion,
+            "mappings": mappings,
+            "form": form,
+            "ua": ua,  # the template asks the assess_unit rule of it
+            "evidence_revisions": forms.format_revisions(evidence),
+        },
+    )
 
 
 def _mapping_for_assessor(request, mapping_pk):
     return get_object_or_404(
-        EvidenceMapping.objects.filter(registration__in=selectors.registrations_assessed_by(request.user))
-        .select_related("registration", "unit"), pk=mapping_pk,
+        EvidenceMapping.objects.filter(
+            registration__in=selectors.registrations_assessed_by(request.user)
+        ).select_related("registration", "unit"),
+        pk=mapping_pk,
     )
 
 
@@ -301,8 +377,13 @@ def mapping_decide(request, mapping_pk):
     try:
         if not form.is_valid():
             raise ValidationError("Choose accepted or not yet.")
-        services.mapping_decide(mapping=mapping, actor=request.user, decision=form.cleaned_data["decision"],
-                                reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+        services.mapping_decide(
+            mapping=mapping,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -314,7 +395,9 @@ def mapping_decide(request, mapping_pk):
 def mapping_remove(request, mapping_pk):
     mapping = _mapping_for_assessor(request, mapping_pk)
     try:
-        services.mapping_remove(mapping=mapping, actor=request.user, expected_version=request.POST.get("version"))
+        services.mapping_remove(
+            mapping=mapping, actor=request.user, expected_version=request.POST.get("version")
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -351,10 +434,17 @@ def _record_post(request, registration, kind, units, parsed):
             data = form.cleaned_data
             try:
                 record = services.record_create(
-                    registration=registration, actor=request.user, kind=kind, date=data["date"],
-                    place=data["place"], description=data["description"],
-                    questions_and_answers=data.get("questions_and_answers", ""), criteria=data["criteria"],
-                    recording=data.get("recording"), setting=data["setting"], token=data["token"],
+                    registration=registration,
+                    actor=request.user,
+                    kind=kind,
+                    date=data["date"],
+                    place=data["place"],
+                    description=data["description"],
+                    questions_and_answers=data.get("questions_and_answers", ""),
+                    criteria=data["criteria"],
+                    recording=data.get("recording"),
+                    setting=data["setting"],
+                    token=data["token"],
                 )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
@@ -362,7 +452,9 @@ def _record_post(request, registration, kind, units, parsed):
                 if getattr(record, "resubmitted", False):
                     messages.info(request, ALREADY_SAVED.format(what=record.get_kind_display()))
                 else:
-                    messages.success(request, f"{record.get_kind_display()} saved and mapped to its criteria.")
+                    messages.success(
+                        request, f"{record.get_kind_display()} saved and mapped to its criteria."
+                    )
                 return redirect("assessment:registration_detail", pk=registration.pk)
     finally:
         for upload in parsed.files:
@@ -372,25 +464,40 @@ def _record_post(request, registration, kind, units, parsed):
 
 def _record_page(request, registration, kind, form, status=200):
     facts = selectors.picker_facts(registration, units=form.units)
-    return render(request, "assessment/record_form.html", {
-        "registration": registration, "form": form, "kind_label": AssessmentRecord.Kind(kind).label,
-        "here": f"New {AssessmentRecord.Kind(kind).label.lower()}",
-        "groups": picker.picker_groups(facts, ticked=form["criteria"].value(), open_rule=picker.OPEN_NOT_SIGNED),
-    }, status=status)
+    return render(
+        request,
+        "assessment/record_form.html",
+        {
+            "registration": registration,
+            "form": form,
+            "kind_label": AssessmentRecord.Kind(kind).label,
+            "here": f"New {AssessmentRecord.Kind(kind).label.lower()}",
+            "groups": picker.picker_groups(
+                facts, ticked=form["criteria"].value(), open_rule=picker.OPEN_NOT_SIGNED
+            ),
+        },
+        status=status,
+    )
 
 
 def record_detail(request, record_pk):
     record = get_object_or_404(selectors.records_visible_to(request.user), pk=record_pk)
-    return render(request, "assessment/record_detail.html", {
-        "record": record, "criteria": record.criteria.select_related("unit"),
-        "can_sign": permissions.can_sign_record(request.user, record),
-    })
+    return render(
+        request,
+        "assessment/record_detail.html",
+        {
+            "record": record,
+            "criteria": record.criteria.select_related("unit"),
+            "can_sign": permissions.can_sign_record(request.user, record),
+        },
+    )
 
 
 @require_POST
 def record_sign(request, record_pk):
     record = get_object_or_404(
-        selectors.records_visible_to(request.user).filter(registration__candidate=request.user), pk=record_pk)
+        selectors.records_visible_to(request.user).filter(registration__candidate=request.user), pk=record_pk
+    )
     try:
         services.record_candidate_sign(record=record, actor=request.user)
     except ValidationError as exc:
@@ -411,20 +518,40 @@ def action_plan_new(request, pk):
     initial_items = []
     if scan is not None and request.method != "POST":
         initial_items = [{"activity": scan.agreed_actions}] + [
-            {"activity": f"Unit {r.unit.number} {r.unit.title}: plan evidence (rated {r.assessor_rating or r.candidate_rating})"}
-            for r in scan.ratings.select_related("unit") if (r.assessor_rating or r.candidate_rating or 3) == 1]
+            {
+                "activity": f"Unit {r.unit.number} {r.unit.title}: plan evidence (rated {r.assessor_rating or r.candidate_rating})"
+            }
+            for r in scan.ratings.select_related("unit")
+            if (r.assessor_rating or r.candidate_rating or 3) == 1
+        ]
     form = forms.ActionPlanForm(request.POST or None, units=units)
-    formset = forms.ActionPlanItemFormSet(request.POST or None, form_kwargs={"units": units}, prefix="items",
-                                          initial=initial_items or None)
+    formset = forms.ActionPlanItemFormSet(
+        request.POST or None, form_kwargs={"units": units}, prefix="items", initial=initial_items or None
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        items = [(f.cleaned_data.get("activity", ""), f.cleaned_data.get("target_date"),
-                  f.cleaned_data.get("criteria") or []) for f in formset.forms if f.cleaned_data]
+        items = [
+            (
+                f.cleaned_data.get("activity", ""),
+                f.cleaned_data.get("target_date"),
+                f.cleaned_data.get("criteria") or [],
+            )
+            for f in formset.forms
+            if f.cleaned_data
+        ]
         data = form.cleaned_data
         try:
             plan = services.action_plan_create(
-                registration=registration, actor=request.user, items=items, review_date=data["review_date"],
-                unit=data["unit"], venue=data["venue"], scheduled_at=data["scheduled_at"], methods=data["methods"],
-                skills_scan=scan, token=data["token"])
+                registration=registration,
+                actor=request.user,
+                items=items,
+                review_date=data["review_date"],
+                unit=data["unit"],
+                venue=data["venue"],
+                scheduled_at=data["scheduled_at"],
+                methods=data["methods"],
+                skills_scan=scan,
+                token=data["token"],
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -434,15 +561,23 @@ def action_plan_new(request, pk):
                 messages.success(request, "Assessment plan saved: the candidate can now agree it.")
             return redirect("assessment:action_plan_detail", plan_pk=plan.pk)
     facts = selectors.picker_facts(registration, units=units)
-    items = [(f, picker.picker_groups(facts, ticked=f["criteria"].value(), disable_locked=False))
-             for f in formset]
-    return render(request, "assessment/action_plan_form.html",
-                  {"registration": registration, "form": form, "formset": formset, "items": items, "scan": scan})
+    items = [
+        (f, picker.picker_groups(facts, ticked=f["criteria"].value(), disable_locked=False)) for f in formset
+    ]
+    return render(
+        request,
+        "assessment/action_plan_form.html",
+        {"registration": registration, "form": form, "formset": formset, "items": items, "scan": scan},
+    )
 
 
 def action_plan_detail(request, plan_pk):
-    plan = get_object_or_404(selectors.action_plans_visible_to(request.user).select_related(
-        "registration__candidate", "registration__qualification", "created_by", "unit", "skills_scan"), pk=plan_pk)
+    plan = get_object_or_404(
+        selectors.action_plans_visible_to(request.user).select_related(
+            "registration__candidate", "registration__qualification", "created_by", "unit", "skills_scan"
+        ),
+        pk=plan_pk,
+    )
     registration = plan.registration
     review_form = forms.PlanReviewForm(request.POST or None)
     can_review = permissions.can_map(request.user, registration)
@@ -458,12 +593,20 @@ def action_plan_detail(request, plan_pk):
                 messages.success(request, "Review recorded.")
                 return redirect("assessment:action_plan_detail", plan_pk=plan.pk)
     reviews = list(plan.reviews.select_related("reviewed_by"))
-    return render(request, "assessment/action_plan_detail.html", {
-        "plan": plan, "registration": registration, "reviews": reviews, "next_review": plan.next_review(reviews),
-        "items": plan.items.prefetch_related("criteria__unit"), "review_form": review_form,
-        "can_review": can_review,
-        "can_agree": permissions.can_agree_plan(request.user, plan),
-    })
+    return render(
+        request,
+        "assessment/action_plan_detail.html",
+        {
+            "plan": plan,
+            "registration": registration,
+            "reviews": reviews,
+            "next_review": plan.next_review(reviews),
+            "items": plan.items.prefetch_related("criteria__unit"),
+            "review_form": review_form,
+            "can_review": can_review,
+            "can_agree": permissions.can_agree_plan(request.user, plan),
+        },
+    )
 
 
 # --- skills scan ------------------------------------------------------------------------------------
@@ -474,8 +617,12 @@ def skills_scan_new(request, pk):
     form = forms.SkillsScanForm(request.POST or None, units=selectors.registration_units(registration))
     if request.method == "POST" and form.is_valid():
         try:
-            scan = services.skills_scan_create(registration=registration, actor=request.user, ratings=form.ratings(),
-                                               agreed_actions=form.cleaned_data["agreed_actions"])
+            scan = services.skills_scan_create(
+                registration=registration,
+                actor=request.user,
+                ratings=form.ratings(),
+                agreed_actions=form.cleaned_data["agreed_actions"],
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -497,12 +644,18 @@ def skills_scan_detail(request, scan_pk):
         else:
             messages.success(request, "You agreed the skills scan.")
         return redirect("assessment:skills_scan_detail", scan_pk=scan.pk)
-    return render(request, "assessment/skills_scan_detail.html", {
-        "scan": scan, "registration": registration, "ratings": scan.ratings.select_related("unit"),
-        "plans": scan.plans.all(),
-        "can_plan": permissions.can_map(request.user, registration),
-        "can_agree": permissions.can_agree_skills_scan(request.user, scan),
-    })
+    return render(
+        request,
+        "assessment/skills_scan_detail.html",
+        {
+            "scan": scan,
+            "registration": registration,
+            "ratings": scan.ratings.select_related("unit"),
+            "plans": scan.plans.all(),
+            "can_plan": permissions.can_map(request.user, registration),
+            "can_agree": permissions.can_agree_skills_scan(request.user, scan),
+        },
+    )
 
 
 # --- assessment report ------------------------------------------------------------------------------
@@ -515,15 +668,24 @@ def assessment_report_new(request, pk):
         data = form.cleaned_data
         try:
             report = services.assessment_report_create(
-                registration=registration, actor=request.user, unit=data["unit"], date=data["date"],
-                answers=form.answers(), outcome=data["outcome"], comments=data["comments"],
-                questions=data["questions"], candidate_answers=data["candidate_answers"])
+                registration=registration,
+                actor=request.user,
+                unit=data["unit"],
+                date=data["date"],
+                answers=form.answers(),
+                outcome=data["outcome"],
+                comments=data["comments"],
+                questions=data["questions"],
+                candidate_answers=data["candidate_answers"],
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, "Assessment report saved: the candidate can now sign it.")
             return redirect("assessment:assessment_report_detail", report_pk=report.pk)
-    return render(request, "assessment/assessment_report_form.html", {"registration": registration, "form": form})
+    return render(
+        request, "assessment/assessment_report_form.html", {"registration": registration, "form": form}
+    )
 
 
 def assessment_report_detail(request, report_pk):
@@ -539,10 +701,15 @@ def assessment_report_detail(request, report_pk):
         else:
             messages.success(request, "You signed the assessment report.")
         return redirect("assessment:assessment_report_detail", report_pk=report.pk)
-    return render(request, "assessment/assessment_report_detail.html", {
-        "report": report, "registration": registration,
-        "can_sign": permissions.can_sign_report(request.user, report),
-    })
+    return render(
+        request,
+        "assessment/assessment_report_detail.html",
+        {
+            "report": report,
+            "registration": registration,
+            "can_sign": permissions.can_sign_report(request.user, report),
+        },
+    )
 
 
 def feedback_new(request, pk):
@@ -553,9 +720,13 @@ def feedback_new(request, pk):
     form = forms.FeedbackForm(request.POST or None, units=units, initial={"unit": request.GET.get("unit")})
     if request.method == "POST" and form.is_valid():
         try:
-            feedback = services.feedback_give(registration=registration, actor=request.user,
-                                              text=form.cleaned_data["text"], unit=form.cleaned_data["unit"],
-                                              token=form.cleaned_data["token"])
+            feedback = services.feedback_give(
+                registration=registration,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                unit=form.cleaned_data["unit"],
+                token=form.cleaned_data["token"],
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -564,9 +735,12 @@ def feedback_new(request, pk):
             else:
                 messages.success(request, "Feedback sent to the candidate.")
             return redirect("assessment:registration_detail", pk=registration.pk)
-    unit = next((u for u in units if str(u.pk) == (request.GET.get("unit") or request.POST.get("unit"))), None)
-    return render(request, "assessment/feedback_form.html", {"registration": registration, "form": form,
-                                                             "unit": unit})
+    unit = next(
+        (u for u in units if str(u.pk) == (request.GET.get("unit") or request.POST.get("unit"))), None
+    )
+    return render(
+        request, "assessment/feedback_form.html", {"registration": registration, "form": form, "unit": unit}
+    )
 
 
 # --- centre admin -----------------------------------------------------------------------------------
@@ -581,19 +755,24 @@ def _choice_context(form, qualification, chosen=None):
     if chosen is None:
         chosen = _ticked_units(form)
     ticked = {u.pk for u in chosen}
-    return {"unit_groups": selectors.registration_unit_groups(qualification), "ticked": ticked,
-            "tally": selectors.choice_tally(qualification, chosen),
-            "not_assessable_note": selectors.NOT_ASSESSABLE_NOTE}
+    return {
+        "unit_groups": selectors.registration_unit_groups(qualification),
+        "ticked": ticked,
+        "tally": selectors.choice_tally(qualification, chosen),
+        "not_assessable_note": selectors.NOT_ASSESSABLE_NOTE,
+    }
 
 
 def _ticked_units(form):
     values = form["optional_units"].value() or []
     pks = [getattr(v, "pk", v) for v in values]
-    return list(form.fields["optional_units"].queryset.filter(pk__in=[int(p) for p in pks if str(p).isdigit()]))
+    return list(
+        form.fields["optional_units"].queryset.filter(pk__in=[int(p) for p in pks if str(p).isdigit()])
+    )
 
 
 def _recalculate(request, form_class, route_qualification, context, **form_kwargs):
-    """"Update the tally" and "Suggest a route" show the page again with the ticks (nothing is saved, and the
+    """ "Update the tally" and "Suggest a route" show the page again with the ticks (nothing is saved, and the
     other fields need not be filled in yet); "Suggest a route" ticks the planner's units too."""
     bound = form_class(request.POST, **form_kwargs)
     chosen = _ticked_units(bound)
@@ -610,40 +789,56 @@ def _recalculate(request, form_class, route_qualification, context, **form_kwarg
 def _incomplete_warning(request, registration):
     tally = selectors.registration_choice(registration)
     if not tally.complete:
-        messages.warning(request, "The choice of units is not complete yet: units still to be chosen. "
-                                  + " ".join(m[0].upper() + m[1:] + "." for m in tally.still_to_choose))
+        messages.warning(
+            request,
+            "The choice of units is not complete yet: units still to be chosen. "
+            + " ".join(m[0].upper() + m[1:] + "." for m in tally.still_to_choose),
+        )
 
 
 def registration_new(request):
     code = request.GET.get("qualification") or request.POST.get("qualification")
     qualification = Qualification.objects.filter(code=code).first() if code else None
     if qualification is None:
-        return render(request, "assessment/registration_choose.html",
-                      {"qualifications": Qualification.objects.all()})
+        return render(
+            request, "assessment/registration_choose.html", {"qualifications": Qualification.objects.all()}
+        )
     form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=qualification)
     conditions_form = forms.EntryConditionsForm(request.POST or None, qualification=qualification)
     context = {"form": form, "qualification": qualification, "conditions_form": conditions_form}
     chosen = None
     if request.method == "POST" and ("suggest" in request.POST or "tally" in request.POST):
-        chosen = _recalculate(request, forms.RegistrationForm, qualification, context, user=request.user,
-                              qualification=qualification)
+        chosen = _recalculate(
+            request,
+            forms.RegistrationForm,
+            qualification,
+            context,
+            user=request.user,
+            qualification=qualification,
+        )
         form = context["form"]
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             registration = services.registration_create(
-                actor=request.user, centre=data["centre"], candidate=data["candidate"],
-                qualification=qualification, assessor=data["assessor"],
-                internal_verifier=data["internal_verifier"], registered_on=data["registered_on"],
-                expires_on=data["expires_on"], optional_units=data["optional_units"],
+                actor=request.user,
+                centre=data["centre"],
+                candidate=data["candidate"],
+                qualification=qualification,
+                assessor=data["assessor"],
+                internal_verifier=data["internal_verifier"],
+                registered_on=data["registered_on"],
+                expires_on=data["expires_on"],
+                optional_units=data["optional_units"],
                 candidate_number=data["candidate_number"],
                 entry_conditions_confirmed=conditions_form.confirmed_keys(),
             )
         except services.SelectionRefused as exc:
             # Once, beside the units: the tally names the broken rules, the suggested route only when one exists.
             chosen = list(data["optional_units"])
-            form.add_error("optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(
-                qualification=exc.qualification))
+            form.add_error(
+                "optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(qualification=exc.qualification)
+            )
             route = services.suggested_route(qualification, chosen)
             if route.feasible:
                 context["route"] = route
@@ -663,30 +858,50 @@ def registration_edit(request, pk):
     if (answer := _closed(request, registration)) is not None:
         return answer
     initial = {
-        "assessor": registration.assessor, "internal_verifier": registration.internal_verifier,
-        "expires_on": registration.expires_on, "candidate_number": registration.candidate_number,
+        "assessor": registration.assessor,
+        "internal_verifier": registration.internal_verifier,
+        "expires_on": registration.expires_on,
+        "candidate_number": registration.candidate_number,
         "optional_units": list(registration.optional_units.all()),
     }
-    form = forms.RegistrationForm(request.POST or None, user=request.user, qualification=registration.qualification,
-                                  registration=registration, initial=initial)
+    form = forms.RegistrationForm(
+        request.POST or None,
+        user=request.user,
+        qualification=registration.qualification,
+        registration=registration,
+        initial=initial,
+    )
     context = {"form": form, "qualification": registration.qualification, "registration": registration}
     chosen = None
     if request.method == "POST" and ("suggest" in request.POST or "tally" in request.POST):
-        chosen = _recalculate(request, forms.RegistrationForm, registration.qualification, context, user=request.user,
-                              qualification=registration.qualification, registration=registration, initial=initial)
+        chosen = _recalculate(
+            request,
+            forms.RegistrationForm,
+            registration.qualification,
+            context,
+            user=request.user,
+            qualification=registration.qualification,
+            registration=registration,
+            initial=initial,
+        )
         form = context["form"]
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.registration_update(
-                registration=registration, actor=request.user, assessor=data["assessor"],
-                internal_verifier=data["internal_verifier"], optional_units=data["optional_units"],
-                expires_on=data["expires_on"], candidate_number=data["candidate_number"],
+                registration=registration,
+                actor=request.user,
+                assessor=data["assessor"],
+                internal_verifier=data["internal_verifier"],
+                optional_units=data["optional_units"],
+                expires_on=data["expires_on"],
+                candidate_number=data["candidate_number"],
             )
         except services.SelectionRefused as exc:
             chosen = list(data["optional_units"])
-            form.add_error("optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(
-                qualification=exc.qualification))
+            form.add_error(
+                "optional_units", services.SELECTION_REFUSED_SEE_TALLY.format(qualification=exc.qualification)
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -705,9 +920,12 @@ def registration_extend(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError("Give the new end date and the reason for the extension.")
-        services.registration_extend(registration=registration, actor=request.user,
-                                     new_expires_on=form.cleaned_data["new_expires_on"],
-                                     reason=form.cleaned_data["reason"])
+        services.registration_extend(
+            registration=registration,
+            actor=request.user,
+            new_expires_on=form.cleaned_data["new_expires_on"],
+            reason=form.cleaned_data["reason"],
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -722,17 +940,30 @@ def date_extensions(request):
         data = form.cleaned_data
         try:
             services.awarding_body_extension_record(
-                centre=data["centre"], qualification=data["qualification"], actor=request.user, kind=data["kind"],
-                reference=data["reference"], new_date=data["new_date"])
+                centre=data["centre"],
+                qualification=data["qualification"],
+                actor=request.user,
+                kind=data["kind"],
+                reference=data["reference"],
+                new_date=data["new_date"],
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
             messages.success(request, "Extension recorded.")
             return redirect("assessment:date_extensions")
-    return render(request, "assessment/date_extensions.html", {
-        "form": form, "extensions": selectors.date_extensions_visible_to(request.user),
-        "qualifications": Qualification.objects.exclude(last_registration_date=None, last_certification_date=None),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "assessment/date_extensions.html",
+        {
+            "form": form,
+            "extensions": selectors.date_extensions_visible_to(request.user),
+            "qualifications": Qualification.objects.exclude(
+                last_registration_date=None, last_certification_date=None
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- candidate --------------------------------------------------------------------------------------
@@ -746,18 +977,22 @@ def progress(request):
 def progress_detail(request, pk):
     registration = _registration(request, pk, selectors.registrations_of_candidate(request.user))
     progress_rows = selectors.candidate_progress(registration)
-    return render(request, "assessment/progress_detail.html", {
-        "registration": registration,
-        "progress": progress_rows,
-        "route": _planner(registration, progress_rows),
-        "feedback": selectors.feedback_for(registration),
-        "plans": registration.action_plans.prefetch_related("items__criteria__unit"),
-        "skills_scans": registration.skills_scans.all(),
-        "reports": registration.assessment_reports.select_related("unit"),
-        "records": registration.records.select_related("assessor"),
-        "not_yet": selectors.latest_not_yet(registration),
-        "not_yet_total": sum(p.not_yet for p in progress_rows),
-    })
+    return render(
+        request,
+        "assessment/progress_detail.html",
+        {
+            "registration": registration,
+            "progress": progress_rows,
+            "route": _planner(registration, progress_rows),
+            "feedback": selectors.feedback_for(registration),
+            "plans": registration.action_plans.prefetch_related("items__criteria__unit"),
+            "skills_scans": registration.skills_scans.all(),
+            "reports": registration.assessment_reports.select_related("unit"),
+            "records": registration.records.select_related("assessor"),
+            "not_yet": selectors.latest_not_yet(registration),
+            "not_yet_total": sum(p.not_yet for p in progress_rows),
+        },
+    )
 
 
 def authenticity_sign(request, pk, unit_pk):
@@ -767,22 +1002,32 @@ def authenticity_sign(request, pk, unit_pk):
     if request.method == "POST":
         ua = services.unit_assessment_ensure(registration=registration, unit=unit)
         try:
-            services.authenticity_sign(unit_assessment=ua, actor=request.user,
-                                       client_ip=request.META.get("REMOTE_ADDR"))
+            services.authenticity_sign(
+                unit_assessment=ua, actor=request.user, client_ip=request.META.get("REMOTE_ADDR")
+            )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, f"You signed the authenticity statement for unit {unit.number}.")
         return redirect("assessment:progress_detail", pk=registration.pk)
-    return render(request, "assessment/authenticity.html", {
-        "registration": registration, "unit": unit, "ua": ua, "statement": services.AUTHENTICITY_STATEMENT,
-    })
+    return render(
+        request,
+        "assessment/authenticity.html",
+        {
+            "registration": registration,
+            "unit": unit,
+            "ua": ua,
+            "statement": services.AUTHENTICITY_STATEMENT,
+        },
+    )
 
 
 @require_POST
 def action_plan_agree(request, plan_pk):
     plan = get_object_or_404(
-        selectors.action_plans_visible_to(request.user).filter(registration__candidate=request.user), pk=plan_pk)
+        selectors.action_plans_visible_to(request.user).filter(registration__candidate=request.user),
+        pk=plan_pk,
+    )
     try:
         services.action_plan_agree(plan=plan, actor=request.user)
     except ValidationError as exc:
@@ -790,7 +1035,6 @@ def action_plan_agree(request, plan_pk):
     else:
         messages.success(request, "You agreed the action plan.")
     return redirect(reverse("assessment:progress_detail", args=[plan.registration_id]) + "#action-plans")
-
 
 
 def registration_status(request, pk):
@@ -813,11 +1057,16 @@ def registration_status(request, pk):
         else:
             return redirect("assessment:registration_detail", pk=registration.pk)
         registration.refresh_from_db()
-    return render(request, "assessment/registration_status.html", {
-        "registration": registration,
-        "may_withdraw": "withdrawn" in registration.TRANSITIONS[registration.status],
-        "may_reinstate": "active" in registration.TRANSITIONS[registration.status],
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "assessment/registration_status.html",
+        {
+            "registration": registration,
+            "may_withdraw": "withdrawn" in registration.TRANSITIONS[registration.status],
+            "may_reinstate": "active" in registration.TRANSITIONS[registration.status],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- the employer's confirmation on the summary of unit achievement -------------------------------------------
@@ -832,14 +1081,23 @@ def employer_confirmation_request(request, pk):
         data = form.cleaned_data
         try:
             confirmation, _ = employer.employer_confirmation_request(
-                registration=registration, actor=request.user, employer_name=data["employer_name"],
-                email=data["email"], organisation=data["organisation"])
+                registration=registration,
+                actor=request.user,
+                employer_name=data["employer_name"],
+                email=data["email"],
+                organisation=data["organisation"],
+            )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, f"Emailed {confirmation.employer_name} ({confirmation.email}) a link to "
-                                      f"confirm the summary of unit achievement.")
-    return redirect(reverse("assessment:registration_detail", args=[registration.pk]) + "#employer-confirmation")
+            messages.success(
+                request,
+                f"Emailed {confirmation.employer_name} ({confirmation.email}) a link to "
+                f"confirm the summary of unit achievement.",
+            )
+    return redirect(
+        reverse("assessment:registration_detail", args=[registration.pk]) + "#employer-confirmation"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -858,18 +1116,34 @@ def employer_confirm(request, token):
         data = form.cleaned_data
         try:
             if "decline" in request.POST:
-                employer.employer_decline(token=token, reason=data["reason"], client_ip=links.client_ip(request))
+                employer.employer_decline(
+                    token=token, reason=data["reason"], client_ip=links.client_ip(request)
+                )
                 return links.link_page(request, "assessment/employer_done.html", {"declined": True})
-            done = employer.employer_confirm(token=token, name=data["name"], job_title=data["job_title"],
-                                             declared=data["declaration"], client_ip=links.client_ip(request))
+            done = employer.employer_confirm(
+                token=token,
+                name=data["name"],
+                job_title=data["job_title"],
+                declared=data["declaration"],
+                client_ip=links.client_ip(request),
+            )
             return links.link_page(request, "assessment/employer_done.html", {"confirmation": done})
         except links.LinkRefused as exc:
             return links.refused_page(request, str(exc))
         except ValidationError as exc:
             errors = exc.messages
     registration = confirmation.registration
-    return links.link_page(request, "assessment/employer_confirm.html", {
-        "form": form, "errors": errors, "confirmation": confirmation, "registration": registration,
-        "candidate_name": registration.candidate.get_full_name() or registration.candidate.get_username(),
-        "units": employer.confirmation_content(confirmation)["units"], "expires_at": confirmation.expires_at,
-    }, status=400 if errors else 200)
+    return links.link_page(
+        request,
+        "assessment/employer_confirm.html",
+        {
+            "form": form,
+            "errors": errors,
+            "confirmation": confirmation,
+            "registration": registration,
+            "candidate_name": registration.candidate.get_full_name() or registration.candidate.get_username(),
+            "units": employer.confirmation_content(confirmation)["units"],
+            "expires_at": confirmation.expires_at,
+        },
+        status=400 if errors else 200,
+    )

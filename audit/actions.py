@@ -4,6 +4,7 @@ tests import them, never bare strings.
 The values are the strings stored in `AuditEntry.action` and hashed into the chain: never change one (the rows
 already written keep it); add a member for a new action. Grouped by the app that writes it, lowest layer first.
 """
+
 from enum import StrEnum
 
 

@@ -5,6 +5,7 @@ model an app or a library registers, its ModelAdmin is given `AuditedAdminMixin`
 data without an audit row. Records that only services may write (decisions, evidence, signatures, logs) use
 `ReadOnlyAdmin`: the admin shows them and never edits. The apps import these from here (audit is the lowest app).
 """
+
 from django.contrib import admin
 
 from .actions import Action
@@ -21,14 +22,21 @@ SECRET_FIELDS = frozenset({"password"})
 def _admin_audit(request, action: str, obj, **details) -> None:
     from .services import audit_record
 
-    audit_record(actor=request.user, action=action, obj=obj, details={
-        "model": obj._meta.label_lower, "path": request.get_full_path()[:500], **details})
+    audit_record(
+        actor=request.user,
+        action=action,
+        obj=obj,
+        details={"model": obj._meta.label_lower, "path": request.get_full_path()[:500], **details},
+    )
 
 
 def _form_changes(form) -> dict:
     """{field: [before, after]} of what the form changed (secrets left out)."""
-    return {name: [form.initial.get(name), form.cleaned_data.get(name)]
-            for name in form.changed_data if name not in SECRET_FIELDS}
+    return {
+        name: [form.initial.get(name), form.cleaned_data.get(name)]
+        for name in form.changed_data
+        if name not in SECRET_FIELDS
+    }
 
 
 class AuditedAdminMixin:
@@ -41,14 +49,16 @@ class AuditedAdminMixin:
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        _admin_audit(request, ADMIN_ADDED, obj, message=message,
-                     fields=getattr(obj, "_admin_audit_changes", {}))
+        _admin_audit(
+            request, ADMIN_ADDED, obj, message=message, fields=getattr(obj, "_admin_audit_changes", {})
+        )
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        _admin_audit(request, ADMIN_CHANGED, obj, message=message,
-                     fields=getattr(obj, "_admin_audit_changes", {}))
+        _admin_audit(
+            request, ADMIN_CHANGED, obj, message=message, fields=getattr(obj, "_admin_audit_changes", {})
+        )
         return entry
 
     def log_deletions(self, request, queryset):
@@ -65,8 +75,13 @@ class AuditedAdminMixin:
         for obj in getattr(formset, "new_objects", []):
             _admin_audit(request, ADMIN_ADDED, obj, inline_of=form.instance._meta.label_lower)
         for obj, fields in getattr(formset, "changed_objects", []):
-            _admin_audit(request, ADMIN_CHANGED, obj, inline_of=form.instance._meta.label_lower,
-                         fields=[f for f in fields if f not in SECRET_FIELDS])
+            _admin_audit(
+                request,
+                ADMIN_CHANGED,
+                obj,
+                inline_of=form.instance._meta.label_lower,
+                fields=[f for f in fields if f not in SECRET_FIELDS],
+            )
 
 
 class AuditedAdminSite(admin.AdminSite):
@@ -75,8 +90,11 @@ class AuditedAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AuditedAdminMixin):
-            admin_class = type(admin_class.__name__, (AuditedAdminMixin, admin_class),
-                               {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
+            admin_class = type(
+                admin_class.__name__,
+                (AuditedAdminMixin, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
         return super().register(model_or_iterable, admin_class, **options)
 
 

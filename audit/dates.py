@@ -8,6 +8,7 @@ handbooks write it, dd/mm/yyyy (INPUT_FORMATS, used by DATE_INPUT_FORMATS in set
 portfolio_site/formats/en_GB). tests/test_date_inputs.py walks every form of the project and fails on a date
 field with any other widget.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,19 +18,21 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
-DATE = "%d/%m/%Y"                      # strftime and f-strings: f"{day:{DATE}}"
+DATE = "%d/%m/%Y"  # strftime and f-strings: f"{day:{DATE}}"
 DATETIME = "%d/%m/%Y %H:%M"
-ISO_DATE = "%Y-%m-%d"                  # an <input type="date">'s value, and files
+ISO_DATE = "%Y-%m-%d"  # an <input type="date">'s value, and files
 ISO_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"  # an <input type="datetime-local">'s value
 ISO_DATETIME = ISO_DATETIME_LOCAL
-INPUT_FORMATS = [DATE, ISO_DATE]       # what a person may type
+INPUT_FORMATS = [DATE, ISO_DATE]  # what a person may type
 DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-TEMPLATE_DATE = "d/m/Y"                # Django's date filter and DATE_FORMAT
+TEMPLATE_DATE = "d/m/Y"  # Django's date filter and DATE_FORMAT
 TEMPLATE_DATETIME = "d/m/Y H:i"
 PLACEHOLDER = "dd/mm/yyyy"
 
-FUTURE_DATE = ("The date is in the future: this records something that has already happened. Give the day it took "
-               "place (dd/mm/yyyy).")
+FUTURE_DATE = (
+    "The date is in the future: this records something that has already happened. Give the day it took "
+    "place (dd/mm/yyyy)."
+)
 
 
 def parse_day(text: str) -> date | None:

@@ -4,6 +4,7 @@ Each row carries a SHA-256 over its own content and the previous row's hash, so 
 any row breaks the chain from that row on; `manage.py verify_audit` finds the first broken row.
 Rows cannot be changed or deleted through the ORM, and database triggers refuse it underneath.
 """
+
 import hashlib
 import json
 
@@ -34,7 +35,9 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(max_length=200, blank=True)
-    centre = models.ForeignKey("accounts.Centre", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey(
+        "accounts.Centre", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=100, db_index=True)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -107,7 +110,9 @@ class AnonymousEventCount(models.Model):
     count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "kind"], name="unique_anonymous_event_day_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind"], name="unique_anonymous_event_day_kind")
+        ]
         ordering = ["-day", "kind"]
 
     def __str__(self):
@@ -139,8 +144,14 @@ class Signature(models.Model):
 
     code = models.CharField(max_length=16, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", help_text="Empty for people without an account (witnesses)")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for people without an account (witnesses)",
+    )
     signer_name = models.CharField(max_length=200)
     signer_job_title = models.CharField(max_length=200, blank=True)
     signed_at = models.DateTimeField()
@@ -148,7 +159,9 @@ class Signature(models.Model):
     statement = models.TextField(help_text="The exact wording the signer agreed to")
     content = models.JSONField(help_text="What was signed, as it was when signed")
     content_sha256 = models.CharField(max_length=64)
-    centre = models.ForeignKey("accounts.Centre", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey(
+        "accounts.Centre", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
 

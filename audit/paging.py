@@ -9,6 +9,7 @@ dropped with the form's message; a page number past the end gives the last page 
 
 Lowest layer on purpose: only Django here, so every app may use it.
 """
+
 from __future__ import annotations
 
 from functools import reduce
@@ -68,7 +69,11 @@ class ListQuery(forms.Form):
         else:
             del self.fields["sort"]
         for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
             field.widget.attrs.setdefault("class", css)
 
     @property

@@ -1,4 +1,5 @@
 """Writing the audit trail. Call audit_record inside the transaction of the change it records."""
+
 import json
 
 from django.db import models, transaction
@@ -14,7 +15,9 @@ def _jsonable(details):
 
 
 @transaction.atomic
-def audit_record(*, actor, action: str, obj: models.Model | None = None, centre=None, details=None) -> AuditEntry:
+def audit_record(
+    *, actor, action: str, obj: models.Model | None = None, centre=None, details=None
+) -> AuditEntry:
     """Append one audit row, chained to the previous one.
 
     The head row is updated *before* it is read, so the write lock is taken first on SQLite too and two
@@ -66,13 +69,23 @@ def refusals_audited(action: Action, *object_kwargs: str):
                 return function(*args, **kwargs)
             except ValidationError as exc:
                 obj = next((kwargs[k] for k in object_kwargs if kwargs.get(k) is not None), None)
-                audit_record(actor=kwargs.get("actor"), action=action, obj=obj, details={
-                    "messages": exc.messages,
-                    "asked": {k: v for k, v in kwargs.items()
-                              if isinstance(v, (str, int, bool)) and k not in ("password",)},
-                })
+                audit_record(
+                    actor=kwargs.get("actor"),
+                    action=action,
+                    obj=obj,
+                    details={
+                        "messages": exc.messages,
+                        "asked": {
+                            k: v
+                            for k, v in kwargs.items()
+                            if isinstance(v, (str, int, bool)) and k not in ("password",)
+                        },
+                    },
+                )
                 raise
+
         return wrapper
+
     return decorate
 
 

@@ -6,6 +6,7 @@ criteria, decisions); its SHA-256 is kept with it. The app that owns the signed 
 a function that rebuilds that content from the database as it is now (`register_content`, called from the
 app's AppConfig.ready()), so `signature_check` can say whether the content still matches.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,17 +30,17 @@ Kind = Signature.Kind
 STATEMENTS: dict[str, str] = {
     Kind.AUTHENTICITY: "I confirm that the evidence provided is a result of my own work.",
     Kind.UNIT_SIGN_OFF: "I confirm that the candidate has demonstrated competence by satisfying all of the "
-                        "criteria for this unit.",
+    "criteria for this unit.",
     Kind.COUNTERSIGNATURE: "The evidence for this unit is valid, sufficient and an authentic record of the "
-                           "candidate’s current competence and has been assessed under the requirements of the "
-                           "assessment strategy.",
+    "candidate’s current competence and has been assessed under the requirements of the "
+    "assessment strategy.",
     Kind.IV_AGREEMENT: "I agree with the assessment decisions sampled for this unit.",
     Kind.WITNESS: "I confirm that the details above are correct: I witnessed this work by the candidate and the "
-                  "statement is a true account of it.",
+    "statement is a true account of it.",
     Kind.EXPERT_WITNESS: "I confirm that the statement above is a true account of the candidate’s competence in "
-                         "the criteria listed, which I attest as an occupational expert.",
+    "the criteria listed, which I attest as an occupational expert.",
     Kind.EMPLOYER: "I can confirm the candidate has personally completed the work as part of regular duties in "
-                   "the workplace.",
+    "the workplace.",
 }
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read off paper
@@ -56,7 +57,9 @@ def register_content(kind: str, builder: Callable[[Signature], dict | None]) -> 
 
 
 def canonical(content: dict) -> bytes:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode()
 
 
 def content_sha256(content: dict) -> str:
@@ -75,25 +78,54 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def signature_record(*, kind: str, obj, content: dict, signer=None, signer_name: str = "", job_title: str = "",
-                     client_ip: str | None = None, centre=None, signed_at=None) -> Signature:
+def signature_record(
+    *,
+    kind: str,
+    obj,
+    content: dict,
+    signer=None,
+    signer_name: str = "",
+    job_title: str = "",
+    client_ip: str | None = None,
+    centre=None,
+    signed_at=None,
+) -> Signature:
     """Record one signature of `obj` (the thing signed) with the statement of `kind`, audited."""
     content = json.loads(canonical(content))  # as it will be read back: the hash is over the stored form
     signature = Signature(
-        code=_new_code(), kind=kind, signer=signer if getattr(signer, "is_authenticated", False) else None,
-        signer_name=(signer_name or (signer.get_full_name() or signer.get_username() if signer else "")).strip(),
-        signer_job_title=job_title.strip(), signed_at=signed_at or timezone.now(), client_ip=client_ip or None,
-        statement=STATEMENTS[kind], content=content, content_sha256=content_sha256(content),
+        code=_new_code(),
+        kind=kind,
+        signer=signer if getattr(signer, "is_authenticated", False) else None,
+        signer_name=(
+            signer_name or (signer.get_full_name() or signer.get_username() if signer else "")
+        ).strip(),
+        signer_job_title=job_title.strip(),
+        signed_at=signed_at or timezone.now(),
+        client_ip=client_ip or None,
+        statement=STATEMENTS[kind],
+        content=content,
+        content_sha256=content_sha256(content),
         centre=centre if centre is not None else getattr(obj, "centre", None),
-        object_type=obj._meta.label_lower, object_id=str(obj.pk),
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
     )
     signature.full_clean()
     signature.save()
-    audit_record(actor=signer if signature.signer_id else f"{signature.signer_name} (no account)",
-                 action=Action.SIGNATURE_RECORDED, obj=obj, centre=signature.centre, details={
-                     "kind": kind, "code": signature.code, "signer": signature.signer_name,
-                     "job_title": signature.signer_job_title, "client_ip": signature.client_ip,
-                     "statement": signature.statement, "content_sha256": signature.content_sha256})
+    audit_record(
+        actor=signer if signature.signer_id else f"{signature.signer_name} (no account)",
+        action=Action.SIGNATURE_RECORDED,
+        obj=obj,
+        centre=signature.centre,
+        details={
+            "kind": kind,
+            "code": signature.code,
+            "signer": signature.signer_name,
+            "job_title": signature.signer_job_title,
+            "client_ip": signature.client_ip,
+            "statement": signature.statement,
+            "content_sha256": signature.content_sha256,
+        },
+    )
     return signature
 
 
@@ -120,8 +152,10 @@ def _differences(signed, now, path="") -> list[str]:
             out += _differences(a, b, f"{path}[{index}]")
         return out
     if signed != now:
-        return [f"{path}: signed {json.dumps(signed, ensure_ascii=False, default=str)[:200]}, "
-                f"now {json.dumps(now, ensure_ascii=False, default=str)[:200]}"]
+        return [
+            f"{path}: signed {json.dumps(signed, ensure_ascii=False, default=str)[:200]}, "
+            f"now {json.dumps(now, ensure_ascii=False, default=str)[:200]}"
+        ]
     return []
 
 
@@ -157,7 +191,9 @@ def signature_report(check: SignatureCheck) -> list[str]:
     if check.matches:
         lines.append("The content still matches what was signed.")
     else:
-        lines.append(f"The content DOES NOT MATCH what was signed (now SHA-256 {check.current_sha256 or '—'}):")
+        lines.append(
+            f"The content DOES NOT MATCH what was signed (now SHA-256 {check.current_sha256 or '—'}):"
+        )
         lines += [f"  {d}" for d in check.differences]
     return lines
 
@@ -167,8 +203,9 @@ def signatures_of(objs, kinds=None) -> dict[tuple[str, int], Signature]:
     objs = list(objs)
     if not objs:
         return {}
-    qs = Signature.objects.filter(object_type=objs[0]._meta.label_lower,
-                                  object_id__in=[str(o.pk) for o in objs])
+    qs = Signature.objects.filter(
+        object_type=objs[0]._meta.label_lower, object_id__in=[str(o.pk) for o in objs]
+    )
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
     found = {}

@@ -1,4 +1,5 @@
 """Checking the hash chain (plain Python over the rows, streamed)."""
+
 from dataclasses import dataclass
 
 from .models import GENESIS_HASH, AuditEntry
@@ -21,7 +22,11 @@ def verify_chain(rows=None) -> ChainReport:
     checked = 0
     for row in rows:
         if row.prev_hash != expected_prev:
-            return ChainReport(checked, row.pk, "its previous-hash does not match the row before it (a row was removed or inserted)")
+            return ChainReport(
+                checked,
+                row.pk,
+                "its previous-hash does not match the row before it (a row was removed or inserted)",
+            )
         if row.compute_hash() != row.hash:
             return ChainReport(checked, row.pk, "its content does not match its hash (the row was changed)")
         expected_prev = row.hash

@@ -9,6 +9,7 @@ the batch) is compared with the size of the zip written: a worker that kept ever
 by at least the zip's size; one that streams the zip to a temporary file grows by about one form.
 Not a test: it prints numbers.
 """
+
 import argparse
 import os
 import sys
@@ -49,34 +50,68 @@ def make_cohort(n):
     assessor = User.objects.create(username="ass", first_name="Ann", last_name="Assessor")
     iv = User.objects.create(username="iv", first_name="Ivy", last_name="Verifier")
     admin = User.objects.create(username="adm", first_name="Ada", last_name="Admin")
-    Membership.objects.bulk_create([Membership(user=assessor, centre=centre, role=Role.ASSESSOR),
-                                    Membership(user=iv, centre=centre, role=Role.INTERNAL_VERIFIER),
-                                    Membership(user=admin, centre=centre, role=Role.CENTRE_ADMIN)])
+    Membership.objects.bulk_create(
+        [
+            Membership(user=assessor, centre=centre, role=Role.ASSESSOR),
+            Membership(user=iv, centre=centre, role=Role.INTERNAL_VERIFIER),
+            Membership(user=admin, centre=centre, role=Role.CENTRE_ADMIN),
+        ]
+    )
     qual = Qualification.objects.get(code="4430-04")
     unit = Unit.objects.get(ref="4430-401")
     criteria = list(AssessmentCriterion.objects.filter(unit=unit).order_by("pk")[:30])
     now = timezone.now()
-    candidates = User.objects.bulk_create([User(username=f"cand{i:04d}", first_name=f"Candidate{i}",
-                                                last_name="Bench") for i in range(n)])
-    Membership.objects.bulk_create([Membership(user=c, centre=centre, role=Role.CANDIDATE) for c in candidates])
-    regs = Registration.objects.bulk_create([
-        Registration(centre=centre, candidate=c, assessor=assessor, internal_verifier=iv, qualification=qual,
-                     registered_on=dt.date(2026, 1, 5)) for c in candidates])
-    items = EvidenceItem.objects.bulk_create([
-        EvidenceItem(centre=centre, candidate=c, title=f"Evidence {k}", kind="work_product")
-        for c in candidates for k in range(10)])
+    candidates = User.objects.bulk_create(
+        [User(username=f"cand{i:04d}", first_name=f"Candidate{i}", last_name="Bench") for i in range(n)]
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=c, centre=centre, role=Role.CANDIDATE) for c in candidates]
+    )
+    regs = Registration.objects.bulk_create(
+        [
+            Registration(
+                centre=centre,
+                candidate=c,
+                assessor=assessor,
+                internal_verifier=iv,
+                qualification=qual,
+                registered_on=dt.date(2026, 1, 5),
+            )
+            for c in candidates
+        ]
+    )
+    items = EvidenceItem.objects.bulk_create(
+        [
+            EvidenceItem(centre=centre, candidate=c, title=f"Evidence {k}", kind="work_product")
+            for c in candidates
+            for k in range(10)
+        ]
+    )
     mappings = []
     for r, reg in enumerate(regs):
         for k in range(10):
             item = items[r * 10 + k]
-            for c in criteria[k * 3:k * 3 + 3]:
-                mappings.append(EvidenceMapping(registration=reg, evidence=item, criterion=c, unit=unit,
-                                                method="product_evidence", location=f"p. {k}",
-                                                decision="accepted", assessed_by=assessor, assessed_at=now))
+            for c in criteria[k * 3 : k * 3 + 3]:
+                mappings.append(
+                    EvidenceMapping(
+                        registration=reg,
+                        evidence=item,
+                        criterion=c,
+                        unit=unit,
+                        method="product_evidence",
+                        location=f"p. {k}",
+                        decision="accepted",
+                        assessed_by=assessor,
+                        assessed_at=now,
+                    )
+                )
     EvidenceMapping.objects.bulk_create(mappings, batch_size=2000)
     for reg in regs:
-        UnitAssessment.objects.update_or_create(registration=reg, unit=unit, defaults=dict(
-            status="signed", signed_by=assessor, signed_at=now, authenticity_signed_at=now))
+        UnitAssessment.objects.update_or_create(
+            registration=reg,
+            unit=unit,
+            defaults=dict(status="signed", signed_by=assessor, signed_at=now, authenticity_signed_at=now),
+        )
     return centre, admin, qual, regs
 
 
@@ -107,8 +142,14 @@ def main():
     print(f"cohort of {args.candidates} candidates generated in {time.perf_counter() - start:.1f} s")
     form = registry.get_form(args.form)
     one = registry.render_completed(form, regs[0], None)  # warm up: fonts, templates
-    job = PrintJob.objects.create(centre=centre, requested_by=admin, form=args.form, qualification=qual,
-                                  registration_ids=[r.pk for r in regs], total=len(regs))
+    job = PrintJob.objects.create(
+        centre=centre,
+        requested_by=admin,
+        form=args.form,
+        qualification=qual,
+        registration_ids=[r.pk for r in regs],
+        total=len(regs),
+    )
     samples = []
     real_render = registry.render_completed
 
@@ -130,8 +171,10 @@ def main():
     print(f"batch time                : {elapsed:.1f} s ({elapsed / max(job.done, 1):.3f} s per form)")
     print(f"zip written to storage    : {size / 1024 / 1024:.1f} MB")
     print(f"worker RSS before batch   : {baseline / 1024:.1f} MB")
-    print(f"worker peak RSS in batch  : {peak / 1024:.1f} MB (growth {(peak - baseline) / 1024:.1f} MB; "
-          f"growth / zip size = {(peak - baseline) * 1024 / max(size, 1):.2f})")
+    print(
+        f"worker peak RSS in batch  : {peak / 1024:.1f} MB (growth {(peak - baseline) / 1024:.1f} MB; "
+        f"growth / zip size = {(peak - baseline) * 1024 / max(size, 1):.2f})"
+    )
     marks = sorted({min(len(samples), k) for k in (1, 10, 50, 100, 200, 300, len(samples))})
     print("RSS after form n (MB)     : " + ", ".join(f"{k}: {samples[k - 1] / 1024:.0f}" for k in marks))
     print("A batch that held its PDFs would grow with n; this one should level off after the first forms.")

@@ -14,6 +14,7 @@ test_<name> database beside DATABASE_URL's) dropped at the end.
 Per page it prints the median time, the queries, the HTML size and the ratio to the trivial page at both
 sizes, then the growth from the small centre to the large one.
 """
+
 import argparse
 import datetime as dt
 import itertools
@@ -39,12 +40,17 @@ def make_centre():
         call_command("loaddata", str(ROOT / "fixtures" / fixture), verbosity=0)
     centre = Centre.objects.create(name="Big Provider", number="B500")
     staff = {}
-    for name, role, count in (("assessor", Role.ASSESSOR, ASSESSORS), ("iv", Role.INTERNAL_VERIFIER, IVS),
-                              ("admin", Role.CENTRE_ADMIN, 1), ("ev", Role.EXTERNAL_VERIFIER, 1)):
+    for name, role, count in (
+        ("assessor", Role.ASSESSOR, ASSESSORS),
+        ("iv", Role.INTERNAL_VERIFIER, IVS),
+        ("admin", Role.CENTRE_ADMIN, 1),
+        ("ev", Role.EXTERNAL_VERIFIER, 1),
+    ):
         staff[role] = []
         for n in range(count):
-            user = User.objects.create_user(username=f"{name}{n}", password=PASSWORD, first_name=name.title(),
-                                            last_name=f"No{n}")
+            user = User.objects.create_user(
+                username=f"{name}{n}", password=PASSWORD, first_name=name.title(), last_name=f"No{n}"
+            )
             Membership.objects.create(user=user, centre=centre, role=role)
             staff[role].append(user)
     return centre, staff
@@ -65,45 +71,87 @@ def grow_centre(centre, staff, start, stop):
 
     now, password = timezone.now(), make_password(PASSWORD)
     quals = [Qualification.objects.get(code="4430-04"), Qualification.objects.get(code="4411-01")]
-    routes = {q.pk: list(Unit.objects.filter(ref__in=[u.ref for u in suggested_route(q, []).add])) for q in quals}
+    routes = {
+        q.pk: list(Unit.objects.filter(ref__in=[u.ref for u in suggested_route(q, []).add])) for q in quals
+    }
     assessors, ivs = staff[Role.ASSESSOR], staff[Role.INTERNAL_VERIFIER]
-    candidates = User.objects.bulk_create([
-        User(username=f"cand{i}", password=password, first_name="Candidate", last_name=f"No{i}")
-        for i in range(start, stop)])
-    Membership.objects.bulk_create([Membership(user=c, centre=centre, role=Role.CANDIDATE) for c in candidates])
-    registrations = Registration.objects.bulk_create([
-        Registration(centre=centre, candidate=c, qualification=quals[i % 2], assessor=assessors[i % ASSESSORS],
-                     internal_verifier=ivs[i % IVS], registered_on=dt.date(2026, 1, 5) + dt.timedelta(days=i % 200),
-                     expires_on=dt.date(2029, 1, 5))
-        for i, c in zip(range(start, stop), candidates, strict=True)])
+    candidates = User.objects.bulk_create(
+        [
+            User(username=f"cand{i}", password=password, first_name="Candidate", last_name=f"No{i}")
+            for i in range(start, stop)
+        ]
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=c, centre=centre, role=Role.CANDIDATE) for c in candidates]
+    )
+    registrations = Registration.objects.bulk_create(
+        [
+            Registration(
+                centre=centre,
+                candidate=c,
+                qualification=quals[i % 2],
+                assessor=assessors[i % ASSESSORS],
+                internal_verifier=ivs[i % IVS],
+                registered_on=dt.date(2026, 1, 5) + dt.timedelta(days=i % 200),
+                expires_on=dt.date(2029, 1, 5),
+            )
+            for i, c in zip(range(start, stop), candidates, strict=True)
+        ]
+    )
     through = Registration.optional_units.through
-    through.objects.bulk_create([through(registration_id=r.pk, unit_id=u.pk)
-                                 for r in registrations for u in routes[r.qualification_id]])
-    CandidateSite.objects.bulk_create([CandidateSite(registration=r, site=f"Site {r.pk % 12}")
-                                       for r in registrations])
+    through.objects.bulk_create(
+        [
+            through(registration_id=r.pk, unit_id=u.pk)
+            for r in registrations
+            for u in routes[r.qualification_id]
+        ]
+    )
+    CandidateSite.objects.bulk_create(
+        [CandidateSite(registration=r, site=f"Site {r.pk % 12}") for r in registrations]
+    )
     units_of = {q.pk: None for q in quals}
     criteria_of = {}
     for r in registrations[:2]:
         units_of[r.qualification_id] = registration_units(r)
-        criteria_of[r.qualification_id] = list(AssessmentCriterion.objects.filter(
-            unit__in=units_of[r.qualification_id]).order_by("unit__ref", "pk"))
-    uas = UnitAssessment.objects.bulk_create([UnitAssessment(registration=r, unit=u)
-                                              for r in registrations for u in units_of[r.qualification_id]],
-                                             batch_size=5000)
-    signed = [ua for ua in uas if ua.unit_id == units_of[ua.registration.qualification_id][0].pk
-              and ua.registration.pk % 2 == 0]
+        criteria_of[r.qualification_id] = list(
+            AssessmentCriterion.objects.filter(unit__in=units_of[r.qualification_id]).order_by(
+                "unit__ref", "pk"
+            )
+        )
+    uas = UnitAssessment.objects.bulk_create(
+        [UnitAssessment(registration=r, unit=u) for r in registrations for u in units_of[r.qualification_id]],
+        batch_size=5000,
+    )
+    signed = [
+        ua
+        for ua in uas
+        if ua.unit_id == units_of[ua.registration.qualification_id][0].pk and ua.registration.pk % 2 == 0
+    ]
     for ua in signed:
         ua.status, ua.signed_by, ua.signed_at = UnitAssessment.Status.SIGNED, ua.registration.assessor, now
     UnitAssessment.objects.bulk_update(signed, ["status", "signed_by", "signed_at"], batch_size=2000)
-    UnitSignOff.objects.bulk_create([UnitSignOff(unit_assessment=ua, round=1, assessor=ua.signed_by, signed_at=now)
-                                     for ua in signed], batch_size=5000)
+    UnitSignOff.objects.bulk_create(
+        [UnitSignOff(unit_assessment=ua, round=1, assessor=ua.signed_by, signed_at=now) for ua in signed],
+        batch_size=5000,
+    )
     for chunk_start in range(0, len(registrations), 200):
-        chunk = registrations[chunk_start:chunk_start + 200]
-        items = EvidenceItem.objects.bulk_create([
-            EvidenceItem(centre=centre, candidate_id=r.candidate_id, kind=EvidenceItem.Kind.STATEMENT,
-                         title=f"Account {n}", statement_text="What I did, and why.", locked_at=now,
-                         authenticity_confirmed_at=now)
-            for r in chunk for n in range(EVIDENCE_PER_CANDIDATE)], batch_size=5000)
+        chunk = registrations[chunk_start : chunk_start + 200]
+        items = EvidenceItem.objects.bulk_create(
+            [
+                EvidenceItem(
+                    centre=centre,
+                    candidate_id=r.candidate_id,
+                    kind=EvidenceItem.Kind.STATEMENT,
+                    title=f"Account {n}",
+                    statement_text="What I did, and why.",
+                    locked_at=now,
+                    authenticity_confirmed_at=now,
+                )
+                for r in chunk
+                for n in range(EVIDENCE_PER_CANDIDATE)
+            ],
+            batch_size=5000,
+        )
         by_candidate = {}
         for item in items:
             by_candidate.setdefault(item.candidate_id, []).append(item)
@@ -114,10 +162,19 @@ def grow_centre(centre, staff, start, stop):
             for n in range(MAPPINGS_PER_CANDIDATE):
                 criterion = criteria[n % len(criteria)]
                 not_yet = n % 10 == 9
-                mappings.append(EvidenceMapping(
-                    registration=r, evidence=next(pool), criterion=criterion, unit_id=criterion.unit_id,
-                    method="observation" if n % 3 else "questioning", decision="not_yet" if not_yet else "accepted",
-                    reason="Say more." if not_yet else "", assessed_by_id=r.assessor_id, assessed_at=now))
+                mappings.append(
+                    EvidenceMapping(
+                        registration=r,
+                        evidence=next(pool),
+                        criterion=criterion,
+                        unit_id=criterion.unit_id,
+                        method="observation" if n % 3 else "questioning",
+                        decision="not_yet" if not_yet else "accepted",
+                        reason="Say more." if not_yet else "",
+                        assessed_by_id=r.assessor_id,
+                        assessed_at=now,
+                    )
+                )
         EvidenceMapping.objects.bulk_create(mappings, batch_size=5000, ignore_conflicts=True)
 
 
@@ -140,10 +197,17 @@ def make_plans(centre, staff):
     from verification.services import plan_create
 
     today = timezone.localdate()
-    return [plan_create(actor=staff[Role.INTERNAL_VERIFIER][0], centre=centre, qualification=q,
-                        period_start=today - dt.timedelta(days=365), period_end=today + dt.timedelta(days=365),
-                        min_share_percent=25)
-            for q in Qualification.objects.filter(code__in=["4430-04", "4411-01"]).order_by("code")]
+    return [
+        plan_create(
+            actor=staff[Role.INTERNAL_VERIFIER][0],
+            centre=centre,
+            qualification=q,
+            period_start=today - dt.timedelta(days=365),
+            period_end=today + dt.timedelta(days=365),
+            min_share_percent=25,
+        )
+        for q in Qualification.objects.filter(code__in=["4430-04", "4411-01"]).order_by("code")
+    ]
 
 
 def measure(client, url, repeat, method="get"):
@@ -167,7 +231,11 @@ def pages(plans, staff):
 
     from accounts.models import Role
 
-    iv, admin, assessor = staff[Role.INTERNAL_VERIFIER][0], staff[Role.CENTRE_ADMIN][0], staff[Role.ASSESSOR][0]
+    iv, admin, assessor = (
+        staff[Role.INTERNAL_VERIFIER][0],
+        staff[Role.CENTRE_ADMIN][0],
+        staff[Role.ASSESSOR][0],
+    )
     return [
         ("trivial: password change", admin, reverse("accounts:password_change"), "get"),
         ("IV dashboard", iv, reverse("dashboards:internal_verifier"), "get"),
@@ -175,7 +243,12 @@ def pages(plans, staff):
         ("IV site list", iv, reverse("verification:site_list"), "get"),
         ("admin dashboard", admin, reverse("dashboards:centre_admin"), "get"),
         ("admin registrations list", admin, reverse("assessment:registration_list"), "get"),
-        ("admin register form", admin, reverse("assessment:registration_new") + "?qualification=4430-04", "get"),
+        (
+            "admin register form",
+            admin,
+            reverse("assessment:registration_new") + "?qualification=4430-04",
+            "get",
+        ),
         ("admin claims list", admin, reverse("verification:claim_list"), "get"),
         ("admin EV grant form", admin, reverse("verification:grant_create"), "get"),
         ("assessor caseload", assessor, reverse("assessment:caseload"), "get"),
@@ -202,8 +275,11 @@ def run(sizes, repeat):
             results[(name, size)] = measure(client, url, repeat, method)
     names = [p[0] for p in pages(plans, staff)]
     small, large = sizes[0], sizes[-1]
-    print(f"\n{'page':<28}" + "".join(f"{f'{s}: ms':>10}{'q':>5}{'kB':>8}{'×triv':>7}" for s in sizes)
-          + f"{'growth':>8}")
+    print(
+        f"\n{'page':<28}"
+        + "".join(f"{f'{s}: ms':>10}{'q':>5}{'kB':>8}{'×triv':>7}" for s in sizes)
+        + f"{'growth':>8}"
+    )
     for name in names:
         line = f"{name:<28}"
         for s in sizes:

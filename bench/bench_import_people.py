@@ -11,6 +11,7 @@ invitation emails (locmem backend), per row and as a ratio to the dry run. Targe
 Runs on a throw-away database: a temporary SQLite file, or with DATABASE_URL the test database Django
 creates beside it (test_<name>), dropped at the end.
 """
+
 import argparse
 import io
 import os
@@ -53,8 +54,10 @@ def people_file(rows: int) -> bytes:
         lines.append(f"internal_verifier,bench.iv{i},Verifier{i},Bench,iv{i}@bench.example,,,,,,")
     units = ["101 103", "101 104", "103 104 105", ""]
     for i in range(rows - 2 * staff):
-        lines.append(f"candidate,bench.cand{i},Cand{i},Bench,cand{i}@bench.example,CN{i:05d},4411-01,"
-                     f"bench.assessor{i % staff},bench.iv{(i + 1) % staff},{units[i % 4]},01/09/2026")
+        lines.append(
+            f"candidate,bench.cand{i},Cand{i},Bench,cand{i}@bench.example,CN{i:05d},4411-01,"
+            f"bench.assessor{i % staff},bench.iv{(i + 1) % staff},{units[i % 4]},01/09/2026"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -79,25 +82,35 @@ def main():
         data = people_file(args.rows)
 
         started = time.perf_counter()
-        dry = people_import.people_import_file(actor=admin, centre=centre, fileobj=io.BytesIO(data),
-                                               name="bench.csv", dry_run=True)
+        dry = people_import.people_import_file(
+            actor=admin, centre=centre, fileobj=io.BytesIO(data), name="bench.csv", dry_run=True
+        )
         dry_seconds = time.perf_counter() - started
         assert dry.ok, [str(e) for e in dry.errors[:5]]
 
         mail.outbox = []
         started = time.perf_counter()
-        result = people_import.people_import_file(actor=admin, centre=centre, fileobj=io.BytesIO(data),
-                                                  name="bench.csv")
+        result = people_import.people_import_file(
+            actor=admin, centre=centre, fileobj=io.BytesIO(data), name="bench.csv"
+        )
         seconds = time.perf_counter() - started
         assert result.committed, [str(e) for e in result.errors[:5]]
         assert Registration.objects.count() == result.registrations and len(mail.outbox) == result.people
 
-        print(f"database: {connection.vendor}; rows: {args.rows}; people: {result.people}; "
-              f"registrations: {result.registrations}; invitations: {len(mail.outbox)}")
-        print(f"dry run (checked, written, rolled back): {dry_seconds:6.2f} s  ({1000 * dry_seconds / args.rows:.1f} ms/row)")
-        print(f"import (committed, invitations sent):     {seconds:6.2f} s  ({1000 * seconds / args.rows:.1f} ms/row)")
-        print(f"ratio import/dry run: {seconds / dry_seconds:.2f}; target < {TARGET_SECONDS} s: "
-              f"{'met' if seconds < TARGET_SECONDS else 'NOT MET'}")
+        print(
+            f"database: {connection.vendor}; rows: {args.rows}; people: {result.people}; "
+            f"registrations: {result.registrations}; invitations: {len(mail.outbox)}"
+        )
+        print(
+            f"dry run (checked, written, rolled back): {dry_seconds:6.2f} s  ({1000 * dry_seconds / args.rows:.1f} ms/row)"
+        )
+        print(
+            f"import (committed, invitations sent):     {seconds:6.2f} s  ({1000 * seconds / args.rows:.1f} ms/row)"
+        )
+        print(
+            f"ratio import/dry run: {seconds / dry_seconds:.2f}; target < {TARGET_SECONDS} s: "
+            f"{'met' if seconds < TARGET_SECONDS else 'NOT MET'}"
+        )
         return 0 if seconds < TARGET_SECONDS else 1
     finally:
         from django.test.utils import teardown_databases

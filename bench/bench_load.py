@@ -13,6 +13,7 @@ not a database error; bursts of 30 get through).
 A plain script, not a test (tests/test_load.py runs a smaller burst through the same functions).
 Exit status 1 when any request got a server error (5xx) or no answer.
 """
+
 import argparse
 import concurrent.futures
 import http.client
@@ -71,8 +72,11 @@ class Session:
             conn.close()
 
     def post(self, path, body: bytes, content_type: str, *, xhr=False):
-        headers = {"Content-Type": content_type, "X-CSRFToken": self.cookies.get("csrftoken", ""),
-                   "Referer": f"http://127.0.0.1:{self.port}{path}"}
+        headers = {
+            "Content-Type": content_type,
+            "X-CSRFToken": self.cookies.get("csrftoken", ""),
+            "Referer": f"http://127.0.0.1:{self.port}{path}",
+        }
         if xhr:
             headers["X-Requested-With"] = "XMLHttpRequest"
         return self.request("POST", path, body=body, headers=headers)
@@ -91,10 +95,14 @@ def multipart(fields: dict, files: list[tuple[str, str, str, bytes]]) -> tuple[b
     boundary = "----load" + uuid.uuid4().hex
     out = io.BytesIO()
     for name, value in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
     for name, filename, content_type, data in files:
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                  f"Content-Type: {content_type}\r\n\r\n".encode())
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+        )
         out.write(data + b"\r\n")
     out.write(f"--{boundary}--\r\n".encode())
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
@@ -152,10 +160,20 @@ print("READY " + json.dumps(ready))
 def prepare(env: dict, *, candidates: int, signoffs: int) -> list[dict]:
     """Migrate the throw-away database (with the catalogue when there are sign-offs) and create the people,
     in one process; returns the units ready to sign."""
-    script = (PREPARE_SCRIPT.replace("PASSWORD", repr(PASSWORD)).replace("CANDIDATES", str(candidates))
-              .replace("SIGNOFFS", str(signoffs)))
-    out = subprocess.run([PYTHON, "manage.py", "shell", "-v", "0", "-c", script], cwd=ROOT, env=env, check=True,
-                         timeout=300, capture_output=True, text=True).stdout
+    script = (
+        PREPARE_SCRIPT.replace("PASSWORD", repr(PASSWORD))
+        .replace("CANDIDATES", str(candidates))
+        .replace("SIGNOFFS", str(signoffs))
+    )
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-v", "0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out.rsplit("READY ", 1)[1])
 
 
@@ -169,14 +187,28 @@ class Server:
 
     def __enter__(self):
         if self.kind == "gunicorn":
-            command = [PYTHON, "-m", "gunicorn", "portfolio_site.wsgi", "--workers", str(self.workers),
-                       "--threads", "4", "--timeout", "120", "--bind", f"127.0.0.1:{self.port}",
-                       "--log-level", "warning"]
+            command = [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portfolio_site.wsgi",
+                "--workers",
+                str(self.workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ]
         else:
             command = [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"]
         self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -233,12 +265,16 @@ class Summary:
             statuses = Counter(r.status for r in results)
             times = sorted(r.seconds for r in results)
             p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-            lines.append(f"{kind:<10} {len(results):>4} requests  statuses "
-                         + ", ".join(f"{s or 'no answer'}: {n}" for s, n in sorted(statuses.items()))
-                         + f"  latency median {statistics.median(times):.2f} s, p95 {p95:.2f} s,"
-                         f" max {times[-1]:.2f} s")
-        lines.append(f"server errors (5xx or no answer): {len(self.server_errors)} of {len(self.results)}"
-                     f" in {self.seconds:.1f} s")
+            lines.append(
+                f"{kind:<10} {len(results):>4} requests  statuses "
+                + ", ".join(f"{s or 'no answer'}: {n}" for s, n in sorted(statuses.items()))
+                + f"  latency median {statistics.median(times):.2f} s, p95 {p95:.2f} s,"
+                f" max {times[-1]:.2f} s"
+            )
+        lines.append(
+            f"server errors (5xx or no answer): {len(self.server_errors)} of {len(self.results)}"
+            f" in {self.seconds:.1f} s"
+        )
         for r in self.server_errors[:5]:
             lines.append(f"  {r.kind} {r.status}: {r.detail[:200]}")
         locked = self.server_log.count("database is locked")
@@ -263,8 +299,15 @@ def _timed(kind, call) -> Result:
     return Result(kind, status, time.perf_counter() - start, detail)
 
 
-def burst(port: int, *, uploads: int, statements: int, signoffs: list[dict], candidates: int,
-          deadline_seconds: float = 240) -> Summary:
+def burst(
+    port: int,
+    *,
+    uploads: int,
+    statements: int,
+    signoffs: list[dict],
+    candidates: int,
+    deadline_seconds: float = 240,
+) -> Summary:
     """Sign in, then fire every request at once (a barrier releases them together); bounded by a deadline."""
     sessions = [Session(port) for _ in range(candidates)]
     assessor = Session(port) if signoffs else None
@@ -279,28 +322,56 @@ def burst(port: int, *, uploads: int, statements: int, signoffs: list[dict], can
 
         def upload(session=session, i=i):
             body, content_type = multipart(
-                {"declaration": "on", "context": "real_work", "title": f"Photo {i}", "token": uuid.uuid4().hex},
-                [("files", f"photo-{i}.png", "image/png", png_bytes(i))])
+                {
+                    "declaration": "on",
+                    "context": "real_work",
+                    "title": f"Photo {i}",
+                    "token": uuid.uuid4().hex,
+                },
+                [("files", f"photo-{i}.png", "image/png", png_bytes(i))],
+            )
             return session.post("/evidence/upload/", body, content_type, xhr=True)
+
         jobs.append(("upload", upload))
     for i in range(statements):
         session = sessions[i % candidates]
 
         def statement(session=session, i=i):
-            fields = {"csrfmiddlewaretoken": session.cookies.get("csrftoken", ""), "title": f"Statement {i}",
-                      "statement_text": f"What I did with customer {i} today, and why.", "kind": "statement",
-                      "context": "real_work", "declaration": "on", "token": uuid.uuid4().hex}
+            fields = {
+                "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
+                "title": f"Statement {i}",
+                "statement_text": f"What I did with customer {i} today, and why.",
+                "kind": "statement",
+                "context": "real_work",
+                "declaration": "on",
+                "token": uuid.uuid4().hex,
+            }
             body = "&".join(f"{k}={v}" for k, v in fields.items()).replace(" ", "+").encode()
             return session.post("/evidence/statement/new/", body, "application/x-www-form-urlencoded")
+
         jobs.append(("statement", statement))
     for ready in signoffs:
+
         def sign(ready=ready):
-            fields = [("csrfmiddlewaretoken", assessor.cookies.get("csrftoken", "")), ("password", PASSWORD),
-                      ("version", str(ready["version"]))] + [("confirmed", ref) for ref in ready["confirm"]] + [
-                (f"note_{ref}", "Shown+in+the+account+and+the+observation+record.") for ref in ready["confirm"]]
+            fields = (
+                [
+                    ("csrfmiddlewaretoken", assessor.cookies.get("csrftoken", "")),
+                    ("password", PASSWORD),
+                    ("version", str(ready["version"])),
+                ]
+                + [("confirmed", ref) for ref in ready["confirm"]]
+                + [
+                    (f"note_{ref}", "Shown+in+the+account+and+the+observation+record.")
+                    for ref in ready["confirm"]
+                ]
+            )
             body = "&".join(f"{k}={v}" for k, v in fields).encode()
-            return assessor.post(f"/assessment/registrations/{ready['registration']}/units/{ready['unit']}/sign/",
-                                 body, "application/x-www-form-urlencoded")
+            return assessor.post(
+                f"/assessment/registrations/{ready['registration']}/units/{ready['unit']}/sign/",
+                body,
+                "application/x-www-form-urlencoded",
+            )
+
         jobs.append(("signoff", sign))
 
     barrier = threading.Barrier(len(jobs))
@@ -319,8 +390,9 @@ def burst(port: int, *, uploads: int, statements: int, signoffs: list[dict], can
         futures = [pool.submit(run, kind, call) for kind, call in jobs]
         done, not_done = concurrent.futures.wait(futures, timeout=deadline_seconds)
         summary.results = [f.result() for f in done]
-        summary.results += [Result("deadline", 0, deadline_seconds, "no answer before the deadline")
-                            for _ in not_done]
+        summary.results += [
+            Result("deadline", 0, deadline_seconds, "no answer before the deadline") for _ in not_done
+        ]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     summary.seconds = time.perf_counter() - start
@@ -338,15 +410,24 @@ def server_env(workdir: Path, database_url: str | None = None) -> dict:
     }
 
 
-def run_load(*, uploads: int, statements: int, signoffs: int, candidates: int = 10, server: str = "gunicorn",
-             database_url: str | None = None, workdir: Path | None = None) -> Summary:
+def run_load(
+    *,
+    uploads: int,
+    statements: int,
+    signoffs: int,
+    candidates: int = 10,
+    server: str = "gunicorn",
+    database_url: str | None = None,
+    workdir: Path | None = None,
+) -> Summary:
     """Prepare a throw-away database, start the server, run one burst, stop the server."""
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         env = server_env(Path(tmp), database_url)
         ready = prepare(env, candidates=candidates, signoffs=signoffs)
         with Server(env, server) as running:
-            summary = burst(running.port, uploads=uploads, statements=statements, signoffs=ready,
-                            candidates=candidates)
+            summary = burst(
+                running.port, uploads=uploads, statements=statements, signoffs=ready, candidates=candidates
+            )
         summary.server_log = running.output()
         return summary
 
@@ -360,11 +441,19 @@ def main():
     parser.add_argument("--server", choices=["runserver", "gunicorn"], default="gunicorn")
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL")  # an empty PostgreSQL database of its own
-    print(f"database: {'PostgreSQL' if database_url else 'SQLite (file, the README default)'};"
-          f" server: {args.server}; {args.uploads} uploads, {args.statements} statements,"
-          f" {args.signoffs} sign-offs at once from {args.candidates} candidates")
-    summary = run_load(uploads=args.uploads, statements=args.statements, signoffs=args.signoffs,
-                       candidates=args.candidates, server=args.server, database_url=database_url)
+    print(
+        f"database: {'PostgreSQL' if database_url else 'SQLite (file, the README default)'};"
+        f" server: {args.server}; {args.uploads} uploads, {args.statements} statements,"
+        f" {args.signoffs} sign-offs at once from {args.candidates} candidates"
+    )
+    summary = run_load(
+        uploads=args.uploads,
+        statements=args.statements,
+        signoffs=args.signoffs,
+        candidates=args.candidates,
+        server=args.server,
+        database_url=database_url,
+    )
     print(summary.report())
     return 1 if summary.server_errors else 0
 

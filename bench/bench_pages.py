@@ -13,6 +13,7 @@ time(largest)/time(smallest) and queries(largest)/queries(smallest). Query count
 Runs on a throw-away database: a temporary SQLite file, or with DATABASE_URL the test database Django
 creates beside it (test_<name>), dropped at the end.
 """
+
 import argparse
 import datetime as dt
 import os
@@ -58,22 +59,40 @@ def make_world():
     call_command("loaddata", str(ROOT / "fixtures/4430-04.json"), verbosity=0)
     centre = Centre.objects.create(name="Bench Centre", number="B001")
     people = {}
-    for name, role in [("candidate", Role.CANDIDATE), ("assessor", Role.ASSESSOR),
-                       ("iv", Role.INTERNAL_VERIFIER), ("admin", Role.CENTRE_ADMIN)]:
-        people[name] = User.objects.create_user(username=name, password=PASSWORD, first_name=name.title(),
-                                                last_name="Bench")
+    for name, role in [
+        ("candidate", Role.CANDIDATE),
+        ("assessor", Role.ASSESSOR),
+        ("iv", Role.INTERNAL_VERIFIER),
+        ("admin", Role.CENTRE_ADMIN),
+    ]:
+        people[name] = User.objects.create_user(
+            username=name, password=PASSWORD, first_name=name.title(), last_name="Bench"
+        )
         Membership.objects.create(user=people[name], centre=centre, role=role)
     qualification = Qualification.objects.get(code="4430-04")
     # 4430-04's last registration and certification dates have passed: record extensions, as the demo centre does
     for kind, new_date in (("registration", dt.date(2027, 7, 31)), ("certification", dt.date(2029, 7, 31))):
-        services.awarding_body_extension_record(centre=centre, qualification=qualification, actor=people["admin"],
-                                                kind=kind, reference=f"BENCH-EXT-{kind}", new_date=new_date)
+        services.awarding_body_extension_record(
+            centre=centre,
+            qualification=qualification,
+            actor=people["admin"],
+            kind=kind,
+            reference=f"BENCH-EXT-{kind}",
+            new_date=new_date,
+        )
     route = services.suggested_route(qualification, [])
     optional = list(Unit.objects.filter(ref__in=[u.ref for u in route.add]))
     registration = services.registration_create(
-        actor=people["admin"], centre=centre, candidate=people["candidate"], qualification=qualification,
-        assessor=people["assessor"], internal_verifier=people["iv"], registered_on=dt.date(2026, 1, 5),
-        optional_units=optional, entry_conditions_confirmed=[c["key"] for c in qualification.entry_conditions])
+        actor=people["admin"],
+        centre=centre,
+        candidate=people["candidate"],
+        qualification=qualification,
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        registered_on=dt.date(2026, 1, 5),
+        optional_units=optional,
+        entry_conditions_confirmed=[c["key"] for c in qualification.entry_conditions],
+    )
     return centre, people, registration
 
 
@@ -88,22 +107,39 @@ def grow_portfolio(registration, people, criteria, start, stop):
     from evidence.models import EvidenceItem
 
     now = timezone.now()
-    items = EvidenceItem.objects.bulk_create([
-        EvidenceItem(centre=registration.centre, candidate=people["candidate"], kind=EvidenceItem.Kind.STATEMENT,
-                     title=f"Account {i}: a customer I helped", statement_text="What I did, and why. " * 20,
-                     activity_date=dt.date(2026, 1, 5) + dt.timedelta(days=i % 400), authenticity_confirmed_at=now,
-                     locked_at=now)
-        for i in range(start, stop)
-    ])
+    items = EvidenceItem.objects.bulk_create(
+        [
+            EvidenceItem(
+                centre=registration.centre,
+                candidate=people["candidate"],
+                kind=EvidenceItem.Kind.STATEMENT,
+                title=f"Account {i}: a customer I helped",
+                statement_text="What I did, and why. " * 20,
+                activity_date=dt.date(2026, 1, 5) + dt.timedelta(days=i % 400),
+                authenticity_confirmed_at=now,
+                locked_at=now,
+            )
+            for i in range(start, stop)
+        ]
+    )
     mappings = []
     for i, item in zip(range(start, stop), items, strict=True):
         for criterion in (criteria[(2 * i) % len(criteria)], criteria[(2 * i + 1) % len(criteria)]):
             not_yet = i % 10 == 9
-            mappings.append(EvidenceMapping(
-                registration=registration, evidence=item, criterion=criterion, unit_id=criterion.unit_id,
-                method="candidate_statement", location=f"paragraph {i % 7 + 1}",
-                decision="not_yet" if not_yet else "accepted", reason="Say why." if not_yet else "",
-                assessed_by=people["assessor"], assessed_at=now))
+            mappings.append(
+                EvidenceMapping(
+                    registration=registration,
+                    evidence=item,
+                    criterion=criterion,
+                    unit_id=criterion.unit_id,
+                    method="candidate_statement",
+                    location=f"paragraph {i % 7 + 1}",
+                    decision="not_yet" if not_yet else "accepted",
+                    reason="Say why." if not_yet else "",
+                    assessed_by=people["assessor"],
+                    assessed_at=now,
+                )
+            )
     EvidenceMapping.objects.bulk_create(mappings, batch_size=1000)
 
 
@@ -154,21 +190,34 @@ def run(sizes, repeat):
     assessor, candidate = Client(), Client()
     assessor.force_login(people["assessor"])
     candidate.force_login(people["candidate"])
-    print(f"{connection.vendor}: 4430-04 registration, {len(units)} units, {len(criteria)} criteria; "
-          f"median of {repeat} requests per page")
+    print(
+        f"{connection.vendor}: 4430-04 registration, {len(units)} units, {len(criteria)} criteria; "
+        f"median of {repeat} requests per page"
+    )
 
     results = {}  # page -> [(size, seconds, queries, bytes)]
     have = 0
     for size in sizes:
         grow_portfolio(registration, people, criteria, have, size)
         have = size
-        busiest = (EvidenceMapping.objects.filter(registration=registration).values("unit_id")
-                   .annotate(n=Count("id")).order_by("-n", "unit_id").values_list("unit_id", flat=True).first())
+        busiest = (
+            EvidenceMapping.objects.filter(registration=registration)
+            .values("unit_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "unit_id")
+            .values_list("unit_id", flat=True)
+            .first()
+        )
         pages = {
             "caseload (assessor)": (assessor, reverse("assessment:caseload")),
-            "coverage matrix (assessor)": (assessor, reverse("assessment:unit_matrix",
-                                                             args=[registration.pk, busiest])),
-            "progress (candidate)": (candidate, reverse("assessment:progress_detail", args=[registration.pk])),
+            "coverage matrix (assessor)": (
+                assessor,
+                reverse("assessment:unit_matrix", args=[registration.pk, busiest]),
+            ),
+            "progress (candidate)": (
+                candidate,
+                reverse("assessment:progress_detail", args=[registration.pk]),
+            ),
             "evidence list (candidate)": (candidate, reverse("evidence:list")),
         }
         for name, (client, url) in pages.items():

@@ -7,6 +7,7 @@ files in the same run.
 Prints median seconds for export (manifest, forms, signature) and verification (signature and every
 file's SHA-256), the plain-ZIP baseline, the ratios to it, and the growth from the smallest to the largest size.
 """
+
 import argparse
 import hashlib
 import io
@@ -35,7 +36,11 @@ def attach_files(registration, every=10, size=200 * 1024):
             continue
         data = b"%PDF-1.4\n" + os.urandom(size)
         item.file.save(f"bench-{item.pk}.pdf", ContentFile(data), save=False)
-        item.size, item.sha256, item.original_name = len(data), hashlib.sha256(data).hexdigest(), f"{item.pk}.pdf"
+        item.size, item.sha256, item.original_name = (
+            len(data),
+            hashlib.sha256(data).hexdigest(),
+            f"{item.pk}.pdf",
+        )
         item.save()
 
 
@@ -67,8 +72,11 @@ def run(sizes, repeat):
     from qualifications.models import AssessmentCriterion
 
     centre, people, registration = make_world()
-    criteria = list(AssessmentCriterion.objects.filter(
-        unit__in=registration.qualification.memberships.values("unit")).order_by("unit__ref", "pk"))
+    criteria = list(
+        AssessmentCriterion.objects.filter(
+            unit__in=registration.qualification.memberships.values("unit")
+        ).order_by("unit__ref", "pk")
+    )
     have, rows = 0, []
     workdir = Path(tempfile.mkdtemp())
     for size in sizes:
@@ -90,14 +98,20 @@ def run(sizes, repeat):
         base_s = timed(lambda: plain_zip(registration), repeat)
         forms_s = timed(lambda: passport._render_forms(registration), repeat)  # noqa: B023
         rows.append((size, export_s, verify_s, base_s, target.stat().st_size, forms_s))
-    print(f"{'items':>6} {'export s':>9} {'of which PDF':>13} {'verify s':>9} {'plain zip s':>12} "
-          f"{'export-PDF×':>12} {'verify×':>8} {'ZIP MB':>7}")
+    print(
+        f"{'items':>6} {'export s':>9} {'of which PDF':>13} {'verify s':>9} {'plain zip s':>12} "
+        f"{'export-PDF×':>12} {'verify×':>8} {'ZIP MB':>7}"
+    )
     for size, export_s, verify_s, base_s, nbytes, forms_s in rows:
-        print(f"{size:>6} {export_s:>9.3f} {forms_s:>13.3f} {verify_s:>9.3f} {base_s:>12.3f} "
-              f"{(export_s - forms_s) / base_s:>12.1f} {verify_s / base_s:>8.1f} {nbytes / 1e6:>7.1f}")
+        print(
+            f"{size:>6} {export_s:>9.3f} {forms_s:>13.3f} {verify_s:>9.3f} {base_s:>12.3f} "
+            f"{(export_s - forms_s) / base_s:>12.1f} {verify_s / base_s:>8.1f} {nbytes / 1e6:>7.1f}"
+        )
     first, last = rows[0], rows[-1]
-    print(f"growth {first[0]}→{last[0]} items: export ×{last[1] / first[1]:.1f}, verify ×{last[2] / first[2]:.1f}, "
-          f"plain zip ×{last[3] / first[3]:.1f}")
+    print(
+        f"growth {first[0]}→{last[0]} items: export ×{last[1] / first[1]:.1f}, verify ×{last[2] / first[2]:.1f}, "
+        f"plain zip ×{last[3] / first[3]:.1f}"
+    )
 
 
 def main():

@@ -16,6 +16,7 @@ Targets (issue 4): one verdict well under 100 µs; the 4430-04 plan under 50 ms.
 Times are CPU time of this process (time.process_time), so that other work on a shared machine does not
 inflate them; both sides of every ratio are measured the same way in the same run.
 """
+
 import argparse
 import random
 import statistics
@@ -42,7 +43,9 @@ def naive_evaluate(spec, refs):
         elif rule.kind == "min_credits_from_units":
             results.append(sum(u.credits or 0 for u in claimed if u.number in p["units"]) >= p["credits"])
         elif rule.kind == "min_credits_at_level":
-            results.append(sum(u.credits or 0 for u in claimed if u.level == p["level"]) >= (p["credits"] or 0))
+            results.append(
+                sum(u.credits or 0 for u in claimed if u.level == p["level"]) >= (p["credits"] or 0)
+            )
         elif rule.kind == "mandatory_units":
             results.append(all(any(u.number == n for u in claimed) for n in p["units"]))
         elif rule.kind == "group_minimum":
@@ -60,7 +63,7 @@ def centre(specs, candidates, rng):
         refs = [u.ref for u in spec.units]
         achieved = rng.sample(refs, rng.randint(0, min(12, len(refs))))
         if rng.random() < 0.05:
-            achieved.append("4411-102" if spec.code.startswith("4430") else "4430-401")   # an outside unit
+            achieved.append("4411-102" if spec.code.startswith("4430") else "4430-401")  # an outside unit
         cohort.append((spec, achieved))
     return cohort
 
@@ -82,7 +85,7 @@ def main():
     rng = random.Random(args.seed)
     specs = [spec_4411(code) for code in RULES_4411] + [spec_4430_04()]
     cohort = centre(specs, args.candidates, rng)
-    for spec in specs:   # per-spec lookups are built once, on first use, as in a running server
+    for spec in specs:  # per-spec lookups are built once, on first use, as in a running server
         evaluate(spec, [])
 
     engine = timed(lambda: [evaluate(s, refs) for s, refs in cohort])
@@ -92,12 +95,16 @@ def main():
     agree = sum(evaluate(s, refs).achieved == naive_evaluate(s, set(refs)) for s, refs in cohort)
     n = len(cohort)
     print(f"Verdicts for a centre of {n} candidates on {len(specs)} qualifications (best of 5 runs)")
-    print(f"  engine (explained verdict): {engine / n * 1e6:7.1f} µs per verdict, {n / engine:9.0f} verdicts/s")
+    print(
+        f"  engine (explained verdict): {engine / n * 1e6:7.1f} µs per verdict, {n / engine:9.0f} verdicts/s"
+    )
     print(f"  naive baseline (yes/no)   : {naive / n * 1e6:7.1f} µs per verdict, {n / naive:9.0f} verdicts/s")
     print(f"  engine, nothing cached    : {fresh / n * 1e6:7.1f} µs per verdict, {n / fresh:9.0f} verdicts/s")
     print(f"  ratio uncached / engine   : {fresh / engine:7.2f}x")
-    print(f"  ratio naive / engine      : {naive / engine:7.2f}x   (the naive one explains nothing; verdicts "
-          f"agreeing: {agree}/{n})")
+    print(
+        f"  ratio naive / engine      : {naive / engine:7.2f}x   (the naive one explains nothing; verdicts "
+        f"agreeing: {agree}/{n})"
+    )
     print(f"  target: one verdict well under 100 µs -> {'met' if engine / n < 100e-6 else 'NOT MET'}")
 
     spec = spec_4430_04()
@@ -112,8 +119,10 @@ def main():
         assert result.verdict.achieved
     print("\nPlanner on 4430-04 (33 units)")
     print(f"  from nothing               : {statistics.median(full) * 1e3:7.2f} ms median of 7")
-    print(f"  200 random achieved sets   : {statistics.median(held_times) * 1e3:7.2f} ms median, "
-          f"{max(held_times) * 1e3:.2f} ms worst")
+    print(
+        f"  200 random achieved sets   : {statistics.median(held_times) * 1e3:7.2f} ms median, "
+        f"{max(held_times) * 1e3:.2f} ms worst"
+    )
 
     offer = ["303", "304", "403", "307", "309", "405", "406", "310", "311", "410", "313", "317", "411", "414"]
     planner_small = timed(lambda: make_plan(spec, [], offered=offer), repeat=5)
@@ -122,13 +131,17 @@ def main():
     brute_small = time.process_time() - start
     got = make_plan(spec, [], offered=offer)
     same = expected is not None and sorted(u.ref for u in got.add) == expected[0]
-    subsets = 2 ** (len(offer) + 2)   # + 401 and 402, which brute force must also try
+    subsets = 2 ** (len(offer) + 2)  # + 401 and 402, which brute force must also try
     per_subset = brute_small / subsets
-    print(f"  on a 14-unit offer: planner {planner_small * 1e3:7.2f} ms, brute force {brute_small * 1e3:9.1f} ms "
-          f"({subsets} subsets), ratio {brute_small / planner_small:,.0f}x, same answer: {same}")
-    print(f"  brute force over all 33 units, extrapolated: 2^33 subsets x {per_subset * 1e6:.1f} µs = "
-          f"{2 ** 33 * per_subset / 3600:,.0f} h; ratio to the planner about "
-          f"{2 ** 33 * per_subset / statistics.median(full):,.0e}x")
+    print(
+        f"  on a 14-unit offer: planner {planner_small * 1e3:7.2f} ms, brute force {brute_small * 1e3:9.1f} ms "
+        f"({subsets} subsets), ratio {brute_small / planner_small:,.0f}x, same answer: {same}"
+    )
+    print(
+        f"  brute force over all 33 units, extrapolated: 2^33 subsets x {per_subset * 1e6:.1f} µs = "
+        f"{2**33 * per_subset / 3600:,.0f} h; ratio to the planner about "
+        f"{2**33 * per_subset / statistics.median(full):,.0e}x"
+    )
     worst = max(max(held_times), statistics.median(full))
     print(f"  target: the 4430-04 plan under 50 ms -> {'met' if worst < 0.05 else 'NOT MET'}")
 

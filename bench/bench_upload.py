@@ -9,6 +9,7 @@ the same disk and prints both throughputs side by side, with their ratio.
 
 A plain script, not a test. Linux only (reads /proc). Exit status 1 when memory growth is >= 50 MB.
 """
+
 import argparse
 import hashlib
 import http.client
@@ -78,8 +79,15 @@ class Session:
         _, page = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
         body = f"csrfmiddlewaretoken={token}&username={username}&password={password}"
-        response, _ = self.request("POST", "/accounts/login/", body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{self.port}/"})
+        response, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.port}/",
+            },
+        )
         assert response.status == 302, response.status
 
     def upload(self, filename, size, token):
@@ -87,11 +95,16 @@ class Session:
         self.request("GET", "/evidence/upload/")
         boundary = "----bench" + os.urandom(8).hex()
         fields = {"declaration": "on", "context": "real_work", "title": "Bench video", "token": token}
-        head = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-            for k, v in fields.items()
-        ) + (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
-             "Content-Type: video/mp4\r\n\r\n").encode()
+        head = (
+            b"".join(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                for k, v in fields.items()
+            )
+            + (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+                "Content-Type: video/mp4\r\n\r\n"
+            ).encode()
+        )
         tail = f"\r\n--{boundary}--\r\n".encode()
         mp4_header = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free"
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
@@ -111,7 +124,7 @@ class Session:
         sent = 0
         block = os.urandom(CHUNK)  # incompressible, and no accidental markup
         while sent < size:
-            piece = mp4_header + block[len(mp4_header):] if sent == 0 else block
+            piece = mp4_header + block[len(mp4_header) :] if sent == 0 else block
             piece = piece[: size - sent]
             conn.send(piece)
             hasher.update(piece)
@@ -172,9 +185,23 @@ def main():
         prepare(workdir, env)
         port = free_port()
         server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "portfolio_site.wsgi", "--workers", "1", "--timeout", "600",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portfolio_site.wsgi",
+                "--workers",
+                "1",
+                "--timeout",
+                "600",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         try:
             for _ in range(100):
@@ -200,10 +227,22 @@ def main():
             server.wait(timeout=30)
         assert status == 200, (status, body[:300])
         check = subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c",
-             "from evidence.models import EvidenceItem as E; i = E.objects.get(original_name='site-visit.mp4');"
-             " print(i.sha256, i.size, i.content_type)", "-v", "0"],
-            cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout.split()[-3:]
+            [
+                PYTHON,
+                "manage.py",
+                "shell",
+                "-c",
+                "from evidence.models import EvidenceItem as E; i = E.objects.get(original_name='site-visit.mp4');"
+                " print(i.sha256, i.size, i.content_type)",
+                "-v",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-3:]
         assert check[0] == sha and int(check[1]) == size, check
         upload_rate = size / elapsed
         copy_rate = copy_throughput(workdir, size)

@@ -1,4 +1,5 @@
 """Forms for the portfolio. They only collect input: the services decide and save."""
+
 import re
 import uuid
 
@@ -44,18 +45,25 @@ class EvidenceDetailsForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     activity_date = forms.DateField(
-        label="Date of the activity", required=False, widget=DateInput(), error_messages={"invalid": ERR_DATE},
+        label="Date of the activity",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": ERR_DATE},
         validators=[NotInFuture(ERR_FUTURE_DATE)],
     )
     kind = forms.ChoiceField(label="Type of evidence", choices=EvidenceItem.Kind.choices)
-    context = forms.ChoiceField(choices=EvidenceItem.Context.choices, initial=EvidenceItem.Context.REAL_WORK,
-                                widget=forms.RadioSelect)
+    context = forms.ChoiceField(
+        choices=EvidenceItem.Context.choices, initial=EvidenceItem.Context.REAL_WORK, widget=forms.RadioSelect
+    )
     units = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Units this evidence is for (optional)",
     )
-    declaration = forms.BooleanField(label=AUTHENTICITY_DECLARATION, required=True,
-                                     error_messages={"required": ERR_DECLARATION})
+    declaration = forms.BooleanField(
+        label=AUTHENTICITY_DECLARATION, required=True, error_messages={"required": ERR_DECLARATION}
+    )
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, candidate, with_declaration=True, **kwargs):
@@ -72,7 +80,9 @@ class EvidenceDetailsForm(forms.Form):
         offered = registry.allowed_settings(candidate)
         if offered is not None:
             allowed, self.setting_reasons = offered
-            self.fields["context"].choices = [(v, label) for v, label in EvidenceItem.Context.choices if v in allowed]
+            self.fields["context"].choices = [
+                (v, label) for v, label in EvidenceItem.Context.choices if v in allowed
+            ]
             if self.setting_reasons:
                 self.fields["context"].help_text = " ".join(self.setting_reasons)
         if not self.is_bound and "token" in self.fields:
@@ -85,18 +95,20 @@ class EvidenceDetailsForm(forms.Form):
     def details(self) -> EvidenceDetails:
         data = self.cleaned_data
         return EvidenceDetails(
-            title=data.get("title", ""), description=data.get("description", ""),
-            activity_date=data.get("activity_date"), kind=data.get("kind", ""),
+            title=data.get("title", ""),
+            description=data.get("description", ""),
+            activity_date=data.get("activity_date"),
+            kind=data.get("kind", ""),
             context=data.get("context") or EvidenceItem.Context.REAL_WORK,
-            statement_text=data.get("statement_text", ""), units=list(data.get("units") or []),
+            statement_text=data.get("statement_text", ""),
+            units=list(data.get("units") or []),
         )
 
 
 class UploadForm(EvidenceDetailsForm):
     """The shared description of a batch of files; each file's title defaults to its name."""
 
-    title = forms.CharField(max_length=200, required=False,
-                            help_text="Leave empty to use each file's name")
+    title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use each file's name")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,8 +118,9 @@ class UploadForm(EvidenceDetailsForm):
 
 
 class StatementForm(EvidenceDetailsForm):
-    statement_text = forms.CharField(label="Your statement or reflective account",
-                                     widget=forms.Textarea(attrs={"rows": 12}))
+    statement_text = forms.CharField(
+        label="Your statement or reflective account", widget=forms.Textarea(attrs={"rows": 12})
+    )
 
     field_order = ["title", "statement_text", "activity_date", "kind", "context", "units", "description"]
 
@@ -119,8 +132,9 @@ class StatementForm(EvidenceDetailsForm):
 class EditForm(EvidenceDetailsForm):
     """Editing an item nobody has used yet (no file change: upload a new item for a different file)."""
 
-    statement_text = forms.CharField(label="Statement text", widget=forms.Textarea(attrs={"rows": 8}),
-                                     required=False)
+    statement_text = forms.CharField(
+        label="Statement text", widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
 
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, with_declaration=False, **kwargs)
@@ -131,15 +145,20 @@ class EditForm(EvidenceDetailsForm):
     @classmethod
     def initial_for(cls, item):
         return {
-            "title": item.title, "description": item.description, "activity_date": item.activity_date,
-            "kind": item.kind, "context": item.context, "statement_text": item.statement_text,
+            "title": item.title,
+            "description": item.description,
+            "activity_date": item.activity_date,
+            "kind": item.kind,
+            "context": item.context,
+            "statement_text": item.statement_text,
             "units": list(item.units.all()),
         }
 
 
 class CorrectionForm(EvidenceDetailsForm):
-    statement_text = forms.CharField(label="Statement text", widget=forms.Textarea(attrs={"rows": 8}),
-                                     required=False)
+    statement_text = forms.CharField(
+        label="Statement text", widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
 
     def __init__(self, *args, item=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,15 +169,31 @@ class CorrectionForm(EvidenceDetailsForm):
 class WitnessForm(SubmissionTokenMixin, forms.ModelForm):
     class Meta:
         model = Witness
-        fields = ["name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
-                  "expertise"]
-        widgets = {"contact": forms.Textarea(attrs={"rows": 3}), "suggested_status_category": forms.RadioSelect,
-                   "expertise": forms.Textarea(attrs={"rows": 3})}
-        labels = {"name": "Witness name", "contact": "Contact address or telephone",
-                  "email": "Witness's email address",
-                  "suggested_status_category": "Witness status you suggest (your assessor decides)"}
-        help_texts = {"email": "The link to confirm your testimony is sent here",
-                      "suggested_status_category": "Optional: leave it unticked if you are not sure"}
+        fields = [
+            "name",
+            "job_title",
+            "relationship",
+            "email",
+            "contact",
+            "suggested_status_category",
+            "is_expert",
+            "expertise",
+        ]
+        widgets = {
+            "contact": forms.Textarea(attrs={"rows": 3}),
+            "suggested_status_category": forms.RadioSelect,
+            "expertise": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "name": "Witness name",
+            "contact": "Contact address or telephone",
+            "email": "Witness's email address",
+            "suggested_status_category": "Witness status you suggest (your assessor decides)",
+        }
+        help_texts = {
+            "email": "The link to confirm your testimony is sent here",
+            "suggested_status_category": "Optional: leave it unticked if you are not sure",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,21 +207,26 @@ class WitnessForm(SubmissionTokenMixin, forms.ModelForm):
 class WitnessStatusForm(forms.Form):
     """The assessor's decision on a witness's status category."""
 
-    status_category = forms.TypedChoiceField(label="Witness status", choices=Witness.StatusCategory.choices,
-                                             coerce=int, widget=forms.RadioSelect)
+    status_category = forms.TypedChoiceField(
+        label="Witness status", choices=Witness.StatusCategory.choices, coerce=int, widget=forms.RadioSelect
+    )
 
 
 class WitnessConfirmForm(forms.Form):
     """What a witness (no account) fills in to confirm their testimony."""
 
-    statement_text = forms.CharField(label="Your statement", widget=forms.Textarea(attrs={"rows": 10}),
-                                     required=False,
-                                     help_text="Correct it, or write it if it is empty: what you saw the candidate do")
+    statement_text = forms.CharField(
+        label="Your statement",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        help_text="Correct it, or write it if it is empty: what you saw the candidate do",
+    )
     name = forms.CharField(label="Your name", max_length=200, required=False)
     job_title = forms.CharField(label="Your job title", max_length=200, required=False)
     declaration = forms.BooleanField(label=STATEMENTS[Kind.WITNESS], required=False)
-    reason = forms.CharField(label="If you decline: why (optional)", required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="If you decline: why (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, kind=Kind.WITNESS, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,19 +235,39 @@ class WitnessConfirmForm(forms.Form):
 
 class WitnessTestimonyForm(EvidenceDetailsForm):
     witness = forms.ModelChoiceField(queryset=None, empty_label="Choose a witness")
-    title = forms.CharField(max_length=200, required=False,
-                            help_text="Leave empty for “Witness testimony from <name>”")
-    statement_text = forms.CharField(label="The witness's statement", required=False,
-                                     widget=forms.Textarea(attrs={"rows": 8}),
-                                     help_text="Type it here, upload the signed statement below, or both")
-    criteria = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                              label="Assessment criteria the witness attests")
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty for “Witness testimony from <name>”"
+    )
+    statement_text = forms.CharField(
+        label="The witness's statement",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Type it here, upload the signed statement below, or both",
+    )
+    criteria = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Assessment criteria the witness attests",
+    )
     ask_witness = forms.BooleanField(
         label="Email the witness a link to confirm this testimony (they can correct it, or write it if you leave "
-              "the statement empty)", required=False, initial=True)
+        "the statement empty)",
+        required=False,
+        initial=True,
+    )
 
-    field_order = ["witness", "title", "activity_date", "context", "statement_text", "units", "criteria",
-                   "description", "ask_witness"]
+    field_order = [
+        "witness",
+        "title",
+        "activity_date",
+        "context",
+        "statement_text",
+        "units",
+        "criteria",
+        "description",
+        "ask_witness",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ once, until it expires, unless a newer request or a withdrawal replaced it. `lin
 link stands for or refuses it saying why and who to contact; the view helpers rate-limit the pages per client
 address and keep the token out of caches, search engines and other sites' referrers.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,8 +57,14 @@ def link_for_token(queryset, token: str, *, unknown: str, contact_of, what: str,
         raise LinkRefused(unknown)
     contact = contact_of(request)
     if request.used_at is not None:
-        raise LinkRefused(LINK_USED.format(what=what, outcome=request.get_outcome_display().lower(),
-                                           date=_day(request.used_at), contact=contact))
+        raise LinkRefused(
+            LINK_USED.format(
+                what=what,
+                outcome=request.get_outcome_display().lower(),
+                date=_day(request.used_at),
+                contact=contact,
+            )
+        )
     if request.withdrawn_at is not None:
         raise LinkRefused(LINK_WITHDRAWN.format(date=_day(request.withdrawn_at), contact=contact))
     if request.expires_at <= timezone.now():
@@ -78,7 +85,9 @@ def signer_details(name: str, job_title: str, declared: bool, *, not_declared: s
 
 def withdraw_open(queryset) -> int:
     """Withdraw the open requests of `queryset` (a newer request replaces them); returns how many."""
-    return queryset.filter(used_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    return queryset.filter(used_at__isnull=True, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
 
 
 # --- the link pages ------------------------------------------------------------------------------------------

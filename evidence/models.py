@@ -1,4 +1,5 @@
 """The candidate's portfolio: evidence items, their files, and witness testimony."""
+
 import os
 import uuid
 
@@ -50,7 +51,9 @@ class EvidenceItem(models.Model):
         TOO_LARGE = "too_large", "Not scanned for viruses (larger than the scanner accepts)"
 
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="evidence_items")
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_items")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_items"
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     activity_date = models.DateField(null=True, blank=True)
@@ -62,22 +65,34 @@ class EvidenceItem(models.Model):
     size = models.BigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     content_type = models.CharField(max_length=100, blank=True, help_text="Sniffed from the content")
-    virus_scan = models.CharField(max_length=20, choices=VirusScan.choices, blank=True,
-                                  help_text="What the virus scan said when the file was uploaded")
+    virus_scan = models.CharField(
+        max_length=20,
+        choices=VirusScan.choices,
+        blank=True,
+        help_text="What the virus scan said when the file was uploaded",
+    )
     preview = models.FileField(
-        upload_to=preview_storage_key, null=True, blank=True, max_length=300,
+        upload_to=preview_storage_key,
+        null=True,
+        blank=True,
+        max_length=300,
         help_text="A small JPEG thumbnail (images) or first-page preview (PDF), made in the background",
     )
-    units = models.ManyToManyField("qualifications.Unit", blank=True, related_name="+",
-                                   help_text="Units the candidate means it for (optional)")
+    units = models.ManyToManyField(
+        "qualifications.Unit",
+        blank=True,
+        related_name="+",
+        help_text="Units the candidate means it for (optional)",
+    )
     authenticity_confirmed_at = models.DateTimeField(null=True, blank=True)
     previous_version = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
     )
     version = models.PositiveIntegerField(default=1)
     revision = models.PositiveIntegerField(
-        default=1, help_text="Rises with every edit of the content; an assessment decision names the revision it "
-                             "was made on (see EvidenceRevision)",
+        default=1,
+        help_text="Rises with every edit of the content; an assessment decision names the revision it "
+        "was made on (see EvidenceRevision)",
     )
     submission_token = models.CharField(
         max_length=80, blank=True, help_text="Idempotency key of the form submission that created it"
@@ -101,7 +116,8 @@ class EvidenceItem(models.Model):
                 name="evidence_unique_submission_token",
             ),
             models.CheckConstraint(
-                condition=Q(size__isnull=True) | Q(size__gt=0), name="evidence_file_not_empty",
+                condition=Q(size__isnull=True) | Q(size__gt=0),
+                name="evidence_file_not_empty",
             ),
         ]
 
@@ -155,26 +171,41 @@ class Witness(models.Model):
         NON_EXPERT = 5, "5 — Non-expert not familiar with standards"
 
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="witnesses")
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="witnesses")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="witnesses"
+    )
     name = models.CharField(max_length=200)
     contact = models.TextField(blank=True, help_text="Contact address or telephone")
     email = models.EmailField(blank=True, help_text="Where the confirmation link goes")
     job_title = models.CharField(max_length=200, blank=True)
     status_category = models.PositiveSmallIntegerField(
-        "witness status", choices=StatusCategory.choices, null=True, blank=True,
-        help_text="The assessor's decision (empty until the assessor decides)")
+        "witness status",
+        choices=StatusCategory.choices,
+        null=True,
+        blank=True,
+        help_text="The assessor's decision (empty until the assessor decides)",
+    )
     suggested_status_category = models.PositiveSmallIntegerField(
-        "witness status suggested by the candidate", choices=StatusCategory.choices, null=True, blank=True)
-    status_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
+        "witness status suggested by the candidate", choices=StatusCategory.choices, null=True, blank=True
+    )
+    status_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status_decided_at = models.DateTimeField(null=True, blank=True)
-    relationship = models.CharField("professional relationship", max_length=200,
-                                    help_text="e.g. line manager, team leader, colleague")
-    is_expert = models.BooleanField("expert witness", default=False,
-                                    help_text="An occupational expert who attests criteria (2006 expert witness record)")
-    expertise = models.TextField("occupational expertise", blank=True,
-                                 help_text="Supervisory, managerial or training experience in the units attested, "
-                                           "knowledge of the standards, continuing professional development")
+    relationship = models.CharField(
+        "professional relationship", max_length=200, help_text="e.g. line manager, team leader, colleague"
+    )
+    is_expert = models.BooleanField(
+        "expert witness",
+        default=False,
+        help_text="An occupational expert who attests criteria (2006 expert witness record)",
+    )
+    expertise = models.TextField(
+        "occupational expertise",
+        blank=True,
+        help_text="Supervisory, managerial or training experience in the units attested, "
+        "knowledge of the standards, continuing professional development",
+    )
     submission_token = models.CharField(
         max_length=80, blank=True, help_text="Idempotency key of the form submission that created it"
     )
@@ -191,7 +222,8 @@ class Witness(models.Model):
                 name="witness_unique_submission_token",
             ),
             models.CheckConstraint(
-                condition=Q(status_category__isnull=True) | (Q(status_category__gte=1) & Q(status_category__lte=5)),
+                condition=Q(status_category__isnull=True)
+                | (Q(status_category__gte=1) & Q(status_category__lte=5)),
                 name="witness_status_category_1_to_5_or_undecided",
             ),
         ]
@@ -205,15 +237,25 @@ class WitnessTestimony(models.Model):
 
     evidence = models.OneToOneField(EvidenceItem, on_delete=models.PROTECT, related_name="witness_testimony")
     witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="testimonies")
-    criteria = models.ManyToManyField("qualifications.AssessmentCriterion", blank=True, related_name="+",
-                                      help_text="Assessment criteria the witness attests")
+    criteria = models.ManyToManyField(
+        "qualifications.AssessmentCriterion",
+        blank=True,
+        related_name="+",
+        help_text="Assessment criteria the witness attests",
+    )
     confirmed_name = models.CharField(max_length=200, blank=True)
     confirmed_job_title = models.CharField(max_length=200, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
-    signature = models.OneToOneField("audit.Signature", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", help_text="The witness's own confirmation")
+    signature = models.OneToOneField(
+        "audit.Signature",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The witness's own confirmation",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -229,7 +271,7 @@ class WitnessTestimony(models.Model):
 
     @property
     def confirmation_text(self) -> str:
-        """"confirmed by <name>, <job title>, <date>", or what stands instead, as every page and form prints it."""
+        """ "confirmed by <name>, <job title>, <date>", or what stands instead, as every page and form prints it."""
         if self.confirmed_at:
             who = ", ".join(p for p in (self.confirmed_name, self.confirmed_job_title) if p)
             return f"confirmed by {who}, {self.confirmed_at:%d/%m/%Y}"

@@ -4,6 +4,7 @@ Plain Python over the header and the file size. One range only: a player asks fo
 several, or one that does not parse, is ignored and the whole file is sent (as the RFC requires of a server
 that does not serve such ranges). A range that parses but lies beyond the file is unsatisfiable: 416.
 """
+
 from __future__ import annotations
 
 import re

@@ -12,6 +12,7 @@ The assessment app holds the registrations, so it answers the questions about th
 
 Who besides the candidate may read evidence is the other registry, evidence.visibility.
 """
+
 _providers = {}
 
 
@@ -42,8 +43,10 @@ def registrations_visible_to(user):
     """The assessment app's registrations_visible_to(user); there is no registration without it."""
     provider = _providers.get("registrations_visible_to")
     if provider is None:
-        raise LookupError("evidence.registry: no app has registered registrations_visible_to "
-                          "(assessment does, in its AppConfig.ready())")
+        raise LookupError(
+            "evidence.registry: no app has registered registrations_visible_to "
+            "(assessment does, in its AppConfig.ready())"
+        )
     return provider(user)
 
 

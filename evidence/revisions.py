@@ -4,6 +4,7 @@ An assessor decides on what the page showed. `evidence_content` is that content 
 each edit keeps the content it replaces as an EvidenceRevision row, so a decision made on an older revision
 can be refused with `evidence_changes_since`, which says what changed.
 """
+
 from __future__ import annotations
 
 from django.db.models import QuerySet
@@ -15,8 +16,17 @@ SHOWN = 400  # characters of a changed value quoted back to the assessor
 
 def _witness_text(witness: Witness) -> str:
     # the status category is the assessor's decision, not what the candidate submitted: not part of the content
-    return ", ".join(p for p in (witness.name, witness.job_title, witness.relationship, witness.email,
-                                 " ".join(witness.contact.split())) if p)
+    return ", ".join(
+        p
+        for p in (
+            witness.name,
+            witness.job_title,
+            witness.relationship,
+            witness.email,
+            " ".join(witness.contact.split()),
+        )
+        if p
+    )
 
 
 def evidence_content(item: EvidenceItem) -> dict[str, str]:
@@ -67,8 +77,11 @@ def evidence_changes_since(item: EvidenceItem, revision: int) -> list[str]:
     now = evidence_content(item)
     if kept is None:
         return [f"it is at revision {item.revision}, the page showed revision {revision}"]
-    changes = [f"{label} was {_quoted(kept.content.get(label, ''))}, now {_quoted(value)}"
-               for label, value in now.items() if kept.content.get(label, "") != value]
+    changes = [
+        f"{label} was {_quoted(kept.content.get(label, ''))}, now {_quoted(value)}"
+        for label, value in now.items()
+        if kept.content.get(label, "") != value
+    ]
     return changes or [f"it was edited (revision {revision} → {item.revision})"]
 
 

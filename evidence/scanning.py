@@ -5,6 +5,7 @@ scanning off, every item records that it was not scanned, and staff see so. With
 refused when a virus is found, and also when the scanner cannot be reached: a centre that asked for
 scanning never gets an unscanned file without knowing.
 """
+
 import logging
 
 from django.conf import settings
@@ -15,10 +16,14 @@ logger = logging.getLogger(__name__)
 
 CLEAN, NOT_SCANNED, TOO_LARGE = "clean", "not_scanned", "too_large"
 
-ERR_VIRUS = ("“{name}” contains a virus or other malware ({signature}) and was not accepted. Do not open it "
-             "again on your device; ask your centre for help to clean it, then upload a fresh copy.")
-ERR_SCANNER_DOWN = ("“{name}” could not be checked for viruses just now, so it was not accepted. Try again in a "
-                    "few minutes; if it keeps happening, tell your centre (the virus scanner is not answering).")
+ERR_VIRUS = (
+    "“{name}” contains a virus or other malware ({signature}) and was not accepted. Do not open it "
+    "again on your device; ask your centre for help to clean it, then upload a fresh copy."
+)
+ERR_SCANNER_DOWN = (
+    "“{name}” could not be checked for viruses just now, so it was not accepted. Try again in a "
+    "few minutes; if it keeps happening, tell your centre (the virus scanner is not answering)."
+)
 
 
 def _client():
@@ -27,7 +32,7 @@ def _client():
     address = settings.CLAMAV_SOCKET
     timeout = settings.CLAMAV_TIMEOUT_SECONDS
     if address.startswith("tcp://"):
-        host, _, port = address[len("tcp://"):].rpartition(":")
+        host, _, port = address[len("tcp://") :].rpartition(":")
         return ClamdNetworkSocket(host=host, port=int(port), timeout=timeout)
     return ClamdUnixSocket(path=address, timeout=timeout)
 

@@ -1,4 +1,5 @@
 """Reads for the portfolio. `evidence_visible_to(user)` is the only place that decides who sees evidence."""
+
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from accounts.models import Centre, Membership, Role
@@ -40,8 +41,11 @@ def evidence_for_candidate(candidate, *, viewer=None) -> QuerySet[EvidenceItem]:
 
     With `viewer`, only what that person may see.
     """
-    base = evidence_visible_to(viewer) if viewer is not None else EvidenceItem.objects.filter(
-        deleted_at__isnull=True)
+    base = (
+        evidence_visible_to(viewer)
+        if viewer is not None
+        else EvidenceItem.objects.filter(deleted_at__isnull=True)
+    )
     return (
         evidence_current(base.filter(candidate=candidate))
         .select_related("witness_testimony__witness", "previous_version")
@@ -52,8 +56,9 @@ def evidence_for_candidate(candidate, *, viewer=None) -> QuerySet[EvidenceItem]:
 EVIDENCE_STATUSES = {"used": "Used by assessor", "editable": "Editable"}
 
 
-def evidence_filter(queryset: QuerySet[EvidenceItem], *, kind: str = "", unit_id: int | None = None,
-                    status: str = "") -> QuerySet[EvidenceItem]:
+def evidence_filter(
+    queryset: QuerySet[EvidenceItem], *, kind: str = "", unit_id: int | None = None, status: str = ""
+) -> QuerySet[EvidenceItem]:
     """Narrow a list of evidence by type, by a unit it is tagged with, and by whether an assessor has used
     it (locked) or the candidate may still edit it. Empty values leave the list as it is."""
     if kind:
@@ -71,7 +76,8 @@ def evidence_filter(queryset: QuerySet[EvidenceItem], *, kind: str = "", unit_id
 def units_tagged_by(candidate):
     """The units the candidate has tagged any live evidence with, in handbook order (one query)."""
     tagged = EvidenceItem.units.through.objects.filter(
-        evidenceitem__candidate=candidate, evidenceitem__deleted_at__isnull=True).values("unit_id")
+        evidenceitem__candidate=candidate, evidenceitem__deleted_at__isnull=True
+    ).values("unit_id")
     return Unit.objects.filter(pk__in=tagged).order_by("scheme", "number")
 
 
@@ -79,8 +85,13 @@ def evidence_detail_for(user, pk) -> EvidenceItem:
     """One item the user may see, or EvidenceItem.DoesNotExist (which the views turn into 404)."""
     return (
         evidence_visible_to(user)
-        .select_related("candidate", "centre", "previous_version", "witness_testimony__witness__status_decided_by",
-                        "witness_testimony__signature")
+        .select_related(
+            "candidate",
+            "centre",
+            "previous_version",
+            "witness_testimony__witness__status_decided_by",
+            "witness_testimony__signature",
+        )
         .prefetch_related("units", "witness_testimony__criteria__unit")
         .get(pk=pk)
     )
@@ -97,8 +108,15 @@ def evidence_versions(item: EvidenceItem, *, viewer=None) -> list[EvidenceItem]:
         versions.append(current)
         current = current.previous_version
     if viewer is not None and versions:
-        seen = set(EvidenceItem.objects.filter(_visibility_rule(viewer), pk__in=[v.pk for v in versions])
-                   .values_list("pk", flat=True)) if viewer.is_authenticated else set()
+        seen = (
+            set(
+                EvidenceItem.objects.filter(
+                    _visibility_rule(viewer), pk__in=[v.pk for v in versions]
+                ).values_list("pk", flat=True)
+            )
+            if viewer.is_authenticated
+            else set()
+        )
         versions = [v for v in versions if v.pk in seen]
     return versions
 
@@ -111,8 +129,11 @@ def candidate_units(candidate) -> QuerySet[Unit]:
 
 
 def candidate_criteria(candidate):
-    return (AssessmentCriterion.objects.filter(unit__in=candidate_units(candidate))
-            .select_related("unit").order_by("unit__scheme", "unit__number", "outcome__number", "number"))
+    return (
+        AssessmentCriterion.objects.filter(unit__in=candidate_units(candidate))
+        .select_related("unit")
+        .order_by("unit__scheme", "unit__number", "outcome__number", "number")
+    )
 
 
 def witnesses_of(candidate) -> QuerySet[Witness]:
@@ -129,19 +150,22 @@ def staff_registrations_visible_to(user):
 def witness_status_list(candidate, centre=None) -> list[Witness]:
     """The witness status list: each witness with the units witnessed and the latest date, built from
     the candidate's live witness testimony (constant number of queries). `centre` keeps one centre's."""
-    live = WitnessTestimony.objects.filter(evidence__deleted_at__isnull=True).select_related(
-        "evidence", "signature").prefetch_related("evidence__units")
+    live = (
+        WitnessTestimony.objects.filter(evidence__deleted_at__isnull=True)
+        .select_related("evidence", "signature")
+        .prefetch_related("evidence__units")
+    )
     witnesses = Witness.objects.filter(candidate=candidate).select_related("status_decided_by")
     if centre is not None:
         witnesses = witnesses.filter(centre=centre)
     witnesses = list(
-        witnesses
-        .annotate(
+        witnesses.annotate(
             testimony_count=Count("testimonies", filter=Q(testimonies__evidence__deleted_at__isnull=True)),
-            last_date=Max("testimonies__evidence__activity_date",
-                          filter=Q(testimonies__evidence__deleted_at__isnull=True)),
-        )
-        .prefetch_related(Prefetch("testimonies", queryset=live, to_attr="live_testimonies"))
+            last_date=Max(
+                "testimonies__evidence__activity_date",
+                filter=Q(testimonies__evidence__deleted_at__isnull=True),
+            ),
+        ).prefetch_related(Prefetch("testimonies", queryset=live, to_attr="live_testimonies"))
     )
     for witness in witnesses:
         units = {}
@@ -162,7 +186,11 @@ def witness_status_list(candidate, centre=None) -> list[Witness]:
 
 def candidate_centre(candidate):
     """The centre where this person is a candidate (the first, for people registered at several)."""
-    return Centre.objects.filter(memberships__user=candidate, memberships__role=Role.CANDIDATE).order_by("pk").first()
+    return (
+        Centre.objects.filter(memberships__user=candidate, memberships__role=Role.CANDIDATE)
+        .order_by("pk")
+        .first()
+    )
 
 
 def evidence_counts_for(candidate) -> dict:

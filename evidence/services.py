@@ -4,6 +4,7 @@ Files are checked (sniffing.inspect) and written to storage under a random key *
 created; if anything after that fails, the stored file is deleted again, so a failed upload leaves
 neither a row nor an orphan file.
 """
+
 import errno
 import hashlib
 import logging
@@ -31,41 +32,70 @@ from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness, WitnessTest
 logger = logging.getLogger(__name__)
 
 ERR_DECLARATION = "Tick the declaration to confirm that the evidence provided is a result of your own work."
-ERR_LOCKED = ("Your assessor has already used this evidence, so it can no longer be changed or deleted. "
-              "Submit a correction instead: it becomes a new version and the original is kept.")
+ERR_LOCKED = (
+    "Your assessor has already used this evidence, so it can no longer be changed or deleted. "
+    "Submit a correction instead: it becomes a new version and the original is kept."
+)
 ERR_NOT_LOCKED = "This evidence has not been used yet: edit it directly instead of submitting a correction."
 ERR_DELETED = "This evidence has been deleted."
 ERR_NOT_YOURS = "Only the candidate who submitted this evidence can change it."
 ERR_STATEMENT_EMPTY = "Type your statement or reflective account, or upload a file instead."
 ERR_UNITS_NOT_YOURS = "Choose units from your own registrations only."
 ERR_CRITERIA_NOT_YOURS = "Choose assessment criteria from the units of your own registrations only."
-ERR_WITNESS_NEEDS_STATEMENT = "Give the witness's statement as text, or upload the signed statement (or both)."
+ERR_WITNESS_NEEDS_STATEMENT = (
+    "Give the witness's statement as text, or upload the signed statement (or both)."
+)
 ERR_WITNESS_NOT_YOURS = "Choose one of your own witnesses."
 ERR_NEWER_VERSION = "A newer version of this evidence exists: open the newest version and correct that one."
 ERR_NO_FILE = "Choose at least one file to upload."
-ERR_FUTURE_DATE = ("The date of the activity is in the future: the activity must have happened already. Give the "
-                   "day it took place (dd/mm/yyyy).")
-ERR_WRONG_CATEGORY = "“{name}” is {found}: only {allowed} can be attached here. Upload the right file instead."
-ERR_WITNESS_FROZEN = ("Your assessor has already used testimony from {name}, so this witness can no longer be "
-                      "changed: the assessment relied on these details. If they were wrong, tell your assessor; "
-                      "for a different person, add a new witness.")
+ERR_FUTURE_DATE = (
+    "The date of the activity is in the future: the activity must have happened already. Give the "
+    "day it took place (dd/mm/yyyy)."
+)
+ERR_WRONG_CATEGORY = (
+    "“{name}” is {found}: only {allowed} can be attached here. Upload the right file instead."
+)
+ERR_WITNESS_FROZEN = (
+    "Your assessor has already used testimony from {name}, so this witness can no longer be "
+    "changed: the assessment relied on these details. If they were wrong, tell your assessor; "
+    "for a different person, add a new witness."
+)
 ERR_STAFF_NOT_IN_CENTRE = "Only staff of the candidate's centre can add evidence to their portfolio."
-ERR_STORAGE_FULL = ("“{name}” could not be saved: the server's file storage is full. Nothing was saved. Try again "
-                    "later; tell your centre if it keeps happening.")
-ERR_STORAGE_READ_ONLY = ("“{name}” could not be saved: the server's file storage is not accepting new files just "
-                         "now. Nothing was saved. Try again later; tell your centre if it keeps happening.")
-ERR_STORAGE_FAILED = ("“{name}” could not be saved because of a problem with the server's file storage. Nothing was "
-                      "saved. Try again later; tell your centre if it keeps happening.")
-STORAGE_ERRORS = {errno.ENOSPC: ERR_STORAGE_FULL, errno.EDQUOT: ERR_STORAGE_FULL, errno.EROFS: ERR_STORAGE_READ_ONLY}
+ERR_STORAGE_FULL = (
+    "“{name}” could not be saved: the server's file storage is full. Nothing was saved. Try again "
+    "later; tell your centre if it keeps happening."
+)
+ERR_STORAGE_READ_ONLY = (
+    "“{name}” could not be saved: the server's file storage is not accepting new files just "
+    "now. Nothing was saved. Try again later; tell your centre if it keeps happening."
+)
+ERR_STORAGE_FAILED = (
+    "“{name}” could not be saved because of a problem with the server's file storage. Nothing was "
+    "saved. Try again later; tell your centre if it keeps happening."
+)
+STORAGE_ERRORS = {
+    errno.ENOSPC: ERR_STORAGE_FULL,
+    errno.EDQUOT: ERR_STORAGE_FULL,
+    errno.EROFS: ERR_STORAGE_READ_ONLY,
+}
 
 
 class StorageUnavailable(sniffing.FileRefused):
     """The file was fine but could not be stored (disk full, read-only...); str(exc) is the message."""
 
-CATEGORY_NAMES = {sniffing.DOCUMENT: "a document", sniffing.IMAGE: "an image", sniffing.AUDIO: "an audio recording",
-                  sniffing.VIDEO: "a video"}
-CATEGORY_PLURALS = {sniffing.DOCUMENT: "documents", sniffing.IMAGE: "images", sniffing.AUDIO: "audio recordings",
-                    sniffing.VIDEO: "videos"}
+
+CATEGORY_NAMES = {
+    sniffing.DOCUMENT: "a document",
+    sniffing.IMAGE: "an image",
+    sniffing.AUDIO: "an audio recording",
+    sniffing.VIDEO: "a video",
+}
+CATEGORY_PLURALS = {
+    sniffing.DOCUMENT: "documents",
+    sniffing.IMAGE: "images",
+    sniffing.AUDIO: "audio recordings",
+    sniffing.VIDEO: "videos",
+}
 
 PREVIEWABLE = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 KIND_FOR_CATEGORY = {
@@ -122,8 +152,10 @@ def _digest(upload) -> tuple[int, str]:
 
 
 def upload_limits() -> sniffing.Limits:
-    return sniffing.Limits(max_image_pixels=settings.EVIDENCE_MAX_IMAGE_PIXELS,
-                           max_uncompressed_size=settings.EVIDENCE_MAX_UNCOMPRESSED_SIZE)
+    return sniffing.Limits(
+        max_image_pixels=settings.EVIDENCE_MAX_IMAGE_PIXELS,
+        max_uncompressed_size=settings.EVIDENCE_MAX_UNCOMPRESSED_SIZE,
+    )
 
 
 def evidence_file_store(*, upload, name: str | None = None, categories=None) -> StoredFile:
@@ -139,9 +171,13 @@ def evidence_file_store(*, upload, name: str | None = None, categories=None) -> 
     path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else None
     sniffed = sniffing.inspect(upload, name, path=path, limits=upload_limits())
     if categories is not None and sniffed.category not in categories:
-        raise sniffing.FileRefused(ERR_WRONG_CATEGORY.format(
-            name=sniffing.display_name(name), found=CATEGORY_NAMES[sniffed.category],
-            allowed=" or ".join(CATEGORY_PLURALS[c] for c in categories)))
+        raise sniffing.FileRefused(
+            ERR_WRONG_CATEGORY.format(
+                name=sniffing.display_name(name),
+                found=CATEGORY_NAMES[sniffed.category],
+                allowed=" or ".join(CATEGORY_PLURALS[c] for c in categories),
+            )
+        )
     virus_scan = scanning.scan(upload, name)  # raises FileRefused when clamd finds something
     upload.content_type = sniffed.content_type  # S3 stores this as the object's Content-Type
     key = evidence_storage_key(None, name)
@@ -155,8 +191,15 @@ def evidence_file_store(*, upload, name: str | None = None, categories=None) -> 
     except BaseException:
         evidence_file_discard(key)
         raise
-    return StoredFile(name=saved, original_name=name, size=size, sha256=sha256,
-                      content_type=sniffed.content_type, category=sniffed.category, virus_scan=virus_scan)
+    return StoredFile(
+        name=saved,
+        original_name=name,
+        size=size,
+        sha256=sha256,
+        content_type=sniffed.content_type,
+        category=sniffed.category,
+        virus_scan=virus_scan,
+    )
 
 
 def evidence_file_discard(name: str) -> None:
@@ -187,15 +230,30 @@ def _apply_stored(item: EvidenceItem, stored: StoredFile) -> None:
     item.virus_scan = stored.virus_scan
 
 
-def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, token: str,
-            stored: StoredFile | None, action: str, previous=None, copy_from=None, after_create=None):
+def _create(
+    *,
+    candidate,
+    centre,
+    details: EvidenceDetails,
+    declared: bool,
+    token: str,
+    stored: StoredFile | None,
+    action: str,
+    previous=None,
+    copy_from=None,
+    after_create=None,
+):
     """Create one item (and whatever after_create adds) atomically; on any failure discard the file."""
     try:
         with transaction.atomic():
             item = EvidenceItem(
-                centre=centre, candidate=candidate, title=details.title.strip(),
-                description=details.description, activity_date=details.activity_date,
-                kind=details.kind or (KIND_FOR_CATEGORY[stored.category] if stored else EvidenceItem.Kind.STATEMENT),
+                centre=centre,
+                candidate=candidate,
+                title=details.title.strip(),
+                description=details.description,
+                activity_date=details.activity_date,
+                kind=details.kind
+                or (KIND_FOR_CATEGORY[stored.category] if stored else EvidenceItem.Kind.STATEMENT),
                 context=details.context or EvidenceItem.Context.REAL_WORK,
                 statement_text=details.statement_text,
                 authenticity_confirmed_at=timezone.now(),
@@ -219,13 +277,25 @@ def _create(*, candidate, centre, details: EvidenceDetails, declared: bool, toke
             item.units.set(details.units)
             if after_create is not None:
                 after_create(item)
-            audit_record(actor=candidate, action=action, obj=item, details={
-                "title": item.title, "kind": item.kind, "original_name": item.original_name,
-                "size": item.size, "sha256": item.sha256, "content_type": item.content_type,
-                "virus_scan": item.virus_scan, "units": [u.ref for u in details.units], "version": item.version,
-                "previous_version": previous.pk if previous else None,
-                "declaration": AUTHENTICITY_DECLARATION, "declared_at": item.authenticity_confirmed_at,
-            })
+            audit_record(
+                actor=candidate,
+                action=action,
+                obj=item,
+                details={
+                    "title": item.title,
+                    "kind": item.kind,
+                    "original_name": item.original_name,
+                    "size": item.size,
+                    "sha256": item.sha256,
+                    "content_type": item.content_type,
+                    "virus_scan": item.virus_scan,
+                    "units": [u.ref for u in details.units],
+                    "version": item.version,
+                    "previous_version": previous.pk if previous else None,
+                    "declaration": AUTHENTICITY_DECLARATION,
+                    "declared_at": item.authenticity_confirmed_at,
+                },
+            )
     except BaseException:
         if stored:
             evidence_file_discard(stored.name)
@@ -247,8 +317,9 @@ def _validate_common(*, candidate, details, declared):
     _check_units(candidate, details.units)
 
 
-def evidence_upload(*, candidate, centre, upload, details: EvidenceDetails, declared: bool,
-                    token: str = "") -> tuple[EvidenceItem, bool]:
+def evidence_upload(
+    *, candidate, centre, upload, details: EvidenceDetails, declared: bool, token: str = ""
+) -> tuple[EvidenceItem, bool]:
     """One uploaded file becomes one evidence item. Returns (item, created).
 
     A repeated submission (same token) returns the item the first one created and stores nothing.
@@ -260,8 +331,15 @@ def evidence_upload(*, candidate, centre, upload, details: EvidenceDetails, decl
     _validate_common(candidate=candidate, details=details, declared=declared)
     stored = evidence_file_store(upload=upload)
     try:
-        return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
-                       stored=stored, action=Action.EVIDENCE_UPLOADED), True
+        return _create(
+            candidate=candidate,
+            centre=centre,
+            details=details,
+            declared=declared,
+            token=token,
+            stored=stored,
+            action=Action.EVIDENCE_UPLOADED,
+        ), True
     except IntegrityError:
         # A concurrent double submit won the race on the token: that one's item is the answer.
         existing = _existing_submission(candidate, token)
@@ -270,8 +348,9 @@ def evidence_upload(*, candidate, centre, upload, details: EvidenceDetails, decl
         return existing, False
 
 
-def evidence_statement_create(*, candidate, centre, details: EvidenceDetails, declared: bool,
-                              token: str = "") -> tuple[EvidenceItem, bool]:
+def evidence_statement_create(
+    *, candidate, centre, details: EvidenceDetails, declared: bool, token: str = ""
+) -> tuple[EvidenceItem, bool]:
     """A typed candidate statement / reflective account: evidence without a file."""
     existing = _existing_submission(candidate, token)
     if existing is not None:
@@ -281,8 +360,15 @@ def evidence_statement_create(*, candidate, centre, details: EvidenceDetails, de
     _validate_common(candidate=candidate, details=details, declared=declared)
     details.kind = details.kind or EvidenceItem.Kind.STATEMENT
     try:
-        return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
-                       stored=None, action=Action.EVIDENCE_STATEMENT_CREATED), True
+        return _create(
+            candidate=candidate,
+            centre=centre,
+            details=details,
+            declared=declared,
+            token=token,
+            stored=None,
+            action=Action.EVIDENCE_STATEMENT_CREATED,
+        ), True
     except IntegrityError:
         existing = _existing_submission(candidate, token)
         if existing is None:
@@ -290,8 +376,9 @@ def evidence_statement_create(*, candidate, centre, details: EvidenceDetails, de
         return existing, False
 
 
-def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails, upload=None, categories=None,
-                          after_create=None) -> EvidenceItem:
+def evidence_staff_create(
+    *, actor, candidate, centre, details: EvidenceDetails, upload=None, categories=None, after_create=None
+) -> EvidenceItem:
     """Evidence that centre staff put into a candidate's portfolio: an assessor's observation, questioning or
     professional discussion record, with an optional file (the recording).
 
@@ -309,9 +396,14 @@ def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails,
         with transaction.atomic():
             now = timezone.now()
             item = EvidenceItem(
-                centre=centre, candidate=candidate, title=details.title.strip(), description=details.description,
-                activity_date=details.activity_date, kind=details.kind,
-                context=details.context or EvidenceItem.Context.REAL_WORK, statement_text=details.statement_text,
+                centre=centre,
+                candidate=candidate,
+                title=details.title.strip(),
+                description=details.description,
+                activity_date=details.activity_date,
+                kind=details.kind,
+                context=details.context or EvidenceItem.Context.REAL_WORK,
+                statement_text=details.statement_text,
                 locked_at=now,
             )
             if stored:
@@ -319,11 +411,21 @@ def evidence_staff_create(*, actor, candidate, centre, details: EvidenceDetails,
             item.full_clean(exclude=["file", "preview"])
             item.save()
             item.units.set(details.units)
-            audit_record(actor=actor, action=Action.EVIDENCE_ADDED_BY_STAFF, obj=item, details={
-                "candidate": candidate.username, "title": item.title, "kind": item.kind,
-                "original_name": item.original_name, "size": item.size, "sha256": item.sha256,
-                "content_type": item.content_type, "virus_scan": item.virus_scan,
-            })
+            audit_record(
+                actor=actor,
+                action=Action.EVIDENCE_ADDED_BY_STAFF,
+                obj=item,
+                details={
+                    "candidate": candidate.username,
+                    "title": item.title,
+                    "kind": item.kind,
+                    "original_name": item.original_name,
+                    "size": item.size,
+                    "sha256": item.sha256,
+                    "content_type": item.content_type,
+                    "virus_scan": item.virus_scan,
+                },
+            )
             if after_create is not None:
                 after_create(item)
     except BaseException:
@@ -373,8 +475,12 @@ def evidence_update(*, item: EvidenceItem, actor, details: EvidenceDetails) -> E
         _void_witness_confirmation(item, actor)
     item.save()
     item.units.set(details.units)
-    audit_record(actor=actor, action=Action.EVIDENCE_UPDATED, obj=item,
-                 details={"changes": changes, "revision": item.revision})
+    audit_record(
+        actor=actor,
+        action=Action.EVIDENCE_UPDATED,
+        obj=item,
+        details={"changes": changes, "revision": item.revision},
+    )
     return item
 
 
@@ -385,10 +491,15 @@ def _void_witness_confirmation(item, actor):
     if testimony is None:
         return
     code = testimony.signature.code if testimony.signature_id else None
-    WitnessTestimony.objects.filter(pk=testimony.pk).update(confirmed_at=None, confirmed_name="",
-                                                            confirmed_job_title="", signature=None)
-    audit_record(actor=actor, action=Action.WITNESS_CONFIRMATION_VOIDED, obj=testimony,
-                 details={"evidence": item.pk, "signature": code, "witness": testimony.confirmed_name})
+    WitnessTestimony.objects.filter(pk=testimony.pk).update(
+        confirmed_at=None, confirmed_name="", confirmed_job_title="", signature=None
+    )
+    audit_record(
+        actor=actor,
+        action=Action.WITNESS_CONFIRMATION_VOIDED,
+        obj=testimony,
+        details={"evidence": item.pk, "signature": code, "witness": testimony.confirmed_name},
+    )
 
 
 @transaction.atomic
@@ -398,8 +509,12 @@ def evidence_delete(*, item: EvidenceItem, actor) -> EvidenceItem:
     _check_changeable(item, actor)
     item.deleted_at = timezone.now()
     item.save(update_fields=["deleted_at", "updated_at"])
-    audit_record(actor=actor, action=Action.EVIDENCE_DELETED, obj=item,
-                 details={"title": item.title, "sha256": item.sha256, "version": item.version})
+    audit_record(
+        actor=actor,
+        action=Action.EVIDENCE_DELETED,
+        obj=item,
+        details={"title": item.title, "sha256": item.sha256, "version": item.version},
+    )
     return item
 
 
@@ -423,8 +538,9 @@ def _chain_tail(item):
             return item
 
 
-def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, declared: bool,
-                     upload=None, token: str = "") -> tuple[EvidenceItem, bool]:
+def evidence_correct(
+    *, item: EvidenceItem, actor, details: EvidenceDetails, declared: bool, upload=None, token: str = ""
+) -> tuple[EvidenceItem, bool]:
     """A correction of a locked item: a new version linked to the old one, which is kept unchanged."""
     existing = _existing_submission(actor, token)
     if existing is not None:
@@ -452,9 +568,18 @@ def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, dec
 
     details.kind = details.kind or item.kind
     try:
-        return _create(candidate=actor, centre=item.centre, details=details, declared=declared, token=token,
-                       stored=stored, action=Action.EVIDENCE_CORRECTED, previous=previous, copy_from=item,
-                       after_create=copy_testimony), True
+        return _create(
+            candidate=actor,
+            centre=item.centre,
+            details=details,
+            declared=declared,
+            token=token,
+            stored=stored,
+            action=Action.EVIDENCE_CORRECTED,
+            previous=previous,
+            copy_from=item,
+            after_create=copy_testimony,
+        ), True
     except IntegrityError:
         existing = _existing_submission(actor, token)
         if existing is None:
@@ -462,10 +587,22 @@ def evidence_correct(*, item: EvidenceItem, actor, details: EvidenceDetails, dec
         return existing, False
 
 
-WITNESS_FIELDS = ("name", "job_title", "relationship", "email", "contact", "suggested_status_category", "is_expert",
-                  "expertise")
-ERR_EXPERTISE = "Describe the expert witness's occupational expertise (experience, knowledge of the standards, CPD)."
-ERR_NOT_WITNESS_ASSESSOR = "Only an assessor of the candidate at this centre decides a witness's status category."
+WITNESS_FIELDS = (
+    "name",
+    "job_title",
+    "relationship",
+    "email",
+    "contact",
+    "suggested_status_category",
+    "is_expert",
+    "expertise",
+)
+ERR_EXPERTISE = (
+    "Describe the expert witness's occupational expertise (experience, knowledge of the standards, CPD)."
+)
+ERR_NOT_WITNESS_ASSESSOR = (
+    "Only an assessor of the candidate at this centre decides a witness's status category."
+)
 
 
 def _witness_details(witness: Witness) -> dict:
@@ -473,9 +610,20 @@ def _witness_details(witness: Witness) -> dict:
 
 
 @transaction.atomic
-def witness_create(*, candidate, centre, name: str, contact: str = "", relationship: str, email: str = "",
-                   job_title: str = "", suggested_status_category: int | None = None, is_expert: bool = False,
-                   expertise: str = "", token: str = "") -> Witness:
+def witness_create(
+    *,
+    candidate,
+    centre,
+    name: str,
+    contact: str = "",
+    relationship: str,
+    email: str = "",
+    job_title: str = "",
+    suggested_status_category: int | None = None,
+    is_expert: bool = False,
+    expertise: str = "",
+    token: str = "",
+) -> Witness:
     """The candidate records a witness (or an expert witness, with their occupational expertise). The status
     category they give is a suggestion: the assessor decides.
 
@@ -484,10 +632,19 @@ def witness_create(*, candidate, centre, name: str, contact: str = "", relations
     if token and (existing := Witness.objects.filter(candidate=candidate, submission_token=token).first()):
         existing.resubmitted = True
         return existing
-    witness = Witness(centre=centre, candidate=candidate, name=name.strip(), contact=(contact or "").strip(),
-                      relationship=relationship.strip(), email=(email or "").strip(), job_title=(job_title or "").strip(),
-                      suggested_status_category=suggested_status_category, is_expert=bool(is_expert),
-                      expertise=(expertise or "").strip(), submission_token=token or "")
+    witness = Witness(
+        centre=centre,
+        candidate=candidate,
+        name=name.strip(),
+        contact=(contact or "").strip(),
+        relationship=relationship.strip(),
+        email=(email or "").strip(),
+        job_title=(job_title or "").strip(),
+        suggested_status_category=suggested_status_category,
+        is_expert=bool(is_expert),
+        expertise=(expertise or "").strip(),
+        submission_token=token or "",
+    )
     if witness.is_expert and not witness.expertise:
         raise ValidationError({"expertise": ERR_EXPERTISE})
     witness.full_clean()
@@ -495,33 +652,53 @@ def witness_create(*, candidate, centre, name: str, contact: str = "", relations
         with transaction.atomic():  # a double click racing the first save: the constraint decides
             witness.save()
     except IntegrityError:
-        existing = Witness.objects.filter(candidate=candidate, submission_token=token).first() if token else None
+        existing = (
+            Witness.objects.filter(candidate=candidate, submission_token=token).first() if token else None
+        )
         if existing is None:
             raise
         existing.resubmitted = True
         return existing
-    audit_record(actor=candidate, action=Action.WITNESS_CREATED, obj=witness, details=_witness_details(witness))
+    audit_record(
+        actor=candidate, action=Action.WITNESS_CREATED, obj=witness, details=_witness_details(witness)
+    )
     return witness
 
 
 @transaction.atomic
-def witness_update(*, witness: Witness, actor, name: str, contact: str = "", relationship: str, email: str = "",
-                   job_title: str = "", suggested_status_category: int | None = None, is_expert: bool = False,
-                   expertise: str = "") -> Witness:
+def witness_update(
+    *,
+    witness: Witness,
+    actor,
+    name: str,
+    contact: str = "",
+    relationship: str,
+    email: str = "",
+    job_title: str = "",
+    suggested_status_category: int | None = None,
+    is_expert: bool = False,
+    expertise: str = "",
+) -> Witness:
     """The candidate corrects a witness's details, until an assessor has used their testimony: from then on
     the witness is part of what the assessment (and any signed unit) relied on, and is refused."""
     witness = Witness.objects.select_for_update().get(pk=witness.pk)
     if witness.candidate_id != actor.pk:
         raise ValidationError(ERR_WITNESS_NOT_YOURS)
-    unlocked = list(EvidenceItem.objects.select_for_update().filter(witness_testimony__witness=witness,
-                                                                    locked_at__isnull=True).order_by("pk"))
+    unlocked = list(
+        EvidenceItem.objects.select_for_update()
+        .filter(witness_testimony__witness=witness, locked_at__isnull=True)
+        .order_by("pk")
+    )
     if revisions.testimony_in_use(witness).exists():
         raise ValidationError(ERR_WITNESS_FROZEN.format(name=witness.name))
     kept = {item.pk: revisions.evidence_content(item) for item in unlocked}
     before = _witness_details(witness)
     witness.name, witness.contact = name.strip(), (contact or "").strip()
     witness.relationship, witness.email = relationship.strip(), (email or "").strip()
-    witness.job_title, witness.suggested_status_category = (job_title or "").strip(), suggested_status_category
+    witness.job_title, witness.suggested_status_category = (
+        (job_title or "").strip(),
+        suggested_status_category,
+    )
     witness.is_expert, witness.expertise = bool(is_expert), (expertise or "").strip()
     if witness.is_expert and not witness.expertise:
         raise ValidationError({"expertise": ERR_EXPERTISE})
@@ -533,8 +710,12 @@ def witness_update(*, witness: Witness, actor, name: str, contact: str = "", rel
             revisions.evidence_revision_keep(item, kept[item.pk], now=now)
             EvidenceItem.objects.filter(pk=item.pk).update(revision=item.revision, updated_at=now)
     after = _witness_details(witness)
-    audit_record(actor=actor, action=Action.WITNESS_UPDATED, obj=witness,
-                 details={"changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]}})
+    audit_record(
+        actor=actor,
+        action=Action.WITNESS_UPDATED,
+        obj=witness,
+        details={"changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]}},
+    )
     return witness
 
 
@@ -544,8 +725,11 @@ def witness_status_decide(*, witness: Witness, actor, status_category: int) -> W
     from .selectors import staff_registrations_visible_to
 
     witness = Witness.objects.select_for_update().get(pk=witness.pk)
-    assesses = staff_registrations_visible_to(actor).filter(
-        candidate_id=witness.candidate_id, centre_id=witness.centre_id, assessor=actor).exists()
+    assesses = (
+        staff_registrations_visible_to(actor)
+        .filter(candidate_id=witness.candidate_id, centre_id=witness.centre_id, assessor=actor)
+        .exists()
+    )
     if not assesses:
         raise ValidationError(ERR_NOT_WITNESS_ASSESSOR)
     before = witness.status_category
@@ -553,15 +737,32 @@ def witness_status_decide(*, witness: Witness, actor, status_category: int) -> W
     witness.status_decided_by, witness.status_decided_at = actor, timezone.now()
     witness.full_clean()
     witness.save(update_fields=["status_category", "status_decided_by", "status_decided_at", "updated_at"])
-    audit_record(actor=actor, action=Action.WITNESS_STATUS_DECIDED, obj=witness, details={
-        "witness": witness.name, "from": before, "to": witness.status_category,
-        "suggested": witness.suggested_status_category})
+    audit_record(
+        actor=actor,
+        action=Action.WITNESS_STATUS_DECIDED,
+        obj=witness,
+        details={
+            "witness": witness.name,
+            "from": before,
+            "to": witness.status_category,
+            "suggested": witness.suggested_status_category,
+        },
+    )
     return witness
 
 
-def witness_testimony_submit(*, candidate, centre, witness: Witness, details: EvidenceDetails, criteria,
-                             declared: bool, upload=None, token: str = "",
-                             ask_witness: bool = False) -> tuple[EvidenceItem, bool]:
+def witness_testimony_submit(
+    *,
+    candidate,
+    centre,
+    witness: Witness,
+    details: EvidenceDetails,
+    criteria,
+    declared: bool,
+    upload=None,
+    token: str = "",
+    ask_witness: bool = False,
+) -> tuple[EvidenceItem, bool]:
     """Witness testimony: an evidence item (statement text and/or the signed file) naming the witness and
     the assessment criteria attested. The units attested are the chosen units plus the criteria's units.
 
@@ -598,8 +799,16 @@ def witness_testimony_submit(*, candidate, centre, witness: Witness, details: Ev
             confirmations.witness_confirmation_request(testimony=testimony, actor=candidate)
 
     try:
-        return _create(candidate=candidate, centre=centre, details=details, declared=declared, token=token,
-                       stored=stored, action=Action.WITNESS_TESTIMONY_SUBMITTED, after_create=attach), True
+        return _create(
+            candidate=candidate,
+            centre=centre,
+            details=details,
+            declared=declared,
+            token=token,
+            stored=stored,
+            action=Action.WITNESS_TESTIMONY_SUBMITTED,
+            after_create=attach,
+        ), True
     except IntegrityError:
         existing = _existing_submission(candidate, token)
         if existing is None:
@@ -636,13 +845,15 @@ def _referenced(names) -> set[str]:
     names = list(names)
     found = set()
     for start in range(0, len(names), 500):
-        batch = names[start:start + 500]
+        batch = names[start : start + 500]
         found.update(EvidenceItem.objects.filter(file__in=batch).values_list("file", flat=True))
         found.update(EvidenceItem.objects.filter(preview__in=batch).values_list("preview", flat=True))
     return found
 
 
-def evidence_orphan_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None) -> list[OrphanFile]:
+def evidence_orphan_files(
+    *, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None
+) -> list[OrphanFile]:
     """Files under the evidence prefixes of the default storage that no evidence item references and that are
     older than `min_age` (so an upload in flight, stored a moment before its row is saved, is never listed).
 
@@ -658,8 +869,11 @@ def evidence_orphan_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime 
             if now - modified >= min_age:
                 candidates.append((name, modified))
     referenced = _referenced(name for name, _ in candidates)
-    return [OrphanFile(name, default_storage.size(name), modified)
-            for name, modified in sorted(candidates) if name not in referenced]
+    return [
+        OrphanFile(name, default_storage.size(name), modified)
+        for name, modified in sorted(candidates)
+        if name not in referenced
+    ]
 
 
 # Django names a streamed upload's temporary file NamedTemporaryFile(suffix=".upload" + ext): only such files
@@ -671,7 +885,9 @@ def upload_temp_dir() -> str:
     return settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()
 
 
-def upload_temp_stale_files(*, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None) -> list[OrphanFile]:
+def upload_temp_stale_files(
+    *, min_age: timedelta = ORPHAN_MIN_AGE, now: datetime | None = None
+) -> list[OrphanFile]:
     """Upload temporary files (FILE_UPLOAD_TEMP_DIR) older than `min_age`: a server killed mid-upload leaves
     them behind (a finished or failed upload removes its own). Names are paths in that directory."""
     now = now or timezone.now()
@@ -705,14 +921,24 @@ def upload_temp_files_delete(*, stale: list[OrphanFile], actor="sweep_orphan_fil
             continue
         deleted.append(temp)
     if deleted:
-        audit_record(actor=actor, action=Action.UPLOAD_TEMP_FILES_DELETED, details={
-            "folder": str(folder), "count": len(deleted), "bytes": sum(t.size for t in deleted),
-            "files": [{"name": Path(t.name).name, "size": t.size, "modified": t.modified} for t in deleted],
-        })
+        audit_record(
+            actor=actor,
+            action=Action.UPLOAD_TEMP_FILES_DELETED,
+            details={
+                "folder": str(folder),
+                "count": len(deleted),
+                "bytes": sum(t.size for t in deleted),
+                "files": [
+                    {"name": Path(t.name).name, "size": t.size, "modified": t.modified} for t in deleted
+                ],
+            },
+        )
     return deleted
 
 
-def evidence_orphan_files_delete(*, orphans: list[OrphanFile], actor="sweep_orphan_files") -> list[OrphanFile]:
+def evidence_orphan_files_delete(
+    *, orphans: list[OrphanFile], actor="sweep_orphan_files"
+) -> list[OrphanFile]:
     """Delete the listed orphan files, checking once more that nothing references them; one audit row."""
     referenced = _referenced(o.name for o in orphans)
     deleted = []
@@ -722,8 +948,13 @@ def evidence_orphan_files_delete(*, orphans: list[OrphanFile], actor="sweep_orph
         default_storage.delete(orphan.name)
         deleted.append(orphan)
     if deleted:
-        audit_record(actor=actor, action=Action.EVIDENCE_ORPHAN_FILES_DELETED, details={
-            "count": len(deleted), "bytes": sum(o.size for o in deleted),
-            "files": [{"name": o.name, "size": o.size, "modified": o.modified} for o in deleted],
-        })
+        audit_record(
+            actor=actor,
+            action=Action.EVIDENCE_ORPHAN_FILES_DELETED,
+            details={
+                "count": len(deleted),
+                "bytes": sum(o.size for o in deleted),
+                "files": [{"name": o.name, "size": o.size, "modified": o.modified} for o in deleted],
+            },
+        )
     return deleted

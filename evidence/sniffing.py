@@ -6,6 +6,7 @@ contain the parts its name promises), images must open in Pillow, and files brow
 inline must not carry an embedded web page (a PDF/HTML or JPEG/HTML polyglot). SVG is refused outright:
 it is a script-capable document, not an image. Plain Python: no database.
 """
+
 import html
 import os
 import re
@@ -24,7 +25,10 @@ OOXML_ZIP = {"application/zip", "application/octet-stream"}
 ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
     "pdf": (DOCUMENT, frozenset({"application/pdf"})),
     "doc": (DOCUMENT, frozenset({"application/msword"})),
-    "docx": (DOCUMENT, frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"})),
+    "docx": (
+        DOCUMENT,
+        frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+    ),
     "odt": (DOCUMENT, frozenset({"application/vnd.oasis.opendocument.text"})),
     "rtf": (DOCUMENT, frozenset({"text/rtf"})),
     "txt": (DOCUMENT, frozenset({"text/plain"})),
@@ -33,7 +37,10 @@ ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
     "xlsx": (DOCUMENT, frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})),
     "ods": (DOCUMENT, frozenset({"application/vnd.oasis.opendocument.spreadsheet"})),
     "ppt": (DOCUMENT, frozenset({"application/vnd.ms-powerpoint"})),
-    "pptx": (DOCUMENT, frozenset({"application/vnd.openxmlformats-officedocument.presentationml.presentation"})),
+    "pptx": (
+        DOCUMENT,
+        frozenset({"application/vnd.openxmlformats-officedocument.presentationml.presentation"}),
+    ),
     "odp": (DOCUMENT, frozenset({"application/vnd.oasis.opendocument.presentation"})),
     "jpg": (IMAGE, frozenset({"image/jpeg"})),
     "jpeg": (IMAGE, frozenset({"image/jpeg"})),
@@ -67,16 +74,27 @@ ODF_MIMETYPES = {
 INLINE_SAFE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
 # Recordings the evidence page plays in an HTML5 <audio>/<video> element (served with range requests).
 PLAYABLE = {
-    "audio/mpeg": AUDIO, "audio/mp4": AUDIO, "audio/x-m4a": AUDIO, "audio/wav": AUDIO, "audio/x-wav": AUDIO,
-    "audio/vnd.wave": AUDIO, "audio/ogg": AUDIO, "application/ogg": AUDIO, "audio/x-vorbis+ogg": AUDIO,
-    "audio/opus": AUDIO, "audio/webm": AUDIO,
-    "video/mp4": VIDEO, "video/webm": VIDEO, "video/quicktime": VIDEO,
+    "audio/mpeg": AUDIO,
+    "audio/mp4": AUDIO,
+    "audio/x-m4a": AUDIO,
+    "audio/wav": AUDIO,
+    "audio/x-wav": AUDIO,
+    "audio/vnd.wave": AUDIO,
+    "audio/ogg": AUDIO,
+    "application/ogg": AUDIO,
+    "audio/x-vorbis+ogg": AUDIO,
+    "audio/opus": AUDIO,
+    "audio/webm": AUDIO,
+    "video/mp4": VIDEO,
+    "video/webm": VIDEO,
+    "video/quicktime": VIDEO,
 }
 
 
 def player_for(content_type: str) -> str | None:
-    """"audio" or "video" for a recording the page can play, else None."""
+    """ "audio" or "video" for a recording the page can play, else None."""
     return PLAYABLE.get((content_type or "").lower())
+
 
 # Markup that turns a file into a web page if a browser ever sniffs it: refused inside binary formats.
 _EMBEDDED_MARKUP = re.compile(
@@ -106,20 +124,30 @@ ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED)
 ERR_EMPTY = "“{name}” is empty (0 bytes). Choose the file again; if it still fails, open it on your device to check it saved."
 ERR_TOO_BIG = "“{name}” is larger than the {limit} limit. Make it smaller (shorter clip, lower resolution, or compress it) or split it."
 ERR_BAD_NAME = "“{name}”: the file name contains a folder path or control characters. Rename the file with plain letters and numbers, then upload it again."
-ERR_NAME_TOO_LONG = "“{name}”: the file name is too long (at most {max} characters). Rename the file, then upload it again."
+ERR_NAME_TOO_LONG = (
+    "“{name}”: the file name is too long (at most {max} characters). Rename the file, then upload it again."
+)
 ERR_NOT_ALLOWED = "“{name}”: files ending .{ext} are not accepted. You can upload " + ALLOWED_SUMMARY + "."
 ERR_NO_EXTENSION = "“{name}” has no file type ending (such as .pdf or .jpg). Rename it with the right ending and upload it again."
 ERR_DISGUISED = "“{name}” is not what its name says: it ends .{ext} but its content is {sniffed}. Upload the original file, not a renamed one."
 ERR_EMBEDDED_MARKUP = "“{name}” contains hidden web page or script content and cannot be accepted. Save it again from the program that made it (e.g. print to PDF) and upload that copy."
 ERR_UNREADABLE = "“{name}” is damaged or incomplete: it does not open as a .{ext} file. Check it opens on your device, then upload it again."
-ERR_TOO_MANY_PIXELS = ("“{name}” is {width} × {height} pixels ({megapixels} megapixels): the largest image accepted is "
-                       "{limit} megapixels. Save a smaller copy (most phones and editors can resize) and upload that.")
-ERR_PDF_ACTIVE = ("“{name}” contains JavaScript or an action that starts a program, which a PDF of evidence does not "
-                  "need. Print it to a new PDF (or export it again without scripts or form actions) and upload that.")
-ERR_ZIP_BOMB = ("“{name}” unpacks to far more data than a real document holds, so it cannot be accepted. Open it in "
-                "your office program, save a fresh copy and upload that.")
-ERR_SERVER_DISK = ("The upload could not be received: the server's disk is full or not accepting files just now. "
-                   "Nothing was saved. Try again later; tell your centre if it keeps happening.")
+ERR_TOO_MANY_PIXELS = (
+    "“{name}” is {width} × {height} pixels ({megapixels} megapixels): the largest image accepted is "
+    "{limit} megapixels. Save a smaller copy (most phones and editors can resize) and upload that."
+)
+ERR_PDF_ACTIVE = (
+    "“{name}” contains JavaScript or an action that starts a program, which a PDF of evidence does not "
+    "need. Print it to a new PDF (or export it again without scripts or form actions) and upload that."
+)
+ERR_ZIP_BOMB = (
+    "“{name}” unpacks to far more data than a real document holds, so it cannot be accepted. Open it in "
+    "your office program, save a fresh copy and upload that."
+)
+ERR_SERVER_DISK = (
+    "The upload could not be received: the server's disk is full or not accepting files just now. "
+    "Nothing was saved. Try again later; tell your centre if it keeps happening."
+)
 ERR_TOO_MANY_FILES = "Too many files in one go: at most {max} at a time. Upload the rest in another batch."
 ERR_INTERRUPTED = "The upload was interrupted before it finished, so nothing was saved. Check your connection and try again."
 
@@ -168,7 +196,12 @@ def check_name(name: str) -> str:
         raise FileRefused(ERR_BAD_NAME.format(name=""))
     decoded = html.unescape(name)  # "&#47;" is how some clients spell a slash
     bad = (
-        "/" in decoded or "\\" in decoded or "/" in name or "\\" in name or ":" in name or name.startswith(".")
+        "/" in decoded
+        or "\\" in decoded
+        or "/" in name
+        or "\\" in name
+        or ":" in name
+        or name.startswith(".")
         or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name)
     )
     if bad:
@@ -249,8 +282,9 @@ def _container_bomb(fileobj, limits: Limits) -> str | None:
     limit: memory stays at one piece, time at the limit's worth of inflating.
     """
     compressed = max(1, _size_of(fileobj))
-    budget = min(limits.max_uncompressed_size,
-                 max(RATIO_FREE_BYTES, compressed * limits.max_compression_ratio))
+    budget = min(
+        limits.max_uncompressed_size, max(RATIO_FREE_BYTES, compressed * limits.max_compression_ratio)
+    )
     total = 0
     try:
         with zipfile.ZipFile(fileobj) as archive:
@@ -345,15 +379,15 @@ def _pdf_outside_streams(fileobj):
                     if end < 0:
                         buffer = buffer[-_SCAN_OVERLAP:]
                         break
-                    buffer, in_stream = buffer[end + len(b"endstream"):], False
+                    buffer, in_stream = buffer[end + len(b"endstream") :], False
                     continue
                 start = _PDF_STREAM_START.search(buffer)
                 if start is None:
                     yield buffer
                     buffer = buffer[-_SCAN_OVERLAP:] if piece else b""
                     break
-                yield buffer[:start.start() + 2]
-                buffer, in_stream = buffer[start.end():], True
+                yield buffer[: start.start() + 2]
+                buffer, in_stream = buffer[start.end() :], True
             if not piece:
                 return
     finally:
@@ -440,9 +474,15 @@ def inspect(fileobj, name: str, path: str | None = None, limits: Limits | None =
     if content_type in {"image/jpeg", "image/png", "image/webp"}:
         size = _image_size(fileobj)
         if size and size[0] * size[1] > limits.max_image_pixels:
-            raise FileRefused(ERR_TOO_MANY_PIXELS.format(
-                name=shown, width=size[0], height=size[1], megapixels=f"{size[0] * size[1] / 1e6:.1f}",
-                limit=f"{limits.max_image_pixels / 1e6:g}"))
+            raise FileRefused(
+                ERR_TOO_MANY_PIXELS.format(
+                    name=shown,
+                    width=size[0],
+                    height=size[1],
+                    megapixels=f"{size[0] * size[1] / 1e6:.1f}",
+                    limit=f"{limits.max_image_pixels / 1e6:g}",
+                )
+            )
         if not _image_ok(fileobj):
             raise FileRefused(ERR_UNREADABLE.format(name=shown, ext=ext))
     if content_type == "application/pdf" and pdf_has_active_content(fileobj):

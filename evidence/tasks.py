@@ -3,6 +3,7 @@
 Runs in the django_tasks worker (`manage.py db_worker`); the immediate backend runs it inline in tests.
 A preview is a convenience: when one cannot be made (odd image, no pdftoppm), the item simply has none.
 """
+
 import io
 import logging
 import shutil
@@ -51,9 +52,22 @@ def _pdf_preview(path: Path, workdir: Path) -> bytes | None:
         return None
     target = workdir / "page"
     subprocess.run(
-        [pdftoppm, "-f", "1", "-l", "1", "-scale-to", str(PREVIEW_SIZE[0]), "-jpeg", "-singlefile",
-         str(path), str(target)],
-        check=True, timeout=PDFTOPPM_TIMEOUT_SECONDS, capture_output=True,
+        [
+            pdftoppm,
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-scale-to",
+            str(PREVIEW_SIZE[0]),
+            "-jpeg",
+            "-singlefile",
+            str(path),
+            str(target),
+        ],
+        check=True,
+        timeout=PDFTOPPM_TIMEOUT_SECONDS,
+        capture_output=True,
     )
     return (workdir / "page.jpg").read_bytes()
 
@@ -93,7 +107,8 @@ def evidence_make_preview(item_id: int) -> bool:
         return False
     saved = default_storage.save(preview_storage_key(item, "preview.jpg"), ContentFile(data))
     updated = EvidenceItem.objects.filter(Q(preview="") | Q(preview__isnull=True), pk=item.pk).update(
-        preview=saved)
+        preview=saved
+    )
     if not updated:
         default_storage.delete(saved)
     return bool(updated)

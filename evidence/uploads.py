@@ -5,6 +5,7 @@ Django's own multipart parser quietly rewrites file names ("../../x.pdf" becomes
 characters vanish). We would rather refuse such names with a message, so EvidenceMultiPartParser hands
 the handler the name exactly as sent; it is checked by sniffing.check_name and never used as a path.
 """
+
 import errno
 import hashlib
 import logging
@@ -63,8 +64,9 @@ class EvidenceUploadHandler(FileUploadHandler):
             self.current.close()  # a NamedTemporaryFile: closing deletes it
             self.current = None
 
-    def new_file(self, field_name, file_name, content_type, content_length, charset=None,
-                 content_type_extra=None):
+    def new_file(
+        self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None
+    ):
         super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
         self.files_seen += 1
         self.skipped = False
@@ -86,8 +88,11 @@ class EvidenceUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.max_size:
-            self._refuse(sniffing.ERR_TOO_BIG.format(
-                name=sniffing.display_name(self.file_name), limit=sniffing.human_size(self.max_size)))
+            self._refuse(
+                sniffing.ERR_TOO_BIG.format(
+                    name=sniffing.display_name(self.file_name), limit=sniffing.human_size(self.max_size)
+                )
+            )
         self.hasher.update(raw_data)
         self.current.write(raw_data)
         return None
@@ -156,8 +161,11 @@ def parse_evidence_upload(request, *, field_name: str = "files") -> ParsedUpload
         # The connection dropping is an OSError too; a full or read-only disk must not be blamed on it.
         message = sniffing.ERR_SERVER_DISK if exc.errno in DISK_ERRNOS else sniffing.ERR_INTERRUPTED
         if exc.errno in DISK_ERRNOS:
-            logger.error("Upload temporary file could not be written in %s: %s",
-                         settings.FILE_UPLOAD_TEMP_DIR or "the system temp directory", exc)
+            logger.error(
+                "Upload temporary file could not be written in %s: %s",
+                settings.FILE_UPLOAD_TEMP_DIR or "the system temp directory",
+                exc,
+            )
         handler.aborted, handler.errors = True, [message]
     except (UnreadablePostError, MultiPartParserError, TooManyFieldsSent, RequestDataTooBig):
         handler.discard_all()
@@ -167,5 +175,6 @@ def parse_evidence_upload(request, *, field_name: str = "files") -> ParsedUpload
         handler.discard_all()
         files = MultiValueDict()
     request._post, request._files = post, files
-    return ParsedUpload(post=post, files=list(files.getlist(field_name)), errors=list(handler.errors),
-                        aborted=handler.aborted)
+    return ParsedUpload(
+        post=post, files=list(files.getlist(field_name)), errors=list(handler.errors), aborted=handler.aborted
+    )

@@ -19,8 +19,11 @@ urlpatterns = [
     path("witnesses/<int:pk>/edit/", views.witness_edit, name="witness_edit"),
     path("testimony/new/", views.testimony_new, name="testimony_new"),
     path("registrations/<int:pk>/witnesses/", views.registration_witnesses, name="registration_witnesses"),
-    path("registrations/<int:pk>/witnesses/<int:witness_pk>/status/", views.witness_status_decide,
-         name="witness_status_decide"),
+    path(
+        "registrations/<int:pk>/witnesses/<int:witness_pk>/status/",
+        views.witness_status_decide,
+        name="witness_status_decide",
+    ),
     path("<int:pk>/witness-request/", views.testimony_request, name="testimony_request"),
     path("witness/<str:token>/", views.witness_confirm, name="witness_confirm"),
 ]

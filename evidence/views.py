@@ -3,6 +3,7 @@
 The access table (portfolio_site/access.py) says which roles reach each URL; evidence_visible_to says
 which items: anything else is a 404, the same as a missing item.
 """
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -42,8 +43,10 @@ from .sniffing import FileRefused
 from .uploads import parse_evidence_upload
 
 SIGNED_URL_SECONDS = 300
-ALREADY_SENT = ("The link was already emailed to {name} ({email}) from this page: nothing was sent again, and the "
-                "link they have still works.")
+ALREADY_SENT = (
+    "The link was already emailed to {name} ({email}) from this page: nothing was sent again, and the "
+    "link they have still works."
+)
 STAFF_ROLES = {Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN}
 
 
@@ -76,8 +79,12 @@ def _visible_item(request, pk, *, own=False) -> EvidenceItem:
 
 def _opened(request, item) -> None:
     """Tell the apps above who opened what (verification writes an external verifier's grant access log)."""
-    visibility.evidence_opened(user=request.user, item=item, path=request.get_full_path(),
-                               view_name=request.resolver_match.view_name if request.resolver_match else "")
+    visibility.evidence_opened(
+        user=request.user,
+        item=item,
+        path=request.get_full_path(),
+        view_name=request.resolver_match.view_name if request.resolver_match else "",
+    )
 
 
 EVIDENCE_PER_PAGE = 50
@@ -104,11 +111,20 @@ def evidence_list(request):
         selectors.evidence_for_candidate(request.user, viewer=request.user), **filters
     ).order_by("-created_at", "-id")
     page = Paginator(items, EVIDENCE_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "evidence/list.html", {
-        "page": page, "items": page.object_list, "filters": filters, "filtered": any(filters.values()),
-        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "kinds": EvidenceItem.Kind.choices, "units": units, "statuses": selectors.EVIDENCE_STATUSES.items(),
-    })
+    return render(
+        request,
+        "evidence/list.html",
+        {
+            "page": page,
+            "items": page.object_list,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "kinds": EvidenceItem.Kind.choices,
+            "units": units,
+            "statuses": selectors.EVIDENCE_STATUSES.items(),
+        },
+    )
 
 
 def _form_errors(form) -> list[str]:
@@ -138,8 +154,9 @@ def _upload_post(request, parsed):
     if not form.is_valid():
         for upload in parsed.files:
             upload.close()
-        return _upload_answer(request, status=400, errors=parsed.errors + _form_errors(form), created=[],
-                              form=form)
+        return _upload_answer(
+            request, status=400, errors=parsed.errors + _form_errors(form), created=[], form=form
+        )
     errors = list(parsed.errors)
     if not parsed.files and not errors:
         errors.append(services.ERR_NO_FILE)
@@ -151,8 +168,12 @@ def _upload_post(request, parsed):
             details.title = f"{details.title} ({index + 1})"
         try:
             item, was_created = services.evidence_upload(
-                candidate=request.user, centre=centre, upload=upload_file, details=details,
-                declared=form.cleaned_data["declaration"], token=f"{token}-{index}" if token else "",
+                candidate=request.user,
+                centre=centre,
+                upload=upload_file,
+                details=details,
+                declared=form.cleaned_data["declaration"],
+                token=f"{token}-{index}" if token else "",
             )
             created.append((item, was_created))
         except (FileRefused, ValidationError) as exc:
@@ -165,12 +186,22 @@ def _upload_post(request, parsed):
 
 def _upload_answer(request, *, status, errors, created, form=None):
     if _wants_json(request):
-        return JsonResponse({
-            "ok": not errors,
-            "errors": errors,
-            "items": [{"id": item.pk, "title": item.title, "url": reverse("evidence:detail", args=[item.pk]),
-                       "duplicate": not was_created} for item, was_created in created],
-        }, status=status)
+        return JsonResponse(
+            {
+                "ok": not errors,
+                "errors": errors,
+                "items": [
+                    {
+                        "id": item.pk,
+                        "title": item.title,
+                        "url": reverse("evidence:detail", args=[item.pk]),
+                        "duplicate": not was_created,
+                    }
+                    for item, was_created in created
+                ],
+            },
+            status=status,
+        )
     for item, _ in created:
         messages.success(request, f"Uploaded “{item.title}”.")
     if errors:
@@ -181,19 +212,26 @@ def _upload_answer(request, *, status, errors, created, form=None):
 
 
 def _upload_page(request, form, status=200):
-    return render(request, "evidence/upload.html", {
-        "form": form,
-        "max_size": settings.EVIDENCE_MAX_FILE_SIZE,
-        "max_size_text": sniffing.human_size(settings.EVIDENCE_MAX_FILE_SIZE),
-        "max_files": settings.EVIDENCE_MAX_FILES_PER_REQUEST,
-        "accept": sniffing.ACCEPT_ATTRIBUTE,
-        "allowed_summary": sniffing.ALLOWED_SUMMARY,
-        "messages_text": {
-            "empty": sniffing.ERR_EMPTY, "too_big": sniffing.ERR_TOO_BIG,
-            "not_allowed": sniffing.ERR_NOT_ALLOWED, "too_many": sniffing.ERR_TOO_MANY_FILES,
-            "declaration": services.ERR_DECLARATION,
+    return render(
+        request,
+        "evidence/upload.html",
+        {
+            "form": form,
+            "max_size": settings.EVIDENCE_MAX_FILE_SIZE,
+            "max_size_text": sniffing.human_size(settings.EVIDENCE_MAX_FILE_SIZE),
+            "max_files": settings.EVIDENCE_MAX_FILES_PER_REQUEST,
+            "accept": sniffing.ACCEPT_ATTRIBUTE,
+            "allowed_summary": sniffing.ALLOWED_SUMMARY,
+            "messages_text": {
+                "empty": sniffing.ERR_EMPTY,
+                "too_big": sniffing.ERR_TOO_BIG,
+                "not_allowed": sniffing.ERR_NOT_ALLOWED,
+                "too_many": sniffing.ERR_TOO_MANY_FILES,
+                "declaration": services.ERR_DECLARATION,
+            },
         },
-    }, status=status)
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -202,8 +240,11 @@ def statement_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             item, _ = services.evidence_statement_create(
-                candidate=request.user, centre=_my_centre(request), details=form.details(),
-                declared=form.cleaned_data["declaration"], token=form.cleaned_data["token"],
+                candidate=request.user,
+                centre=_my_centre(request),
+                details=form.details(),
+                declared=form.cleaned_data["declaration"],
+                token=form.cleaned_data["token"],
             )
         except ValidationError as exc:
             _attach(form, exc)
@@ -224,21 +265,28 @@ def _attach(form, exc: ValidationError):
 def detail(request, pk):
     item = _visible_item(request, pk)
     _opened(request, item)
-    return render(request, "evidence/detail.html", {
-        "item": item,
-        "versions": selectors.evidence_versions(item, viewer=request.user),
-        "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
-        "player": sniffing.player_for(item.content_type) if item.file else None,
-        "crumbs": ([("My evidence", reverse("evidence:list"))] if item.candidate_id == request.user.pk
-                   else registry.trail(request.user, item)),
-        "is_owner": item.candidate_id == request.user.pk,
-        "newer": _newer_version(request, item),
-        "authenticity_declaration": AUTHENTICITY_DECLARATION,
-        "submission_token": new_token(),  # the "email the witness" button, pressed again after Back: sent once
-        # the candidate, or staff of the centre (not an external verifier) may (re)send the witness's link
-        "may_request_confirmation": item.deleted_at is None and (
-            item.candidate_id == request.user.pk or bool(request.user.role_set & STAFF_ROLES)),
-    })
+    return render(
+        request,
+        "evidence/detail.html",
+        {
+            "item": item,
+            "versions": selectors.evidence_versions(item, viewer=request.user),
+            "inline": item.content_type in sniffing.INLINE_SAFE_TYPES,
+            "player": sniffing.player_for(item.content_type) if item.file else None,
+            "crumbs": (
+                [("My evidence", reverse("evidence:list"))]
+                if item.candidate_id == request.user.pk
+                else registry.trail(request.user, item)
+            ),
+            "is_owner": item.candidate_id == request.user.pk,
+            "newer": _newer_version(request, item),
+            "authenticity_declaration": AUTHENTICITY_DECLARATION,
+            "submission_token": new_token(),  # the "email the witness" button, pressed again after Back: sent once
+            # the candidate, or staff of the centre (not an external verifier) may (re)send the witness's link
+            "may_request_confirmation": item.deleted_at is None
+            and (item.candidate_id == request.user.pk or bool(request.user.role_set & STAFF_ROLES)),
+        },
+    )
 
 
 def _newer_version(request, item):
@@ -263,11 +311,15 @@ def _file_response(request, item, fieldfile, content_type, filename, inline):
     if signs_urls(storage):
         # Object storage: after the access check, send the browser to a short-lived signed URL that
         # carries the same headers.
-        url = storage.url(fieldfile.name, parameters={
-            "ResponseContentDisposition": disposition,
-            "ResponseContentType": content_type,
-            "ResponseCacheControl": "private, no-cache",
-        }, expire=SIGNED_URL_SECONDS)
+        url = storage.url(
+            fieldfile.name,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
+                "ResponseCacheControl": "private, no-cache",
+            },
+            expire=SIGNED_URL_SECONDS,
+        )
         response = HttpResponseRedirect(url)
     else:
         try:
@@ -311,8 +363,9 @@ def _ranged_response(request, handle, size: int, content_type: str):
         if wanted is None:
             response = FileResponse(handle, content_type=content_type)
         else:
-            response = StreamingHttpResponse(_read_slice(handle, wanted.start, wanted.length), status=206,
-                                             content_type=content_type)
+            response = StreamingHttpResponse(
+                _read_slice(handle, wanted.start, wanted.length), status=206, content_type=content_type
+            )
             response["Content-Range"] = wanted.content_range(size)
             response["Content-Length"] = str(wanted.length)
     response["Accept-Ranges"] = "bytes"
@@ -351,8 +404,9 @@ def edit(request, pk):
     if item.is_locked:
         messages.info(request, services.ERR_LOCKED)
         return redirect("evidence:correct", pk=item.pk)
-    form = EditForm(request.POST or None, candidate=request.user, item=item,
-                    initial=EditForm.initial_for(item))
+    form = EditForm(
+        request.POST or None, candidate=request.user, item=item, initial=EditForm.initial_for(item)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.evidence_update(item=item, actor=request.user, details=form.details())
@@ -378,8 +432,12 @@ def delete(request, pk):
             return redirect("evidence:list")
     elif item.is_locked:
         error = services.ERR_LOCKED
-    return render(request, "evidence/delete.html", {"item": item, "error": error},
-                  status=400 if error and request.method == "POST" else 200)
+    return render(
+        request,
+        "evidence/delete.html",
+        {"item": item, "error": error},
+        status=400 if error and request.method == "POST" else 200,
+    )
 
 
 @csrf_exempt
@@ -392,9 +450,16 @@ def correct(request, pk):
         return render(request, "evidence/correct.html", {"form": form, "item": item, "errors": []})
     parsed = parse_evidence_upload(request, field_name="file")
     if parsed.aborted:
-        return render(request, "evidence/correct.html", {
-            "form": CorrectionForm(candidate=request.user, item=item, initial=EditForm.initial_for(item)),
-            "item": item, "errors": parsed.errors}, status=400)
+        return render(
+            request,
+            "evidence/correct.html",
+            {
+                "form": CorrectionForm(candidate=request.user, item=item, initial=EditForm.initial_for(item)),
+                "item": item,
+                "errors": parsed.errors,
+            },
+            status=400,
+        )
     return csrf_protect(_correct_post)(request, item, parsed)
 
 
@@ -406,37 +471,53 @@ def _correct_post(request, item, parsed):
         if form.is_valid() and not errors:
             try:
                 new, _ = services.evidence_correct(
-                    item=item, actor=request.user, details=form.details(), upload=upload_file,
-                    declared=form.cleaned_data["declaration"], token=form.cleaned_data["token"],
+                    item=item,
+                    actor=request.user,
+                    details=form.details(),
+                    upload=upload_file,
+                    declared=form.cleaned_data["declaration"],
+                    token=form.cleaned_data["token"],
                 )
             except (FileRefused, ValidationError) as exc:
                 errors.extend(_error_text(exc))
             else:
-                messages.success(request, f"Saved version {new.version} of “{new.title}”; the earlier version is kept.")
+                messages.success(
+                    request, f"Saved version {new.version} of “{new.title}”; the earlier version is kept."
+                )
                 return redirect("evidence:detail", pk=new.pk)
     finally:
         for upload in parsed.files:
             upload.close()
-    return render(request, "evidence/correct.html", {"form": form, "item": item, "errors": errors}, status=400)
+    return render(
+        request, "evidence/correct.html", {"form": form, "item": item, "errors": errors}, status=400
+    )
 
 
 def witness_list(request):
     """The candidate's witness status list, built from their witness testimony."""
-    return render(request, "evidence/witness_list.html", {
-        "witnesses": selectors.witness_status_list(request.user),
-        "categories": Witness.StatusCategory.choices,
-    })
+    return render(
+        request,
+        "evidence/witness_list.html",
+        {
+            "witnesses": selectors.witness_status_list(request.user),
+            "categories": Witness.StatusCategory.choices,
+        },
+    )
 
 
 def registration_witnesses(request, pk):
     """A candidate's witness status list, for the staff of their registration (everyone else: 404)."""
     registration = get_object_or_404(selectors.staff_registrations_visible_to(request.user), pk=pk)
-    return render(request, "evidence/witness_status.html", {
-        "registration": registration,
-        "witnesses": selectors.witness_status_list(registration.candidate, centre=registration.centre),
-        "categories": Witness.StatusCategory.choices,
-        "decides_status": registration.assessor_id == request.user.pk,
-    })
+    return render(
+        request,
+        "evidence/witness_status.html",
+        {
+            "registration": registration,
+            "witnesses": selectors.witness_status_list(registration.candidate, centre=registration.centre),
+            "categories": Witness.StatusCategory.choices,
+            "decides_status": registration.assessor_id == request.user.pk,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -444,8 +525,9 @@ def witness_new(request):
     form = WitnessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            witness = services.witness_create(candidate=request.user, centre=_my_centre(request),
-                                              **form.cleaned_data)
+            witness = services.witness_create(
+                candidate=request.user, centre=_my_centre(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             _attach(form, exc)
         else:
@@ -453,8 +535,9 @@ def witness_new(request):
                 messages.info(request, ALREADY_SAVED.format(what=f"The witness {witness.name}"))
             else:
                 messages.success(request, f"Added {witness.name} as a witness.")
-            return redirect(request.GET.get("next") == "testimony" and "evidence:testimony_new"
-                            or "evidence:witness_list")
+            return redirect(
+                request.GET.get("next") == "testimony" and "evidence:testimony_new" or "evidence:witness_list"
+            )
     return render(request, "evidence/witness_form.html", {"form": form, "witness": None})
 
 
@@ -467,8 +550,9 @@ def witness_edit(request, pk):
     form = WitnessForm(request.POST or None, instance=witness)
     if request.method == "POST" and form.is_valid():
         try:
-            services.witness_update(witness=Witness.objects.get(pk=witness.pk), actor=request.user,
-                                    **form.cleaned_data)
+            services.witness_update(
+                witness=Witness.objects.get(pk=witness.pk), actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             _attach(form, exc)
         else:
@@ -497,10 +581,15 @@ def _testimony_post(request, parsed):
         if form.is_valid() and not errors:
             try:
                 item, created = services.witness_testimony_submit(
-                    candidate=request.user, centre=_my_centre(request), witness=form.cleaned_data["witness"],
-                    details=form.details(), criteria=form.cleaned_data.get("criteria") or [],
-                    declared=form.cleaned_data["declaration"], upload=upload_file,
-                    token=form.cleaned_data["token"], ask_witness=form.cleaned_data.get("ask_witness", False),
+                    candidate=request.user,
+                    centre=_my_centre(request),
+                    witness=form.cleaned_data["witness"],
+                    details=form.details(),
+                    criteria=form.cleaned_data.get("criteria") or [],
+                    declared=form.cleaned_data["declaration"],
+                    upload=upload_file,
+                    token=form.cleaned_data["token"],
+                    ask_witness=form.cleaned_data.get("ask_witness", False),
                 )
             except (FileRefused, ValidationError) as exc:
                 errors.extend(_error_text(exc))
@@ -517,10 +606,17 @@ def _testimony_post(request, parsed):
 
 
 def _testimony_page(request, form, errors, status=200):
-    return render(request, "evidence/testimony_form.html", {
-        "form": form, "errors": errors, "accept": sniffing.ACCEPT_ATTRIBUTE,
-        "has_witnesses": selectors.witnesses_of(request.user).exists(),
-    }, status=status)
+    return render(
+        request,
+        "evidence/testimony_form.html",
+        {
+            "form": form,
+            "errors": errors,
+            "accept": sniffing.ACCEPT_ATTRIBUTE,
+            "has_witnesses": selectors.witnesses_of(request.user).exists(),
+        },
+        status=status,
+    )
 
 
 # --- witness confirmation ------------------------------------------------------------------------------------
@@ -532,40 +628,69 @@ _client_ip, _rate_limited, _link_page = links.client_ip, links.rate_limited, lin
 def witness_confirm(request, token):
     """The witness's page (no account): exactly what they are asked to confirm, and nothing else."""
     if _rate_limited(request):
-        return _link_page(request, "evidence/witness_link_refused.html",
-                          {"message": confirmations.RATE_LIMITED}, status=429)
+        return _link_page(
+            request, "evidence/witness_link_refused.html", {"message": confirmations.RATE_LIMITED}, status=429
+        )
     try:
         link = confirmations.request_for_token(token)
     except confirmations.LinkRefused as exc:
         return _link_page(request, "evidence/witness_link_refused.html", {"message": str(exc)}, status=410)
     testimony = link.testimony
     item = testimony.evidence
-    form = WitnessConfirmForm(request.POST or None, kind=confirmations.signature_kind(testimony), initial={
-        "statement_text": item.statement_text, "name": testimony.witness.name,
-        "job_title": testimony.witness.job_title})
+    form = WitnessConfirmForm(
+        request.POST or None,
+        kind=confirmations.signature_kind(testimony),
+        initial={
+            "statement_text": item.statement_text,
+            "name": testimony.witness.name,
+            "job_title": testimony.witness.job_title,
+        },
+    )
     errors = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if "decline" in request.POST:
-                confirmations.witness_decline(token=token, reason=data["reason"], client_ip=_client_ip(request))
+                confirmations.witness_decline(
+                    token=token, reason=data["reason"], client_ip=_client_ip(request)
+                )
                 return _link_page(request, "evidence/witness_done.html", {"declined": True})
             done = confirmations.witness_confirm(
-                token=token, name=data["name"], job_title=data["job_title"], statement_text=data["statement_text"],
-                declared=data["declaration"], client_ip=_client_ip(request))
+                token=token,
+                name=data["name"],
+                job_title=data["job_title"],
+                statement_text=data["statement_text"],
+                declared=data["declaration"],
+                client_ip=_client_ip(request),
+            )
             return _link_page(request, "evidence/witness_done.html", {"testimony": done})
         except confirmations.LinkRefused as exc:
-            return _link_page(request, "evidence/witness_link_refused.html", {"message": str(exc)}, status=410)
+            return _link_page(
+                request, "evidence/witness_link_refused.html", {"message": str(exc)}, status=410
+            )
         except ValidationError as exc:
             errors = _error_text(exc)
     candidate = item.candidate
-    return _link_page(request, "evidence/witness_confirm.html", {
-        "form": form, "errors": errors, "item": item, "witness": testimony.witness,
-        "expert": testimony.witness.is_expert,
-        "candidate_name": candidate.get_full_name() or candidate.get_username(), "centre_name": item.centre.name,
-        "criteria": testimony.criteria.select_related("unit").order_by("unit__ref", "outcome__number", "number"),
-        "locked": item.locked_at is not None, "has_file": bool(item.file), "expires_at": link.expires_at,
-    }, status=400 if errors else 200)
+    return _link_page(
+        request,
+        "evidence/witness_confirm.html",
+        {
+            "form": form,
+            "errors": errors,
+            "item": item,
+            "witness": testimony.witness,
+            "expert": testimony.witness.is_expert,
+            "candidate_name": candidate.get_full_name() or candidate.get_username(),
+            "centre_name": item.centre.name,
+            "criteria": testimony.criteria.select_related("unit").order_by(
+                "unit__ref", "outcome__number", "number"
+            ),
+            "locked": item.locked_at is not None,
+            "has_file": bool(item.file),
+            "expires_at": link.expires_at,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_http_methods(["POST"])
@@ -578,15 +703,17 @@ def testimony_request(request, pk):
     try:
         token = request.POST.get("token", "")
         link, _ = confirmations.witness_confirmation_request(
-            testimony=testimony, actor=request.user, submission_token=token if TOKEN_RE.match(token) else "")
+            testimony=testimony, actor=request.user, submission_token=token if TOKEN_RE.match(token) else ""
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(_error_text(exc)))
     else:
         if getattr(link, "resubmitted", False):
             messages.info(request, ALREADY_SENT.format(name=testimony.witness.name, email=link.email))
         else:
-            messages.success(request,
-                             f"Emailed {testimony.witness.name} ({link.email}) a link to confirm this testimony.")
+            messages.success(
+                request, f"Emailed {testimony.witness.name} ({link.email}) a link to confirm this testimony."
+            )
     return redirect("evidence:detail", pk=item.pk)
 
 
@@ -594,15 +721,17 @@ def testimony_request(request, pk):
 def witness_status_decide(request, pk, witness_pk):
     """The assessor decides a witness's status category, from the registration's witness status list."""
     registration = get_object_or_404(selectors.staff_registrations_visible_to(request.user), pk=pk)
-    witness = get_object_or_404(Witness.objects.filter(candidate=registration.candidate,
-                                                       centre=registration.centre), pk=witness_pk)
+    witness = get_object_or_404(
+        Witness.objects.filter(candidate=registration.candidate, centre=registration.centre), pk=witness_pk
+    )
     form = WitnessStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the five witness status categories.")
     else:
         try:
-            services.witness_status_decide(witness=witness, actor=request.user,
-                                           status_category=form.cleaned_data["status_category"])
+            services.witness_status_decide(
+                witness=witness, actor=request.user, status_category=form.cleaned_data["status_category"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(_error_text(exc)))
         else:

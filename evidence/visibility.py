@@ -7,6 +7,7 @@ every reader which item a person opened (verification writes it to the grant's a
 
 With no reader registered nobody but the candidate and the centre admins sees evidence (fail closed).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -5,6 +5,7 @@ exactly: object keys sorted by UTF-16 code units, no insignificant whitespace, s
 ECMAScript's JSON.stringify does (which json.dumps with ensure_ascii=False matches for these types).
 Floats are refused rather than serialised differently from RFC 8785's number rules.
 """
+
 import json
 
 B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -38,7 +39,9 @@ def _sorted(value):
 def canonical_json(value) -> bytes:
     """The RFC 8785 bytes of value."""
     _check(value)
-    return json.dumps(_sorted(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return json.dumps(_sorted(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def b58encode(data: bytes) -> str:

@@ -6,6 +6,7 @@ itself. The proof is a Data Integrity proof, cryptosuite eddsa-jcs-2022 (W3C vc-
 of the canonical (RFC 8785) proof configuration, then of the canonical credential, signed with Ed25519.
 Revocation is the 1EdTechRevocationList status the credential names, answered by this site.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,11 +46,19 @@ def _level(level: str) -> str:
 
 def achievement_for_unit(unit, qualification, criteria) -> dict:
     criteria_lines = "\n".join(f"- {c.ref} {c.text}" for c in criteria)
-    description = (f"Unit {unit.number} of the {qualification.awarding_body} {qualification.code} "
-                   f"{qualification.title}: {unit.title}.")
-    facts = [x for x in (_level(unit.level), f"{unit.credits} credits" if unit.credits is not None else "",
-                         f"unit accreditation number {unit.accreditation_number}" if unit.accreditation_number
-                         else "") if x]
+    description = (
+        f"Unit {unit.number} of the {qualification.awarding_body} {qualification.code} "
+        f"{qualification.title}: {unit.title}."
+    )
+    facts = [
+        x
+        for x in (
+            _level(unit.level),
+            f"{unit.credits} credits" if unit.credits is not None else "",
+            f"unit accreditation number {unit.accreditation_number}" if unit.accreditation_number else "",
+        )
+        if x
+    ]
     if facts:
         description += " " + ", ".join(facts).capitalize() + "."
     achievement = {
@@ -58,18 +67,31 @@ def achievement_for_unit(unit, qualification, criteria) -> dict:
         "achievementType": "Competency",
         "name": unit.title,
         "description": description,
-        "criteria": {"narrative": "Every assessment criterion of the unit was met and assessed, and the "
-                                  "assessment internally quality assured:\n" + criteria_lines
-                     if criteria_lines else "Every assessment criterion of the unit was met and assessed."},
+        "criteria": {
+            "narrative": "Every assessment criterion of the unit was met and assessed, and the "
+            "assessment internally quality assured:\n" + criteria_lines
+            if criteria_lines
+            else "Every assessment criterion of the unit was met and assessed."
+        },
         "humanCode": unit.accreditation_number or unit.ref,
         "tag": [t for t in (_level(unit.level), qualification.code, f"unit {unit.number}") if t],
-        "creator": {"id": _urn("awarding-body", qualification.awarding_body), "type": ["Profile"],
-                    "name": qualification.awarding_body},
-        "otherIdentifier": [{"type": "IdentifierEntry", "identifier": unit.ref, "identifierType": "identifier"}],
+        "creator": {
+            "id": _urn("awarding-body", qualification.awarding_body),
+            "type": ["Profile"],
+            "name": qualification.awarding_body,
+        },
+        "otherIdentifier": [
+            {"type": "IdentifierEntry", "identifier": unit.ref, "identifierType": "identifier"}
+        ],
     }
     if unit.accreditation_number:
-        achievement["otherIdentifier"].append({"type": "IdentifierEntry", "identifier": unit.accreditation_number,
-                                               "identifierType": "identifier"})
+        achievement["otherIdentifier"].append(
+            {
+                "type": "IdentifierEntry",
+                "identifier": unit.accreditation_number,
+                "identifierType": "identifier",
+            }
+        )
     if unit.credits is not None:
         achievement["creditsAvailable"] = unit.credits
     return achievement
@@ -81,17 +103,25 @@ def achievement_for_qualification(qualification, credits: int) -> dict:
         "type": ["Achievement"],
         "achievementType": "Diploma" if "diploma" in qualification.title.lower() else "Certificate",
         "name": qualification.title,
-        "description": (f"The {qualification.awarding_body} {qualification.code} {qualification.title}, "
-                        f"achieved under its rules of combination ({credits} credits)."),
-        "criteria": {"narrative": "The rules of combination of the qualification were met by units each assessed "
-                                  "and internally quality assured."},
+        "description": (
+            f"The {qualification.awarding_body} {qualification.code} {qualification.title}, "
+            f"achieved under its rules of combination ({credits} credits)."
+        ),
+        "criteria": {
+            "narrative": "The rules of combination of the qualification were met by units each assessed "
+            "and internally quality assured."
+        },
         "humanCode": qualification.accreditation_number or qualification.code,
         "tag": [t for t in (_level(qualification.level), qualification.code) if t],
-        "creator": {"id": _urn("awarding-body", qualification.awarding_body), "type": ["Profile"],
-                    "name": qualification.awarding_body},
+        "creator": {
+            "id": _urn("awarding-body", qualification.awarding_body),
+            "type": ["Profile"],
+            "name": qualification.awarding_body,
+        },
         "creditsAvailable": credits,
-        "otherIdentifier": [{"type": "IdentifierEntry", "identifier": qualification.code,
-                             "identifierType": "identifier"}],
+        "otherIdentifier": [
+            {"type": "IdentifierEntry", "identifier": qualification.code, "identifierType": "identifier"}
+        ],
     }
     return achievement
 
@@ -100,28 +130,46 @@ def build_credential(*, key_row, candidate, achievement: dict, credential_uuid, 
     """The unsigned OpenBadgeCredential."""
     did = keys.did_key(key_row.public_key)
     centre = key_row.centre
-    identifiers = [{"type": "IdentityObject", "identityHash": candidate.get_full_name() or candidate.username,
-                    "identityType": "name", "hashed": False}]
+    identifiers = [
+        {
+            "type": "IdentityObject",
+            "identityHash": candidate.get_full_name() or candidate.username,
+            "identityType": "name",
+            "hashed": False,
+        }
+    ]
     if candidate.email:
         salt = secrets.token_hex(8)
-        identifiers.append({
-            "type": "IdentityObject", "identityType": "emailAddress", "hashed": True, "salt": salt,
-            "identityHash": "sha256$" + hashlib.sha256((candidate.email.lower() + salt).encode()).hexdigest(),
-        })
+        identifiers.append(
+            {
+                "type": "IdentityObject",
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": salt,
+                "identityHash": "sha256$"
+                + hashlib.sha256((candidate.email.lower() + salt).encode()).hexdigest(),
+            }
+        )
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": f"urn:uuid:{credential_uuid}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {
-            "id": did, "type": ["Profile"], "name": centre.name,
+            "id": did,
+            "type": ["Profile"],
+            "name": centre.name,
             "url": _site(reverse("portability:centre_key", args=[centre.number])),
-            "otherIdentifier": [{"type": "IdentifierEntry", "identifier": centre.number,
-                                 "identifierType": "identifier"}],
+            "otherIdentifier": [
+                {"type": "IdentifierEntry", "identifier": centre.number, "identifierType": "identifier"}
+            ],
         },
         "validFrom": _utc(issued_at),
         "name": achievement["name"],
-        "credentialSubject": {"type": ["AchievementSubject"], "identifier": identifiers,
-                              "achievement": achievement},
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": identifiers,
+            "achievement": achievement,
+        },
         "credentialStatus": {
             "id": _site(reverse("portability:credential_status", args=[credential_uuid])),
             "type": STATUS_TYPE,
@@ -131,15 +179,21 @@ def build_credential(*, key_row, candidate, achievement: dict, credential_uuid, 
 
 
 def _hash_data(proof_config: dict, document: dict) -> bytes:
-    return hashlib.sha256(canonical_json(proof_config)).digest() + hashlib.sha256(canonical_json(document)).digest()
+    return (
+        hashlib.sha256(canonical_json(proof_config)).digest()
+        + hashlib.sha256(canonical_json(document)).digest()
+    )
 
 
 def sign_credential(document: dict, key_row, *, created) -> dict:
     """Add an eddsa-jcs-2022 DataIntegrityProof (vc-di-eddsa, section 3.3) and return the secured credential."""
     did = keys.did_key(key_row.public_key)
     options = {
-        "type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE, "created": _utc(created),
-        "verificationMethod": f"{did}#{did.removeprefix('did:key:')}", "proofPurpose": "assertionMethod",
+        "type": "DataIntegrityProof",
+        "cryptosuite": CRYPTOSUITE,
+        "created": _utc(created),
+        "verificationMethod": f"{did}#{did.removeprefix('did:key:')}",
+        "proofPurpose": "assertionMethod",
     }
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     config = dict(options, **{"@context": unsecured["@context"]})
@@ -162,8 +216,11 @@ class CredentialReport:
         out = list(self.errors)
         if self.revoked:
             out.append("The credential has been revoked by its issuer.")
-        out.append(f"Credential verified: {self.achievement}, issued by {self.issuer}." if self.ok
-                   else "Credential NOT verified.")
+        out.append(
+            f"Credential verified: {self.achievement}, issued by {self.issuer}."
+            if self.ok
+            else "Credential NOT verified."
+        )
         return out
 
 
@@ -178,15 +235,23 @@ def check_shape(document) -> list[str]:
     if not isinstance(document, dict):
         return ["The credential is not a JSON object."]
     context = document.get("@context")
-    if not (isinstance(context, list) and len(context) >= 2 and context[0] == VC_CONTEXT
-            and any(isinstance(c, str) and c.startswith("https://purl.imsglobal.org/spec/ob/v3p0/context")
-                    for c in context[1:])):
+    if not (
+        isinstance(context, list)
+        and len(context) >= 2
+        and context[0] == VC_CONTEXT
+        and any(
+            isinstance(c, str) and c.startswith("https://purl.imsglobal.org/spec/ob/v3p0/context")
+            for c in context[1:]
+        )
+    ):
         errors.append("@context must start with the VC 2.0 context and include the OB 3.0 context.")
     for required in ("id", "type", "issuer", "validFrom", "name", "credentialSubject"):
         if not document.get(required):
             errors.append(f"The credential has no {required}.")
-    if not (_has_type(document, "VerifiableCredential") and (_has_type(document, "OpenBadgeCredential")
-                                                              or _has_type(document, "AchievementCredential"))):
+    if not (
+        _has_type(document, "VerifiableCredential")
+        and (_has_type(document, "OpenBadgeCredential") or _has_type(document, "AchievementCredential"))
+    ):
         errors.append("type must hold VerifiableCredential and OpenBadgeCredential.")
     issuer = document.get("issuer")
     if not (isinstance(issuer, dict) and issuer.get("id") and _has_type(issuer, "Profile")):
@@ -224,8 +289,12 @@ def verify_credential(document, *, revoked_lookup=None, known_key_lookup=None) -
     issuer_did = document["issuer"]["id"]
     valid = False
     for proof in proofs:
-        if not isinstance(proof, dict) or proof.get("type") != "DataIntegrityProof" \
-                or proof.get("cryptosuite") != CRYPTOSUITE or proof.get("proofPurpose") != "assertionMethod":
+        if (
+            not isinstance(proof, dict)
+            or proof.get("type") != "DataIntegrityProof"
+            or proof.get("cryptosuite") != CRYPTOSUITE
+            or proof.get("proofPurpose") != "assertionMethod"
+        ):
             continue
         method = str(proof.get("verificationMethod", ""))
         if method.split("#", 1)[0] != issuer_did:  # the key must be the issuer's own
@@ -240,14 +309,19 @@ def verify_credential(document, *, revoked_lookup=None, known_key_lookup=None) -
         if keys.verify(public_key, signature, _hash_data(config, unsecured)):
             valid = True
             if known_key_lookup is not None:
-                numbers = [i.get("identifier") for i in document["issuer"].get("otherIdentifier", [])
-                           if isinstance(i, dict)]
+                numbers = [
+                    i.get("identifier")
+                    for i in document["issuer"].get("otherIdentifier", [])
+                    if isinstance(i, dict)
+                ]
                 known = next((k for k in (known_key_lookup(n) for n in numbers) if k), None)
                 if known is not None and known != public_key:
                     report.errors.append("The proof's key is not the key this site publishes for the centre.")
             break
     if not valid:
-        report.errors.append("The proof does not verify: the credential was altered or not signed by its issuer.")
+        report.errors.append(
+            "The proof does not verify: the credential was altered or not signed by its issuer."
+        )
         return report
     if revoked_lookup is not None:
         report.revoked = revoked_lookup(document.get("id", ""))

@@ -15,8 +15,12 @@ class PassportUploadForm(forms.Form):
 
 class CredentialVerifyForm(forms.Form):
     credential = forms.FileField(label="Credential file (JSON)", required=False)
-    text = forms.CharField(label="…or paste the credential", widget=forms.Textarea(attrs={"rows": 6}),
-                           required=False, max_length=512 * 1024)
+    text = forms.CharField(
+        label="…or paste the credential",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=512 * 1024,
+    )
 
     def clean(self):
         data = super().clean()
@@ -26,7 +30,9 @@ class CredentialVerifyForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label="Reason for revoking", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label="Reason for revoking", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 UNKNOWN_CANDIDATE = "There is no candidate “{name}” at this centre: give their username or candidate number."
@@ -34,13 +40,18 @@ UNKNOWN_CANDIDATE = "There is no candidate “{name}” at this centre: give the
 
 class PassportImportForm(forms.Form):
     passport = forms.FileField(label="Portfolio passport (ZIP)")
-    candidate = forms.CharField(max_length=150, help_text="The candidate's account at this centre. " + PICKER_HELP)
+    candidate = forms.CharField(
+        max_length=150, help_text="The candidate's account at this centre. " + PICKER_HELP
+    )
     assessor = forms.ModelChoiceField(queryset=None)
     internal_verifier = forms.ModelChoiceField(queryset=None)
     entry_conditions = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Entry conditions confirmed",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Entry conditions confirmed",
         help_text="Tick those of the passport's qualification that you confirm the candidate meets: a qualification "
-                  "with entry conditions is registered only when every one is confirmed.")
+        "with entry conditions is registered only when every one is confirmed.",
+    )
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,9 +59,12 @@ class PassportImportForm(forms.Form):
         self.fields["candidate"].widget.attrs.update(picker_attrs(type(centre).objects.filter(pk=centre.pk)))
         self.fields["assessor"].queryset = people_with_role(centre, Role.ASSESSOR)
         self.fields["internal_verifier"].queryset = people_with_role(centre, Role.INTERNAL_VERIFIER)
-        choices = [(f"{q.code}:{c['key']}", f"{q.code}: {c['text']}")
-                   for q in Qualification.objects.exclude(entry_conditions=[]).order_by("code")
-                   for c in (q.entry_conditions or []) if isinstance(c, dict) and c.get("key")]
+        choices = [
+            (f"{q.code}:{c['key']}", f"{q.code}: {c['text']}")
+            for q in Qualification.objects.exclude(entry_conditions=[]).order_by("code")
+            for c in (q.entry_conditions or [])
+            if isinstance(c, dict) and c.get("key")
+        ]
         if choices:
             self.fields["entry_conditions"].choices = choices
         else:
@@ -65,5 +79,9 @@ class PassportImportForm(forms.Form):
 
 
 class PriorDecisionForm(forms.Form):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                           help_text="Needed to reject")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Needed to reject",
+    )

@@ -2,6 +2,7 @@
 through the ordinary upload checks and whose accepted decisions wait, read-only and attributed to the
 sending centre and assessor, for the receiving assessor to confirm or reject unit by unit (as recognition
 of prior learning). Catalogue mismatches are reported, never guessed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,13 +29,17 @@ from . import passport, selectors
 from .models import PassportImport, PriorDecision, PriorUnit
 
 NOT_VERIFIED = "The passport did not verify, so nothing was imported: {problems}"
-NO_QUALIFICATION = ("The qualification {code} ({title}) is not in this catalogue: add it with "
-                    "`manage.py import_catalogue` first. Nothing was imported.")
+NO_QUALIFICATION = (
+    "The qualification {code} ({title}) is not in this catalogue: add it with "
+    "`manage.py import_catalogue` first. Nothing was imported."
+)
 NOT_ADMIN = "Only a centre admin of the receiving centre can import a passport."
 NOT_ASSESSOR = "Only the registration's assessor can confirm or reject prior evidence."
 ALREADY_DECIDED = "This unit's prior evidence was already {status} on {date}."
 REJECT_NEEDS_NOTE = "Say why the prior evidence is rejected: the candidate and the IV read it."
-FILE_REFUSED = "Evidence “{title}” was refused by this centre's upload checks: {reason}. Nothing was imported."
+FILE_REFUSED = (
+    "Evidence “{title}” was refused by this centre's upload checks: {reason}. Nothing was imported."
+)
 
 
 def _unit_index(qualification):
@@ -52,13 +57,20 @@ def _match_units(manifest, qualification):
         member = by_ref.get(unit["ref"]) or by_accreditation.get(unit.get("accreditation_number") or "\0")
         if member is None:
             number = unit.get("accreditation_number") or "no accreditation number"
-            mismatches.append(f"Unit {unit['ref']} {unit['title']} ({number}) is not a unit of "
-                              f"{qualification.code} in this catalogue: its decisions were not imported.")
-        elif unit.get("accreditation_number") and member.unit.accreditation_number and \
-                unit["accreditation_number"] != member.unit.accreditation_number:
-            mismatches.append(f"Unit {unit['ref']} has accreditation number {unit['accreditation_number']} in the "
-                              f"passport but {member.unit.accreditation_number} here: its decisions were not "
-                              "imported.")
+            mismatches.append(
+                f"Unit {unit['ref']} {unit['title']} ({number}) is not a unit of "
+                f"{qualification.code} in this catalogue: its decisions were not imported."
+            )
+        elif (
+            unit.get("accreditation_number")
+            and member.unit.accreditation_number
+            and unit["accreditation_number"] != member.unit.accreditation_number
+        ):
+            mismatches.append(
+                f"Unit {unit['ref']} has accreditation number {unit['accreditation_number']} in the "
+                f"passport but {member.unit.accreditation_number} here: its decisions were not "
+                "imported."
+            )
         else:
             matched[unit["ref"]] = member
     return matched, mismatches
@@ -88,8 +100,17 @@ def entry_condition_keys(confirmed, qualification_code: str) -> list[str]:
     return keys
 
 
-def passport_import(*, source, centre, candidate, assessor, internal_verifier, actor, registered_on=None,
-                    entry_conditions_confirmed=()):
+def passport_import(
+    *,
+    source,
+    centre,
+    candidate,
+    assessor,
+    internal_verifier,
+    actor,
+    registered_on=None,
+    entry_conditions_confirmed=(),
+):
     """Verify, then import all or nothing. Returns the PassportImport.
 
     `entry_conditions_confirmed`: the receiving centre's confirmation of the qualification's entry conditions
@@ -98,8 +119,11 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
         raise PermissionDenied(NOT_ADMIN)
     report = passport.verify_passport(source, known_public_key=selectors.published_key)
     if not report.ok:
-        raise ValidationError(NOT_VERIFIED.format(problems=" ".join(line for line in report.lines()
-                                                                     if not line.startswith("Passport"))))
+        raise ValidationError(
+            NOT_VERIFIED.format(
+                problems=" ".join(line for line in report.lines() if not line.startswith("Passport"))
+            )
+        )
     manifest = report.manifest
     qual = manifest["registration"]["qualification"]
     qualification = Qualification.objects.filter(code=qual["code"]).first()
@@ -114,38 +138,59 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
         with archive, transaction.atomic():
             optional = [m.unit for m in matched.values() if m.status != QualificationUnit.Status.MANDATORY]
             registration = assessment_services.registration_create(
-                actor=actor, centre=centre, candidate=candidate, qualification=qualification, assessor=assessor,
-                internal_verifier=internal_verifier, registered_on=registered_on or timezone.localdate(),
-                optional_units=optional, candidate_number=manifest["candidate"].get("candidate_number", ""),
-                entry_conditions_confirmed=entry_condition_keys(entry_conditions_confirmed, qualification.code),
+                actor=actor,
+                centre=centre,
+                candidate=candidate,
+                qualification=qualification,
+                assessor=assessor,
+                internal_verifier=internal_verifier,
+                registered_on=registered_on or timezone.localdate(),
+                optional_units=optional,
+                candidate_number=manifest["candidate"].get("candidate_number", ""),
+                entry_conditions_confirmed=entry_condition_keys(
+                    entry_conditions_confirmed, qualification.code
+                ),
             )
             record = PassportImport.objects.create(
-                registration=registration, source_centre_number=manifest["centre"]["number"],
+                registration=registration,
+                source_centre_number=manifest["centre"]["number"],
                 source_centre_name=manifest["centre"]["name"],
                 source_registration_id=manifest["registration"].get("id"),
                 manifest_sha256=hashlib.sha256(archive.read(passport.MANIFEST)).hexdigest(),
-                key_fingerprint=report.fingerprint, exported_at=manifest.get("exported_at", ""),
-                mismatches=mismatches, imported_by=actor,
+                key_fingerprint=report.fingerprint,
+                exported_at=manifest.get("exported_at", ""),
+                mismatches=mismatches,
+                imported_by=actor,
             )
-            accepted = [m for m in manifest["mappings"] if m["decision"] == "accepted" and m["unit"] in matched]
+            accepted = [
+                m for m in manifest["mappings"] if m["decision"] == "accepted" and m["unit"] in matched
+            ]
             needed = {m["evidence_id"] for m in accepted}
             new_items: dict[int, EvidenceItem] = {}
             for item in manifest["evidence"]:
                 if not (item.get("current") or item["id"] in needed):
                     continue
                 details = EvidenceDetails(
-                    title=item["title"][:200], description=item.get("description", ""),
+                    title=item["title"][:200],
+                    description=item.get("description", ""),
                     activity_date=parse_date(item["activity_date"]) if item.get("activity_date") else None,
-                    kind=item["kind"] if item["kind"] in EvidenceItem.Kind.values else EvidenceItem.Kind.OTHER,
-                    context=item["setting"] if item.get("setting") in EvidenceItem.Context.values
+                    kind=item["kind"]
+                    if item["kind"] in EvidenceItem.Kind.values
+                    else EvidenceItem.Kind.OTHER,
+                    context=item["setting"]
+                    if item.get("setting") in EvidenceItem.Context.values
                     else EvidenceItem.Context.REAL_WORK,
                     statement_text=item.get("statement_text", ""),
                 )
-                upload = _upload_from(archive, item["file"], item.get("original_name") or "evidence") \
-                    if item.get("file") else None
+                upload = (
+                    _upload_from(archive, item["file"], item.get("original_name") or "evidence")
+                    if item.get("file")
+                    else None
+                )
                 try:
-                    created = evidence_staff_create(actor=actor, candidate=candidate, centre=centre,
-                                                    details=details, upload=upload)
+                    created = evidence_staff_create(
+                        actor=actor, candidate=candidate, centre=centre, details=details, upload=upload
+                    )
                 except sniffing.FileRefused as exc:
                     raise ValidationError(FILE_REFUSED.format(title=item["title"], reason=exc)) from exc
                 finally:
@@ -160,7 +205,8 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
             unit_states = {ua["unit"]: ua for ua in manifest.get("unit_assessments", [])}
             for ref, member in matched.items():
                 prior = PriorUnit.objects.create(
-                    passport_import=record, unit=member.unit,
+                    passport_import=record,
+                    unit=member.unit,
                     source_status=unit_states.get(ref, {}).get("status", ""),
                     source_signatures=[s for s in manifest.get("signatures", []) if s.get("unit") == ref],
                 )
@@ -171,27 +217,45 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
                     range_item = ranges.get(m["range_item"]) if m["range_item"] else None
                     if criterion is None and range_item is None:
                         if m.get("requirement"):
-                            mismatches.append(f"Unit {ref}: the decision on evidence requirement {m['requirement']} "
-                                              "was not imported; the receiving assessor maps or confirms it.")
+                            mismatches.append(
+                                f"Unit {ref}: the decision on evidence requirement {m['requirement']} "
+                                "was not imported; the receiving assessor maps or confirms it."
+                            )
                         else:
-                            mismatches.append(f"Unit {ref}: {'criterion' if m['criterion'] else 'range item'} "
-                                              f"{m['criterion'] or m['range_item']} is not in this catalogue's text "
-                                              "of the unit: that decision was not imported.")
+                            mismatches.append(
+                                f"Unit {ref}: {'criterion' if m['criterion'] else 'range item'} "
+                                f"{m['criterion'] or m['range_item']} is not in this catalogue's text "
+                                "of the unit: that decision was not imported."
+                            )
                         continue
                     PriorDecision.objects.create(
-                        prior_unit=prior, evidence=new_items[m["evidence_id"]], criterion=criterion,
-                        range_item=range_item, method=m["method"], location=m.get("location", "")[:100],
-                        setting=m.get("setting", ""), assessed_by=m.get("assessed_by") or "",
+                        prior_unit=prior,
+                        evidence=new_items[m["evidence_id"]],
+                        criterion=criterion,
+                        range_item=range_item,
+                        method=m["method"],
+                        location=m.get("location", "")[:100],
+                        setting=m.get("setting", ""),
+                        assessed_by=m.get("assessed_by") or "",
                         assessed_at=m.get("assessed_at") or "",
                     )
             if mismatches != record.mismatches:
                 record.mismatches = mismatches
                 record.save(update_fields=["mismatches"])
-            audit_record(actor=actor, action=Action.PORTABILITY_PASSPORT_IMPORTED, obj=record, centre=centre, details={
-                "from_centre": record.source_centre_number, "manifest_sha256": record.manifest_sha256,
-                "fingerprint": record.key_fingerprint, "evidence": len(new_items),
-                "decisions": len(accepted), "mismatches": mismatches,
-            })
+            audit_record(
+                actor=actor,
+                action=Action.PORTABILITY_PASSPORT_IMPORTED,
+                obj=record,
+                centre=centre,
+                details={
+                    "from_centre": record.source_centre_number,
+                    "manifest_sha256": record.manifest_sha256,
+                    "fingerprint": record.key_fingerprint,
+                    "evidence": len(new_items),
+                    "decisions": len(accepted),
+                    "mismatches": mismatches,
+                },
+            )
     except BaseException:
         for name in stored_files:  # the transaction rolled back: no row points at these files any more
             if default_storage.exists(name):
@@ -204,14 +268,21 @@ def passport_import(*, source, centre, candidate, assessor, internal_verifier, a
 def prior_unit_decide(*, prior_unit, actor, confirm: bool, note: str = "") -> PriorUnit:
     """The receiving assessor confirms a unit's prior evidence (its decisions become RPL mappings made by
     them, naming the original centre and assessor) or rejects it with a note."""
-    prior = PriorUnit.objects.select_for_update().select_related("passport_import__registration").get(
-        pk=prior_unit.pk)
+    prior = (
+        PriorUnit.objects.select_for_update()
+        .select_related("passport_import__registration")
+        .get(pk=prior_unit.pk)
+    )
     registration = prior.passport_import.registration
     if not assessment_permissions.is_assessor_of(actor, registration):
         raise PermissionDenied(NOT_ASSESSOR)
     if prior.status != PriorUnit.Status.PENDING:
-        raise ValidationError(ALREADY_DECIDED.format(status=prior.get_status_display().lower(),
-                                                     date=f"{timezone.localtime(prior.decided_at):%d/%m/%Y}"))
+        raise ValidationError(
+            ALREADY_DECIDED.format(
+                status=prior.get_status_display().lower(),
+                date=f"{timezone.localtime(prior.decided_at):%d/%m/%Y}",
+            )
+        )
     note = note.strip()
     if not confirm and not note:
         raise ValidationError(REJECT_NEEDS_NOTE)
@@ -221,17 +292,32 @@ def prior_unit_decide(*, prior_unit, actor, confirm: bool, note: str = "") -> Pr
         locations = {}
         for d in prior.decisions.select_related("evidence", "criterion", "range_item"):
             (grouped[d.evidence_id][0] if d.criterion_id else grouped[d.evidence_id][1]).append(
-                d.criterion or d.range_item)
-            locations[d.evidence_id] = (d.evidence, f"RPL from {source}: {d.assessed_by}, {d.assessed_at[:10]}")
+                d.criterion or d.range_item
+            )
+            locations[d.evidence_id] = (
+                d.evidence,
+                f"RPL from {source}: {d.assessed_by}, {d.assessed_at[:10]}",
+            )
         for evidence_id, (criteria, range_items) in grouped.items():
             evidence, location = locations[evidence_id]
             assessment_services.mapping_add(
-                registration=registration, evidence=evidence, actor=actor, criteria=criteria,
-                range_items=range_items, method=Method.RPL, location=location[:100], decision="accepted",
+                registration=registration,
+                evidence=evidence,
+                actor=actor,
+                criteria=criteria,
+                range_items=range_items,
+                method=Method.RPL,
+                location=location[:100],
+                decision="accepted",
             )
     prior.status = PriorUnit.Status.CONFIRMED if confirm else PriorUnit.Status.REJECTED
     prior.decided_by, prior.decided_at, prior.note = actor, timezone.now(), note
     prior.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    audit_record(actor=actor, action=Action.PORTABILITY_PRIOR_UNIT_DECIDED, obj=prior, centre=registration.centre,
-                 details={"unit": prior.unit.ref, "status": prior.status, "note": note, "from_centre": source})
+    audit_record(
+        actor=actor,
+        action=Action.PORTABILITY_PRIOR_UNIT_DECIDED,
+        obj=prior,
+        centre=registration.centre,
+        details={"unit": prior.unit.ref, "status": prior.status, "note": note, "from_centre": source},
+    )
     return prior

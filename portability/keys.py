@@ -3,6 +3,7 @@
 The private key is encrypted with a key derived from settings.PORTABILITY_KEY_SECRET (default: the
 SECRET_KEY). Rotating that secret without re-encrypting makes existing keys unusable: see README.
 """
+
 import base64
 import hashlib
 
@@ -30,8 +31,9 @@ KEY_UNREADABLE = (
 
 def _fernet() -> Fernet:
     secret = (getattr(settings, "PORTABILITY_KEY_SECRET", "") or settings.SECRET_KEY).encode()
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"portfolio-centre-keys",
-                   info=b"fernet").derive(secret)
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"portfolio-centre-keys", info=b"fernet"
+    ).derive(secret)
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
@@ -46,11 +48,17 @@ def centre_key(centre) -> CentreKey:
     try:
         with transaction.atomic():
             row = CentreKey.objects.create(
-                centre=centre, public_key=raw_public.hex(),
+                centre=centre,
+                public_key=raw_public.hex(),
                 private_key_encrypted=_fernet().encrypt(raw_private).decode(),
             )
-            audit_record(actor=None, action=Action.PORTABILITY_CENTRE_KEY_CREATED, obj=row, centre=centre,
-                         details={"fingerprint": row.fingerprint})
+            audit_record(
+                actor=None,
+                action=Action.PORTABILITY_CENTRE_KEY_CREATED,
+                obj=row,
+                centre=centre,
+                details={"fingerprint": row.fingerprint},
+            )
     except IntegrityError:  # made by a concurrent request
         row = CentreKey.objects.get(centre=centre)
     return row
@@ -89,7 +97,7 @@ def public_key_from_did(did: str) -> str:
     """The hex public key named by a did:key (fragment ignored); ValueError if it is not one."""
     if not did.startswith("did:key:"):
         raise ValueError("not a did:key")
-    raw = from_multibase_b58(did[len("did:key:"):].split("#", 1)[0])
+    raw = from_multibase_b58(did[len("did:key:") :].split("#", 1)[0])
     if not raw.startswith(ED25519_MULTICODEC) or len(raw) != 34:
         raise ValueError("not an Ed25519 did:key")
     return raw[2:].hex()

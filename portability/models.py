@@ -1,4 +1,5 @@
 """A centre's signing key, and the credentials issued with it."""
+
 import hashlib
 import uuid
 
@@ -13,7 +14,9 @@ class CentreKey(models.Model):
 
     centre = models.OneToOneField("accounts.Centre", on_delete=models.PROTECT, related_name="signing_key")
     public_key = models.CharField(max_length=64, help_text="Raw Ed25519 public key, hex")
-    private_key_encrypted = models.TextField(help_text="Raw private key, encrypted with the site's key secret")
+    private_key_encrypted = models.TextField(
+        help_text="Raw private key, encrypted with the site's key secret"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -32,20 +35,30 @@ class IssuedCredential(models.Model):
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="+")
     registration = models.ForeignKey("assessment.Registration", on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey("verification.CertificationClaim", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("qualifications.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", help_text="Empty for the full qualification")
+    unit = models.ForeignKey(
+        "qualifications.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for the full qualification",
+    )
     document = models.JSONField(help_text="The signed credential as issued")
     issued_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     revocation_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["claim", "unit"], name="one_credential_per_claimed_unit"),
-            models.UniqueConstraint(fields=["claim"], condition=models.Q(unit__isnull=True),
-                                    name="one_credential_per_claimed_qualification"),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(unit__isnull=True),
+                name="one_credential_per_claimed_qualification",
+            ),
         ]
         ordering = ["-issued_at", "-id"]
 
@@ -60,20 +73,25 @@ class IssuedCredential(models.Model):
 class PassportImport(models.Model):
     """A portfolio passport brought in at a receiving centre: where it came from, and what was made of it."""
 
-    registration = models.OneToOneField("assessment.Registration", on_delete=models.PROTECT,
-                                        related_name="passport_import")
+    registration = models.OneToOneField(
+        "assessment.Registration", on_delete=models.PROTECT, related_name="passport_import"
+    )
     source_centre_number = models.CharField(max_length=20)
     source_centre_name = models.CharField(max_length=200)
     source_registration_id = models.PositiveIntegerField(null=True, blank=True)
     manifest_sha256 = models.CharField(max_length=64)
     key_fingerprint = models.CharField(max_length=16)
     exported_at = models.CharField(max_length=40, blank=True)
-    mismatches = models.JSONField(default=list, help_text="Units of the passport this catalogue lacks, and why")
+    mismatches = models.JSONField(
+        default=list, help_text="Units of the passport this catalogue lacks, and why"
+    )
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     imported_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
-        return f"passport from {self.source_centre_name} ({self.source_centre_number}) for {self.registration}"
+        return (
+            f"passport from {self.source_centre_name} ({self.source_centre_number}) for {self.registration}"
+        )
 
 
 class PriorUnit(models.Model):
@@ -86,17 +104,24 @@ class PriorUnit(models.Model):
 
     passport_import = models.ForeignKey(PassportImport, on_delete=models.CASCADE, related_name="units")
     unit = models.ForeignKey("qualifications.Unit", on_delete=models.PROTECT, related_name="+")
-    source_status = models.CharField(max_length=30, blank=True, help_text="The unit's state at the sending centre")
-    source_signatures = models.JSONField(default=list, help_text="The sending centre's signatures, as exported")
+    source_status = models.CharField(
+        max_length=30, blank=True, help_text="The unit's state at the sending centre"
+    )
+    source_signatures = models.JSONField(
+        default=list, help_text="The sending centre's signatures, as exported"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["unit__ref"]
-        constraints = [models.UniqueConstraint(fields=["passport_import", "unit"], name="one_prior_unit_per_import")]
+        constraints = [
+            models.UniqueConstraint(fields=["passport_import", "unit"], name="one_prior_unit_per_import")
+        ]
 
     def __str__(self):
         return f"prior evidence for {self.unit.ref} ({self.get_status_display()})"
@@ -107,8 +132,11 @@ class PriorUnit(models.Model):
 
         Kept as provenance only: it counts for nothing here until the receiving assessor re-signs the unit.
         """
-        standing = [s for s in self.source_signatures
-                    if s.get("kind") == "assessor_sign_off" and not s.get("reopened_at")]
+        standing = [
+            s
+            for s in self.source_signatures
+            if s.get("kind") == "assessor_sign_off" and not s.get("reopened_at")
+        ]
         return max(standing, key=lambda s: s.get("round") or 0) if standing else None
 
     @property
@@ -130,10 +158,16 @@ class PriorDecision(models.Model):
 
     prior_unit = models.ForeignKey(PriorUnit, on_delete=models.CASCADE, related_name="decisions")
     evidence = models.ForeignKey("evidence.EvidenceItem", on_delete=models.PROTECT, related_name="+")
-    criterion = models.ForeignKey("qualifications.AssessmentCriterion", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
-    range_item = models.ForeignKey("qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    criterion = models.ForeignKey(
+        "qualifications.AssessmentCriterion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    range_item = models.ForeignKey(
+        "qualifications.RangeItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     method = models.CharField(max_length=30)
     location = models.CharField(max_length=100, blank=True)
     setting = models.CharField(max_length=30, blank=True)

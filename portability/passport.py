@@ -9,6 +9,7 @@ Layout of the ZIP:
 `verify_passport` reads a ZIP without trusting it (names, sizes, ratio, count checked before anything is
 extracted) and reports exactly which files were altered, missing or added, and whether the signature holds.
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,7 +70,9 @@ def _file_sha256(field_file) -> str:
 
 def _current_evidence(registration):
     return EvidenceItem.objects.filter(
-        candidate=registration.candidate, centre=registration.centre, deleted_at__isnull=True,
+        candidate=registration.candidate,
+        centre=registration.centre,
+        deleted_at__isnull=True,
         next_version__isnull=True,
     ).order_by()
 
@@ -82,8 +85,9 @@ def passport_evidence(registration):
     ).order_by("pk")
 
 
-def build_manifest(registration, *, evidence_paths: dict[int, str], form_hashes: dict[str, str],
-                   file_hashes: dict[str, str]) -> dict:
+def build_manifest(
+    registration, *, evidence_paths: dict[int, str], form_hashes: dict[str, str], file_hashes: dict[str, str]
+) -> dict:
     """The manifest as plain data; the caller has already written the files it names."""
     reg = registration
     units = registration_units(reg)
@@ -94,12 +98,14 @@ def build_manifest(registration, *, evidence_paths: dict[int, str], form_hashes:
         .order_by("unit__ref", "pk")
     )
     unit_assessments = list(
-        UnitAssessment.objects.filter(registration=reg).select_related("unit", "signed_by", "countersigned_by")
+        UnitAssessment.objects.filter(registration=reg)
+        .select_related("unit", "signed_by", "countersigned_by")
         .order_by("unit__ref")
     )
     sign_offs = list(
         UnitSignOff.objects.filter(unit_assessment__registration=reg)
-        .select_related("unit_assessment__unit", "assessor", "countersigned_by").order_by("signed_at", "pk")
+        .select_related("unit_assessment__unit", "assessor", "countersigned_by")
+        .order_by("signed_at", "pk")
     )
     decisions = list(
         VerificationDecision.objects.filter(unit_assessment__registration=reg)
@@ -108,29 +114,38 @@ def build_manifest(registration, *, evidence_paths: dict[int, str], form_hashes:
     )
     claims = list(CertificationClaim.objects.filter(registration=reg).order_by("claimed_at", "pk"))
 
-    mapping_rows = [{
-        "id": m.pk,
-        "evidence_id": m.evidence_id,
-        "unit": m.unit.ref,
-        "criterion": m.criterion.ref if m.criterion_id else None,
-        "range_item": m.range_item.ref if m.range_item_id else None,
-        "requirement": m.requirement.ref if m.requirement_id else None,
-        "method": m.method,
-        "location": m.location,
-        "setting": m.evidence.context,
-        "decision": m.decision,
-        "reason": m.reason,
-        "assessed_by": _name(m.assessed_by),
-        "assessed_at": _iso(m.assessed_at),
-    } for m in mappings]
+    mapping_rows = [
+        {
+            "id": m.pk,
+            "evidence_id": m.evidence_id,
+            "unit": m.unit.ref,
+            "criterion": m.criterion.ref if m.criterion_id else None,
+            "range_item": m.range_item.ref if m.range_item_id else None,
+            "requirement": m.requirement.ref if m.requirement_id else None,
+            "method": m.method,
+            "location": m.location,
+            "setting": m.evidence.context,
+            "decision": m.decision,
+            "reason": m.reason,
+            "assessed_by": _name(m.assessed_by),
+            "assessed_at": _iso(m.assessed_at),
+        }
+        for m in mappings
+    ]
 
     def unit_content_hash(unit_id) -> str:
         """What a signature on a unit covers: its accepted decisions and the evidence versions they used."""
         covered = [
-            {"mapping": row["id"], "criterion": row["criterion"], "range_item": row["range_item"],
-             "decision": row["decision"], "evidence_sha256": by_id[m.evidence_id].sha256
-             or hashlib.sha256(by_id[m.evidence_id].statement_text.encode()).hexdigest()}
-            for m, row in zip(mappings, mapping_rows, strict=True) if m.unit_id == unit_id
+            {
+                "mapping": row["id"],
+                "criterion": row["criterion"],
+                "range_item": row["range_item"],
+                "decision": row["decision"],
+                "evidence_sha256": by_id[m.evidence_id].sha256
+                or hashlib.sha256(by_id[m.evidence_id].statement_text.encode()).hexdigest(),
+            }
+            for m, row in zip(mappings, mapping_rows, strict=True)
+            if m.unit_id == unit_id
         ]
         return hashlib.sha256(canonical_json(covered)).hexdigest()
 
@@ -140,70 +155,134 @@ def build_manifest(registration, *, evidence_paths: dict[int, str], form_hashes:
     signatures = []
     for ua in unit_assessments:
         if ua.authenticity_signed_at:
-            signatures.append({
-                "kind": "candidate_authenticity", "unit": ua.unit.ref, "signer": _name(reg.candidate),
-                "signed_at": _iso(ua.authenticity_signed_at), "statement": AUTHENTICITY_DECLARATION,
-                "content_sha256": unit_content_hash(ua.unit_id),
-            })
+            signatures.append(
+                {
+                    "kind": "candidate_authenticity",
+                    "unit": ua.unit.ref,
+                    "signer": _name(reg.candidate),
+                    "signed_at": _iso(ua.authenticity_signed_at),
+                    "statement": AUTHENTICITY_DECLARATION,
+                    "content_sha256": unit_content_hash(ua.unit_id),
+                }
+            )
     for so in sign_offs:
-        signatures.append({
-            "kind": "assessor_sign_off", "unit": so.unit_assessment.unit.ref, "round": so.round,
-            "signer": _name(so.assessor), "signed_at": _iso(so.signed_at),
-            "countersigned_by": _name(so.countersigned_by), "countersigned_at": _iso(so.countersigned_at),
-            "reopened_at": _iso(so.reopened_at), "reopen_reason": so.reopen_reason,
-            "statement": "Unit signed off: every assessment criterion and evidence requirement met.",
-            "content_sha256": unit_content_hash(so.unit_assessment.unit_id),
-        })
+        signatures.append(
+            {
+                "kind": "assessor_sign_off",
+                "unit": so.unit_assessment.unit.ref,
+                "round": so.round,
+                "signer": _name(so.assessor),
+                "signed_at": _iso(so.signed_at),
+                "countersigned_by": _name(so.countersigned_by),
+                "countersigned_at": _iso(so.countersigned_at),
+                "reopened_at": _iso(so.reopened_at),
+                "reopen_reason": so.reopen_reason,
+                "statement": "Unit signed off: every assessment criterion and evidence requirement met.",
+                "content_sha256": unit_content_hash(so.unit_assessment.unit_id),
+            }
+        )
 
     return {
         "format": FORMAT,
         "exported_at": _iso(timezone.now()),
         "centre": {"number": reg.centre.number, "name": reg.centre.name},
         "candidate": {
-            "username": reg.candidate.username, "name": _name(reg.candidate),
-            "first_name": reg.candidate.first_name, "last_name": reg.candidate.last_name,
-            "email": reg.candidate.email, "candidate_number": reg.candidate_number,
+            "username": reg.candidate.username,
+            "name": _name(reg.candidate),
+            "first_name": reg.candidate.first_name,
+            "last_name": reg.candidate.last_name,
+            "email": reg.candidate.email,
+            "candidate_number": reg.candidate_number,
         },
         "registration": {
-            "id": reg.pk, "registered_on": _iso(reg.registered_on), "expires_on": _iso(reg.expires_on),
-            "status": reg.status, "assessor": _name(reg.assessor), "internal_verifier": _name(reg.internal_verifier),
+            "id": reg.pk,
+            "registered_on": _iso(reg.registered_on),
+            "expires_on": _iso(reg.expires_on),
+            "status": reg.status,
+            "assessor": _name(reg.assessor),
+            "internal_verifier": _name(reg.internal_verifier),
             "qualification": {
-                "code": reg.qualification.code, "title": reg.qualification.title,
+                "code": reg.qualification.code,
+                "title": reg.qualification.title,
                 "awarding_body": reg.qualification.awarding_body,
                 "accreditation_number": reg.qualification.accreditation_number,
             },
-            "units": [{
-                "ref": u.ref, "number": u.number, "title": u.title, "level": u.level, "credits": u.credits,
-                "accreditation_number": u.accreditation_number,
-            } for u in units],
+            "units": [
+                {
+                    "ref": u.ref,
+                    "number": u.number,
+                    "title": u.title,
+                    "level": u.level,
+                    "credits": u.credits,
+                    "accreditation_number": u.accreditation_number,
+                }
+                for u in units
+            ],
         },
-        "evidence": [{
-            "id": e.pk, "title": e.title, "kind": e.kind, "setting": e.context, "description": e.description,
-            "activity_date": _iso(e.activity_date), "created_at": _iso(e.created_at), "version": e.version,
-            "previous_version_id": e.previous_version_id, "current": e.pk in current_ids,
-            "statement_text": e.statement_text, "original_name": e.original_name, "size": e.size,
-            "content_type": e.content_type, "sha256": e.sha256 or None, "file": evidence_paths.get(e.pk),
-        } for e in sorted(by_id.values(), key=lambda x: x.pk)],
+        "evidence": [
+            {
+                "id": e.pk,
+                "title": e.title,
+                "kind": e.kind,
+                "setting": e.context,
+                "description": e.description,
+                "activity_date": _iso(e.activity_date),
+                "created_at": _iso(e.created_at),
+                "version": e.version,
+                "previous_version_id": e.previous_version_id,
+                "current": e.pk in current_ids,
+                "statement_text": e.statement_text,
+                "original_name": e.original_name,
+                "size": e.size,
+                "content_type": e.content_type,
+                "sha256": e.sha256 or None,
+                "file": evidence_paths.get(e.pk),
+            }
+            for e in sorted(by_id.values(), key=lambda x: x.pk)
+        ],
         "mappings": mapping_rows,
-        "unit_assessments": [{
-            "unit": ua.unit.ref, "status": ua.status, "round": ua.round,
-            "authenticity_signed_at": _iso(ua.authenticity_signed_at),
-            "signed_by": _name(ua.signed_by), "signed_at": _iso(ua.signed_at),
-            "countersigned_by": _name(ua.countersigned_by), "countersigned_at": _iso(ua.countersigned_at),
-        } for ua in unit_assessments],
+        "unit_assessments": [
+            {
+                "unit": ua.unit.ref,
+                "status": ua.status,
+                "round": ua.round,
+                "authenticity_signed_at": _iso(ua.authenticity_signed_at),
+                "signed_by": _name(ua.signed_by),
+                "signed_at": _iso(ua.signed_at),
+                "countersigned_by": _name(ua.countersigned_by),
+                "countersigned_at": _iso(ua.countersigned_at),
+            }
+            for ua in unit_assessments
+        ],
         "signatures": signatures,
-        "verification_decisions": [{
-            "unit": d.unit_assessment.unit.ref, "outcome": d.outcome, "verifier": _name(d.verifier),
-            "assessor": _name(d.assessor), "mapping_id": d.mapping_id,
-            "criterion": d.mapping.criterion.ref if d.mapping_id and d.mapping.criterion_id else None,
-            "comments": d.comments, "action_points": d.action_points, "unit_round": d.unit_round,
-            "decided_at": _iso(d.decided_at), "referral_closed_at": _iso(d.referral_closed_at),
-            "closure_note": d.closure_note,
-        } for d in decisions],
-        "claims": [{
-            "kind": c.kind, "units": c.units, "credits": c.credits, "claimed_at": _iso(c.claimed_at),
-            "status": c.status, "cancel_reason": c.cancel_reason,
-        } for c in claims],
+        "verification_decisions": [
+            {
+                "unit": d.unit_assessment.unit.ref,
+                "outcome": d.outcome,
+                "verifier": _name(d.verifier),
+                "assessor": _name(d.assessor),
+                "mapping_id": d.mapping_id,
+                "criterion": d.mapping.criterion.ref if d.mapping_id and d.mapping.criterion_id else None,
+                "comments": d.comments,
+                "action_points": d.action_points,
+                "unit_round": d.unit_round,
+                "decided_at": _iso(d.decided_at),
+                "referral_closed_at": _iso(d.referral_closed_at),
+                "closure_note": d.closure_note,
+            }
+            for d in decisions
+        ],
+        "claims": [
+            {
+                "kind": c.kind,
+                "units": c.units,
+                "credits": c.credits,
+                "claimed_at": _iso(c.claimed_at),
+                "status": c.status,
+                "cancel_reason": c.cancel_reason,
+            }
+            for c in claims
+        ],
         "forms": form_hashes,
         "files": file_hashes,
     }
@@ -236,8 +315,9 @@ def write_passport(registration, target) -> dict:
         for path, data in _render_forms(registration).items():
             archive.writestr(path, data)
             form_hashes[path] = file_hashes[path] = hashlib.sha256(data).hexdigest()
-        manifest = build_manifest(registration, evidence_paths=evidence_paths, form_hashes=form_hashes,
-                                  file_hashes=file_hashes)
+        manifest = build_manifest(
+            registration, evidence_paths=evidence_paths, form_hashes=form_hashes, file_hashes=file_hashes
+        )
         manifest_bytes = json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8")
         archive.writestr(MANIFEST, manifest_bytes)
         archive.writestr(SIGNATURE, json.dumps(signature_document(key_row, manifest_bytes), indent=1))
@@ -265,7 +345,9 @@ class PassportReport:
     signature_valid: bool = False
     signed_by_centre: str = ""
     fingerprint: str = ""
-    known_key: bool | None = None  # True: matches the key this site holds for the centre; None: not known here
+    known_key: bool | None = (
+        None  # True: matches the key this site holds for the centre; None: not known here
+    )
     altered: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
@@ -273,14 +355,22 @@ class PassportReport:
 
     @property
     def ok(self) -> bool:
-        return (not self.errors and self.signature_valid and not self.altered and not self.missing
-                and not self.unexpected and self.known_key is not False)
+        return (
+            not self.errors
+            and self.signature_valid
+            and not self.altered
+            and not self.missing
+            and not self.unexpected
+            and self.known_key is not False
+        )
 
     def lines(self) -> list[str]:
         out = list(self.errors)
         if self.manifest is not None or self.signed_by_centre:
-            out.append(f"Signature: {'valid' if self.signature_valid else 'NOT VALID'} "
-                       f"(centre {self.signed_by_centre or '?'}, key fingerprint {self.fingerprint or '?'})")
+            out.append(
+                f"Signature: {'valid' if self.signature_valid else 'NOT VALID'} "
+                f"(centre {self.signed_by_centre or '?'}, key fingerprint {self.fingerprint or '?'})"
+            )
         if self.known_key is False:
             out.append("The key does NOT match the key this site holds for that centre.")
         elif self.known_key:
@@ -288,17 +378,33 @@ class PassportReport:
         out += [f"Altered: {p}" for p in self.altered]
         out += [f"Missing: {p}" for p in self.missing]
         out += [f"Not in the manifest: {p}" for p in self.unexpected]
-        out.append("Passport verified: signature and every file match." if self.ok else "Passport NOT verified.")
+        out.append(
+            "Passport verified: signature and every file match." if self.ok else "Passport NOT verified."
+        )
         return out
 
     def as_dict(self) -> dict:
-        return {"ok": self.ok, "errors": self.errors, "signature_valid": self.signature_valid,
-                "centre": self.signed_by_centre, "fingerprint": self.fingerprint, "known_key": self.known_key,
-                "altered": self.altered, "missing": self.missing, "unexpected": self.unexpected}
+        return {
+            "ok": self.ok,
+            "errors": self.errors,
+            "signature_valid": self.signature_valid,
+            "centre": self.signed_by_centre,
+            "fingerprint": self.fingerprint,
+            "known_key": self.known_key,
+            "altered": self.altered,
+            "missing": self.missing,
+            "unexpected": self.unexpected,
+        }
 
 
 def _unsafe(name: str) -> bool:
-    if not name or name.startswith(("/", "\\")) or "\\" in name or "\0" in name or re.match(r"^[A-Za-z]:", name):
+    if (
+        not name
+        or name.startswith(("/", "\\"))
+        or "\\" in name
+        or "\0" in name
+        or re.match(r"^[A-Za-z]:", name)
+    ):
         return True
     normal = posixpath.normpath(name)
     return normal.startswith("../") or normal == ".." or "/../" in f"/{name}/"
@@ -318,8 +424,14 @@ def open_checked(source) -> tuple[zipfile.ZipFile | None, list[str]]:
         if _unsafe(info.filename):
             return None, [UNSAFE_NAME.format(name=info.filename)]
         total += info.file_size
-        if info.file_size > 1024 * 1024 and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-            return None, [TOO_BIG.format(reason=f"{info.filename} expands {info.file_size // info.compress_size}×")]
+        if (
+            info.file_size > 1024 * 1024
+            and info.compress_size
+            and info.file_size / info.compress_size > MAX_RATIO
+        ):
+            return None, [
+                TOO_BIG.format(reason=f"{info.filename} expands {info.file_size // info.compress_size}×")
+            ]
     if total > MAX_TOTAL_UNCOMPRESSED:
         return None, [TOO_BIG.format(reason=f"{total} bytes uncompressed")]
     return archive, []
@@ -375,8 +487,13 @@ def verify_passport(source, *, known_public_key=None) -> PassportReport:
             raw_signature = base64.b64decode(str(signature.get("signature", "")), validate=True)
         except ValueError:
             raw_signature = b""
-        report.signature_valid = bool(raw_signature) and keys.verify(public_key, raw_signature, manifest_bytes)
-        if report.signature_valid and str(manifest.get("centre", {}).get("number")) != report.signed_by_centre:
+        report.signature_valid = bool(raw_signature) and keys.verify(
+            public_key, raw_signature, manifest_bytes
+        )
+        if (
+            report.signature_valid
+            and str(manifest.get("centre", {}).get("number")) != report.signed_by_centre
+        ):
             report.errors.append("The signature names another centre than the manifest.")
         if known_public_key is not None:
             known = known_public_key(report.signed_by_centre)
@@ -393,7 +510,12 @@ def verify_passport(source, *, known_public_key=None) -> PassportReport:
                 report.altered.append(path)
         for item in manifest.get("evidence", []):  # an item's own hash must agree with its file's
             path = item.get("file")
-            if path and item.get("sha256") and files.get(path) != item["sha256"] and path not in report.altered:
+            if (
+                path
+                and item.get("sha256")
+                and files.get(path) != item["sha256"]
+                and path not in report.altered
+            ):
                 report.altered.append(path)
         report.unexpected = sorted(set(names) - set(files) - {MANIFEST, SIGNATURE})
     return report

@@ -1,4 +1,5 @@
 """Reads for portability. Which registrations and claims a person may see comes from the lower apps' selectors."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +27,8 @@ def credentials_visible_to(user) -> QuerySet[IssuedCredential]:
     admin_regs = registrations_administered_by(user).values("pk")
     own_regs = registrations_visible_to(user).filter(candidate=user).values("pk")
     return IssuedCredential.objects.filter(registration__in=admin_regs) | IssuedCredential.objects.filter(
-        registration__in=own_regs)
+        registration__in=own_regs
+    )
 
 
 def published_key(centre_number: str) -> str | None:
@@ -62,9 +64,13 @@ def import_registrations_for(user):
 
 
 def import_for(user, registration_pk) -> PassportImport:
-    record = (PassportImport.objects.filter(registration__in=import_registrations_for(user).values("pk"),
-                                            registration_id=registration_pk)
-              .select_related("registration__candidate", "registration__qualification", "imported_by").first())
+    record = (
+        PassportImport.objects.filter(
+            registration__in=import_registrations_for(user).values("pk"), registration_id=registration_pk
+        )
+        .select_related("registration__candidate", "registration__qualification", "imported_by")
+        .first()
+    )
     if record is None:
         raise Http404
     return record
@@ -87,8 +93,11 @@ class PriorSignature:
 
     @property
     def text(self) -> str:
-        there = f"Signed at {self.source_centre} on {self.signed_on:%d/%m/%Y} by {self.signer}" if self.signed_on \
+        there = (
+            f"Signed at {self.source_centre} on {self.signed_on:%d/%m/%Y} by {self.signer}"
+            if self.signed_on
             else f"Signed at {self.source_centre} by {self.signer}"
+        )
         if not self.re_signed:
             return f"{there}, to be re-signed here"
         name = self.re_signed_by.get_full_name() or self.re_signed_by.username
@@ -98,19 +107,32 @@ class PriorSignature:
 def prior_signature_states(registration) -> dict[int, PriorSignature]:
     """{unit id: PriorSignature} for the registration's imported units that were signed at the sending centre.
     Two queries, whatever the number of units."""
-    priors = [p for p in PriorUnit.objects.filter(passport_import__registration=registration)
-              .select_related("passport_import") if p.signed_at_source]
+    priors = [
+        p
+        for p in PriorUnit.objects.filter(passport_import__registration=registration).select_related(
+            "passport_import"
+        )
+        if p.signed_at_source
+    ]
     if not priors:
         return {}
-    signed_here = {ua.unit_id: ua for ua in UnitAssessment.objects.filter(
-        registration=registration, unit_id__in=[p.unit_id for p in priors],
-        status=UnitAssessment.Status.SIGNED).select_related("signed_by")}
+    signed_here = {
+        ua.unit_id: ua
+        for ua in UnitAssessment.objects.filter(
+            registration=registration,
+            unit_id__in=[p.unit_id for p in priors],
+            status=UnitAssessment.Status.SIGNED,
+        ).select_related("signed_by")
+    }
     states = {}
     for prior in priors:
         ua = signed_here.get(prior.unit_id)
         states[prior.unit_id] = PriorSignature(
-            prior_unit=prior, source_centre=prior.passport_import.source_centre_name,
+            prior_unit=prior,
+            source_centre=prior.passport_import.source_centre_name,
             signer=prior.source_sign_off.get("signer") or "the sending centre's assessor",
-            signed_on=prior.source_signed_on, re_signed_by=ua.signed_by if ua else None,
-            re_signed_at=ua.signed_at if ua else None)
+            signed_on=prior.source_signed_on,
+            re_signed_by=ua.signed_by if ua else None,
+            re_signed_at=ua.signed_at if ua else None,
+        )
     return states

@@ -1,4 +1,5 @@
 """Writes for portability: passport exports, credential issue and revocation. Atomic and audited."""
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,17 @@ def passport_export(*, registration, actor, target) -> dict:
     if actor is not None and not _is_admin(actor, registration.centre):
         raise PermissionDenied(NOT_ADMIN)
     manifest = passport.write_passport(registration, target)
-    audit_record(actor=actor or "manage.py export_passport", action=Action.PORTABILITY_PASSPORT_EXPORTED,
-                 obj=registration, centre=registration.centre,
-                 details={"evidence": len(manifest["evidence"]), "mappings": len(manifest["mappings"]),
-                          "files": len(manifest["files"])})
+    audit_record(
+        actor=actor or "manage.py export_passport",
+        action=Action.PORTABILITY_PASSPORT_EXPORTED,
+        obj=registration,
+        centre=registration.centre,
+        details={
+            "evidence": len(manifest["evidence"]),
+            "mappings": len(manifest["mappings"]),
+            "files": len(manifest["files"]),
+        },
+    )
     return manifest
 
 
@@ -65,24 +73,43 @@ def credential_issue(*, claim, actor, unit: Unit | None = None) -> IssuedCredent
         raise ValidationError(CLAIM_NOT_STANDING)
     key_row = keys.centre_key(registration.centre)
     now = timezone.now()
-    row = IssuedCredential(centre=registration.centre, registration=registration, claim=claim, unit=unit,
-                           issued_at=now, document={})
+    row = IssuedCredential(
+        centre=registration.centre,
+        registration=registration,
+        claim=claim,
+        unit=unit,
+        issued_at=now,
+        document={},
+    )
     if unit is None:
         achievement = credentials.achievement_for_qualification(registration.qualification, claim.credits)
     else:
         criteria = AssessmentCriterion.objects.filter(unit=unit).order_by("outcome__number", "number")
         achievement = credentials.achievement_for_unit(unit, registration.qualification, criteria)
-    document = credentials.build_credential(key_row=key_row, candidate=registration.candidate,
-                                            achievement=achievement, credential_uuid=row.uuid, issued_at=now)
+    document = credentials.build_credential(
+        key_row=key_row,
+        candidate=registration.candidate,
+        achievement=achievement,
+        credential_uuid=row.uuid,
+        issued_at=now,
+    )
     row.document = credentials.sign_credential(document, key_row, created=now)
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:  # issued by a concurrent request
-        return IssuedCredential.objects.get(claim=claim, unit=unit) if unit else IssuedCredential.objects.get(
-            claim=claim, unit__isnull=True)
-    audit_record(actor=actor, action=Action.PORTABILITY_CREDENTIAL_ISSUED, obj=row, centre=registration.centre,
-                 details={"claim": claim.pk, "unit": unit.ref if unit else None, "credential": str(row.uuid)})
+        return (
+            IssuedCredential.objects.get(claim=claim, unit=unit)
+            if unit
+            else IssuedCredential.objects.get(claim=claim, unit__isnull=True)
+        )
+    audit_record(
+        actor=actor,
+        action=Action.PORTABILITY_CREDENTIAL_ISSUED,
+        obj=row,
+        centre=registration.centre,
+        details={"claim": claim.pk, "unit": unit.ref if unit else None, "credential": str(row.uuid)},
+    )
     return row
 
 
@@ -97,8 +124,13 @@ def credential_revoke(*, credential: IssuedCredential, actor, reason: str) -> Is
         raise ValidationError(REVOKE_NEEDS_REASON)
     row.revoked_at, row.revoked_by, row.revocation_reason = timezone.now(), actor, reason.strip()
     row.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-    audit_record(actor=actor, action=Action.PORTABILITY_CREDENTIAL_REVOKED, obj=row, centre=row.centre,
-                 details={"credential": str(row.uuid), "reason": row.revocation_reason})
+    audit_record(
+        actor=actor,
+        action=Action.PORTABILITY_CREDENTIAL_REVOKED,
+        obj=row,
+        centre=row.centre,
+        details={"credential": str(row.uuid), "reason": row.revocation_reason},
+    )
     return row
 
 
@@ -126,19 +158,30 @@ def credential_email(*, credential: IssuedCredential, actor) -> None:
         raise PermissionDenied(NOT_ADMIN)
     candidate = credential.registration.candidate
     if not candidate.email:
-        raise ValidationError(CREDENTIAL_NO_EMAIL.format(name=candidate.get_full_name() or candidate.username))
+        raise ValidationError(
+            CREDENTIAL_NO_EMAIL.format(name=candidate.get_full_name() or candidate.username)
+        )
     name = credential.document.get("name", "your achievement")
     message = EmailMessage(
         subject=f"Your Open Badges credential: {name}",
-        body=(f"Attached is the Open Badges 3.0 credential that {credential.centre.name} issued for {name}.\n"
-              "Keep it in any Open Badges wallet, or share it: anyone can check it at "
-              f"{settings.SITE_URL}/credentials/verify/.\n"),
+        body=(
+            f"Attached is the Open Badges 3.0 credential that {credential.centre.name} issued for {name}.\n"
+            "Keep it in any Open Badges wallet, or share it: anyone can check it at "
+            f"{settings.SITE_URL}/credentials/verify/.\n"
+        ),
         to=[candidate.email],
     )
-    message.attach(f"credential-{credential.uuid}.json", json.dumps(credential.document, indent=2), "application/json")
+    message.attach(
+        f"credential-{credential.uuid}.json", json.dumps(credential.document, indent=2), "application/json"
+    )
     with transaction.atomic():
-        audit_record(actor=actor, action=Action.PORTABILITY_CREDENTIAL_EMAILED, obj=credential, centre=credential.centre,
-                     details={"credential": str(credential.uuid), "to": candidate.email})
+        audit_record(
+            actor=actor,
+            action=Action.PORTABILITY_CREDENTIAL_EMAILED,
+            obj=credential,
+            centre=credential.centre,
+            details={"credential": str(credential.uuid), "to": candidate.email},
+        )
         transaction.on_commit(message.send)
 
 
@@ -151,6 +194,11 @@ def credentials_revoke_for_claim(claim) -> int:
     for row in rows:
         row.revoked_at, row.revocation_reason = now, reason
         row.save(update_fields=["revoked_at", "revocation_reason"])
-        audit_record(actor="claim cancelled", action=Action.PORTABILITY_CREDENTIAL_REVOKED, obj=row, centre=row.centre,
-                     details={"credential": str(row.uuid), "reason": reason, "claim": claim.pk})
+        audit_record(
+            actor="claim cancelled",
+            action=Action.PORTABILITY_CREDENTIAL_REVOKED,
+            obj=row,
+            centre=row.centre,
+            details={"credential": str(row.uuid), "reason": reason, "claim": claim.pk},
+        )
     return len(rows)

@@ -1,5 +1,6 @@
 """Credentials follow claims: a new certification claim issues its credentials once the claim commits. A unit
 signed at a sending centre and re-signed here gets an audit row naming both signatures (provenance)."""
+
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -32,20 +33,37 @@ def _record_re_signature(sender, instance, created, **kwargs):
     if not created:
         return
     ua = instance.unit_assessment
-    prior = (PriorUnit.objects.filter(passport_import__registration_id=ua.registration_id, unit_id=ua.unit_id)
-             .select_related("passport_import", "unit").first())
+    prior = (
+        PriorUnit.objects.filter(passport_import__registration_id=ua.registration_id, unit_id=ua.unit_id)
+        .select_related("passport_import", "unit")
+        .first()
+    )
     if prior is None or not prior.signed_at_source:
         return
     original = prior.source_sign_off
-    audit_record(actor=instance.assessor, action=Action.PORTABILITY_UNIT_RE_SIGNED, obj=prior,
-                 centre=prior.passport_import.registration.centre, details={
-                     "unit": prior.unit.ref, "round": instance.round, "re_signed_by": instance.assessor.username,
-                     "from_centre": prior.passport_import.source_centre_number,
-                     "original": {k: original.get(k) for k in ("signer", "signed_at", "round", "countersigned_by",
-                                                               "statement", "content_sha256")}})
+    audit_record(
+        actor=instance.assessor,
+        action=Action.PORTABILITY_UNIT_RE_SIGNED,
+        obj=prior,
+        centre=prior.passport_import.registration.centre,
+        details={
+            "unit": prior.unit.ref,
+            "round": instance.round,
+            "re_signed_by": instance.assessor.username,
+            "from_centre": prior.passport_import.source_centre_number,
+            "original": {
+                k: original.get(k)
+                for k in ("signer", "signed_at", "round", "countersigned_by", "statement", "content_sha256")
+            },
+        },
+    )
 
 
 def connect():
     post_save.connect(_record_re_signature, sender=UnitSignOff, dispatch_uid="portability.unit_re_signed")
-    post_save.connect(_issue_after_commit, sender=CertificationClaim, dispatch_uid="portability.claim_credentials")
-    verification_signals.claim_cancelled.connect(_revoke_with_claim, dispatch_uid="portability.claim_cancelled")
+    post_save.connect(
+        _issue_after_commit, sender=CertificationClaim, dispatch_uid="portability.claim_credentials"
+    )
+    verification_signals.claim_cancelled.connect(
+        _revoke_with_claim, dispatch_uid="portability.claim_cancelled"
+    )

@@ -1,4 +1,5 @@
 """Pages for portfolios that travel. Thin: selectors scope, services write, passport/credentials do the work."""
+
 import json
 import tempfile
 
@@ -34,9 +35,16 @@ def centre_key(request, number):
     if request.GET.get("format") == "json":
         if row is None:
             raise Http404
-        return JsonResponse({"centre": centre.number, "name": centre.name, "algorithm": "Ed25519",
-                             "public_key": row.public_key, "fingerprint": row.fingerprint,
-                             "did": keys.did_key(row.public_key)})
+        return JsonResponse(
+            {
+                "centre": centre.number,
+                "name": centre.name,
+                "algorithm": "Ed25519",
+                "public_key": row.public_key,
+                "fingerprint": row.fingerprint,
+                "did": keys.did_key(row.public_key),
+            }
+        )
     return render(request, "portability/centre_key.html", {"centre": centre, "key": row})
 
 
@@ -66,8 +74,11 @@ def passport_verify(request):
 
 
 def credential_list(request):
-    rows = selectors.credentials_visible_to(request.user).select_related(
-        "unit", "registration__qualification", "registration__candidate").order_by("-issued_at", "-id")[:200]
+    rows = (
+        selectors.credentials_visible_to(request.user)
+        .select_related("unit", "registration__qualification", "registration__candidate")
+        .order_by("-issued_at", "-id")[:200]
+    )
     return render(request, "portability/credential_list.html", {"credentials": rows})
 
 
@@ -121,8 +132,11 @@ def credential_verify(request):
         except (ValueError, UnicodeDecodeError):
             form.add_error(None, CREDENTIAL_NOT_JSON)
         else:
-            report = credentials.verify_credential(document, revoked_lookup=selectors.credential_revoked,
-                                                   known_key_lookup=selectors.published_key)
+            report = credentials.verify_credential(
+                document,
+                revoked_lookup=selectors.credential_revoked,
+                known_key_lookup=selectors.published_key,
+            )
     return render(request, "portability/credential_verify.html", {"form": form, "report": report})
 
 
@@ -135,16 +149,23 @@ def passport_import_page(request):
             form.add_error("passport", PASSPORT_TOO_BIG)
         else:
             try:
-                record = passport_import(source=upload, centre=centre, actor=request.user,
-                                         candidate=form.cleaned_data["candidate"],
-                                         assessor=form.cleaned_data["assessor"],
-                                         internal_verifier=form.cleaned_data["internal_verifier"],
-                                         entry_conditions_confirmed=form.cleaned_data.get("entry_conditions", []))
+                record = passport_import(
+                    source=upload,
+                    centre=centre,
+                    actor=request.user,
+                    candidate=form.cleaned_data["candidate"],
+                    assessor=form.cleaned_data["assessor"],
+                    internal_verifier=form.cleaned_data["internal_verifier"],
+                    entry_conditions_confirmed=form.cleaned_data.get("entry_conditions", []),
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"Imported from {record.source_centre_name}: the assessor now confirms "
-                                          "or rejects each unit's prior evidence.")
+                messages.success(
+                    request,
+                    f"Imported from {record.source_centre_name}: the assessor now confirms "
+                    "or rejects each unit's prior evidence.",
+                )
                 return redirect("portability:provenance", record.registration_id)
     return render(request, "portability/passport_import.html", {"form": form, "centre": centre})
 
@@ -153,28 +174,43 @@ def provenance(request, pk):
     """Where an imported registration's prior evidence came from, and the assessor's decision per unit."""
     record = selectors.import_for(request.user, pk)
     units = record.units.select_related("unit", "decided_by").prefetch_related(
-        "decisions__criterion", "decisions__range_item", "decisions__evidence")
+        "decisions__criterion", "decisions__range_item", "decisions__evidence"
+    )
     can_decide = record.registration.assessor_id == request.user.pk
-    return render(request, "portability/provenance.html", {"record": record, "units": units,
-                                                           "can_decide": can_decide, "form": PriorDecisionForm()})
+    return render(
+        request,
+        "portability/provenance.html",
+        {"record": record, "units": units, "can_decide": can_decide, "form": PriorDecisionForm()},
+    )
 
 
 @require_POST
 def prior_unit_decision(request, pk):
-    prior = get_object_or_404(PriorUnit.objects.filter(
-        passport_import__registration__in=selectors.import_registrations_for(request.user)), pk=pk)
+    prior = get_object_or_404(
+        PriorUnit.objects.filter(
+            passport_import__registration__in=selectors.import_registrations_for(request.user)
+        ),
+        pk=pk,
+    )
     form = PriorDecisionForm(request.POST)
     form.is_valid()
     try:
-        prior_unit_decide(prior_unit=prior, actor=request.user, confirm=request.POST.get("decision") == "confirm",
-                          note=form.cleaned_data.get("note", ""))
+        prior_unit_decide(
+            prior_unit=prior,
+            actor=request.user,
+            confirm=request.POST.get("decision") == "confirm",
+            note=form.cleaned_data.get("note", ""),
+        )
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Unit {prior.unit.number}: prior evidence "
-                                  f"{'confirmed' if request.POST.get('decision') == 'confirm' else 'rejected'}.")
+        messages.success(
+            request,
+            f"Unit {prior.unit.number}: prior evidence "
+            f"{'confirmed' if request.POST.get('decision') == 'confirm' else 'rejected'}.",
+        )
     return redirect("portability:provenance", prior.passport_import.registration_id)
 
 

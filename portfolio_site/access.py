@@ -5,6 +5,7 @@ suite, so a new URL cannot ship without a decision here. Role checks happen here
 *which objects* a person may see is decided only by the selectors' `*_visible_to(user)` querysets,
 which answer 404 for objects that exist but are not yours.
 """
+
 from django.http import Http404
 from django.shortcuts import redirect
 
@@ -94,7 +95,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "evidence:witness_edit": frozenset({CANDIDATE}),
     "evidence:testimony_new": frozenset({CANDIDATE}),
     "evidence:registration_witnesses": frozenset({ASSESSOR, IV, ADMIN}),  # staff_registrations_visible_to
-    "evidence:witness_status_decide": frozenset({ASSESSOR}),  # the registration's assessor (the service checks)
+    "evidence:witness_status_decide": frozenset(
+        {ASSESSOR}
+    ),  # the registration's assessor (the service checks)
     "evidence:testimony_request": CENTRE_PEOPLE,  # evidence_visible_to; the service checks candidate or staff
     # the witness has no account: the link's token is the key (single use, expiring, rate-limited)
     "evidence:witness_confirm": frozenset({PUBLIC}),
@@ -234,8 +237,12 @@ def allowed(url_name: str, roles, *, authenticated: bool = True, staff: bool = F
 
 
 def may_reach(user, allowed: frozenset[str]) -> bool:
-    return permits(allowed, user.role_set if user.is_authenticated else (),
-                   authenticated=user.is_authenticated, staff=user.is_staff)
+    return permits(
+        allowed,
+        user.role_set if user.is_authenticated else (),
+        authenticated=user.is_authenticated,
+        staff=user.is_staff,
+    )
 
 
 class AccessControlMiddleware:

@@ -2,6 +2,7 @@
 
 Kept only so that branches written before the move still import; new code imports audit.admin_base.
 """
+
 from audit.admin_base import ReadOnlyAdmin
 
 __all__ = ["ReadOnlyAdmin"]

@@ -3,6 +3,7 @@
 django-csp would put the page policy on every response; files are left to the views that serve them
 (evidence files carry their own `default-src 'none'; sandbox`, except PDFs, whose viewer a sandbox breaks).
 """
+
 from csp.middleware import CSPMiddleware
 
 

@@ -1,4 +1,5 @@
 """Each role's landing page. Later features add their panels through each app's selectors."""
+
 from django.shortcuts import render
 
 from accounts.selectors import centres_of
@@ -16,9 +17,13 @@ def candidate(request):
 
 def assessor(request):
     referrals = referrals_for_assessor(request.user)
-    return _render(request, "dashboards/assessor.html", "assessor",
-                   referrals_open=referrals.filter(referral_status="open").count(),
-                   referrals_answered=referrals.filter(referral_status="answered").count())
+    return _render(
+        request,
+        "dashboards/assessor.html",
+        "assessor",
+        referrals_open=referrals.filter(referral_status="open").count(),
+        referrals_answered=referrals.filter(referral_status="answered").count(),
+    )
 
 
 def internal_verifier(request):

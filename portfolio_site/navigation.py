@@ -3,6 +3,7 @@
 Which role sees which link is not written here: `access.allowed(url_name, roles)` decides, the same answer the
 middleware gives. The menu is for people holding a role (a signed-in person without one sees none of it).
 """
+
 from __future__ import annotations
 
 from django.urls import reverse

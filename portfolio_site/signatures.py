@@ -1,5 +1,6 @@
 """The signature verification page: staff of the signature's centre, and external verifiers of centres they hold
 a grant at, type a code from a printed form and see what was signed and whether the content still matches."""
+
 from django.shortcuts import render
 
 from accounts.models import Membership, Role
@@ -12,9 +13,11 @@ def signatures_visible_to(user):
     """Signatures of the centres where the user is staff, or (external verifier) holds a grant for a candidate."""
     if not user.is_authenticated:
         return Signature.objects.none()
-    centres = set(Membership.objects.filter(
-        user=user, role__in=[Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN]).values_list("centre_id",
-                                                                                                   flat=True))
+    centres = set(
+        Membership.objects.filter(
+            user=user, role__in=[Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN]
+        ).values_list("centre_id", flat=True)
+    )
     if Role.EXTERNAL_VERIFIER in user.role_set:
         centres |= set(active_grants_for(user).values_list("centre_id", flat=True))
     return Signature.objects.filter(centre_id__in=centres).select_related("signer", "centre")

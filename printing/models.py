@@ -1,4 +1,5 @@
 """Models of the printing app: background batch jobs (a cohort's forms rendered by the worker)."""
+
 import uuid
 
 from django.conf import settings
@@ -23,10 +24,12 @@ class PrintJob(models.Model):
     centre = models.ForeignKey("accounts.Centre", on_delete=models.CASCADE, related_name="print_jobs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     form = models.CharField(max_length=40, help_text="A form slug of printing.registry.FORMS")
-    qualification = models.ForeignKey("qualifications.Qualification", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
-    registration_ids = models.JSONField(default=list, blank=True,
-                                        help_text="The cohort, fixed when the job was requested")
+    qualification = models.ForeignKey(
+        "qualifications.Qualification", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registration_ids = models.JSONField(
+        default=list, blank=True, help_text="The cohort, fixed when the job was requested"
+    )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

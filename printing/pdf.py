@@ -7,6 +7,7 @@ Two guarantees:
   through StaticOnlyFetcher, which answers only for our own static files (the print stylesheet and the
   embedded fonts) and refuses everything else: http(s) elsewhere, file://, data:, media (evidence).
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -67,7 +68,7 @@ def static_relative_path(url: str) -> str | None:
         prefix = "/" + prefix
     if not parts.path.startswith(prefix):
         return None
-    relative = unquote(parts.path[len(prefix):])
+    relative = unquote(parts.path[len(prefix) :])
     normalised = posixpath.normpath(relative)
     if normalised.startswith(("/", "..")) or normalised != relative or "\\" in relative or "\x00" in relative:
         return None

@@ -4,6 +4,7 @@ A form is named by its slug (`recording-form`, `unit-summary`, ...), which the U
 buttons and `manage.py render_forms FORM` share. `render_blank` / `render_completed` return PDF bytes;
 callers pass objects they already scoped to the user (see printing/selectors.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,11 +24,15 @@ logger = logging.getLogger(__name__)
 UNKNOWN_FORM = "There is no form called “{slug}”. Forms: {choices}."
 NO_BLANK_VERSION = "The {title} has no blank version: name a registration."
 UNIT_NOT_IN_QUALIFICATION = "Unit {number} is not a unit of {code}."
-RENDER_FAILED = ("The {form} of {candidate} (registration {registration}{unit}) could not be printed: {error}. "
-                 "Nothing was saved; the fault is logged for the centre's administrator.")
+RENDER_FAILED = (
+    "The {form} of {candidate} (registration {registration}{unit}) could not be printed: {error}. "
+    "Nothing was saved; the fault is logged for the centre's administrator."
+)
 
-BLANK_RENDER_FAILED = ("The blank {form} of {code}{unit} could not be printed: {error}. "
-                       "The fault is logged for the centre's administrator.")
+BLANK_RENDER_FAILED = (
+    "The blank {form} of {code}{unit} could not be printed: {error}. "
+    "The fault is logged for the centre's administrator."
+)
 
 
 class RenderFailed(Exception):
@@ -36,9 +41,14 @@ class RenderFailed(Exception):
 
 def render_failed_message(form: PrintForm, registration, unit, exc: BaseException) -> str:
     candidate = registration.candidate.get_full_name() or registration.candidate.username
-    return RENDER_FAILED.format(form=form.title.lower(), candidate=candidate, registration=registration.pk,
-                                unit=f", unit {unit.number}" if unit is not None else "",
-                                error=f"{type(exc).__name__} {exc}".strip())
+    return RENDER_FAILED.format(
+        form=form.title.lower(),
+        candidate=candidate,
+        registration=registration.pk,
+        unit=f", unit {unit.number}" if unit is not None else "",
+        error=f"{type(exc).__name__} {exc}".strip(),
+    )
+
 
 WITNESS_CATEGORIES = [
     "A1, A2, V1, V2 or TAQA with occupational experience",
@@ -63,17 +73,19 @@ SIGN_OFF_STATEMENT = STATEMENTS[SignatureKind.UNIT_SIGN_OFF]
 # The logbook's unit page (Level 2 NVQ Certificate, 2010): its declarations in its words.
 LOGBOOK_ASSESSOR_DECLARATION = (
     "The evidence for this unit is valid, sufficient and an authentic record of the candidate’s current competence "
-    "and has been assessed under the requirements of the assessment strategy.")
+    "and has been assessed under the requirements of the assessment strategy."
+)
 LOGBOOK_CANDIDATE_DECLARATION = "I confirm that the evidence provided is a result of my own work."
-LOGBOOK_COMPETENCE_DECLARATION = (
-    "I confirm that the candidate has demonstrated competence by satisfying all of the criteria for this unit.")
+LOGBOOK_COMPETENCE_DECLARATION = "I confirm that the candidate has demonstrated competence by satisfying all of the criteria for this unit."
 SKILLS_SCAN_INTRO = (
     "To ensure that this is the right qualification and at the right level for you, complete the boxes below to "
-    "show how much responsibility you have or will have within the following areas.")
+    "show how much responsibility you have or will have within the following areas."
+)
 EXPERT_WITNESS_CANDIDATE_PROMPT = "Description of activity to be assessed by the witness"
 EXPERT_WITNESS_PROMPT = (
     "Give a description of, and authenticate, the activity undertaken by the candidate and confirm the extent to "
-    "which you consider the candidate to be competent.")
+    "which you consider the candidate to be competent."
+)
 # Qualifications whose unit pages follow the City & Guilds candidate logbook (Level 2 NVQ Certificate, 2010):
 # an "Assessed evidence" box and the logbook's declarations and signatures (IV and EV included).
 LOGBOOK_QUALIFICATIONS = {"4430-02"}
@@ -92,11 +104,11 @@ class PrintForm:
     slug: str
     title: str
     template: str
-    per_unit: bool = False       # one PDF per unit (the recording form)
+    per_unit: bool = False  # one PDF per unit (the recording form)
     has_blank: bool = True
-    parts: tuple[str, ...] = ("all",)   # what selectors.portfolio reads for the completed form
+    parts: tuple[str, ...] = ("all",)  # what selectors.portfolio reads for the completed form
     blank_rows: int = 0
-    heading: str = ""             # the seed form's heading, printed as the form's title; defaults to title
+    heading: str = ""  # the seed form's heading, printed as the form's title; defaults to title
 
     def __post_init__(self):
         if not self.heading:
@@ -108,37 +120,107 @@ class PrintForm:
         return f"{self.slug}_{who}{tail}.pdf"
 
 
-FORMS: dict[str, PrintForm] = {f.slug: f for f in [
-    PrintForm("recording-form", "Unit recording form", "printing/recording_form.html", per_unit=True,
-              parts=("units",)),
-    PrintForm("unit-summary", "Summary of unit achievement", "printing/unit_summary.html", parts=("units",)),
-    PrintForm("witness-status-list", "Witness status list", "printing/witness_status_list.html",
-              parts=("witnesses",), blank_rows=10),
-    PrintForm("observation-record", "Observation record", "printing/observation_record.html",
-              parts=("observations",)),
-    PrintForm("action-plan", "Assessment action plan", "printing/action_plan.html", parts=("action_plans",),
-              blank_rows=8),
-    PrintForm("assessment-plan", "Assessment plan and review", "printing/action_plan.html", parts=("action_plans",),
-              blank_rows=8, heading="Assessment action plan"),
-    PrintForm("skills-scan", "Skills scan", "printing/skills_scan.html", parts=("skills_scans",),
-              heading="Skills scan / initial assessment"),
-    PrintForm("questioning-record", "Questioning record", "printing/questioning_record.html",
-              parts=("questioning",), blank_rows=8),
-    PrintForm("professional-discussion-record", "Professional discussion record",
-              "printing/discussion_record.html", parts=("discussions",)),
-    PrintForm("expert-witness-statement", "Expert witness statement", "printing/expert_witness_statement.html",
-              parts=("testimonies",)),
-    PrintForm("assessment-report", "Assessment report", "printing/assessment_report.html",
-              parts=("assessment_reports",)),
-    PrintForm("feedback", "Feedback to candidate", "printing/feedback.html", parts=("feedback",),
-              heading="Action plan and feedback to candidate"),
-    PrintForm("iv-sampling-record", "Internal verification sampling record", "printing/iv_sampling_record.html",
-              parts=("units", "iv_record")),
-    PrintForm("certification-claim", "Certification claim", "printing/certification_claim.html",
-              parts=("units", "claim")),
-    PrintForm("portfolio", "Candidate portfolio", "printing/portfolio.html", has_blank=False,
-              parts=("all", "iv_record")),
-]}
+FORMS: dict[str, PrintForm] = {
+    f.slug: f
+    for f in [
+        PrintForm(
+            "recording-form",
+            "Unit recording form",
+            "printing/recording_form.html",
+            per_unit=True,
+            parts=("units",),
+        ),
+        PrintForm(
+            "unit-summary", "Summary of unit achievement", "printing/unit_summary.html", parts=("units",)
+        ),
+        PrintForm(
+            "witness-status-list",
+            "Witness status list",
+            "printing/witness_status_list.html",
+            parts=("witnesses",),
+            blank_rows=10,
+        ),
+        PrintForm(
+            "observation-record",
+            "Observation record",
+            "printing/observation_record.html",
+            parts=("observations",),
+        ),
+        PrintForm(
+            "action-plan",
+            "Assessment action plan",
+            "printing/action_plan.html",
+            parts=("action_plans",),
+            blank_rows=8,
+        ),
+        PrintForm(
+            "assessment-plan",
+            "Assessment plan and review",
+            "printing/action_plan.html",
+            parts=("action_plans",),
+            blank_rows=8,
+            heading="Assessment action plan",
+        ),
+        PrintForm(
+            "skills-scan",
+            "Skills scan",
+            "printing/skills_scan.html",
+            parts=("skills_scans",),
+            heading="Skills scan / initial assessment",
+        ),
+        PrintForm(
+            "questioning-record",
+            "Questioning record",
+            "printing/questioning_record.html",
+            parts=("questioning",),
+            blank_rows=8,
+        ),
+        PrintForm(
+            "professional-discussion-record",
+            "Professional discussion record",
+            "printing/discussion_record.html",
+            parts=("discussions",),
+        ),
+        PrintForm(
+            "expert-witness-statement",
+            "Expert witness statement",
+            "printing/expert_witness_statement.html",
+            parts=("testimonies",),
+        ),
+        PrintForm(
+            "assessment-report",
+            "Assessment report",
+            "printing/assessment_report.html",
+            parts=("assessment_reports",),
+        ),
+        PrintForm(
+            "feedback",
+            "Feedback to candidate",
+            "printing/feedback.html",
+            parts=("feedback",),
+            heading="Action plan and feedback to candidate",
+        ),
+        PrintForm(
+            "iv-sampling-record",
+            "Internal verification sampling record",
+            "printing/iv_sampling_record.html",
+            parts=("units", "iv_record"),
+        ),
+        PrintForm(
+            "certification-claim",
+            "Certification claim",
+            "printing/certification_claim.html",
+            parts=("units", "claim"),
+        ),
+        PrintForm(
+            "portfolio",
+            "Candidate portfolio",
+            "printing/portfolio.html",
+            has_blank=False,
+            parts=("all", "iv_record"),
+        ),
+    ]
+}
 
 
 def get_form(slug: str) -> PrintForm:
@@ -173,8 +255,13 @@ def blank_context(form: PrintForm, qualification, unit=None) -> dict:
     else:
         units_for_blocks = units
     context = {
-        "form": form, "blank": True, "qualification": qualification, "registration": None, "unit": unit,
-        "units": units, "generated_at": timezone.localtime(),
+        "form": form,
+        "blank": True,
+        "qualification": qualification,
+        "registration": None,
+        "unit": unit,
+        "units": units,
+        "generated_at": timezone.localtime(),
         "blank_rows": range(form.blank_rows or 6),
     }
     if form.slug == "recording-form":
@@ -196,19 +283,28 @@ def completed_context(form: PrintForm, registration, unit=None, *, only_units=No
     """`only_units`: unit ids to print (an external verifier's sample grant); None prints every unit."""
     data = selectors.portfolio(registration, unit=unit, parts=form.parts, only_units=only_units)
     context = {
-        "form": form, "blank": False, "qualification": data.registration.qualification,
-        "registration": data.registration, "candidate": data.registration.candidate,
-        "centre": data.registration.centre, "unit": unit, "units": data.units, "p": data,
-        "blocks": data.blocks, "generated_at": timezone.localtime(),
-        "blank_rows": range(form.blank_rows or 6), "method_key": selectors.METHOD_KEY,
+        "form": form,
+        "blank": False,
+        "qualification": data.registration.qualification,
+        "registration": data.registration,
+        "candidate": data.registration.candidate,
+        "centre": data.registration.centre,
+        "unit": unit,
+        "units": data.units,
+        "p": data,
+        "blocks": data.blocks,
+        "generated_at": timezone.localtime(),
+        "blank_rows": range(form.blank_rows or 6),
+        "method_key": selectors.METHOD_KEY,
     }
     # Forms that do not read the units part (witness list, observation record, ...) have no summary rows:
     # their sections list the units alone.
     rows = {row["unit"].pk: row for row in data.summary_rows}
     context["rows"] = data.summary_rows
     context["record_rows"] = data.record_rows
-    context["sections"] = [(title, [rows.get(u.pk) or {"unit": u} for u in us])
-                           for title, us in _summary_sections(data.units)]
+    context["sections"] = [
+        (title, [rows.get(u.pk) or {"unit": u} for u in us]) for title, us in _summary_sections(data.units)
+    ]
     if unit is not None:
         # One unit's forms: its plans, reports and feedback (plans and feedback for the whole qualification too).
         data.action_plans = [p for p in data.action_plans if p.unit_id in (None, unit.pk)]
@@ -225,13 +321,18 @@ def completed_context(form: PrintForm, registration, unit=None, *, only_units=No
 
 def _texts() -> dict:
     return {
-        "witness_categories": WITNESS_CATEGORIES, "summary_declaration": SUMMARY_DECLARATION,
-        "employer_confirmation": EMPLOYER_CONFIRMATION, "witness_list_note": WITNESS_LIST_NOTE,
-        "authenticity_statement": AUTHENTICITY_STATEMENT, "sign_off_statement": SIGN_OFF_STATEMENT, "method_key": selectors.METHOD_KEY,
+        "witness_categories": WITNESS_CATEGORIES,
+        "summary_declaration": SUMMARY_DECLARATION,
+        "employer_confirmation": EMPLOYER_CONFIRMATION,
+        "witness_list_note": WITNESS_LIST_NOTE,
+        "authenticity_statement": AUTHENTICITY_STATEMENT,
+        "sign_off_statement": SIGN_OFF_STATEMENT,
+        "method_key": selectors.METHOD_KEY,
         "logbook_assessor_declaration": LOGBOOK_ASSESSOR_DECLARATION,
         "logbook_candidate_declaration": LOGBOOK_CANDIDATE_DECLARATION,
         "logbook_competence_declaration": LOGBOOK_COMPETENCE_DECLARATION,
-        "skills_scan_intro": SKILLS_SCAN_INTRO, "expert_witness_candidate_prompt": EXPERT_WITNESS_CANDIDATE_PROMPT,
+        "skills_scan_intro": SKILLS_SCAN_INTRO,
+        "expert_witness_candidate_prompt": EXPERT_WITNESS_CANDIDATE_PROMPT,
         "expert_witness_prompt": EXPERT_WITNESS_PROMPT,
     }
 
@@ -246,21 +347,27 @@ def completed_html(form: PrintForm, registration, unit=None) -> str:
 
 def render_blank(form: PrintForm, qualification, unit=None, *, fetcher=None) -> bytes:
     """PDF bytes of the blank form; a failure is raised as RenderFailed naming the form and qualification."""
-    context = blank_context(form, qualification, unit)   # ValueError for a form with no blank version
+    context = blank_context(form, qualification, unit)  # ValueError for a form with no blank version
     try:
         return render_pdf(form.template, context, fetcher=fetcher)
     except Exception as exc:
         logger.exception("rendering blank %s of %s failed", form.slug, qualification.code)
-        raise RenderFailed(BLANK_RENDER_FAILED.format(
-            form=form.title.lower(), code=qualification.code, unit=f" unit {unit.number}" if unit is not None else "",
-            error=f"{type(exc).__name__} {exc}".strip())) from exc
+        raise RenderFailed(
+            BLANK_RENDER_FAILED.format(
+                form=form.title.lower(),
+                code=qualification.code,
+                unit=f" unit {unit.number}" if unit is not None else "",
+                error=f"{type(exc).__name__} {exc}".strip(),
+            )
+        ) from exc
 
 
 def render_completed(form: PrintForm, registration, unit=None, *, fetcher=None, only_units=None) -> bytes:
     """PDF bytes of the completed form; any failure is raised as RenderFailed naming form and candidate."""
     try:
-        return render_pdf(form.template, completed_context(form, registration, unit, only_units=only_units),
-                          fetcher=fetcher)
+        return render_pdf(
+            form.template, completed_context(form, registration, unit, only_units=only_units), fetcher=fetcher
+        )
     except Exception as exc:
         logger.exception("rendering %s of registration %s failed", form.slug, registration.pk)
         raise RenderFailed(render_failed_message(form, registration, unit, exc)) from exc

@@ -4,6 +4,7 @@ Visibility is not decided here: views and commands pass objects they got from th
 `*_visible_to(user)` selectors (assessment.selectors.registrations_visible_to,
 qualifications.selectors.qualifications_visible_to). These functions only gather the data to print.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -64,9 +65,11 @@ METHOD_CODES = {
     "candidate_statement": "CS",
     "expert_witness": "EW",
 }
-METHOD_KEY = "O observation · Q questioning · PE product evidence · WT witness testimony · " \
-             "PD professional discussion · RPL recognition of prior learning · CS candidate statement · " \
-             "EW expert witness"
+METHOD_KEY = (
+    "O observation · Q questioning · PE product evidence · WT witness testimony · "
+    "PD professional discussion · RPL recognition of prior learning · CS candidate statement · "
+    "EW expert witness"
+)
 
 
 NOT_SAMPLED = {"sampled": False}
@@ -97,13 +100,13 @@ class HeaderGroup:
 @dataclass
 class CriterionLine:
     criterion: AssessmentCriterion
-    evidence: list[str] = field(default_factory=list)   # 'E12 (O)'
+    evidence: list[str] = field(default_factory=list)  # 'E12 (O)'
     locations: list[str] = field(default_factory=list)
     met: bool | None = None
     not_yet: list[str] = field(default_factory=list)
-    referred: list[str] = field(default_factory=list)   # evidence numbers whose decision the IV referred back
+    referred: list[str] = field(default_factory=list)  # evidence numbers whose decision the IV referred back
     methods: set = field(default_factory=set)
-    ticks: list[bool] = field(default_factory=list)     # completed forms: one per evidence-requirement column
+    ticks: list[bool] = field(default_factory=list)  # completed forms: one per evidence-requirement column
 
 
 @dataclass
@@ -131,7 +134,7 @@ class UnitBlock:
     # completed forms only
     unit_assessment: UnitAssessment | None = None
     iv: dict | None = None
-    assessed_evidence: list[dict] = field(default_factory=list)   # the logbook's "Assessed evidence" box
+    assessed_evidence: list[dict] = field(default_factory=list)  # the logbook's "Assessed evidence" box
     testimonies: list = field(default_factory=list)  # (evidence number, WitnessTestimony) used in this unit
 
     @property
@@ -159,7 +162,7 @@ def _columns_for(requirements: list[EvidenceRequirement]):
         if kids:
             groups.append(HeaderGroup(r.ref, len(kids), True))
             for kid in kids:
-                label = kid.ref[len(r.ref):] if kid.ref.startswith(r.ref) else kid.ref
+                label = kid.ref[len(r.ref) :] if kid.ref.startswith(r.ref) else kid.ref
                 columns.append(Column(kid.ref, label, True))
         else:
             groups.append(HeaderGroup(r.ref, 1, False))
@@ -174,8 +177,11 @@ def unit_blocks(units: list[Unit]) -> list[UnitBlock]:
     """Recording-form data of several units in three queries, whatever their number."""
     ids = [u.pk for u in units]
     criteria = defaultdict(list)
-    for c in AssessmentCriterion.objects.filter(unit_id__in=ids).select_related("outcome").order_by(
-            "unit_id", "outcome__number", "number", "id"):
+    for c in (
+        AssessmentCriterion.objects.filter(unit_id__in=ids)
+        .select_related("outcome")
+        .order_by("unit_id", "outcome__number", "number", "id")
+    ):
         criteria[c.unit_id].append(c)
     requirements = defaultdict(list)
     for r in EvidenceRequirement.objects.filter(unit_id__in=ids).order_by("unit_id", "order", "id"):
@@ -192,18 +198,27 @@ def unit_blocks(units: list[Unit]) -> list[UnitBlock]:
                 c.outcome.print_row = not c.outcome.title.endswith(UNSTATED_OUTCOME)
             outcomes.setdefault(c.outcome_id, (c.outcome, []))[1].append(CriterionLine(c))
         groups, columns, numbered = _columns_for(requirements[unit.pk])
-        blocks.append(UnitBlock(
-            unit=unit, outcomes=list(outcomes.values()), requirements=requirements[unit.pk],
-            header_groups=groups, columns=columns, numbered_requirements=numbered,
-            range_lines=[RangeLine(r, is_parent=r.pk in parents) for r in ranges[unit.pk]],
-        ))
+        blocks.append(
+            UnitBlock(
+                unit=unit,
+                outcomes=list(outcomes.values()),
+                requirements=requirements[unit.pk],
+                header_groups=groups,
+                columns=columns,
+                numbered_requirements=numbered,
+                range_lines=[RangeLine(r, is_parent=r.pk in parents) for r in ranges[unit.pk]],
+            )
+        )
     return blocks
 
 
 def qualification_units(qualification: Qualification, *, number: str | None = None) -> list[Unit]:
     """The units of a qualification in handbook order (one query), or the one numbered `number`."""
-    memberships = QualificationUnit.objects.filter(qualification=qualification).select_related(
-        "unit", "group").order_by("order", "unit__number")
+    memberships = (
+        QualificationUnit.objects.filter(qualification=qualification)
+        .select_related("unit", "group")
+        .order_by("order", "unit__number")
+    )
     if number is not None:
         memberships = memberships.filter(unit__number=number)
     units = []
@@ -215,8 +230,11 @@ def qualification_units(qualification: Qualification, *, number: str | None = No
 
 
 def qualification_membership(qualification: Qualification) -> list[QualificationUnit]:
-    return list(QualificationUnit.objects.filter(qualification=qualification).select_related("unit", "group")
-                .order_by("order", "unit__number"))
+    return list(
+        QualificationUnit.objects.filter(qualification=qualification)
+        .select_related("unit", "group")
+        .order_by("order", "unit__number")
+    )
 
 
 # --- the portfolio side ------------------------------------------------------------------------------
@@ -233,14 +251,20 @@ def _sampling_record(registration) -> dict[int, list]:
 
 def _certification_claim(registration):
     """The verification app's certification claim of this registration (None while none is made)."""
-    return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
-        "claimed_by").first()
+    return (
+        CertificationClaim.objects.filter(registration=registration, status="submitted")
+        .select_related("claimed_by")
+        .first()
+    )
 
 
 def _certification_claims(registration):
     """Every submitted claim of the registration, oldest first (the PDF lists them as the CSV does)."""
-    return CertificationClaim.objects.filter(registration=registration, status="submitted").select_related(
-        "claimed_by").order_by("claimed_at", "id")
+    return (
+        CertificationClaim.objects.filter(registration=registration, status="submitted")
+        .select_related("claimed_by")
+        .order_by("claimed_at", "id")
+    )
 
 
 @dataclass
@@ -262,11 +286,13 @@ class Portfolio:
     assessment_reports: list = field(default_factory=list)
     questioning: list = field(default_factory=list)
     discussions: list = field(default_factory=list)
-    testimonies: list = field(default_factory=list)       # the candidate's witness testimony (expert witness statement)
+    testimonies: list = field(
+        default_factory=list
+    )  # the candidate's witness testimony (expert witness statement)
     claim: object = None
-    claim_summary: object = None    # verification.selectors.ClaimSummary: what the CSV export says too
-    claim_rows: list = field(default_factory=list)   # [ClaimSummary] of every claim, oldest first
-    record_rows: list[dict] = field(default_factory=list)   # the IV sampling record: one row per unit
+    claim_summary: object = None  # verification.selectors.ClaimSummary: what the CSV export says too
+    claim_rows: list = field(default_factory=list)  # [ClaimSummary] of every claim, oldest first
+    record_rows: list[dict] = field(default_factory=list)  # the IV sampling record: one row per unit
     employer_confirmation: object = None  # assessment.EmployerConfirmation: the newest the employer confirmed
 
 
@@ -280,8 +306,9 @@ def _date(value):
 UNIT_SCOPED_PARTS = frozenset({"units", "iv_record", "evidence"})
 
 
-def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("all",),
-              only_units=None) -> Portfolio:
+def portfolio(
+    registration: Registration, *, unit: Unit | None = None, parts=("all",), only_units=None
+) -> Portfolio:
     """The completed forms' data of a registration (optionally one unit), constant number of queries.
 
     `parts` limits what is read: "units" (recording forms and summary), "evidence", "feedback",
@@ -291,13 +318,20 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
     """
     want = set(parts)
     if only_units is not None and not want <= UNIT_SCOPED_PARTS:
-        raise ValueError(f"Only {sorted(UNIT_SCOPED_PARTS)} can be limited to some units, not {sorted(want)}.")
+        raise ValueError(
+            f"Only {sorted(UNIT_SCOPED_PARTS)} can be limited to some units, not {sorted(want)}."
+        )
     every = "all" in want
     registration = Registration.objects.select_related(
-        "candidate", "assessor", "internal_verifier", "centre", "qualification").get(pk=registration.pk)
+        "candidate", "assessor", "internal_verifier", "centre", "qualification"
+    ).get(pk=registration.pk)
     units = units_of_registrations([registration])[registration.pk]
-    memberships = {m.unit_id: m for m in QualificationUnit.objects.filter(
-        qualification_id=registration.qualification_id).select_related("group")}
+    memberships = {
+        m.unit_id: m
+        for m in QualificationUnit.objects.filter(
+            qualification_id=registration.qualification_id
+        ).select_related("group")
+    }
     for u in units:
         m = memberships.get(u.pk)
         u.status_label = m.get_status_display() if m else ""
@@ -309,11 +343,16 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
     unit_ids = [u.pk for u in units]
     result = Portfolio(registration, units, [], {}, [], [], [], [], [], [], {})
     if every or {"units", "evidence"} & want:
-        uas = {ua.unit_id: ua for ua in UnitAssessment.objects.filter(
-            registration=registration, unit_id__in=unit_ids).select_related("signed_by", "countersigned_by")}
+        uas = {
+            ua.unit_id: ua
+            for ua in UnitAssessment.objects.filter(
+                registration=registration, unit_id__in=unit_ids
+            ).select_related("signed_by", "countersigned_by")
+        }
         mappings = list(
             EvidenceMapping.objects.filter(registration=registration, unit_id__in=unit_ids)
-            .select_related("evidence", "assessed_by").order_by("assessed_at", "id")
+            .select_related("evidence", "assessed_by")
+            .order_by("assessed_at", "id")
         )
         result.unit_assessments = uas
         # each signature on the unit, with its verification code (audit.signatures), in one query
@@ -322,10 +361,14 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             ua.authenticity_signature = signatures.get((SignatureKind.AUTHENTICITY, ua.pk))
             ua.sign_off_signature = signatures.get((SignatureKind.UNIT_SIGN_OFF, ua.pk))
             ua.countersignature = signatures.get((SignatureKind.COUNTERSIGNATURE, ua.pk))
-        testimony_of = {t.evidence_id: t for t in WitnessTestimony.objects.filter(
-            evidence_id__in={m.evidence_id for m in mappings
-                             if m.evidence.kind == EvidenceItem.Kind.WITNESS_TESTIMONY}).select_related(
-            "witness", "signature")}
+        testimony_of = {
+            t.evidence_id: t
+            for t in WitnessTestimony.objects.filter(
+                evidence_id__in={
+                    m.evidence_id for m in mappings if m.evidence.kind == EvidenceItem.Kind.WITNESS_TESTIMONY
+                }
+            ).select_related("witness", "signature")
+        }
         result.iv = _iv_unit_decisions(registration)
         blocks = unit_blocks(units)
         by_criterion, by_range = defaultdict(list), defaultdict(list)
@@ -335,6 +378,7 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             by_unit_mappings[m.unit_id].append(m)
             (by_criterion[m.criterion_id] if m.criterion_id else by_range[m.range_item_id]).append(m)
             first_assessed.setdefault(m.unit_id, m.assessed_at)
+
         def iv_for(unit_id):
             # A signed unit the IV has not sampled prints "sampled by internal verifier: NO"; an unsigned one
             # leaves YES / NO open.
@@ -342,9 +386,10 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             signed = ua is not None and ua.status == UnitAssessment.Status.SIGNED
             return result.iv.get(unit_id) or (NOT_SAMPLED if signed else None)
 
-
         # Only a sampled unit can be referred back: no sampled unit, no query.
-        referred = {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id} if result.iv else set()
+        referred = (
+            {m.mapping_id for m in marks_for([registration.pk]) if m.mapping_id} if result.iv else set()
+        )
         used_in = defaultdict(dict)
         for m in mappings:
             if m.evidence_id in testimony_of:
@@ -355,8 +400,11 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             block.testimonies = [(evidence_number(e), t) for e, t in sorted(used_in[block.unit.pk].items())]
             for line in block.criteria:
                 _fill(line, by_criterion[line.criterion.pk])
-                line.referred = [evidence_number(m.evidence_id) for m in by_criterion[line.criterion.pk]
-                                 if m.pk in referred]
+                line.referred = [
+                    evidence_number(m.evidence_id)
+                    for m in by_criterion[line.criterion.pk]
+                    if m.pk in referred
+                ]
             _tick_requirements(block)
             block.assessed_evidence = _assessed_evidence(by_unit_mappings.get(block.unit.pk, []))
             for line in block.range_lines:
@@ -366,17 +414,19 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
         for u in units:
             ua = uas.get(u.pk)
             signed = ua is not None and ua.status == UnitAssessment.Status.SIGNED
-            result.summary_rows.append({
-                "unit": u,
-                "started": _date(first_assessed.get(u.pk)),
-                "achieved": _date((ua.countersigned_at or ua.signed_at) if signed else None),
-                "assessor": ua.signed_by if ua and ua.signed_by_id else None,
-                "assessor_date": _date(ua.signed_at) if ua else None,
-                "countersigned_by": ua.countersigned_by if ua and ua.countersigned_by_id else None,
-                "candidate_date": _date(ua.authenticity_signed_at) if ua else None,
-                "iv": iv_for(u.pk),
-                "unit_assessment": ua,
-            })
+            result.summary_rows.append(
+                {
+                    "unit": u,
+                    "started": _date(first_assessed.get(u.pk)),
+                    "achieved": _date((ua.countersigned_at or ua.signed_at) if signed else None),
+                    "assessor": ua.signed_by if ua and ua.signed_by_id else None,
+                    "assessor_date": _date(ua.signed_at) if ua else None,
+                    "countersigned_by": ua.countersigned_by if ua and ua.countersigned_by_id else None,
+                    "candidate_date": _date(ua.authenticity_signed_at) if ua else None,
+                    "iv": iv_for(u.pk),
+                    "unit_assessment": ua,
+                }
+            )
         if every or "evidence" in want:
             methods = defaultdict(set)
             units_of = defaultdict(set)
@@ -390,41 +440,62 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
             for item in items:
                 item.number = evidence_number(item.pk)
                 item.method_codes = ", ".join(sorted(methods.get(item.pk, ())))
-                item.unit_numbers = ", ".join(sorted(str(numbers.get(x, "")) for x in units_of.get(item.pk, ())))
+                item.unit_numbers = ", ".join(
+                    sorted(str(numbers.get(x, "")) for x in units_of.get(item.pk, ()))
+                )
             result.evidence = items
     if every or "feedback" in want:
-        result.feedback = list(Feedback.objects.filter(registration=registration).select_related("author", "unit")
-                               .order_by("created_at", "id"))
-    kinds = {"observations": AssessmentRecord.Kind.OBSERVATION, "questioning": AssessmentRecord.Kind.QUESTIONING,
-             "discussions": AssessmentRecord.Kind.PROFESSIONAL_DISCUSSION}
+        result.feedback = list(
+            Feedback.objects.filter(registration=registration)
+            .select_related("author", "unit")
+            .order_by("created_at", "id")
+        )
+    kinds = {
+        "observations": AssessmentRecord.Kind.OBSERVATION,
+        "questioning": AssessmentRecord.Kind.QUESTIONING,
+        "discussions": AssessmentRecord.Kind.PROFESSIONAL_DISCUSSION,
+    }
     wanted_kinds = [kind for part, kind in kinds.items() if every or part in want]
     if wanted_kinds:
         records = list(
             AssessmentRecord.objects.filter(registration=registration, kind__in=wanted_kinds)
             .select_related("assessor", "evidence_item")
-            .prefetch_related(Prefetch("criteria", queryset=AssessmentCriterion.objects.select_related("unit")
-                                       .order_by("unit__number", "outcome__number", "number")))
+            .prefetch_related(
+                Prefetch(
+                    "criteria",
+                    queryset=AssessmentCriterion.objects.select_related("unit").order_by(
+                        "unit__number", "outcome__number", "number"
+                    ),
+                )
+            )
             .order_by("date", "id")
         )
         for part, kind in kinds.items():
             setattr(result, part, [r for r in records if r.kind == kind])
     if every or "skills_scans" in want:
         result.skills_scans = list(
-            SkillsScan.objects.filter(registration=registration).select_related("created_by")
+            SkillsScan.objects.filter(registration=registration)
+            .select_related("created_by")
             .prefetch_related(Prefetch("ratings", queryset=SkillsScanRating.objects.select_related("unit")))
-            .order_by("created_at", "id"))
+            .order_by("created_at", "id")
+        )
     if every or "assessment_reports" in want:
         result.assessment_reports = list(
-            AssessmentReport.objects.filter(registration=registration).select_related("assessor", "unit")
-            .order_by("date", "id"))
+            AssessmentReport.objects.filter(registration=registration)
+            .select_related("assessor", "unit")
+            .order_by("date", "id")
+        )
     if every or "testimonies" in want:
         result.testimonies = witness_testimonies_for(registration.candidate)
     if every or "action_plans" in want:
         items = ActionPlanItem.objects.prefetch_related(
-            Prefetch("criteria", queryset=AssessmentCriterion.objects.select_related("unit")))
+            Prefetch("criteria", queryset=AssessmentCriterion.objects.select_related("unit"))
+        )
         result.action_plans = list(
-            ActionPlan.objects.filter(registration=registration).select_related("created_by", "unit")
-            .prefetch_related(Prefetch("items", queryset=items), "reviews__reviewed_by").order_by("created_at", "id")
+            ActionPlan.objects.filter(registration=registration)
+            .select_related("created_by", "unit")
+            .prefetch_related(Prefetch("items", queryset=items), "reviews__reviewed_by")
+            .order_by("created_at", "id")
         )
     if every or "witnesses" in want:
         result.witnesses = witness_status_list(registration.candidate)
@@ -438,15 +509,20 @@ def portfolio(registration: Registration, *, unit: Unit | None = None, parts=("a
         # Every unit, with its sampled stages (interim / summative) and the IV's decisions, comments and
         # action points; a unit not sampled is one row saying so.
         record = _sampling_record(registration)
-        result.record_rows = [{**row, "entries": record.get(row["unit"].pk, [])} for row in result.summary_rows]
+        result.record_rows = [
+            {**row, "entries": record.get(row["unit"].pk, [])} for row in result.summary_rows
+        ]
     return result
 
 
 def witness_testimonies_for(candidate) -> list[WitnessTestimony]:
     """The candidate's live witness testimony with its witness, evidence and units (three queries)."""
-    return list(WitnessTestimony.objects.filter(evidence__candidate=candidate, evidence__deleted_at__isnull=True)
-                .select_related("witness", "evidence").prefetch_related("evidence__units")
-                .order_by("evidence__activity_date", "id"))
+    return list(
+        WitnessTestimony.objects.filter(evidence__candidate=candidate, evidence__deleted_at__isnull=True)
+        .select_related("witness", "evidence")
+        .prefetch_related("evidence__units")
+        .order_by("evidence__activity_date", "id")
+    )
 
 
 def _assessed_evidence(mappings) -> list[dict]:
@@ -455,8 +531,10 @@ def _assessed_evidence(mappings) -> list[dict]:
     for m in mappings:
         if m.decision != EvidenceMapping.Decision.ACCEPTED:
             continue
-        row = rows.setdefault(m.evidence_id, {"number": evidence_number(m.evidence_id), "title": m.evidence.title,
-                                              "methods": []})
+        row = rows.setdefault(
+            m.evidence_id,
+            {"number": evidence_number(m.evidence_id), "title": m.evidence.title, "methods": []},
+        )
         code = METHOD_CODES.get(m.method, m.method)
         if code not in row["methods"]:
             row["methods"].append(code)
@@ -475,7 +553,9 @@ def _tick_requirements(block: UnitBlock) -> None:
         ticks = []
         for column in block.columns:
             req = by_ref.get(column.ref)
-            applies = req is not None and line.met and (not req.criteria or line.criterion.ref in req.criteria)
+            applies = (
+                req is not None and line.met and (not req.criteria or line.criterion.ref in req.criteria)
+            )
             if applies and req.method:
                 applies = normalise_method(req.method) in {normalise_method(m) for m in line.methods}
             ticks.append(bool(applies))
@@ -484,14 +564,17 @@ def _tick_requirements(block: UnitBlock) -> None:
 
 def _fill(line, mappings):
     accepted = [m for m in mappings if m.decision == EvidenceMapping.Decision.ACCEPTED]
-    line.evidence = [f"{evidence_number(m.evidence_id)} ({METHOD_CODES.get(m.method, m.method)})" for m in accepted]
+    line.evidence = [
+        f"{evidence_number(m.evidence_id)} ({METHOD_CODES.get(m.method, m.method)})" for m in accepted
+    ]
     line.locations = [m.location for m in accepted if m.location]
     line.met = bool(accepted)
     if hasattr(line, "methods"):
         line.methods = {m.method for m in accepted}
     if hasattr(line, "not_yet"):
-        line.not_yet = [evidence_number(m.evidence_id) for m in mappings
-                        if m.decision == EvidenceMapping.Decision.NOT_YET]
+        line.not_yet = [
+            evidence_number(m.evidence_id) for m in mappings if m.decision == EvidenceMapping.Decision.NOT_YET
+        ]
 
 
 def registrations_for_batch(registrations_qs, *, qualification=None):
@@ -509,4 +592,5 @@ def print_jobs_visible_to(user):
     if not user.is_authenticated:
         return PrintJob.objects.none()
     return PrintJob.objects.filter(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN])).select_related(
-        "qualification", "requested_by", "centre")
+        "qualification", "requested_by", "centre"
+    )

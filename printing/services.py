@@ -1,4 +1,5 @@
 """Writes for the printing app: requesting a batch of forms (audited); the worker's side is printing.tasks."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -32,13 +33,26 @@ def print_job_create(*, actor, centre, form_slug: str, qualification, registrati
     if not registrations:
         raise ValidationError(NO_REGISTRATIONS.format(code=qualification.code, centre=centre.name))
     job = PrintJob(
-        centre=centre, requested_by=actor, form=form.slug, qualification=qualification,
-        registration_ids=[r.pk for r in registrations], total=batch_total(form, registrations),
+        centre=centre,
+        requested_by=actor,
+        form=form.slug,
+        qualification=qualification,
+        registration_ids=[r.pk for r in registrations],
+        total=batch_total(form, registrations),
     )
     job.full_clean(exclude=["result"])
     job.save()
-    audit_record(actor=actor, action=Action.PRINTING_BATCH_REQUESTED, obj=job, centre=centre,
-                 details={"form": form.slug, "qualification": qualification.code, "registrations": len(registrations),
-                          "pdfs": job.total})
+    audit_record(
+        actor=actor,
+        action=Action.PRINTING_BATCH_REQUESTED,
+        obj=job,
+        centre=centre,
+        details={
+            "form": form.slug,
+            "qualification": qualification.code,
+            "registrations": len(registrations),
+            "pdfs": job.total,
+        },
+    )
     transaction.on_commit(lambda: render_print_job.enqueue(job.pk))
     return job

@@ -3,6 +3,7 @@
 The batch is requested (and audited) by printing.services, which enqueues `render_print_job`; this module is
 the worker's side and imports nothing from the services.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -39,8 +40,11 @@ def print_job_run(job: PrintJob) -> PrintJob:
     """
     form = registry.get_form(job.form)
     PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.RUNNING, done=0)
-    registrations = list(Registration.objects.filter(pk__in=job.registration_ids, centre_id=job.centre_id)
-                         .select_related("candidate", "qualification").order_by("pk"))
+    registrations = list(
+        Registration.objects.filter(pk__in=job.registration_ids, centre_id=job.centre_id)
+        .select_related("candidate", "qualification")
+        .order_by("pk")
+    )
     with tempfile.TemporaryFile(prefix="print-job-") as spool:
         _write_zip(job, form, registrations, spool)
         job.refresh_from_db()
@@ -60,13 +64,14 @@ def _write_zip(job, form, registrations, spool) -> None:
             units = units_of_registrations(registrations) if form.per_unit else {}
             for registration in registrations:
                 folder = _folder(registration)
-                for unit in (units[registration.pk] if form.per_unit else [None]):
+                for unit in units[registration.pk] if form.per_unit else [None]:
                     pdf = registry.render_completed(form, registration, unit)
                     archive.writestr(f"{folder}/{form.filename(registration=registration, unit=unit)}", pdf)
                     PrintJob.objects.filter(pk=job.pk, done__lt=F("total")).update(done=F("done") + 1)
     except Exception as exc:
-        PrintJob.objects.filter(pk=job.pk).update(status=PrintJob.Status.FAILED, error=str(exc)[:2000],
-                                                  finished_at=timezone.now())
+        PrintJob.objects.filter(pk=job.pk).update(
+            status=PrintJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         raise
 
 

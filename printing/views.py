@@ -1,5 +1,6 @@
 """Download endpoints of the printed forms, the Forms pages and the batch jobs. Thin: the selectors of
 the owning apps decide visibility (404 for what is not yours), printing.registry renders."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -34,8 +35,9 @@ def _render_or_message(request, render, filename, *, fallback):
     except registry.RenderFailed as exc:
         messages.error(request, str(exc))
         back = request.headers.get("Referer", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             back = fallback
         return redirect(back)
 
@@ -54,13 +56,17 @@ def _is_staff(user) -> bool:
 @require_GET
 def index(request):
     """The Forms page: the registrations the user may print for, blank forms for centre staff, batches."""
-    registrations = list(registrations_visible_to(request.user).order_by(
-        "qualification__code", "candidate__last_name", "candidate__first_name", "id")[:500])
+    registrations = list(
+        registrations_visible_to(request.user).order_by(
+            "qualification__code", "candidate__last_name", "candidate__first_name", "id"
+        )[:500]
+    )
     admin_centres = list(centres_of(request.user, roles=[Role.CENTRE_ADMIN]))
     context = {
         "registrations": registrations,
-        "qualifications": list(qualifications_visible_to(request.user).order_by("code")) if _is_staff(
-            request.user) else [],
+        "qualifications": list(qualifications_visible_to(request.user).order_by("code"))
+        if _is_staff(request.user)
+        else [],
         "admin_centres": admin_centres,
         "batch_forms": BATCH_FORMS,
         "jobs": list(selectors.print_jobs_visible_to(request.user)[:10]) if admin_centres else [],
@@ -72,9 +78,15 @@ def index(request):
 def qualification_forms(request, code):
     qualification = get_object_or_404(qualifications_visible_to(request.user), code=code)
     forms = [f for f in registry.FORMS.values() if f.has_blank and not f.per_unit]
-    return render(request, "printing/qualification_forms.html", {
-        "qualification": qualification, "forms": forms, "units": selectors.qualification_units(qualification),
-    })
+    return render(
+        request,
+        "printing/qualification_forms.html",
+        {
+            "qualification": qualification,
+            "forms": forms,
+            "units": selectors.qualification_units(qualification),
+        },
+    )
 
 
 @require_GET
@@ -91,18 +103,27 @@ def blank_pdf(request, code, slug, number=None):
         unit = units[0]
     elif form.per_unit:
         raise Http404("Name a unit.")
-    return _render_or_message(request, lambda: registry.render_blank(form, qualification, unit),
-                              form.filename(qualification=qualification, unit=unit),
-                              fallback=reverse("printing:qualification", args=[qualification.code]))
+    return _render_or_message(
+        request,
+        lambda: registry.render_blank(form, qualification, unit),
+        form.filename(qualification=qualification, unit=unit),
+        fallback=reverse("printing:qualification", args=[qualification.code]),
+    )
 
 
 @require_GET
 def registration_forms(request, pk):
     registration = get_object_or_404(registrations_visible_to(request.user), pk=pk)
     forms = [f for f in registry.FORMS.values() if not f.per_unit]
-    return render(request, "printing/registration_forms.html", {
-        "registration": registration, "forms": forms, "units": registration_units(registration),
-    })
+    return render(
+        request,
+        "printing/registration_forms.html",
+        {
+            "registration": registration,
+            "forms": forms,
+            "units": registration_units(registration),
+        },
+    )
 
 
 @require_GET
@@ -116,22 +137,35 @@ def completed_pdf(request, pk, slug, unit_pk=None):
             raise Http404("No such unit in this registration.")
     elif form.per_unit:
         raise Http404("Name a unit.")
-    return _render_or_message(request, lambda: registry.render_completed(form, registration, unit),
-                              form.filename(registration=registration, unit=unit),
-                              fallback=reverse("printing:registration", args=[registration.pk]))
+    return _render_or_message(
+        request,
+        lambda: registry.render_completed(form, registration, unit),
+        form.filename(registration=registration, unit=unit),
+        fallback=reverse("printing:registration", args=[registration.pk]),
+    )
 
 
 def batch_create(request):
     if request.method != "POST":
         return redirect("printing:index")  # the form lives on the Forms page
-    centre = get_object_or_404(centres_of(request.user, roles=[Role.CENTRE_ADMIN]), pk=request.POST.get("centre"))
-    qualification = get_object_or_404(qualifications_visible_to(request.user), code=request.POST.get("qualification"))
+    centre = get_object_or_404(
+        centres_of(request.user, roles=[Role.CENTRE_ADMIN]), pk=request.POST.get("centre")
+    )
+    qualification = get_object_or_404(
+        qualifications_visible_to(request.user), code=request.POST.get("qualification")
+    )
     form = _form_or_404(request.POST.get("form", ""))
     cohort = selectors.registrations_for_batch(
-        registrations_visible_to(request.user).filter(centre=centre), qualification=qualification)
+        registrations_visible_to(request.user).filter(centre=centre), qualification=qualification
+    )
     try:
-        job = services.print_job_create(actor=request.user, centre=centre, form_slug=form.slug,
-                                        qualification=qualification, registrations=cohort)
+        job = services.print_job_create(
+            actor=request.user,
+            centre=centre,
+            form_slug=form.slug,
+            qualification=qualification,
+            registrations=cohort,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("printing:index")
@@ -147,9 +181,17 @@ def job_detail(request, pk):
 @require_GET
 def job_status(request, pk):
     job = get_object_or_404(selectors.print_jobs_visible_to(request.user), pk=pk)
-    return JsonResponse({"status": job.status, "status_label": job.get_status_display(), "done": job.done,
-                         "total": job.total, "percent": job.percent, "finished": job.finished,
-                         "error": job.error if job.status == job.Status.FAILED else ""})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "finished": job.finished,
+            "error": job.error if job.status == job.Status.FAILED else "",
+        }
+    )
 
 
 @require_GET
@@ -157,5 +199,9 @@ def job_download(request, pk):
     job = get_object_or_404(selectors.print_jobs_visible_to(request.user), pk=pk)
     if job.status != job.Status.DONE or not job.result:
         raise Http404("Not ready.")
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=f"{job.form}_batch{job.pk}.zip",
-                        content_type="application/zip")
+    return FileResponse(
+        job.result.open("rb"),
+        as_attachment=True,
+        filename=f"{job.form}_batch{job.pk}.zip",
+        content_type="application/zip",
+    )

@@ -5,6 +5,7 @@ catalogue inside the admin's transaction and writes an audit row (actor, field c
 transaction; a change that would introduce an error is refused and nothing is kept. Deleting catalogue
 rows is left to superusers: evidence and assessment decisions point at them.
 """
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -33,7 +34,9 @@ NOT_SAVED = "Not saved: the change would make the catalogue invalid. {problems}"
 
 
 def is_catalogue_editor(user) -> bool:
-    return bool(user.is_active and user.is_staff and (user.is_superuser or Role.CENTRE_ADMIN in user.role_set))
+    return bool(
+        user.is_active and user.is_staff and (user.is_superuser or Role.CENTRE_ADMIN in user.role_set)
+    )
 
 
 def _error_strings():
@@ -104,14 +107,17 @@ class CatalogueModelAdmin(CatalogueAdminMixin, admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except CatalogueInvalid as exc:  # the admin's transaction has rolled back: nothing was kept
-            self.message_user(request, NOT_SAVED.format(problems=" ".join(str(p) for p in exc.problems)),
-                              messages.ERROR)
+            self.message_user(
+                request, NOT_SAVED.format(problems=" ".join(str(p) for p in exc.problems)), messages.ERROR
+            )
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         request._catalogue_before = _error_strings()
         request._catalogue_changes = {
-            "fields": {name: [form.initial.get(name), form.cleaned_data.get(name)] for name in form.changed_data},
+            "fields": {
+                name: [form.initial.get(name), form.cleaned_data.get(name)] for name in form.changed_data
+            },
             "inlines": [],
         }
         super().save_model(request, obj, form, change)
@@ -123,18 +129,26 @@ class CatalogueModelAdmin(CatalogueAdminMixin, admin.ModelAdmin):
             log.append({"added": str(obj)})
         for obj, fields in formset.changed_objects:
             subform = next((f for f in formset.forms if f.instance.pk == obj.pk), None)
-            log.append({"changed": str(obj), "fields": {
-                name: [subform.initial.get(name) if subform else None, getattr(obj, name, None)] for name in fields
-            }})
+            log.append(
+                {
+                    "changed": str(obj),
+                    "fields": {
+                        name: [subform.initial.get(name) if subform else None, getattr(obj, name, None)]
+                        for name in fields
+                    },
+                }
+            )
         for obj in formset.deleted_objects:
             log.append({"deleted": str(obj)})
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         catalogue_change_record(
-            actor=request.user, obj=form.instance,
+            actor=request.user,
+            obj=form.instance,
             action=catalogue_admin_action(self.model._meta.model_name, change=change),
-            changes=request._catalogue_changes, known_errors=request._catalogue_before,
+            changes=request._catalogue_changes,
+            known_errors=request._catalogue_before,
         )
 
 
@@ -149,7 +163,9 @@ class QualificationUnitInline(CatalogueInline, admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "group":
-            kwargs["queryset"] = OptionalGroup.objects.filter(qualification=getattr(request, "_catalogue_obj", None))
+            kwargs["queryset"] = OptionalGroup.objects.filter(
+                qualification=getattr(request, "_catalogue_obj", None)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -195,7 +211,9 @@ class _UnitChildInline(CatalogueInline):
         if db_field.name == "outcome":
             kwargs["queryset"] = LearningOutcome.objects.filter(unit=unit).select_related("unit")
         elif db_field.name == "parent":
-            kwargs["queryset"] = self.model.objects.filter(unit=unit, parent__isnull=True).select_related("unit")
+            kwargs["queryset"] = self.model.objects.filter(unit=unit, parent__isnull=True).select_related(
+                "unit"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -223,8 +241,13 @@ class UnitAdmin(CatalogueModelAdmin):
     list_display = ["ref", "title", "level", "credits", "glh"]
     list_filter = [CreditsFilter, "scheme", "level"]
     search_fields = ["ref", "number", "title"]
-    inlines = [LearningOutcomeInline, AssessmentCriterionInline, RangeItemInline, EvidenceRequirementInline,
-               EvidenceGuideRowInline]
+    inlines = [
+        LearningOutcomeInline,
+        AssessmentCriterionInline,
+        RangeItemInline,
+        EvidenceRequirementInline,
+        EvidenceGuideRowInline,
+    ]
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -1,4 +1,5 @@
 """Demo: make sure the catalogue is loaded (the demo centre's people browse it). Idempotent."""
+
 from django.core.management import call_command
 
 from .models import Qualification

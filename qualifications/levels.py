@@ -1,5 +1,6 @@
 """The levels of the qualifications framework, the one definition (plain Python: the rules engine, the catalogue
 validation and the models all import it)."""
+
 from __future__ import annotations
 
 LEVELS = ["Entry 1", "Entry 2", "Entry 3"] + [f"Level {n}" for n in range(1, 9)]

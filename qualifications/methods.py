@@ -5,6 +5,7 @@
 The 2006 action plan's eleven "Evidences assessed by" boxes (`assessment.models.PlanMethod`) are that form's
 own list in the seed's words, not this vocabulary.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -24,17 +25,31 @@ METHOD_NAMES = frozenset(name for name, _ in METHODS)
 
 # How handbook wording of a method maps onto the names above.
 METHOD_SYNONYMS = {
-    "observation": "observation", "observed": "observation", "o": "observation",
-    "questioning": "questioning", "question": "questioning", "q&a": "questioning", "q": "questioning",
-    "product": "product_evidence", "product evidence": "product_evidence", "product_evidence": "product_evidence",
+    "observation": "observation",
+    "observed": "observation",
+    "o": "observation",
+    "questioning": "questioning",
+    "question": "questioning",
+    "q&a": "questioning",
+    "q": "questioning",
+    "product": "product_evidence",
+    "product evidence": "product_evidence",
+    "product_evidence": "product_evidence",
     "pe": "product_evidence",
-    "witness": "witness_testimony", "witness testimony": "witness_testimony",
-    "witness_testimony": "witness_testimony", "wt": "witness_testimony",
-    "professional discussion": "professional_discussion", "professional_discussion": "professional_discussion",
+    "witness": "witness_testimony",
+    "witness testimony": "witness_testimony",
+    "witness_testimony": "witness_testimony",
+    "wt": "witness_testimony",
+    "professional discussion": "professional_discussion",
+    "professional_discussion": "professional_discussion",
     "pd": "professional_discussion",
-    "expert witness": "expert_witness", "expert_witness": "expert_witness",
-    "rpl": "rpl", "recognition of prior learning": "rpl", "recognition_of_prior_learning": "rpl",
-    "candidate statement": "candidate_statement", "candidate_statement": "candidate_statement",
+    "expert witness": "expert_witness",
+    "expert_witness": "expert_witness",
+    "rpl": "rpl",
+    "recognition of prior learning": "rpl",
+    "recognition_of_prior_learning": "rpl",
+    "candidate statement": "candidate_statement",
+    "candidate_statement": "candidate_statement",
     "statement": "candidate_statement",
 }
 

@@ -4,6 +4,7 @@ Everything here is data loaded from fixtures (fixtures/*.json, built by tools/bu
 the seed handbooks). Fixtures use natural keys so that loading is idempotent and a unit shared by
 several qualifications is one row.
 """
+
 from django.db import models
 
 from .levels import LEVEL_CHOICES, LEVELS, level_rank  # noqa: F401 - imported from here too
@@ -33,23 +34,31 @@ class Qualification(models.Model):
     # A qualification-wide evidence setting reaches every unit taken in it, shared units too (4430-04's
     # "Simulation and Realistic Working Environment is not accepted at this level").
     rwe_allowed = models.BooleanField(
-        "realistic working environment allowed", null=True, blank=True,
+        "realistic working environment allowed",
+        null=True,
+        blank=True,
         help_text="Qualification-wide; empty: not stated (each unit's own rule applies)",
     )
     simulation_allowed = models.BooleanField(
-        null=True, blank=True, help_text="Qualification-wide; empty: not stated (each unit's own rule applies)")
+        null=True,
+        blank=True,
+        help_text="Qualification-wide; empty: not stated (each unit's own rule applies)",
+    )
     evidence_context_note = models.TextField(blank=True, help_text="The qualification-wide rule, as printed")
-    evidence_context_source = models.CharField(max_length=200, blank=True,
-                                               help_text="Where the handbook states it")
+    evidence_context_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the handbook states it"
+    )
     last_registration_date = models.DateField(null=True, blank=True)
     last_certification_date = models.DateField(null=True, blank=True)
-    dates_source = models.CharField(max_length=200, blank=True,
-                                    help_text="Where the handbook states the last dates")
+    dates_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the handbook states the last dates"
+    )
     # Conditions on the candidate the handbook states for entry (4430-04: age 18 or over; not already holding a
     # qualification of the same type, content and level): [{"key", "text" (as printed), "source", "page"}].
     # The centre admin confirms each at registration (assessment.services.registration_create).
-    entry_conditions = models.JSONField(default=list, blank=True,
-                                        help_text="Entry conditions asked at registration, in the handbook's words")
+    entry_conditions = models.JSONField(
+        default=list, blank=True, help_text="Entry conditions asked at registration, in the handbook's words"
+    )
 
     objects = QualificationManager()
 
@@ -69,7 +78,9 @@ class UnitManager(models.Manager):
 
 
 class Unit(models.Model):
-    ref = models.CharField(max_length=30, unique=True, help_text="Unique in the catalogue: 4411-102, 4430-401")
+    ref = models.CharField(
+        max_length=30, unique=True, help_text="Unique in the catalogue: 4411-102, 4430-401"
+    )
     scheme = models.CharField(max_length=20, help_text="Numbering scheme: 4411, 4430, 2006")
     number = models.CharField(max_length=10, help_text="The handbook's number, e.g. 102")
     accreditation_number = models.CharField(max_length=30, blank=True, help_text="e.g. A/601/6047")
@@ -89,17 +100,22 @@ class Unit(models.Model):
         "realistic working environment allowed", null=True, blank=True, help_text="Empty: not stated"
     )
     simulation_allowed = models.BooleanField(
-        null=True, blank=True, help_text="Simulation for performance evidence. Empty: not stated")
+        null=True, blank=True, help_text="Simulation for performance evidence. Empty: not stated"
+    )
     knowledge_simulation_allowed = models.BooleanField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Simulation for knowledge evidence: true where the handbook bars it for performance evidence "
-                  "only ('Simulation is not allowed for any performance evidence'). Empty: as simulation_allowed",
+        "only ('Simulation is not allowed for any performance evidence'). Empty: as simulation_allowed",
     )
     staged_drills_allowed = models.BooleanField(
-        default=False, help_text="Realistic practices staged to test emergency procedures are accepted (4430-405)")
+        default=False,
+        help_text="Realistic practices staged to test emergency procedures are accepted (4430-405)",
+    )
     evidence_context_note = models.TextField(blank=True, help_text="Exceptions, e.g. 405's staged drills")
-    evidence_context_source = models.CharField(max_length=200, blank=True,
-                                               help_text="Where the handbook states the unit's evidence setting")
+    evidence_context_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the handbook states the unit's evidence setting"
+    )
 
     objects = UnitManager()
 
@@ -172,7 +188,11 @@ class QualificationUnit(models.Model):
     def natural_key(self):
         return (self.qualification.code, self.unit.ref)
 
-    natural_key.dependencies = ["qualifications.qualification", "qualifications.unit", "qualifications.optionalgroup"]
+    natural_key.dependencies = [
+        "qualifications.qualification",
+        "qualifications.unit",
+        "qualifications.optionalgroup",
+    ]
 
 
 class RuleManager(models.Manager):
@@ -195,7 +215,9 @@ class Rule(models.Model):
     """
 
     # The choices come from the registered kinds (Rule.Kind.MIN_TOTAL_CREDITS == "min_total_credits", ...).
-    Kind = models.TextChoices("Kind", [(cls.kind.upper(), (cls.kind, cls.label)) for cls in RULE_KINDS.values()])
+    Kind = models.TextChoices(
+        "Kind", [(cls.kind.upper(), (cls.kind, cls.label)) for cls in RULE_KINDS.values()]
+    )
 
     qualification = models.ForeignKey(Qualification, on_delete=models.CASCADE, related_name="rules")
     order = models.PositiveIntegerField()
@@ -294,11 +316,16 @@ class RangeItem(models.Model):
         LearningOutcome, null=True, blank=True, on_delete=models.CASCADE, related_name="range_items"
     )
     ref = models.CharField(max_length=20)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     text = models.TextField()
     order = models.PositiveIntegerField(default=0)
     min_count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="On an item with sub-items: how many of them are required (empty: all)")
+        null=True,
+        blank=True,
+        help_text="On an item with sub-items: how many of them are required (empty: all)",
+    )
     min_count_source = models.CharField(max_length=200, blank=True, help_text="Where the handbook states it")
 
     objects = RangeItemManager()
@@ -341,7 +368,9 @@ class EvidenceRequirement(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="evidence_requirements")
     ref = models.CharField(max_length=20)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     text = models.TextField()
     order = models.PositiveIntegerField(default=0)
     min_count = models.PositiveIntegerField(null=True, blank=True)
@@ -353,7 +382,9 @@ class EvidenceRequirement(models.Model):
 
     class Meta:
         ordering = ["unit", "order"]
-        constraints = [models.UniqueConstraint(fields=["unit", "ref"], name="unique_evidence_requirement_ref")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "ref"], name="unique_evidence_requirement_ref")
+        ]
 
     def __str__(self):
         return f"{self.unit.ref} evidence requirement {self.ref}"

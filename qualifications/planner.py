@@ -23,6 +23,7 @@ route under the objective above, so the answer is exact. States that can no long
 that cannot beat the best answer found by a quick first pass, are dropped as they appear.
 `brute_force_plan()` tries every subset: the tests and the benchmark check the planner against it.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -40,7 +41,9 @@ from qualifications.rules import (
 )
 
 NO_PLAN_RULES_NOT_STATED = "No completion plan: " + RULES_NOT_STATED
-NO_PLAN_BARRED_COMMITTED = "No completion plan: {a} and {b} cannot both be claimed, but {a} is {why_a} and {b} is {why_b}"
+NO_PLAN_BARRED_COMMITTED = (
+    "No completion plan: {a} and {b} cannot both be claimed, but {a} is {why_a} and {b} is {why_b}"
+)
 NO_PLAN_IMPOSSIBLE = (
     "No set of further units satisfies every rule of {code} together with the units {held}: {detail}"
 )
@@ -66,7 +69,7 @@ class _Counter:
     __slots__ = ("weights", "minimum", "maximum", "cap", "is_credits", "group", "label")
 
     def __init__(self, weights, minimum, maximum, is_credits, group, label):
-        self.weights = weights            # {unit index: weight}
+        self.weights = weights  # {unit index: weight}
         self.minimum = minimum or 0
         self.maximum = maximum
         self.cap = (maximum + 1) if maximum is not None else self.minimum
@@ -86,7 +89,7 @@ class _Model:
         self.counters: list[_Counter] = []
         self.mandatory: set[int] = set()
         self.barred: list[tuple[int, int]] = []
-        self.unchecked: list[str] = []   # reasons of rules the planner cannot plan for
+        self.unchecked: list[str] = []  # reasons of rules the planner cannot plan for
         credit_weights = {i: u.credits for i, u in enumerate(self.units) if u.credits}
         for rule, members in zip(spec.rules, compiled.rule_units, strict=True):
             if not rule.is_complete:
@@ -131,8 +134,10 @@ def _resolve(spec: QualificationSpec, tokens: Iterable[str]) -> tuple[list[UnitS
     return own, outside
 
 
-NOT_ASSESSABLE_HOW = ("add their learning outcomes and assessment criteria with `python manage.py import_catalogue "
-                      "FILE` (the awarding body's unit in the catalogue's JSON shape)")
+NOT_ASSESSABLE_HOW = (
+    "add their learning outcomes and assessment criteria with `python manage.py import_catalogue "
+    "FILE` (the awarding body's unit in the catalogue's JSON shape)"
+)
 NO_ASSESSABLE_ROUTE = (
     "No route to {code} is made only of units that can be assessed here: every route needs units whose content "
     "(learning outcomes, assessment criteria) is not in the catalogue. A route through {numbers} would meet the "
@@ -140,8 +145,13 @@ NO_ASSESSABLE_ROUTE = (
 )
 
 
-def plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),
-         in_progress: Iterable[str] = ()) -> Plan:
+def plan(
+    spec: QualificationSpec,
+    achieved: Iterable[str],
+    *,
+    chosen: Iterable[str] = (),
+    in_progress: Iterable[str] = (),
+) -> Plan:
     """The cheapest further units that achieve `spec` (see `make_plan()`), made only of units that can be
     assessed (their content is in the catalogue) whenever such a route exists. Where none exists the plan is
     not feasible and says so, naming the units a route would need, instead of proposing them."""
@@ -160,8 +170,14 @@ def plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[s
     return result
 
 
-def make_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),
-              in_progress: Iterable[str] = (), offered: Iterable[str] | None = None) -> Plan:
+def make_plan(
+    spec: QualificationSpec,
+    achieved: Iterable[str],
+    *,
+    chosen: Iterable[str] = (),
+    in_progress: Iterable[str] = (),
+    offered: Iterable[str] | None = None,
+) -> Plan:
     """The exact completion plan (see the module docstring). `offered` limits the units that may be added."""
     model = _model(spec)
     held_units, outside = _resolve(spec, achieved)
@@ -181,8 +197,17 @@ def make_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Itera
     def infeasible(reason, claim=()):
         claim_refs = refs(claim)
         verdict = evaluate(spec, claim_refs + refs(committed), outside=outside)
-        return Plan(feasible=False, reason=reason, add=[], claim=claim_refs, added_credits=0, added_glh=0,
-                    verdict=verdict, committed=refs(committed), outside_units=list(outside))
+        return Plan(
+            feasible=False,
+            reason=reason,
+            add=[],
+            claim=claim_refs,
+            added_credits=0,
+            added_glh=0,
+            verdict=verdict,
+            committed=refs(committed),
+            outside_units=list(outside),
+        )
 
     if not spec.rules_stated:
         return infeasible(NO_PLAN_RULES_NOT_STATED.format(code=spec.code), held)
@@ -190,22 +215,39 @@ def make_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Itera
     forced = model.mandatory | committed
     for a, b in model.barred:
         if a in forced and b in forced:
-            return infeasible(NO_PLAN_BARRED_COMMITTED.format(
-                a=units[a].number, b=units[b].number, why_a=_why(model, a, committed, held),
-                why_b=_why(model, b, committed, held)), held - {a, b})
+            return infeasible(
+                NO_PLAN_BARRED_COMMITTED.format(
+                    a=units[a].number,
+                    b=units[b].number,
+                    why_a=_why(model, a, committed, held),
+                    why_b=_why(model, b, committed, held),
+                ),
+                held - {a, b},
+            )
     excluded: set[int] = set()
     dropped_reasons = []
     for i in sorted(forced):
         for j in sorted(model.partners.get(i, ())):
             excluded.add(j)
             if j in held:
-                dropped_reasons.append(DROPPED_BARRED.format(unit=units[j].number, other=units[i].number,
-                                                             why=_why(model, i, committed, held)))
+                dropped_reasons.append(
+                    DROPPED_BARRED.format(
+                        unit=units[j].number, other=units[i].number, why=_why(model, i, committed, held)
+                    )
+                )
     free = held - forced - excluded
-    unknown = sorted(i for i in range(model.n) if units[i].credits is None and i not in held and i not in forced)
-    paid = {i for i in range(model.n)
-            if i not in held and i not in forced and i not in excluded and units[i].credits is not None
-            and (offered_idx is None or i in offered_idx)}
+    unknown = sorted(
+        i for i in range(model.n) if units[i].credits is None and i not in held and i not in forced
+    )
+    paid = {
+        i
+        for i in range(model.n)
+        if i not in held
+        and i not in forced
+        and i not in excluded
+        and units[i].credits is not None
+        and (offered_idx is None or i in offered_idx)
+    }
     result = _search(model, forced, free, paid, held)
     notes = []
     if unknown:
@@ -213,12 +255,16 @@ def make_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Itera
     if result is None:
         detail = _impossible_detail(spec, model, forced, free | paid)
         held_text = numbers_text([units[i].number for i in sorted(held | committed)]) or "held (none)"
-        return infeasible(NO_PLAN_IMPOSSIBLE.format(code=spec.code, held=held_text, detail=detail), held - excluded)
+        return infeasible(
+            NO_PLAN_IMPOSSIBLE.format(code=spec.code, held=held_text, detail=detail), held - excluded
+        )
     chosen_idx = result | forced
     add_idx = sorted(chosen_idx - held - committed)
     claim_idx = sorted(chosen_idx & held)
     for i in sorted(free - chosen_idx):
-        dropped_reasons.append(DROPPED_CHOICE.format(unit=units[i].number, why=_drop_reason(model, i, chosen_idx)))
+        dropped_reasons.append(
+            DROPPED_CHOICE.format(unit=units[i].number, why=_drop_reason(model, i, chosen_idx))
+        )
     add = [units[i] for i in add_idx]
     no_glh = [u.number for u in add if u.glh is None]
     if no_glh:
@@ -228,7 +274,8 @@ def make_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Itera
     if model.unchecked:
         reason = PLAN_INCOMPLETE_RULES.format(
             count="1 rule" if len(model.unchecked) == 1 else f"{len(model.unchecked)} rules",
-            reasons="; ".join(model.unchecked))
+            reasons="; ".join(model.unchecked),
+        )
     return Plan(
         feasible=True,
         reason=reason,
@@ -292,11 +339,26 @@ def _order(model: _Model, decision: set[int]) -> list[int]:
 class _Tables:
     """What the search over one decision order precomputes (see `_search`)."""
 
-    __slots__ = ("k", "m", "start", "mins", "contribs", "later", "costs", "suf_all", "suf_free", "credit_mins",
-                 "group_mins", "cheapest", "ratio")
+    __slots__ = (
+        "k",
+        "m",
+        "start",
+        "mins",
+        "contribs",
+        "later",
+        "costs",
+        "suf_all",
+        "suf_free",
+        "credit_mins",
+        "group_mins",
+        "cheapest",
+        "ratio",
+    )
 
 
-def _search(model: _Model, forced: set[int], free: set[int], paid: set[int], held: set[int]) -> set[int] | None:
+def _search(
+    model: _Model, forced: set[int], free: set[int], paid: set[int], held: set[int]
+) -> set[int] | None:
     """The exact optimum over subsets of free ∪ paid (added to `forced`), or None when nothing works."""
     n = model.n
     order = _order(model, free | paid)
@@ -323,7 +385,9 @@ def _search(model: _Model, forced: set[int], free: set[int], paid: set[int], hel
     return {i for i in range(n) if pm >> (n - 1 - i) & 1} - forced
 
 
-def _tables(model: _Model, forced: set[int], free: set[int], paid: set[int], order: list[int]) -> _Tables | None:
+def _tables(
+    model: _Model, forced: set[int], free: set[int], paid: set[int], order: list[int]
+) -> _Tables | None:
     """The search's tables over `order`, or None when the forced units already break a maximum."""
     counters = model.counters
     t = _Tables()
@@ -343,14 +407,16 @@ def _tables(model: _Model, forced: set[int], free: set[int], paid: set[int], ord
     t.later = later = []
     t.costs = costs = []
     for p, i in enumerate(order):
-        contribs.append(tuple((j, c.weights[i], c.cap, c.maximum) for j, c in enumerate(counters) if i in c.weights))
+        contribs.append(
+            tuple((j, c.weights[i], c.cap, c.maximum) for j, c in enumerate(counters) if i in c.weights)
+        )
         bits = 0
         for q in model.partners.get(i, ()):
             if q in pos and pos[q] > p:
                 bits |= 1 << pos[q]
         later.append(bits)
         u = units[i]
-        pref = 1 << (n - 1 - i)   # lower numbers weigh more in the final tie-break
+        pref = 1 << (n - 1 - i)  # lower numbers weigh more in the final tie-break
         if i in paid:
             costs.append((u.credits or 0, u.glh or 0, 0, 1, -pref))
         else:
@@ -454,7 +520,9 @@ def _run(t: _Tables, upper):
             if upper is not None:
                 lb = _lower_bound(t, values, p + 1)
                 bound = new_value[0] + lb
-                if bound > upper[0] or (bound == upper[0] and new_value[1] + ratio[p + 1] * lb > upper[1] + 1e-9):
+                if bound > upper[0] or (
+                    bound == upper[0] and new_value[1] + ratio[p + 1] * lb > upper[1] + 1e-9
+                ):
                     continue
             key = (*values, (forb | banned_later) & ~bit)
             old = get(key)
@@ -486,11 +554,20 @@ def _greedy_bound(model, order, costs, contribs, later, start, mins, paid):
             return (credits, glh)
         best = None
         for p, i in enumerate(order):
-            if i not in paid or taken_bits >> p & 1 or banned >> p & 1 or _partner_taken(model, order, p, taken_bits):
+            if (
+                i not in paid
+                or taken_bits >> p & 1
+                or banned >> p & 1
+                or _partner_taken(model, order, p, taken_bits)
+            ):
                 continue
             if not _fits(values, contribs[p]):
                 continue
-            gain = sum(min(w, mins[j] - values[j]) / max(mins[j], 1) for j, w, _, _ in contribs[p] if values[j] < mins[j])
+            gain = sum(
+                min(w, mins[j] - values[j]) / max(mins[j], 1)
+                for j, w, _, _ in contribs[p]
+                if values[j] < mins[j]
+            )
             if gain <= 0:
                 continue
             c, g = costs[p][0], costs[p][1]
@@ -542,12 +619,23 @@ def plan_key(spec: QualificationSpec, added: Iterable[UnitSpec], claimed: Iterab
     rank = {u.ref: i for i, u in enumerate(compiled.units)}
     added, claimed = list(added), list(claimed)
     pm = sum(1 << (n - 1 - rank[u.ref]) for u in [*added, *claimed])
-    return (sum(u.credits or 0 for u in added), sum(u.glh or 0 for u in added),
-            -sum(u.credits or 0 for u in claimed), len(added), -pm)
+    return (
+        sum(u.credits or 0 for u in added),
+        sum(u.glh or 0 for u in added),
+        -sum(u.credits or 0 for u in claimed),
+        len(added),
+        -pm,
+    )
 
 
-def brute_force_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen: Iterable[str] = (),
-                     in_progress: Iterable[str] = (), offered: Iterable[str] | None = None):
+def brute_force_plan(
+    spec: QualificationSpec,
+    achieved: Iterable[str],
+    *,
+    chosen: Iterable[str] = (),
+    in_progress: Iterable[str] = (),
+    offered: Iterable[str] | None = None,
+):
     """Every subset of the offered units × every subset of the achieved ones, judged by `evaluate`.
 
     Returns (add refs, claim refs, key) of the best answer under the planner's objective, or None.
@@ -565,8 +653,9 @@ def brute_force_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen
         offered_units, _ = _resolve(spec, offered)
         pool = [u for u in offered_units if u.ref not in taken and u.credits is not None]
     # Mandatory units that are not held must be added whatever the offer.
-    mandatory_missing = [u for u in spec._compiled.units
-                         if u.status == "mandatory" and u.ref not in taken and u not in pool]
+    mandatory_missing = [
+        u for u in spec._compiled.units if u.status == "mandatory" and u.ref not in taken and u not in pool
+    ]
     pool += [u for u in mandatory_missing if _named_mandatory(spec, u)]
     best = None
     for h_size in range(len(held) + 1):
@@ -584,8 +673,10 @@ def brute_force_plan(spec: QualificationSpec, achieved: Iterable[str], *, chosen
 
 def _named_mandatory(spec: QualificationSpec, unit: UnitSpec) -> bool:
     compiled = spec._compiled
-    return any(getattr(rule_kind(rule.kind), "makes_mandatory", False) and unit in members
-               for rule, members in zip(spec.rules, compiled.rule_units, strict=True))
+    return any(
+        getattr(rule_kind(rule.kind), "makes_mandatory", False) and unit in members
+        for rule, members in zip(spec.rules, compiled.rule_units, strict=True)
+    )
 
 
 def _achieved_ignoring_incomplete(spec: QualificationSpec, verdict) -> bool:

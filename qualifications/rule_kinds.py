@@ -16,6 +16,7 @@ Plain Python, no Django inside (like qualifications/rules.py, which imports this
 `RULE_KINDS` maps each kind to its class; Rule.Kind (the model field's choices) is made from it, so adding a kind
 is one class registered there. django-oscar's offer conditions are the model.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ def level_words(level: str) -> str:
 
 def number_key(number: str):
     """Sort unit numbers naturally: '9' < '10', '001' < '101'."""
-    return tuple((0, int(part), part) if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", number))
+    return tuple(
+        (0, int(part), part) if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", number)
+    )
 
 
 def numbers_text(numbers: Iterable[str], *, conjunction: str = "and") -> str:
@@ -100,9 +103,9 @@ class RuleKind:
     kind: str = ""
     label: str = ""
     params: dict[str, tuple[str, bool]] = {}
-    needs_levels = False      # the rule counts credits at a level (units need a level)
-    makes_mandatory = False   # the units it names are mandatory
-    forbids = False           # it forbids a combination rather than asking for something
+    needs_levels = False  # the rule counts credits at a level (units need a level)
+    makes_mandatory = False  # the units it names are mandatory
+    forbids = False  # it forbids a combination rather than asking for something
 
     @classmethod
     def needs_credits(cls, params: Mapping) -> bool:
@@ -164,6 +167,7 @@ class _CreditsRule(RuleKind):
             if met is False:
                 message = cls.unmet_message(need, has, what, message)
             return met, message
+
         return credits_rule
 
     @classmethod
@@ -266,6 +270,7 @@ class MandatoryUnits(RuleKind):
             if len(missing) == 1:
                 return False, f"mandatory unit {missing[0]} is missing"
             return False, f"mandatory units {numbers_text(missing)} are missing"
+
         return mandatory
 
     @classmethod
@@ -324,8 +329,10 @@ class GroupMinimum(RuleKind):
         cls._check_min_credits(params, name, credits, unknown, problems, undecided)
         max_units = params.get("max_units")
         if max_units is not None and len(held) > max_units:
-            problems.append(f"at most {_plural(max_units, 'unit')} from optional group {name} may be claimed, has "
-                            f"{len(held)} ({numbers_text([u.number for u in held])})")
+            problems.append(
+                f"at most {_plural(max_units, 'unit')} from optional group {name} may be claimed, has "
+                f"{len(held)} ({numbers_text([u.number for u in held])})"
+            )
         cls._check_max_credits(params, name, credits, unknown, problems, undecided)
         if problems:
             return False, "; ".join(problems)
@@ -337,8 +344,11 @@ class GroupMinimum(RuleKind):
 
     @staticmethod
     def _only_min_units(params: Mapping) -> bool:
-        return (not params.get("min_credits") and params.get("max_units") is None
-                and params.get("max_credits") is None)
+        return (
+            not params.get("min_credits")
+            and params.get("max_units") is None
+            and params.get("max_credits") is None
+        )
 
     @staticmethod
     def _check_min_units(params, name, members, held, claimed, compiled, problems) -> None:
@@ -356,8 +366,9 @@ class GroupMinimum(RuleKind):
             problems.append(f"no unit from optional group {name}{choice}")
         else:
             choice = f": choose from {numbers_text(open_numbers, conjunction='or')}" if open_numbers else ""
-            problems.append(f"needs at least {_plural(min_units, 'unit')} from optional group {name}, "
-                            f"has {count}{choice}")
+            problems.append(
+                f"needs at least {_plural(min_units, 'unit')} from optional group {name}, has {count}{choice}"
+            )
 
     @staticmethod
     def _check_min_credits(params, name, credits, unknown, problems, undecided) -> None:
@@ -374,18 +385,33 @@ class GroupMinimum(RuleKind):
         max_credits = params.get("max_credits")
         if max_credits is not None:
             if credits > max_credits:
-                problems.append(f"at most {max_credits} credits from optional group {name} may be claimed, has "
-                                f"{credits}")
+                problems.append(
+                    f"at most {max_credits} credits from optional group {name} may be claimed, has {credits}"
+                )
             elif unknown:
-                undecided.append(f"at most {max_credits} credits from optional group {name} may be claimed: the "
-                                 f"credit value of {numbers_text(unknown)} is not recorded, so this cannot be decided")
+                undecided.append(
+                    f"at most {max_credits} credits from optional group {name} may be claimed: the "
+                    f"credit value of {numbers_text(unknown)} is not recorded, so this cannot be decided"
+                )
 
     @classmethod
     def plan(cls, model, params, member_idx, credit_weights):
-        model.add_counter(dict.fromkeys(member_idx, 1), params.get("min_units"), params.get("max_units"), False,
-                          params.get("group"), "group units")
-        model.add_counter({i: credit_weights[i] for i in member_idx if i in credit_weights},
-                          params.get("min_credits"), params.get("max_credits"), True, None, "group credits")
+        model.add_counter(
+            dict.fromkeys(member_idx, 1),
+            params.get("min_units"),
+            params.get("max_units"),
+            False,
+            params.get("group"),
+            "group units",
+        )
+        model.add_counter(
+            {i: credit_weights[i] for i in member_idx if i in credit_weights},
+            params.get("min_credits"),
+            params.get("max_credits"),
+            True,
+            None,
+            "group credits",
+        )
 
     @classmethod
     def wording(cls, params):
@@ -435,8 +461,17 @@ class BarredPair(RuleKind):
         return f"Unit {units[0]} cannot be taken with unit {units[-1]}."
 
 
-RULE_KINDS: dict[str, type[RuleKind]] = {cls.kind: cls for cls in (
-    MinTotalCredits, MinCreditsFromUnits, MinCreditsAtLevel, MandatoryUnits, GroupMinimum, BarredPair)}
+RULE_KINDS: dict[str, type[RuleKind]] = {
+    cls.kind: cls
+    for cls in (
+        MinTotalCredits,
+        MinCreditsFromUnits,
+        MinCreditsAtLevel,
+        MandatoryUnits,
+        GroupMinimum,
+        BarredPair,
+    )
+}
 
 
 def rule_kind(kind: str) -> type[RuleKind] | None:

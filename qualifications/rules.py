@@ -15,6 +15,7 @@ Readings adopted (../shared/DOMAIN.md):
   give "cannot decide" with the reason, never a false yes. A rule that is definitely not met still
   gives a definite no, whatever else is unknown.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -43,9 +44,7 @@ ACHIEVED = "achieved"
 NOT_ACHIEVED = "not_achieved"
 CANNOT_DECIDE = "cannot_decide"
 
-RULES_NOT_STATED = (
-    "the sources give no rules of combination for {code}, so whether a set of units achieves it cannot be decided"
-)
+RULES_NOT_STATED = "the sources give no rules of combination for {code}, so whether a set of units achieves it cannot be decided"
 RULE_INCOMPLETE = "this rule cannot be checked: {reason}"
 RULE_INCOMPLETE_DEFAULT_REASON = "part of it was lost from the handbook"
 UNKNOWN_RULE_KIND = "rule {order} is of a kind this system does not know ({kind}), so it cannot be checked"
@@ -55,13 +54,13 @@ UNKNOWN_RULE_KIND = "rule {order} is of a kind this system does not know ({kind}
 class UnitSpec:
     """A unit as a member of one qualification."""
 
-    number: str          # the handbook's number inside the qualification, e.g. "401"
-    ref: str             # catalogue-unique, e.g. "4430-401"
+    number: str  # the handbook's number inside the qualification, e.g. "401"
+    ref: str  # catalogue-unique, e.g. "4430-401"
     title: str
-    level: str           # "Entry 3", "Level 4", ... ("" if unknown)
+    level: str  # "Entry 3", "Level 4", ... ("" if unknown)
     credits: int | None  # None: the source lost it
     glh: int | None
-    status: str          # "mandatory" | "optional"
+    status: str  # "mandatory" | "optional"
     group: str | None = None
     assessable: bool = True  # False: the catalogue holds no criteria for it (import its content first)
 
@@ -94,7 +93,7 @@ class QualificationSpec:
     rules_stated: bool
     units: tuple[UnitSpec, ...]
     rules: tuple[RuleSpec, ...]
-    groups: tuple[str, ...] = ()   # optional group names in the handbook's order (optional)
+    groups: tuple[str, ...] = ()  # optional group names in the handbook's order (optional)
 
     def unit_by_number(self, number: str) -> UnitSpec | None:
         return self._compiled.by_number.get(number)
@@ -147,20 +146,28 @@ class _Compiled:
                 self.barred_partners.setdefault(a.ref, set()).add(b.ref)
                 self.barred_partners.setdefault(b.ref, set()).add(a.ref)
         self.rank = {u.ref: i for i, u in enumerate(units)}
-        self.checkers = [_make_checker(rule, members, self)
-                         for rule, members in zip(spec.rules, self.rule_units, strict=True)]
+        self.checkers = [
+            _make_checker(rule, members, self)
+            for rule, members in zip(spec.rules, self.rule_units, strict=True)
+        ]
 
 
 @dataclass(slots=True)
 class RuleResult:
-    rule: str                 # the rule's kind
-    met: bool | None          # None: cannot be decided
+    rule: str  # the rule's kind
+    met: bool | None  # None: cannot be decided
     message: str
     order: int = 0
-    text: str = ""            # the handbook's wording
+    text: str = ""  # the handbook's wording
 
     def to_dict(self) -> dict:
-        return {"rule": self.rule, "order": self.order, "met": self.met, "message": self.message, "text": self.text}
+        return {
+            "rule": self.rule,
+            "order": self.order,
+            "met": self.met,
+            "message": self.message,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -174,7 +181,7 @@ class Verdict:
     unmet: list[RuleResult]
     outside_units: list[str]
     reasons: list[str] = field(default_factory=list)
-    counted_units: list[str] = field(default_factory=list)        # refs of the qualification's own units
+    counted_units: list[str] = field(default_factory=list)  # refs of the qualification's own units
     unknown_credit_units: list[str] = field(default_factory=list)  # numbers whose credit value is unknown
     outside_details: list[UnitInfo] = field(default_factory=list)
 
@@ -206,8 +213,9 @@ def _make_checker(rule: RuleSpec, members: tuple[UnitSpec, ...], compiled: _Comp
     return kind.checker(rule.params or {}, members, compiled)
 
 
-def evaluate(spec: QualificationSpec, unit_refs: Iterable[str], *,
-             outside: Iterable[UnitInfo | str] = ()) -> Verdict:
+def evaluate(
+    spec: QualificationSpec, unit_refs: Iterable[str], *, outside: Iterable[UnitInfo | str] = ()
+) -> Verdict:
     """Whether the units claimed (catalogue refs, or numbers inside the qualification) achieve `spec`.
 
     Refs that are not units of the qualification are reported in outside_units and count for nothing;
@@ -288,8 +296,8 @@ class Plan:
     added_credits: int
     added_glh: int
     verdict: Verdict | None
-    committed: list[str] = field(default_factory=list)   # in-progress / chosen units kept in the plan
-    dropped: list[str] = field(default_factory=list)     # held units not to claim
+    committed: list[str] = field(default_factory=list)  # in-progress / chosen units kept in the plan
+    dropped: list[str] = field(default_factory=list)  # held units not to claim
     dropped_reasons: list[str] = field(default_factory=list)
     outside_units: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -299,9 +307,20 @@ class Plan:
             "qualification": self.verdict.qualification if self.verdict else None,
             "feasible": self.feasible,
             "reason": self.reason,
-            "add": [{"number": u.number, "ref": u.ref, "title": u.title, "level": u.level, "credits": u.credits,
-                     "glh": u.glh, "group": u.group, "status": u.status, "assessable": u.assessable}
-                    for u in self.add],
+            "add": [
+                {
+                    "number": u.number,
+                    "ref": u.ref,
+                    "title": u.title,
+                    "level": u.level,
+                    "credits": u.credits,
+                    "glh": u.glh,
+                    "group": u.group,
+                    "status": u.status,
+                    "assessable": u.assessable,
+                }
+                for u in self.add
+            ],
             "added_credits": self.added_credits,
             "added_glh": self.added_glh,
             "claim": list(self.claim),
@@ -319,8 +338,11 @@ MET_WORDS = {True: "met        ", False: "NOT MET    ", None: "cannot tell"}
 
 
 def _credits_line(verdict: Verdict, lead: str = "Total credits") -> str:
-    levels = ", ".join(f"{level or 'level not recorded'}: {credits}"
-                       for level, credits in verdict.credits_by_level.items() if credits)
+    levels = ", ".join(
+        f"{level or 'level not recorded'}: {credits}"
+        for level, credits in verdict.credits_by_level.items()
+        if credits
+    )
     return f"{lead}: {verdict.total_credits}" + (f" ({levels})" if levels else "")
 
 
@@ -350,8 +372,10 @@ def plan_text(spec: QualificationSpec, result: Plan) -> str:
     numbers = [spec.unit_by_ref(ref).number for ref in result.claim]
     lines.append(f"Achieved units to claim: {', '.join(numbers) if numbers else 'none'}")
     if result.committed:
-        lines.append("Units in progress or chosen: "
-                     + ", ".join(spec.unit_by_ref(ref).number for ref in result.committed))
+        lines.append(
+            "Units in progress or chosen: "
+            + ", ".join(spec.unit_by_ref(ref).number for ref in result.committed)
+        )
     if result.dropped_reasons:
         lines.append("Achieved units not to claim:")
         lines += [f"  {reason}" for reason in result.dropped_reasons]
@@ -360,19 +384,25 @@ def plan_text(spec: QualificationSpec, result: Plan) -> str:
     if not result.feasible:
         lines.append(result.reason)
     elif result.add:
-        lines.append(f"Units to add: {len(result.add)} ({result.added_credits} credits, {result.added_glh} guided "
-                     f"learning hours):")
+        lines.append(
+            f"Units to add: {len(result.add)} ({result.added_credits} credits, {result.added_glh} guided "
+            f"learning hours):"
+        )
         for u in result.add:
             where = u.group if u.group else u.status
-            lines.append(f"  {u.number}  {u.title} ({u.level}, {where}): {u.credits} credits, "
-                         f"{u.glh if u.glh is not None else '?'} GLH")
+            lines.append(
+                f"  {u.number}  {u.title} ({u.level}, {where}): {u.credits} credits, "
+                f"{u.glh if u.glh is not None else '?'} GLH"
+            )
     else:
         lines.append("Units to add: none")
     if result.feasible and result.reason:
         lines.append(result.reason)
     lines += result.notes
     if result.verdict is not None:
-        lines.append(f"With this plan: {STATUS_WORDS[result.verdict.status]}; "
-                     f"{_credits_line(result.verdict, 'total credits')}")
+        lines.append(
+            f"With this plan: {STATUS_WORDS[result.verdict.status]}; "
+            f"{_credits_line(result.verdict, 'total credits')}"
+        )
         lines += [f"  {MET_WORDS[r.met]}  {r.message}" for r in result.verdict.unmet]
     return "\n".join(lines)

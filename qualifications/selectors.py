@@ -3,6 +3,7 @@
 The catalogue is public knowledge inside the system: every person who holds a role in a centre, and
 external verifiers, may browse all of it. People with no role see nothing (404).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -50,10 +51,14 @@ def units_visible_to(user) -> QuerySet[Unit]:
 
 def qualification_list(user):
     """The qualifications with their unit counts, in code order (one query)."""
-    return qualifications_visible_to(user).annotate(
-        unit_count=Count("memberships", distinct=True),
-        incomplete_rules=Count("rules", filter=Q(rules__is_complete=False), distinct=True),
-    ).order_by("code")
+    return (
+        qualifications_visible_to(user)
+        .annotate(
+            unit_count=Count("memberships", distinct=True),
+            incomplete_rules=Count("rules", filter=Q(rules__is_complete=False), distinct=True),
+        )
+        .order_by("code")
+    )
 
 
 def evidence_rules(qualification, units) -> list[dict]:
@@ -62,47 +67,92 @@ def evidence_rules(qualification, units) -> list[dict]:
     knowledge evidence may be simulated, and every "N of the following" (two queries)."""
     out = []
     if qualification.evidence_context_note:
-        out.append({"title": "Where evidence may come from (every unit of the qualification, shared units too)",
-                    "text": qualification.evidence_context_note, "source": qualification.evidence_context_source})
+        out.append(
+            {
+                "title": "Where evidence may come from (every unit of the qualification, shared units too)",
+                "text": qualification.evidence_context_note,
+                "source": qualification.evidence_context_source,
+            }
+        )
     if qualification.last_registration_date or qualification.last_certification_date:
         parts = []
         if qualification.last_registration_date:
             parts.append(f"Last registration date {qualification.last_registration_date:%d/%m/%Y}")
         if qualification.last_certification_date:
             parts.append(f"Last certification date {qualification.last_certification_date:%d/%m/%Y}")
-        out.append({"title": "Last dates (refused after them unless the awarding body extends them)",
-                    "text": "; ".join(parts), "source": qualification.dates_source})
+        out.append(
+            {
+                "title": "Last dates (refused after them unless the awarding body extends them)",
+                "text": "; ".join(parts),
+                "source": qualification.dates_source,
+            }
+        )
     for condition in qualification.entry_conditions or []:
         page = f", page {condition['page']}" if condition.get("page") else ""
-        out.append({"title": "Entry condition (the centre admin confirms it for each candidate at registration)",
-                    "text": condition.get("text", ""), "source": condition.get("source", "") + page})
+        out.append(
+            {
+                "title": "Entry condition (the centre admin confirms it for each candidate at registration)",
+                "text": condition.get("text", ""),
+                "source": condition.get("source", "") + page,
+            }
+        )
     for unit in units:
         if unit.staged_drills_allowed:
-            out.append({"title": f"Unit {unit.number}: staged emergency drills accepted", "text":
-                        unit.evidence_context_note, "source": unit.evidence_context_source})
+            out.append(
+                {
+                    "title": f"Unit {unit.number}: staged emergency drills accepted",
+                    "text": unit.evidence_context_note,
+                    "source": unit.evidence_context_source,
+                }
+            )
     knowledge_free = [u for u in units if u.simulation_allowed is False and u.knowledge_simulation_allowed]
     if knowledge_free:
-        out.append({
-            "title": "Knowledge criteria may be met by simulation in units "
-                     + ", ".join(u.number for u in knowledge_free) + " (simulation is barred for performance "
-                     "evidence only)",
-            "text": "Simulation is not allowed for any performance evidence within this Unit.",
-            "source": "evidence requirement 1 of each of these units"})
+        out.append(
+            {
+                "title": "Knowledge criteria may be met by simulation in units "
+                + ", ".join(u.number for u in knowledge_free)
+                + " (simulation is barred for performance "
+                "evidence only)",
+                "text": "Simulation is not allowed for any performance evidence within this Unit.",
+                "source": "evidence requirement 1 of each of these units",
+            }
+        )
     barred = [u for u in units if u.simulation_allowed is False and u.knowledge_simulation_allowed is False]
     if barred:
-        out.append({"title": "No simulation for any evidence in units " + ", ".join(u.number for u in barred),
-                    "text": "Simulation is not allowed for any evidence within this Unit.",
-                    "source": "evidence requirement 1 of each of these units"})
+        out.append(
+            {
+                "title": "No simulation for any evidence in units " + ", ".join(u.number for u in barred),
+                "text": "Simulation is not allowed for any evidence within this Unit.",
+                "source": "evidence requirement 1 of each of these units",
+            }
+        )
     unit_ids = [u.pk for u in units]
-    for item in RangeItem.objects.filter(unit_id__in=unit_ids, min_count__isnull=False).select_related("unit"):
-        out.append({"title": f"Unit {item.unit.number} range {item.ref}: {item.min_count} of its sub-items",
-                    "text": item.text, "source": item.min_count_source})
-    parents = EvidenceRequirement.objects.filter(unit_id__in=unit_ids, min_count__isnull=False,
-                                                 children__isnull=False).distinct().select_related("unit")
+    for item in RangeItem.objects.filter(unit_id__in=unit_ids, min_count__isnull=False).select_related(
+        "unit"
+    ):
+        out.append(
+            {
+                "title": f"Unit {item.unit.number} range {item.ref}: {item.min_count} of its sub-items",
+                "text": item.text,
+                "source": item.min_count_source,
+            }
+        )
+    parents = (
+        EvidenceRequirement.objects.filter(
+            unit_id__in=unit_ids, min_count__isnull=False, children__isnull=False
+        )
+        .distinct()
+        .select_related("unit")
+    )
     for item in parents:
-        out.append({"title": f"Unit {item.unit.number} evidence requirement {item.ref}: {item.min_count} of its "
-                             f"sub-items", "text": item.text,
-                    "source": f"unit {item.unit.number}, evidence requirement {item.ref}"})
+        out.append(
+            {
+                "title": f"Unit {item.unit.number} evidence requirement {item.ref}: {item.min_count} of its "
+                f"sub-items",
+                "text": item.text,
+                "source": f"unit {item.unit.number}, evidence requirement {item.ref}",
+            }
+        )
     return out
 
 
@@ -126,7 +176,10 @@ def qualification_structure(user, code: str) -> dict | None:
     )
     mandatory = [m for m in memberships if m.status == QualificationUnit.Status.MANDATORY]
     groups = [
-        {"group": group, "memberships": [m for m in memberships if m.group_id == group.pk and m not in mandatory]}
+        {
+            "group": group,
+            "memberships": [m for m in memberships if m.group_id == group.pk and m not in mandatory],
+        }
         for group in qualification.groups.all()
     ]
     ungrouped = [m for m in memberships if m.group_id is None and m not in mandatory]
@@ -159,7 +212,9 @@ def unit_page(user, ref: str) -> dict | None:
         return None
     outcomes = list(LearningOutcome.objects.filter(unit=unit).order_by("number"))
     criteria = defaultdict(list)
-    for criterion in AssessmentCriterion.objects.filter(unit=unit).order_by("outcome__number", "number", "ref"):
+    for criterion in AssessmentCriterion.objects.filter(unit=unit).order_by(
+        "outcome__number", "number", "ref"
+    ):
         criteria[criterion.outcome_id].append(criterion)
     range_items = list(RangeItem.objects.filter(unit=unit).order_by("order", "ref"))
     range_by_outcome = defaultdict(list)
@@ -174,9 +229,9 @@ def unit_page(user, ref: str) -> dict | None:
         if r.parent_id is not None:
             children[r.parent_id].append(r)
     memberships = list(
-        QualificationUnit.objects.filter(unit=unit).select_related("qualification", "group").order_by(
-            "qualification__code"
-        )
+        QualificationUnit.objects.filter(unit=unit)
+        .select_related("qualification", "group")
+        .order_by("qualification__code")
     )
     return {
         "unit": unit,
@@ -198,10 +253,17 @@ def unit_search(user, query: str, *, limit: int = 50) -> list[Unit]:
     query = (query or "").strip()
     if not query:
         return []
-    matches = units_visible_to(user).filter(
-        Q(number__iexact=query) | Q(ref__iexact=query) | Q(title__icontains=query) | Q(ref__icontains=query)
-    ).prefetch_related(
-        Prefetch("memberships", queryset=QualificationUnit.objects.select_related("qualification"))
+    matches = (
+        units_visible_to(user)
+        .filter(
+            Q(number__iexact=query)
+            | Q(ref__iexact=query)
+            | Q(title__icontains=query)
+            | Q(ref__icontains=query)
+        )
+        .prefetch_related(
+            Prefetch("memberships", queryset=QualificationUnit.objects.select_related("qualification"))
+        )
     )
     exact = query.lower()
     units = list(matches[: limit * 2])
@@ -210,6 +272,7 @@ def unit_search(user, query: str, *, limit: int = 50) -> list[Unit]:
 
 
 # --- export ---------------------------------------------------------------------------------------
+
 
 def _unit_content(unit, content) -> dict:
     data = {name: getattr(unit, name) for name in UNIT_FIELDS}
@@ -226,7 +289,12 @@ def _content_for(units_filter) -> dict:
 
     def of(unit_id):
         if unit_id not in content:
-            content[unit_id] = {"outcomes": [], "range": [], "evidence_requirements": [], "evidence_guide": []}
+            content[unit_id] = {
+                "outcomes": [],
+                "range": [],
+                "evidence_requirements": [],
+                "evidence_guide": [],
+            }
         return content[unit_id]
 
     outcomes = {}
@@ -234,26 +302,54 @@ def _content_for(units_filter) -> dict:
         outcomes[o.pk] = {"number": o.number, "title": o.title, "kind": o.kind, "criteria": []}
         of(o.unit_id)["outcomes"].append(outcomes[o.pk])
     for cr in AssessmentCriterion.objects.filter(**units_filter).order_by("outcome__number", "number", "ref"):
-        outcomes[cr.outcome_id]["criteria"].append({
-            "number": cr.number, "ref": cr.ref, "text": cr.text, "kind": cr.kind, "guidance": cr.guidance,
-            "defect": cr.defect,
-        })
-    for item in RangeItem.objects.filter(**units_filter).select_related("parent", "outcome").order_by("order", "ref"):
-        of(item.unit_id)["range"].append({
-            "ref": item.ref, "text": item.text, "order": item.order,
-            "parent": item.parent.ref if item.parent_id else None,
-            "outcome": item.outcome.number if item.outcome_id else None,
-            "min_count": item.min_count, "min_count_source": item.min_count_source,
-        })
-    for r in EvidenceRequirement.objects.filter(**units_filter).select_related("parent").order_by("order", "ref"):
-        of(r.unit_id)["evidence_requirements"].append({
-            "ref": r.ref, "text": r.text, "order": r.order, "parent": r.parent.ref if r.parent_id else None,
-            "min_count": r.min_count, "method": r.method, "criteria": list(r.criteria or []), "kind": r.kind,
-        })
+        outcomes[cr.outcome_id]["criteria"].append(
+            {
+                "number": cr.number,
+                "ref": cr.ref,
+                "text": cr.text,
+                "kind": cr.kind,
+                "guidance": cr.guidance,
+                "defect": cr.defect,
+            }
+        )
+    for item in (
+        RangeItem.objects.filter(**units_filter).select_related("parent", "outcome").order_by("order", "ref")
+    ):
+        of(item.unit_id)["range"].append(
+            {
+                "ref": item.ref,
+                "text": item.text,
+                "order": item.order,
+                "parent": item.parent.ref if item.parent_id else None,
+                "outcome": item.outcome.number if item.outcome_id else None,
+                "min_count": item.min_count,
+                "min_count_source": item.min_count_source,
+            }
+        )
+    for r in (
+        EvidenceRequirement.objects.filter(**units_filter).select_related("parent").order_by("order", "ref")
+    ):
+        of(r.unit_id)["evidence_requirements"].append(
+            {
+                "ref": r.ref,
+                "text": r.text,
+                "order": r.order,
+                "parent": r.parent.ref if r.parent_id else None,
+                "min_count": r.min_count,
+                "method": r.method,
+                "criteria": list(r.criteria or []),
+                "kind": r.kind,
+            }
+        )
     for row in EvidenceGuideRow.objects.filter(**units_filter).order_by("order"):
-        of(row.unit_id)["evidence_guide"].append({
-            "order": row.order, "criteria_refs": row.criteria_refs, "evidence": row.evidence, "defect": row.defect,
-        })
+        of(row.unit_id)["evidence_guide"].append(
+            {
+                "order": row.order,
+                "criteria_refs": row.criteria_refs,
+                "evidence": row.evidence,
+                "defect": row.defect,
+            }
+        )
     return content
 
 
@@ -268,12 +364,18 @@ def catalogue_export(codes=None) -> dict:
         Prefetch("rules", queryset=Rule.objects.order_by("order")),
         Prefetch(
             "memberships",
-            queryset=QualificationUnit.objects.select_related("unit", "group").order_by("order", "unit__number"),
+            queryset=QualificationUnit.objects.select_related("unit", "group").order_by(
+                "order", "unit__number"
+            ),
         ),
     )
     if codes is not None:
         qualifications = qualifications.filter(code__in=list(codes))
-        units_filter = {"unit__in": QualificationUnit.objects.filter(qualification__code__in=list(codes)).values("unit_id")}
+        units_filter = {
+            "unit__in": QualificationUnit.objects.filter(qualification__code__in=list(codes)).values(
+                "unit_id"
+            )
+        }
     else:
         units_filter = {}
     qualifications = list(qualifications)
@@ -285,13 +387,23 @@ def catalogue_export(codes=None) -> dict:
             data[name] = data[name].isoformat() if data[name] else None
         data["groups"] = [{name: getattr(g, name) for name in GROUP_FIELDS} for g in q.groups.all()]
         data["rules"] = [
-            {"order": r.order, "kind": r.kind, "params": r.params, "text": r.text, "is_complete": r.is_complete,
-             "incomplete_reason": r.incomplete_reason}
+            {
+                "order": r.order,
+                "kind": r.kind,
+                "params": r.params,
+                "text": r.text,
+                "is_complete": r.is_complete,
+                "incomplete_reason": r.incomplete_reason,
+            }
             for r in q.rules.all()
         ]
         data["units"] = [
-            {**_unit_content(m.unit, content), "status": m.status, "group": m.group.name if m.group_id else None,
-             "order": m.order}
+            {
+                **_unit_content(m.unit, content),
+                "status": m.status,
+                "group": m.group.name if m.group_id else None,
+                "order": m.order,
+            }
             for m in q.memberships.all()
         ]
         out["qualifications"].append(data)
@@ -304,6 +416,7 @@ def catalogue_export(codes=None) -> dict:
 
 
 # --- validation and certification ---------------------------------------------------------------
+
 
 def catalogue_problems() -> list[Problem]:
     """Every problem in the catalogue as stored (errors and incomplete-data warnings)."""
@@ -323,5 +436,7 @@ def qualification_is_certifiable(qualification) -> tuple[bool, list[str]]:
     """
     if isinstance(qualification, str):
         qualification = Qualification.objects.get(code=qualification)
-    blocking = [p for p in qualification_problems(qualification) if p.severity == ERROR or p.blocks_certification]
+    blocking = [
+        p for p in qualification_problems(qualification) if p.severity == ERROR or p.blocks_certification
+    ]
     return (not blocking, [f"{p.record}: {p.message}" for p in blocking])

@@ -1,5 +1,6 @@
 """From the catalogue (ORM) to the engine's plain data (qualifications/rules.py), in a constant number of
 queries: one for the qualification (none when given one), one for its units, one for its rules."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -29,24 +30,44 @@ def qualification_spec(qualification: Qualification | str) -> QualificationSpec:
         unit, group = membership.unit, membership.group
         if group is not None:
             groups.setdefault(group.name, group.order)
-        units.append(UnitSpec(
-            number=unit.number, ref=unit.ref, title=unit.title, level=unit.level, credits=unit.credits,
-            glh=unit.glh, status=membership.status, group=group.name if group else None,
-            assessable=unit.has_criteria_text,
-        ))
+        units.append(
+            UnitSpec(
+                number=unit.number,
+                ref=unit.ref,
+                title=unit.title,
+                level=unit.level,
+                credits=unit.credits,
+                glh=unit.glh,
+                status=membership.status,
+                group=group.name if group else None,
+                assessable=unit.has_criteria_text,
+            )
+        )
     rules = tuple(
-        RuleSpec(order=rule.order, kind=rule.kind, params=dict(rule.params or {}), text=rule.text,
-                 is_complete=rule.is_complete, incomplete_reason=rule.incomplete_reason)
+        RuleSpec(
+            order=rule.order,
+            kind=rule.kind,
+            params=dict(rule.params or {}),
+            text=rule.text,
+            is_complete=rule.is_complete,
+            incomplete_reason=rule.incomplete_reason,
+        )
         for rule in Rule.objects.filter(qualification=qualification).order_by("order")
     )
     return QualificationSpec(
-        code=qualification.code, title=qualification.title, level=qualification.level,
-        rules_stated=qualification.rules_stated, units=tuple(units), rules=rules,
+        code=qualification.code,
+        title=qualification.title,
+        level=qualification.level,
+        rules_stated=qualification.rules_stated,
+        units=tuple(units),
+        rules=rules,
         groups=tuple(sorted(groups, key=lambda name: (groups[name], name))),
     )
 
 
-def resolve_units(spec: QualificationSpec, tokens: Iterable[str]) -> tuple[list[str], list[UnitInfo], list[str]]:
+def resolve_units(
+    spec: QualificationSpec, tokens: Iterable[str]
+) -> tuple[list[str], list[UnitInfo], list[str]]:
     """Read unit tokens as a centre would type them, in one query at most.
 
     Returns (refs of the qualification's own units, catalogue units outside it, tokens found nowhere).
@@ -66,8 +87,11 @@ def resolve_units(spec: QualificationSpec, tokens: Iterable[str]) -> tuple[list[
     found = {}
     if others:
         found = {u.ref: u for u in Unit.objects.filter(ref__in=others)}
-    outside = [UnitInfo(ref=ref, title=found[ref].title, level=found[ref].level, credits=found[ref].credits)
-               for ref in others if ref in found]
+    outside = [
+        UnitInfo(ref=ref, title=found[ref].title, level=found[ref].level, credits=found[ref].credits)
+        for ref in others
+        if ref in found
+    ]
     unknown = [token for token in others if token not in found]
     return own, outside, unknown
 

@@ -1,4 +1,5 @@
 """Catalogue pages: thin views over qualifications.selectors (which decide visibility)."""
+
 from django.http import Http404
 from django.shortcuts import render
 
@@ -7,10 +8,14 @@ from .forms import UnitSearchForm
 
 
 def qualification_list(request):
-    return render(request, "qualifications/list.html", {
-        "qualifications": selectors.qualification_list(request.user),
-        "form": UnitSearchForm(),
-    })
+    return render(
+        request,
+        "qualifications/list.html",
+        {
+            "qualifications": selectors.qualification_list(request.user),
+            "form": UnitSearchForm(),
+        },
+    )
 
 
 def qualification_detail(request, code):
@@ -30,5 +35,8 @@ def unit_detail(request, ref):
 def unit_search(request):
     form = UnitSearchForm(request.GET or None)
     units = selectors.unit_search(request.user, form.cleaned_data["q"]) if form.is_valid() else []
-    return render(request, "qualifications/search.html", {"form": form, "units": units,
-                                                          "searched": form.is_bound and form.is_valid()})
+    return render(
+        request,
+        "qualifications/search.html",
+        {"form": form, "units": units, "searched": form.is_bound and form.is_valid()},
+    )

@@ -1,4 +1,5 @@
 """Shared fixtures. Every test gets its own private MEDIA_ROOT so no test touches real evidence."""
+
 import os
 import signal
 
@@ -66,8 +67,11 @@ def _audit_rows_cleared_before_flush(request):
     from assessment.migrations import _history_triggers
     from audit.migrations import _signature_triggers, _triggers
 
-    append_only = ((_triggers, "audit_auditentry"), (_history_triggers, "assessment_mappingdecision"),
-                   (_signature_triggers, "audit_signature"))
+    append_only = (
+        (_triggers, "audit_auditentry"),
+        (_history_triggers, "assessment_mappingdecision"),
+        (_signature_triggers, "audit_signature"),
+    )
     # signatures are referenced (witness testimony); the flush that follows empties those tables too
     with connection.constraint_checks_disabled(), connection.cursor() as cursor:
         for triggers, table in append_only:
@@ -88,8 +92,10 @@ def pytest_collection_modifyitems(config, items):
     if _on_rq():
         others = [item.nodeid for item in items if item.get_closest_marker("tasks") is None]
         if others:
-            raise pytest.UsageError(f"DJANGO_TEST_TASKS_BACKEND=rq runs only the tests marked tasks (-m tasks); "
-                                    f"{len(others)} others were selected, {others[0]} first")
+            raise pytest.UsageError(
+                f"DJANGO_TEST_TASKS_BACKEND=rq runs only the tests marked tasks (-m tasks); "
+                f"{len(others)} others were selected, {others[0]} first"
+            )
 
 
 class TaskWorker:
@@ -159,7 +165,10 @@ def memory_storage(settings):
     storage (S3 in production), never through a local path. Yields the storage."""
     from django.core.files.storage import InMemoryStorage, default_storage
 
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
     assert isinstance(default_storage, InMemoryStorage)
     yield default_storage
 

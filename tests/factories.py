@@ -9,6 +9,7 @@ signature and its audit trail, never fields written by hand).
 Factories make rows; scenarios make stories. A test that needs a state a scenario gives should use it rather
 than build the state again.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,11 +83,18 @@ class UnitFactory(factory.django.DjangoModelFactory):
             return
         outcomes, criteria = kwargs.get("outcomes", 1), kwargs.get("criteria", 2)
         for o in range(1, outcomes + 1):
-            outcome = LearningOutcome.objects.create(unit=self, number=o, title=f"Be able to do thing {o}",
-                                                     kind="performance")
+            outcome = LearningOutcome.objects.create(
+                unit=self, number=o, title=f"Be able to do thing {o}", kind="performance"
+            )
             for c in range(1, criteria + 1):
-                AssessmentCriterion.objects.create(unit=self, outcome=outcome, number=c, ref=f"{o}.{c}",
-                                                   text=f"do part {c} of thing {o}", kind="performance")
+                AssessmentCriterion.objects.create(
+                    unit=self,
+                    outcome=outcome,
+                    number=c,
+                    ref=f"{o}.{c}",
+                    text=f"do part {c} of thing {o}",
+                    kind="performance",
+                )
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):
@@ -136,18 +144,32 @@ def registered_candidate(*, centre=None, units=2, criteria=2, registered_on=None
     from assessment import services
 
     centre = centre or CentreFactory()
-    people = {role: person(centre, role) for role in
-              (Role.CANDIDATE, Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN)}
+    people = {
+        role: person(centre, role)
+        for role in (Role.CANDIDATE, Role.ASSESSOR, Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN)
+    }
     unit_list = [UnitFactory(with_criteria__criteria=criteria) for _ in range(units)]
     qualification = QualificationFactory(mandatory=unit_list)
     registration = services.registration_create(
-        actor=people[Role.CENTRE_ADMIN], centre=centre, candidate=people[Role.CANDIDATE],
-        qualification=qualification, assessor=people[Role.ASSESSOR],
-        internal_verifier=people[Role.INTERNAL_VERIFIER], registered_on=registered_on or timezone.localdate())
+        actor=people[Role.CENTRE_ADMIN],
+        centre=centre,
+        candidate=people[Role.CANDIDATE],
+        qualification=qualification,
+        assessor=people[Role.ASSESSOR],
+        internal_verifier=people[Role.INTERNAL_VERIFIER],
+        registered_on=registered_on or timezone.localdate(),
+    )
     return SimpleNamespace(
-        centre=centre, candidate=people[Role.CANDIDATE], assessor=people[Role.ASSESSOR],
-        iv=people[Role.INTERNAL_VERIFIER], admin=people[Role.CENTRE_ADMIN], qualification=qualification,
-        units=unit_list, unit=unit_list[0], registration=registration)
+        centre=centre,
+        candidate=people[Role.CANDIDATE],
+        assessor=people[Role.ASSESSOR],
+        iv=people[Role.INTERNAL_VERIFIER],
+        admin=people[Role.CENTRE_ADMIN],
+        qualification=qualification,
+        units=unit_list,
+        unit=unit_list[0],
+        registration=registration,
+    )
 
 
 def map_unit(world, unit=None, *, method="product_evidence", evidence=None):
@@ -156,8 +178,15 @@ def map_unit(world, unit=None, *, method="product_evidence", evidence=None):
 
     unit = unit or world.unit
     evidence = evidence or EvidenceFactory(registration=world.registration, title=f"Work for {unit.number}")
-    services.mapping_add(registration=world.registration, evidence=evidence, actor=world.assessor,
-                         criteria=list(unit.criteria.all()), method=method, location="p. 1", decision="accepted")
+    services.mapping_add(
+        registration=world.registration,
+        evidence=evidence,
+        actor=world.assessor,
+        criteria=list(unit.criteria.all()),
+        method=method,
+        location="p. 1",
+        decision="accepted",
+    )
     return evidence
 
 
@@ -192,14 +221,30 @@ def sampled_and_referred_unit(**kwargs) -> SimpleNamespace:
     world = registration_with_signed_unit(**kwargs)
     today = timezone.localdate()
     world.plan = services.plan_create(
-        actor=world.iv, centre=world.centre, qualification=world.qualification,
-        period_start=today - dt.timedelta(days=90), period_end=today + dt.timedelta(days=90), min_share_percent=100)
-    services.sample_accept(plan=world.plan, actor=world.iv, decision_keys=[
-        selectors.decision_key(world.unit_assessment.pk, "summative")])
+        actor=world.iv,
+        centre=world.centre,
+        qualification=world.qualification,
+        period_start=today - dt.timedelta(days=90),
+        period_end=today + dt.timedelta(days=90),
+        min_share_percent=100,
+    )
+    services.sample_accept(
+        plan=world.plan,
+        actor=world.iv,
+        decision_keys=[selectors.decision_key(world.unit_assessment.pk, "summative")],
+    )
     world.sample_item = SampleItem.objects.get(unit_assessment=world.unit_assessment)
-    world.mapping = EvidenceMapping.objects.filter(registration=world.registration, unit=world.unit).order_by(
-        "id").first()
-    world.referral = services.decision_record(item=world.sample_item, actor=world.iv, outcome="referred",
-                                              mapping=world.mapping, action_points="Say where 1.1 is shown.")
+    world.mapping = (
+        EvidenceMapping.objects.filter(registration=world.registration, unit=world.unit)
+        .order_by("id")
+        .first()
+    )
+    world.referral = services.decision_record(
+        item=world.sample_item,
+        actor=world.iv,
+        outcome="referred",
+        mapping=world.mapping,
+        action_points="Say where 1.1 is shown.",
+    )
     world.unit_assessment.refresh_from_db()
     return world

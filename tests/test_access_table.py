@@ -1,4 +1,5 @@
 """Deny by default: every URL has an access-table entry, and the table is what the site enforces."""
+
 import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
@@ -19,7 +20,10 @@ def walk(patterns, namespace=None):
             yield from walk(entry.url_patterns, ns)
         elif isinstance(entry, URLPattern):
             if entry.name is None:
-                yield (f"{namespace}:<unnamed {entry.pattern}>" if namespace else f"<unnamed {entry.pattern}>"), entry
+                yield (
+                    (f"{namespace}:<unnamed {entry.pattern}>" if namespace else f"<unnamed {entry.pattern}>"),
+                    entry,
+                )
             else:
                 yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
 

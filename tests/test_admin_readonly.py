@@ -4,6 +4,7 @@ Every model registered in the admin is walked (admin.site._registry), so a model
 without editing this file: decisions, evidence, signatures and logs are read-only there (written by services
 only), and every add, change and delete the admin does make is a row in the hash-chained audit trail.
 """
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -46,8 +47,16 @@ def admin_request(rf, superuser):
 
 def test_the_walk_sees_the_models_of_every_app():
     labels = {label(m) for m in REGISTERED}
-    assert {"evidence.EvidenceItem", "evidence.Witness", "verification.Sample", "verification.AssessorFlag",
-            "verification.CandidateSite", "accounts.Centre", "accounts.User", "auth.Group"} <= labels
+    assert {
+        "evidence.EvidenceItem",
+        "evidence.Witness",
+        "verification.Sample",
+        "verification.AssessorFlag",
+        "verification.CandidateSite",
+        "accounts.Centre",
+        "accounts.User",
+        "auth.Group",
+    } <= labels
 
 
 @pytest.mark.parametrize("model", DECISION_MODELS, ids=label)
@@ -76,8 +85,15 @@ def test_every_registered_admin_is_audited(model):
 @pytest.fixture
 def locked_item(centre, make_user):
     cara = make_user("cara", centre, Role.CANDIDATE)
-    return EvidenceItem.objects.create(centre=centre, candidate=cara, title="Till receipt", kind="work_product",
-                                       context="real_work", statement_text="What I did.", locked_at=timezone.now())
+    return EvidenceItem.objects.create(
+        centre=centre,
+        candidate=cara,
+        title="Till receipt",
+        kind="work_product",
+        context="real_work",
+        statement_text="What I did.",
+        locked_at=timezone.now(),
+    )
 
 
 def test_locked_evidence_cannot_be_changed_in_the_admin(client, superuser, locked_item, make_user, centre):
@@ -87,21 +103,39 @@ def test_locked_evidence_cannot_be_changed_in_the_admin(client, superuser, locke
     url = reverse("admin:evidence_evidenceitem_change", args=[locked_item.pk])
     page = client.get(url)
     assert page.status_code == 200 and b'name="_save"' not in page.content
-    response = client.post(url, {"title": "Rewritten", "statement_text": "Not what I did.", "candidate": other.pk,
-                                 "centre": centre.pk, "kind": "work_product", "context": "real_work"})
+    response = client.post(
+        url,
+        {
+            "title": "Rewritten",
+            "statement_text": "Not what I did.",
+            "candidate": other.pk,
+            "centre": centre.pk,
+            "kind": "work_product",
+            "context": "real_work",
+        },
+    )
     assert response.status_code == 403
     locked_item.refresh_from_db()
     assert (locked_item.title, locked_item.candidate_id) == ("Till receipt", locked_item.candidate_id)
-    assert client.post(reverse("admin:evidence_evidenceitem_delete", args=[locked_item.pk]),
-                       {"post": "yes"}).status_code == 403
-    assert client.post(reverse("admin:evidence_witness_add"), {"name": "W", "status_category": 1}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:evidence_evidenceitem_delete", args=[locked_item.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("admin:evidence_witness_add"), {"name": "W", "status_category": 1}).status_code
+        == 403
+    )
     assert not Witness.objects.exists()
 
 
 def test_an_admin_change_is_an_audit_row_with_what_changed(client, superuser, centre):
     client.force_login(superuser)
-    response = client.post(reverse("admin:accounts_centre_change", args=[centre.pk]),
-                           {"name": "Renamed Centre", "number": centre.number, "address": ""})
+    response = client.post(
+        reverse("admin:accounts_centre_change", args=[centre.pk]),
+        {"name": "Renamed Centre", "number": centre.number, "address": ""},
+    )
     assert response.status_code == 302
     row = AuditEntry.objects.get(action=ADMIN_CHANGED)
     assert (row.actor, row.object_type, row.object_id) == (superuser, "accounts.centre", str(centre.pk))
@@ -109,18 +143,27 @@ def test_an_admin_change_is_an_audit_row_with_what_changed(client, superuser, ce
     assert verify_chain().ok
 
 
-def test_a_membership_added_and_removed_on_a_users_page_is_audited_at_its_centre(client, superuser, centre,
-                                                                                  make_user):
+def test_a_membership_added_and_removed_on_a_users_page_is_audited_at_its_centre(
+    client, superuser, centre, make_user
+):
     ann = make_user("ann")
     client.force_login(superuser)
     url = reverse("admin:accounts_user_change", args=[ann.pk])
 
     def post(rows):
-        data = {"username": "ann", "first_name": "", "last_name": "", "email": "", "is_active": "on",
-                "date_joined_0": "05/01/2026", "date_joined_1": "09:00:00",
-                "memberships-TOTAL_FORMS": str(len(rows)), "memberships-INITIAL_FORMS": str(sum(1 for r in rows
-                                                                                           if r.get("id"))),
-                "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000"}
+        data = {
+            "username": "ann",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "date_joined_0": "05/01/2026",
+            "date_joined_1": "09:00:00",
+            "memberships-TOTAL_FORMS": str(len(rows)),
+            "memberships-INITIAL_FORMS": str(sum(1 for r in rows if r.get("id"))),
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        }
         for i, row in enumerate(rows):
             data.update({f"memberships-{i}-{k}": v for k, v in row.items()})
             data[f"memberships-{i}-user"] = ann.pk
@@ -148,8 +191,10 @@ def test_adding_and_bulk_deleting_in_a_librarys_admin_is_audited(client, superus
     assert client.post(reverse("admin:auth_group_add"), {"name": "Writers"}).status_code == 302
     assert AuditEntry.objects.filter(action=ADMIN_ADDED, object_type="auth.group").count() == 2
     ids = list(Group.objects.values_list("pk", flat=True))
-    response = client.post(reverse("admin:auth_group_changelist"),
-                           {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    response = client.post(
+        reverse("admin:auth_group_changelist"),
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
     assert response.status_code == 302 and not Group.objects.exists()
     deleted = AuditEntry.objects.filter(action=ADMIN_DELETED, object_type="auth.group")
     assert sorted(int(r.object_id) for r in deleted) == sorted(ids)
@@ -159,9 +204,14 @@ def test_adding_and_bulk_deleting_in_a_librarys_admin_is_audited(client, superus
 def test_a_password_set_in_the_admin_is_audited_without_the_password(client, superuser, make_user):
     ann = make_user("ann")
     client.force_login(superuser)
-    response = client.post(reverse("admin:auth_user_password_change", args=[ann.pk]),
-                           {"password1": "another-horse-battery-9", "password2": "another-horse-battery-9",
-                            "usable_password": "true"})
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[ann.pk]),
+        {
+            "password1": "another-horse-battery-9",
+            "password2": "another-horse-battery-9",
+            "usable_password": "true",
+        },
+    )
     assert response.status_code == 302
     row = AuditEntry.objects.get(action=ADMIN_CHANGED, object_type="accounts.user")
     assert "another-horse" not in str(row.details)

@@ -3,6 +3,7 @@
 The browser side (no violation reported by Chromium on the main pages of every role) is in
 tests/browser/test_csp.py.
 """
+
 import re
 from pathlib import Path
 
@@ -34,8 +35,11 @@ def test_templates_have_no_inline_script_event_handler_or_javascript_url():
     problems = []
     for path in html_templates():
         text = path.read_text()
-        for pattern, what in [(INLINE_SCRIPT, "inline <script>"), (EVENT_HANDLER, "on* attribute"),
-                              (JS_URL, "javascript: URL")]:
+        for pattern, what in [
+            (INLINE_SCRIPT, "inline <script>"),
+            (EVENT_HANDLER, "on* attribute"),
+            (JS_URL, "javascript: URL"),
+        ]:
             for match in pattern.finditer(text):
                 problems.append(f"{path.relative_to(TEMPLATES)}: {what}: {match.group(0)[:80]}")
     assert len(html_templates()) > 50
@@ -73,8 +77,9 @@ def parameterless_urls():
     return urls
 
 
-@pytest.mark.parametrize("role", ["candidate", "assessor", "internal_verifier", "centre_admin",
-                                  "external_verifier", None])
+@pytest.mark.parametrize(
+    "role", ["candidate", "assessor", "internal_verifier", "centre_admin", "external_verifier", None]
+)
 def test_every_page_a_role_can_open_carries_the_policy(client, role_users, role):
     if role:
         client.force_login(role_users[role])

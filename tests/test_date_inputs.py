@@ -2,6 +2,7 @@
 date widget (audit.dates.DateInput, the browser's date picker), every date-and-time field the one date-and-time
 widget, no template writes a date input by hand, and a date typed as the handbooks write it (dd/mm/yyyy, where a
 browser shows a text box instead of a picker) is still understood."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,18 @@ from django import forms
 from audit.dates import DateInput, DateTimeInput
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("audit", "accounts", "qualifications", "evidence", "assessment", "verification", "printing",
-        "portability", "api", "portfolio_site")
+APPS = (
+    "audit",
+    "accounts",
+    "qualifications",
+    "evidence",
+    "assessment",
+    "verification",
+    "printing",
+    "portability",
+    "api",
+    "portfolio_site",
+)
 
 
 def _import_everything():
@@ -30,8 +41,11 @@ def _import_everything():
                 load(pattern.url_patterns)
 
     load(get_resolver().url_patterns)
-    modules = [".".join(path.relative_to(ROOT).with_suffix("").parts)
-               for app in APPS for path in (ROOT / app).rglob("forms.py")]
+    modules = [
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for app in APPS
+        for path in (ROOT / app).rglob("forms.py")
+    ]
     missing = [name for name in modules if name not in sys.modules]
     assert modules and not missing, f"forms modules no URL loads (import them here): {missing}"
 
@@ -44,8 +58,10 @@ def _subclasses(cls):
 
 def project_forms() -> list[type[forms.BaseForm]]:
     _import_everything()
-    return sorted({f for f in _subclasses(forms.BaseForm) if f.__module__.split(".")[0] in APPS},
-                  key=lambda f: f"{f.__module__}.{f.__qualname__}")
+    return sorted(
+        {f for f in _subclasses(forms.BaseForm) if f.__module__.split(".")[0] in APPS},
+        key=lambda f: f"{f.__module__}.{f.__qualname__}",
+    )
 
 
 def test_every_date_field_of_every_form_uses_the_one_date_widget():
@@ -63,16 +79,25 @@ def test_every_date_field_of_every_form_uses_the_one_date_widget():
                 wrong.append(f"{form.__module__}.{form.__qualname__}.{name}: {type(field.widget).__name__}")
     assert not wrong, "date fields with another widget: " + "; ".join(wrong)
     # The walk sees the forms it should (a walk that found nothing would pass too).
-    for expected in ("RecordForm.date", "EvidenceDetailsForm.activity_date", "PlanForm.period_start",
-                     "GrantForm.expires_on", "CpdForm.date", "ActionPlanForm.scheduled_at",
-                     "AssessmentReportForm.date"):
+    for expected in (
+        "RecordForm.date",
+        "EvidenceDetailsForm.activity_date",
+        "PlanForm.period_start",
+        "GrantForm.expires_on",
+        "CpdForm.date",
+        "ActionPlanForm.scheduled_at",
+        "AssessmentReportForm.date",
+    ):
         assert expected in found, expected
 
 
 def test_no_template_writes_a_date_input_by_hand():
     pattern = re.compile(r'<input[^>]*(type="date|type="datetime|placeholder="dd/mm)', re.IGNORECASE)
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html")
-                 if pattern.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "templates").rglob("*.html")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    ]
     assert not offenders, offenders
 
 

@@ -1,4 +1,5 @@
 """The test-data layer's scenarios reach their states through the services, with the trail a centre leaves."""
+
 import pytest
 
 from accounts.models import Role
@@ -28,8 +29,12 @@ def test_a_registration_with_a_signed_unit_went_through_the_services():
     assert ua.status == UnitAssessment.Status.SIGNED and ua.signed_by == world.assessor
     assert UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).exists()
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {Action.REGISTRATION_CREATED, Action.EVIDENCE_MAPPED, Action.AUTHENTICITY_SIGNED,
-            Action.UNIT_SIGNED_OFF} <= actions
+    assert {
+        Action.REGISTRATION_CREATED,
+        Action.EVIDENCE_MAPPED,
+        Action.AUTHENTICITY_SIGNED,
+        Action.UNIT_SIGNED_OFF,
+    } <= actions
 
 
 def test_a_sampled_and_referred_unit_is_open_again_with_the_referral_waiting():

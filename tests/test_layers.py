@@ -6,6 +6,7 @@ functions, classes and `if` blocks, and `importlib.import_module("...")` with a 
 `import_module` whose name is computed cannot be checked and fails too: name the module, or let the higher
 app register itself (see docs/architecture.md, "Layers").
 """
+
 from __future__ import annotations
 
 import ast
@@ -15,8 +16,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: an app may import only from the apps before it.
-ORDER = ("audit", "accounts", "qualifications", "evidence", "assessment", "verification", "printing",
-         "portability", "api", "portfolio_site")
+ORDER = (
+    "audit",
+    "accounts",
+    "qualifications",
+    "evidence",
+    "assessment",
+    "verification",
+    "printing",
+    "portability",
+    "api",
+    "portfolio_site",
+)
 # First-party code outside the apps: may import any app, but takes part in the cycle check.
 OTHER_PACKAGES = ("tests", "bench", "tools")
 SKIP_DIRS = {"__pycache__", ".venv", "node_modules"}
@@ -24,9 +35,9 @@ SKIP_DIRS = {"__pycache__", ".venv", "node_modules"}
 
 @dataclass(frozen=True)
 class Import:
-    source: str        # the importing module
-    target: str        # the first-party module imported
-    path: str          # the importing file, relative to the root
+    source: str  # the importing module
+    target: str  # the first-party module imported
+    path: str  # the importing file, relative to the root
     line: int
 
     def where(self) -> str:
@@ -76,7 +87,8 @@ def _known(name: str, modules) -> str | None:
 def _is_import_module(call: ast.Call) -> bool:
     func = call.func
     return (isinstance(func, ast.Attribute) and func.attr == "import_module") or (
-        isinstance(func, ast.Name) and func.id == "import_module")
+        isinstance(func, ast.Name) and func.id == "import_module"
+    )
 
 
 def imports_of(module: str, path: Path, modules, root: Path) -> tuple[list[Import], list[str]]:
@@ -101,8 +113,9 @@ def imports_of(module: str, path: Path, modules, root: Path) -> tuple[list[Impor
                 candidate = f"{base}.{alias.name}"
                 add(candidate if candidate in modules else base, node)
         elif isinstance(node, ast.Call) and _is_import_module(node):
-            arg = node.args[0] if node.args else next(
-                (k.value for k in node.keywords if k.arg == "name"), None)
+            arg = (
+                node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+            )
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 name = arg.value
                 if name.startswith("."):
@@ -127,7 +140,9 @@ def upward_imports(imports, order=ORDER) -> list[str]:
         if a in rank and b in rank and rank[b] > rank[a]:
             out.append(f"{imp.where()} imports {imp.target} ({a} -> {b}, upward)")
         elif a in rank and b not in rank:
-            out.append(f"{imp.where()} imports {imp.target} ({a} -> {b}: an app imports no test or tool code)")
+            out.append(
+                f"{imp.where()} imports {imp.target} ({a} -> {b}: an app imports no test or tool code)"
+            )
     return out
 
 
@@ -179,8 +194,13 @@ def cycles(imports) -> list[list[str]]:
 
 def describe_cycle(component, imports) -> str:
     members = set(component)
-    lines = sorted({f"{imp.where()} {imp.source} -> {imp.target}" for imp in imports
-                    if imp.source in members and imp.target in members})
+    lines = sorted(
+        {
+            f"{imp.where()} {imp.source} -> {imp.target}"
+            for imp in imports
+            if imp.source in members and imp.target in members
+        }
+    )
     return "cycle: " + " <-> ".join(component) + "\n    " + "\n    ".join(lines)
 
 
@@ -206,7 +226,8 @@ def test_the_walker_sees_the_project():
     assert {app_of(m) for m in modules} >= set(ORDER)
     pairs = {(imp.source, imp.target) for imp in imports}
     assert ("assessment.services", "audit.services") in pairs or any(
-        s.startswith("assessment.services") and t == "audit.services" for s, t in pairs)
+        s.startswith("assessment.services") and t == "audit.services" for s, t in pairs
+    )
     assert len(imports) > 500
 
 
@@ -231,16 +252,19 @@ def _write(root: Path, files: dict[str, str]):
 
 
 def test_the_walker_finds_upward_imports_of_every_kind(tmp_path):
-    _write(tmp_path, {
-        "low/__init__.py": "",
-        "low/a.py": "import os\nfrom high import b\n",                               # module level
-        "low/c.py": "def f():\n    from high.b import thing\n    return thing\n",      # function-local
-        "low/d.py": "import importlib\nmod = importlib.import_module('high.b')\n",     # by name
-        "low/e.py": "from importlib import import_module\nimport_module(name)\n",      # computed
-        "low/f.py": "from . import a\nfrom .a import os\n",                          # relative, downward
-        "high/__init__.py": "",
-        "high/b.py": "from low.a import os\nthing = 1\n",                              # downward: fine
-    })
+    _write(
+        tmp_path,
+        {
+            "low/__init__.py": "",
+            "low/a.py": "import os\nfrom high import b\n",  # module level
+            "low/c.py": "def f():\n    from high.b import thing\n    return thing\n",  # function-local
+            "low/d.py": "import importlib\nmod = importlib.import_module('high.b')\n",  # by name
+            "low/e.py": "from importlib import import_module\nimport_module(name)\n",  # computed
+            "low/f.py": "from . import a\nfrom .a import os\n",  # relative, downward
+            "high/__init__.py": "",
+            "high/b.py": "from low.a import os\nthing = 1\n",  # downward: fine
+        },
+    )
     imports, problems = walk(tmp_path, ("low", "high"))
     assert upward_imports(imports, order=("low", "high")) == [
         "low/a.py:2 imports high.b (low -> high, upward)",
@@ -252,18 +276,21 @@ def test_the_walker_finds_upward_imports_of_every_kind(tmp_path):
 
 
 def test_the_walker_finds_cycles_within_an_app_and_across(tmp_path):
-    _write(tmp_path, {
-        "app/__init__.py": "",
-        "app/models.py": "from app.permissions import can\n",
-        "app/permissions.py": "def can():\n    from .models import Thing\n",           # hidden in a function
-        "app/rules.py": "from . import planner\n",
-        "app/planner.py": "from app import rules\n",
-        "app/ok.py": "from app import models\n",                                      # into a cycle, not in one
-        "other/__init__.py": "",
-        "other/x.py": "import other.y\n",
-        "other/y.py": "from other import z\n",
-        "other/z.py": "import other.x\n",
-    })
+    _write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": "from app.permissions import can\n",
+            "app/permissions.py": "def can():\n    from .models import Thing\n",  # hidden in a function
+            "app/rules.py": "from . import planner\n",
+            "app/planner.py": "from app import rules\n",
+            "app/ok.py": "from app import models\n",  # into a cycle, not in one
+            "other/__init__.py": "",
+            "other/x.py": "import other.y\n",
+            "other/y.py": "from other import z\n",
+            "other/z.py": "import other.x\n",
+        },
+    )
     imports, _ = walk(tmp_path, ("app", "other"))
     assert cycles(imports) == [
         ["app.models", "app.permissions"],
@@ -271,17 +298,21 @@ def test_the_walker_finds_cycles_within_an_app_and_across(tmp_path):
         ["other.x", "other.y", "other.z"],
     ]
     assert "app/permissions.py:2 app.permissions -> app.models" in describe_cycle(
-        ["app.models", "app.permissions"], imports)
+        ["app.models", "app.permissions"], imports
+    )
 
 
 def test_the_walker_passes_a_clean_package(tmp_path):
-    _write(tmp_path, {
-        "low/__init__.py": "",
-        "low/a.py": "import json\n",
-        "high/__init__.py": "from low import a\n",
-        "high/b.py": "from high import c\nfrom low.a import json\n",
-        "high/c.py": "import importlib\nimportlib.import_module('low.a')\n",
-    })
+    _write(
+        tmp_path,
+        {
+            "low/__init__.py": "",
+            "low/a.py": "import json\n",
+            "high/__init__.py": "from low import a\n",
+            "high/b.py": "from high import c\nfrom low.a import json\n",
+            "high/c.py": "import importlib\nimportlib.import_module('low.a')\n",
+        },
+    )
     imports, problems = walk(tmp_path, ("low", "high"))
     assert len(imports) == 4 and not problems
     assert upward_imports(imports, order=("low", "high")) == [] and cycles(imports) == []

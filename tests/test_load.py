@@ -7,6 +7,7 @@ only, each request and the whole burst bounded in time); `bench/bench_load.py` r
 40 statements, 4 sign-offs). This test runs on the suite's database: a file SQLite database, or a fresh
 PostgreSQL database next to the suite's when DATABASE_URL names one.
 """
+
 import os
 import uuid
 from contextlib import contextmanager
@@ -26,8 +27,13 @@ def load_database():
         return
     url = environ.Env.db_url_config(os.environ["DATABASE_URL"])
     name = f"{url['NAME']}_load_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(dbname="postgres", user=url["USER"], password=url["PASSWORD"], host=url["HOST"],
-                             port=url["PORT"] or 5432)
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=url["USER"],
+        password=url["PASSWORD"],
+        host=url["HOST"],
+        port=url["PORT"] or 5432,
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
@@ -41,8 +47,15 @@ def load_database():
 
 def test_a_burst_of_uploads_statements_and_sign_offs_gets_no_server_error(tmp_path):
     with load_database() as database_url:
-        summary = run_load(uploads=24, statements=16, signoffs=4, candidates=6, server="gunicorn",
-                           database_url=database_url, workdir=tmp_path)
+        summary = run_load(
+            uploads=24,
+            statements=16,
+            signoffs=4,
+            candidates=6,
+            server="gunicorn",
+            database_url=database_url,
+            workdir=tmp_path,
+        )
 
     assert not summary.server_errors, summary.report()
     statuses = {kind: sorted({r.status for r in results}) for kind, results in summary.by_kind().items()}

@@ -1,5 +1,6 @@
 """The main navigation comes from the access table: each role sees the links it may reach, the same links the
 hand-written menu showed, and every link it is shown answers it."""
+
 import re
 
 import pytest
@@ -14,12 +15,34 @@ from tests.factories import CentreFactory, person
 BEFORE = {
     (Role.CANDIDATE,): ["My portfolio", "Catalogue", "Notifications", "My evidence", "My progress", "Forms"],
     (Role.ASSESSOR,): ["Assessor", "Catalogue", "Notifications", "Caseload", "Forms"],
-    (Role.INTERNAL_VERIFIER,): ["Internal verification", "Catalogue", "Notifications", "Staff competence", "Forms"],
-    (Role.CENTRE_ADMIN,): ["Centre admin", "Catalogue", "Notifications", "Registrations", "People",
-                           "Staff competence", "Forms"],
+    (Role.INTERNAL_VERIFIER,): [
+        "Internal verification",
+        "Catalogue",
+        "Notifications",
+        "Staff competence",
+        "Forms",
+    ],
+    (Role.CENTRE_ADMIN,): [
+        "Centre admin",
+        "Catalogue",
+        "Notifications",
+        "Registrations",
+        "People",
+        "Staff competence",
+        "Forms",
+    ],
     (Role.EXTERNAL_VERIFIER,): ["External verification", "Catalogue", "Notifications"],
-    (Role.CENTRE_ADMIN, Role.ASSESSOR): ["Centre admin", "Assessor", "Catalogue", "Notifications", "Caseload",
-                                         "Registrations", "People", "Staff competence", "Forms"],
+    (Role.CENTRE_ADMIN, Role.ASSESSOR): [
+        "Centre admin",
+        "Assessor",
+        "Catalogue",
+        "Notifications",
+        "Caseload",
+        "Registrations",
+        "People",
+        "Staff competence",
+        "Forms",
+    ],
     (): [],
 }
 
@@ -39,7 +62,7 @@ def test_each_role_sees_the_links_the_access_table_allows_it(client, roles):
     assert [label for _, label in shown] == BEFORE[roles]
     expected = [(reverse(name), label) for name, label in MENU if roles and access.allowed(name, roles)]
     assert shown == expected
-    for name, _ in menu_for(user.role_set):   # every link shown is one the middleware lets this person follow
+    for name, _ in menu_for(user.role_set):  # every link shown is one the middleware lets this person follow
         assert access.may_reach(user, access.rule_for(name, name.rpartition(":")[0]))
         assert client.get(reverse(name), follow=True).status_code == 200
 

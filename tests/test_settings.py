@@ -1,4 +1,5 @@
 """Settings come from the environment; production settings pass check --deploy with no warnings."""
+
 import os
 import subprocess
 import sys
@@ -19,7 +20,11 @@ def test_production_settings_pass_check_deploy_with_zero_warnings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
@@ -27,10 +32,16 @@ def test_production_settings_pass_check_deploy_with_zero_warnings(tmp_path):
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env.update({"DJANGO_SETTINGS_MODULE": "portfolio_site.settings.production",
-                "DJANGO_ALLOWED_HOSTS": "x.example.org", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"})
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portfolio_site.settings.production",
+            "DJANGO_ALLOWED_HOSTS": "x.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
@@ -49,7 +60,9 @@ def test_dates_are_written_dd_mm_yyyy():
     assert rendered == "07/03/2026"
 
 
-def test_collectstatic_with_the_production_settings_succeeds_and_the_manifest_names_the_vendored_files(tmp_path):
+def test_collectstatic_with_the_production_settings_succeeds_and_the_manifest_names_the_vendored_files(
+    tmp_path,
+):
     """README's deploy step 3: whitenoise's manifest storage aborted on Bootstrap's missing .map files."""
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
@@ -59,8 +72,14 @@ def test_collectstatic_with_the_production_settings_succeeds_and_the_manifest_na
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
     }
-    result = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = (tmp_path / "static" / "staticfiles.json").read_text()
     assert "vendor/bootstrap/bootstrap.min.css" in manifest
@@ -73,7 +92,9 @@ def test_the_readme_deploy_commands_are_the_ones_the_ci_deploy_smoke_test_runs()
 
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Deploying", 1)[1].split("\n## ", 1)[0]
-    commands = [c for c in re.findall(r"`([^`]+)`", section) if c.startswith(("python manage.py", "gunicorn"))]
+    commands = [
+        c for c in re.findall(r"`([^`]+)`", section) if c.startswith(("python manage.py", "gunicorn"))
+    ]
     smoke = (ROOT / ".ci" / "deploy_smoke").read_text()
     run = (ROOT / ".ci" / "run").read_text()
 
@@ -89,8 +110,11 @@ def test_the_readme_deploy_commands_are_the_ones_the_ci_deploy_smoke_test_runs()
 
 def _production_env(tmp_path, **extra):
     return {
-        **{k: v for k, v in os.environ.items()
-           if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_TASKS_BACKEND", "REDIS_URL"}},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_TASKS_BACKEND", "REDIS_URL"}
+        },
         "DJANGO_SETTINGS_MODULE": "portfolio_site.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-0123456789",
         "DJANGO_ALLOWED_HOSTS": "portfolio.example.org",
@@ -99,21 +123,37 @@ def _production_env(tmp_path, **extra):
     }
 
 
-SHOW_TASKS = ("from django.conf import settings; print(settings.TASKS['default']['BACKEND'], "
-              "'django_rq' in settings.INSTALLED_APPS, settings.RQ_QUEUES['default']['URL'])")
+SHOW_TASKS = (
+    "from django.conf import settings; print(settings.TASKS['default']['BACKEND'], "
+    "'django_rq' in settings.INSTALLED_APPS, settings.RQ_QUEUES['default']['URL'])"
+)
 
 
 def test_the_task_backend_is_the_database_unless_rq_is_asked_for_and_both_pass_check_deploy(tmp_path):
     """README "Deploying": DJANGO_TASKS_BACKEND=rq and REDIS_URL put the jobs on Redis (django-tasks-rq)."""
     for extra, expected in [
         ({}, "django_tasks_db.DatabaseBackend False redis://127.0.0.1:6379/0"),
-        ({"DJANGO_TASKS_BACKEND": "rq", "REDIS_URL": "redis://queue.internal:6379/2"},
-         "django_tasks_rq.RQBackend True redis://queue.internal:6379/2"),
+        (
+            {"DJANGO_TASKS_BACKEND": "rq", "REDIS_URL": "redis://queue.internal:6379/2"},
+            "django_tasks_rq.RQBackend True redis://queue.internal:6379/2",
+        ),
     ]:
         env = _production_env(tmp_path, **extra)
-        shown = subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", SHOW_TASKS], cwd=ROOT,
-                               env=env, capture_output=True, text=True, timeout=120)
+        shown = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-v", "0", "-c", SHOW_TASKS],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert shown.stdout.strip().splitlines()[-1] == expected, shown.stderr
-        checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        checked = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert checked.returncode == 0, checked.stdout + checked.stderr

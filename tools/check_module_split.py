@@ -8,6 +8,7 @@ for the old `from .models`, counts as the same); nothing new may be defined; the
 re-export every old top-level name; a single-dot import inside the package must name a sibling module.
 Exits 1 and names what differs otherwise. The old module can be had with `git show REV:path/to/module.py`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -62,8 +63,13 @@ def main(old_path: str, package: str) -> int:
     exported = {a.asname or a.name for n in init.body if isinstance(n, ast.ImportFrom) for a in n.names}
     unexported = sorted(set(old) - exported)
     print(f"{len(old)} old top-level definitions, {len(new)} in {len(modules)} modules")
-    for label, names in [("defined twice", twice), ("missing", missing), ("new", extra),
-                         ("differing", differing), ("not re-exported", unexported)]:
+    for label, names in [
+        ("defined twice", twice),
+        ("missing", missing),
+        ("new", extra),
+        ("differing", differing),
+        ("not re-exported", unexported),
+    ]:
         if names:
             print(f"{label}: {', '.join(names)}")
     return 1 if twice or missing or extra or differing or unexported else 0

@@ -1,6 +1,7 @@
 """Admin for verification. Decisions are recorded through the same service as the site (own-assessment
 guard included) and are read-only once made; plans, samples, flags, sites, grants, logs and claims change only
 through the pages (services: checked, audited) and are read-only here."""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -57,8 +58,12 @@ class VerificationDecisionAdmin(admin.ModelAdmin):
         if change:
             return
         decision = services.decision_record(
-            item=obj.item, actor=request.user, outcome=obj.outcome, comments=obj.comments,
-            action_points=obj.action_points, mapping=obj.mapping,
+            item=obj.item,
+            actor=request.user,
+            outcome=obj.outcome,
+            comments=obj.comments,
+            action_points=obj.action_points,
+            mapping=obj.mapping,
         )
         # The admin logs the addition with this object: make it the saved decision.
         obj.__dict__.update({f.attname: getattr(decision, f.attname) for f in decision._meta.concrete_fields})

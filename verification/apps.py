@@ -14,12 +14,18 @@ class VerificationConfig(AppConfig):
 
         from . import demo, permissions, selectors, services, signing
 
-        visibility.register_reader(visibility.EvidenceReader(
-            name="verification.external_verifier", condition=selectors.ev_evidence_condition,
-            opened=services.ev_evidence_opened))
-        for registry, hook in ((hooks.sign_off_blockers, selectors.sign_off_blockers),
-                               (hooks.reinstate_blockers, selectors.reinstate_blockers),
-                               (hooks.referral_marks, selectors.referral_marks)):
+        visibility.register_reader(
+            visibility.EvidenceReader(
+                name="verification.external_verifier",
+                condition=selectors.ev_evidence_condition,
+                opened=services.ev_evidence_opened,
+            )
+        )
+        for registry, hook in (
+            (hooks.sign_off_blockers, selectors.sign_off_blockers),
+            (hooks.reinstate_blockers, selectors.reinstate_blockers),
+            (hooks.referral_marks, selectors.referral_marks),
+        ):
             if hook not in registry:
                 registry.append(hook)
         register_trail("verification.external_verifier", selectors.ev_evidence_trail)

@@ -1,4 +1,5 @@
 """Forms for verification pages. They collect input; the services decide."""
+
 from django import forms
 from django.utils import timezone
 
@@ -31,8 +32,18 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = SamplingPlan
-        fields = ["centre", "qualification", "period_start", "period_end", "min_share_percent", "cover_units",
-                  "cover_methods", "cover_sites", "interim", "summative"]
+        fields = [
+            "centre",
+            "qualification",
+            "period_start",
+            "period_end",
+            "min_share_percent",
+            "cover_units",
+            "cover_methods",
+            "cover_sites",
+            "interim",
+            "summative",
+        ]
         widgets = {"period_start": DateInput(), "period_end": DateInput()}
 
     def __init__(self, *args, centres, **kwargs):
@@ -58,14 +69,16 @@ class PlanForm(forms.ModelForm):
 
 class FlagForm(forms.Form):
     assessor = forms.ModelChoiceField(queryset=User.objects.none())
-    flag = forms.ChoiceField(choices=[("", "No flag (sample the plan's share)")] + AssessorFlag.Flag.choices,
-                             required=False)
+    flag = forms.ChoiceField(
+        choices=[("", "No flag (sample the plan's share)")] + AssessorFlag.Flag.choices, required=False
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, centres, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessor"].queryset = User.objects.filter(
-            memberships__centre__in=centres, memberships__role=Role.ASSESSOR).distinct()
+            memberships__centre__in=centres, memberships__role=Role.ASSESSOR
+        ).distinct()
 
 
 class SiteForm(forms.Form):
@@ -80,8 +93,11 @@ class SiteForm(forms.Form):
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(choices=VerificationDecision.Outcome.choices, widget=forms.RadioSelect)
     comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    action_points = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                    help_text="Required when you refer back: what the assessor must put right.")
+    action_points = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you refer back: what the assessor must put right.",
+    )
 
 
 class MappingDecisionForm(forms.Form):
@@ -102,7 +118,9 @@ class ReferralCloseForm(forms.Form):
 
 
 MAX_GRANT_NAMES = 200
-ERR_GRANT_WHO = "Choose an external verifier your centre works with, or give the external verifier's email address."
+ERR_GRANT_WHO = (
+    "Choose an external verifier your centre works with, or give the external verifier's email address."
+)
 ERR_GRANT_BOTH = "Choose an external verifier or give an email address, not both."
 
 
@@ -112,21 +130,33 @@ class GrantForm(forms.Form):
 
     centre = forms.ModelChoiceField(queryset=Centre.objects.none())
     external_verifier = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False,
+        queryset=User.objects.none(),
+        required=False,
         label="An external verifier your centre works with",
-        help_text="Those your centre has granted access to before. For anybody else, give their email address.")
-    email = forms.EmailField(required=False, label="Or the external verifier's email address",
-                             help_text="An external verifier already known to the system by this address is "
-                                       "given access; otherwise an account is made and they choose their "
-                                       "password through \"Forgotten your password?\".")
+        help_text="Those your centre has granted access to before. For anybody else, give their email address.",
+    )
+    email = forms.EmailField(
+        required=False,
+        label="Or the external verifier's email address",
+        help_text="An external verifier already known to the system by this address is "
+        "given access; otherwise an account is made and they choose their "
+        'password through "Forgotten your password?".',
+    )
     first_name = forms.CharField(required=False, label="First name (new external verifier)")
     last_name = forms.CharField(required=False, label="Last name (new external verifier)")
-    scope = forms.ChoiceField(choices=ExternalAccessGrant.Scope.choices, widget=forms.RadioSelect,
-                              initial=ExternalAccessGrant.Scope.CANDIDATES)
-    candidates = forms.CharField(required=False, label="Candidates", widget=forms.Textarea(attrs={"rows": 3}),
-                                 help_text="Usernames or candidate numbers, one per line or separated by commas; "
-                                           "each candidate's registrations at the centre are granted. "
-                                           "Suggestions appear as you type.")
+    scope = forms.ChoiceField(
+        choices=ExternalAccessGrant.Scope.choices,
+        widget=forms.RadioSelect,
+        initial=ExternalAccessGrant.Scope.CANDIDATES,
+    )
+    candidates = forms.CharField(
+        required=False,
+        label="Candidates",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Usernames or candidate numbers, one per line or separated by commas; "
+        "each candidate's registrations at the centre are granted. "
+        "Suggestions appear as you type.",
+    )
     sample = forms.ModelChoiceField(queryset=Sample.objects.none(), required=False)
     expires_on = forms.DateField(widget=DateInput(), label="Access until (last day)")
 
@@ -138,7 +168,8 @@ class GrantForm(forms.Form):
         self.fields["external_verifier"].queryset = selectors.external_verifiers_known_to(centres)
         self.fields["candidates"].widget.attrs.update(picker_attrs(centres))
         self.fields["sample"].queryset = Sample.objects.filter(plan__centre__in=centres).select_related(
-            "plan__qualification")
+            "plan__qualification"
+        )
         self.fields["expires_on"].initial = timezone.localdate() + timezone.timedelta(days=30)
 
     def clean(self):
@@ -169,9 +200,12 @@ class GrantForm(forms.Form):
 
 class ClaimForm(forms.Form):
     kind = forms.ChoiceField(choices=CertificationClaim.Kind.choices)
-    unit = forms.MultipleChoiceField(required=False, choices=[])   # refs; the service checks each one
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             label="Why the candidate leaves (an exit claim withdraws the registration)")
+    unit = forms.MultipleChoiceField(required=False, choices=[])  # refs; the service checks each one
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why the candidate leaves (an exit claim withdraws the registration)",
+    )
     confirmed = forms.BooleanField(required=False)
 
     def __init__(self, *args, refs=(), **kwargs):
@@ -184,18 +218,31 @@ class ClaimCancelForm(forms.Form):
 
 
 class ReferralAnswerForm(forms.Form):
-    kind = forms.ChoiceField(choices=VerificationDecision.AnswerKind.choices, widget=forms.RadioSelect,
-                             label="What you did")
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What you did, for the internal verifier")
-    evidence = forms.ModelChoiceField(queryset=None, required=False,
-                                      label="New evidence (mapped to the referred criterion, accepted)")
-    method = forms.ChoiceField(choices=[("", "The referred decision's method")] + list(Method.choices),
-                               required=False, label="Assessment method of the new evidence")
+    kind = forms.ChoiceField(
+        choices=VerificationDecision.AnswerKind.choices, widget=forms.RadioSelect, label="What you did"
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="What you did, for the internal verifier"
+    )
+    evidence = forms.ModelChoiceField(
+        queryset=None, required=False, label="New evidence (mapped to the referred criterion, accepted)"
+    )
+    method = forms.ChoiceField(
+        choices=[("", "The referred decision's method")] + list(Method.choices),
+        required=False,
+        label="Assessment method of the new evidence",
+    )
     location = forms.CharField(max_length=100, required=False, label="Location reference in the new evidence")
-    corrected_decision = forms.ChoiceField(choices=[("", "—")] + list(EvidenceMapping.Decision.choices),
-                                           required=False, label="Corrected decision")
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             label="Why not yet (for a corrected decision of not yet)")
+    corrected_decision = forms.ChoiceField(
+        choices=[("", "—")] + list(EvidenceMapping.Decision.choices),
+        required=False,
+        label="Corrected decision",
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why not yet (for a corrected decision of not yet)",
+    )
 
     def __init__(self, *args, evidence_queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,18 +262,21 @@ def _candidate_lookups(prefix: str) -> tuple[str, ...]:
 
 
 def _qualification_choices():
-    return [("", "Any qualification")] + [(c, c) for c in Qualification.objects.order_by("code").values_list(
-        "code", flat=True)]
+    return [("", "Any qualification")] + [
+        (c, c) for c in Qualification.objects.order_by("code").values_list("code", flat=True)
+    ]
 
 
 class ClaimReadyQuery(ListQuery):
-    """"Ready to claim": the registrations with a signed unit, searched by candidate."""
+    """ "Ready to claim": the registrations with a signed unit, searched by candidate."""
 
     SEARCH_FIELDS = _candidate_lookups("")
     SEARCH_LABEL = "Candidate (name, username or number)"
     FILTERS = {"qualification": "qualification__code"}
-    SORTS = {"candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
-             "registered": ("Registered first", ("registered_on", "id"))}
+    SORTS = {
+        "candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
+        "registered": ("Registered first", ("registered_on", "id")),
+    }
 
     qualification = forms.ChoiceField(required=False)
 
@@ -236,17 +286,24 @@ class ClaimReadyQuery(ListQuery):
 
 
 class ClaimListQuery(ListQuery):
-    """"Claims made": searched by candidate, filtered by kind and status, newest first by default."""
+    """ "Claims made": searched by candidate, filtered by kind and status, newest first by default."""
 
     SEARCH_FIELDS = _candidate_lookups("registration__")
     SEARCH_LABEL = "Candidate (name, username or number)"
     FILTERS = {"kind": "kind", "status": "status"}
-    SORTS = {"newest": ("Newest first", ("-claimed_at", "-id")), "oldest": ("Oldest first", ("claimed_at", "id")),
-             "candidate": ("Candidate", ("registration__candidate__last_name", "registration__candidate__first_name",
-                                         "id"))}
+    SORTS = {
+        "newest": ("Newest first", ("-claimed_at", "-id")),
+        "oldest": ("Oldest first", ("claimed_at", "id")),
+        "candidate": (
+            "Candidate",
+            ("registration__candidate__last_name", "registration__candidate__first_name", "id"),
+        ),
+    }
 
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *CertificationClaim.Kind.choices])
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *CertificationClaim.Status.choices])
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *CertificationClaim.Status.choices]
+    )
 
 
 class SiteListQuery(ListQuery):
@@ -255,8 +312,10 @@ class SiteListQuery(ListQuery):
     SEARCH_FIELDS = (*_candidate_lookups(""), "verification_site__site")
     SEARCH_LABEL = "Candidate or site"
     FILTERS = {"qualification": "qualification__code", "site": "verification_site__site"}
-    SORTS = {"candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
-             "site": ("Site", ("verification_site__site", "candidate__last_name", "id"))}
+    SORTS = {
+        "candidate": ("Candidate", ("candidate__last_name", "candidate__first_name", "id")),
+        "site": ("Site", ("verification_site__site", "candidate__last_name", "id")),
+    }
 
     qualification = forms.ChoiceField(required=False)
     site = forms.CharField(required=False, max_length=100, label="Exact site")
@@ -272,17 +331,32 @@ class ReferralListQuery(ListQuery):
     SEARCH_FIELDS = (*_candidate_lookups("unit_assessment__registration__"), "unit_assessment__unit__ref")
     SEARCH_LABEL = "Candidate or unit"
     FILTERS = {"status": "referral_status"}
-    SORTS = {"oldest": ("Oldest first", ("decided_at", "id")), "due": ("Due soonest", ("due_on", "id")),
-             "newest": ("Newest first", ("-decided_at", "-id"))}
+    SORTS = {
+        "oldest": ("Oldest first", ("decided_at", "id")),
+        "due": ("Due soonest", ("due_on", "id")),
+        "newest": ("Newest first", ("-decided_at", "-id")),
+    }
 
-    status = forms.ChoiceField(required=False, choices=[
-        ("", "Open or answered"), *[c for c in VerificationDecision.ReferralStatus.choices if c[0] not in ("", "closed")]])
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Open or answered"),
+            *[c for c in VerificationDecision.ReferralStatus.choices if c[0] not in ("", "closed")],
+        ],
+    )
 
 
 class GrantListQuery(ListQuery):
     """External verifier access grants, searched by the external verifier."""
 
-    SEARCH_FIELDS = ("external_verifier__first_name", "external_verifier__last_name", "external_verifier__email",
-                     "external_verifier__username")
+    SEARCH_FIELDS = (
+        "external_verifier__first_name",
+        "external_verifier__last_name",
+        "external_verifier__email",
+        "external_verifier__username",
+    )
     SEARCH_LABEL = "External verifier"
-    SORTS = {"newest": ("Newest first", ("-granted_at", "-id")), "expires": ("Ending soonest", ("expires_on", "id"))}
+    SORTS = {
+        "newest": ("Newest first", ("-granted_at", "-id")),
+        "expires": ("Ending soonest", ("expires_on", "id")),
+    }

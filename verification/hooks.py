@@ -4,6 +4,7 @@
   renders the completed forms an external verifier downloads; verification decides only which forms, for
   which registration and which units.
 """
+
 _providers = {}
 
 
@@ -14,6 +15,7 @@ def register_form_pdf(provider) -> None:
 def form_pdf(*, slug: str, registration, unit=None, only_units=None) -> tuple[bytes, str]:
     provider = _providers.get("form_pdf")
     if provider is None:
-        raise LookupError("verification.hooks: no app has registered form_pdf (printing does, in its "
-                          "AppConfig.ready())")
+        raise LookupError(
+            "verification.hooks: no app has registered form_pdf (printing does, in its AppConfig.ready())"
+        )
     return provider(slug=slug, registration=registration, unit=unit, only_units=only_units)

@@ -5,6 +5,7 @@ The rule "nobody verifies their own assessment" is held in three places: the ser
 a check constraint on VerificationDecision (verifier != the assessor recorded on the row) and database
 triggers (migration 0002) that compare the verifier with every person who assessed the sampled unit.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -57,11 +58,14 @@ class SamplingPlan(models.Model):
     """What the internal verifier must sample for one qualification at one centre over a period."""
 
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="sampling_plans")
-    qualification = models.ForeignKey("qualifications.Qualification", on_delete=models.PROTECT, related_name="+")
+    qualification = models.ForeignKey(
+        "qualifications.Qualification", on_delete=models.PROTECT, related_name="+"
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     min_share_percent = models.PositiveSmallIntegerField(
-        "minimum share of each assessor's candidates (%)", default=25,
+        "minimum share of each assessor's candidates (%)",
+        default=25,
         help_text="Assessors flagged new or at risk always have every candidate sampled.",
     )
     cover_units = models.BooleanField("cover every unit", default=True)
@@ -75,14 +79,19 @@ class SamplingPlan(models.Model):
     class Meta:
         ordering = ["-period_start", "qualification__code"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="plan_period_ordered"),
-            models.CheckConstraint(condition=Q(min_share_percent__gte=1, min_share_percent__lte=100),
-                                   name="plan_share_1_to_100"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="plan_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_share_percent__gte=1, min_share_percent__lte=100), name="plan_share_1_to_100"
+            ),
             models.CheckConstraint(condition=Q(interim=True) | Q(summative=True), name="plan_has_a_stage"),
         ]
 
     def __str__(self):
-        return f"{self.qualification.code} sampling plan {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+        return (
+            f"{self.qualification.code} sampling plan {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+        )
 
     @property
     def stages(self) -> list[str]:
@@ -128,7 +137,9 @@ class SampleGeneration(models.Model):
     total = models.PositiveIntegerField(default=0, help_text="Decisions in the pool")
     done = models.PositiveIntegerField(default=0, help_text="Decisions picked so far")
     keys = models.JSONField(default=list, blank=True, help_text="The proposed decisions (plan_pool keys)")
-    shown = models.JSONField(default=list, blank=True, help_text="The first proposed rows, as the page lists them")
+    shown = models.JSONField(
+        default=list, blank=True, help_text="The first proposed rows, as the page lists them"
+    )
     unmeetable = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -137,8 +148,11 @@ class SampleGeneration(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "requested_by"], condition=Q(status__in=["queued", "running"]),
-                                    name="one_generation_under_way_per_plan_and_verifier"),
+            models.UniqueConstraint(
+                fields=["plan", "requested_by"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_generation_under_way_per_plan_and_verifier",
+            ),
         ]
 
     def __str__(self):
@@ -163,24 +177,31 @@ class SampleItem(models.Model):
 
     TRANSITIONS = {
         Status.WAITING: {Status.REFERRED, Status.AGREED},
-        Status.REFERRED: {Status.WAITING},      # the last referral on it closed
-        Status.AGREED: {Status.REFERRED},       # a later referral of one of its decisions
+        Status.REFERRED: {Status.WAITING},  # the last referral on it closed
+        Status.AGREED: {Status.REFERRED},  # a later referral of one of its decisions
     }
 
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="items")
     plan = models.ForeignKey(SamplingPlan, on_delete=models.PROTECT, related_name="items")
-    unit_assessment = models.ForeignKey("assessment.UnitAssessment", on_delete=models.PROTECT,
-                                        related_name="sample_items")
+    unit_assessment = models.ForeignKey(
+        "assessment.UnitAssessment", on_delete=models.PROTECT, related_name="sample_items"
+    )
     stage = models.CharField(max_length=10, choices=Stage.choices)
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 help_text="Who made the sampled decision")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who made the sampled decision",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["plan", "unit_assessment", "stage"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "unit_assessment", "stage"], name="unit_sampled_once_per_stage"),
+            models.UniqueConstraint(
+                fields=["plan", "unit_assessment", "stage"], name="unit_sampled_once_per_stage"
+            ),
         ]
 
     def __str__(self):
@@ -208,7 +229,10 @@ class VerificationDecision(models.Model):
 
     TRANSITIONS = {
         ReferralStatus.OPEN: {ReferralStatus.ANSWERED},
-        ReferralStatus.ANSWERED: {ReferralStatus.CLOSED, ReferralStatus.OPEN},  # closed with a note, or not enough
+        ReferralStatus.ANSWERED: {
+            ReferralStatus.CLOSED,
+            ReferralStatus.OPEN,
+        },  # closed with a note, or not enough
         ReferralStatus.CLOSED: set(),
     }
 
@@ -218,42 +242,59 @@ class VerificationDecision(models.Model):
         EXPLANATION = "explanation", "An explanation"
 
     item = models.ForeignKey(SampleItem, on_delete=models.PROTECT, related_name="decisions")
-    unit_assessment = models.ForeignKey("assessment.UnitAssessment", on_delete=models.PROTECT, related_name="+")
+    unit_assessment = models.ForeignKey(
+        "assessment.UnitAssessment", on_delete=models.PROTECT, related_name="+"
+    )
     # SET_NULL: the assessor may remove an assessment decision the IV referred back (that can be the fix); the
     # IV's decision stays, and the audit row of the decision names the assessment decision it judged.
-    mapping = models.ForeignKey("assessment.EvidenceMapping", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", help_text="The assessment decision judged, if just one")
+    mapping = models.ForeignKey(
+        "assessment.EvidenceMapping",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The assessment decision judged, if just one",
+    )
     verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 help_text="Who made the decision judged")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who made the decision judged",
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     comments = models.TextField(blank=True)
     action_points = models.TextField(blank=True, help_text="What the assessor must do (a referral)")
     unit_round = models.PositiveIntegerField()
     decided_at = models.DateTimeField(default=timezone.now)
     referral_closed_at = models.DateTimeField(null=True, blank=True)
-    referral_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                           on_delete=models.PROTECT, related_name="+")
+    referral_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closure_note = models.TextField(blank=True)
     referral_status = models.CharField(max_length=10, choices=ReferralStatus.choices, blank=True, default="")
     due_on = models.DateField(null=True, blank=True, help_text="When the assessor should have answered")
     answer_kind = models.CharField(max_length=20, choices=AnswerKind.choices, blank=True)
     answer_text = models.TextField(blank=True)
-    answer_evidence = models.ForeignKey("evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
+    answer_evidence = models.ForeignKey(
+        "evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-decided_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(verifier=F("assessor")), name="decision_verifier_is_not_assessor",
+                condition=~Q(verifier=F("assessor")),
+                name="decision_verifier_is_not_assessor",
                 violation_error_message="Nobody verifies their own assessment.",
             ),
             models.CheckConstraint(
-                condition=Q(outcome="agreed") | ~Q(action_points=""), name="referral_has_action_points",
+                condition=Q(outcome="agreed") | ~Q(action_points=""),
+                name="referral_has_action_points",
             ),
             models.CheckConstraint(
                 condition=Q(outcome="referred") | Q(referral_closed_at__isnull=True),
@@ -265,8 +306,10 @@ class VerificationDecision(models.Model):
                 name="referral_status_only_on_referrals",
             ),
         ]
-        indexes = [models.Index(fields=["outcome", "referral_closed_at"]),
-                   models.Index(fields=["referral_status"], name="decision_referral_status")]
+        indexes = [
+            models.Index(fields=["outcome", "referral_closed_at"]),
+            models.Index(fields=["referral_status"], name="decision_referral_status"),
+        ]
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.unit_assessment}"
@@ -289,8 +332,9 @@ class ExternalAccessGrant(models.Model):
         SAMPLE = "sample", "The current sample"
 
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="ev_grants")
-    external_verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                          related_name="ev_grants")
+    external_verifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ev_grants"
+    )
     scope = models.CharField(max_length=12, choices=Scope.choices)
     registrations = models.ManyToManyField("assessment.Registration", blank=True, related_name="+")
     sample = models.ForeignKey(Sample, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -298,14 +342,16 @@ class ExternalAccessGrant(models.Model):
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-granted_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(scope="candidates") | Q(sample__isnull=False),
-                                   name="sample_grant_names_a_sample"),
+            models.CheckConstraint(
+                condition=Q(scope="candidates") | Q(sample__isnull=False), name="sample_grant_names_a_sample"
+            ),
         ]
 
     def __str__(self):
@@ -319,8 +365,9 @@ class ExternalAccessGrant(models.Model):
 class ExternalAccessLog(models.Model):
     """One page an external verifier opened."""
 
-    grant = models.ForeignKey(ExternalAccessGrant, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="log")
+    grant = models.ForeignKey(
+        ExternalAccessGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="log"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     path = models.CharField(max_length=500)
     view_name = models.CharField(max_length=100)
@@ -355,8 +402,9 @@ class CertificationClaim(models.Model):
         Status.CANCELLED: set(),
     }
 
-    registration = models.ForeignKey("assessment.Registration", on_delete=models.PROTECT,
-                                     related_name="certification_claims")
+    registration = models.ForeignKey(
+        "assessment.Registration", on_delete=models.PROTECT, related_name="certification_claims"
+    )
     centre = models.ForeignKey("accounts.Centre", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     units = models.JSONField(default=list, help_text="Refs of the units claimed")
@@ -370,9 +418,12 @@ class CertificationClaim(models.Model):
     class Meta:
         ordering = ["-claimed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["registration"], condition=Q(kind__in=["full", "exit"]),
-                                    name="one_closing_claim_per_registration",
-                                    violation_error_message="This registration is already closed by a claim."),
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(kind__in=["full", "exit"]),
+                name="one_closing_claim_per_registration",
+                violation_error_message="This registration is already closed by a claim.",
+            ),
         ]
 
     def __str__(self):

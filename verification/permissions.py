@@ -4,6 +4,7 @@ As in `assessment.permissions`: call them directly, or by name (RULES) in a temp
 `user.has_perm`; `register()` (VerificationConfig.ready) adds the names. Roles come from
 `accounts.permissions.roles_in` (one query, none when the memberships are prefetched).
 """
+
 from __future__ import annotations
 
 import rules
@@ -26,8 +27,11 @@ def can_decide(user, registration, assessors: set[int]) -> bool:
     """The registration's internal verifier, holding that role at its centre, who did not assess the unit.
 
     (Three arguments, so a plain function: rules' predicates take a person and one object.)"""
-    return (registration.internal_verifier_id == user.pk and user.pk not in assessors
-            and Role.INTERNAL_VERIFIER.value in roles_in(user, registration.centre_id))
+    return (
+        registration.internal_verifier_id == user.pk
+        and user.pk not in assessors
+        and Role.INTERNAL_VERIFIER.value in roles_in(user, registration.centre_id)
+    )
 
 
 @rules.predicate

@@ -13,6 +13,7 @@ of up to EXACT_POOL_LIMIT decisions are searched exhaustively, so small centres 
 `coverage` reports what is and is not yet sampled, horizontally (a unit across candidates) and
 vertically (a candidate across units).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -69,7 +70,9 @@ class Need:
     def describe(self) -> str:
         if self.kind == "assessor":
             return f"assessor {self.key}: {self.have} of {self.needed} candidates sampled"
-        return f"{self.kind} {self.key} not yet sampled" if not self.met else f"{self.kind} {self.key} sampled"
+        return (
+            f"{self.kind} {self.key} not yet sampled" if not self.met else f"{self.kind} {self.key} sampled"
+        )
 
 
 @dataclass
@@ -121,7 +124,9 @@ class _State:
 
     def needs(self, chosen: Iterable[Decision]) -> list[Need]:
         cands, units, methods, sites, stages = self.covered(chosen)
-        result = [Need("assessor", a, q, min(q, len(cands.get(a, ())))) for a, q in sorted(self.quotas.items())]
+        result = [
+            Need("assessor", a, q, min(q, len(cands.get(a, ())))) for a, q in sorted(self.quotas.items())
+        ]
         result += [Need("unit", u, 1, int(u in units)) for u in sorted(self.units)]
         result += [Need("method", m, 1, int(m in methods)) for m in sorted(self.methods)]
         result += [Need("site", s, 1, int(s in sites)) for s in sorted(self.sites)]
@@ -147,7 +152,10 @@ def _gain(d: Decision, state: _State, cands, units, methods, sites, stages) -> i
 
 
 def propose_sample(
-    plan: SamplingPlan, decisions: Iterable[Decision], *, already_sampled: Iterable[int | str] = (),
+    plan: SamplingPlan,
+    decisions: Iterable[Decision],
+    *,
+    already_sampled: Iterable[int | str] = (),
     progress=None,
 ) -> Proposal:
     """Decisions to add to what is already sampled so that the plan is met, as few as it can.
@@ -201,8 +209,8 @@ class _Counts:
 
     def __init__(self, state: _State, chosen: Iterable[Decision]):
         self.state = state
-        self.pairs: dict[tuple[str, str], int] = defaultdict(int)   # (assessor, candidate) -> decisions
-        self.cands: dict[str, int] = defaultdict(int)                # assessor -> distinct candidates
+        self.pairs: dict[tuple[str, str], int] = defaultdict(int)  # (assessor, candidate) -> decisions
+        self.cands: dict[str, int] = defaultdict(int)  # assessor -> distinct candidates
         self.units: dict[str, int] = defaultdict(int)
         self.methods: dict[str, int] = defaultdict(int)
         self.sites: dict[str, int] = defaultdict(int)
@@ -213,7 +221,8 @@ class _Counts:
     def gain(self, d: Decision) -> int:
         state, gain = self.state, 0
         if not self.pairs.get((d.assessor, d.candidate)) and self.cands.get(d.assessor, 0) < state.quotas.get(
-                d.assessor, 0):
+            d.assessor, 0
+        ):
             gain += 1
         if d.unit in state.units and not self.units.get(d.unit):
             gain += 1
@@ -227,7 +236,9 @@ class _Counts:
     def carries(self, d: Decision) -> bool:
         """Would dropping `d` (chosen) leave a requirement less met?"""
         state = self.state
-        if self.pairs[(d.assessor, d.candidate)] == 1 and self.cands[d.assessor] <= state.quotas.get(d.assessor, 0):
+        if self.pairs[(d.assessor, d.candidate)] == 1 and self.cands[d.assessor] <= state.quotas.get(
+            d.assessor, 0
+        ):
             return True
         if d.unit in state.units and self.units[d.unit] == 1:
             return True
@@ -269,8 +280,13 @@ def _propose_sample_reference(
         for d in pool:
             g = _gain(d, state, cands, units, methods, sites, stages)
             # ties: prefer summative decisions, then the lowest id (deterministic)
-            if g > best_gain or (g == best_gain and g > 0 and best is not None
-                                 and d.stage == "summative" and best.stage != "summative"):
+            if g > best_gain or (
+                g == best_gain
+                and g > 0
+                and best is not None
+                and d.stage == "summative"
+                and best.stage != "summative"
+            ):
                 best, best_gain = d, g
         if best is None:
             break

@@ -25,8 +25,11 @@ urlpatterns = [
     path("ev/registrations/<int:pk>/", views.ev_registration, name="ev_registration"),
     path("ev/registrations/<int:pk>/units/<int:unit_pk>/", views.ev_unit, name="ev_unit"),
     path("ev/registrations/<int:pk>/forms/<slug:slug>.pdf", views.ev_form, name="ev_form"),
-    path("ev/registrations/<int:pk>/units/<int:unit_pk>/recording-form.pdf", views.ev_unit_form,
-         name="ev_unit_form"),
+    path(
+        "ev/registrations/<int:pk>/units/<int:unit_pk>/recording-form.pdf",
+        views.ev_unit_form,
+        name="ev_unit_form",
+    ),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/<int:pk>/claim/", views.claim_submit, name="claim_submit"),
     path("claims/<int:pk>/cancel/", views.claim_cancel, name="claim_cancel"),

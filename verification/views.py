@@ -1,4 +1,5 @@
 """Verification pages. Thin: the selectors decide what a person sees, the services decide what they may do."""
+
 import csv
 import logging
 
@@ -51,8 +52,8 @@ def plan_create(request):
     return render(request, "verification/plan_form.html", {"form": form})
 
 
-PLAN_GRID_PER_PAGE = 25     # candidates per page of the coverage grid
-PLAN_NAMES_SHOWN = 20       # names in the "not yet sampled" lists
+PLAN_GRID_PER_PAGE = 25  # candidates per page of the coverage grid
+PLAN_NAMES_SHOWN = 20  # names in the "not yet sampled" lists
 
 
 def plan_detail(request, pk):
@@ -60,27 +61,46 @@ def plan_detail(request, pk):
     rows listed), the grid paged by candidate and the sampled units paged. Bounded by what it shows."""
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
     coverage = selectors.plan_coverage(plan)
-    grid_page = page_of(request, selectors.plan_candidates(plan, coverage.candidates), PLAN_GRID_PER_PAGE,
-                        param="candidates_page")
-    sampled_page = page_of(request, selectors.sample_items_visible_to(request.user).filter(plan=plan).order_by(
-        "unit_assessment__registration__candidate__last_name", "unit_assessment_id", "stage", "id"),
-        param="sampled_page")
+    grid_page = page_of(
+        request,
+        selectors.plan_candidates(plan, coverage.candidates),
+        PLAN_GRID_PER_PAGE,
+        param="candidates_page",
+    )
+    sampled_page = page_of(
+        request,
+        selectors.sample_items_visible_to(request.user)
+        .filter(plan=plan)
+        .order_by("unit_assessment__registration__candidate__last_name", "unit_assessment_id", "stage", "id"),
+        param="sampled_page",
+    )
     states = selectors.item_states(sampled_page.object_list, fresh=True)
-    unsampled = selectors.plan_unsampled_candidates(plan)[:PLAN_NAMES_SHOWN] if coverage.unsampled_candidates else []
+    unsampled = (
+        selectors.plan_unsampled_candidates(plan)[:PLAN_NAMES_SHOWN] if coverage.unsampled_candidates else []
+    )
     generation = selectors.latest_generation(plan, request.user)
-    return render(request, "verification/plan_detail.html", {
-        "plan": plan, "coverage": coverage, "states": states, "generation": generation,
-        "grid": selectors.plan_page_grid(plan, grid_page.object_list, coverage.units, verifier=request.user,
-                                        flags=coverage.flags),
-        "grid_page": grid_page, "sampled_page": sampled_page,
-        "unsampled_candidates_count": coverage.unsampled_candidates,
-        "may_sample": permissions.can_sample(request.user, plan.centre),
-        "needs": [(n.met, selectors.describe_need(n, coverage.people)) for n in coverage.needs],
-        "unsampled_methods": [selectors.method_label(m) for m in coverage.unsampled_methods],
-        "stages": [selectors.stage_label(s).lower() for s in plan.stages],
-        "unsampled_assessors": [coverage.people.get(a, a) for a in coverage.unsampled_assessors],
-        "unsampled_candidates": [str(r.candidate) for r in unsampled],
-    })
+    return render(
+        request,
+        "verification/plan_detail.html",
+        {
+            "plan": plan,
+            "coverage": coverage,
+            "states": states,
+            "generation": generation,
+            "grid": selectors.plan_page_grid(
+                plan, grid_page.object_list, coverage.units, verifier=request.user, flags=coverage.flags
+            ),
+            "grid_page": grid_page,
+            "sampled_page": sampled_page,
+            "unsampled_candidates_count": coverage.unsampled_candidates,
+            "may_sample": permissions.can_sample(request.user, plan.centre),
+            "needs": [(n.met, selectors.describe_need(n, coverage.people)) for n in coverage.needs],
+            "unsampled_methods": [selectors.method_label(m) for m in coverage.unsampled_methods],
+            "stages": [selectors.stage_label(s).lower() for s in plan.stages],
+            "unsampled_assessors": [coverage.people.get(a, a) for a in coverage.unsampled_assessors],
+            "unsampled_candidates": [str(r.candidate) for r in unsampled],
+        },
+    )
 
 
 @require_POST
@@ -125,15 +145,28 @@ def item_detail(request, pk):
     ua = item.unit_assessment
     assessors = selectors.assessors_of(ua)
 
-    feedback = list(Feedback.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id)
-                    .select_related("author")[:20])
-    return render(request, "verification/item_detail.html", {
-        "feedback": feedback, "declaration": AUTHENTICITY_STATEMENT, "note_form": forms.ReferralNoteForm(),
-        "item": item, "state": state, "ua": ua, "mapping_states": selectors.mapping_states(item),
-        "may_decide": permissions.can_decide(request.user, ua.registration, assessors),
-        "own_assessment": request.user.pk in assessors,
-        "form": forms.DecisionForm(), "close_form": forms.ReferralCloseForm(),
-    })
+    feedback = list(
+        Feedback.objects.filter(registration_id=ua.registration_id, unit_id=ua.unit_id).select_related(
+            "author"
+        )[:20]
+    )
+    return render(
+        request,
+        "verification/item_detail.html",
+        {
+            "feedback": feedback,
+            "declaration": AUTHENTICITY_STATEMENT,
+            "note_form": forms.ReferralNoteForm(),
+            "item": item,
+            "state": state,
+            "ua": ua,
+            "mapping_states": selectors.mapping_states(item),
+            "may_decide": permissions.can_decide(request.user, ua.registration, assessors),
+            "own_assessment": request.user.pk in assessors,
+            "form": forms.DecisionForm(),
+            "close_form": forms.ReferralCloseForm(),
+        },
+    )
 
 
 @require_POST
@@ -144,8 +177,9 @@ def item_decide(request, pk):
         messages.error(request, services.BAD_OUTCOME)
         return redirect("verification:item_detail", item.pk)
     try:
-        decision = services.decision_record(item=item, actor=request.user, client_ip=request.META.get("REMOTE_ADDR"),
-                                            **form.cleaned_data)
+        decision = services.decision_record(
+            item=item, actor=request.user, client_ip=request.META.get("REMOTE_ADDR"), **form.cleaned_data
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -166,14 +200,21 @@ def mapping_decide(request, pk, mapping_pk):
         messages.error(request, services.BAD_OUTCOME)
         return redirect("verification:item_detail", item.pk)
     try:
-        decision = services.decision_record(item=item, actor=request.user, mapping=mapping,
-                                            client_ip=request.META.get("REMOTE_ADDR"), **form.decision_kwargs())
+        decision = services.decision_record(
+            item=item,
+            actor=request.user,
+            mapping=mapping,
+            client_ip=request.META.get("REMOTE_ADDR"),
+            **form.decision_kwargs(),
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
         label = selectors.mapping_label(mapping)
         if decision.outcome == VerificationDecision.Outcome.REFERRED:
-            messages.success(request, f"Assessment decision {label} referred back: the assessor has been told.")
+            messages.success(
+                request, f"Assessment decision {label} referred back: the assessor has been told."
+            )
         else:
             messages.success(request, f"Assessment decision {label} agreed.")
     return redirect(f"{reverse('verification:item_detail', args=[item.pk])}#mapping-{mapping_pk}")
@@ -199,7 +240,9 @@ def referral_send_back(request, pk):
     form = forms.ReferralNoteForm(request.POST)
     form.is_valid()
     try:
-        services.referral_send_back(decision=decision, actor=request.user, note=form.cleaned_data.get("note", ""))
+        services.referral_send_back(
+            decision=decision, actor=request.user, note=form.cleaned_data.get("note", "")
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -209,16 +252,20 @@ def referral_send_back(request, pk):
 
 def assessor_referral_list(request):
     """The assessor's referrals not yet closed, soonest due first: open ones are theirs to answer."""
-    return render(request, "verification/assessor_referrals.html", {
-        "referrals": list(selectors.referrals_for_assessor(request.user)), "today": selectors.today()})
+    return render(
+        request,
+        "verification/assessor_referrals.html",
+        {"referrals": list(selectors.referrals_for_assessor(request.user)), "today": selectors.today()},
+    )
 
 
 def referral_answer(request, pk):
     """The assessor answers one referral: new evidence, a corrected decision or an explanation."""
     decision = get_object_or_404(selectors.referrals_for_assessor(request.user), pk=pk)
     registration = decision.unit_assessment.registration
-    evidence = EvidenceItem.objects.filter(candidate_id=registration.candidate_id, centre_id=registration.centre_id,
-                                           deleted_at__isnull=True).order_by("-created_at", "-id")
+    evidence = EvidenceItem.objects.filter(
+        candidate_id=registration.candidate_id, centre_id=registration.centre_id, deleted_at__isnull=True
+    ).order_by("-created_at", "-id")
     form = forms.ReferralAnswerForm(request.POST or None, evidence_queryset=evidence)
     if request.method == "POST" and form.is_valid():
         try:
@@ -228,10 +275,17 @@ def referral_answer(request, pk):
         else:
             messages.success(request, "Referral answered: the internal verifier has been told.")
             return redirect("verification:assessor_referrals")
-    return render(request, "verification/referral_answer.html", {
-        "referral": decision, "registration": registration, "form": form,
-        "label": selectors.referral_what(decision),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "verification/referral_answer.html",
+        {
+            "referral": decision,
+            "registration": registration,
+            "form": form,
+            "label": selectors.referral_what(decision),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def referral_list(request):
@@ -248,21 +302,29 @@ def flag_list(request):
         assessor = form.cleaned_data["assessor"]
         centre = centres.filter(memberships__user=assessor, memberships__role=Role.ASSESSOR).first()
         try:
-            services.assessor_flag_set(actor=request.user, centre=centre, assessor=assessor,
-                                       flag=form.cleaned_data["flag"], note=form.cleaned_data["note"])
+            services.assessor_flag_set(
+                actor=request.user,
+                centre=centre,
+                assessor=assessor,
+                flag=form.cleaned_data["flag"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             _error(request, exc)
         else:
             messages.success(request, "Assessor flag saved.")
             return redirect("verification:flag_list")
-    return render(request, "verification/flag_list.html", {
-        "flags": selectors.flags_visible_to(request.user), "form": form})
+    return render(
+        request,
+        "verification/flag_list.html",
+        {"flags": selectors.flags_visible_to(request.user), "form": form},
+    )
 
 
 def site_list(request):
     registrations = Registration.objects.filter(
-        centre__in=centres_of(request.user, roles=IV_OR_ADMIN)).select_related(
-        "candidate", "qualification", "verification_site")
+        centre__in=centres_of(request.user, roles=IV_OR_ADMIN)
+    ).select_related("candidate", "qualification", "verification_site")
     if request.method == "POST":
         form = forms.SiteForm(request.POST, registrations=registrations)
         if form.is_valid():
@@ -287,12 +349,23 @@ GRANT_NAMES_SHOWN = 5
 def grant_list(request):
     """Paged grants; each names its first few candidates and counts the rest (a grant may name hundreds)."""
     query = forms.GrantListQuery(request.GET)
-    grants = query.apply(selectors.grants_visible_to(request.user)).annotate(
-        registration_count=Count("registrations", distinct=True)).prefetch_related(
-        Prefetch("registrations", to_attr="first_registrations", queryset=Registration.objects.select_related(
-            "candidate", "qualification").order_by("candidate__last_name", "id")[:GRANT_NAMES_SHOWN]))
+    grants = (
+        query.apply(selectors.grants_visible_to(request.user))
+        .annotate(registration_count=Count("registrations", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "registrations",
+                to_attr="first_registrations",
+                queryset=Registration.objects.select_related("candidate", "qualification").order_by(
+                    "candidate__last_name", "id"
+                )[:GRANT_NAMES_SHOWN],
+            )
+        )
+    )
     page = page_of(request, grants)
-    return render(request, "verification/grant_list.html", {"page": page, "query": query, "today": selectors.today()})
+    return render(
+        request, "verification/grant_list.html", {"page": page, "query": query, "today": selectors.today()}
+    )
 
 
 def grant_create(request):
@@ -305,15 +378,27 @@ def grant_create(request):
 
             with transaction.atomic():
                 ev = data["external_verifier"] or services.ev_for_email(
-                    actor=request.user, centre=data["centre"], email=data["email"],
-                    first_name=data["first_name"], last_name=data["last_name"])
-                services.grant_create(actor=request.user, centre=data["centre"], external_verifier=ev,
-                                      scope=data["scope"], expires_on=data["expires_on"],
-                                      registrations=data["registrations"], sample=data["sample"])
+                    actor=request.user,
+                    centre=data["centre"],
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                )
+                services.grant_create(
+                    actor=request.user,
+                    centre=data["centre"],
+                    external_verifier=ev,
+                    scope=data["scope"],
+                    expires_on=data["expires_on"],
+                    registrations=data["registrations"],
+                    sample=data["sample"],
+                )
         except ValidationError as exc:
             _error(request, exc)
         else:
-            messages.success(request, f"Read-only access granted to {ev} until {data['expires_on']:%d/%m/%Y}.")
+            messages.success(
+                request, f"Read-only access granted to {ev} until {data['expires_on']:%d/%m/%Y}."
+            )
             return redirect("verification:grant_list")
     return render(request, "verification/grant_form.html", {"form": form})
 
@@ -332,8 +417,9 @@ def grant_revoke(request, pk):
 
 def grant_log(request, pk):
     grant = get_object_or_404(selectors.grants_visible_to(request.user), pk=pk)
-    return render(request, "verification/grant_log.html", {"grant": grant,
-                                                           "log": selectors.access_log_for(grant)[:500]})
+    return render(
+        request, "verification/grant_log.html", {"grant": grant, "log": selectors.access_log_for(grant)[:500]}
+    )
 
 
 # --- external verifier pages (read-only, logged) ---------------------------------------------------
@@ -344,16 +430,25 @@ def _ev_registration(request, pk, unit_pk=None):
     scope = selectors.ev_scope_for(request.user, registration) if registration is not None else None
     if scope is None or (unit_pk is not None and not scope.covers_unit(unit_pk)):
         raise Http404("Not found.")
-    services.ev_page_log(user=request.user, path=request.get_full_path(), view_name=request.resolver_match.view_name,
-                         registration=registration, grant=scope.grant)
+    services.ev_page_log(
+        user=request.user,
+        path=request.get_full_path(),
+        view_name=request.resolver_match.view_name,
+        registration=registration,
+        grant=scope.grant,
+    )
     return registration, scope
 
 
 def ev_home(request):
     context = selectors.ev_dashboard(request.user)
     grants = context["grants"]
-    services.ev_page_log(user=request.user, path=request.get_full_path(), view_name=request.resolver_match.view_name,
-                         grant=grants[0] if grants else None)
+    services.ev_page_log(
+        user=request.user,
+        path=request.get_full_path(),
+        view_name=request.resolver_match.view_name,
+        grant=grants[0] if grants else None,
+    )
     return render(request, "verification/ev_home.html", context)
 
 
@@ -365,13 +460,24 @@ def ev_registration(request, pk):
     if not scope.whole:
         uas = uas.filter(unit_id__in=scope.unit_ids)
     signatures = selectors.iv_signatures_for(registration)
-    evidence = evidence_visible_to(request.user).filter(
-        candidate_id=registration.candidate_id, centre_id=registration.centre_id).order_by("-created_at", "-id")
+    evidence = (
+        evidence_visible_to(request.user)
+        .filter(candidate_id=registration.candidate_id, centre_id=registration.centre_id)
+        .order_by("-created_at", "-id")
+    )
     units = [{"ua": ua, "iv": signatures.get(ua.unit_id)} for ua in uas]
-    return render(request, "verification/ev_registration.html", {
-        "registration": registration, "units": units, "evidence": evidence, "scope": scope,
-        "forms": [slug for slug in EV_FORMS if scope.whole or slug in EV_SAMPLE_FORMS],
-        "employer_confirmation": latest_confirmed(registration)})
+    return render(
+        request,
+        "verification/ev_registration.html",
+        {
+            "registration": registration,
+            "units": units,
+            "evidence": evidence,
+            "scope": scope,
+            "forms": [slug for slug in EV_FORMS if scope.whole or slug in EV_SAMPLE_FORMS],
+            "employer_confirmation": latest_confirmed(registration),
+        },
+    )
 
 
 def ev_unit(request, pk, unit_pk):
@@ -381,15 +487,27 @@ def ev_unit(request, pk, unit_pk):
     review = selectors.ev_unit_review(request.user, registration, unit_pk)
     if review is None:
         raise Http404("No such unit in this registration.")
-    services.ev_evidence_shown(user=request.user, grant=scope.grant, registration=registration,
-                               path=request.get_full_path(), view_name=request.resolver_match.view_name,
-                               evidence_ids=review.evidence_shown)
+    services.ev_evidence_shown(
+        user=request.user,
+        grant=scope.grant,
+        registration=registration,
+        path=request.get_full_path(),
+        view_name=request.resolver_match.view_name,
+        evidence_ids=review.evidence_shown,
+    )
     from assessment.selectors import unit_matrix
 
-    return render(request, "verification/ev_unit.html", {
-        "registration": registration, "ua": review.unit_assessment, "review": review,
-        # the evidence requirements as the assessor's coverage matrix decides them (one definition)
-        "matrix": unit_matrix(registration, review.unit_assessment.unit)})
+    return render(
+        request,
+        "verification/ev_unit.html",
+        {
+            "registration": registration,
+            "ua": review.unit_assessment,
+            "review": review,
+            # the evidence requirements as the assessor's coverage matrix decides them (one definition)
+            "matrix": unit_matrix(registration, review.unit_assessment.unit),
+        },
+    )
 
 
 # The printed forms an external verifier may download for a granted candidate (read-only, logged like a page).
@@ -400,7 +518,9 @@ EV_SAMPLE_FORMS = ("unit-summary", "iv-sampling-record", "recording-form")
 
 
 def _ev_pdf(request, registration, slug, scope, unit=None):
-    content, filename = hooks.form_pdf(slug=slug, registration=registration, unit=unit, only_units=scope.unit_ids)
+    content, filename = hooks.form_pdf(
+        slug=slug, registration=registration, unit=unit, only_units=scope.unit_ids
+    )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
@@ -409,11 +529,16 @@ def _ev_pdf(request, registration, slug, scope, unit=None):
 
 # A form that fails to render answers the external verifier in words on the page they came from (as the centre's
 # own downloads do), never a server error or a broken download; the fault is logged.
-EV_FORM_FAILED = ("The {form} of {candidate} could not be printed: {error}. The fault is logged for the centre's "
-                  "administrator; try again later, or ask the centre for the form.")
-EV_FORM_NAMES = {"unit-summary": "summary of unit achievement", "iv-sampling-record":
-                 "internal verification sampling record", "portfolio": "whole portfolio",
-                 "recording-form": "recording forms"}
+EV_FORM_FAILED = (
+    "The {form} of {candidate} could not be printed: {error}. The fault is logged for the centre's "
+    "administrator; try again later, or ask the centre for the form."
+)
+EV_FORM_NAMES = {
+    "unit-summary": "summary of unit achievement",
+    "iv-sampling-record": "internal verification sampling record",
+    "portfolio": "whole portfolio",
+    "recording-form": "recording forms",
+}
 logger = logging.getLogger(__name__)
 
 
@@ -423,14 +548,19 @@ def _ev_pdf_or_message(request, registration, slug, scope, unit=None):
     except Exception as exc:  # any render failure: the message below, the traceback in the log
         cause = exc.__cause__ or exc
         form = f"recording form of unit {unit.number}" if unit is not None else EV_FORM_NAMES.get(slug, slug)
-        message = EV_FORM_FAILED.format(form=form, error=f"{type(cause).__name__} {cause}".strip(),
-                                        candidate=registration.candidate.get_full_name()
-                                        or registration.candidate.get_username())
-        logger.exception("external verifier %s: %s (registration %s)", request.user.pk, message, registration.pk)
+        message = EV_FORM_FAILED.format(
+            form=form,
+            error=f"{type(cause).__name__} {cause}".strip(),
+            candidate=registration.candidate.get_full_name() or registration.candidate.get_username(),
+        )
+        logger.exception(
+            "external verifier %s: %s (registration %s)", request.user.pk, message, registration.pk
+        )
         messages.error(request, message)
         back = request.headers.get("Referer", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             back = reverse("verification:ev_registration", args=[registration.pk])
         return redirect(back)
 
@@ -460,20 +590,32 @@ def claim_list(request):
     """Two paged lists: the registrations ready to claim (each page's claim gate checked, not the centre's) and
     the claims made."""
     ready_query, claims_query = forms.ClaimReadyQuery(request.GET), forms.ClaimListQuery(request.GET)
-    ready = page_of(request, ready_query.apply(selectors.claim_candidate_registrations(request.user)),
-                    param="ready_page")
+    ready = page_of(
+        request, ready_query.apply(selectors.claim_candidate_registrations(request.user)), param="ready_page"
+    )
     claims = page_of(request, claims_query.apply(selectors.claims_visible_to(request.user)))
-    return render(request, "verification/claim_list.html", {
-        "checks": selectors.claim_checks(ready.object_list), "ready": ready, "ready_query": ready_query,
-        "claims": selectors.claim_summaries(claims.object_list), "claims_page": claims, "claims_query": claims_query,
-        "cancel_form": forms.ClaimCancelForm(),
-    })
+    return render(
+        request,
+        "verification/claim_list.html",
+        {
+            "checks": selectors.claim_checks(ready.object_list),
+            "ready": ready,
+            "ready_query": ready_query,
+            "claims": selectors.claim_summaries(claims.object_list),
+            "claims_page": claims,
+            "claims_query": claims_query,
+            "cancel_form": forms.ClaimCancelForm(),
+        },
+    )
 
 
 def _claim_registration(request, pk):
-    return get_object_or_404(Registration.objects.filter(
-        centre__in=centres_of(request.user, roles=[Role.CENTRE_ADMIN])).select_related(
-        "candidate", "qualification", "centre"), pk=pk)
+    return get_object_or_404(
+        Registration.objects.filter(
+            centre__in=centres_of(request.user, roles=[Role.CENTRE_ADMIN])
+        ).select_related("candidate", "qualification", "centre"),
+        pk=pk,
+    )
 
 
 def claim_submit(request, pk):
@@ -482,8 +624,11 @@ def claim_submit(request, pk):
     registration = _claim_registration(request, pk)
     check = selectors.claim_checks([registration])[0]
     kind = request.POST.get("kind") or request.GET.get("kind") or CertificationClaim.Kind.UNITS
-    form = forms.ClaimForm(request.POST or None, refs=check.claimable_refs + check.claimed_refs,
-                           initial={"kind": kind, "unit": check.claimable_refs})
+    form = forms.ClaimForm(
+        request.POST or None,
+        refs=check.claimable_refs + check.claimed_refs,
+        initial={"kind": kind, "unit": check.claimable_refs},
+    )
     closes = kind in (CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT)
     if request.method == "POST":
         if not form.is_valid():
@@ -493,18 +638,35 @@ def claim_submit(request, pk):
         else:
             data = form.cleaned_data
             try:
-                claim = services.claim_submit(registration=registration, actor=request.user, kind=data["kind"],
-                                              units=data["unit"] or None, reason=data["reason"])
+                claim = services.claim_submit(
+                    registration=registration,
+                    actor=request.user,
+                    kind=data["kind"],
+                    units=data["unit"] or None,
+                    reason=data["reason"],
+                )
             except ValidationError as exc:
                 _error(request, exc)
             else:
-                messages.success(request, f"{claim.get_kind_display()} claimed for {registration.candidate}: "
-                                          f"{len(claim.units)} unit(s), {claim.credits} credits.")
+                messages.success(
+                    request,
+                    f"{claim.get_kind_display()} claimed for {registration.candidate}: "
+                    f"{len(claim.units)} unit(s), {claim.credits} credits.",
+                )
                 return redirect("verification:claim_list")
-    return render(request, "verification/claim_confirm.html", {
-        "registration": registration, "check": check, "kind": kind, "closes": closes, "form": form,
-        "kind_label": dict(CertificationClaim.Kind.choices).get(kind, kind),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "verification/claim_confirm.html",
+        {
+            "registration": registration,
+            "check": check,
+            "kind": kind,
+            "closes": closes,
+            "form": form,
+            "kind_label": dict(CertificationClaim.Kind.choices).get(kind, kind),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
@@ -512,8 +674,9 @@ def claim_cancel(request, pk):
     claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
     form = forms.ClaimCancelForm(request.POST)
     try:
-        services.claim_cancel(claim=claim, actor=request.user,
-                              reason=form.cleaned_data["reason"] if form.is_valid() else "")
+        services.claim_cancel(
+            claim=claim, actor=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else ""
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -521,8 +684,19 @@ def claim_cancel(request, pk):
     return redirect("verification:claim_list")
 
 
-CSV_HEADER = ["centre_number", "candidate", "candidate_number", "qualification", "units", "credits", "claimed_on",
-              "kind", "status", "engine_status", "claimed_by"]
+CSV_HEADER = [
+    "centre_number",
+    "candidate",
+    "candidate_number",
+    "qualification",
+    "units",
+    "credits",
+    "claimed_on",
+    "kind",
+    "status",
+    "engine_status",
+    "claimed_by",
+]
 CLAIM_FORM_INVALID = "Choose the kind of claim and the units from the list."
 CONFIRM_REQUIRED = "Tick the confirmation: this claim closes the registration and cannot be undone here."
 
@@ -537,16 +711,24 @@ def claim_export(request):
     claims = selectors.claims_visible_to(request.user).order_by("claimed_at", "id")
     for claim, summary in selectors.claim_summaries(claims):
         reg = claim.registration
-        writer.writerow([
-            claim.centre.number, _csv_safe(str(reg.candidate)), _csv_safe(reg.candidate_number),
-            reg.qualification.code, _csv_safe(summary.units_text), summary.credits,
-            f"{summary.claimed_on:%d/%m/%Y}", summary.kind, claim.status, summary.engine_status,
-            _csv_safe(summary.claimed_by),
-        ])
+        writer.writerow(
+            [
+                claim.centre.number,
+                _csv_safe(str(reg.candidate)),
+                _csv_safe(reg.candidate_number),
+                reg.qualification.code,
+                _csv_safe(summary.units_text),
+                summary.credits,
+                f"{summary.claimed_on:%d/%m/%Y}",
+                summary.kind,
+                claim.status,
+                summary.engine_status,
+                _csv_safe(summary.claimed_by),
+            ]
+        )
     return response
 
 
 def _csv_safe(value: str) -> str:
     """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-

@@ -1,4 +1,5 @@
 """Forms for staff competence records."""
+
 from django import forms
 
 from accounts.models import StaffQualification, User
@@ -9,16 +10,22 @@ from .services import ACHIEVED_IN_FUTURE, CPD_IN_FUTURE, MEETING_IN_FUTURE, REVI
 
 class QualificationForm(forms.Form):
     kind = forms.ChoiceField(choices=StaffQualification.Kind.choices, label="Qualification")
-    achieved_on = forms.DateField(widget=DateInput(), label="Achieved on",
-                                  validators=[NotInFuture(ACHIEVED_IN_FUTURE)])
+    achieved_on = forms.DateField(
+        widget=DateInput(), label="Achieved on", validators=[NotInFuture(ACHIEVED_IN_FUTURE)]
+    )
     certificate_number = forms.CharField(max_length=50, required=False, label="Certificate number")
-    expires_on = forms.DateField(widget=DateInput(), required=False, label="Expires on",
-                                 help_text="Only if it expires")
+    expires_on = forms.DateField(
+        widget=DateInput(), required=False, label="Expires on", help_text="Only if it expires"
+    )
 
 
 class StatementForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Occupational competence statement")
-    reviewed_on = forms.DateField(widget=DateInput(), label="Reviewed on", validators=[NotInFuture(REVIEWED_IN_FUTURE)])
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Occupational competence statement"
+    )
+    reviewed_on = forms.DateField(
+        widget=DateInput(), label="Reviewed on", validators=[NotInFuture(REVIEWED_IN_FUTURE)]
+    )
 
 
 class CpdForm(forms.Form):
@@ -34,9 +41,12 @@ class PersonChoice(forms.ModelChoiceField):
 
 
 class TraineeForm(forms.Form):
-    is_trainee = forms.BooleanField(required=False, label="Trainee assessor (decisions need a countersignature)")
-    countersigning_assessor = PersonChoice(queryset=User.objects.none(), required=False,
-                                           label="Countersigning assessor")
+    is_trainee = forms.BooleanField(
+        required=False, label="Trainee assessor (decisions need a countersignature)"
+    )
+    countersigning_assessor = PersonChoice(
+        queryset=User.objects.none(), required=False, label="Countersigning assessor"
+    )
 
     def __init__(self, *args, assessors, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """Reads for staff competence: who may see which centre's records, and who is missing what or expiring soon."""
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -46,14 +47,24 @@ def competence_centre_for(user, pk) -> Centre:
 
 def staff_of(centre) -> QuerySet[User]:
     """The centre's assessors and internal verifiers, with every competence record prefetched."""
-    return (User.objects.filter(memberships__centre=centre, memberships__role__in=STAFF_ROLES).distinct()
-            .order_by("last_name", "first_name", "username")
-            .select_related("staff_profile__countersigning_assessor")
-            .prefetch_related(
-                Prefetch("memberships", queryset=Membership.objects.filter(centre=centre), to_attr="centre_memberships"),
-                "staff_qualifications", "cpd_entries",
-                Prefetch("standardisation_meetings", queryset=StandardisationMeeting.objects.filter(centre=centre),
-                         to_attr="centre_meetings")))
+    return (
+        User.objects.filter(memberships__centre=centre, memberships__role__in=STAFF_ROLES)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+        .select_related("staff_profile__countersigning_assessor")
+        .prefetch_related(
+            Prefetch(
+                "memberships", queryset=Membership.objects.filter(centre=centre), to_attr="centre_memberships"
+            ),
+            "staff_qualifications",
+            "cpd_entries",
+            Prefetch(
+                "standardisation_meetings",
+                queryset=StandardisationMeeting.objects.filter(centre=centre),
+                to_attr="centre_meetings",
+            ),
+        )
+    )
 
 
 def staff_member_at(centre, pk) -> User:
@@ -139,11 +150,16 @@ def full_sampling_reasons(centre_id) -> dict[str, str]:
     """Assessors of the centre whose every candidate the sampling plan should sample, by username:
     trainees, and assessors whose first assessor qualification is less than a year old."""
     since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    assessors = User.objects.filter(memberships__centre_id=centre_id, memberships__role=Role.ASSESSOR).distinct()
-    reasons = {u: TRAINEE_FLAG for u in assessors.filter(is_trainee_assessor=True).values_list("username", flat=True)}
+    assessors = User.objects.filter(
+        memberships__centre_id=centre_id, memberships__role=Role.ASSESSOR
+    ).distinct()
+    reasons = {
+        u: TRAINEE_FLAG for u in assessors.filter(is_trainee_assessor=True).values_list("username", flat=True)
+    }
     first = {}
     for username, achieved in StaffQualification.objects.filter(
-            user__in=assessors, kind__in=list(ASSESSOR_QUALIFICATIONS)).values_list("user__username", "achieved_on"):
+        user__in=assessors, kind__in=list(ASSESSOR_QUALIFICATIONS)
+    ).values_list("user__username", "achieved_on"):
         first[username] = min(achieved, first.get(username, achieved))
     for username, achieved in first.items():
         if achieved >= since:

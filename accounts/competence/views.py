@@ -1,4 +1,5 @@
 """Staff competence pages: the internal verifier and centre admin read; the centre admin records."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -15,8 +16,12 @@ def _is_admin(user, centre):
 
 
 def _assessors(centre, person):
-    return User.objects.filter(memberships__centre=centre, memberships__role=Role.ASSESSOR).exclude(
-        pk=person.pk).distinct().order_by("last_name", "first_name", "username")
+    return (
+        User.objects.filter(memberships__centre=centre, memberships__role=Role.ASSESSOR)
+        .exclude(pk=person.pk)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def index(request):
@@ -29,9 +34,16 @@ def index(request):
 def overview(request, centre_pk):
     centre = selectors.competence_centre_for(request.user, centre_pk)
     rows = selectors.competence_overview(centre)
-    return render(request, "accounts/competence/overview.html", {
-        "centre": centre, "rows": rows, "gaps": sum(1 for r in rows if not r.complete),
-        "can_edit": _is_admin(request.user, centre)})
+    return render(
+        request,
+        "accounts/competence/overview.html",
+        {
+            "centre": centre,
+            "rows": rows,
+            "gaps": sum(1 for r in rows if not r.complete),
+            "can_edit": _is_admin(request.user, centre),
+        },
+    )
 
 
 def staff(request, centre_pk, pk, forms=None):
@@ -41,20 +53,34 @@ def staff(request, centre_pk, pk, forms=None):
     forms = forms or {}
     can_edit = _is_admin(request.user, centre)
     context = {
-        "centre": centre, "person": person, "profile": profile, "competence": selectors.competence_of(person),
-        "qualifications": person.staff_qualifications.all(), "cpd": person.cpd_entries.all(),
-        "meetings": person.centre_meetings, "can_edit": can_edit,
+        "centre": centre,
+        "person": person,
+        "profile": profile,
+        "competence": selectors.competence_of(person),
+        "qualifications": person.staff_qualifications.all(),
+        "cpd": person.cpd_entries.all(),
+        "meetings": person.centre_meetings,
+        "can_edit": can_edit,
     }
     if can_edit:
         context.update(
             qualification_form=forms.get("qualification") or QualificationForm(),
-            statement_form=forms.get("statement") or StatementForm(initial={
-                "text": profile.occupational_competence if profile else "",
-                "reviewed_on": profile.competence_reviewed_on if profile else None}),
+            statement_form=forms.get("statement")
+            or StatementForm(
+                initial={
+                    "text": profile.occupational_competence if profile else "",
+                    "reviewed_on": profile.competence_reviewed_on if profile else None,
+                }
+            ),
             cpd_form=forms.get("cpd") or CpdForm(),
-            trainee_form=forms.get("trainee") or TraineeForm(assessors=_assessors(centre, person), initial={
-                "is_trainee": person.is_trainee_assessor,
-                "countersigning_assessor": profile.countersigning_assessor if profile else None}),
+            trainee_form=forms.get("trainee")
+            or TraineeForm(
+                assessors=_assessors(centre, person),
+                initial={
+                    "is_trainee": person.is_trainee_assessor,
+                    "countersigning_assessor": profile.countersigning_assessor if profile else None,
+                },
+            ),
         )
     return render(request, "accounts/competence/staff.html", context, status=400 if forms else 200)
 
@@ -62,7 +88,9 @@ def staff(request, centre_pk, pk, forms=None):
 def _record(request, centre_pk, pk, name, form_class, write, success):
     centre = selectors.competence_centre_for(request.user, centre_pk)
     person = selectors.staff_member_at(centre, pk)
-    form = form_class(request.POST, **({"assessors": _assessors(centre, person)} if name == "trainee" else {}))
+    form = form_class(
+        request.POST, **({"assessors": _assessors(centre, person)} if name == "trainee" else {})
+    )
     if form.is_valid():
         try:
             write(centre, person, form.cleaned_data)
@@ -78,13 +106,17 @@ def _record(request, centre_pk, pk, name, form_class, write, success):
 def qualification_add(request, centre_pk, pk):
     def write(centre, person, data):
         services.staff_qualification_add(actor=request.user, centre=centre, person=person, **data)
-    return _record(request, centre_pk, pk, "qualification", QualificationForm, write, "Qualification recorded.")
+
+    return _record(
+        request, centre_pk, pk, "qualification", QualificationForm, write, "Qualification recorded."
+    )
 
 
 @require_POST
 def statement_set(request, centre_pk, pk):
     def write(centre, person, data):
         services.competence_statement_set(actor=request.user, centre=centre, person=person, **data)
+
     return _record(request, centre_pk, pk, "statement", StatementForm, write, "Competence statement saved.")
 
 
@@ -92,14 +124,21 @@ def statement_set(request, centre_pk, pk):
 def cpd_add(request, centre_pk, pk):
     def write(centre, person, data):
         services.cpd_add(actor=request.user, centre=centre, person=person, **data)
+
     return _record(request, centre_pk, pk, "cpd", CpdForm, write, "CPD entry recorded.")
 
 
 @require_POST
 def trainee_set(request, centre_pk, pk):
     def write(centre, person, data):
-        services.trainee_set(actor=request.user, centre=centre, person=person, is_trainee=data["is_trainee"],
-                             countersigning_assessor=data["countersigning_assessor"])
+        services.trainee_set(
+            actor=request.user,
+            centre=centre,
+            person=person,
+            is_trainee=data["is_trainee"],
+            countersigning_assessor=data["countersigning_assessor"],
+        )
+
     return _record(request, centre_pk, pk, "trainee", TraineeForm, write, "Trainee status saved.")
 
 

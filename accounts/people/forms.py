@@ -1,4 +1,5 @@
 """Forms for the people screens. They collect input; accounts.people.services decides."""
+
 from django import forms
 
 from accounts.models import Role
@@ -13,12 +14,19 @@ class PersonForm(forms.Form):
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField(help_text="The invitation to set a password is sent here.")
     username = forms.CharField(
-        max_length=150, required=False,
-        help_text="Suggested from the name (first.last); leave empty to use the suggestion.")
-    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
-                                      label="Roles at this centre")
-    candidate_number = forms.CharField(max_length=30, required=False, label="Candidate (enrolment) number",
-                                       help_text="For candidates: the awarding body's enrolment number.")
+        max_length=150,
+        required=False,
+        help_text="Suggested from the name (first.last); leave empty to use the suggestion.",
+    )
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Roles at this centre"
+    )
+    candidate_number = forms.CharField(
+        max_length=30,
+        required=False,
+        label="Candidate (enrolment) number",
+        help_text="For candidates: the awarding body's enrolment number.",
+    )
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,8 +36,14 @@ class PersonForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if "roles" in self.fields and data.get("candidate_number") and Role.CANDIDATE not in data.get("roles", []):
-            self.add_error("candidate_number", "A candidate number is only for people with the candidate role.")
+        if (
+            "roles" in self.fields
+            and data.get("candidate_number")
+            and Role.CANDIDATE not in data.get("roles", [])
+        ):
+            self.add_error(
+                "candidate_number", "A candidate number is only for people with the candidate role."
+            )
         return data
 
 
@@ -48,8 +62,9 @@ class InvitationRequestForm(forms.Form):
 class ExistingPersonForm(forms.Form):
     username = forms.CharField(max_length=150, help_text="Their username where they already have an account")
     email = forms.EmailField(help_text="The email address on that account")
-    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
-                                      label="Roles at this centre")
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Roles at this centre"
+    )
 
 
 PICKER_HELP = "Type the candidate's username or candidate number; suggestions appear as you type."
@@ -62,5 +77,9 @@ def picker_attrs(centres) -> dict:
 
     template = reverse("people:candidate_suggest", args=[0]).replace("/0/", "/{centre}/")
     first = centres.order_by("pk").values_list("pk", flat=True).first()
-    return {"data-suggest-url": template.replace("{centre}", str(first or 0)), "data-suggest-template": template,
-            "autocomplete": "off", "spellcheck": "false"}
+    return {
+        "data-suggest-url": template.replace("{centre}", str(first or 0)),
+        "data-suggest-template": template,
+        "autocomplete": "off",
+        "spellcheck": "false",
+    }

@@ -1,4 +1,5 @@
 """The public end of an invitation: set a password from the emailed link, or ask for a new link."""
+
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
@@ -12,10 +13,14 @@ from .forms import InvitationRequestForm
 from .tokens import invitation_token
 
 LINK_USED = "This invitation link has already been used to set a password. Sign in, or use 'Forgotten your password?'."
-LINK_REFUSED = ("This invitation link has expired, was replaced by a newer one, or is not complete. "
-                "Ask for a new one below, or ask your centre admin.")
-REQUEST_SENT = ("If an invitation is waiting for that address, a new link is on its way. "
-                "Check your email; if nothing arrives, ask your centre admin.")
+LINK_REFUSED = (
+    "This invitation link has expired, was replaced by a newer one, or is not complete. "
+    "Ask for a new one below, or ask your centre admin."
+)
+REQUEST_SENT = (
+    "If an invitation is waiting for that address, a new link is on its way. "
+    "Check your email; if nothing arrives, ask your centre admin."
+)
 
 
 def _invitation(uidb64):
@@ -27,20 +32,30 @@ def _invitation(uidb64):
 
 
 def _refused(request, reason):
-    return render(request, "accounts/invitations/refused.html",
-                  {"reason": reason, "form": InvitationRequestForm()}, status=400)
+    return render(
+        request,
+        "accounts/invitations/refused.html",
+        {"reason": reason, "form": InvitationRequestForm()},
+        status=400,
+    )
 
 
 def accept(request, uidb64, token):
     invitation = _invitation(uidb64)
     if invitation is not None and invitation.accepted_at is not None:
         return _refused(request, LINK_USED)
-    if (invitation is None or not invitation.is_pending or not invitation.user.is_active
-            or not invitation_token.check_token(invitation, token)):
+    if (
+        invitation is None
+        or not invitation.is_pending
+        or not invitation.user.is_active
+        or not invitation_token.check_token(invitation, token)
+    ):
         return _refused(request, LINK_REFUSED)
     form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = services.invitation_accept(invitation=invitation, password=form.cleaned_data["new_password1"])
+        person = services.invitation_accept(
+            invitation=invitation, password=form.cleaned_data["new_password1"]
+        )
         messages.success(request, f"Your password is set. Sign in with your username, {person.username}.")
         return redirect("accounts:login")
     return render(request, "accounts/invitations/accept.html", {"form": form, "invitation": invitation})

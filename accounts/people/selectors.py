@@ -1,4 +1,5 @@
 """Reads for the people screens. A centre admin sees the people of the centres they administer only."""
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -25,14 +26,23 @@ def people_of(centre: Centre, *, search: str = "") -> QuerySet[User]:
     people = User.objects.filter(memberships__centre=centre).distinct()
     for word in search.split()[:5]:
         people = people.filter(
-            Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
-            | Q(email__icontains=word) | Q(candidate_number__icontains=word)
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(candidate_number__icontains=word)
         )
     return people.order_by("last_name", "first_name", "username").prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.filter(centre=centre).order_by("role"),
-                 to_attr="centre_memberships"),
-        Prefetch("invitations", queryset=Invitation.objects.filter(centre=centre).order_by("-sent_at", "-id"),
-                 to_attr="centre_invitations"),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(centre=centre).order_by("role"),
+            to_attr="centre_memberships",
+        ),
+        Prefetch(
+            "invitations",
+            queryset=Invitation.objects.filter(centre=centre).order_by("-sent_at", "-id"),
+            to_attr="centre_invitations",
+        ),
     )
 
 
@@ -62,13 +72,18 @@ def invitation_status(person) -> str:
 
 
 def pending_invitation(person) -> Invitation | None:
-    return person.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by(
-        "-sent_at", "-id").first()
+    return (
+        person.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
 
 
 SUGGESTIONS = 10
-UNKNOWN_CANDIDATE = ("No candidate {name!r} at your centre: type the candidate's username or candidate number "
-                     "(the suggestions list shows the matches), or add the person on the People page first.")
+UNKNOWN_CANDIDATE = (
+    "No candidate {name!r} at your centre: type the candidate's username or candidate number "
+    "(the suggestions list shows the matches), or add the person on the People page first."
+)
 
 
 def candidates_of(centres) -> QuerySet[User]:
@@ -83,10 +98,17 @@ def candidate_suggestions(centre: Centre, text: str) -> list[dict]:
 
     if len((text or "").strip()) < 2:
         return []
-    people = words_filter(candidates_of([centre]), text, ("username", "first_name", "last_name", "candidate_number"))
-    return [{"username": p.username, "label": f"{p.get_full_name() or p.username} ({p.username}"
-             + (f", {p.candidate_number})" if p.candidate_number else ")")}
-            for p in people.order_by("last_name", "first_name", "username")[:SUGGESTIONS]]
+    people = words_filter(
+        candidates_of([centre]), text, ("username", "first_name", "last_name", "candidate_number")
+    )
+    return [
+        {
+            "username": p.username,
+            "label": f"{p.get_full_name() or p.username} ({p.username}"
+            + (f", {p.candidate_number})" if p.candidate_number else ")"),
+        }
+        for p in people.order_by("last_name", "first_name", "username")[:SUGGESTIONS]
+    ]
 
 
 def candidate_named(centres, name: str) -> User | None:

@@ -1,5 +1,6 @@
 """Writes for the people screens: people, roles, activation and invitations. Each is atomic and audited;
 invitation emails go out only once the transaction has committed."""
+
 import re
 import unicodedata
 
@@ -30,15 +31,19 @@ NO_ROLES = "Choose at least one role at this centre."
 UNKNOWN_ROLE = "{role} is not a role a centre admin can give (choose from {choices})."
 OWN_ADMIN_ROLE = "You cannot revoke your own centre admin role: ask another centre admin."
 DEACTIVATE_SELF = "You cannot deactivate yourself."
-OTHER_CENTRES = ("{person} also holds roles at another centre, so deactivating them would lock them out there "
-                 "too: revoke their roles at this centre instead.")
+OTHER_CENTRES = (
+    "{person} also holds roles at another centre, so deactivating them would lock them out there "
+    "too: revoke their roles at this centre instead."
+)
 ALREADY_INACTIVE = "{person} is already deactivated."
 ALREADY_ACTIVE = "{person} is already active."
 INACTIVE_NO_INVITATION = "{person} is deactivated: reactivate them before sending an invitation."
 ALREADY_ACCEPTED = "{person} has already set a password; they can use 'Forgotten your password?' if needed."
 NO_PENDING_INVITATION = "{person} has no invitation waiting to be accepted."
-NO_SUCH_PERSON = ("No account has that username and that email address together: check both with the person, "
-                  "or create them as a new person.")
+NO_SUCH_PERSON = (
+    "No account has that username and that email address together: check both with the person, "
+    "or create them as a new person."
+)
 ALREADY_HERE = "{person} already holds those roles here."
 
 
@@ -47,12 +52,16 @@ def _raise(message, **kwargs):
 
 
 def _require_admin(actor, centre):
-    if actor is None or not Membership.objects.filter(user=actor, centre=centre, role=Role.CENTRE_ADMIN).exists():
+    if (
+        actor is None
+        or not Membership.objects.filter(user=actor, centre=centre, role=Role.CENTRE_ADMIN).exists()
+    ):
         _raise(NOT_CENTRE_ADMIN)
 
 
 def username_suggest(first_name: str, last_name: str, *, taken=()) -> str:
     """first.last in plain lower-case letters, numbered when already taken (in the database or `taken`)."""
+
     def plain(text):
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         return re.sub(r"[^a-z0-9]+", "", text.lower())
@@ -88,22 +97,48 @@ def _check_roles(roles):
 
 
 @transaction.atomic
-def person_create(*, actor, centre, first_name: str, last_name: str, email: str, username: str, roles,
-                  candidate_number: str = "", invite: bool = True, check_admin: bool = True) -> User:
+def person_create(
+    *,
+    actor,
+    centre,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str,
+    roles,
+    candidate_number: str = "",
+    invite: bool = True,
+    check_admin: bool = True,
+) -> User:
     """Create a person holding `roles` at `centre`, without a password; invite them to set one."""
     if check_admin:
         _require_admin(actor, centre)
     roles = _check_roles(roles)
     email = email.strip()
     _check_identity(username=username, email=email)
-    person = User(username=username, first_name=first_name.strip(), last_name=last_name.strip(), email=email,
-                  candidate_number=candidate_number.strip() if Role.CANDIDATE in roles else "")
+    person = User(
+        username=username,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        candidate_number=candidate_number.strip() if Role.CANDIDATE in roles else "",
+    )
     person.set_unusable_password()
     person.full_clean()
     person.save()
     Membership.objects.bulk_create([Membership(user=person, centre=centre, role=role) for role in roles])
-    audit_record(actor=actor, action=Action.PERSON_CREATED, obj=person, centre=centre, details={
-        "username": person.username, "email": email, "roles": roles, "candidate_number": person.candidate_number})
+    audit_record(
+        actor=actor,
+        action=Action.PERSON_CREATED,
+        obj=person,
+        centre=centre,
+        details={
+            "username": person.username,
+            "email": email,
+            "roles": roles,
+            "candidate_number": person.candidate_number,
+        },
+    )
     if invite:
         invitation_send(actor=actor, person=person, centre=centre, check_admin=False)
     return person
@@ -130,14 +165,19 @@ def person_add_existing(*, actor, centre, username: str, email: str, roles) -> U
 
 
 @transaction.atomic
-def person_update(*, actor, centre, person, first_name: str, last_name: str, email: str,
-                  candidate_number: str = "") -> User:
+def person_update(
+    *, actor, centre, person, first_name: str, last_name: str, email: str, candidate_number: str = ""
+) -> User:
     _require_admin(actor, centre)
     email = email.strip()
     _check_identity(username=None, email=email, exclude_pk=person.pk)
     person = User.objects.select_for_update().get(pk=person.pk)
-    new = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email,
-           "candidate_number": candidate_number.strip()}
+    new = {
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "email": email,
+        "candidate_number": candidate_number.strip(),
+    }
     changes = {k: [getattr(person, k), v] for k, v in new.items() if getattr(person, k) != v}
     if not changes:
         return person
@@ -145,7 +185,9 @@ def person_update(*, actor, centre, person, first_name: str, last_name: str, ema
         setattr(person, field, value)
     person.full_clean()
     person.save(update_fields=list(changes))
-    audit_record(actor=actor, action=Action.PERSON_UPDATED, obj=person, centre=centre, details={"changes": changes})
+    audit_record(
+        actor=actor, action=Action.PERSON_UPDATED, obj=person, centre=centre, details={"changes": changes}
+    )
     return person
 
 
@@ -197,19 +239,30 @@ def person_reactivate(*, actor, centre, person) -> User:
 # --- invitations ------------------------------------------------------------------------------------
 def invitation_link(invitation) -> str:
     """The absolute link in the email: SITE_URL + the accept page for this invitation's token."""
-    path = reverse("invitations:accept", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(invitation.pk)), "token": invitation_token.make_token(invitation)})
+    path = reverse(
+        "invitations:accept",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(invitation.pk)),
+            "token": invitation_token.make_token(invitation),
+        },
+    )
     return f"{settings.SITE_URL}{path}"
 
 
 def _email_invitation(invitation_pk):
     invitation = Invitation.objects.select_related("user", "centre").get(pk=invitation_pk)
-    context = {"invitation": invitation, "person": invitation.user, "centre": invitation.centre,
-               "link": invitation_link(invitation), "valid_days": settings.INVITATION_VALID_DAYS}
+    context = {
+        "invitation": invitation,
+        "person": invitation.user,
+        "centre": invitation.centre,
+        "link": invitation_link(invitation),
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
     send_mail(
         subject=f"Your portfolio account at {invitation.centre.name}",
         message=render_to_string("accounts/invitations/email.txt", context),
-        from_email=None, recipient_list=[invitation.user.email],
+        from_email=None,
+        recipient_list=[invitation.user.email],
     )
 
 
@@ -223,11 +276,19 @@ def invitation_send(*, actor, person, centre, check_admin: bool = True) -> Invit
     if person.has_usable_password():
         _raise(ALREADY_ACCEPTED, person=person)
     now = timezone.now()
-    Invitation.objects.filter(user=person, accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    invitation = Invitation.objects.create(user=person, centre=centre, invited_by=actor if isinstance(actor, User) else None,
-                                           sent_at=now)
-    audit_record(actor=actor, action=Action.INVITATION_SENT, obj=person, centre=centre,
-                 details={"invitation": invitation.pk, "email": person.email})
+    Invitation.objects.filter(user=person, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    invitation = Invitation.objects.create(
+        user=person, centre=centre, invited_by=actor if isinstance(actor, User) else None, sent_at=now
+    )
+    audit_record(
+        actor=actor,
+        action=Action.INVITATION_SENT,
+        obj=person,
+        centre=centre,
+        details={"invitation": invitation.pk, "email": person.email},
+    )
     transaction.on_commit(lambda: _email_invitation(invitation.pk))
     return invitation
 
@@ -235,8 +296,9 @@ def invitation_send(*, actor, person, centre, check_admin: bool = True) -> Invit
 @transaction.atomic
 def invitation_revoke(*, actor, person, centre) -> None:
     _require_admin(actor, centre)
-    revoked = Invitation.objects.filter(user=person, accepted_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+    revoked = Invitation.objects.filter(
+        user=person, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
     if not revoked:
         _raise(NO_PENDING_INVITATION, person=person)
     audit_record(actor=actor, action=Action.INVITATION_REVOKED, obj=person, centre=centre)
@@ -249,16 +311,25 @@ def invitation_accept(*, invitation, password: str) -> User:
     person.set_password(password)
     person.save(update_fields=["password"])
     now = timezone.now()
-    Invitation.objects.filter(user=person, accepted_at__isnull=True, revoked_at__isnull=True).update(accepted_at=now)
-    audit_record(actor=person, action=Action.INVITATION_ACCEPTED, obj=person, centre=invitation.centre,
-                 details={"invitation": invitation.pk})
+    Invitation.objects.filter(user=person, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        accepted_at=now
+    )
+    audit_record(
+        actor=person,
+        action=Action.INVITATION_ACCEPTED,
+        obj=person,
+        centre=invitation.centre,
+        details={"invitation": invitation.pk},
+    )
     return person
 
 
 def invitation_request_new(*, email: str) -> None:
     """Someone whose link failed asks for a new one. Sent only to an active person still without a
     password who was invited before; the page answers the same either way (no account probing)."""
-    person = User.objects.filter(email__iexact=email.strip(), is_active=True).first() if email.strip() else None
+    person = (
+        User.objects.filter(email__iexact=email.strip(), is_active=True).first() if email.strip() else None
+    )
     if person is None or person.has_usable_password():
         return
     last = person.invitations.select_related("centre").order_by("-sent_at", "-id").first()

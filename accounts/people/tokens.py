@@ -4,6 +4,7 @@ The hash covers the invitation's id, when it was (re)sent and whether it was rev
 person's password hash and last sign-in: resending, revoking or setting the password each break
 every earlier link. The timestamp in the token expires it after settings.INVITATION_VALID_DAYS.
 """
+
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.crypto import constant_time_compare
@@ -17,8 +18,10 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
         user = invitation.user
         login = "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None)
         sent = invitation.sent_at.replace(microsecond=0, tzinfo=None)
-        return (f"{invitation.pk}|{sent}|{invitation.revoked_at is not None}|{user.pk}|{user.password}|"
-                f"{login}|{user.is_active}|{timestamp}")
+        return (
+            f"{invitation.pk}|{sent}|{invitation.revoked_at is not None}|{user.pk}|{user.password}|"
+            f"{login}|{user.is_active}|{timestamp}"
+        )
 
     def check_token(self, invitation, token):
         """Like Django's, with the invitation's own lifetime instead of PASSWORD_RESET_TIMEOUT."""

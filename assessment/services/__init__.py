@@ -118,4 +118,3 @@ from .transitions import (
     registration_withdraw,
     unit_assessment_transition,
 )
-

@@ -1,4 +1,5 @@
 """The assessment plan: activities with target dates, its reviews, and the candidate's agreement."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,14 +31,27 @@ from .messages import (
 
 # --- assessment plan --------------------------------------------------------------------------------
 @transaction.atomic
-def action_plan_create(*, registration, actor, items, review_date: date | None = None, unit=None, venue: str = "",
-                       scheduled_at=None, methods=(), skills_scan=None, token: str = "") -> ActionPlan:
+def action_plan_create(
+    *,
+    registration,
+    actor,
+    items,
+    review_date: date | None = None,
+    unit=None,
+    venue: str = "",
+    scheduled_at=None,
+    methods=(),
+    skills_scan=None,
+    token: str = "",
+) -> ActionPlan:
     """items: [(activity, target_date, [criteria])]; methods: PlanMethod values (the boxes ticked)."""
     from ..selectors import registration_units
 
     if not permissions.is_assessor_of(actor, registration):
         _raise(NOT_ASSESSOR)
-    _lock_registration(registration.pk)  # a concurrent resubmission waits here, then finds the first one's plan
+    _lock_registration(
+        registration.pk
+    )  # a concurrent resubmission waits here, then finds the first one's plan
     if (existing := _resubmitted(ActionPlan, registration, token)) is not None:
         return existing
     items = [(a.strip(), d, list(c)) for a, d, c in items if a and a.strip() and d]
@@ -50,25 +64,41 @@ def action_plan_create(*, registration, actor, items, review_date: date | None =
         _raise(UNIT_NOT_IN_REGISTRATION, unit=unit.number)
     if skills_scan is not None and skills_scan.registration_id != registration.pk:
         _raise(SCAN_OTHER_REGISTRATION)
-    plan = ActionPlan(registration=registration, created_by=actor, review_date=review_date, unit=unit,
-                      venue=(venue or "").strip(), scheduled_at=scheduled_at,
-                      methods=[m for m in PlanMethod.values if m in set(methods)], skills_scan=skills_scan,
-                      submission_token=token or "")
+    plan = ActionPlan(
+        registration=registration,
+        created_by=actor,
+        review_date=review_date,
+        unit=unit,
+        venue=(venue or "").strip(),
+        scheduled_at=scheduled_at,
+        methods=[m for m in PlanMethod.values if m in set(methods)],
+        skills_scan=skills_scan,
+        submission_token=token or "",
+    )
     plan.full_clean()
     plan.save()
     for activity, target_date, criteria in items:
         item = ActionPlanItem.objects.create(plan=plan, activity=activity, target_date=target_date)
         item.criteria.set(criteria)
-    audit_record(actor=actor, action=Action.ACTION_PLAN_CREATED, obj=plan, centre=registration.centre,
-                 details={"items": [(a, d, [str(c) for c in cs]) for a, d, cs in items],
-                          "unit": unit.ref if unit else None, "methods": plan.methods,
-                          "skills_scan": skills_scan.pk if skills_scan else None})
+    audit_record(
+        actor=actor,
+        action=Action.ACTION_PLAN_CREATED,
+        obj=plan,
+        centre=registration.centre,
+        details={
+            "items": [(a, d, [str(c) for c in cs]) for a, d, cs in items],
+            "unit": unit.ref if unit else None,
+            "methods": plan.methods,
+            "skills_scan": skills_scan.pk if skills_scan else None,
+        },
+    )
     return plan
 
 
 @transaction.atomic
-def action_plan_review(*, plan, actor, reviewed_on: date, notes: str, next_review_date: date | None = None
-                       ) -> ActionPlanReview:
+def action_plan_review(
+    *, plan, actor, reviewed_on: date, notes: str, next_review_date: date | None = None
+) -> ActionPlanReview:
     """Record a review of an assessment plan; the next review date is what the caseload watches."""
     plan = ActionPlan.objects.select_for_update().select_related("registration").get(pk=plan.pk)
     if not permissions.is_assessor_of(actor, plan.registration):
@@ -82,12 +112,22 @@ def action_plan_review(*, plan, actor, reviewed_on: date, notes: str, next_revie
         _raise(REVIEW_DATE_BEFORE_PLAN, made=made.strftime("%d/%m/%Y"))
     if next_review_date is not None and next_review_date <= reviewed_on:
         _raise(NEXT_REVIEW_BEFORE_REVIEW)
-    review = ActionPlanReview(plan=plan, reviewed_by=actor, reviewed_on=reviewed_on, notes=notes.strip(),
-                              next_review_date=next_review_date)
+    review = ActionPlanReview(
+        plan=plan,
+        reviewed_by=actor,
+        reviewed_on=reviewed_on,
+        notes=notes.strip(),
+        next_review_date=next_review_date,
+    )
     review.full_clean()
     review.save()
-    audit_record(actor=actor, action=Action.ACTION_PLAN_REVIEWED, obj=plan, centre=plan.registration.centre,
-                 details={"reviewed_on": str(reviewed_on), "next_review_date": str(next_review_date or "")})
+    audit_record(
+        actor=actor,
+        action=Action.ACTION_PLAN_REVIEWED,
+        obj=plan,
+        centre=plan.registration.centre,
+        details={"reviewed_on": str(reviewed_on), "next_review_date": str(next_review_date or "")},
+    )
     return review
 
 

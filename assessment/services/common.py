@@ -11,6 +11,7 @@ reads the registration row FOR UPDATE *after* the unit assessment rows, so a cer
 the registration row) and a sign-off cannot interleave, and the lock order is always unit assessments first,
 then the registration (no deadlock).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -72,16 +73,25 @@ def _lock_unit_assessments(registration, unit_ids) -> dict[int, UnitAssessment]:
     UnitAssessment.objects.bulk_create(
         [UnitAssessment(registration=registration, unit_id=u) for u in unit_ids], ignore_conflicts=True
     )
-    rows = UnitAssessment.objects.select_for_update(of=("self",)).filter(registration=registration,
-                                                                    unit_id__in=unit_ids)
+    rows = UnitAssessment.objects.select_for_update(of=("self",)).filter(
+        registration=registration, unit_id__in=unit_ids
+    )
     return {ua.unit_id: ua for ua in rows.select_related("unit").order_by("pk")}
 
 
 def _lock_one(unit_assessment) -> UnitAssessment:
-    return UnitAssessment.objects.select_for_update(of=("self", "registration")).select_related(
-        "unit", "registration__centre", "registration__candidate", "registration__assessor",
-        "registration__internal_verifier", "registration__qualification",
-    ).get(pk=unit_assessment.pk)
+    return (
+        UnitAssessment.objects.select_for_update(of=("self", "registration"))
+        .select_related(
+            "unit",
+            "registration__centre",
+            "registration__candidate",
+            "registration__assessor",
+            "registration__internal_verifier",
+            "registration__qualification",
+        )
+        .get(pk=unit_assessment.pk)
+    )
 
 
 def _check_version(ua: UnitAssessment, expected_version):

@@ -1,4 +1,5 @@
 """The dates the handbooks state: the registration period, the last registration and certification dates, and their extensions."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -35,8 +36,11 @@ def _refuse_if_past_end(registration):
     valid for 36 months"); a centre admin's extension moves the end."""
     if registration.expires_on and registration.expires_on < _today():
         months = registration.qualification.registration_period_months
-        period = (f" ({registration.qualification.code} registration is valid for {months} months)"
-                  if months else "")
+        period = (
+            f" ({registration.qualification.code} registration is valid for {months} months)"
+            if months
+            else ""
+        )
         _raise(REGISTRATION_ENDED, date=registration.expires_on, period=period)
 
 
@@ -45,12 +49,18 @@ def last_date(centre, qualification, kind) -> date | None:
     latest awarding-body extension the centre recorded."""
     from ..models import AwardingBodyExtension
 
-    printed = (qualification.last_registration_date if kind == AwardingBodyExtension.Kind.REGISTRATION
-               else qualification.last_certification_date)
+    printed = (
+        qualification.last_registration_date
+        if kind == AwardingBodyExtension.Kind.REGISTRATION
+        else qualification.last_certification_date
+    )
     if printed is None:
         return None
-    extension = AwardingBodyExtension.objects.filter(centre=centre, qualification=qualification, kind=kind).order_by(
-        "-new_date").first()
+    extension = (
+        AwardingBodyExtension.objects.filter(centre=centre, qualification=qualification, kind=kind)
+        .order_by("-new_date")
+        .first()
+    )
     return max(printed, extension.new_date) if extension else printed
 
 
@@ -61,9 +71,17 @@ def date_problem(centre, qualification, kind, day: date) -> str | None:
     last = last_date(centre, qualification, kind)
     if last is None or day <= last:
         return None
-    message = REGISTRATION_AFTER_LAST_DATE if kind == AwardingBodyExtension.Kind.REGISTRATION else CLAIM_AFTER_LAST_DATE
-    return message.format(code=qualification.code, day=day, last=last,
-                          source=qualification.dates_source or qualification.source or "the handbook")
+    message = (
+        REGISTRATION_AFTER_LAST_DATE
+        if kind == AwardingBodyExtension.Kind.REGISTRATION
+        else CLAIM_AFTER_LAST_DATE
+    )
+    return message.format(
+        code=qualification.code,
+        day=day,
+        last=last,
+        source=qualification.dates_source or qualification.source or "the handbook",
+    )
 
 
 @transaction.atomic
@@ -81,18 +99,30 @@ def registration_extend(*, registration, actor, new_expires_on: date, reason: st
     if registration.expires_on and new_expires_on <= registration.expires_on:
         _raise(EXTENSION_DATE_NOT_LATER, date=registration.expires_on)
     extension = RegistrationExtension.objects.create(
-        registration=registration, previous_expires_on=registration.expires_on, new_expires_on=new_expires_on,
-        reason=reason, recorded_by=actor, recorded_at=timezone.now())
+        registration=registration,
+        previous_expires_on=registration.expires_on,
+        new_expires_on=new_expires_on,
+        reason=reason,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
     previous = registration.expires_on
     registration.expires_on = new_expires_on
     registration.save(update_fields=["expires_on", "updated_at"])
-    audit_record(actor=actor, action=Action.REGISTRATION_EXTENDED, obj=registration, centre=registration.centre,
-                 details={"from": previous, "to": new_expires_on, "reason": reason})
+    audit_record(
+        actor=actor,
+        action=Action.REGISTRATION_EXTENDED,
+        obj=registration,
+        centre=registration.centre,
+        details={"from": previous, "to": new_expires_on, "reason": reason},
+    )
     return extension
 
 
 @transaction.atomic
-def awarding_body_extension_record(*, centre, qualification, actor, kind: str, reference: str, new_date: date):
+def awarding_body_extension_record(
+    *, centre, qualification, actor, kind: str, reference: str, new_date: date
+):
     """A centre admin records the awarding body's extension of a last registration / certification date."""
     from ..models import AwardingBodyExtension
 
@@ -103,17 +133,39 @@ def awarding_body_extension_record(*, centre, qualification, actor, kind: str, r
     reference = (reference or "").strip()
     if not reference:
         _raise(EXTENSION_REFERENCE_REQUIRED)
-    printed = (qualification.last_registration_date if kind == AwardingBodyExtension.Kind.REGISTRATION
-               else qualification.last_certification_date)
+    printed = (
+        qualification.last_registration_date
+        if kind == AwardingBodyExtension.Kind.REGISTRATION
+        else qualification.last_certification_date
+    )
     if printed is None:
-        _raise(EXTENSION_NO_DATE, code=qualification.code, what=AwardingBodyExtension.Kind(kind).label.lower())
+        _raise(
+            EXTENSION_NO_DATE, code=qualification.code, what=AwardingBodyExtension.Kind(kind).label.lower()
+        )
     if new_date <= printed:
         _raise(EXTENSION_DATE_NOT_LATER_THAN_HANDBOOK, last=printed)
-    extension = AwardingBodyExtension(centre=centre, qualification=qualification, kind=kind, reference=reference,
-                                      new_date=new_date, recorded_by=actor, recorded_at=timezone.now())
+    extension = AwardingBodyExtension(
+        centre=centre,
+        qualification=qualification,
+        kind=kind,
+        reference=reference,
+        new_date=new_date,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
     extension.full_clean()
     extension.save()
-    audit_record(actor=actor, action=Action.AWARDING_BODY_EXTENSION_RECORDED, obj=extension, centre=centre, details={
-        "qualification": qualification.code, "kind": kind, "reference": reference, "new_date": new_date,
-        "handbook_date": printed})
+    audit_record(
+        actor=actor,
+        action=Action.AWARDING_BODY_EXTENSION_RECORDED,
+        obj=extension,
+        centre=centre,
+        details={
+            "qualification": qualification.code,
+            "kind": kind,
+            "reference": reference,
+            "new_date": new_date,
+            "handbook_date": printed,
+        },
+    )
     return extension

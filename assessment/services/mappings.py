@@ -1,4 +1,5 @@
 """Mapping evidence to criteria, range items and evidence requirements, and deciding on each mapping."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -51,28 +52,45 @@ def _check_requirement_targets(requirements):
     """Evidence maps to a requirement that asks for evidence, and to the lettered sub-items of one that has them."""
     if not requirements:
         return
-    with_children = set(EvidenceRequirement.objects.filter(
-        parent__in=[r.pk for r in requirements]).values_list("parent_id", flat=True))
+    with_children = set(
+        EvidenceRequirement.objects.filter(parent__in=[r.pk for r in requirements]).values_list(
+            "parent_id", flat=True
+        )
+    )
     for requirement in requirements:
         if requirement.pk in with_children:
             _raise(REQUIREMENT_HAS_SUB_ITEMS, ref=requirement.ref)
         if requirement.kind != EvidenceRequirement.Kind.EVIDENCE or (
-                requirement.parent_id and requirement.parent.kind != EvidenceRequirement.Kind.EVIDENCE):
+            requirement.parent_id and requirement.parent.kind != EvidenceRequirement.Kind.EVIDENCE
+        ):
             _raise(REQUIREMENT_NOT_MAPPABLE, ref=requirement.ref)
 
 
 # --- mapping ----------------------------------------------------------------------------------------
 def _history(mappings, *, action, actor, at, rounds, evidence_revision):
     """One MappingDecision row per mapping decided: the history is never overwritten (see the model)."""
-    MappingDecision.objects.bulk_create([
-        MappingDecision(
-            registration_id=m.registration_id, unit_id=m.unit_id, round=rounds[m.unit_id], mapping_ref=m.pk,
-            evidence_id=m.evidence_id, evidence_revision=evidence_revision, criterion_id=m.criterion_id,
-            range_item_id=m.range_item_id, action=action, decision=m.decision, method=m.method,
-            location=m.location, reason=m.reason, decided_by=actor, decided_at=at,
-        )
-        for m in mappings
-    ])
+    MappingDecision.objects.bulk_create(
+        [
+            MappingDecision(
+                registration_id=m.registration_id,
+                unit_id=m.unit_id,
+                round=rounds[m.unit_id],
+                mapping_ref=m.pk,
+                evidence_id=m.evidence_id,
+                evidence_revision=evidence_revision,
+                criterion_id=m.criterion_id,
+                range_item_id=m.range_item_id,
+                action=action,
+                decision=m.decision,
+                method=m.method,
+                location=m.location,
+                reason=m.reason,
+                decided_by=actor,
+                decided_at=at,
+            )
+            for m in mappings
+        ]
+    )
 
 
 def _lock_current_evidence(evidence, seen_revision) -> EvidenceItem:
@@ -82,15 +100,30 @@ def _lock_current_evidence(evidence, seen_revision) -> EvidenceItem:
     if current.deleted_at is not None:
         _raise(EVIDENCE_NOT_CANDIDATES)
     if seen_revision not in (None, "") and int(seen_revision) != current.revision:
-        _raise(EVIDENCE_CHANGED, title=current.title,
-               changes="; ".join(evidence_changes_since(current, int(seen_revision))))
+        _raise(
+            EVIDENCE_CHANGED,
+            title=current.title,
+            changes="; ".join(evidence_changes_since(current, int(seen_revision))),
+        )
     return current
 
 
 @transaction.atomic
-def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), method: str, location: str = "",
-                decision: str, reason: str = "", evidence_revision=None, requirements=(),
-                setting: str = "") -> list[EvidenceMapping]:
+def mapping_add(
+    *,
+    registration,
+    evidence,
+    actor,
+    criteria=(),
+    range_items=(),
+    method: str,
+    location: str = "",
+    decision: str,
+    reason: str = "",
+    evidence_revision=None,
+    requirements=(),
+    setting: str = "",
+) -> list[EvidenceMapping]:
     """Map one piece of evidence to criteria (range items, evidence requirements) across any units of the
     registration. `setting` is where the assessor confirms the evidence was gathered (empty: as the evidence
     says); an accepted mapping the unit's setting rules refuse is refused with the handbook's words.
@@ -119,8 +152,11 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
     if decision == EvidenceMapping.Decision.ACCEPTED:
         reason = ""
     units = {u.pk: u for u in registration_units(registration)}
-    targets = ([("criterion", t) for t in criteria] + [("range_item", t) for t in range_items]
-               + [("requirement", t) for t in requirements])
+    targets = (
+        [("criterion", t) for t in criteria]
+        + [("range_item", t) for t in range_items]
+        + [("requirement", t) for t in requirements]
+    )
     for _, target in targets:
         if target.unit_id not in units:
             _raise(UNIT_NOT_IN_REGISTRATION, unit=target.unit.ref)
@@ -132,16 +168,28 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
     evidence = _lock_current_evidence(evidence, evidence_revision)
     if decision == EvidenceMapping.Decision.ACCEPTED:
         for field_name, target in targets:
-            _refuse_setting(registration, units[target.unit_id], evidence, setting or evidence.context,
-                            target.kind if field_name == "criterion" else "performance")
+            _refuse_setting(
+                registration,
+                units[target.unit_id],
+                evidence,
+                setting or evidence.context,
+                target.kind if field_name == "criterion" else "performance",
+            )
     now = timezone.now()
     created = []
     for field_name, target in targets:
         existing = EvidenceMapping.objects.filter(
-            registration=registration, evidence=evidence, **{field_name: target}).first()
+            registration=registration, evidence=evidence, **{field_name: target}
+        ).first()
         mapping = existing or EvidenceMapping(
-            registration=registration, evidence=evidence, unit_id=target.unit_id, **{field_name: target})
-        mapping.method, mapping.location, mapping.decision, mapping.reason = method, location, decision, reason
+            registration=registration, evidence=evidence, unit_id=target.unit_id, **{field_name: target}
+        )
+        mapping.method, mapping.location, mapping.decision, mapping.reason = (
+            method,
+            location,
+            decision,
+            reason,
+        )
         mapping.setting = setting
         mapping.assessed_by, mapping.assessed_at = actor, now
         if existing:
@@ -149,19 +197,38 @@ def mapping_add(*, registration, evidence, actor, criteria=(), range_items=(), m
         mapping.full_clean(validate_constraints=False)
         mapping.save()
         created.append(mapping)
-    _history(created, action=MappingDecision.Action.MAPPED, actor=actor, at=now,
-             rounds={u: ua.round for u, ua in locked.items()}, evidence_revision=evidence.revision)
+    _history(
+        created,
+        action=MappingDecision.Action.MAPPED,
+        actor=actor,
+        at=now,
+        rounds={u: ua.round for u, ua in locked.items()},
+        evidence_revision=evidence.revision,
+    )
     _bump(locked.values())
     _lock_evidence(evidence, actor)
-    audit_record(actor=actor, action=Action.EVIDENCE_MAPPED, obj=evidence, centre=registration.centre, details={
-        "registration": registration.pk, "method": method, "location": location, "decision": decision,
-        "reason": reason, "targets": [str(m) for m in created], "setting": setting or evidence.context,
-    })
+    audit_record(
+        actor=actor,
+        action=Action.EVIDENCE_MAPPED,
+        obj=evidence,
+        centre=registration.centre,
+        details={
+            "registration": registration.pk,
+            "method": method,
+            "location": location,
+            "decision": decision,
+            "reason": reason,
+            "targets": [str(m) for m in created],
+            "setting": setting or evidence.context,
+        },
+    )
     return created
 
 
 @transaction.atomic
-def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_version=None) -> EvidenceMapping:
+def mapping_decide(
+    *, mapping, actor, decision: str, reason: str = "", expected_version=None
+) -> EvidenceMapping:
     """Accept a mapping, or mark it "not yet" with a reason. Refused on a stale page or a locked unit."""
     mapping = EvidenceMapping.objects.select_related("registration", "evidence", "unit").get(pk=mapping.pk)
     if not permissions.is_assessor_of(actor, mapping.registration):
@@ -169,16 +236,24 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     ua = _lock_unit_assessments(mapping.registration, [mapping.unit_id])[mapping.unit_id]
     _refuse_if_past_end(_lock_registration(mapping.registration_id))
     _refuse_if_locked(ua)
-    mapping = EvidenceMapping.objects.select_for_update(of=("self", "registration", "evidence")).select_related(
-        "registration", "evidence", "unit").get(pk=mapping.pk)
+    mapping = (
+        EvidenceMapping.objects.select_for_update(of=("self", "registration", "evidence"))
+        .select_related("registration", "evidence", "unit")
+        .get(pk=mapping.pk)
+    )
     if expected_version is not None and int(expected_version) != mapping.version:
         _raise(STALE, now=mapping.version, seen=expected_version)
     reason = reason.strip()
     if decision == EvidenceMapping.Decision.NOT_YET and not reason:
         _raise(REASON_REQUIRED)
     if decision == EvidenceMapping.Decision.ACCEPTED:
-        _refuse_setting(mapping.registration, mapping.unit, mapping.evidence, mapping.effective_setting,
-                        mapping.criterion.kind if mapping.criterion_id else "performance")
+        _refuse_setting(
+            mapping.registration,
+            mapping.unit,
+            mapping.evidence,
+            mapping.effective_setting,
+            mapping.criterion.kind if mapping.criterion_id else "performance",
+        )
         reason = ""
     before = mapping.decision
     mapping.decision, mapping.reason = decision, reason
@@ -186,11 +261,22 @@ def mapping_decide(*, mapping, actor, decision: str, reason: str = "", expected_
     mapping.version += 1
     mapping.full_clean(validate_constraints=False)
     mapping.save()
-    _history([mapping], action=MappingDecision.Action.DECIDED, actor=actor, at=mapping.assessed_at,
-             rounds={ua.unit_id: ua.round}, evidence_revision=mapping.evidence.revision)
+    _history(
+        [mapping],
+        action=MappingDecision.Action.DECIDED,
+        actor=actor,
+        at=mapping.assessed_at,
+        rounds={ua.unit_id: ua.round},
+        evidence_revision=mapping.evidence.revision,
+    )
     _bump([ua])
-    audit_record(actor=actor, action=Action.MAPPING_DECIDED, obj=mapping, centre=mapping.registration.centre,
-                 details={"from": before, "to": decision, "reason": reason})
+    audit_record(
+        actor=actor,
+        action=Action.MAPPING_DECIDED,
+        obj=mapping,
+        centre=mapping.registration.centre,
+        details={"from": before, "to": decision, "reason": reason},
+    )
     return mapping
 
 
@@ -206,11 +292,21 @@ def mapping_remove(*, mapping, actor, expected_version=None) -> None:
     if expected_version is not None and int(expected_version) != mapping.version:
         _raise(STALE, now=mapping.version, seen=expected_version)
     description = str(mapping)
-    _history([mapping], action=MappingDecision.Action.REMOVED, actor=actor, at=timezone.now(),
-             rounds={ua.unit_id: ua.round},
-             evidence_revision=EvidenceItem.objects.values_list("revision", flat=True).get(pk=mapping.evidence_id))
-    audit_record(actor=actor, action=Action.MAPPING_REMOVED, obj=mapping, centre=ua.registration.centre,
-                 details={"mapping": description, "decision": mapping.decision})
+    _history(
+        [mapping],
+        action=MappingDecision.Action.REMOVED,
+        actor=actor,
+        at=timezone.now(),
+        rounds={ua.unit_id: ua.round},
+        evidence_revision=EvidenceItem.objects.values_list("revision", flat=True).get(pk=mapping.evidence_id),
+    )
+    audit_record(
+        actor=actor,
+        action=Action.MAPPING_REMOVED,
+        obj=mapping,
+        centre=ua.registration.centre,
+        details={"mapping": description, "decision": mapping.decision},
+    )
     mapping.delete()
     _bump([ua])
 

@@ -1,4 +1,5 @@
 """Assessment records (observation, questioning, professional discussion): evidence mapped as they are made."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -38,9 +39,20 @@ RECORD_EVIDENCE_KIND = {
 RECORDING_CATEGORIES = (AUDIO, VIDEO)  # a recording is audio or video, whatever its name says
 
 
-def record_create(*, registration, actor, kind: str, date: date, description: str, criteria, place: str = "",
-                  questions_and_answers: str = "", recording=None,
-                  setting: str = Setting.REAL_WORK, token: str = "") -> AssessmentRecord:
+def record_create(
+    *,
+    registration,
+    actor,
+    kind: str,
+    date: date,
+    description: str,
+    criteria,
+    place: str = "",
+    questions_and_answers: str = "",
+    recording=None,
+    setting: str = Setting.REAL_WORK,
+    token: str = "",
+) -> AssessmentRecord:
     """An observation, questioning or professional discussion record.
 
     It enters the portfolio as evidence (evidence.services.evidence_staff_create: locked at once) mapped with its
@@ -62,13 +74,24 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
     not_in_future(date, RECORD_FUTURE_DATE)
     if setting not in Setting.values:
         _raise(UNKNOWN_SETTING)
-    record = AssessmentRecord(registration=registration, kind=kind, assessor=actor, date=date, place=place,
-                              description=description, questions_and_answers=questions_and_answers, setting=setting,
-                              submission_token=token or "")
+    record = AssessmentRecord(
+        registration=registration,
+        kind=kind,
+        assessor=actor,
+        date=date,
+        place=place,
+        description=description,
+        questions_and_answers=questions_and_answers,
+        setting=setting,
+        submission_token=token or "",
+    )
     record.full_clean(exclude=["criteria", "evidence_item"])
     label = AssessmentRecord.Kind(kind).label
     details = EvidenceDetails(
-        title=f"{label} {date:%d/%m/%Y}", description=place, activity_date=date, kind=RECORD_EVIDENCE_KIND[kind],
+        title=f"{label} {date:%d/%m/%Y}",
+        description=place,
+        activity_date=date,
+        kind=RECORD_EVIDENCE_KIND[kind],
         context=setting,
         statement_text="\n\n".join(t for t in (description, questions_and_answers) if t),
     )
@@ -77,17 +100,41 @@ def record_create(*, registration, actor, kind: str, date: date, description: st
         record.evidence_item = item
         record.save()
         record.criteria.set(criteria)
-        audit_record(actor=actor, action=Action.ASSESSMENT_RECORD_CREATED, obj=record, centre=registration.centre,
-                     details={"kind": kind, "date": date, "criteria": [str(c) for c in criteria], "setting": setting,
-                              "recording": item.original_name or None, "sha256": item.sha256 or None})
-        mapping_add(registration=registration, evidence=item, actor=actor, criteria=criteria,
-                    method=record.method, location=label, decision=EvidenceMapping.Decision.ACCEPTED, setting=setting)
+        audit_record(
+            actor=actor,
+            action=Action.ASSESSMENT_RECORD_CREATED,
+            obj=record,
+            centre=registration.centre,
+            details={
+                "kind": kind,
+                "date": date,
+                "criteria": [str(c) for c in criteria],
+                "setting": setting,
+                "recording": item.original_name or None,
+                "sha256": item.sha256 or None,
+            },
+        )
+        mapping_add(
+            registration=registration,
+            evidence=item,
+            actor=actor,
+            criteria=criteria,
+            method=record.method,
+            location=label,
+            decision=EvidenceMapping.Decision.ACCEPTED,
+            setting=setting,
+        )
 
     try:
-        evidence_staff_create(actor=actor, candidate=registration.candidate, centre=registration.centre,
-                              details=details, upload=recording,
-                              categories=RECORDING_CATEGORIES if recording is not None else None,
-                              after_create=attach)
+        evidence_staff_create(
+            actor=actor,
+            candidate=registration.candidate,
+            centre=registration.centre,
+            details=details,
+            upload=recording,
+            categories=RECORDING_CATEGORIES if recording is not None else None,
+            after_create=attach,
+        )
     except FileRefused as exc:
         raise ValidationError(str(exc)) from None
     except IntegrityError:
@@ -108,6 +155,10 @@ def record_candidate_sign(*, record, actor) -> AssessmentRecord:
         _raise(RECORD_ALREADY_SIGNED)
     record.candidate_signed_at = timezone.now()
     record.save(update_fields=["candidate_signed_at"])
-    audit_record(actor=actor, action=Action.ASSESSMENT_RECORD_SIGNED_BY_CANDIDATE, obj=record,
-                 centre=record.registration.centre)
+    audit_record(
+        actor=actor,
+        action=Action.ASSESSMENT_RECORD_SIGNED_BY_CANDIDATE,
+        obj=record,
+        centre=record.registration.centre,
+    )
     return record

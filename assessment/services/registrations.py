@@ -1,4 +1,5 @@
 """Registering a candidate, changing the registration (people, optional units, expiry)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -64,8 +65,11 @@ def suggested_route(qualification, optional_units):
 
 
 def _check_people(*, centre, candidate, assessor, internal_verifier):
-    for person, role in ((candidate, Role.CANDIDATE), (assessor, Role.ASSESSOR),
-                         (internal_verifier, Role.INTERNAL_VERIFIER)):
+    for person, role in (
+        (candidate, Role.CANDIDATE),
+        (assessor, Role.ASSESSOR),
+        (internal_verifier, Role.INTERNAL_VERIFIER),
+    ):
         if not holds(person, centre, role):
             _raise(NOT_IN_CENTRE, person=person, role=role.label.lower(), centre=centre.name)
     if assessor.pk == internal_verifier.pk:
@@ -76,16 +80,19 @@ def _check_people(*, centre, candidate, assessor, internal_verifier):
 
 def _check_units(qualification, optional_units):
     allowed = set(
-        QualificationUnit.objects.filter(qualification=qualification, status=QualificationUnit.Status.OPTIONAL)
-        .values_list("unit_id", flat=True)
+        QualificationUnit.objects.filter(
+            qualification=qualification, status=QualificationUnit.Status.OPTIONAL
+        ).values_list("unit_id", flat=True)
     )
     for unit in optional_units:
         if unit.pk not in allowed:
             _raise(NOT_OPTIONAL_UNIT, unit=unit.ref, qualification=qualification.code)
     problems = selection_problems(qualification, optional_units)
     if problems:
-        raise SelectionRefused(SELECTION_REFUSED.format(qualification=qualification.code, problems=" ".join(problems)),
-                               qualification=qualification.code)
+        raise SelectionRefused(
+            SELECTION_REFUSED.format(qualification=qualification.code, problems=" ".join(problems)),
+            qualification=qualification.code,
+        )
 
 
 def _ensure_unit_assessments(registration):
@@ -110,9 +117,20 @@ def entry_condition_source(condition) -> str:
 
 
 @transaction.atomic
-def registration_create(*, actor, centre, candidate, qualification, assessor, internal_verifier,
-                        registered_on: date, expires_on: date | None = None, optional_units=(),
-                        candidate_number: str = "", entry_conditions_confirmed=()) -> Registration:
+def registration_create(
+    *,
+    actor,
+    centre,
+    candidate,
+    qualification,
+    assessor,
+    internal_verifier,
+    registered_on: date,
+    expires_on: date | None = None,
+    optional_units=(),
+    candidate_number: str = "",
+    entry_conditions_confirmed=(),
+) -> Registration:
     """Register a candidate; the rules engine must accept the chosen optional units.
 
     `entry_conditions_confirmed`: the keys of the qualification's entry conditions (4430-04's age and "not
@@ -124,54 +142,86 @@ def registration_create(*, actor, centre, candidate, qualification, assessor, in
     problem = date_problem(centre, qualification, "registration", registered_on)
     if problem:
         raise ValidationError(problem)
-    if Registration.objects.filter(candidate=candidate, qualification=qualification,
-                                   status=Registration.Status.ACTIVE).exists():
+    if Registration.objects.filter(
+        candidate=candidate, qualification=qualification, status=Registration.Status.ACTIVE
+    ).exists():
         _raise(ALREADY_REGISTERED, candidate=candidate, qualification=qualification.code)
     conditions = entry_conditions_of(qualification)
     confirmed = set(entry_conditions_confirmed or ())
     missing = [c for c in conditions if c["key"] not in confirmed]
     if missing:
-        _raise(ENTRY_CONDITIONS_NOT_CONFIRMED, qualification=qualification.code,
-               conditions=" ".join(f"“{c['text']}” ({entry_condition_source(c)})." for c in missing))
+        _raise(
+            ENTRY_CONDITIONS_NOT_CONFIRMED,
+            qualification=qualification.code,
+            conditions=" ".join(f"“{c['text']}” ({entry_condition_source(c)})." for c in missing),
+        )
     optional_units = list(optional_units)
     _check_units(qualification, optional_units)
     if expires_on is None and qualification.registration_period_months:
         expires_on = add_months(registered_on, qualification.registration_period_months)
     registration = Registration(
-        centre=centre, candidate=candidate, qualification=qualification, assessor=assessor,
-        internal_verifier=internal_verifier, registered_on=registered_on, expires_on=expires_on,
+        centre=centre,
+        candidate=candidate,
+        qualification=qualification,
+        assessor=assessor,
+        internal_verifier=internal_verifier,
+        registered_on=registered_on,
+        expires_on=expires_on,
         candidate_number=candidate_number,
     )
     if conditions:
         registration.entry_conditions_confirmed = [
             {"key": c["key"], "text": c["text"], "source": c.get("source", ""), "page": c.get("page")}
-            for c in conditions]
+            for c in conditions
+        ]
         registration.entry_conditions_confirmed_by = actor
         registration.entry_conditions_confirmed_at = timezone.now()
     registration.full_clean()
     registration.save()
     registration.optional_units.set(optional_units)
     _ensure_unit_assessments(registration)
-    audit_record(actor=actor, action=Action.REGISTRATION_CREATED, obj=registration, centre=centre, details={
-        "candidate": candidate.username, "qualification": qualification.code, "assessor": assessor.username,
-        "internal_verifier": internal_verifier.username, "registered_on": registered_on,
-        "expires_on": expires_on, "optional_units": sorted(u.ref for u in optional_units),
-        "entry_conditions_confirmed": registration.entry_conditions_confirmed or [],
-    })
+    audit_record(
+        actor=actor,
+        action=Action.REGISTRATION_CREATED,
+        obj=registration,
+        centre=centre,
+        details={
+            "candidate": candidate.username,
+            "qualification": qualification.code,
+            "assessor": assessor.username,
+            "internal_verifier": internal_verifier.username,
+            "registered_on": registered_on,
+            "expires_on": expires_on,
+            "optional_units": sorted(u.ref for u in optional_units),
+            "entry_conditions_confirmed": registration.entry_conditions_confirmed or [],
+        },
+    )
     return registration
 
 
 @transaction.atomic
-def registration_update(*, registration, actor, assessor, internal_verifier, optional_units,
-                        expires_on: date | None, candidate_number: str = "") -> Registration:
+def registration_update(
+    *,
+    registration,
+    actor,
+    assessor,
+    internal_verifier,
+    optional_units,
+    expires_on: date | None,
+    candidate_number: str = "",
+) -> Registration:
     """Change the assessor, IV, optional units or expiry. A change of assessor or IV is audited by name."""
     list(UnitAssessment.objects.select_for_update().filter(registration_id=registration.pk).order_by("pk"))
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if not permissions.is_centre_admin(actor, registration.centre_id):
         _raise(NOT_CENTRE_ADMIN)
     _refuse_if_closed(registration)
-    _check_people(centre=registration.centre, candidate=registration.candidate, assessor=assessor,
-                  internal_verifier=internal_verifier)
+    _check_people(
+        centre=registration.centre,
+        candidate=registration.candidate,
+        assessor=assessor,
+        internal_verifier=internal_verifier,
+    )
     optional_units = list(optional_units)
     _check_units(registration.qualification, optional_units)
     before = set(registration.optional_units.values_list("pk", flat=True))
@@ -179,12 +229,17 @@ def registration_update(*, registration, actor, assessor, internal_verifier, opt
     if removed:
         in_use = (
             UnitAssessment.objects.filter(registration=registration, unit_id__in=removed)
-            .exclude(status=UnitAssessment.Status.OPEN).select_related("unit").first()
+            .exclude(status=UnitAssessment.Status.OPEN)
+            .select_related("unit")
+            .first()
         )
         used_unit = in_use.unit if in_use else None
         if used_unit is None:
-            mapping = EvidenceMapping.objects.filter(registration=registration, unit_id__in=removed).select_related(
-                "unit").first()
+            mapping = (
+                EvidenceMapping.objects.filter(registration=registration, unit_id__in=removed)
+                .select_related("unit")
+                .first()
+            )
             used_unit = mapping.unit if mapping else None
         if used_unit is not None:
             _raise(UNIT_IN_USE, unit=used_unit.ref)
@@ -205,16 +260,23 @@ def registration_update(*, registration, actor, assessor, internal_verifier, opt
     after = {u.pk for u in optional_units}
     if after != before:
         refs = dict(Unit.objects.filter(pk__in=before | after).values_list("pk", "ref"))
-        changes["optional_units"] = {"added": sorted(refs[p] for p in after - before),
-                                     "removed": sorted(refs[p] for p in before - after)}
+        changes["optional_units"] = {
+            "added": sorted(refs[p] for p in after - before),
+            "removed": sorted(refs[p] for p in before - after),
+        }
         registration.optional_units.set(optional_units)
-        UnitAssessment.objects.filter(registration=registration, unit_id__in=removed,
-                                      status=UnitAssessment.Status.OPEN).delete()
+        UnitAssessment.objects.filter(
+            registration=registration, unit_id__in=removed, status=UnitAssessment.Status.OPEN
+        ).delete()
         _ensure_unit_assessments(registration)
     for field in ("assessor", "internal_verifier"):
         if field in changes:
-            audit_record(actor=actor, action=Action(f"registration_{field}_changed"), obj=registration,
-                         details=changes[field])
+            audit_record(
+                actor=actor,
+                action=Action(f"registration_{field}_changed"),
+                obj=registration,
+                details=changes[field],
+            )
     if changes:
         audit_record(actor=actor, action=Action.REGISTRATION_UPDATED, obj=registration, details=changes)
     return registration

@@ -1,4 +1,5 @@
 """The assessment report (2006): the assessor's report on a unit, signed by the candidate."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,8 +26,18 @@ from .messages import (
 
 # --- assessment report (2006) -----------------------------------------------------------------------
 @transaction.atomic
-def assessment_report_create(*, registration, actor, unit, date: date, answers: dict, outcome: str,
-                             comments: str = "", questions: str = "", candidate_answers: str = "") -> AssessmentReport:
+def assessment_report_create(
+    *,
+    registration,
+    actor,
+    unit,
+    date: date,
+    answers: dict,
+    outcome: str,
+    comments: str = "",
+    questions: str = "",
+    candidate_answers: str = "",
+) -> AssessmentReport:
     from ..selectors import registration_units
 
     if not permissions.is_assessor_of(actor, registration):
@@ -40,14 +51,25 @@ def assessment_report_create(*, registration, actor, unit, date: date, answers: 
     not_in_future(date, REPORT_FUTURE_DATE)
     keys = {k for k, _ in AssessmentReport.QUESTIONS}
     report = AssessmentReport(
-        registration=registration, unit=unit, assessor=actor, date=date, outcome=outcome.strip(),
+        registration=registration,
+        unit=unit,
+        assessor=actor,
+        date=date,
+        outcome=outcome.strip(),
         answers={k: bool(v) for k, v in (answers or {}).items() if k in keys and v is not None},
-        comments=(comments or "").strip(), questions=(questions or "").strip(),
-        candidate_answers=(candidate_answers or "").strip())
+        comments=(comments or "").strip(),
+        questions=(questions or "").strip(),
+        candidate_answers=(candidate_answers or "").strip(),
+    )
     report.full_clean(exclude=["answers"])  # the seven questions may all be left unanswered: {} is no error
     report.save()
-    audit_record(actor=actor, action=Action.ASSESSMENT_REPORT_CREATED, obj=report, centre=registration.centre,
-                 details={"unit": unit.ref, "answers": report.answers})
+    audit_record(
+        actor=actor,
+        action=Action.ASSESSMENT_REPORT_CREATED,
+        obj=report,
+        centre=registration.centre,
+        details={"unit": unit.ref, "answers": report.answers},
+    )
     return report
 
 
@@ -61,6 +83,10 @@ def assessment_report_sign(*, report, actor) -> AssessmentReport:
         _raise(REPORT_ALREADY_SIGNED)
     report.candidate_signed_at = timezone.now()
     report.save(update_fields=["candidate_signed_at"])
-    audit_record(actor=actor, action=Action.ASSESSMENT_REPORT_SIGNED_BY_CANDIDATE, obj=report,
-                 centre=report.registration.centre)
+    audit_record(
+        actor=actor,
+        action=Action.ASSESSMENT_REPORT_SIGNED_BY_CANDIDATE,
+        obj=report,
+        centre=report.registration.centre,
+    )
     return report

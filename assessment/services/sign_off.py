@@ -1,4 +1,5 @@
 """The candidate's authenticity statement, the assessor's sign-off, the countersignature and reopening a unit."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -58,16 +59,30 @@ def authenticity_sign(*, unit_assessment, actor, client_ip: str | None = None) -
     ua.authenticity_signed_at = timezone.now()
     ua.version += 1
     ua.save(update_fields=["authenticity_signed_at", "version", "updated_at"])
-    signature = signature_record(kind=SignatureKind.AUTHENTICITY, obj=ua, content=signing.authenticity_content(ua),
-                                 signer=actor, client_ip=client_ip, centre=ua.registration.centre,
-                                 signed_at=ua.authenticity_signed_at)
-    audit_record(actor=actor, action=Action.AUTHENTICITY_SIGNED, obj=ua, centre=ua.registration.centre,
-                 details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT, "signature": signature.code})
+    signature = signature_record(
+        kind=SignatureKind.AUTHENTICITY,
+        obj=ua,
+        content=signing.authenticity_content(ua),
+        signer=actor,
+        client_ip=client_ip,
+        centre=ua.registration.centre,
+        signed_at=ua.authenticity_signed_at,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.AUTHENTICITY_SIGNED,
+        obj=ua,
+        centre=ua.registration.centre,
+        details={"unit": ua.unit.ref, "statement": AUTHENTICITY_STATEMENT, "signature": signature.code},
+    )
     from django.urls import reverse
 
-    notify(user=ua.registration.assessor, kind="sign_off_awaited",
-           text=f"{actor} signed the authenticity statement for unit {ua.unit.ref}: the unit awaits your sign-off.",
-           url=reverse("assessment:unit_matrix", args=[ua.registration_id, ua.unit_id]))
+    notify(
+        user=ua.registration.assessor,
+        kind="sign_off_awaited",
+        text=f"{actor} signed the authenticity statement for unit {ua.unit.ref}: the unit awaits your sign-off.",
+        url=reverse("assessment:unit_matrix", args=[ua.registration_id, ua.unit_id]),
+    )
     return ua
 
 
@@ -97,15 +112,27 @@ def _record_confirmations(ua, matrix, confirmations, actor, now) -> list[str]:
         ref = status.requirement.ref
         if status.confirmable and not status.evidenced and confirmations.get(ref):
             RequirementConfirmation.objects.create(
-                unit_assessment=ua, round=ua.round, requirement_id=status.requirement.id,
-                note=confirmations[ref], confirmed_by=actor, confirmed_at=now)
+                unit_assessment=ua,
+                round=ua.round,
+                requirement_id=status.requirement.id,
+                note=confirmations[ref],
+                confirmed_by=actor,
+                confirmed_at=now,
+            )
             written.append(ref)
     return written
 
 
 @transaction.atomic
-def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=None,
-                  confirmed_requirements=(), client_ip: str | None = None) -> UnitAssessment:
+def unit_sign_off(
+    *,
+    unit_assessment,
+    actor,
+    password: str,
+    expected_version=None,
+    confirmed_requirements=(),
+    client_ip: str | None = None,
+) -> UnitAssessment:
     """The assessor signs the unit: every criterion met by accepted evidence, every requirement satisfied,
     the authenticity statement signed, and the assessor's password re-checked. A trainee's signature waits
     for a qualified assessor's countersignature; either way the unit is locked from now on."""
@@ -123,10 +150,15 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
     matrix = _sign_off_matrix(ua, confirmations)
     problems = matrix.sign_off_problems
     if problems:
-        raise CannotSignOff(CANNOT_SIGN.format(unit=ua.unit.ref, problems=" ".join(problems)), problems=problems)
+        raise CannotSignOff(
+            CANNOT_SIGN.format(unit=ua.unit.ref, problems=" ".join(problems)), problems=problems
+        )
     now = timezone.now()
-    status = (UnitAssessment.Status.AWAITING_COUNTERSIGNATURE if actor.is_trainee_assessor
-              else UnitAssessment.Status.SIGNED)
+    status = (
+        UnitAssessment.Status.AWAITING_COUNTERSIGNATURE
+        if actor.is_trainee_assessor
+        else UnitAssessment.Status.SIGNED
+    )
     try:
         with transaction.atomic():
             UnitSignOff.objects.create(unit_assessment=ua, round=ua.round, assessor=actor, signed_at=now)
@@ -134,24 +166,49 @@ def unit_sign_off(*, unit_assessment, actor, password: str, expected_version=Non
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     try:
         ua = unit_assessment_transition(
-            ua=ua, actor=actor, to=status, action=Action.UNIT_SIGNED_OFF, signed_by=actor, signed_at=now,
-            details={"unit": ua.unit.ref, "round": ua.round, "trainee": actor.is_trainee_assessor,
-                     "confirmed_requirements": {ref: confirmations[ref] for ref in sorted(
-                         _record_confirmations(ua, matrix, confirmations, actor, now))},
-                     "statement": SIGN_OFF_STATEMENT})
+            ua=ua,
+            actor=actor,
+            to=status,
+            action=Action.UNIT_SIGNED_OFF,
+            signed_by=actor,
+            signed_at=now,
+            details={
+                "unit": ua.unit.ref,
+                "round": ua.round,
+                "trainee": actor.is_trainee_assessor,
+                "confirmed_requirements": {
+                    ref: confirmations[ref]
+                    for ref in sorted(_record_confirmations(ua, matrix, confirmations, actor, now))
+                },
+                "statement": SIGN_OFF_STATEMENT,
+            },
+        )
     except ValidationError:
         _raise(ALREADY_SIGNED, unit=ua.unit.ref)
     content = signing.decisions_content(ua) | {"round": ua.round}
-    signature = signature_record(kind=SignatureKind.UNIT_SIGN_OFF, obj=ua, content=content, signer=actor,
-                                 client_ip=client_ip, centre=ua.registration.centre, signed_at=now)
-    audit_record(actor=actor, action=Action.UNIT_SIGNATURE_RECORDED, obj=ua, centre=ua.registration.centre,
-                 details={"unit": ua.unit.ref, "round": ua.round, "signature": signature.code})
+    signature = signature_record(
+        kind=SignatureKind.UNIT_SIGN_OFF,
+        obj=ua,
+        content=content,
+        signer=actor,
+        client_ip=client_ip,
+        centre=ua.registration.centre,
+        signed_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.UNIT_SIGNATURE_RECORDED,
+        obj=ua,
+        centre=ua.registration.centre,
+        details={"unit": ua.unit.ref, "round": ua.round, "signature": signature.code},
+    )
     return ua
 
 
 @transaction.atomic
-def unit_countersign(*, unit_assessment, actor, password: str, expected_version=None,
-                     client_ip: str | None = None) -> UnitAssessment:
+def unit_countersign(
+    *, unit_assessment, actor, password: str, expected_version=None, client_ip: str | None = None
+) -> UnitAssessment:
     ua = _lock_one(unit_assessment)
     _lock_registration(ua.registration_id)
     if ua.status != UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:
@@ -162,16 +219,35 @@ def unit_countersign(*, unit_assessment, actor, password: str, expected_version=
         _raise(BAD_PASSWORD)
     _check_version(ua, expected_version)
     now = timezone.now()
-    ua = unit_assessment_transition(ua=ua, actor=actor, to=UnitAssessment.Status.SIGNED, action=Action.UNIT_COUNTERSIGNED,
-                                    countersigned_by=actor, countersigned_at=now,
-                                    details={"signed_by": ua.signed_by.username, "round": ua.round})
-    UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).update(countersigned_by=actor,
-                                                                         countersigned_at=now)
+    ua = unit_assessment_transition(
+        ua=ua,
+        actor=actor,
+        to=UnitAssessment.Status.SIGNED,
+        action=Action.UNIT_COUNTERSIGNED,
+        countersigned_by=actor,
+        countersigned_at=now,
+        details={"signed_by": ua.signed_by.username, "round": ua.round},
+    )
+    UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).update(
+        countersigned_by=actor, countersigned_at=now
+    )
     content = signing.decisions_content(ua) | {"round": ua.round}
-    signature = signature_record(kind=SignatureKind.COUNTERSIGNATURE, obj=ua, content=content, signer=actor,
-                                 client_ip=client_ip, centre=ua.registration.centre, signed_at=now)
-    audit_record(actor=actor, action=Action.UNIT_COUNTERSIGNATURE_RECORDED, obj=ua, centre=ua.registration.centre,
-                 details={"unit": ua.unit.ref, "statement": COUNTERSIGNATURE_STATEMENT, "signature": signature.code})
+    signature = signature_record(
+        kind=SignatureKind.COUNTERSIGNATURE,
+        obj=ua,
+        content=content,
+        signer=actor,
+        client_ip=client_ip,
+        centre=ua.registration.centre,
+        signed_at=now,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.UNIT_COUNTERSIGNATURE_RECORDED,
+        obj=ua,
+        centre=ua.registration.centre,
+        details={"unit": ua.unit.ref, "statement": COUNTERSIGNATURE_STATEMENT, "signature": signature.code},
+    )
     return ua
 
 
@@ -193,11 +269,23 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
         _raise(NOT_SIGNED, unit=ua.unit.ref)
     now = timezone.now()
     UnitSignOff.objects.filter(unit_assessment=ua, round=ua.round).update(
-        reopened_at=now, reopened_by=actor, reopen_reason=reason)
-    previous = {"status": ua.status, "signed_by": ua.signed_by.username if ua.signed_by else None,
-                "round": ua.round}
+        reopened_at=now, reopened_by=actor, reopen_reason=reason
+    )
+    previous = {
+        "status": ua.status,
+        "signed_by": ua.signed_by.username if ua.signed_by else None,
+        "round": ua.round,
+    }
     ua = unit_assessment_transition(
-        ua=ua, actor=actor, to=UnitAssessment.Status.OPEN, action=Action.UNIT_REOPENED,
-        signed_by=None, countersigned_by=None, signed_at=None, countersigned_at=None, round=F("round") + 1,
-        details={"reason": reason, "by_referral": by_referral, "previous": previous})
+        ua=ua,
+        actor=actor,
+        to=UnitAssessment.Status.OPEN,
+        action=Action.UNIT_REOPENED,
+        signed_by=None,
+        countersigned_by=None,
+        signed_at=None,
+        countersigned_at=None,
+        round=F("round") + 1,
+        details={"reason": reason, "by_referral": by_referral, "previous": previous},
+    )
     return ua

@@ -1,4 +1,5 @@
 """The skills scan at induction: the assessor's and the candidate's ratings, agreed by the candidate."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -43,12 +44,22 @@ def skills_scan_create(*, registration, actor, ratings, agreed_actions: str) -> 
     scan.full_clean()
     scan.save()
     for unit, candidate_rating, assessor_rating, notes in lines:
-        rating = SkillsScanRating(scan=scan, unit=unit, candidate_rating=candidate_rating,
-                                  assessor_rating=assessor_rating, notes=notes)
+        rating = SkillsScanRating(
+            scan=scan,
+            unit=unit,
+            candidate_rating=candidate_rating,
+            assessor_rating=assessor_rating,
+            notes=notes,
+        )
         rating.full_clean()
         rating.save()
-    audit_record(actor=actor, action=Action.SKILLS_SCAN_CREATED, obj=scan, centre=registration.centre,
-                 details={"ratings": [(u.ref, c, a) for u, c, a, _n in lines]})
+    audit_record(
+        actor=actor,
+        action=Action.SKILLS_SCAN_CREATED,
+        obj=scan,
+        centre=registration.centre,
+        details={"ratings": [(u.ref, c, a) for u, c, a, _n in lines]},
+    )
     return scan
 
 

@@ -1,4 +1,5 @@
 """State transitions: the only writers of Registration.status and UnitAssessment.status (each model's TRANSITIONS table)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -30,19 +31,26 @@ def check_transition(model, was: str, to: str, entity: str) -> None:
 
 
 @transaction.atomic
-def registration_transition(*, registration, actor, to: str, reason: str = "", action: str = "",
-                            details=None) -> Registration:
+def registration_transition(
+    *, registration, actor, to: str, reason: str = "", action: str = "", details=None
+) -> Registration:
     """The only writer of Registration.status: checks Registration.TRANSITIONS on the locked row, saves the
     status with its reason, and writes the audit row (`registration_<to>` unless `action` names another)."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     was = registration.status
     check_transition(Registration, was, to, "The registration")
     now = timezone.now()
-    Registration.objects.filter(pk=registration.pk).update(status=to, status_reason=reason, status_changed_at=now,
-                                                           updated_at=now)
+    Registration.objects.filter(pk=registration.pk).update(
+        status=to, status_reason=reason, status_changed_at=now, updated_at=now
+    )
     registration.refresh_from_db()
-    audit_record(actor=actor, action=action or Action(f"registration_{to}"), obj=registration, centre=registration.centre,
-                 details={"from": was, "to": to, "reason": reason, **(details or {})})
+    audit_record(
+        actor=actor,
+        action=action or Action(f"registration_{to}"),
+        obj=registration,
+        centre=registration.centre,
+        details={"from": was, "to": to, "reason": reason, **(details or {})},
+    )
     return registration
 
 
@@ -55,8 +63,9 @@ def registration_withdraw(*, registration, actor, reason: str) -> Registration:
     reason = (reason or "").strip()
     if not reason:
         _raise(WITHDRAW_REASON_REQUIRED)
-    return registration_transition(registration=registration, actor=actor, to=Registration.Status.WITHDRAWN,
-                                   reason=reason)
+    return registration_transition(
+        registration=registration, actor=actor, to=Registration.Status.WITHDRAWN, reason=reason
+    )
 
 
 @refusals_audited(Action.REGISTRATION_REINSTATE_REFUSED, "registration")
@@ -73,12 +82,18 @@ def registration_reinstate(*, registration, actor, reason: str = "") -> Registra
     problems = hooks.reinstate_problems(registration)
     if problems:
         _raise(REINSTATE_REFUSED, problems=" ".join(problems))
-    return registration_transition(registration=registration, actor=actor, to=Registration.Status.ACTIVE,
-                                   reason=(reason or "").strip() or "Reinstated.", action=Action.REGISTRATION_REINSTATED)
+    return registration_transition(
+        registration=registration,
+        actor=actor,
+        to=Registration.Status.ACTIVE,
+        reason=(reason or "").strip() or "Reinstated.",
+        action=Action.REGISTRATION_REINSTATED,
+    )
 
 
-def unit_assessment_transition(*, ua: UnitAssessment, actor, to: str, action: str, details=None,
-                               **fields) -> UnitAssessment:
+def unit_assessment_transition(
+    *, ua: UnitAssessment, actor, to: str, action: str, details=None, **fields
+) -> UnitAssessment:
     """The only writer of UnitAssessment.status. `ua` is the row the caller locked; the move must be in
     UnitAssessment.TRANSITIONS and the row still at the status and version the caller saw (a conditional
     UPDATE: the guard that also holds where FOR UPDATE is a no-op, SQLite). Saves `fields` with it, bumps the
@@ -87,10 +102,16 @@ def unit_assessment_transition(*, ua: UnitAssessment, actor, to: str, action: st
     check_transition(UnitAssessment, was, to, f"Unit {ua.unit.ref}")
     now = timezone.now()
     updated = UnitAssessment.objects.filter(pk=ua.pk, version=ua.version, status=was).update(
-        status=to, version=F("version") + 1, updated_at=now, **fields)
+        status=to, version=F("version") + 1, updated_at=now, **fields
+    )
     if not updated:
         _raise(STALE, now="newer", seen=ua.version)
     ua.refresh_from_db()
-    audit_record(actor=actor, action=action, obj=ua, centre=ua.registration.centre,
-                 details={"unit": ua.unit.ref, "from": was, "to": to, **(details or {})})
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=ua,
+        centre=ua.registration.centre,
+        details={"unit": ua.unit.ref, "from": was, "to": to, **(details or {})},
+    )
     return ua

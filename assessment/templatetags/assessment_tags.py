@@ -25,8 +25,11 @@ def assessor_caseload(context):
 
     user = context["request"].user
     rows = caseload_for(user)
-    return {"rows": rows[:DASHBOARD_CASELOAD_ROWS], "count": len(rows),
-            "countersign_count": countersign_queue_for(user).count()}
+    return {
+        "rows": rows[:DASHBOARD_CASELOAD_ROWS],
+        "count": len(rows),
+        "countersign_count": countersign_queue_for(user).count(),
+    }
 
 
 DASHBOARD_CASELOAD_ROWS = 10
@@ -49,19 +52,29 @@ def candidate_progress(context):
     rows = []
     for registration in registrations_of_candidate(user)[:3]:
         progress = registration_progress(registration)
-        rows.append((registration, sum(p.criteria_met for p in progress), sum(p.criteria_total for p in progress),
-                     sum(1 for p in progress if p.unit_assessment and p.unit_assessment.status == "signed"),
-                     len(progress)))
+        rows.append(
+            (
+                registration,
+                sum(p.criteria_met for p in progress),
+                sum(p.criteria_total for p in progress),
+                sum(1 for p in progress if p.unit_assessment and p.unit_assessment.status == "signed"),
+                len(progress),
+            )
+        )
     return {"rows": rows}
 
 
 def registration_root(user, registration) -> tuple[str, str]:
     """The top of a registration's trail for this viewer: the candidate's own progress page, or the staff page."""
     if user.pk == registration.candidate_id:
-        return (f"My progress — {registration.qualification.code}",
-                reverse("assessment:progress_detail", args=[registration.pk]))
-    return (f"{registration.candidate} — {registration.qualification.code}",
-            reverse("assessment:registration_detail", args=[registration.pk]))
+        return (
+            f"My progress — {registration.qualification.code}",
+            reverse("assessment:progress_detail", args=[registration.pk]),
+        )
+    return (
+        f"{registration.candidate} — {registration.qualification.code}",
+        reverse("assessment:registration_detail", args=[registration.pk]),
+    )
 
 
 @register.inclusion_tag("partials/breadcrumbs.html", takes_context=True)
@@ -71,7 +84,9 @@ def registration_crumbs(context, registration, here, unit=None):
     user = context["request"].user
     crumbs = [registration_root(user, registration)]
     if unit is not None and user.pk != registration.candidate_id:
-        crumbs.append((f"Unit {unit.number}", reverse("assessment:unit_matrix", args=[registration.pk, unit.pk])))
+        crumbs.append(
+            (f"Unit {unit.number}", reverse("assessment:unit_matrix", args=[registration.pk, unit.pk]))
+        )
     return {"crumbs": crumbs, "here": here}
 
 

@@ -1,4 +1,5 @@
 """Template helpers for the portfolio (the candidate dashboard panel)."""
+
 from django import template
 
 from evidence import selectors

@@ -1,5 +1,6 @@
 """Template tags the lower apps' pages load to show what portability knows of a unit (templates may include
 a higher app's partials; Python code may not import it)."""
+
 from django import template
 
 from ..models import PassportImport

@@ -2,6 +2,7 @@
 
 SQLite under var/ is the embedded default; DATABASE_URL switches to PostgreSQL.
 """
+
 import sys
 from pathlib import Path
 
@@ -17,7 +18,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz")
+SECRET_KEY = env(
+    "DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+)
 # Never on for a server that listens beyond this machine (debug_guard; local.py applies it again).
 DEBUG = guarded(env.bool("DJANGO_DEBUG", default=False), sys.argv)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -106,15 +109,19 @@ def sqlite_tuned(database: dict) -> dict:
     # DEFERRED transactions start as readers and fail at once with "database is locked" when two try to
     # become writers; IMMEDIATE takes the write lock at BEGIN, so they queue for it (up to the busy
     # timeout) instead. WAL lets readers carry on while one writes; synchronous=NORMAL is safe with WAL.
-    database.setdefault("OPTIONS", {}).update({
-        "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    })
+    database.setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     return database
 
 
-DATABASES = {"default": sqlite_tuned(env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portfolio.sqlite3'}"))}
+DATABASES = {
+    "default": sqlite_tuned(env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portfolio.sqlite3'}"))
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -151,7 +158,9 @@ LANGUAGES = [("en-gb", "English (UK)")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-DATE_FORMAT = dates.TEMPLATE_DATE  # dd/mm/yyyy, as the handbooks write dates (audit.dates: the one definition)
+DATE_FORMAT = (
+    dates.TEMPLATE_DATE
+)  # dd/mm/yyyy, as the handbooks write dates (audit.dates: the one definition)
 DATETIME_FORMAT = dates.TEMPLATE_DATETIME
 SHORT_DATE_FORMAT = dates.TEMPLATE_DATE
 DATE_INPUT_FORMATS = dates.INPUT_FORMATS
@@ -224,7 +233,9 @@ def uses_rq(tasks: dict) -> bool:
 TASKS = tasks_setting(env("DJANGO_TASKS_BACKEND", default="database"))
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # django-rq's queue (used only by the rq backend). A print batch of a whole cohort takes minutes, not RQ's 180 s.
-RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT_SECONDS", default=3600)}}
+RQ_QUEUES = {
+    "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT_SECONDS", default=3600)}
+}
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # so that a plain `manage.py rqworker` runs django-tasks' jobs
 RQ_SHOW_ADMIN_LINK = False
 if uses_rq(TASKS):
@@ -272,16 +283,18 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
-                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_THROTTLE_RATES": {"api_token": env("API_RATE_LIMIT", default="600/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portfolio MIS API",
     "DESCRIPTION": "People, registrations, progress per unit and certification claims of one centre, "
-                   "for the centre's management information system. Authenticate with a centre API token: "
-                   "`Authorization: Bearer <token>`.",
+    "for the centre's management information system. Authenticate with a centre API token: "
+    "`Authorization: Bearer <token>`.",
     "VERSION": "1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -4,6 +4,7 @@ Django's debug pages show settings, SQL and source to whoever triggers an error.
 looks at how this process was started: `manage.py runserver ADDR` and `gunicorn --bind ADDR` (also through
 GUNICORN_CMD_ARGS) may run with DEBUG only on a loopback address; any other server process never does.
 """
+
 import ipaddress
 import os
 import shlex
@@ -30,7 +31,7 @@ def _host_of(address: str) -> str:
     if address.startswith("unix:"):
         return "localhost"  # a Unix socket is reachable only on this machine
     if address.startswith("["):
-        return address[1:address.index("]")]
+        return address[1 : address.index("]")]
     if address.count(":") > 1:
         return address  # a bare IPv6 address
     if ":" in address:
@@ -43,7 +44,7 @@ def listening_addresses(argv: list[str], environ=None) -> list[str] | None:
     environ = os.environ if environ is None else environ
     program = os.path.basename(argv[0]) if argv else ""
     if "runserver" in argv:
-        rest = [a for a in argv[argv.index("runserver") + 1:] if not a.startswith("-")]
+        rest = [a for a in argv[argv.index("runserver") + 1 :] if not a.startswith("-")]
         if "-6" in argv or "--ipv6" in argv:
             return [rest[0] if rest else "[::1]:8000"]
         return [rest[0] if rest else "127.0.0.1:8000"]

@@ -2,6 +2,7 @@
 
 DEBUG stays off whenever the server listens beyond this machine (see debug_guard), whatever DJANGO_DEBUG says.
 """
+
 import sys
 
 from .base import *  # noqa: F403

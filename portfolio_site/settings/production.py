@@ -3,6 +3,7 @@
 Passes `manage.py check --deploy` with zero warnings when DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
 DATABASE_URL are set.
 """
+
 from .base import *  # noqa: F403
 from .base import env, sqlite_tuned
 
@@ -43,7 +44,5 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
     }
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://")
-}
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", default="INFO")  # noqa: F405

@@ -16,6 +16,7 @@ One module per job; this package re-exports their public names (`from qualificat
 - wording: the rules of combination in plain words (`rule_in_words`)
 - fixtures: catalogue fixture files, checked one by one and as a set, and their load order
 """
+
 from .checks import check_catalogue, validate_catalogue_data
 from .fixtures import (
     FIXTURE_CONFLICT,

@@ -1,5 +1,6 @@
 """Problems found in catalogue data: their severities and codes (tests import them), and the checker that
 collects them while reading a record against its schema."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -106,7 +107,9 @@ class _Checker:
     def record(self, record, data, schema, qualification=None):
         """Check one record's fields against a schema; return it normalised (defaults filled) or None."""
         if not isinstance(data, dict):
-            self.error(BAD_SHAPE, record, f"must be an object with fields, not {type(data).__name__}", qualification)
+            self.error(
+                BAD_SHAPE, record, f"must be an object with fields, not {type(data).__name__}", qualification
+            )
             return None
         out = {}
         ok = True
@@ -132,48 +135,73 @@ class _Checker:
                     continue
             elif kind == "str?":
                 if value is not None and not isinstance(value, str):
-                    self.error(BAD_TYPE, record, f"'{name}' must be text or null, not {_label(value)}", qualification)
+                    self.error(
+                        BAD_TYPE, record, f"'{name}' must be text or null, not {_label(value)}", qualification
+                    )
                     ok = False
                     continue
             elif kind == "int?":
                 if value is not None and not _is_int(value):
-                    self.error(BAD_TYPE, record, f"'{name}' must be a whole number or null, not {_label(value)}",
-                               qualification)
+                    self.error(
+                        BAD_TYPE,
+                        record,
+                        f"'{name}' must be a whole number or null, not {_label(value)}",
+                        qualification,
+                    )
                     ok = False
                     continue
                 if value is not None and value < 0:
-                    self.error(NEGATIVE_NUMBER, record, f"'{name}' is {value}: it must be 0 or more", qualification)
+                    self.error(
+                        NEGATIVE_NUMBER, record, f"'{name}' is {value}: it must be 0 or more", qualification
+                    )
                     ok = False
                     continue
             elif kind == "bool":
                 if value is None:
                     value = default
                 if not isinstance(value, bool):
-                    self.error(BAD_TYPE, record, f"'{name}' must be true or false, not {_label(value)}", qualification)
+                    self.error(
+                        BAD_TYPE,
+                        record,
+                        f"'{name}' must be true or false, not {_label(value)}",
+                        qualification,
+                    )
                     ok = False
                     continue
             elif kind == "bool?":
                 if value is not None and not isinstance(value, bool):
-                    self.error(BAD_TYPE, record, f"'{name}' must be true, false or null, not {_label(value)}",
-                               qualification)
+                    self.error(
+                        BAD_TYPE,
+                        record,
+                        f"'{name}' must be true, false or null, not {_label(value)}",
+                        qualification,
+                    )
                     ok = False
                     continue
             elif kind == "date?":
                 if value is not None and not _is_iso_date(value):
-                    self.error(BAD_TYPE, record, f"'{name}' must be a date as YYYY-MM-DD or null, not "
-                               f"{_label(value)}", qualification)
+                    self.error(
+                        BAD_TYPE,
+                        record,
+                        f"'{name}' must be a date as YYYY-MM-DD or null, not {_label(value)}",
+                        qualification,
+                    )
                     ok = False
                     continue
             elif kind == "list":
                 if value is None:
                     value = []
                 if not isinstance(value, list):
-                    self.error(BAD_TYPE, record, f"'{name}' must be a list, not {_label(value)}", qualification)
+                    self.error(
+                        BAD_TYPE, record, f"'{name}' must be a list, not {_label(value)}", qualification
+                    )
                     ok = False
                     continue
             elif kind == "dict":
                 if not isinstance(value, dict):
-                    self.error(BAD_TYPE, record, f"'{name}' must be an object, not {_label(value)}", qualification)
+                    self.error(
+                        BAD_TYPE, record, f"'{name}' must be an object, not {_label(value)}", qualification
+                    )
                     ok = False
                     continue
             out[name] = value

@@ -8,6 +8,7 @@ The export shape (one dict, JSON-ready):
                                     "evidence_requirements": [...], "evidence_guide": [...]}]}],
      "units": [<units that belong to no qualification, same shape without MEMBERSHIP_FIELDS>]}
 """
+
 from __future__ import annotations
 
 from ..levels import LEVELS  # noqa: F401 - re-exported with the schema
@@ -40,10 +41,10 @@ QUALIFICATION_FIELDS = {
 }
 # One condition on the candidate the handbook states for entry, asked at registration.
 ENTRY_CONDITION_FIELDS = {
-    "key": ("str", REQUIRED),      # a short name the registration records ("age_18")
-    "text": ("str", REQUIRED),     # the handbook's words
-    "source": ("str", REQUIRED),   # where the handbook states it
-    "page": ("int?", None),        # null where the source text lost the page number
+    "key": ("str", REQUIRED),  # a short name the registration records ("age_18")
+    "text": ("str", REQUIRED),  # the handbook's words
+    "source": ("str", REQUIRED),  # where the handbook states it
+    "page": ("int?", None),  # null where the source text lost the page number
 }
 UNIT_FIELDS = {
     "ref": ("str", REQUIRED),
@@ -158,8 +159,10 @@ def normalise_catalogue(data) -> tuple[dict | None, list[Problem]]:
         q = c.record(qrec, raw_q, QUALIFICATION_FIELDS, code)
         if q is None:
             continue
-        conditions = [c.record(f"{qrec} entry condition #{i}", raw, ENTRY_CONDITION_FIELDS, code)
-                      for i, raw in enumerate(q["entry_conditions"], start=1)]
+        conditions = [
+            c.record(f"{qrec} entry condition #{i}", raw, ENTRY_CONDITION_FIELDS, code)
+            for i, raw in enumerate(q["entry_conditions"], start=1)
+        ]
         if any(condition is None for condition in conditions):
             continue
         q["entry_conditions"] = conditions
@@ -235,8 +238,11 @@ def _normalise_unit(c, raw_u, position, code, *, with_membership):
                 cr["kind"] = o["kind"]
             o["criteria"].append(cr)
         u["outcomes"].append(o)
-    for key, schema_ in (("range", RANGE_FIELDS), ("evidence_requirements", EVIDENCE_FIELDS),
-                         ("evidence_guide", GUIDE_FIELDS)):
+    for key, schema_ in (
+        ("range", RANGE_FIELDS),
+        ("evidence_requirements", EVIDENCE_FIELDS),
+        ("evidence_guide", GUIDE_FIELDS),
+    ):
         u[key] = []
         for ii, raw_i in enumerate(c.children(urec, raw_u, key), start=1):
             item = c.record(f"{urec} {key.replace('_', ' ')} #{ii}", raw_i, schema_, code)
@@ -245,8 +251,12 @@ def _normalise_unit(c, raw_u, position, code, *, with_membership):
             if item["order"] is None:
                 item["order"] = ii
             if key == "evidence_requirements" and not all(isinstance(x, str) for x in item["criteria"]):
-                c.error(BAD_TYPE, f"{urec} evidence requirement {item['ref']}",
-                        "'criteria' must be a list of criterion references (text)", code)
+                c.error(
+                    BAD_TYPE,
+                    f"{urec} evidence requirement {item['ref']}",
+                    "'criteria' must be a list of criterion references (text)",
+                    code,
+                )
                 continue
             u[key].append(item)
     return u

@@ -1,5 +1,6 @@
 """The rules of combination in plain words, as a candidate reads them (each kind words itself: its class in
 qualifications/rule_kinds.py)."""
+
 from __future__ import annotations
 
 from ..rule_kinds import rule_kind

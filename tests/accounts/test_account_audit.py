@@ -1,5 +1,6 @@
 """Password change, password reset, sign-out and admin sign-in are in the audit trail; reset links are
 built from SITE_URL, never from the Host header."""
+
 from django.test import Client
 from django.urls import reverse
 
@@ -12,8 +13,10 @@ def test_password_change_is_audited(client, role_users):
     user = role_users["assessor"]
     client.force_login(user)
     new = "another-long-passphrase-7"
-    client.post(reverse("accounts:password_change"),
-                {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
     assert AuditEntry.objects.filter(action=Action.PASSWORD_CHANGE, actor=user).count() == 1
 
 
@@ -26,8 +29,9 @@ def test_sign_out_is_audited(client, role_users):
 
 def test_admin_sign_in_is_audited_as_such(client, make_user):
     admin_user = make_user("root", None, is_staff=True, is_superuser=True)
-    response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD,
-                                                         "next": "/admin/"})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD, "next": "/admin/"}
+    )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=Action.LOGIN, actor=admin_user)
     assert entry.details["door"] == "admin"
@@ -49,8 +53,9 @@ def test_password_reset_links_come_from_site_url_not_a_forged_host(role_users, m
     user = role_users["candidate"]
     user.email = "cand@example.org"
     user.save()
-    Client().post(reverse("accounts:password_reset"), {"email": "cand@example.org"},
-                  HTTP_HOST="attacker.example.net")
+    Client().post(
+        reverse("accounts:password_reset"), {"email": "cand@example.org"}, HTTP_HOST="attacker.example.net"
+    )
     body, subject = mailoutbox[0].body, mailoutbox[0].subject
     assert "attacker.example.net" not in body + subject
     assert "https://portfolio.example.org/accounts/password/reset/" in body

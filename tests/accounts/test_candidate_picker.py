@@ -1,5 +1,6 @@
 """Candidate pickers: a typed username or candidate number, validated by the server, with suggestions from a
 small JSON endpoint limited to the admin's own centre; the forms no longer carry every candidate."""
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -18,12 +19,21 @@ def people(centre, other_centre, make_user):
     return {
         "admin": make_user("adm", centre, Role.CENTRE_ADMIN),
         "other_admin": make_user("oadm", other_centre, Role.CENTRE_ADMIN),
-        "candidate": make_user("priya.patel", centre, Role.CANDIDATE, first_name="Priya", last_name="Patel",
-                               candidate_number="CN-77"),
-        "theirs": make_user("priya.other", other_centre, Role.CANDIDATE, first_name="Priya", last_name="Other"),
+        "candidate": make_user(
+            "priya.patel",
+            centre,
+            Role.CANDIDATE,
+            first_name="Priya",
+            last_name="Patel",
+            candidate_number="CN-77",
+        ),
+        "theirs": make_user(
+            "priya.other", other_centre, Role.CANDIDATE, first_name="Priya", last_name="Other"
+        ),
         "assessor": make_user("ass", centre, Role.ASSESSOR, first_name="Priya", last_name="Assessor"),
         "iv": make_user("iv", centre, Role.INTERNAL_VERIFIER),
-        "centre": centre, "other_centre": other_centre,
+        "centre": centre,
+        "other_centre": other_centre,
     }
 
 
@@ -54,16 +64,23 @@ def test_suggestions_of_another_centre_or_for_other_roles_are_refused(client, pe
 
 
 def registration_post(people, candidate, **extra):
-    return {"qualification": "4411-01", "centre": people["centre"].pk, "candidate": candidate,
-            "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
-            **extra}
+    return {
+        "qualification": "4411-01",
+        "centre": people["centre"].pk,
+        "candidate": candidate,
+        "assessor": people["assessor"].pk,
+        "internal_verifier": people["iv"].pk,
+        "registered_on": "2026-02-10",
+        **extra,
+    }
 
 
 @pytest.mark.parametrize("name", ["priya.patel", "PRIYA.PATEL", " CN-77 "])
 def test_register_by_username_or_candidate_number(client, people, name):
     client.force_login(people["admin"])
-    response = client.post(reverse("assessment:registration_new") + "?qualification=4411-01",
-                           registration_post(people, name))
+    response = client.post(
+        reverse("assessment:registration_new") + "?qualification=4411-01", registration_post(people, name)
+    )
     assert response.status_code == 302
     assert Registration.objects.get().candidate == people["candidate"]
 
@@ -71,8 +88,9 @@ def test_register_by_username_or_candidate_number(client, people, name):
 @pytest.mark.parametrize("name", ["nobody", "priya.other", "ass"])
 def test_an_unknown_or_other_centres_name_is_refused_with_a_clear_message(client, people, name):
     client.force_login(people["admin"])
-    response = client.post(reverse("assessment:registration_new") + "?qualification=4411-01",
-                           registration_post(people, name))
+    response = client.post(
+        reverse("assessment:registration_new") + "?qualification=4411-01", registration_post(people, name)
+    )
     assert response.status_code == 200
     assert f"No candidate &#x27;{name}&#x27; at your centre" in response.content.decode()
     assert not Registration.objects.exists()
@@ -80,8 +98,13 @@ def test_an_unknown_or_other_centres_name_is_refused_with_a_clear_message(client
 
 @pytest.mark.parametrize("count", [3, 60])
 def test_register_form_does_not_carry_every_candidate(client, people, count, django_assert_num_queries):
-    make_candidates(centre=people["centre"], count=count, qualification=_qualification(),
-                    assessor=people["assessor"], internal_verifier=people["iv"])
+    make_candidates(
+        centre=people["centre"],
+        count=count,
+        qualification=_qualification(),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+    )
     client.force_login(people["admin"])
     with django_assert_num_queries(13):
         response = client.get(reverse("assessment:registration_new") + "?qualification=4411-01")
@@ -99,14 +122,27 @@ def _qualification():
 def test_grant_form_names_candidates_by_username_and_refuses_unknown_ones(client, people):
     from verification.models import ExternalAccessGrant
 
-    reg = make_candidates(centre=people["centre"], count=2, qualification=_qualification(),
-                          assessor=people["assessor"], internal_verifier=people["iv"])
+    reg = make_candidates(
+        centre=people["centre"],
+        count=2,
+        qualification=_qualification(),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+    )
     client.force_login(people["admin"])
     page = client.get(reverse("verification:grant_create")).content.decode()
     assert "crowd000" not in page and "data-suggest-url" in page
-    data = {"centre": people["centre"].pk, "email": "ev@example.org", "first_name": "Eve", "last_name": "Ext",
-            "scope": "candidates", "expires_on": "01/01/2099"}
-    refused = client.post(reverse("verification:grant_create"), {**data, "candidates": "crowd000, priya.other"})
+    data = {
+        "centre": people["centre"].pk,
+        "email": "ev@example.org",
+        "first_name": "Eve",
+        "last_name": "Ext",
+        "scope": "candidates",
+        "expires_on": "01/01/2099",
+    }
+    refused = client.post(
+        reverse("verification:grant_create"), {**data, "candidates": "crowd000, priya.other"}
+    )
     assert "No candidate &#x27;priya.other&#x27; at your centre" in refused.content.decode()
     assert not ExternalAccessGrant.objects.exists()
     response = client.post(reverse("verification:grant_create"), {**data, "candidates": "crowd000\ncrowd001"})

@@ -1,4 +1,5 @@
 """Staff are signed out after STAFF_SESSION_IDLE_SECONDS without a request; candidates are not."""
+
 import time
 from unittest import mock
 

@@ -1,5 +1,6 @@
 """Invitations: the emailed link sets a password once; used twice, expired, replaced, revoked or tampered it is
 refused with a way to ask for a new one. `create_centre` makes a first centre and invites its admin."""
+
 import re
 from datetime import datetime, timedelta
 from io import StringIO
@@ -32,8 +33,15 @@ def admin(centre, make_user):
 @pytest.fixture
 def invited(centre, admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        person = services.person_create(actor=admin, centre=centre, first_name="Priya", last_name="Patel",
-                                        email="priya@example.org", username="priya.patel", roles=["candidate"])
+        person = services.person_create(
+            actor=admin,
+            centre=centre,
+            first_name="Priya",
+            last_name="Patel",
+            email="priya@example.org",
+            username="priya.patel",
+            roles=["candidate"],
+        )
     return person
 
 
@@ -56,7 +64,12 @@ def test_the_link_sets_the_password_once_and_the_person_signs_in(client, invited
     assert invited.check_password(NEW_PASSWORD)
     assert Invitation.objects.get().accepted_at is not None
     assert AuditEntry.objects.filter(action=Action.INVITATION_ACCEPTED).exists()
-    assert client.post(reverse("accounts:login"), {"username": "priya.patel", "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": "priya.patel", "password": NEW_PASSWORD}
+        ).status_code
+        == 302
+    )
     client.logout()
     again = client.get(path)
     assert again.status_code == 400
@@ -68,8 +81,12 @@ def test_the_link_sets_the_password_once_and_the_person_signs_in(client, invited
 def test_a_tampered_link_is_refused(client, invited):
     path = link_path(mail.outbox[-1])
     uid, token = path.strip("/").split("/")[1:]
-    for bad in (f"/invitation/{uid}/{token[:-1]}x/", f"/invitation/{uid}/nonsense/", f"/invitation/Zm9v/{token}/",
-                f"/invitation/{uid}-/{token}/"):
+    for bad in (
+        f"/invitation/{uid}/{token[:-1]}x/",
+        f"/invitation/{uid}/nonsense/",
+        f"/invitation/Zm9v/{token}/",
+        f"/invitation/{uid}-/{token}/",
+    ):
         response = client.get(bad)
         assert response.status_code == 400, bad
         assert "Ask for a new one" in response.content.decode()
@@ -85,8 +102,9 @@ def test_an_expired_link_is_refused(client, invited, settings, monkeypatch):
     assert response.status_code == 400 and "expired" in response.content.decode()
 
 
-def test_resending_breaks_the_old_link_and_the_new_one_works(client, centre, admin, invited,
-                                                              django_capture_on_commit_callbacks):
+def test_resending_breaks_the_old_link_and_the_new_one_works(
+    client, centre, admin, invited, django_capture_on_commit_callbacks
+):
     old = link_path(mail.outbox[-1])
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,8 +132,9 @@ def test_a_deactivated_persons_link_is_refused(client, centre, admin, invited):
     assert client.get(path).status_code == 400
 
 
-def test_asking_for_a_new_link_sends_one_to_a_pending_person_only(client, invited, cara_with_password,
-                                                                  django_capture_on_commit_callbacks):
+def test_asking_for_a_new_link_sends_one_to_a_pending_person_only(
+    client, invited, cara_with_password, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     for email in ("nobody@example.org", cara_with_password.email):
         with django_capture_on_commit_callbacks(execute=True):
@@ -123,13 +142,16 @@ def test_asking_for_a_new_link_sends_one_to_a_pending_person_only(client, invite
         assert invitation_views.REQUEST_SENT in response.content.decode()
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("invitations:request_new"), {"email": "PRIYA@example.org"}, follow=True)
+        response = client.post(
+            reverse("invitations:request_new"), {"email": "PRIYA@example.org"}, follow=True
+        )
     assert invitation_views.REQUEST_SENT in response.content.decode()
     assert len(mail.outbox) == 1 and set_password(client, link_path(mail.outbox[0])).status_code == 302
 
 
-def test_a_revoked_invitation_cannot_be_renewed_by_the_person(client, centre, admin, invited,
-                                                             django_capture_on_commit_callbacks):
+def test_a_revoked_invitation_cannot_be_renewed_by_the_person(
+    client, centre, admin, invited, django_capture_on_commit_callbacks
+):
     services.invitation_revoke(actor=admin, person=invited, centre=centre)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,8 +169,15 @@ def test_no_invitation_is_sent_when_the_create_rolls_back(centre, admin, django_
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.person_create(actor=admin, centre=centre, first_name="A", last_name="B",
-                                   email="ab@example.org", username="ab", roles=["assessor"])
+            services.person_create(
+                actor=admin,
+                centre=centre,
+                first_name="A",
+                last_name="B",
+                email="ab@example.org",
+                username="ab",
+                roles=["assessor"],
+            )
             raise RuntimeError
     assert callbacks == [] and mail.outbox == []
 
@@ -156,8 +185,14 @@ def test_no_invitation_is_sent_when_the_create_rolls_back(centre, admin, django_
 def test_create_centre_makes_the_centre_and_invites_its_admin(client, django_capture_on_commit_callbacks):
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("create_centre", "C1234", "Northfield College", "--admin-email", "head@northfield.example",
-                     stdout=out)
+        call_command(
+            "create_centre",
+            "C1234",
+            "Northfield College",
+            "--admin-email",
+            "head@northfield.example",
+            stdout=out,
+        )
     centre = Centre.objects.get(number="C1234")
     admin = User.objects.get(email="head@northfield.example")
     assert admin.username == "head" and admin.roles_in(centre) == {"centre_admin"}
@@ -166,5 +201,7 @@ def test_create_centre_makes_the_centre_and_invites_its_admin(client, django_cap
     client.post(reverse("accounts:login"), {"username": "head", "password": NEW_PASSWORD})
     assert client.get(reverse("people:index")).status_code == 302
     with pytest.raises(CommandError, match="already exists"):
-        call_command("create_centre", "C1234", "Again", "--admin-email", "other@example.org", stdout=StringIO())
+        call_command(
+            "create_centre", "C1234", "Again", "--admin-email", "other@example.org", stdout=StringIO()
+        )
     assert User.objects.filter(email="other@example.org").count() == 0

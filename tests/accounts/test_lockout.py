@@ -3,6 +3,7 @@
 The lockout is keyed on (username, client address); the client address comes from X-Forwarded-For only
 through DJANGO_TRUSTED_PROXY_COUNT proxies, so one client's failures never lock anybody else out.
 """
+
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from unittest import mock
@@ -28,8 +29,12 @@ def _behind_one_proxy(settings):
 def sign_in(username, password, *, client_ip, forwarded=None, client=None):
     client = client or Client()
     xff = forwarded if forwarded is not None else client_ip
-    return client.post(reverse("accounts:login"), {"username": username, "password": password},
-                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=xff)
+    return client.post(
+        reverse("accounts:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=xff,
+    )
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 On PostgreSQL the attempts really run at once, in threads with their own connections (each password check
 is slowed down so they overlap); elsewhere they run one after the other.
 """
+
 import time
 from unittest import mock
 
@@ -17,8 +18,9 @@ ATTEMPTS = 40
 
 
 @pytest.mark.postgres
-def test_parallel_attempts_never_get_more_password_checks_than_the_limit(transactional_db, settings, centre,
-                                                                           make_user):
+def test_parallel_attempts_never_get_more_password_checks_than_the_limit(
+    transactional_db, settings, centre, make_user
+):
     settings.AXES_FAILURE_LIMIT = 5
     make_user("target", centre)
     checks = []
@@ -31,8 +33,16 @@ def test_parallel_attempts_never_get_more_password_checks_than_the_limit(transac
 
     def attempt(i):
         def call():
-            return Client().post(reverse("accounts:login"), {"username": "target", "password": f"guess-{i}"},
-                                 REMOTE_ADDR="203.0.113.66").status_code
+            return (
+                Client()
+                .post(
+                    reverse("accounts:login"),
+                    {"username": "target", "password": f"guess-{i}"},
+                    REMOTE_ADDR="203.0.113.66",
+                )
+                .status_code
+            )
+
         return call
 
     with mock.patch.object(User, "check_password", slow_check):

@@ -59,8 +59,10 @@ def test_an_anonymous_forged_csrf_token_is_refused_with_a_clear_message_and_coun
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("accounts:login"), {"username": "u_admin", "password": PASSWORD,
-                                                       "csrfmiddlewaretoken": "forged"})
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "u_admin", "password": PASSWORD, "csrfmiddlewaretoken": "forged"},
+    )
     assert response.status_code == 403
     assert "nothing was changed" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -110,8 +112,10 @@ def test_password_change(client, role_users):
     user = role_users["assessor"]
     client.force_login(user)
     new = "another-long-passphrase-7"
-    response = client.post(reverse("accounts:password_change"),
-                           {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new)

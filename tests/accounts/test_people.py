@@ -1,5 +1,6 @@
 """People screens: a centre admin lists, creates, edits, gives and revokes roles, deactivates; all audited;
 another centre's admin meets the same 404 as for a person who does not exist."""
+
 import re
 
 import pytest
@@ -15,27 +16,59 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-PERSON_URLS = ["people:detail", "people:edit", "people:role_add", "people:role_revoke", "people:deactivate",
-               "people:reactivate", "people:invitation_resend", "people:invitation_revoke"]
-CENTRE_URLS = ["people:list", "people:candidate_suggest", "people:create", "people:add_existing", "people_import:upload", "people_import:export"]
-POST_ONLY = {"people:role_add", "people:role_revoke", "people:deactivate", "people:reactivate",
-             "people:invitation_resend", "people:invitation_revoke"}
+PERSON_URLS = [
+    "people:detail",
+    "people:edit",
+    "people:role_add",
+    "people:role_revoke",
+    "people:deactivate",
+    "people:reactivate",
+    "people:invitation_resend",
+    "people:invitation_revoke",
+]
+CENTRE_URLS = [
+    "people:list",
+    "people:candidate_suggest",
+    "people:create",
+    "people:add_existing",
+    "people_import:upload",
+    "people_import:export",
+]
+POST_ONLY = {
+    "people:role_add",
+    "people:role_revoke",
+    "people:deactivate",
+    "people:reactivate",
+    "people:invitation_resend",
+    "people:invitation_revoke",
+}
 
 
 @pytest.fixture
 def admins(centre, other_centre, make_user):
-    return {"a": make_user("admin_a", centre, Role.CENTRE_ADMIN), "b": make_user("admin_b", other_centre,
-                                                                                  Role.CENTRE_ADMIN)}
+    return {
+        "a": make_user("admin_a", centre, Role.CENTRE_ADMIN),
+        "b": make_user("admin_b", other_centre, Role.CENTRE_ADMIN),
+    }
 
 
 @pytest.fixture
 def cara(centre, make_user):
-    return make_user("cara", centre, Role.CANDIDATE, first_name="Cara", last_name="Candidate", email="cara@example.org")
+    return make_user(
+        "cara", centre, Role.CANDIDATE, first_name="Cara", last_name="Candidate", email="cara@example.org"
+    )
 
 
 def create(client, centre, **data):
-    payload = {"first_name": "Priya", "last_name": "Patel", "email": "priya@example.org", "username": "",
-               "roles": ["candidate"], "candidate_number": "CN123", **data}
+    payload = {
+        "first_name": "Priya",
+        "last_name": "Patel",
+        "email": "priya@example.org",
+        "username": "",
+        "roles": ["candidate"],
+        "candidate_number": "CN123",
+        **data,
+    }
     return client.post(reverse("people:create", args=[centre.pk]), payload)
 
 
@@ -44,9 +77,14 @@ def test_every_people_url_is_in_the_access_table():
 
     from tests.test_access_table import walk
 
-    names = {n for n, _ in walk(get_resolver().url_patterns) if n.split(":")[0] in {"people", "people_import",
-                                                                                     "invitations"}}
-    assert names == set(PERSON_URLS + CENTRE_URLS + ["people:index", "invitations:accept", "invitations:request_new"])
+    names = {
+        n
+        for n, _ in walk(get_resolver().url_patterns)
+        if n.split(":")[0] in {"people", "people_import", "invitations"}
+    }
+    assert names == set(
+        PERSON_URLS + CENTRE_URLS + ["people:index", "invitations:accept", "invitations:request_new"]
+    )
     assert names <= set(access.ACCESS)
 
 
@@ -71,7 +109,9 @@ def test_matrix_only_this_centres_admin_gets_through(client, centre, admins, rol
     assert method(reverse(url_name, args=missing)).status_code == 404
     if url_name in PERSON_URLS:  # this admin, a person of the other centre: 404
         stranger = User.objects.create_user("stranger")
-        Membership.objects.create(user=stranger, centre=Centre.objects.get(number="T002"), role=Role.CANDIDATE)
+        Membership.objects.create(
+            user=stranger, centre=Centre.objects.get(number="T002"), role=Role.CANDIDATE
+        )
         assert method(reverse(url_name, args=[centre.pk, stranger.pk])).status_code == 404
 
 
@@ -89,8 +129,9 @@ def test_dashboard_links_to_the_people_list(client, centre, admins):
     assert reverse("people:list", args=[centre.pk]) in page
 
 
-def test_create_a_candidate_suggests_the_username_invites_and_audits(client, centre, admins,
-                                                                     django_capture_on_commit_callbacks):
+def test_create_a_candidate_suggests_the_username_invites_and_audits(
+    client, centre, admins, django_capture_on_commit_callbacks
+):
     client.force_login(admins["a"])
     with django_capture_on_commit_callbacks(execute=True):
         response = create(client, centre)
@@ -132,8 +173,9 @@ def test_candidate_number_only_for_candidates(client, centre, admins):
     assert "only for people with the candidate role" in page
 
 
-def test_list_pages_50_and_searches_with_roles_status_and_invitation(client, centre, admins, make_user,
-                                                                     django_assert_max_num_queries):
+def test_list_pages_50_and_searches_with_roles_status_and_invitation(
+    client, centre, admins, make_user, django_assert_max_num_queries
+):
     for i in range(60):
         person = make_user(f"p{i:02d}", centre, Role.CANDIDATE, first_name=f"Person{i:02d}", last_name="Zed")
         person.set_unusable_password()
@@ -160,8 +202,15 @@ def test_list_does_not_show_other_centres_people(client, centre, other_centre, a
 
 def test_edit_details_is_audited_with_the_changes(client, centre, admins, cara):
     client.force_login(admins["a"])
-    response = client.post(reverse("people:edit", args=[centre.pk, cara.pk]), {
-        "first_name": "Carys", "last_name": "Candidate", "email": "carys@example.org", "candidate_number": "X9"})
+    response = client.post(
+        reverse("people:edit", args=[centre.pk, cara.pk]),
+        {
+            "first_name": "Carys",
+            "last_name": "Candidate",
+            "email": "carys@example.org",
+            "candidate_number": "X9",
+        },
+    )
     assert response.status_code == 302
     cara.refresh_from_db()
     assert (cara.first_name, cara.email, cara.candidate_number) == ("Carys", "carys@example.org", "X9")
@@ -185,8 +234,9 @@ def test_add_and_revoke_a_role_take_effect_at_once(client, centre, admins, cara)
 
 def test_a_centre_admin_cannot_revoke_their_own_admin_role(client, centre, admins):
     client.force_login(admins["a"])
-    response = client.post(reverse("people:role_revoke", args=[centre.pk, admins["a"].pk]), {"role": "centre_admin"},
-                           follow=True)
+    response = client.post(
+        reverse("people:role_revoke", args=[centre.pk, admins["a"].pk]), {"role": "centre_admin"}, follow=True
+    )
     assert services.OWN_ADMIN_ROLE in response.content.decode().replace("&#x27;", "'")
     assert admins["a"].roles_in(centre) == {"centre_admin"}
 
@@ -209,7 +259,9 @@ def test_deactivated_cannot_sign_in_and_reactivated_can(client, centre, admins, 
     client.force_login(admins["a"])
     client.post(reverse("people:reactivate", args=[centre.pk, cara.pk]))
     client.logout()
-    assert client.post(reverse("accounts:login"), {"username": "cara", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("accounts:login"), {"username": "cara", "password": PASSWORD}).status_code == 302
+    )
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert "person_deactivated" in actions and "person_reactivated" in actions
 
@@ -224,7 +276,8 @@ def test_deactivating_someone_who_also_works_elsewhere_is_refused(client, centre
 
 
 def test_one_person_holds_roles_at_two_centres_and_each_admin_sees_only_their_own_roles(
-        client, centre, other_centre, admins, cara):
+    client, centre, other_centre, admins, cara
+):
     Membership.objects.create(user=cara, centre=other_centre, role=Role.ASSESSOR)
     client.force_login(admins["b"])
     page = client.get(reverse("people:detail", args=[other_centre.pk, cara.pk])).content.decode()
@@ -237,8 +290,13 @@ def test_a_deactivated_persons_signed_decisions_stay_attributed(centre, admins, 
     assessor = make_user("ass", centre, Role.ASSESSOR)
     candidate = make_user("cand", centre, Role.CANDIDATE)
     iv = make_user("iv", centre, Role.INTERNAL_VERIFIER)
-    registration = make_registration(centre=centre, candidate=candidate, assessor=assessor, internal_verifier=iv,
-                                     qualification=make_qualification(mandatory=[make_unit()]))
+    registration = make_registration(
+        centre=centre,
+        candidate=candidate,
+        assessor=assessor,
+        internal_verifier=iv,
+        qualification=make_qualification(mandatory=[make_unit()]),
+    )
     services.person_deactivate(actor=admins["a"], centre=centre, person=assessor)
     registration.refresh_from_db()
     assert registration.assessor == assessor and User.objects.filter(pk=assessor.pk).exists()
@@ -250,20 +308,30 @@ def test_services_refuse_someone_who_is_not_admin_here(centre, other_centre, adm
     with pytest.raises(ValidationError, match="Only a centre admin"):
         services.role_add(actor=admins["b"], centre=centre, person=cara, role="assessor")
     with pytest.raises(ValidationError, match="Only a centre admin"):
-        services.person_create(actor=admins["b"], centre=centre, first_name="X", last_name="Y",
-                               email="x@example.org", username="xy", roles=["candidate"])
+        services.person_create(
+            actor=admins["b"],
+            centre=centre,
+            first_name="X",
+            last_name="Y",
+            email="x@example.org",
+            username="xy",
+            roles=["candidate"],
+        )
     assert not Invitation.objects.exists()
 
 
-def test_an_admin_adds_someone_from_another_centre_by_username_and_email(client, centre, other_centre, admins,
-                                                                        make_user):
+def test_an_admin_adds_someone_from_another_centre_by_username_and_email(
+    client, centre, other_centre, admins, make_user
+):
     sam = make_user("sam", other_centre, Role.ASSESSOR, email="sam@example.org", first_name="Sam")
     client.force_login(admins["a"])
     url = reverse("people:add_existing", args=[centre.pk])
     for username, email in (("sam", "wrong@example.org"), ("nobody", "sam@example.org")):
         page = client.post(url, {"username": username, "email": email, "roles": ["internal_verifier"]})
         assert services.NO_SUCH_PERSON in page.content.decode().replace("&#x27;", "'")
-    response = client.post(url, {"username": "SAM", "email": "Sam@example.org", "roles": ["internal_verifier"]})
+    response = client.post(
+        url, {"username": "SAM", "email": "Sam@example.org", "roles": ["internal_verifier"]}
+    )
     assert response["Location"] == reverse("people:detail", args=[centre.pk, sam.pk])
     assert sam.roles_in(centre) == {"internal_verifier"} and sam.roles_in(other_centre) == {"assessor"}
     assert AuditEntry.objects.filter(action=Action.MEMBERSHIP_GRANT, centre=centre).exists()

@@ -1,4 +1,5 @@
 """Two-factor sign-in (TOTP): open to every staff role, compulsory for staff of a centre that requires it."""
+
 import time
 
 import pytest
@@ -55,7 +56,9 @@ def test_staff_of_a_centre_that_requires_it_must_set_it_up_before_anything_else(
     client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
     for path in ["/", reverse("dashboards:assessor"), reverse("assessment:caseload"), "/admin/"]:
         response = client.get(path)
-        assert response.status_code == 302 and response["Location"] == reverse("accounts:two_factor_setup"), path
+        assert response.status_code == 302 and response["Location"] == reverse("accounts:two_factor_setup"), (
+            path
+        )
     assert "requires two-factor sign-in" in client.get(reverse("accounts:two_factor_setup")).content.decode()
     set_up(client, user)
     assert client.get(reverse("dashboards:assessor")).status_code == 200
@@ -77,16 +80,22 @@ def test_after_the_password_a_person_with_an_app_enters_a_code_before_anything_e
     client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
     dashboard = reverse("dashboards:internal_verifier")
     response = client.get(dashboard)
-    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:two_factor_verify"))
-    assert client.get(reverse("accounts:two_factor_setup")).status_code == 302  # no swapping the app unverified
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:two_factor_verify")
+    )
+    assert (
+        client.get(reverse("accounts:two_factor_setup")).status_code == 302
+    )  # no swapping the app unverified
     wrong = client.post(reverse("accounts:two_factor_verify"), {"code": "000000"})
     assert ERR_WRONG_CODE in wrong.content.decode()
     device.refresh_from_db()
     device.throttling_failure_count = 0
     device.throttling_failure_timestamp = None
     device.save()
-    ok = client.post(reverse("accounts:two_factor_verify") + f"?next={dashboard}",
-                     {"code": code_for(device, steps_ahead=1)})
+    ok = client.post(
+        reverse("accounts:two_factor_verify") + f"?next={dashboard}",
+        {"code": code_for(device, steps_ahead=1)},
+    )
     assert ok.status_code == 302 and ok["Location"] == dashboard
     assert client.get(dashboard).status_code == 200
     assert AuditEntry.objects.filter(action=Action.TWO_FACTOR_VERIFIED, actor=user).count() == 1

@@ -1,4 +1,5 @@
 """The MIS API: tokens per centre with scopes, every endpoint's access, no leak across centres."""
+
 import datetime as dt
 
 import pytest
@@ -20,8 +21,9 @@ ENDPOINTS = {
 
 
 def token(w, *scopes, centre=None, admin=None):
-    return services.api_token_create(actor=admin or w.admin, centre=centre or w.centre, name="MIS",
-                                     scopes=scopes or Scope.values)[1]
+    return services.api_token_create(
+        actor=admin or w.admin, centre=centre or w.centre, name="MIS", scopes=scopes or Scope.values
+    )[1]
 
 
 def bearer(key):
@@ -61,7 +63,9 @@ def test_a_token_of_another_centre_never_reads_this_one(client, world, other_cen
 
 @pytest.mark.django_db
 def test_a_revoked_token_is_refused_at_once(client, world):
-    made, key = services.api_token_create(actor=world.admin, centre=world.centre, name="x", scopes=Scope.values)
+    made, key = services.api_token_create(
+        actor=world.admin, centre=world.centre, name="x", scopes=Scope.values
+    )
     assert client.get(reverse("api:people"), **bearer(key)).status_code == 200
     services.api_token_revoke(actor=world.admin, token=made)
     assert client.get(reverse("api:people"), **bearer(key)).status_code == 401
@@ -98,22 +102,40 @@ def test_create_registration_through_the_services_checks_and_audit(client, world
     w = world
     newcomer = w.make_user("newbie", w.centre, Role.CANDIDATE)
     key = token(w, Scope.WRITE_REGISTRATIONS)
-    body = {"candidate": "newbie", "qualification": "TV-01", "assessor": "ann", "internal_verifier": "ivy",
-            "registered_on": dt.date.today().isoformat(), "candidate_number": "C-1"}
+    body = {
+        "candidate": "newbie",
+        "qualification": "TV-01",
+        "assessor": "ann",
+        "internal_verifier": "ivy",
+        "registered_on": dt.date.today().isoformat(),
+        "candidate_number": "C-1",
+    }
     created = client.post(reverse("api:registrations"), body, content_type="application/json", **bearer(key))
     assert created.status_code == 201, created.content
     assert Registration.objects.filter(candidate=newcomer, candidate_number="C-1").exists()
     assert AuditEntry.objects.filter(action=Action.API_REGISTRATION_CREATED).exists()
     # the same checks as the form: the assessor cannot be the IV
-    bad = client.post(reverse("api:registrations"), dict(body, internal_verifier="ann"),
-                      content_type="application/json", **bearer(key))
+    bad = client.post(
+        reverse("api:registrations"),
+        dict(body, internal_verifier="ann"),
+        content_type="application/json",
+        **bearer(key),
+    )
     assert bad.status_code == 400
-    unknown = client.post(reverse("api:registrations"), dict(body, assessor="ghost"),
-                          content_type="application/json", **bearer(key))
+    unknown = client.post(
+        reverse("api:registrations"),
+        dict(body, assessor="ghost"),
+        content_type="application/json",
+        **bearer(key),
+    )
     assert unknown.status_code == 400 and "ghost" in unknown.content.decode()
     read_only = token(w, Scope.READ_REGISTRATIONS)
-    assert client.post(reverse("api:registrations"), body, content_type="application/json",
-                       **bearer(read_only)).status_code == 403
+    assert (
+        client.post(
+            reverse("api:registrations"), body, content_type="application/json", **bearer(read_only)
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -140,8 +162,13 @@ def test_token_page_shows_a_new_token_once_and_revokes(client, world):
 def test_a_token_of_another_centre_cannot_register_this_centres_people(client, world, other_centre):
     other_admin = world.make_user("oadm", other_centre, Role.CENTRE_ADMIN)
     key = token(world, Scope.WRITE_REGISTRATIONS, centre=other_centre, admin=other_admin)
-    body = {"candidate": "cara", "qualification": "TV-01", "assessor": "ann", "internal_verifier": "ivy",
-            "registered_on": dt.date.today().isoformat()}
+    body = {
+        "candidate": "cara",
+        "qualification": "TV-01",
+        "assessor": "ann",
+        "internal_verifier": "ivy",
+        "registered_on": dt.date.today().isoformat(),
+    }
     refused = client.post(reverse("api:registrations"), body, content_type="application/json", **bearer(key))
     assert refused.status_code == 400 and "No candidate 'cara' at this centre" in refused.content.decode()
     assert not Registration.objects.filter(centre=other_centre).exists()
@@ -152,22 +179,40 @@ def test_a_registration_whose_qualification_has_entry_conditions_is_confirmed_th
     """4430-04 asks the centre to confirm its entry conditions at registration: the register form has a box
     for each, and the API must take the same confirmations (it refused every 4430-04 registration)."""
     w = world
-    w.qualification.entry_conditions = [{"key": "age_18", "text": "Not under the age of 18.", "source": "handbook 2.2"},
-                               {"key": "not_already_held", "text": "Not already holding it.", "source": "2.2"}]
+    w.qualification.entry_conditions = [
+        {"key": "age_18", "text": "Not under the age of 18.", "source": "handbook 2.2"},
+        {"key": "not_already_held", "text": "Not already holding it.", "source": "2.2"},
+    ]
     w.qualification.save(update_fields=["entry_conditions"])
     w.make_user("newbie", w.centre, Role.CANDIDATE)
     key = token(w, Scope.WRITE_REGISTRATIONS)
-    body = {"candidate": "newbie", "qualification": w.qualification.code, "assessor": "ann", "internal_verifier": "ivy",
-            "registered_on": dt.date.today().isoformat()}
-    missing = client.post(reverse("api:registrations"), dict(body, entry_conditions_confirmed=["age_18"]),
-                          content_type="application/json", **bearer(key))
+    body = {
+        "candidate": "newbie",
+        "qualification": w.qualification.code,
+        "assessor": "ann",
+        "internal_verifier": "ivy",
+        "registered_on": dt.date.today().isoformat(),
+    }
+    missing = client.post(
+        reverse("api:registrations"),
+        dict(body, entry_conditions_confirmed=["age_18"]),
+        content_type="application/json",
+        **bearer(key),
+    )
     assert missing.status_code == 400 and "Not already holding it." in missing.content.decode()
-    unknown = client.post(reverse("api:registrations"), dict(body, entry_conditions_confirmed=["age_18", "x"]),
-                          content_type="application/json", **bearer(key))
+    unknown = client.post(
+        reverse("api:registrations"),
+        dict(body, entry_conditions_confirmed=["age_18", "x"]),
+        content_type="application/json",
+        **bearer(key),
+    )
     assert unknown.status_code == 400 and "x" in unknown.json()["entry_conditions_confirmed"][0]
-    created = client.post(reverse("api:registrations"),
-                          dict(body, entry_conditions_confirmed=["age_18", "not_already_held"]),
-                          content_type="application/json", **bearer(key))
+    created = client.post(
+        reverse("api:registrations"),
+        dict(body, entry_conditions_confirmed=["age_18", "not_already_held"]),
+        content_type="application/json",
+        **bearer(key),
+    )
     assert created.status_code == 201, created.content
     registration = Registration.objects.get(pk=created.json()["id"])
     assert sorted(c["key"] for c in registration.entry_conditions_confirmed) == ["age_18", "not_already_held"]

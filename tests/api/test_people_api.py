@@ -1,4 +1,5 @@
 """POST /api/v1/people/: a person made at the token's centre through the People screen's form and service."""
+
 import json
 import re
 
@@ -17,8 +18,13 @@ URL = "/api/v1/people/"
 
 
 def body(**changes):
-    data = {"first_name": "Priya", "last_name": "Patel", "email": "priya@example.org", "roles": ["candidate"],
-            "candidate_number": "C-77"}
+    data = {
+        "first_name": "Priya",
+        "last_name": "Patel",
+        "email": "priya@example.org",
+        "roles": ["candidate"],
+        "candidate_number": "C-77",
+    }
     return {k: v for k, v in (data | changes).items() if v is not None}
 
 
@@ -37,7 +43,9 @@ def test_the_url_is_the_people_list():
 
 
 @pytest.mark.django_db
-def test_creates_a_person_at_the_tokens_centre_invited_and_audited(client, world, django_capture_on_commit_callbacks):
+def test_creates_a_person_at_the_tokens_centre_invited_and_audited(
+    client, world, django_capture_on_commit_callbacks
+):
     key = token(world, Scope.WRITE_PEOPLE)
     with django_capture_on_commit_callbacks(execute=True):
         created = post(client, key, body())
@@ -48,7 +56,8 @@ def test_creates_a_person_at_the_tokens_centre_invited_and_audited(client, world
     person = User.objects.get(username="priya.patel")
     assert person.candidate_number == "C-77" and not person.has_usable_password()
     assert list(Membership.objects.filter(user=person).values_list("centre", "role")) == [
-        (world.centre.pk, "candidate")]
+        (world.centre.pk, "candidate")
+    ]
     assert AuditEntry.objects.filter(action=people_services.Action.PERSON_CREATED, actor=world.admin).exists()
     api_row = AuditEntry.objects.get(action="api.person_created")
     assert api_row.details["token"] == key[:10] and api_row.details["roles"] == ["candidate"]
@@ -56,11 +65,18 @@ def test_creates_a_person_at_the_tokens_centre_invited_and_audited(client, world
 
 
 @pytest.mark.django_db
-def test_the_created_person_accepts_the_invitation_and_signs_in(client, world, django_capture_on_commit_callbacks):
+def test_the_created_person_accepts_the_invitation_and_signs_in(
+    client, world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        assert post(client, token(world, Scope.WRITE_PEOPLE),
-                    body(username="p.patel", roles=["assessor", "internal_verifier"],
-                         candidate_number=None)).status_code == 201
+        assert (
+            post(
+                client,
+                token(world, Scope.WRITE_PEOPLE),
+                body(username="p.patel", roles=["assessor", "internal_verifier"], candidate_number=None),
+            ).status_code
+            == 201
+        )
     path = re.search(r"https://portfolio\.example\.org(/invitation/\S+/\S+/)", mail.outbox[-1].body).group(1)
     accepted = client.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert accepted["Location"] == reverse("accounts:login")
@@ -68,7 +84,9 @@ def test_the_created_person_accepts_the_invitation_and_signs_in(client, world, d
     assert signed_in.status_code == 302
     assert client.get(reverse("home"), follow=True).status_code == 200
     assert sorted(User.objects.get(username="p.patel").memberships.values_list("role", flat=True)) == [
-        "assessor", "internal_verifier"]
+        "assessor",
+        "internal_verifier",
+    ]
 
 
 @pytest.mark.django_db
@@ -90,7 +108,9 @@ def test_a_repeated_post_makes_no_second_person(client, world):
 @pytest.mark.django_db
 def test_a_clash_with_another_centres_person_names_no_id(client, world, other_centre):
     world.make_user("elsewhere", other_centre, Role.CANDIDATE, email="else@example.org")
-    clash = post(client, token(world, Scope.WRITE_PEOPLE), body(username="elsewhere", email="new@example.org"))
+    clash = post(
+        client, token(world, Scope.WRITE_PEOPLE), body(username="elsewhere", email="new@example.org")
+    )
     assert clash.status_code == 409 and "id" not in clash.json()
 
 
@@ -121,8 +141,9 @@ def test_another_centres_token_cannot_touch_this_centre(client, world, other_cen
     assert sneaky.status_code == 400 and "Unknown field(s): centre" in sneaky.content.decode()
     made = post(client, key, body())
     assert made.status_code == 201
-    assert list(Membership.objects.filter(user__email="priya@example.org").values_list("centre", flat=True)) == [
-        other_centre.pk]
+    assert list(
+        Membership.objects.filter(user__email="priya@example.org").values_list("centre", flat=True)
+    ) == [other_centre.pk]
     # a person of this centre is not theirs to extend: the username clash answers without an id
     clash = post(client, key, body(username="cara", email="cara.new@example.org"))
     assert clash.status_code == 409 and "id" not in clash.json()
@@ -131,8 +152,13 @@ def test_another_centres_token_cannot_touch_this_centre(client, world, other_cen
 
 @pytest.mark.django_db
 def test_a_token_cannot_make_a_centre_admin(client, world):
-    refused = post(client, token(world, Scope.WRITE_PEOPLE), body(roles=["centre_admin"], candidate_number=None))
-    assert refused.status_code == 400 and "a centre admin is made on the People screen" in refused.content.decode()
+    refused = post(
+        client, token(world, Scope.WRITE_PEOPLE), body(roles=["centre_admin"], candidate_number=None)
+    )
+    assert (
+        refused.status_code == 400
+        and "a centre admin is made on the People screen" in refused.content.decode()
+    )
     assert not User.objects.filter(email="priya@example.org").exists()
 
 
@@ -147,20 +173,23 @@ def test_malformed_json_is_refused_in_words(client, world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"email": "not-an-email"}, "email", "valid email"),
-    ({"email": None}, "email", "required"),
-    ({"first_name": {"$ne": ""}}, "first_name", "Not a valid string"),
-    ({"last_name": ["Patel"]}, "last_name", "Not a valid string"),
-    ({"first_name": "x" * 151}, "first_name", "no more than 150"),
-    ({"first_name": "Pri\x00ya"}, "first_name", "Null characters"),
-    ({"roles": "candidate"}, "roles", "list"),
-    ({"roles": []}, "roles", "empty"),
-    ({"roles": ["superuser"]}, "roles", "not a role an API token gives: use candidate, assessor"),
-    ({"roles": ["assessor"]}, "candidate_number", "only for people with the candidate role"),
-    ({"username": "bad name!"}, "username", "valid username"),
-    ({"is_superuser": True}, "non_field_errors", "Unknown field(s): is_superuser"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"email": "not-an-email"}, "email", "valid email"),
+        ({"email": None}, "email", "required"),
+        ({"first_name": {"$ne": ""}}, "first_name", "Not a valid string"),
+        ({"last_name": ["Patel"]}, "last_name", "Not a valid string"),
+        ({"first_name": "x" * 151}, "first_name", "no more than 150"),
+        ({"first_name": "Pri\x00ya"}, "first_name", "Null characters"),
+        ({"roles": "candidate"}, "roles", "list"),
+        ({"roles": []}, "roles", "empty"),
+        ({"roles": ["superuser"]}, "roles", "not a role an API token gives: use candidate, assessor"),
+        ({"roles": ["assessor"]}, "candidate_number", "only for people with the candidate role"),
+        ({"username": "bad name!"}, "username", "valid username"),
+        ({"is_superuser": True}, "non_field_errors", "Unknown field(s): is_superuser"),
+    ],
+)
 def test_hostile_input_gets_400_with_a_clear_message(client, world, changes, field, words):
     refused = post(client, token(world, Scope.WRITE_PEOPLE), body(**changes))
     assert refused.status_code == 400, refused.content

@@ -17,9 +17,24 @@ def world(centre, make_user):
     unit = make_unit(number="101", criteria=2)
     other_unit = make_unit(number="102", criteria=2)
     qualification = make_qualification(mandatory=[unit, other_unit])
-    registration = make_registration(centre=centre, candidate=candidate, assessor=assessor, internal_verifier=iv,
-                                     qualification=qualification)
+    registration = make_registration(
+        centre=centre,
+        candidate=candidate,
+        assessor=assessor,
+        internal_verifier=iv,
+        qualification=qualification,
+    )
     evidence = make_evidence(registration=registration, title="Customer email")
-    return SimpleNamespace(centre=centre, candidate=candidate, assessor=assessor, iv=iv, admin=admin, unit=unit,
-                           other_unit=other_unit, qualification=qualification, registration=registration,
-                           evidence=evidence, make_user=make_user)
+    return SimpleNamespace(
+        centre=centre,
+        candidate=candidate,
+        assessor=assessor,
+        iv=iv,
+        admin=admin,
+        unit=unit,
+        other_unit=other_unit,
+        qualification=qualification,
+        registration=registration,
+        evidence=evidence,
+        make_user=make_user,
+    )

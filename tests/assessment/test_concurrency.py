@@ -3,6 +3,7 @@
 On PostgreSQL the requests really run at once, in two threads with their own connections. SQLite allows one
 writer at a time, so there the same two submissions run one after the other (the double-submit case).
 """
+
 import threading
 
 import pytest
@@ -42,8 +43,14 @@ def run_together(*calls):
 
 
 def ready(world):
-    services.mapping_add(registration=world.registration, evidence=world.evidence, actor=world.assessor,
-                         criteria=list(world.unit.criteria.all()), method="observation", decision="accepted")
+    services.mapping_add(
+        registration=world.registration,
+        evidence=world.evidence,
+        actor=world.assessor,
+        criteria=list(world.unit.criteria.all()),
+        method="observation",
+        decision="accepted",
+    )
     ua = UnitAssessment.objects.get(registration=world.registration, unit=world.unit)
     return services.authenticity_sign(unit_assessment=ua, actor=world.candidate)
 
@@ -79,6 +86,7 @@ def test_two_tabs_deciding_the_same_mapping_never_lose_an_update(transactional_d
             client.force_login(world.assessor)
             client.post(url, {"decision": "not_yet", "reason": reason, "version": mapping.version})
             return reason
+
         return submit
 
     run_together(decide("tab one"), decide("tab two"))

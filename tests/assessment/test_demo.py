@@ -1,4 +1,5 @@
 """The demo: registrations at every stage, made through the real services, safe to run twice."""
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command

@@ -1,6 +1,7 @@
 """Dates in the future refused where the handbook's activity must already have happened (issue 17 item 6), by the
 one check (audit.dates.not_in_future), in the form beside the field and again in the service; dates of what is
 planned (target dates, next reviews, the end of a registration or of access) may be in the future."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,10 @@ TOMORROW = TODAY + dt.timedelta(days=1)
 
 HAPPENED = [
     (assessment_forms.RecordForm, "date"),  # observation, questioning, professional discussion
-    (assessment_forms.AssessmentReportForm, "date"),  # the assessment report (printing's assessment-report form)
+    (
+        assessment_forms.AssessmentReportForm,
+        "date",
+    ),  # the assessment report (printing's assessment-report form)
     (assessment_forms.PlanReviewForm, "reviewed_on"),
     (evidence_forms.EvidenceDetailsForm, "activity_date"),
     (evidence_forms.UploadForm, "activity_date"),
@@ -83,7 +87,12 @@ def test_an_assessment_report_dated_tomorrow_is_refused_once_beside_the_date(cli
 
     client.force_login(world.assessor)
     url = reverse("assessment:assessment_report_new", args=[world.registration.pk])
-    data = {"unit": world.unit.pk, "outcome": "Competent.", "q_skills_met": "yes", "date": TOMORROW.isoformat()}
+    data = {
+        "unit": world.unit.pk,
+        "outcome": "Competent.",
+        "q_skills_met": "yes",
+        "date": TOMORROW.isoformat(),
+    }
     response = client.post(url, data)
     assert response.status_code == 200 and not AssessmentReport.objects.exists()
     assert response.content.decode().count(services.REPORT_FUTURE_DATE.split(":")[0]) == 1
@@ -94,11 +103,21 @@ def test_an_assessment_report_dated_tomorrow_is_refused_once_beside_the_date(cli
 @pytest.mark.django_db
 def test_the_services_refuse_a_report_and_a_review_dated_tomorrow(world):
     with pytest.raises(ValidationError, match="an assessment report is of an assessment that has already"):
-        services.assessment_report_create(registration=world.registration, actor=world.assessor, unit=world.unit,
-                                          date=TOMORROW, answers={"skills_met": True}, outcome="Competent.")
-    plan = services.action_plan_create(registration=world.registration, actor=world.assessor,
-                                       items=[("Observe a complaint", TOMORROW, [])])
+        services.assessment_report_create(
+            registration=world.registration,
+            actor=world.assessor,
+            unit=world.unit,
+            date=TOMORROW,
+            answers={"skills_met": True},
+            outcome="Competent.",
+        )
+    plan = services.action_plan_create(
+        registration=world.registration, actor=world.assessor, items=[("Observe a complaint", TOMORROW, [])]
+    )
     with pytest.raises(ValidationError, match="record a review once it has taken place"):
-        services.action_plan_review(plan=plan, actor=world.assessor, reviewed_on=TOMORROW, notes="Going well.")
-    services.action_plan_review(plan=plan, actor=world.assessor, reviewed_on=TODAY, notes="Going well.",
-                                next_review_date=TOMORROW)
+        services.action_plan_review(
+            plan=plan, actor=world.assessor, reviewed_on=TOMORROW, notes="Going well."
+        )
+    services.action_plan_review(
+        plan=plan, actor=world.assessor, reviewed_on=TODAY, notes="Going well.", next_review_date=TOMORROW
+    )

@@ -1,5 +1,6 @@
 """The handbooks' own examples taken through mapping and sign-off on the real catalogue fixtures (issue 19), and
 forged POSTs refused with the handbook's reason, nothing saved."""
+
 import datetime as dt
 
 import pytest
@@ -52,23 +53,42 @@ def people(centre, make_user):
 def register(people, code, *optional):
     qualification = Qualification.objects.get(code=code)
     units = [Unit.objects.get(ref=ref) for ref in optional]
-    return make_registration(centre=people["centre"], candidate=people["candidate"], assessor=people["assessor"],
-                             internal_verifier=people["iv"], qualification=qualification, optional_units=units)
+    return make_registration(
+        centre=people["centre"],
+        candidate=people["candidate"],
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        qualification=qualification,
+        optional_units=units,
+    )
 
 
 def map_all_criteria(registration, unit, people, **kwargs):
     item = make_evidence(registration=registration, title=f"Portfolio for {unit.number}")
-    services.mapping_add(registration=registration, evidence=item, actor=people["assessor"],
-                         criteria=list(unit.criteria.all()), method="product_evidence", decision="accepted",
-                         location="whole file", **kwargs)
+    services.mapping_add(
+        registration=registration,
+        evidence=item,
+        actor=people["assessor"],
+        criteria=list(unit.criteria.all()),
+        method="product_evidence",
+        decision="accepted",
+        location="whole file",
+        **kwargs,
+    )
     return item
 
 
 def map_requirements(registration, people, unit, refs, title="Complaint file"):
     item = make_evidence(registration=registration, title=title)
-    services.mapping_add(registration=registration, evidence=item, actor=people["assessor"],
-                         requirements=[EvidenceRequirement.objects.get(unit=unit, ref=r) for r in refs],
-                         method="product_evidence", location="pages 1-4", decision="accepted")
+    services.mapping_add(
+        registration=registration,
+        evidence=item,
+        actor=people["assessor"],
+        requirements=[EvidenceRequirement.objects.get(unit=unit, ref=r) for r in refs],
+        method="product_evidence",
+        location="pages 1-4",
+        decision="accepted",
+    )
     return item
 
 
@@ -100,11 +120,15 @@ def test_410_sign_off_names_each_unmet_sub_item_then_signs_with_evidence_and_not
     map_requirements(registration, people, unit, ["5b", "6b", "6c"], title="Second complaint file")
     ua.refresh_from_db()
     with pytest.raises(ValidationError, match="requirement 3 is confirmed without a note"):
-        services.unit_sign_off(unit_assessment=ua, actor=people["assessor"], password=PASSWORD,
-                               confirmed_requirements=["3"])
+        services.unit_sign_off(
+            unit_assessment=ua, actor=people["assessor"], password=PASSWORD, confirmed_requirements=["3"]
+        )
     signed = services.unit_sign_off(
-        unit_assessment=ua, actor=people["assessor"], password=PASSWORD,
-        confirmed_requirements={"3": "Complaints handled March to September 2026 (log, pages 1-12)."})
+        unit_assessment=ua,
+        actor=people["assessor"],
+        password=PASSWORD,
+        confirmed_requirements={"3": "Complaints handled March to September 2026 (log, pages 1-12)."},
+    )
     assert signed.status == UnitAssessment.Status.SIGNED
     confirmation = RequirementConfirmation.objects.get(unit_assessment=ua)
     assert confirmation.requirement.ref == "3" and confirmation.round == 1 and "March" in confirmation.note
@@ -148,15 +172,29 @@ def test_the_unit_page_lists_the_requirements_and_the_mapping_form_offers_the_su
     parent = EvidenceRequirement.objects.get(unit=unit, ref="5")
     guidance = EvidenceRequirement.objects.get(unit=unit, ref="2")
     assert f'value="{parent.pk}" id="req-' not in form and f'value="{guidance.pk}" id="req-' not in form
-    response = client.post(reverse("assessment:evidence_map", args=[registration.pk, item.pk]), {
-        "requirements": [sub_item.pk], "method": "product_evidence", "setting": "real_work", "location": "p. 3",
-        "decision": "accepted", "evidence_revision": item.revision})
+    response = client.post(
+        reverse("assessment:evidence_map", args=[registration.pk, item.pk]),
+        {
+            "requirements": [sub_item.pk],
+            "method": "product_evidence",
+            "setting": "real_work",
+            "location": "p. 3",
+            "decision": "accepted",
+            "evidence_revision": item.revision,
+        },
+    )
     assert response.status_code == 302
     mapping = EvidenceMapping.objects.get(requirement=sub_item)
     assert mapping.setting == "real_work" and mapping.location == "p. 3"
     with pytest.raises(ValidationError, match="has lettered sub-items"):
-        services.mapping_add(registration=registration, evidence=item, actor=people["assessor"],
-                             requirements=[parent], method="product_evidence", decision="accepted")
+        services.mapping_add(
+            registration=registration,
+            evidence=item,
+            actor=people["assessor"],
+            requirements=[parent],
+            method="product_evidence",
+            decision="accepted",
+        )
 
 
 # --- 4430-02 unit 214: four of the twelve sources of diversity --------------------------------------------
@@ -168,23 +206,40 @@ def test_214_signs_with_four_of_the_twelve_sources_of_diversity(people):
     map_all_criteria(registration, unit, people)
     item = make_evidence(registration=registration, title="Diversity log")
     leaves = ["1a", "1b", "1c", "3a", "3b", "2a", "2b", "2c"]
-    services.mapping_add(registration=registration, evidence=item, actor=people["assessor"],
-                         range_items=[RangeItem.objects.get(unit=unit, ref=r) for r in leaves],
-                         method="observation", decision="accepted")
+    services.mapping_add(
+        registration=registration,
+        evidence=item,
+        actor=people["assessor"],
+        range_items=[RangeItem.objects.get(unit=unit, ref=r) for r in leaves],
+        method="observation",
+        decision="accepted",
+    )
     ua = candidate_signs(registration, unit, people)
-    confirm = {s.requirement.ref: "Seen over six months on the shop floor."
-               for s in unit_matrix(registration, unit).coverage.to_confirm}
+    confirm = {
+        s.requirement.ref: "Seen over six months on the shop floor."
+        for s in unit_matrix(registration, unit).coverage.to_confirm
+    }
     with pytest.raises(ValidationError) as refused:
-        services.unit_sign_off(unit_assessment=ua, actor=people["assessor"], password=PASSWORD,
-                               confirmed_requirements=confirm)
-    assert "Range 2 asks for 4 of 2a–2l" in refused.value.messages[0] and "3 covered so far" in refused.value.messages[0]
+        services.unit_sign_off(
+            unit_assessment=ua, actor=people["assessor"], password=PASSWORD, confirmed_requirements=confirm
+        )
+    assert (
+        "Range 2 asks for 4 of 2a–2l" in refused.value.messages[0]
+        and "3 covered so far" in refused.value.messages[0]
+    )
     assert "2d" not in refused.value.messages[0]  # the other nine are not demanded one by one
-    services.mapping_add(registration=registration, evidence=item, actor=people["assessor"],
-                         range_items=[RangeItem.objects.get(unit=unit, ref="2j")], method="observation",
-                         decision="accepted")
+    services.mapping_add(
+        registration=registration,
+        evidence=item,
+        actor=people["assessor"],
+        range_items=[RangeItem.objects.get(unit=unit, ref="2j")],
+        method="observation",
+        decision="accepted",
+    )
     ua.refresh_from_db()
-    signed = services.unit_sign_off(unit_assessment=ua, actor=people["assessor"], password=PASSWORD,
-                                    confirmed_requirements=confirm)
+    signed = services.unit_sign_off(
+        unit_assessment=ua, actor=people["assessor"], password=PASSWORD, confirmed_requirements=confirm
+    )
     assert signed.status == UnitAssessment.Status.SIGNED
 
 
@@ -193,22 +248,44 @@ def test_405_staged_drill_is_accepted_other_simulation_refused_in_the_handbooks_
     load("4430-04.json")
     registration = register(people, "4430-04", "4430-405", "4430-410")
     drill_criterion = AssessmentCriterion.objects.get(unit__ref="4430-405", ref="2.7")
-    drill = make_evidence(registration=registration, title="Fire evacuation drill",
-                          context=EvidenceItem.Context.STAGED_DRILL)
-    services.mapping_add(registration=registration, evidence=drill, actor=people["assessor"],
-                         criteria=[drill_criterion], method="observation", decision="accepted")
-    role_play = make_evidence(registration=registration, title="Role play", context=EvidenceItem.Context.SIMULATION)
+    drill = make_evidence(
+        registration=registration, title="Fire evacuation drill", context=EvidenceItem.Context.STAGED_DRILL
+    )
+    services.mapping_add(
+        registration=registration,
+        evidence=drill,
+        actor=people["assessor"],
+        criteria=[drill_criterion],
+        method="observation",
+        decision="accepted",
+    )
+    role_play = make_evidence(
+        registration=registration, title="Role play", context=EvidenceItem.Context.SIMULATION
+    )
     with pytest.raises(ValidationError) as refused:
-        services.mapping_add(registration=registration, evidence=role_play, actor=people["assessor"],
-                             criteria=[drill_criterion], method="observation", decision="accepted")
+        services.mapping_add(
+            registration=registration,
+            evidence=role_play,
+            actor=people["assessor"],
+            criteria=[drill_criterion],
+            method="observation",
+            decision="accepted",
+        )
     assert "does not accept simulation for performance evidence" in refused.value.messages[0]
-    assert "except when realistic practices are staged to test emergency procedures" in refused.value.messages[0]
+    assert (
+        "except when realistic practices are staged to test emergency procedures" in refused.value.messages[0]
+    )
     assert "4430-04 handbook, unit 405, evidence requirement 1" in refused.value.messages[0]
     # Unit 410 has no drills exception: the same drill is simulation there.
     with pytest.raises(ValidationError, match="unit 4430-410 does not accept simulation"):
-        services.mapping_add(registration=registration, evidence=drill, actor=people["assessor"],
-                             criteria=[AssessmentCriterion.objects.get(unit__ref="4430-410", ref="1.1")],
-                             method="observation", decision="accepted")
+        services.mapping_add(
+            registration=registration,
+            evidence=drill,
+            actor=people["assessor"],
+            criteria=[AssessmentCriterion.objects.get(unit__ref="4430-410", ref="1.1")],
+            method="observation",
+            decision="accepted",
+        )
     assert EvidenceMapping.objects.filter(registration=registration).count() == 1
 
 
@@ -217,19 +294,38 @@ def test_knowledge_criterion_of_410_met_by_simulation_performance_refused(people
     load("4430-04.json")
     registration = register(people, "4430-04", "4430-410")
     unit = Unit.objects.get(ref="4430-410")
-    quiz = make_evidence(registration=registration, title="Complaints quiz", context=EvidenceItem.Context.SIMULATION)
+    quiz = make_evidence(
+        registration=registration, title="Complaints quiz", context=EvidenceItem.Context.SIMULATION
+    )
     knowledge = list(unit.criteria.filter(kind="knowledge"))
-    services.mapping_add(registration=registration, evidence=quiz, actor=people["assessor"], criteria=knowledge,
-                         method="questioning", decision="accepted")
+    services.mapping_add(
+        registration=registration,
+        evidence=quiz,
+        actor=people["assessor"],
+        criteria=knowledge,
+        method="questioning",
+        decision="accepted",
+    )
     performance = unit.criteria.filter(kind="performance").first()
     with pytest.raises(ValidationError, match="does not accept simulation for performance evidence"):
-        services.mapping_add(registration=registration, evidence=quiz, actor=people["assessor"],
-                             criteria=[performance], method="questioning", decision="accepted")
+        services.mapping_add(
+            registration=registration,
+            evidence=quiz,
+            actor=people["assessor"],
+            criteria=[performance],
+            method="questioning",
+            decision="accepted",
+        )
     # Unit 401 bars simulation for any evidence, knowledge too.
     with pytest.raises(ValidationError, match="does not accept simulation for any evidence"):
-        services.mapping_add(registration=registration, evidence=quiz, actor=people["assessor"],
-                             criteria=[AssessmentCriterion.objects.filter(unit__ref="4430-401", kind="knowledge")
-                                       .first()], method="questioning", decision="accepted")
+        services.mapping_add(
+            registration=registration,
+            evidence=quiz,
+            actor=people["assessor"],
+            criteria=[AssessmentCriterion.objects.filter(unit__ref="4430-401", kind="knowledge").first()],
+            method="questioning",
+            decision="accepted",
+        )
     # Through to sign-off: the knowledge criteria stay met by the simulated quiz.
     map_all_criteria(registration, unit, people)
     matrix = unit_matrix(registration, unit)
@@ -243,13 +339,22 @@ def test_forged_mapping_post_of_simulation_where_forbidden_is_refused_with_the_r
     role_play = make_evidence(registration=registration, title="Role play")
     criterion = AssessmentCriterion.objects.get(unit__ref="4430-410", ref="1.1")
     client.force_login(people["assessor"])
-    response = client.post(reverse("assessment:evidence_map", args=[registration.pk, role_play.pk]), {
-        "criteria": [criterion.pk], "method": "observation", "setting": "simulation", "decision": "accepted",
-        "evidence_revision": role_play.revision})
+    response = client.post(
+        reverse("assessment:evidence_map", args=[registration.pk, role_play.pk]),
+        {
+            "criteria": [criterion.pk],
+            "method": "observation",
+            "setting": "simulation",
+            "decision": "accepted",
+            "evidence_revision": role_play.revision,
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "“Role play” was gathered in simulation; unit 4430-410 does not accept simulation for performance " \
-           "evidence." in page
+    assert (
+        "“Role play” was gathered in simulation; unit 4430-410 does not accept simulation for performance "
+        "evidence." in page
+    )
     assert "Simulation is not allowed for any performance evidence within this Unit." in page
     assert not EvidenceMapping.objects.exists()
     # The assessor's confirmed setting counts, whatever the candidate declared.
@@ -275,22 +380,45 @@ def test_4411_106_two_observed_calls_one_by_a_witness_sign_off(people):
     greet = AssessmentCriterion.objects.get(unit=unit, ref="1.2")
     map_all_criteria(registration, unit, people)
     observed = make_evidence(registration=registration, title="Observation of calls")
-    services.mapping_add(registration=registration, evidence=observed, actor=people["assessor"], criteria=[greet],
-                         method="observation", decision="accepted")
+    services.mapping_add(
+        registration=registration,
+        evidence=observed,
+        actor=people["assessor"],
+        criteria=[greet],
+        method="observation",
+        decision="accepted",
+    )
     ua = candidate_signs(registration, unit, people)
-    notes = {s.requirement.ref: "Telephone log, four greetings (3-4 May)."
-             for s in unit_matrix(registration, unit).coverage.to_confirm}
-    with pytest.raises(ValidationError, match=r"1b: at least 2 pieces of evidence by observation or witness "
-                                              r"testimony for 1.2 \(so far 1\)"):
-        services.unit_sign_off(unit_assessment=ua, actor=people["assessor"], password=PASSWORD,
-                               confirmed_requirements=notes)
-    testimony = make_evidence(registration=registration, title="Witness testimony from the team leader",
-                              kind="witness_testimony")
-    services.mapping_add(registration=registration, evidence=testimony, actor=people["assessor"], criteria=[greet],
-                         method="witness_testimony", decision="accepted")
+    notes = {
+        s.requirement.ref: "Telephone log, four greetings (3-4 May)."
+        for s in unit_matrix(registration, unit).coverage.to_confirm
+    }
+    with pytest.raises(
+        ValidationError,
+        match=r"1b: at least 2 pieces of evidence by observation or witness "
+        r"testimony for 1.2 \(so far 1\)",
+    ):
+        services.unit_sign_off(
+            unit_assessment=ua, actor=people["assessor"], password=PASSWORD, confirmed_requirements=notes
+        )
+    testimony = make_evidence(
+        registration=registration, title="Witness testimony from the team leader", kind="witness_testimony"
+    )
+    services.mapping_add(
+        registration=registration,
+        evidence=testimony,
+        actor=people["assessor"],
+        criteria=[greet],
+        method="witness_testimony",
+        decision="accepted",
+    )
     ua.refresh_from_db()
-    assert services.unit_sign_off(unit_assessment=ua, actor=people["assessor"], password=PASSWORD,
-                                  confirmed_requirements=notes).status == UnitAssessment.Status.SIGNED
+    assert (
+        services.unit_sign_off(
+            unit_assessment=ua, actor=people["assessor"], password=PASSWORD, confirmed_requirements=notes
+        ).status
+        == UnitAssessment.Status.SIGNED
+    )
 
 
 # --- records: the setting the assessor chose ---------------------------------------------------------------
@@ -298,17 +426,28 @@ def test_an_observation_in_a_realistic_working_environment_is_recorded_as_such(p
     load("4430-04.json", "4430-02.json")
     registration = register(people, "4430-02", "4430-214")
     criterion = AssessmentCriterion.objects.filter(unit__ref="4430-214").first()
-    record = services.record_create(registration=registration, actor=people["assessor"], kind="observation",
-                                    date=dt.date(2026, 3, 2), description="Served customers at the training shop",
-                                    criteria=[criterion], setting="rwe")
+    record = services.record_create(
+        registration=registration,
+        actor=people["assessor"],
+        kind="observation",
+        date=dt.date(2026, 3, 2),
+        description="Served customers at the training shop",
+        criteria=[criterion],
+        setting="rwe",
+    )
     assert record.setting == "rwe" and record.evidence_item.context == "rwe"
     assert EvidenceMapping.objects.get(evidence=record.evidence_item).setting == "rwe"
     level4 = register(people, "4430-04", "4430-410")
     with pytest.raises(ValidationError, match="accepts evidence from real work only"):
-        services.record_create(registration=level4, actor=people["assessor"], kind="observation",
-                               date=dt.date(2026, 3, 2), description="Training room",
-                               criteria=[AssessmentCriterion.objects.get(unit__ref="4430-410", ref="1.1")],
-                               setting="rwe")
+        services.record_create(
+            registration=level4,
+            actor=people["assessor"],
+            kind="observation",
+            date=dt.date(2026, 3, 2),
+            description="Training room",
+            criteria=[AssessmentCriterion.objects.get(unit__ref="4430-410", ref="1.1")],
+            setting="rwe",
+        )
     assert not level4.records.exists()
 
 
@@ -332,33 +471,62 @@ def test_mapping_and_sign_off_after_the_registration_end_are_refused_until_exten
     item = make_evidence(registration=registration)
     criterion = AssessmentCriterion.objects.get(unit__ref="4411-101", ref="1.1")
     with pytest.raises(ValidationError) as refused:
-        services.mapping_add(registration=registration, evidence=item, actor=people["assessor"],
-                             criteria=[criterion], method="product_evidence", decision="accepted")
-    assert "The registration ended on 04/01/2026 (4411-01 registration is valid for 36 months)" in \
-        refused.value.messages[0]
+        services.mapping_add(
+            registration=registration,
+            evidence=item,
+            actor=people["assessor"],
+            criteria=[criterion],
+            method="product_evidence",
+            decision="accepted",
+        )
+    assert (
+        "The registration ended on 04/01/2026 (4411-01 registration is valid for 36 months)"
+        in refused.value.messages[0]
+    )
     assert not EvidenceMapping.objects.exists()
     with pytest.raises(ValidationError, match="Write the reason"):
-        services.registration_extend(registration=registration, actor=people["admin"],
-                                     new_expires_on=dt.date(2027, 6, 30), reason=" ")
+        services.registration_extend(
+            registration=registration, actor=people["admin"], new_expires_on=dt.date(2027, 6, 30), reason=" "
+        )
     with pytest.raises(ValidationError, match="Only a centre admin"):
-        services.registration_extend(registration=registration, actor=people["assessor"],
-                                     new_expires_on=dt.date(2027, 6, 30), reason="Illness")
-    services.registration_extend(registration=registration, actor=people["admin"],
-                                 new_expires_on=dt.date(2027, 6, 30), reason="Long illness: awarding body agreed.")
+        services.registration_extend(
+            registration=registration,
+            actor=people["assessor"],
+            new_expires_on=dt.date(2027, 6, 30),
+            reason="Illness",
+        )
+    services.registration_extend(
+        registration=registration,
+        actor=people["admin"],
+        new_expires_on=dt.date(2027, 6, 30),
+        reason="Long illness: awarding body agreed.",
+    )
     assert RegistrationExtension.objects.get().previous_expires_on == dt.date(2026, 1, 4)
     assert AuditEntry.objects.filter(action=Action.REGISTRATION_EXTENDED).exists()
-    services.mapping_add(registration=registration, evidence=item, actor=people["assessor"], criteria=[criterion],
-                         method="product_evidence", decision="accepted")
+    services.mapping_add(
+        registration=registration,
+        evidence=item,
+        actor=people["assessor"],
+        criteria=[criterion],
+        method="product_evidence",
+        decision="accepted",
+    )
 
 
 def test_registration_after_the_last_registration_date_is_refused_unless_extended(client, people):
     load("4430-04.json")
     qualification = Qualification.objects.get(code="4430-04")
     client.force_login(people["admin"])
-    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].username,
-            "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
-            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")],
-            **CONFIRMED}
+    data = {
+        "qualification": "4430-04",
+        "centre": people["centre"].pk,
+        "candidate": people["candidate"].username,
+        "assessor": people["assessor"].pk,
+        "internal_verifier": people["iv"].pk,
+        "registered_on": "2026-02-10",
+        "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")],
+        **CONFIRMED,
+    }
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
     page = response.content.decode()
     assert response.status_code == 200
@@ -366,12 +534,22 @@ def test_registration_after_the_last_registration_date_is_refused_unless_extende
     assert "4430-04 handbook, 1 Introduction to the qualification" in page
     assert not Registration.objects.exists()
     with pytest.raises(ValidationError, match="reference"):
-        services.awarding_body_extension_record(centre=people["centre"], qualification=qualification,
-                                                actor=people["admin"], kind="registration", reference="",
-                                                new_date=dt.date(2027, 7, 31))
-    services.awarding_body_extension_record(centre=people["centre"], qualification=qualification,
-                                            actor=people["admin"], kind="registration", reference="CG-EXT-123",
-                                            new_date=dt.date(2027, 7, 31))
+        services.awarding_body_extension_record(
+            centre=people["centre"],
+            qualification=qualification,
+            actor=people["admin"],
+            kind="registration",
+            reference="",
+            new_date=dt.date(2027, 7, 31),
+        )
+    services.awarding_body_extension_record(
+        centre=people["centre"],
+        qualification=qualification,
+        actor=people["admin"],
+        kind="registration",
+        reference="CG-EXT-123",
+        new_date=dt.date(2027, 7, 31),
+    )
     assert AuditEntry.objects.filter(action=Action.AWARDING_BODY_EXTENSION_RECORDED).exists()
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
     assert response.status_code == 302
@@ -380,38 +558,53 @@ def test_registration_after_the_last_registration_date_is_refused_unless_extende
 
 # The register form's boxes for 4430-04's entry conditions (assessment.forms.EntryConditionsForm).
 CONFIRMED = {"entry-condition_age_18": "on", "entry-condition_not_already_held": "on"}
-AGE = ("This qualification is not approved for use by candidates under the age of 18 and City & Guilds cannot "
-       "accept any registrations for candidates in this age group.")
-HELD = ("Candidates should not be entered for a qualification of the same type, content and level as that of a "
-        "qualification they already hold.")
+AGE = (
+    "This qualification is not approved for use by candidates under the age of 18 and City & Guilds cannot "
+    "accept any registrations for candidates in this age group."
+)
+HELD = (
+    "Candidates should not be entered for a qualification of the same type, content and level as that of a "
+    "qualification they already hold."
+)
 
 
 def test_registration_asks_4430_04s_entry_conditions_and_records_the_confirmation(client, people):
     load("4430-04.json")
     qualification = Qualification.objects.get(code="4430-04")
     assert [c["key"] for c in qualification.entry_conditions] == ["age_18", "not_already_held"]
-    services.awarding_body_extension_record(centre=people["centre"], qualification=qualification,
-                                            actor=people["admin"], kind="registration", reference="CG-EXT-1",
-                                            new_date=dt.date(2027, 7, 31))
+    services.awarding_body_extension_record(
+        centre=people["centre"],
+        qualification=qualification,
+        actor=people["admin"],
+        kind="registration",
+        reference="CG-EXT-1",
+        new_date=dt.date(2027, 7, 31),
+    )
     client.force_login(people["admin"])
     url = reverse("assessment:registration_new") + "?qualification=4430-04"
     form = client.get(url).content.decode()
-    conditions = form[form.index('id="entry-conditions"'):]
+    conditions = form[form.index('id="entry-conditions"') :]
     assert escape(AGE) in conditions and escape(HELD) in conditions
     assert "4430-04 handbook, 2.2 Candidate entry requirements, Age restrictions" in conditions
     assert "page number not in the source text" in conditions
-    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].username,
-            "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
-            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")]}
+    data = {
+        "qualification": "4430-04",
+        "centre": people["centre"].pk,
+        "candidate": people["candidate"].username,
+        "assessor": people["assessor"].pk,
+        "internal_verifier": people["iv"].pk,
+        "registered_on": "2026-02-10",
+        "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")],
+    }
     refused = client.post(url, data).content.decode()
     assert "registered only once you confirm each entry condition" in refused
-    assert escape(AGE) in refused[:refused.index('id="entry-conditions"')]
+    assert escape(AGE) in refused[: refused.index('id="entry-conditions"')]
     assert not Registration.objects.exists()
     # a forged POST confirming one condition only: refused naming the other, nothing saved
     refused = client.post(url, {**data, "entry-condition_age_18": "on"}).content.decode()
-    alert = refused[refused.index('id="registration-refused"'):refused.index('id="entry-conditions"')]
+    alert = refused[refused.index('id="registration-refused"') : refused.index('id="entry-conditions"')]
     assert escape(HELD) in alert and escape(AGE) not in alert
-    assert 'name="entry-condition_age_18" id="id_entry-condition_age_18" checked' in refused   # kept as ticked
+    assert 'name="entry-condition_age_18" id="id_entry-condition_age_18" checked' in refused  # kept as ticked
     assert not Registration.objects.exists()
     assert client.post(url, {**data, **CONFIRMED}).status_code == 302
     registration = Registration.objects.get()
@@ -431,10 +624,15 @@ def test_a_qualification_without_entry_conditions_asks_none(client, people):
     form = client.get(reverse("assessment:registration_new") + "?qualification=4411-01").content.decode()
     assert 'id="entry-conditions"' not in form
     registration = services.registration_create(
-        actor=people["admin"], centre=people["centre"], candidate=people["candidate"],
-        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
-        internal_verifier=people["iv"], registered_on=dt.date(2026, 2, 10),
-        optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])))
+        actor=people["admin"],
+        centre=people["centre"],
+        candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        registered_on=dt.date(2026, 2, 10),
+        optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])),
+    )
     assert registration.entry_conditions_confirmed is None
 
 
@@ -458,14 +656,28 @@ def test_a_claim_after_the_last_certification_date_is_refused_naming_it(people):
 def test_duplicate_active_registration_is_refused_and_incomplete_choice_warned(client, people):
     load("4430-04.json")
     qualification = Qualification.objects.get(code="4430-04")
-    services.awarding_body_extension_record(centre=people["centre"], qualification=qualification,
-                                            actor=people["admin"], kind="registration", reference="CG-EXT-1",
-                                            new_date=dt.date(2027, 7, 31))
+    services.awarding_body_extension_record(
+        centre=people["centre"],
+        qualification=qualification,
+        actor=people["admin"],
+        kind="registration",
+        reference="CG-EXT-1",
+        new_date=dt.date(2027, 7, 31),
+    )
     client.force_login(people["admin"])
-    data = {"qualification": "4430-04", "centre": people["centre"].pk, "candidate": people["candidate"].username,
-            "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk, "registered_on": "2026-02-10",
-            "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("303", "307")], **CONFIRMED}
-    response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data, follow=True)
+    data = {
+        "qualification": "4430-04",
+        "centre": people["centre"].pk,
+        "candidate": people["candidate"].username,
+        "assessor": people["assessor"].pk,
+        "internal_verifier": people["iv"].pk,
+        "registered_on": "2026-02-10",
+        "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("303", "307")],
+        **CONFIRMED,
+    }
+    response = client.post(
+        reverse("assessment:registration_new") + "?qualification=4430-04", data, follow=True
+    )
     page = response.content.decode()
     assert "units still to be chosen" in page.lower()
     assert "needs at least 67 credits" in page
@@ -485,13 +697,27 @@ def test_requirements_met_by_names_the_requirements_each_mapping_counts_for(peop
     registration = register(people, "4411-01", "4411-106", "4411-101")
     greet = AssessmentCriterion.objects.get(unit__ref="4411-106", ref="1.2")
     testimony = make_evidence(registration=registration, title="Witness testimony")
-    [by_witness] = services.mapping_add(registration=registration, evidence=testimony, actor=people["assessor"],
-                                        criteria=[greet], method="witness_testimony", decision="accepted")
-    [product] = services.mapping_add(registration=registration, evidence=make_evidence(registration=registration),
-                                     actor=people["assessor"], criteria=[greet], method="product_evidence",
-                                     decision="accepted")
+    [by_witness] = services.mapping_add(
+        registration=registration,
+        evidence=testimony,
+        actor=people["assessor"],
+        criteria=[greet],
+        method="witness_testimony",
+        decision="accepted",
+    )
+    [product] = services.mapping_add(
+        registration=registration,
+        evidence=make_evidence(registration=registration),
+        actor=people["assessor"],
+        criteria=[greet],
+        method="product_evidence",
+        decision="accepted",
+    )
     level4 = register(people, "4430-04", "4430-410")
     [direct] = map_requirements(level4, people, Unit.objects.get(ref="4430-410"), ["5b"]).mappings.all()
-    met = requirements_met_by(EvidenceMapping.objects.select_related("criterion").filter(
-        pk__in=[by_witness.pk, product.pk, direct.pk]))
+    met = requirements_met_by(
+        EvidenceMapping.objects.select_related("criterion").filter(
+            pk__in=[by_witness.pk, product.pk, direct.pk]
+        )
+    )
     assert met == {by_witness.pk: ["1b"], product.pk: [], direct.pk: ["5b"]}

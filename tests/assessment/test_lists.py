@@ -1,5 +1,6 @@
 """The centre admin's registrations list: paged, searched, filtered and sorted by GET parameters, with the same
 queries whatever the number of registrations, and HTML bounded by the page."""
+
 import pytest
 from django.urls import reverse
 
@@ -9,8 +10,13 @@ URL = reverse("assessment:registration_list")
 
 
 def crowd(world, count):
-    return make_candidates(centre=world.centre, count=count, qualification=world.qualification,
-                           assessor=world.assessor, internal_verifier=world.iv)
+    return make_candidates(
+        centre=world.centre,
+        count=count,
+        qualification=world.qualification,
+        assessor=world.assessor,
+        internal_verifier=world.iv,
+    )
 
 
 @pytest.mark.parametrize("count", [3, 60])
@@ -20,7 +26,7 @@ def test_registration_list_same_queries_at_two_sizes(client, world, count, djang
     with django_assert_num_queries(6):
         response = client.get(URL)
     assert response.status_code == 200
-    assert response.content.decode().count("/edit/\">change</a>") == min(count + 1, 50)
+    assert response.content.decode().count('/edit/">change</a>') == min(count + 1, 50)
 
 
 def test_registration_list_is_paged_and_bounded(client, world):
@@ -49,8 +55,13 @@ def test_registration_list_search_filter_and_sort_keep_the_query_in_the_pager(cl
 def test_registration_list_bad_page_sort_and_filter_are_not_errors(client, world):
     crowd(world, 3)
     client.force_login(world.admin)
-    for params in ({"page": "999"}, {"page": "x"}, {"sort": "password"}, {"status": "nonsense"},
-                   {"qualification": "NOPE"}):
+    for params in (
+        {"page": "999"},
+        {"page": "x"},
+        {"sort": "password"},
+        {"status": "nonsense"},
+        {"qualification": "NOPE"},
+    ):
         response = client.get(URL, params)
         assert response.status_code == 200, params
         assert "Member 002" in response.content.decode()

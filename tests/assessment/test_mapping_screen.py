@@ -1,6 +1,7 @@
 """The mapping screen built around the evidence (issue 17 item 1): the evidence beside the criteria of the
 registration's units, grouped by unit and outcome, collapsed to the units with gaps, criteria met marked; fast
 for a 4430-04 registration with every unit chosen."""
+
 import re
 
 import pytest
@@ -23,8 +24,9 @@ PAGE_LIMIT = 150 * 1024
 def _load_4430_04():
     call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4430-04.json"), verbosity=0)
     qualification = Qualification.objects.get(code="4430-04")
-    optional = Unit.objects.filter(memberships__qualification=qualification,
-                                   memberships__status=QualificationUnit.Status.OPTIONAL)
+    optional = Unit.objects.filter(
+        memberships__qualification=qualification, memberships__status=QualificationUnit.Status.OPTIONAL
+    )
     return qualification, list(optional)
 
 
@@ -35,9 +37,13 @@ def every_unit(centre, make_user):
     qualification, optional = _load_4430_04()
     assessor = make_user("ass", centre, Role.ASSESSOR)
     registration = make_registration(
-        centre=centre, candidate=make_user("cand", centre, Role.CANDIDATE), assessor=assessor,
-        internal_verifier=make_user("iv1", centre, Role.INTERNAL_VERIFIER), qualification=qualification,
-        optional_units=optional)
+        centre=centre,
+        candidate=make_user("cand", centre, Role.CANDIDATE),
+        assessor=assessor,
+        internal_verifier=make_user("iv1", centre, Role.INTERNAL_VERIFIER),
+        qualification=qualification,
+        optional_units=optional,
+    )
     return registration, assessor
 
 
@@ -58,11 +64,23 @@ def test_map_page_for_4430_04_with_every_unit_is_small_and_constant_in_queries(c
     units = [u for u in registration_units(registration) if u.criteria.exists()]
     for n, unit in enumerate(units):
         other = make_evidence(registration=registration, title=f"Evidence for {unit.number}")
-        services.mapping_add(registration=registration, evidence=other, actor=assessor,
-                             criteria=list(unit.criteria.all()[:3]), method="product_evidence",
-                             decision="accepted" if n % 2 else "not_yet", reason="" if n % 2 else "More detail")
-    services.mapping_add(registration=registration, evidence=item, actor=assessor,
-                         criteria=list(units[0].criteria.all()[:2]), method="product_evidence", decision="accepted")
+        services.mapping_add(
+            registration=registration,
+            evidence=other,
+            actor=assessor,
+            criteria=list(unit.criteria.all()[:3]),
+            method="product_evidence",
+            decision="accepted" if n % 2 else "not_yet",
+            reason="" if n % 2 else "More detail",
+        )
+    services.mapping_add(
+        registration=registration,
+        evidence=item,
+        actor=assessor,
+        criteria=list(units[0].criteria.all()[:2]),
+        method="product_evidence",
+        decision="accepted",
+    )
     large, large_queries = _get(client, url)
     assert large_queries == small_queries
     size = len(large.content)
@@ -81,8 +99,14 @@ def _details(page, number):
 
 def test_map_page_shows_the_evidence_opens_the_units_with_gaps_and_marks_met_criteria(client, world):
     other = make_evidence(registration=world.registration, title="Earlier work")
-    services.mapping_add(registration=world.registration, evidence=other, actor=world.assessor,
-                         criteria=list(world.unit.criteria.all()), method="product_evidence", decision="accepted")
+    services.mapping_add(
+        registration=world.registration,
+        evidence=other,
+        actor=world.assessor,
+        criteria=list(world.unit.criteria.all()),
+        method="product_evidence",
+        decision="accepted",
+    )
     client.force_login(world.assessor)
     url = reverse("assessment:evidence_map", args=[world.registration.pk, world.evidence.pk])
     page = client.get(url).content.decode()
@@ -106,36 +130,54 @@ def test_map_page_shows_the_evidence_opens_the_units_with_gaps_and_marks_met_cri
 
 def test_map_page_plays_audio_and_video_and_shows_images_from_the_access_checked_url(client, world):
     client.force_login(world.assessor)
-    for content_type, tag in (("audio/mpeg", "<audio controls"), ("video/mp4", "<video controls"),
-                              ("image/jpeg", "<img src"), ("application/pdf", "Open the PDF")):
+    for content_type, tag in (
+        ("audio/mpeg", "<audio controls"),
+        ("video/mp4", "<video controls"),
+        ("image/jpeg", "<img src"),
+        ("application/pdf", "Open the PDF"),
+    ):
         item = make_evidence(registration=world.registration, title=f"File {content_type}")
         item.file.name = f"evidence/xx/{item.pk}"
         item.content_type = content_type
         item.save()
-        page = client.get(reverse("assessment:evidence_map", args=[world.registration.pk, item.pk])).content.decode()
+        page = client.get(
+            reverse("assessment:evidence_map", args=[world.registration.pk, item.pk])
+        ).content.decode()
         file_url = reverse("evidence:download", args=[item.pk])
         assert tag in page and f'"{file_url}"' in page, content_type
 
 
 def test_record_and_plan_forms_pick_criteria_grouped_by_unit(client, world):
     client.force_login(world.assessor)
-    page = client.get(reverse("assessment:record_new", args=[world.registration.pk, "observation"])).content.decode()
-    assert _details(page, "101") and _details(page, "102") and 'data-picker-filter' in page
+    page = client.get(
+        reverse("assessment:record_new", args=[world.registration.pk, "observation"])
+    ).content.decode()
+    assert _details(page, "101") and _details(page, "102") and "data-picker-filter" in page
     assert "criteria_picker.js" in page and "<select multiple" not in page
     first, second = world.unit.criteria.first(), world.other_unit.criteria.first()
     # A refused record keeps what was ticked.
-    response = client.post(reverse("assessment:record_new", args=[world.registration.pk, "observation"]),
-                           {"date": "2026-03-01", "description": "", "criteria": [first.pk]})
+    response = client.post(
+        reverse("assessment:record_new", args=[world.registration.pk, "observation"]),
+        {"date": "2026-03-01", "description": "", "criteria": [first.pk]},
+    )
     assert response.status_code == 400 and f'value="{first.pk}" checked' in response.content.decode()
 
     url = reverse("assessment:action_plan_new", args=[world.registration.pk])
     page = client.get(url).content.decode()
     assert "<select multiple" not in page and page.count("data-picker-filter") == 3
     assert 'id="items-0-filter"' in page and 'name="items-1-criteria"' in page
-    response = client.post(url, {
-        "items-TOTAL_FORMS": 3, "items-INITIAL_FORMS": 0, "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 20,
-        "items-0-activity": "Observe greeting customers", "items-0-target_date": "2026-05-01",
-        "items-0-criteria": [first.pk, second.pk]})
+    response = client.post(
+        url,
+        {
+            "items-TOTAL_FORMS": 3,
+            "items-INITIAL_FORMS": 0,
+            "items-MIN_NUM_FORMS": 0,
+            "items-MAX_NUM_FORMS": 20,
+            "items-0-activity": "Observe greeting customers",
+            "items-0-target_date": "2026-05-01",
+            "items-0-criteria": [first.pk, second.pk],
+        },
+    )
     assert response.status_code == 302
     from assessment.models import ActionPlan
 

@@ -1,5 +1,6 @@
 """Bulk import of people from the MIS: all or nothing, every bad row named, registrations through the same
 service as the form, invitations after the commit; malformed files refused whole; export in the same format."""
+
 import csv
 import io
 from io import StringIO
@@ -24,10 +25,12 @@ HEADER = ",".join(pi.ALL_COLUMNS)
 
 @pytest.fixture
 def staff(centre, make_user):
-    return {"admin": make_user("adm", centre, Role.CENTRE_ADMIN),
-            "assessor": make_user("ass", centre, Role.ASSESSOR, email="ass@example.org"),
-            "iv": make_user("ivy", centre, Role.INTERNAL_VERIFIER),
-            "iv2": make_user("ivy2", centre, Role.INTERNAL_VERIFIER)}
+    return {
+        "admin": make_user("adm", centre, Role.CENTRE_ADMIN),
+        "assessor": make_user("ass", centre, Role.ASSESSOR, email="ass@example.org"),
+        "iv": make_user("ivy", centre, Role.INTERNAL_VERIFIER),
+        "iv2": make_user("ivy2", centre, Role.INTERNAL_VERIFIER),
+    }
 
 
 @pytest.fixture
@@ -37,22 +40,30 @@ def setup(staff):
 
 
 def good_file(n=3):
-    lines = [HEADER, "assessor,new.assessor,Nia,Assessor,nia@example.org,,,,,,",
-             "internal_verifier,new.iv,Ian,Verifier,ian@example.org,,,,,,"]
+    lines = [
+        HEADER,
+        "assessor,new.assessor,Nia,Assessor,nia@example.org,,,,,,",
+        "internal_verifier,new.iv,Ian,Verifier,ian@example.org,,,,,,",
+    ]
     for i in range(n):
         assessor = "new.assessor" if i % 2 else "ass"
-        lines.append(f"candidate,cand{i:03d},Cand{i:03d},Person,cand{i:03d}@example.org,CN{i:03d},4411-01,{assessor},"
-                     f"{'new.iv' if i % 2 else 'ivy'},{'101 103' if i % 3 else ''},0{1 + i % 9}/02/2026")
+        lines.append(
+            f"candidate,cand{i:03d},Cand{i:03d},Person,cand{i:03d}@example.org,CN{i:03d},4411-01,{assessor},"
+            f"{'new.iv' if i % 2 else 'ivy'},{'101 103' if i % 3 else ''},0{1 + i % 9}/02/2026"
+        )
     return "\n".join(lines) + "\n"
 
 
 def run(text, centre, admin, dry_run=False, name="people.csv"):
     data = text.encode() if isinstance(text, str) else text
-    return pi.people_import_file(actor=admin, centre=centre, fileobj=io.BytesIO(data), name=name, dry_run=dry_run)
+    return pi.people_import_file(
+        actor=admin, centre=centre, fileobj=io.BytesIO(data), name=name, dry_run=dry_run
+    )
 
 
-def test_a_good_file_creates_people_registrations_and_invites_after_commit(centre, setup,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_good_file_creates_people_registrations_and_invites_after_commit(
+    centre, setup, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = run(good_file(), centre, setup["admin"])
         assert mail.outbox == []  # nothing is sent before the commit
@@ -63,7 +74,10 @@ def test_a_good_file_creates_people_registrations_and_invites_after_commit(centr
     cand = User.objects.get(username="cand001")
     assert cand.roles_in(centre) == {"candidate"} and cand.candidate_number == "CN001"
     registration = Registration.objects.get(candidate=cand)
-    assert registration.assessor.username == "new.assessor" and registration.internal_verifier.username == "new.iv"
+    assert (
+        registration.assessor.username == "new.assessor"
+        and registration.internal_verifier.username == "new.iv"
+    )
     assert sorted(u.number for u in registration.optional_units.all()) == ["101", "103"]
     assert str(registration.registered_on) == "2026-02-02"
     no_units = Registration.objects.get(candidate__username="cand000")
@@ -86,11 +100,15 @@ BAD_ROWS = [
     ("candidate,c1,C,One,c1@example.org,,9999-99,ass,ivy,,", "qualification", "not a qualification"),
     ("candidate,c2,C,Two,c2@example.org,,4411-01,ass,ivy,999,", "optional_units", "not a unit of 4411-01"),
     ("candidate,c3,C,Three,c3@example.org,,4411-01,ivy,ivy2,,", "assessor", "not an assessor"),
-    ("candidate,c4,C,Four,c4@example.org,,4411-01,ass,iv.nobody,,", "internal_verifier", "not an internal verifier"),
+    (
+        "candidate,c4,C,Four,c4@example.org,,4411-01,ass,iv.nobody,,",
+        "internal_verifier",
+        "not an internal verifier",
+    ),
     ("candidate,c5,C,Five,c5@example.org,,4411-01,ass,ivy,,31/02/2026", "registered_on", "not a date"),
     ("candidate,c6,C,Six,c6@example.org,,4411-01,ass,ivy,102,", "optional_units", "not an optional unit"),
     ("assessor,a7,A,Seven,a7@example.org,CN1,,,,,", "candidate_number", "only for candidates"),
-    ("candidate,c8,=HYPERLINK(\"http://x\"),Eight,c8@example.org,,,,,,", "first_name", "formula"),
+    ('candidate,c8,=HYPERLINK("http://x"),Eight,c8@example.org,,,,,,', "first_name", "formula"),
     ("candidate,c9,C,Nine,not-an-email,,,,,,", "email", "not a valid email"),
     ("candidate,,C,Ten,c10@example.org,,,,,,", "username", "is empty"),
     ("candidate,c11,C,Eleven,c11@example.org,,4411-01,,ivy,,", "assessor", "needs an assessor"),
@@ -99,9 +117,13 @@ BAD_ROWS = [
 
 
 @pytest.mark.parametrize("line,column,words", BAD_ROWS)
-def test_each_kind_of_bad_row_is_named_by_row_and_column_and_nothing_is_created(centre, setup, line, column, words):
+def test_each_kind_of_bad_row_is_named_by_row_and_column_and_nothing_is_created(
+    centre, setup, line, column, words
+):
     before = User.objects.count()
-    result = run(HEADER + "\nassessor,fine,Fine,Person,fine@example.org,,,,,,\n" + line + "\n", centre, setup["admin"])
+    result = run(
+        HEADER + "\nassessor,fine,Fine,Person,fine@example.org,,,,,,\n" + line + "\n", centre, setup["admin"]
+    )
     assert not result.committed
     assert [(e.row, e.column) for e in result.errors] == [(3, column)], [str(e) for e in result.errors]
     assert words in result.errors[0].message
@@ -115,24 +137,32 @@ def test_same_person_as_assessor_and_iv(centre, setup):
 
 
 def test_same_person_as_assessor_and_iv_in_the_file(centre, setup):
-    text = (HEADER + "\nassessor,both,Bo,Th,both@example.org,,,,,,\ninternal_verifier,both,Bo,Th,both@example.org,,,,,,"
-            "\ncandidate,c1,C,One,c1@example.org,,4411-01,both,both,,\n")
+    text = (
+        HEADER
+        + "\nassessor,both,Bo,Th,both@example.org,,,,,,\ninternal_verifier,both,Bo,Th,both@example.org,,,,,,"
+        "\ncandidate,c1,C,One,c1@example.org,,4411-01,both,both,,\n"
+    )
     result = run(text, centre, setup["admin"])
     assert [(e.row, e.column) for e in result.errors] == [(4, "internal_verifier")]
     assert "same person as the assessor" in result.errors[0].message
 
 
 def test_one_person_on_two_rows_gets_both_roles(centre, setup):
-    text = (HEADER + "\nassessor,both,Bo,Th,both@example.org,,,,,,\ninternal_verifier,both,Bo,Th,both@example.org,,,,,,"
-            "\ncandidate,c1,C,One,c1@example.org,,4411-01,both,ivy,,\n")
+    text = (
+        HEADER
+        + "\nassessor,both,Bo,Th,both@example.org,,,,,,\ninternal_verifier,both,Bo,Th,both@example.org,,,,,,"
+        "\ncandidate,c1,C,One,c1@example.org,,4411-01,both,ivy,,\n"
+    )
     result = run(text, centre, setup["admin"])
     assert result.committed, [str(e) for e in result.errors]
     assert User.objects.get(username="both").roles_in(centre) == {"assessor", "internal_verifier"}
 
 
 def test_duplicates_inside_the_file_are_named(centre, staff):
-    text = (HEADER + "\nassessor,x1,X,One,x@example.org,,,,,,\nassessor,x1,Other,Name,y@example.org,,,,,,"
-            "\nassessor,x2,X,Two,X@example.org,,,,,,\n")
+    text = (
+        HEADER + "\nassessor,x1,X,One,x@example.org,,,,,,\nassessor,x1,Other,Name,y@example.org,,,,,,"
+        "\nassessor,x2,X,Two,X@example.org,,,,,,\n"
+    )
     errors = run(text, centre, staff["admin"]).errors
     assert [(e.row, e.column) for e in errors] == [(3, "username"), (4, "email")]
     assert "also on row 2" in errors[0].message and "also used on row 2" in errors[1].message
@@ -158,10 +188,15 @@ def test_a_refusal_by_the_registration_service_rolls_back_the_whole_file(centre,
 
 
 MALFORMED = {
-    "latin-1": ("role,username,first_name,last_name,email\ncandidate,zoe,Zoë,Smith,z@example.org\n".encode("latin-1"),
-                "not UTF-8"),
+    "latin-1": (
+        "role,username,first_name,last_name,email\ncandidate,zoe,Zoë,Smith,z@example.org\n".encode("latin-1"),
+        "not UTF-8",
+    ),
     "no header": (b"candidate,zoe,Zoe,Smith,z@example.org\n", "no header row"),
-    "missing column": (b"role,username,first_name,last_name\ncandidate,zoe,Zoe,Smith\n", "lacks the column(s) email"),
+    "missing column": (
+        b"role,username,first_name,last_name\ncandidate,zoe,Zoe,Smith\n",
+        "lacks the column(s) email",
+    ),
     "extra column": (b"role,username,first_name,last_name,email,shoe_size\n", "does not know: shoe_size"),
     "empty lines only": (b"role,username,first_name,last_name,email\n" + b"\n" * 10000, "no people in it"),
     "empty file": (b"", "no header row"),
@@ -217,8 +252,22 @@ def xlsx_bytes(rows):
 def test_xlsx_works_like_csv_and_formulas_are_refused(centre, setup):
     import datetime as dt
 
-    rows = [pi.ALL_COLUMNS, ["candidate", "xl1", "Xena", "Lee", "xl1@example.org", 12345, "4411-01", "ass", "ivy",
-                             "101", dt.datetime(2026, 3, 1)]]
+    rows = [
+        pi.ALL_COLUMNS,
+        [
+            "candidate",
+            "xl1",
+            "Xena",
+            "Lee",
+            "xl1@example.org",
+            12345,
+            "4411-01",
+            "ass",
+            "ivy",
+            "101",
+            dt.datetime(2026, 3, 1),
+        ],
+    ]
     result = run(xlsx_bytes(rows), centre, setup["admin"], name="mis.xlsx")
     assert result.committed, [str(e) for e in result.errors]
     registration = Registration.objects.get(candidate__username="xl1")
@@ -228,8 +277,9 @@ def test_xlsx_works_like_csv_and_formulas_are_refused(centre, setup):
     assert [(e.row, e.column) for e in errors] == [(2, "first_name")] and "formula" in errors[0].message
 
 
-def test_the_command_imports_and_its_dry_run_creates_nothing(centre, setup, tmp_path,
-                                                            django_capture_on_commit_callbacks):
+def test_the_command_imports_and_its_dry_run_creates_nothing(
+    centre, setup, tmp_path, django_capture_on_commit_callbacks
+):
     path = tmp_path / "people.csv"
     path.write_text(good_file())
     out = StringIO()
@@ -274,7 +324,9 @@ def test_an_admin_of_another_centre_cannot_import_here(client, centre, other_cen
     other_admin = make_user("adm_b", other_centre, Role.CENTRE_ADMIN)
     client.force_login(other_admin)
     url = reverse("people_import:upload", args=[centre.pk])
-    assert client.post(url, {"file": SimpleUploadedFile("people.csv", good_file().encode())}).status_code == 404
+    assert (
+        client.post(url, {"file": SimpleUploadedFile("people.csv", good_file().encode())}).status_code == 404
+    )
     assert not User.objects.filter(username="cand000").exists()
     with pytest.raises(CommandError, match="No centre admin adm_b"):
         call_command("import_people", "x.csv", "--centre", centre.number, "--as", "adm_b")
@@ -288,12 +340,24 @@ def test_export_is_the_import_format_and_read_back_meets_the_same_checks(client,
     rows = list(csv.reader(StringIO(response.content.decode())))
     assert rows[0] == pi.ALL_COLUMNS
     by_user = {r[1]: r for r in rows[1:]}
-    assert by_user["cand001"][5:] == ["CN001", "4411-01", "new.assessor", "new.iv", "101 103", "02/02/2026", ""]
+    assert by_user["cand001"][5:] == [
+        "CN001",
+        "4411-01",
+        "new.assessor",
+        "new.iv",
+        "101 103",
+        "02/02/2026",
+        "",
+    ]
     assert "adm" not in by_user  # centre admins are not in the import format
     assert len(rows) == 1 + 5 + 3  # 5 imported, plus the existing assessor and two IVs
     # The same file read back meets the same checks: everyone exists already.
-    result = pi.people_import(actor=setup["admin"], centre=centre, rows=pi.read_people_file(
-        io.BytesIO(response.content), "export.csv"), dry_run=True)
+    result = pi.people_import(
+        actor=setup["admin"],
+        centre=centre,
+        rows=pi.read_people_file(io.BytesIO(response.content), "export.csv"),
+        dry_run=True,
+    )
     assert {"username", "email"} <= {e.column for e in result.errors} and not result.committed
 
 
@@ -317,7 +381,9 @@ def test_a_qualification_with_entry_conditions_needs_them_confirmed_in_the_file(
     row = "candidate,e1,Ema,One,e1@example.org,,4430-04,ass,ivy,,01/02/2014,"  # before its last registration date
     missing = run(HEADER + "\n" + row + "age_18\n", centre, setup["admin"])
     assert not missing.committed
-    assert any(e.row == 2 and "same type, content and level" in e.message for e in missing.errors), missing.errors
+    assert any(e.row == 2 and "same type, content and level" in e.message for e in missing.errors), (
+        missing.errors
+    )
     unknown = run(HEADER + "\n" + row + "age_18 over_21\n", centre, setup["admin"])
     assert [(e.row, e.column) for e in unknown.errors] == [(2, "entry_conditions_confirmed")]
     assert "'over_21' is not an entry condition of 4430-04" in unknown.errors[0].message

@@ -1,5 +1,6 @@
 """Readiness shown before the attempt (issue 17 item 2): the unit page, the caseload's "ready to sign" and the
 sign-off service read one list of what stands between a unit and its sign-off."""
+
 import datetime as dt
 from types import SimpleNamespace
 
@@ -28,7 +29,9 @@ def _ua(registration, unit):
 
 
 def _unit_page(client, world):
-    return client.get(reverse("assessment:unit_matrix", args=[world.registration.pk, world.unit.pk])).content.decode()
+    return client.get(
+        reverse("assessment:unit_matrix", args=[world.registration.pk, world.unit.pk])
+    ).content.decode()
 
 
 def test_the_unit_page_lists_what_is_missing_and_disables_the_button_with_the_reason(client, world):
@@ -38,32 +41,52 @@ def test_the_unit_page_lists_what_is_missing_and_disables_the_button_with_the_re
     assert "The candidate has not signed the authenticity statement for this unit." in page
     assert 'id="sign-off-button" disabled aria-describedby="sign-off-blocked"' in page
     _map_all(world.registration, world.unit, world.assessor)
-    record = services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
-                                    date=dt.date(2026, 3, 1), description="Greeted callers",
-                                    criteria=[world.unit.criteria.get(ref="1.1")])
+    record = services.record_create(
+        registration=world.registration,
+        actor=world.assessor,
+        kind="observation",
+        date=dt.date(2026, 3, 1),
+        description="Greeted callers",
+        criteria=[world.unit.criteria.get(ref="1.1")],
+    )
     services.authenticity_sign(unit_assessment=_ua(world.registration, world.unit), actor=world.candidate)
     page = _unit_page(client, world)
     assert "Criteria not yet met" not in page
-    assert "The candidate has not signed the records this unit relies on: Observation record 01/03/2026." in page
-    assert "disabled" in page[page.index('id="sign-off-button"'):page.index(">", page.index('id="sign-off-button"'))]
+    assert (
+        "The candidate has not signed the records this unit relies on: Observation record 01/03/2026." in page
+    )
+    assert (
+        "disabled"
+        in page[page.index('id="sign-off-button"') : page.index(">", page.index('id="sign-off-button"'))]
+    )
     # The service refuses with the very same words.
     assert services.sign_off_problems(_ua(world.registration, world.unit)) == [
-        "The candidate has not signed the records this unit relies on: Observation record 01/03/2026."]
+        "The candidate has not signed the records this unit relies on: Observation record 01/03/2026."
+    ]
     services.record_candidate_sign(record=record, actor=world.candidate)
     page = _unit_page(client, world)
     assert 'id="sign-off-ready"' in page and "sign-off-missing" not in page
-    button = page[page.index('id="sign-off-button"'):page.index(">", page.index('id="sign-off-button"'))]
+    button = page[page.index('id="sign-off-button"') : page.index(">", page.index('id="sign-off-button"'))]
     assert "disabled" not in button
 
 
 def _ready_markers(client):
-    return client.get(reverse("assessment:caseload")).content.decode().count('class="badge text-bg-success ready-to-sign"')
+    return (
+        client.get(reverse("assessment:caseload"))
+        .content.decode()
+        .count('class="badge text-bg-success ready-to-sign"')
+    )
 
 
 def _add_candidate(world, n):
     candidate = world.make_user(f"cand{n}", world.centre, Role.CANDIDATE, first_name=f"C{n}")
-    registration = make_registration(centre=world.centre, candidate=candidate, assessor=world.assessor,
-                                     internal_verifier=world.iv, qualification=world.qualification)
+    registration = make_registration(
+        centre=world.centre,
+        candidate=candidate,
+        assessor=world.assessor,
+        internal_verifier=world.iv,
+        qualification=world.qualification,
+    )
     for unit in (world.unit, world.other_unit):
         _map_all(registration, unit, world.assessor)
     services.authenticity_sign(unit_assessment=_ua(registration, world.unit), actor=candidate)
@@ -94,7 +117,8 @@ def test_the_caseload_marks_units_ready_to_sign_in_constant_queries(client, worl
 def test_a_signed_unit_is_not_ready_to_sign_again(world):
     _map_all(world.registration, world.unit, world.assessor)
     services.authenticity_sign(unit_assessment=_ua(world.registration, world.unit), actor=world.candidate)
-    services.unit_sign_off(unit_assessment=_ua(world.registration, world.unit), actor=world.assessor,
-                           password=PASSWORD)
+    services.unit_sign_off(
+        unit_assessment=_ua(world.registration, world.unit), actor=world.assessor, password=PASSWORD
+    )
     [row] = selectors.caseload_for(world.assessor)
     assert row.ready_to_sign == []

@@ -1,5 +1,6 @@
 """Assessment records with a recording: the file takes the candidates' upload path (streamed, name and size
 checked, sniffed, hashed, stored under a random key) and must be audio or video."""
+
 import datetime as dt
 import re
 from pathlib import Path
@@ -32,15 +33,23 @@ def stored(settings):
 
 def discussion(world, recording, criteria=None):
     return services.record_create(
-        registration=world.registration, actor=world.assessor, kind="professional_discussion",
-        date=dt.date(2026, 3, 4), description="Talked through the complaint", place="Office",
-        criteria=criteria or [world.unit.criteria.first()], recording=recording)
+        registration=world.registration,
+        actor=world.assessor,
+        kind="professional_discussion",
+        date=dt.date(2026, 3, 4),
+        description="Talked through the complaint",
+        place="Office",
+        criteria=criteria or [world.unit.criteria.first()],
+        recording=recording,
+    )
 
 
 def nothing_saved(world, settings, items_before):
     assert not AssessmentRecord.objects.exists()
     assert EvidenceItem.objects.count() == items_before
-    assert not AuditEntry.objects.filter(action__in=["assessment_record_created", "evidence_added_by_staff"]).exists()
+    assert not AuditEntry.objects.filter(
+        action__in=["assessment_record_created", "evidence_added_by_staff"]
+    ).exists()
     assert stored(settings) == []
 
 
@@ -48,10 +57,16 @@ def test_a_disguised_recording_is_refused_on_the_form_and_nothing_is_saved(clien
     items = EvidenceItem.objects.count()
     client.force_login(world.assessor)
     url = reverse("assessment:record_new", args=[world.registration.pk, "professional_discussion"])
-    response = client.post(url, {
-        "date": "2026-03-04", "place": "Office", "description": "Talked through the complaint",
-        "criteria": [world.unit.criteria.first().pk], "recording": SimpleUploadedFile("discussion.mp3", HTML),
-    })
+    response = client.post(
+        url,
+        {
+            "date": "2026-03-04",
+            "place": "Office",
+            "description": "Talked through the complaint",
+            "criteria": [world.unit.criteria.first().pk],
+            "recording": SimpleUploadedFile("discussion.mp3", HTML),
+        },
+    )
     assert response.status_code == 400
     message = sniffing.ERR_DISGUISED.format(name="discussion.mp3", ext="mp3", sniffed="a web page (HTML)")
     assert message in response.content.decode()
@@ -65,7 +80,8 @@ def test_a_recording_with_a_path_trick_in_its_name_is_refused_before_it_is_store
     client.get(url)  # sets the CSRF cookie; the test client does not enforce CSRF anyway
     body, content_type = multipart(
         {"date": "2026-03-04", "description": "Talk", "criteria": world.unit.criteria.first().pk},
-        [("recording", "../../etc/discussion.wav", _wav(0.1))])
+        [("recording", "../../etc/discussion.wav", _wav(0.1))],
+    )
     response = client.generic("POST", url, body, content_type=content_type)
     assert response.status_code == 400
     assert "contains a folder path" in response.content.decode()
@@ -78,8 +94,11 @@ def test_the_service_refuses_a_disguised_recording_and_a_document(world, setting
         discussion(world, SimpleUploadedFile("discussion.mp3", HTML))
     with pytest.raises(ValidationError) as refused:
         discussion(world, SimpleUploadedFile("notes.pdf", pdf_bytes("notes")))
-    assert refused.value.messages == [evidence_services.ERR_WRONG_CATEGORY.format(
-        name="notes.pdf", found="a document", allowed="audio recordings or videos")]
+    assert refused.value.messages == [
+        evidence_services.ERR_WRONG_CATEGORY.format(
+            name="notes.pdf", found="a document", allowed="audio recordings or videos"
+        )
+    ]
     nothing_saved(world, settings, items)
 
 
@@ -98,8 +117,14 @@ def test_a_genuine_recording_is_hashed_sniffed_and_stored_under_a_random_key(wor
 
 def test_a_record_refused_after_the_file_was_stored_leaves_no_orphan_file(world, settings):
     """The recording is stored before the record is mapped; a refusal then (a signed unit) removes it again."""
-    services.mapping_add(registration=world.registration, evidence=world.evidence, actor=world.assessor,
-                         criteria=list(world.unit.criteria.all()), method="observation", decision="accepted")
+    services.mapping_add(
+        registration=world.registration,
+        evidence=world.evidence,
+        actor=world.assessor,
+        criteria=list(world.unit.criteria.all()),
+        method="observation",
+        decision="accepted",
+    )
     ua = UnitAssessment.objects.get(registration=world.registration, unit=world.unit)
     services.authenticity_sign(unit_assessment=ua, actor=world.candidate)
     services.unit_sign_off(unit_assessment=ua, actor=world.assessor, password=PASSWORD)
@@ -114,11 +139,24 @@ def test_a_record_dated_in_the_future_is_refused_and_nothing_is_saved(world):
 
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     with pytest.raises(ValidationError, match=re.escape(services.RECORD_FUTURE_DATE)):
-        services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
-                               date=tomorrow, description="Greeted callers",
-                               criteria=[world.unit.criteria.first()])
-    assert not AssessmentRecord.objects.exists() and not EvidenceItem.objects.filter(kind="observation_record").exists()
-    today = services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
-                                   date=timezone.localdate(), description="Greeted callers",
-                                   criteria=[world.unit.criteria.first()])
+        services.record_create(
+            registration=world.registration,
+            actor=world.assessor,
+            kind="observation",
+            date=tomorrow,
+            description="Greeted callers",
+            criteria=[world.unit.criteria.first()],
+        )
+    assert (
+        not AssessmentRecord.objects.exists()
+        and not EvidenceItem.objects.filter(kind="observation_record").exists()
+    )
+    today = services.record_create(
+        registration=world.registration,
+        actor=world.assessor,
+        kind="observation",
+        date=timezone.localdate(),
+        description="Greeted callers",
+        criteria=[world.unit.criteria.first()],
+    )
     assert today.pk

@@ -1,4 +1,5 @@
 """Registration by a centre admin, checked by the rules engine on the real 4411 catalogue."""
+
 import datetime as dt
 
 import pytest
@@ -30,10 +31,14 @@ def people(centre, make_user):
 def post_registration(client, people, units, **extra):
     client.force_login(people["admin"])
     data = {
-        "qualification": "4411-01", "centre": people["admin"].memberships.get().centre_id,
-        "candidate": people["candidate"].username, "assessor": people["assessor"].pk, "internal_verifier": people["iv"].pk,
+        "qualification": "4411-01",
+        "centre": people["admin"].memberships.get().centre_id,
+        "candidate": people["candidate"].username,
+        "assessor": people["assessor"].pk,
+        "internal_verifier": people["iv"].pk,
         "registered_on": "2026-02-10",
-        "optional_units": [Unit.objects.get(ref=f"4411-{n}").pk for n in units], **extra,
+        "optional_units": [Unit.objects.get(ref=f"4411-{n}").pk for n in units],
+        **extra,
     }
     return client.post(reverse("assessment:registration_new") + "?qualification=4411-01", data)
 

@@ -1,4 +1,5 @@
 """Reads that summarise a portfolio: one row per criterion met, however many items cover it."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,9 +15,15 @@ pytestmark = pytest.mark.django_db
 def _map_many(world, criterion, n, decision="accepted"):
     for i in range(n):
         item = make_evidence(registration=world.registration, title=f"Call {i}")
-        services.mapping_add(registration=world.registration, evidence=item, actor=world.assessor,
-                             criteria=[criterion], method="product_evidence", decision=decision,
-                             reason="" if decision == "accepted" else "Say what you said.")
+        services.mapping_add(
+            registration=world.registration,
+            evidence=item,
+            actor=world.assessor,
+            criteria=[criterion],
+            method="product_evidence",
+            decision=decision,
+            reason="" if decision == "accepted" else "Say what you said.",
+        )
 
 
 def test_a_criterion_covered_by_many_items_is_one_row(world):
@@ -48,7 +55,9 @@ def test_caseload_page_counts_each_criterion_once(client, world):
 
 
 def _matrix(client, world):
-    return client.get(reverse("assessment:unit_matrix", args=[world.registration.pk, world.unit.pk])).content.decode()
+    return client.get(
+        reverse("assessment:unit_matrix", args=[world.registration.pk, world.unit.pk])
+    ).content.decode()
 
 
 def test_the_matrix_lists_the_first_few_items_of_a_criterion_and_links_to_the_rest(client, world):
@@ -58,19 +67,24 @@ def test_the_matrix_lists_the_first_few_items_of_a_criterion_and_links_to_the_re
     _map_many(world, second, 2, decision="not_yet")
     client.force_login(world.assessor)
     page = _matrix(client, world)
-    row = page[page.index(f'data-criterion="{first.ref}"'):page.index(f'data-criterion="{second.ref}"')]
+    row = page[page.index(f'data-criterion="{first.ref}"') : page.index(f'data-criterion="{second.ref}"')]
     assert row.count("Call ") == selectors.MATRIX_SHOWN and "Met" in row
     criterion_url = reverse("assessment:criterion_detail", args=[world.registration.pk, first.pk])
     assert f'href="{criterion_url}">+2 more' in row and "(2 not yet)" in row
-    gap = page[page.index(f'data-criterion="{second.ref}"'):]
-    gap = gap[:gap.index("</tr>")]
+    gap = page[page.index(f'data-criterion="{second.ref}"') :]
+    gap = gap[: gap.index("</tr>")]
     assert f'<tr class="table-gap" data-criterion="{second.ref}">' in page
     assert "Gap" in gap and "more" not in gap and gap.count("Not yet: Say what you said.") == 2
     # The criterion's page lists every item, each with its decision buttons.
     detail = client.get(criterion_url).content.decode()
-    covering = detail[detail.index("Evidence covering it"):detail.index("</ul>", detail.index("Evidence covering it"))]
+    covering = detail[
+        detail.index("Evidence covering it") : detail.index("</ul>", detail.index("Evidence covering it"))
+    ]
     assert covering.count("<li>") == selectors.MATRIX_SHOWN + 2
-    assert covering.count(">Accept</button>") == 2 and covering.count(">Mark not yet</button>") == selectors.MATRIX_SHOWN
+    assert (
+        covering.count(">Accept</button>") == 2
+        and covering.count(">Mark not yet</button>") == selectors.MATRIX_SHOWN
+    )
 
 
 def test_the_matrix_stays_the_same_size_as_the_portfolio_grows(client, world):
@@ -90,8 +104,10 @@ def test_a_decision_from_the_criterion_page_comes_back_to_it(client, world):
     mapping = world.registration.mappings.get()
     url = reverse("assessment:criterion_detail", args=[world.registration.pk, first.pk])
     client.force_login(world.assessor)
-    response = client.post(reverse("assessment:mapping_decide", args=[mapping.pk]),
-                           {"decision": "accepted", "version": mapping.version, "next": url})
+    response = client.post(
+        reverse("assessment:mapping_decide", args=[mapping.pk]),
+        {"decision": "accepted", "version": mapping.version, "next": url},
+    )
     assert response.status_code == 302 and response["Location"] == url
     mapping.refresh_from_db()
     assert mapping.decision == "accepted"
@@ -102,8 +118,13 @@ def test_sign_off_reads_every_accepted_mapping_not_just_those_listed(world):
     from .factories import add_requirement
 
     first, second = world.unit.criteria.order_by("number")
-    add_requirement(world.unit, ref="R1", min_count=selectors.MATRIX_SHOWN + 2, method="product_evidence",
-                    criteria=[first.ref])
+    add_requirement(
+        world.unit,
+        ref="R1",
+        min_count=selectors.MATRIX_SHOWN + 2,
+        method="product_evidence",
+        criteria=[first.ref],
+    )
     _map_many(world, first, selectors.MATRIX_SHOWN + 2)
     _map_many(world, second, 1)
     matrix = selectors.unit_matrix(world.registration, world.unit)
@@ -119,9 +140,11 @@ def test_progress_lists_the_newest_not_yet_decisions_and_counts_them_per_unit(cl
     _map_many(world, first, shown + 5, decision="not_yet")
     client.force_login(world.candidate)
     page = client.get(reverse("assessment:progress_detail", args=[world.registration.pk])).content.decode()
-    listed = page[page.index('id="notyet-heading"'):page.index('id="feedback-heading"')]
+    listed = page[page.index('id="notyet-heading"') : page.index('id="feedback-heading"')]
     assert listed.count("Say what you said.") == shown
     assert f"Call {shown + 4} for" in listed and "Call 0 for" not in listed  # newest first
     assert f"The newest {shown} of {shown + 5}" in listed
-    unit_card = page[page.index(f'id="unit-{world.unit.number}"'):page.index(f'id="unit-{world.other_unit.number}"')]
+    unit_card = page[
+        page.index(f'id="unit-{world.unit.number}"') : page.index(f'id="unit-{world.other_unit.number}"')
+    ]
     assert f"{shown + 5} “not yet” decisions from your assessor" in unit_card

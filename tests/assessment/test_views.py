@@ -1,4 +1,5 @@
 """Pages: who reaches what (404 for everyone else), constant queries, and the forms that drive the services."""
+
 import datetime as dt
 
 import pytest
@@ -24,19 +25,42 @@ def cast(world):
     centre's admin."""
     other_candidate = world.make_user("cand2", world.centre, Role.CANDIDATE)
     other_assessor = world.make_user("ass2", world.centre, Role.ASSESSOR)
-    make_registration(centre=world.centre, candidate=other_candidate, assessor=other_assessor,
-                      internal_verifier=world.iv, qualification=world.qualification)
+    make_registration(
+        centre=world.centre,
+        candidate=other_candidate,
+        assessor=other_assessor,
+        internal_verifier=world.iv,
+        qualification=world.qualification,
+    )
     elsewhere = Centre.objects.create(name="Elsewhere", number="E1")
     other_admin = world.make_user("adm2", elsewhere, Role.CENTRE_ADMIN)
-    mapping = services.mapping_add(registration=world.registration, evidence=world.evidence, actor=world.assessor,
-                                   criteria=[world.unit.criteria.first()], method="observation",
-                                   decision="accepted")[0]
-    record = services.record_create(registration=world.registration, actor=world.assessor, kind="observation",
-                                    date=dt.date(2026, 3, 1), description="Seen", criteria=[world.unit.criteria.first()])
-    plan = services.action_plan_create(registration=world.registration, actor=world.assessor,
-                                       items=[("Do it", dt.date(2026, 5, 1), [])])
-    world.__dict__.update(other_candidate=other_candidate, other_assessor=other_assessor, other_admin=other_admin,
-                          mapping=mapping, record=record, plan=plan)
+    mapping = services.mapping_add(
+        registration=world.registration,
+        evidence=world.evidence,
+        actor=world.assessor,
+        criteria=[world.unit.criteria.first()],
+        method="observation",
+        decision="accepted",
+    )[0]
+    record = services.record_create(
+        registration=world.registration,
+        actor=world.assessor,
+        kind="observation",
+        date=dt.date(2026, 3, 1),
+        description="Seen",
+        criteria=[world.unit.criteria.first()],
+    )
+    plan = services.action_plan_create(
+        registration=world.registration, actor=world.assessor, items=[("Do it", dt.date(2026, 5, 1), [])]
+    )
+    world.__dict__.update(
+        other_candidate=other_candidate,
+        other_assessor=other_assessor,
+        other_admin=other_admin,
+        mapping=mapping,
+        record=record,
+        plan=plan,
+    )
     return world
 
 
@@ -61,7 +85,11 @@ def pages(w):
 def actions(w):
     reg, unit = w.registration.pk, w.unit.pk
     return [
-        ("assessment:mapping_decide", {"mapping_pk": w.mapping.pk}, {"decision": "not_yet", "reason": "x", "version": 1}),
+        (
+            "assessment:mapping_decide",
+            {"mapping_pk": w.mapping.pk},
+            {"decision": "not_yet", "reason": "x", "version": 1},
+        ),
         ("assessment:mapping_remove", {"mapping_pk": w.mapping.pk}, {"version": 1}),
         ("assessment:unit_sign", {"pk": reg, "unit_pk": unit}, {"password": PASSWORD, "version": 1}),
         ("assessment:unit_reopen", {"pk": reg, "unit_pk": unit}, {"reason": "x"}),
@@ -74,9 +102,15 @@ def actions(w):
 
 
 def test_who_reaches_each_page_everyone_else_gets_404(client, cast):
-    people = {"assessor": cast.assessor, "iv": cast.iv, "admin": cast.admin, "candidate": cast.candidate,
-              "other_assessor": cast.other_assessor, "other_candidate": cast.other_candidate,
-              "other_admin": cast.other_admin}
+    people = {
+        "assessor": cast.assessor,
+        "iv": cast.iv,
+        "admin": cast.admin,
+        "candidate": cast.candidate,
+        "other_assessor": cast.other_assessor,
+        "other_candidate": cast.other_candidate,
+        "other_admin": cast.other_admin,
+    }
     for name, kwargs, allowed in pages(cast):
         url = reverse(name, kwargs=kwargs)
         for label, person in people.items():
@@ -98,8 +132,14 @@ def test_outsiders_get_404_on_every_action_and_change_nothing(client, cast):
 def test_countersign_page_only_for_qualified_assessors_of_the_centre(client, world):
     world.assessor.is_trainee_assessor = True
     world.assessor.save()
-    services.mapping_add(registration=world.registration, evidence=world.evidence, actor=world.assessor,
-                         criteria=list(world.unit.criteria.all()), method="observation", decision="accepted")
+    services.mapping_add(
+        registration=world.registration,
+        evidence=world.evidence,
+        actor=world.assessor,
+        criteria=list(world.unit.criteria.all()),
+        method="observation",
+        decision="accepted",
+    )
     ua = UnitAssessment.objects.get(registration=world.registration, unit=world.unit)
     services.authenticity_sign(unit_assessment=ua, actor=world.candidate)
     services.unit_sign_off(unit_assessment=ua, actor=world.assessor, password=PASSWORD)
@@ -110,7 +150,9 @@ def test_countersign_page_only_for_qualified_assessors_of_the_centre(client, wor
     qualified = world.make_user("senior", world.centre, Role.ASSESSOR)
     client.force_login(qualified)
     assert client.get(url).status_code == 200
-    response = client.post(url, {"password": PASSWORD, "version": UnitAssessment.objects.get(pk=ua.pk).version})
+    response = client.post(
+        url, {"password": PASSWORD, "version": UnitAssessment.objects.get(pk=ua.pk).version}
+    )
     assert response.status_code == 302
     assert UnitAssessment.objects.get(pk=ua.pk).status == "signed"
 
@@ -123,17 +165,30 @@ def _queries(client, url):
 
 def _grow_portfolio(world, n):
     now = timezone.now()
-    items = EvidenceItem.objects.bulk_create([
-        EvidenceItem(centre=world.centre, candidate=world.candidate, title=f"Item {i}", kind="work_product")
-        for i in range(n)
-    ])
+    items = EvidenceItem.objects.bulk_create(
+        [
+            EvidenceItem(
+                centre=world.centre, candidate=world.candidate, title=f"Item {i}", kind="work_product"
+            )
+            for i in range(n)
+        ]
+    )
     criteria = list(world.unit.criteria.all())
-    EvidenceMapping.objects.bulk_create([
-        EvidenceMapping(registration=world.registration, evidence=item, criterion=criteria[i % len(criteria)],
-                        unit=world.unit, method="product_evidence", decision="accepted", assessed_by=world.assessor,
-                        assessed_at=now)
-        for i, item in enumerate(items[: n // 2])
-    ])
+    EvidenceMapping.objects.bulk_create(
+        [
+            EvidenceMapping(
+                registration=world.registration,
+                evidence=item,
+                criterion=criteria[i % len(criteria)],
+                unit=world.unit,
+                method="product_evidence",
+                decision="accepted",
+                assessed_by=world.assessor,
+                assessed_at=now,
+            )
+            for i, item in enumerate(items[: n // 2])
+        ]
+    )
 
 
 @pytest.mark.parametrize("which", ["caseload", "dashboard", "matrix", "registration", "progress", "map"])
@@ -147,9 +202,16 @@ def test_pages_do_the_same_number_of_queries_with_1_and_300_evidence_items(clien
             "progress": reverse("assessment:progress_detail", args=[world.registration.pk]),
             "map": reverse("assessment:evidence_map", args=[world.registration.pk, world.evidence.pk]),
         }[which]
+
     client.force_login(world.candidate if which == "progress" else world.assessor)
-    services.mapping_add(registration=world.registration, evidence=world.evidence, actor=world.assessor,
-                         criteria=[world.unit.criteria.first()], method="observation", decision="accepted")
+    services.mapping_add(
+        registration=world.registration,
+        evidence=world.evidence,
+        actor=world.assessor,
+        criteria=[world.unit.criteria.first()],
+        method="observation",
+        decision="accepted",
+    )
     small = _queries(client, url())
     _grow_portfolio(world, 300)
     assert _queries(client, url()) == small
@@ -157,8 +219,13 @@ def test_pages_do_the_same_number_of_queries_with_1_and_300_evidence_items(clien
 
 def test_caseload_puts_waiting_evidence_first(client, world):
     quiet = world.make_user("quiet", world.centre, Role.CANDIDATE, first_name="Aaron")
-    make_registration(centre=world.centre, candidate=quiet, assessor=world.assessor, internal_verifier=world.iv,
-                      qualification=world.qualification)
+    make_registration(
+        centre=world.centre,
+        candidate=quiet,
+        assessor=world.assessor,
+        internal_verifier=world.iv,
+        qualification=world.qualification,
+    )
     make_evidence(registration=world.registration, title="Another")
     client.force_login(world.assessor)
     page = client.get(reverse("assessment:caseload")).content.decode()
@@ -169,8 +236,16 @@ def test_caseload_puts_waiting_evidence_first(client, world):
 def test_mapping_form_then_sign_off_form(client, world):
     client.force_login(world.assessor)
     url = reverse("assessment:evidence_map", args=[world.registration.pk, world.evidence.pk])
-    response = client.post(url, {"criteria": [c.pk for c in world.unit.criteria.all()], "method": "product_evidence",
-                                 "location": "page 2", "decision": "accepted", "evidence_revision": 1})
+    response = client.post(
+        url,
+        {
+            "criteria": [c.pk for c in world.unit.criteria.all()],
+            "method": "product_evidence",
+            "location": "page 2",
+            "decision": "accepted",
+            "evidence_revision": 1,
+        },
+    )
     assert response.status_code == 302
     matrix = reverse("assessment:unit_matrix", args=[world.registration.pk, world.unit.pk])
     page = client.get(matrix).content.decode()
@@ -191,19 +266,36 @@ def test_mapping_form_then_sign_off_form(client, world):
 def test_not_yet_without_reason_is_refused_on_the_form(client, world):
     client.force_login(world.assessor)
     url = reverse("assessment:evidence_map", args=[world.registration.pk, world.evidence.pk])
-    response = client.post(url, {"criteria": [world.unit.criteria.first().pk], "method": "observation",
-                                 "decision": "not_yet", "reason": "", "evidence_revision": 1})
+    response = client.post(
+        url,
+        {
+            "criteria": [world.unit.criteria.first().pk],
+            "method": "observation",
+            "decision": "not_yet",
+            "reason": "",
+            "evidence_revision": 1,
+        },
+    )
     assert response.status_code == 400 and "Say why" in response.content.decode()
     assert not EvidenceMapping.objects.exists()
 
 
 def test_candidate_sees_feedback_progress_and_agrees_the_plan(client, world):
-    services.feedback_give(registration=world.registration, actor=world.assessor, text="Nice greeting on the phone")
-    plan = services.action_plan_create(registration=world.registration, actor=world.assessor,
-                                       items=[("Get a witness statement", dt.date(2026, 6, 1), [])])
+    services.feedback_give(
+        registration=world.registration, actor=world.assessor, text="Nice greeting on the phone"
+    )
+    plan = services.action_plan_create(
+        registration=world.registration,
+        actor=world.assessor,
+        items=[("Get a witness statement", dt.date(2026, 6, 1), [])],
+    )
     client.force_login(world.candidate)
     page = client.get(reverse("assessment:progress_detail", args=[world.registration.pk])).content.decode()
-    assert "Nice greeting on the phone" in page and "Get a witness statement" in page and "0 of 2 criteria met" in page
+    assert (
+        "Nice greeting on the phone" in page
+        and "Get a witness statement" in page
+        and "0 of 2 criteria met" in page
+    )
     client.post(reverse("assessment:action_plan_agree", args=[plan.pk]))
     plan.refresh_from_db()
     assert plan.agreed_at is not None

@@ -1,5 +1,6 @@
 """Audit action names are defined once, in audit.actions.Action: the services write its members, never bare
 strings, and the stored strings stay what they were (rows already written and their hashes keep them)."""
+
 import ast
 
 import pytest
@@ -27,7 +28,9 @@ def _literal_actions(modules, root=ROOT):
             if getattr(node.func, "id", getattr(node.func, "attr", "")) == "refusals_audited" and node.args:
                 values.append(node.args[0])
             for value in values:
-                if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                if isinstance(value, ast.JoinedStr) or (
+                    isinstance(value, ast.Constant) and isinstance(value.value, str)
+                ):
                     found.append(f"{path.relative_to(root)}:{node.lineno} action={ast.unparse(value)}")
     return found
 
@@ -43,18 +46,30 @@ def test_the_scan_sees_a_bare_string(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "services.py").write_text(
         'audit_record(actor=None, action="thing_done")\nparser.add_argument("--x", action="store_true")\n'
-        'audit_record(actor=None, action=f"thing_{x}")\naudit_record(actor=None, action=Action.LOGIN)\n')
+        'audit_record(actor=None, action=f"thing_{x}")\naudit_record(actor=None, action=Action.LOGIN)\n'
+    )
     modules = {"app.services": tmp_path / "app" / "services.py"}
-    assert _literal_actions(modules, tmp_path) == ["app/services.py:1 action='thing_done'",
-                                                   "app/services.py:3 action=f'thing_{x}'"]
+    assert _literal_actions(modules, tmp_path) == [
+        "app/services.py:1 action='thing_done'",
+        "app/services.py:3 action=f'thing_{x}'",
+    ]
 
 
 def test_each_action_has_one_name_and_keeps_its_stored_string():
     assert len(Action.__members__) == len(Action)  # no two members share a value (an alias would hide one)
-    assert (Action.LOGIN, Action.EVIDENCE_LOCKED, Action.PRINTING_BATCH_REQUESTED, Action.VERIFICATION_AGREED,
-            Action.REGISTRATION_WITHDRAW_REFUSED) == (
-        "login", "evidence_locked", "printing.batch_requested", "verification_agreed",
-        "registration_withdraw_refused")
+    assert (
+        Action.LOGIN,
+        Action.EVIDENCE_LOCKED,
+        Action.PRINTING_BATCH_REQUESTED,
+        Action.VERIFICATION_AGREED,
+        Action.REGISTRATION_WITHDRAW_REFUSED,
+    ) == (
+        "login",
+        "evidence_locked",
+        "printing.batch_requested",
+        "verification_agreed",
+        "registration_withdraw_refused",
+    )
     assert catalogue_admin_action("unit", change=True) == "catalogue_unit_changed"
 
 

@@ -1,5 +1,6 @@
 """A signature is kept as it was signed: the ORM refuses to change or delete one, the database refuses raw SQL
 underneath (triggers on SQLite and PostgreSQL), and the admin offers no add, change or delete."""
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -9,18 +10,31 @@ from audit.signatures import Kind, signature_record
 
 @pytest.fixture
 def signature(db, centre):
-    return signature_record(kind=Kind.EMPLOYER, obj=centre, content={"units": ["101"]}, signer_name="Erin Employer",
-                            job_title="Store manager", client_ip="192.0.2.7", centre=centre)
+    return signature_record(
+        kind=Kind.EMPLOYER,
+        obj=centre,
+        content={"units": ["101"]},
+        signer_name="Erin Employer",
+        job_title="Store manager",
+        client_ip="192.0.2.7",
+        centre=centre,
+    )
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE audit_signature SET signer_name = 'Someone else' WHERE id = %s",
-    "UPDATE audit_signature SET content_sha256 = '0' WHERE id = %s",
-    "DELETE FROM audit_signature WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_signature SET signer_name = 'Someone else' WHERE id = %s",
+        "UPDATE audit_signature SET content_sha256 = '0' WHERE id = %s",
+        "DELETE FROM audit_signature WHERE id = %s",
+    ],
+)
 def test_database_refuses_raw_updates_and_deletes(signature, sql):
-    with pytest.raises(DatabaseError, match="signatures cannot be changed or deleted"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="signatures cannot be changed or deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql, [signature.pk])
     kept = Signature.objects.get(pk=signature.pk)
     assert (kept.signer_name, kept.content_sha256) == ("Erin Employer", signature.content_sha256)
@@ -39,8 +53,9 @@ def test_orm_refuses_too(signature):
 
 
 def test_inserting_still_works(signature, centre):
-    signature_record(kind=Kind.EMPLOYER, obj=centre, content={"units": ["102"]}, signer_name="Erin Employer",
-                     centre=centre)
+    signature_record(
+        kind=Kind.EMPLOYER, obj=centre, content={"units": ["102"]}, signer_name="Erin Employer", centre=centre
+    )
     assert Signature.objects.count() == 2
 
 

@@ -2,6 +2,7 @@
 
 Screenshots of failing tests land in var/test-results/ (see --screenshot in pyproject's addopts).
 """
+
 import os
 import shutil
 

@@ -3,6 +3,7 @@
 axe-core is vendored for the tests only (tests/browser/vendor/axe.min.js, MPL-2.0). The demo data is loaded
 once and every page is checked in one test, so the catalogue load (the slow part) is paid once.
 """
+
 import io
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from django.urls import reverse
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-               "resultTypes": ["violations"]}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
 
 
 def load_demo(*fixtures):
@@ -46,7 +49,9 @@ def main_pages():
     sampled = SampleItem.objects.filter(plan=plan).order_by("pk").first()
     grant = ExternalAccessGrant.objects.order_by("pk").first()
     ev_registration = grant.registrations.order_by("pk").first()
-    ev_unit = UnitAssessment.objects.filter(registration=ev_registration).order_by("unit__number").first().unit
+    ev_unit = (
+        UnitAssessment.objects.filter(registration=ev_registration).order_by("unit__number").first().unit
+    )
     centre, assessor = cara.centre_id, cara.assessor_id
     catalogue = [
         ("catalogue", reverse("qualifications:list")),
@@ -54,7 +59,10 @@ def main_pages():
         ("unit 4430-401", reverse("qualifications:unit", args=["4430-401"])),
     ]
     return {
-        None: [("sign in", reverse("accounts:login")), ("password reset", reverse("accounts:password_reset"))],
+        None: [
+            ("sign in", reverse("accounts:login")),
+            ("password reset", reverse("accounts:password_reset")),
+        ],
         "candidate": [
             ("dashboard", reverse("dashboards:candidate")),
             *catalogue,
@@ -77,8 +85,13 @@ def main_pages():
             ("caseload", reverse("assessment:caseload")),
             ("registration", reverse("assessment:registration_detail", args=[cara.pk])),
             ("coverage matrix", reverse("assessment:unit_matrix", args=[cara.pk, mapped_unit.pk])),
-            ("coverage matrix 4430-04", reverse("assessment:unit_matrix",
-                                                args=[lou.pk, lou.unit_assessments.order_by("pk").first().unit_id])),
+            (
+                "coverage matrix 4430-04",
+                reverse(
+                    "assessment:unit_matrix",
+                    args=[lou.pk, lou.unit_assessments.order_by("pk").first().unit_id],
+                ),
+            ),
             ("mapping", reverse("assessment:evidence_map", args=[cara.pk, evidence.pk])),
             ("criterion", reverse("assessment:criterion_detail", args=[cara.pk, mapping.criterion_id])),
             ("observation form", reverse("assessment:record_new", args=[cara.pk, "observation"])),
@@ -121,8 +134,10 @@ def main_pages():
             ("candidates", reverse("verification:ev_home")),
             ("registration", reverse("verification:ev_registration", args=[ev_registration.pk])),
             ("unit", reverse("verification:ev_unit", args=[ev_registration.pk, ev_unit.pk])),
-            ("assessor's competence", reverse("ev_competence:staff", args=[ev_registration.pk,
-                                                                          ev_registration.assessor_id])),
+            (
+                "assessor's competence",
+                reverse("ev_competence:staff", args=[ev_registration.pk, ev_registration.assessor_id]),
+            ),
         ],
     }
 
@@ -138,8 +153,9 @@ def _axe(page, url):
 # axe-core is injected as a script the page's Content-Security-Policy would refuse (tests/browser/test_csp.py
 # checks the policy itself).
 @pytest.mark.browser_context_args(bypass_csp=True)
-def test_main_pages_of_every_role_have_no_serious_accessibility_violations(page, live_server, sign_in,
-                                                                           transactional_db):
+def test_main_pages_of_every_role_have_no_serious_accessibility_violations(
+    page, live_server, sign_in, transactional_db
+):
     load_demo()
     problems = []
     checked = 0
@@ -151,11 +167,15 @@ def test_main_pages_of_every_role_have_no_serious_accessibility_violations(page,
             response_url = live_server.url + path
             violations = _axe(page, response_url)
             checked += 1
-            assert page.url.startswith(response_url.split("?")[0]), f"{username} {label}: redirected to {page.url}"
+            assert page.url.startswith(response_url.split("?")[0]), (
+                f"{username} {label}: redirected to {page.url}"
+            )
             for violation in violations:
                 targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-                problems.append(f"{violation['id']} ({violation['impact']}) on {username or 'anonymous'} "
-                                f"{label} {path}: {targets} — {violation['help']}")
+                problems.append(
+                    f"{violation['id']} ({violation['impact']}) on {username or 'anonymous'} "
+                    f"{label} {path}: {targets} — {violation['help']}"
+                )
     assert checked >= 50
     assert not problems, "\n".join(problems)
 

@@ -1,5 +1,6 @@
 """Journey: the candidate signs the authenticity statement; the assessor maps evidence to every criterion of a
 4411 unit, records an observation, signs the unit off and leaves feedback; the candidate sees it all."""
+
 import datetime
 import re
 
@@ -21,13 +22,22 @@ def registered(demo):
 
     people = {u.username: u for u in User.objects.all()}
     registration = services.registration_create(
-        actor=people["admin"], centre=demo["centre"], candidate=people["candidate"],
-        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
-        internal_verifier=people["iv"], registered_on=datetime.date(2026, 1, 12),
+        actor=people["admin"],
+        centre=demo["centre"],
+        candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        registered_on=datetime.date(2026, 1, 12),
         optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])),
     )
-    EvidenceItem.objects.create(centre=demo["centre"], candidate=people["candidate"], kind="statement",
-                                title="My account of dressing for work", statement_text="Uniform, badge, tidy hair.")
+    EvidenceItem.objects.create(
+        centre=demo["centre"],
+        candidate=people["candidate"],
+        kind="statement",
+        title="My account of dressing for work",
+        statement_text="Uniform, badge, tidy hair.",
+    )
     return registration
 
 
@@ -44,7 +54,9 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     sign_in(page, "assessor")
     page.get_by_role("link", name="Cara Candidate").first.click()
     page.get_by_role("link", name=re.compile(r"^101 ")).click()
-    expect(page.locator("#sign-off-missing")).to_contain_text("Criteria not yet met by accepted evidence: 1.1")
+    expect(page.locator("#sign-off-missing")).to_contain_text(
+        "Criteria not yet met by accepted evidence: 1.1"
+    )
     button = page.get_by_role("button", name="Sign off unit 101")
     expect(button).to_be_disabled()
     expect(button).to_have_accessible_description(re.compile("Criteria not yet met by accepted evidence"))
@@ -72,11 +84,15 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     # Every criterion is met, but the candidate has not signed the observation record: still disabled, and why.
     page.get_by_role("link", name=re.compile(r"^101 ")).click()
     expect(page.locator("#coverage-matrix")).not_to_contain_text("Gap")
-    expect(page.locator("#sign-off-missing")).to_have_text(re.compile(
-        r"^\s*The candidate has not signed the records this unit relies on: Observation record \d\d/\d\d/\d{4}\.\s*$"))
+    expect(page.locator("#sign-off-missing")).to_have_text(
+        re.compile(
+            r"^\s*The candidate has not signed the records this unit relies on: Observation record \d\d/\d\d/\d{4}\.\s*$"
+        )
+    )
     expect(page.get_by_role("button", name="Sign off unit 101")).to_be_disabled()
     expect(page.get_by_role("button", name="Sign off unit 101")).to_have_accessible_description(
-        re.compile("has not signed the records"))
+        re.compile("has not signed the records")
+    )
     page.context.clear_cookies()
     sign_in(page, "candidate")
     page.get_by_role("link", name="My progress").first.click()
@@ -101,7 +117,9 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     expect(page.locator("#unit-status")).to_have_text("Signed off")
 
     page.get_by_role("link", name="Give feedback on this unit").click()
-    page.get_by_role("textbox", name=re.compile("Feedback")).fill("Unit 101 is complete: well presented evidence.")
+    page.get_by_role("textbox", name=re.compile("Feedback")).fill(
+        "Unit 101 is complete: well presented evidence."
+    )
     page.get_by_role("button", name="Send feedback").click()
     page.context.clear_cookies()
 
@@ -114,7 +132,9 @@ def test_assessor_maps_observes_signs_and_candidate_sees_progress(page, live_ser
     expect(page.locator(".feedback")).to_contain_text("Unit 101 is complete")
 
 
-def test_admin_registers_a_4430_04_candidate_with_the_tally_and_suggest_a_route(page, live_server, sign_in, demo):
+def test_admin_registers_a_4430_04_candidate_with_the_tally_and_suggest_a_route(
+    page, live_server, sign_in, demo
+):
     call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4430-04.json"), verbosity=0)
     from accounts.models import User
     from assessment import services
@@ -123,8 +143,13 @@ def test_admin_registers_a_4430_04_candidate_with_the_tally_and_suggest_a_route(
 
     admin = User.objects.get(username="admin")
     services.awarding_body_extension_record(
-        centre=demo["centre"], qualification=Qualification.objects.get(code="4430-04"), actor=admin,
-        kind="registration", reference="CG-EXT-2026-01", new_date=datetime.date(2027, 7, 31))
+        centre=demo["centre"],
+        qualification=Qualification.objects.get(code="4430-04"),
+        actor=admin,
+        kind="registration",
+        reference="CG-EXT-2026-01",
+        new_date=datetime.date(2027, 7, 31),
+    )
     sign_in(page, "admin")
     page.goto(f"{live_server.url}/assessment/registrations/new/?qualification=4430-04")
     expect(page.locator("#unit-choice")).to_contain_text("Development and Improvement")
@@ -139,7 +164,9 @@ def test_admin_registers_a_4430_04_candidate_with_the_tally_and_suggest_a_route(
     page.locator("#id_candidate").fill("candidate")  # the username (the form no longer lists every candidate)
     page.locator("#id_assessor").select_option(label="Adam Assessor (assessor)")
     page.locator("#id_internal_verifier").select_option(label="Ivy Verifier (iv)")
-    for box in every(page.locator("#entry-conditions input[type=checkbox]")):  # the handbook's entry conditions
+    for box in every(
+        page.locator("#entry-conditions input[type=checkbox]")
+    ):  # the handbook's entry conditions
         box.check()
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_role("alert").first).to_contain_text("registered on 4430-04")

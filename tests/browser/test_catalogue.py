@@ -1,4 +1,5 @@
 """A signed-in demo user browses the catalogue: list, 4430-04's structure, unit 401, search."""
+
 import re
 
 from playwright.sync_api import expect

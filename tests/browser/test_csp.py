@@ -3,6 +3,7 @@
 Violations are collected two ways: the page's `securitypolicyviolation` events (recorded by an init script,
 which the policy does not apply to) and Chromium's console messages about the policy.
 """
+
 from tests.browser.test_accessibility import load_demo, main_pages
 
 RECORD_VIOLATIONS = """

@@ -1,6 +1,7 @@
 """Issue 15 item 4: the assessor asks the employer by email; the employer (not signed in) confirms the summary of
 unit achievement from the link; the assessor, the IV and the external verifier see "confirmed by", and the printed
 summary carries the confirmation and its verification code."""
+
 import datetime
 import re
 
@@ -28,14 +29,20 @@ def achieved(demo, live_server):
 
     people = {u.username: u for u in User.objects.all()}
     registration = services.registration_create(
-        actor=people["admin"], centre=demo["centre"], candidate=people["candidate"],
-        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
-        internal_verifier=people["iv"], registered_on=datetime.date(2026, 1, 12),
+        actor=people["admin"],
+        centre=demo["centre"],
+        candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        registered_on=datetime.date(2026, 1, 12),
         optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])),
     )
-    UnitAssessment.objects.update_or_create(registration=registration, unit=Unit.objects.get(ref="4411-101"),
-                                            defaults={"status": "signed", "signed_by": people["assessor"],
-                                                      "signed_at": timezone.now()})
+    UnitAssessment.objects.update_or_create(
+        registration=registration,
+        unit=Unit.objects.get(ref="4411-101"),
+        defaults={"status": "signed", "signed_by": people["assessor"], "signed_at": timezone.now()},
+    )
     return registration
 
 
@@ -65,8 +72,10 @@ def test_employer_confirms_the_summary_by_link(page, live_server, sign_in, achie
     expect(request).to_contain_text("4411-01")
     expect(request).to_contain_text("4411-101")
     page.get_by_label("Your job title").fill("Store manager")
-    page.get_by_label("I can confirm the candidate has personally completed the work as part of regular duties in "
-                      "the workplace.").check()
+    page.get_by_label(
+        "I can confirm the candidate has personally completed the work as part of regular duties in "
+        "the workplace."
+    ).check()
     page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("confirmed by Erin Employer, Store manager")
     code = re.search(r"[A-Z2-9]{5}-[A-Z2-9]{5}", page.get_by_role("status").inner_text()).group(0)
@@ -77,13 +86,18 @@ def test_employer_confirms_the_summary_by_link(page, live_server, sign_in, achie
     sign_in(page, "assessor")
     page.goto(registration_page)
     expect(page.locator("#employer-confirmations")).to_contain_text(
-        "Confirmed by Erin Employer, Store manager")
+        "Confirmed by Erin Employer, Store manager"
+    )
     expect(page.locator("#employer-confirmations")).to_contain_text(code)
-    summary = page.request.get(live_server.url + reverse("printing:completed", args=[achieved.pk, "unit-summary"]))
+    summary = page.request.get(
+        live_server.url + reverse("printing:completed", args=[achieved.pk, "unit-summary"])
+    )
     assert summary.ok
     text = pdf_text(summary.body())
-    assert f"Signed electronically by Erin Employer on {timezone.localdate():%d/%m/%Y} · verification code {code}" \
+    assert (
+        f"Signed electronically by Erin Employer on {timezone.localdate():%d/%m/%Y} · verification code {code}"
         in text
+    )
     page.context.clear_cookies()
 
     # The internal verifier sees it on the registration page, the external verifier on theirs.
@@ -93,10 +107,16 @@ def test_employer_confirms_the_summary_by_link(page, live_server, sign_in, achie
     expect(page.get_by_role("button", name="Email the employer a link to confirm")).to_have_count(0)
     page.context.clear_cookies()
     verification_services.grant_create(
-        actor=User.objects.get(username="admin"), centre=achieved.centre, external_verifier=User.objects.get(
-            username="ev"), scope="candidates", expires_on=timezone.localdate() + datetime.timedelta(days=30),
-        registrations=[achieved])
+        actor=User.objects.get(username="admin"),
+        centre=achieved.centre,
+        external_verifier=User.objects.get(username="ev"),
+        scope="candidates",
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+        registrations=[achieved],
+    )
     sign_in(page, "ev")
     page.goto(f"{live_server.url}{reverse('verification:ev_registration', args=[achieved.pk])}")
-    expect(page.locator("#employer-confirmation")).to_contain_text("confirmed by Erin Employer, Store manager")
+    expect(page.locator("#employer-confirmation")).to_contain_text(
+        "confirmed by Erin Employer, Store manager"
+    )
     expect(page.locator("#employer-confirmation")).to_contain_text(code)

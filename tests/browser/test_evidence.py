@@ -1,5 +1,6 @@
 """A candidate uploads two files from the browser, with a progress bar per file, sees them listed and
 opens one; another candidate of the same centre gets 404 on its URL."""
+
 import io
 import re
 
@@ -15,7 +16,9 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
-def test_candidate_uploads_two_files_sees_them_and_another_candidate_gets_404(page, live_server, demo, sign_in):
+def test_candidate_uploads_two_files_sees_them_and_another_candidate_gets_404(
+    page, live_server, demo, sign_in
+):
     from accounts.models import Centre, Membership, Role, User
 
     peer = User.objects.create_user("peer", password="demo-pass-2026")
@@ -26,10 +29,16 @@ def test_candidate_uploads_two_files_sees_them_and_another_candidate_gets_404(pa
     page.get_by_role("link", name="Upload files").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload evidence")
 
-    page.get_by_label("Files", exact=True).set_input_files([
-        {"name": "shop-floor.png", "mimeType": "image/png", "buffer": png_bytes()},
-        {"name": "rota.pdf", "mimeType": "application/pdf", "buffer": _pdf(["Week 12 rota"]) + b"%" * 400_000},
-    ])
+    page.get_by_label("Files", exact=True).set_input_files(
+        [
+            {"name": "shop-floor.png", "mimeType": "image/png", "buffer": png_bytes()},
+            {
+                "name": "rota.pdf",
+                "mimeType": "application/pdf",
+                "buffer": _pdf(["Week 12 rota"]) + b"%" * 400_000,
+            },
+        ]
+    )
     rows = page.locator("#file-list li")
     expect(rows).to_have_count(2)
     expect(page.get_by_role("progressbar", name="Upload progress for shop-floor.png")).to_be_visible()

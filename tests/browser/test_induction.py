@@ -1,6 +1,7 @@
 """Journey: at induction the assessor records a skills scan, makes the assessment plan from it (unit, venue, date
 and time, methods), the candidate agrees both, the assessor reviews the plan and downloads its PDF; an
 assessment report is recorded and signed."""
+
 import datetime
 
 import pytest
@@ -21,9 +22,13 @@ def registered(demo):
 
     people = {u.username: u for u in User.objects.all()}
     return services.registration_create(
-        actor=people["admin"], centre=demo["centre"], candidate=people["candidate"],
-        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
-        internal_verifier=people["iv"], registered_on=datetime.date(2026, 1, 12),
+        actor=people["admin"],
+        centre=demo["centre"],
+        candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        registered_on=datetime.date(2026, 1, 12),
         optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])),
     )
 
@@ -40,7 +45,9 @@ def test_skills_scan_to_plan_to_review_and_report(page, live_server, sign_in, re
     expect(page.get_by_role("alert")).to_contain_text("Skills scan saved")
 
     page.get_by_role("link", name="Make an assessment plan from this scan").click()
-    expect(page.get_by_label("Activity", exact=True).first).to_have_value("Start with unit 101: plan an observation.")
+    expect(page.get_by_label("Activity", exact=True).first).to_have_value(
+        "Start with unit 101: plan an observation."
+    )
     page.get_by_label("Unit", exact=True).select_option(label="101 Create a good impression to customers")
     page.get_by_label("Venue").fill("Shop floor")
     page.get_by_label("Date and time").fill("2026-03-02T10:30")

@@ -2,6 +2,7 @@
 only the keyboard (Tab, Space, Enter, arrows), with the evidence beside the criteria; the filter box narrows the
 criteria; "Open all units" and "Close all units" open and close every unit; axe finds no serious or critical
 violation on the page."""
+
 import datetime
 
 import pytest
@@ -23,14 +24,22 @@ def registered(demo):
 
     people = {u.username: u for u in User.objects.all()}
     registration = services.registration_create(
-        actor=people["admin"], centre=demo["centre"], candidate=people["candidate"],
-        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
-        internal_verifier=people["iv"], registered_on=datetime.date(2026, 1, 12),
+        actor=people["admin"],
+        centre=demo["centre"],
+        candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        registered_on=datetime.date(2026, 1, 12),
         optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])),
     )
     item = EvidenceItem.objects.create(
-        centre=demo["centre"], candidate=people["candidate"], kind="statement", title="My first week on the desk",
-        statement_text="I wore the uniform and badge. I told a customer what our department sells.")
+        centre=demo["centre"],
+        candidate=people["candidate"],
+        kind="statement",
+        title="My first week on the desk",
+        statement_text="I wore the uniform and badge. I told a customer what our department sells.",
+    )
     item.units.set([Unit.objects.get(ref="4411-101")])  # the candidate named unit 101 for it
     return registration, item
 
@@ -53,7 +62,9 @@ def _tab_to(page, matches, limit=300):
     raise AssertionError("focus never reached the element")
 
 
-def test_assessor_maps_one_evidence_to_two_units_with_the_keyboard_only(page, live_server, sign_in, registered):
+def test_assessor_maps_one_evidence_to_two_units_with_the_keyboard_only(
+    page, live_server, sign_in, registered
+):
     registration, item = registered
     sign_in(page, "assessor")
     page.goto(f"{live_server.url}/assessment/registrations/{registration.pk}/evidence/{item.pk}/map/")
@@ -157,6 +168,9 @@ def test_map_page_has_no_serious_accessibility_violations(page, live_server, sig
     page.goto(f"{live_server.url}/assessment/registrations/{registration.pk}/evidence/{item.pk}/map/")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("options => axe.run(document, options).then(r => r.violations)", AXE_OPTIONS)
-    problems = [f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-                for v in violations if v["impact"] in BLOCKING]
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+        if v["impact"] in BLOCKING
+    ]
     assert not problems, "\n".join(problems)

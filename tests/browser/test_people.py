@@ -1,5 +1,6 @@
 """The centre admin runs the centre: creates a candidate who sets a password from the emailed invitation and
 signs in; imports a 50-row file (refused with both bad rows named, then the corrected file)."""
+
 import re
 
 import pytest
@@ -24,8 +25,9 @@ def centre_admin(transactional_db, live_server, settings):
     return centre
 
 
-def test_admin_creates_a_candidate_who_sets_a_password_from_the_email_and_signs_in(page, live_server, sign_in,
-                                                                                   centre_admin):
+def test_admin_creates_a_candidate_who_sets_a_password_from_the_email_and_signs_in(
+    page, live_server, sign_in, centre_admin
+):
     sign_in(page, "head")
     page.get_by_role("link", name="People at Northfield College").click()
     page.get_by_role("link", name="Add a person").click()
@@ -36,7 +38,9 @@ def test_admin_creates_a_candidate_who_sets_a_password_from_the_email_and_signs_
     page.get_by_label("Candidate", exact=True).check()
     page.get_by_label("Candidate (enrolment) number").fill("CN-2026-001")
     page.get_by_role("button", name="Create and send invitation").click()
-    expect(page.get_by_role("alert")).to_contain_text("an invitation to set a password was sent to priya@example.org")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "an invitation to set a password was sent to priya@example.org"
+    )
     page.get_by_role("link", name="People at Northfield College").click()
     expect(page.get_by_role("row", name=re.compile("Priya Patel"))).to_contain_text("not accepted")
 
@@ -62,8 +66,10 @@ def test_admin_creates_a_candidate_who_sets_a_password_from_the_email_and_signs_
 
 
 def people_csv(rows, bad=()):
-    lines = ["role,username,first_name,last_name,email,candidate_number,qualification,assessor,internal_verifier,"
-             "optional_units,registered_on"]
+    lines = [
+        "role,username,first_name,last_name,email,candidate_number,qualification,assessor,internal_verifier,"
+        "optional_units,registered_on"
+    ]
     for i in range(rows):
         assessor = "ass.one" if i % 2 else "ass.two"
         iv = "iv.one"
@@ -72,16 +78,25 @@ def people_csv(rows, bad=()):
             assessor = "ghost"  # not an assessor here
         if i == 36 and "qualification" in bad:
             qualification = "4411-99"
-        lines.append(f"candidate,learner{i:02d},Learner{i:02d},Mis,learner{i:02d}@example.org,CN{i:03d},{qualification},"
-                     f"{assessor},{iv},{'101 103' if i % 2 else ''},01/09/2026")
+        lines.append(
+            f"candidate,learner{i:02d},Learner{i:02d},Mis,learner{i:02d}@example.org,CN{i:03d},{qualification},"
+            f"{assessor},{iv},{'101 103' if i % 2 else ''},01/09/2026"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_admin_imports_50_people_refused_with_two_bad_rows_then_corrected(page, live_server, sign_in, centre_admin,
-                                                                         tmp_path):
+def test_admin_imports_50_people_refused_with_two_bad_rows_then_corrected(
+    page, live_server, sign_in, centre_admin, tmp_path
+):
     call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4411.json"), verbosity=0)
-    for username, role in (("ass.one", Role.ASSESSOR), ("ass.two", Role.ASSESSOR), ("iv.one", Role.INTERNAL_VERIFIER)):
-        user = User.objects.create_user(username, first_name=username.split(".")[0], last_name=username.split(".")[1])
+    for username, role in (
+        ("ass.one", Role.ASSESSOR),
+        ("ass.two", Role.ASSESSOR),
+        ("iv.one", Role.INTERNAL_VERIFIER),
+    ):
+        user = User.objects.create_user(
+            username, first_name=username.split(".")[0], last_name=username.split(".")[1]
+        )
         Membership.objects.create(user=user, centre=centre_admin, role=role)
     bad, good = tmp_path / "mis-bad.csv", tmp_path / "mis.csv"
     bad.write_bytes(people_csv(50, bad=("assessor", "qualification")))

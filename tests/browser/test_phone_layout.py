@@ -1,5 +1,6 @@
 """On a phone (375 × 740 CSS pixels) the main pages fit the screen: nothing pushes the page sideways, wide
 tables scroll inside their own `.table-responsive` box, and the navigation folds behind its toggle button."""
+
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import load_demo, main_pages
@@ -43,8 +44,10 @@ def test_main_pages_fit_a_phone_screen_and_the_navigation_folds(page, live_serve
             layout = page.evaluate(LAYOUT)
             who = f"{username or 'anonymous'} {label} {path}"
             if layout["scrollWidth"] > layout["clientWidth"] + 1:
-                problems.append(f"{who}: page is {layout['scrollWidth']}px wide on a {layout['clientWidth']}px "
-                                f"screen (sticking out: {', '.join(layout['sticking'])})")
+                problems.append(
+                    f"{who}: page is {layout['scrollWidth']}px wide on a {layout['clientWidth']}px "
+                    f"screen (sticking out: {', '.join(layout['sticking'])})"
+                )
             for table in layout["unwrapped"]:
                 problems.append(f"{who}: table {table!r} is not inside a .table-responsive wrapper")
             for table in layout["uncued"]:

@@ -2,6 +2,7 @@
 bars, brings them into view; each file's result shows on its row and is announced (aria-live); the shared title
 applies to the files whose own title was not edited; a file the server refuses gets its bar back to 0% and says
 why (item 6)."""
+
 import re
 
 from playwright.sync_api import expect
@@ -18,11 +19,13 @@ def test_a_candidate_on_a_phone_uploads_three_files_and_sees_each_result(page, l
     page.set_viewport_size(PHONE)
     sign_in(page, "candidate")
     page.goto(f"{live_server.url}/evidence/upload/")
-    page.get_by_label("Files", exact=True).set_input_files([
-        {"name": "till-1.png", "mimeType": "image/png", "buffer": png_bytes()},
-        {"name": "till-2.png", "mimeType": "image/png", "buffer": png_bytes()},
-        {"name": "rota.png", "mimeType": "image/png", "buffer": png_bytes()},
-    ])
+    page.get_by_label("Files", exact=True).set_input_files(
+        [
+            {"name": "till-1.png", "mimeType": "image/png", "buffer": png_bytes()},
+            {"name": "till-2.png", "mimeType": "image/png", "buffer": png_bytes()},
+            {"name": "rota.png", "mimeType": "image/png", "buffer": png_bytes()},
+        ]
+    )
     expect(page.locator("#file-list li")).to_have_count(3)
     # One file's own title is edited; the shared title, typed afterwards, applies to the other two.
     page.locator("#file-list .file-title").nth(2).fill("Staff rota")
@@ -49,8 +52,15 @@ def test_a_candidate_on_a_phone_uploads_three_files_and_sees_each_result(page, l
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
     # A file the server refuses (a PNG name over text): its bar goes back to 0% and its row says why.
-    page.get_by_label("Files", exact=True).set_input_files([
-        {"name": "not-a-photo.png", "mimeType": "image/png", "buffer": b"just some text, not an image\n" * 50}])
+    page.get_by_label("Files", exact=True).set_input_files(
+        [
+            {
+                "name": "not-a-photo.png",
+                "mimeType": "image/png",
+                "buffer": b"just some text, not an image\n" * 50,
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload").click()
     refused = page.locator("#file-list li").nth(3)
     expect(refused.locator(".file-message")).to_have_class(re.compile("text-danger"))

@@ -1,5 +1,6 @@
 """The centre admin registers a candidate by typing part of the name and choosing a suggestion (the register form
 no longer lists every candidate of the centre)."""
+
 from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -10,15 +11,18 @@ from assessment.models import Registration
 PASSWORD = "demo-pass-2026"
 
 
-def test_admin_picks_a_candidate_from_the_suggestions_and_registers_them(page, live_server, sign_in,
-                                                                         transactional_db):
+def test_admin_picks_a_candidate_from_the_suggestions_and_registers_them(
+    page, live_server, sign_in, transactional_db
+):
     call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4411.json"), verbosity=0)
     centre = Centre.objects.create(name="Northfield College", number="N100")
-    for username, role, first, last in (("head", Role.CENTRE_ADMIN, "Hana", "Head"),
-                                        ("priya.patel", Role.CANDIDATE, "Priya", "Patel"),
-                                        ("paul.price", Role.CANDIDATE, "Paul", "Price"),
-                                        ("asha", Role.ASSESSOR, "Asha", "Assessor"),
-                                        ("ivan", Role.INTERNAL_VERIFIER, "Ivan", "Verifier")):
+    for username, role, first, last in (
+        ("head", Role.CENTRE_ADMIN, "Hana", "Head"),
+        ("priya.patel", Role.CANDIDATE, "Priya", "Patel"),
+        ("paul.price", Role.CANDIDATE, "Paul", "Price"),
+        ("asha", Role.ASSESSOR, "Asha", "Assessor"),
+        ("ivan", Role.INTERNAL_VERIFIER, "Ivan", "Verifier"),
+    ):
         user = User.objects.create_user(username, password=PASSWORD, first_name=first, last_name=last)
         Membership.objects.create(user=user, centre=centre, role=role)
     sign_in(page, "head")

@@ -1,5 +1,6 @@
 """A centre admin exports a candidate's passport from the registration page and verifies it on the upload
 page; the candidate downloads the credential their claim gave them, and it verifies on the public page."""
+
 import json
 
 import pytest
@@ -17,7 +18,9 @@ def committed_world(transactional_db, claimed_world):  # noqa: F811
     return claimed_world
 
 
-def test_passport_export_verify_and_credential_download(page, live_server, committed_world, sign_in, tmp_path):
+def test_passport_export_verify_and_credential_download(
+    page, live_server, committed_world, sign_in, tmp_path
+):
     w = committed_world
     sign_in(page, "adm", PASSWORD)
     page.goto(f"{live_server.url}/assessment/registrations/{w.reg1.pk}/")
@@ -31,7 +34,9 @@ def test_passport_export_verify_and_credential_download(page, live_server, commi
     page.get_by_role("link", name="Verify a passport").click()
     page.get_by_label("Portfolio passport (ZIP)").set_input_files(str(saved))
     page.get_by_role("button", name="Verify").click()
-    expect(page.locator("#passport-report")).to_contain_text("Passport verified: signature and every file match.")
+    expect(page.locator("#passport-report")).to_contain_text(
+        "Passport verified: signature and every file match."
+    )
 
     context = page.context
     context.clear_cookies()

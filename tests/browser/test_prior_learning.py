@@ -1,6 +1,7 @@
 """The receiving assessor re-signs a unit that was signed at the sending centre: the provenance page says it was
 signed there and is to be re-signed here; the assessor confirms its prior evidence, follows the link to the unit,
 signs it off with a password re-check, and both pages then name the original and the new signature."""
+
 import io
 import re
 
@@ -27,11 +28,24 @@ def imported(transactional_db, claimed_world, other_centre, tmp_path):  # noqa: 
     w.make_user("rosa", other_centre, Role.ASSESSOR, first_name="Rosa", last_name="Receiving")
     w.make_user("ian", other_centre, Role.INTERNAL_VERIFIER)
     w.make_user("radmin", other_centre, Role.CENTRE_ADMIN)
-    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "cara2",
-                 "--assessor", "rosa", "--internal-verifier", "ian", stdout=io.StringIO())
+    call_command(
+        "import_passport",
+        str(path),
+        "--centre",
+        other_centre.number,
+        "--candidate",
+        "cara2",
+        "--assessor",
+        "rosa",
+        "--internal-verifier",
+        "ian",
+        stdout=io.StringIO(),
+    )
     registration = PassportImport.objects.get().registration
     ua = UnitAssessment.objects.get(registration=registration, unit=w.u101)
-    assessment_services.authenticity_sign(unit_assessment=ua, actor=candidate)  # the candidate declares it here
+    assessment_services.authenticity_sign(
+        unit_assessment=ua, actor=candidate
+    )  # the candidate declares it here
     w.received = registration
     return w
 
@@ -54,7 +68,9 @@ def test_receiving_assessor_re_signs_an_imported_signed_unit(page, live_server, 
     page.get_by_role("button", name="Sign off unit 101").click()
     expect(page.locator("#unit-status")).to_have_text("Signed off")
     today = timezone.localdate().strftime("%d/%m/%Y")
-    expect(page.locator("#prior-signature")).to_contain_text(f"{there}; re-signed here by Rosa Receiving on {today}")
+    expect(page.locator("#prior-signature")).to_contain_text(
+        f"{there}; re-signed here by Rosa Receiving on {today}"
+    )
 
     page.goto(f"{live_server.url}/passports/imported/{w.received.pk}/")
     expect(unit_card.locator(".prior-signature")).to_contain_text("re-signed here by Rosa Receiving")

@@ -2,6 +2,7 @@
 conditions (age 18 or over; not already holding a qualification of the same type, content and level) in the
 handbook's words, refuses the registration until both are confirmed, and the registration records who
 confirmed them."""
+
 import datetime
 import re
 
@@ -10,8 +11,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 
-def test_admin_confirms_4430_04s_entry_conditions_before_the_registration_is_taken(page, live_server, sign_in,
-                                                                                   demo):
+def test_admin_confirms_4430_04s_entry_conditions_before_the_registration_is_taken(
+    page, live_server, sign_in, demo
+):
     call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "4430-04.json"), verbosity=0)
     from accounts.models import User
     from assessment import services
@@ -21,8 +23,13 @@ def test_admin_confirms_4430_04s_entry_conditions_before_the_registration_is_tak
 
     admin = User.objects.get(username="admin")
     services.awarding_body_extension_record(
-        centre=demo["centre"], qualification=Qualification.objects.get(code="4430-04"), actor=admin,
-        kind="registration", reference="CG-EXT-2026-02", new_date=datetime.date(2027, 7, 31))
+        centre=demo["centre"],
+        qualification=Qualification.objects.get(code="4430-04"),
+        actor=admin,
+        kind="registration",
+        reference="CG-EXT-2026-02",
+        new_date=datetime.date(2027, 7, 31),
+    )
     sign_in(page, "admin")
     page.goto(f"{live_server.url}/assessment/registrations/new/?qualification=4430-04")
     conditions = page.locator("#entry-conditions")
@@ -42,8 +49,10 @@ def test_admin_confirms_4430_04s_entry_conditions_before_the_registration_is_tak
     expect(refused).to_contain_text("only once you confirm each entry condition")
     expect(refused).to_contain_text("a qualification they already hold")
     expect(refused).not_to_contain_text("under the age of 18")
-    assert not Registration.objects.filter(qualification__code="4430-04", candidate__username="candidate").exists()
-    expect(age).to_be_checked()          # what was confirmed stays confirmed
+    assert not Registration.objects.filter(
+        qualification__code="4430-04", candidate__username="candidate"
+    ).exists()
+    expect(age).to_be_checked()  # what was confirmed stays confirmed
     held.check()
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_role("alert").first).to_contain_text("registered on 4430-04")

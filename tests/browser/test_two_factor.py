@@ -1,5 +1,6 @@
 """An assessor sets up two-factor sign-in from the QR page, signs out, and signs in with a code the test
 computes from the key the page showed (as an authenticator app would)."""
+
 import base64
 import re
 import time

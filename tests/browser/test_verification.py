@@ -2,6 +2,7 @@
 on the dashboard and answers with new evidence, the IV sees that evidence inline and agrees; the centre admin
 claims unit certification twice while the candidate stays active, then the full qualification. And a
 candidate who leaves: withdrawal with an exit claim."""
+
 import base64
 import datetime as dt
 import re
@@ -19,7 +20,8 @@ from tests.verification.conftest import map_evidence, sign
 from verification import services
 
 PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def _world(demo, *, sign_second=False):
@@ -29,8 +31,13 @@ def _world(demo, *, sign_second=False):
     u102 = make_unit(scheme="BV", number="102", criteria=2, credits=4)
     qualification = make_qualification(code="BV-01", mandatory=[u101, u102])
     Rule.objects.create(qualification=qualification, order=1, kind="min_total_credits", params={"credits": 7})
-    registration = make_registration(centre=centre, candidate=people["candidate"], assessor=people["assessor"],
-                                     internal_verifier=people["iv"], qualification=qualification)
+    registration = make_registration(
+        centre=centre,
+        candidate=people["candidate"],
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        qualification=qualification,
+    )
     for unit in (u101, u102):
         map_evidence(registration, unit, people["assessor"])
         ua = registration.unit_assessments.get(unit=unit)
@@ -39,9 +46,15 @@ def _world(demo, *, sign_second=False):
         if unit is u101 or sign_second:
             sign(ua, people["assessor"], password=DEMO_PASSWORD)
     today = timezone.localdate()
-    plan = services.plan_create(actor=people["iv"], centre=centre, qualification=qualification,
-                                period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=30),
-                                min_share_percent=50, interim=False)
+    plan = services.plan_create(
+        actor=people["iv"],
+        centre=centre,
+        qualification=qualification,
+        period_start=today - dt.timedelta(days=30),
+        period_end=today + dt.timedelta(days=30),
+        min_share_percent=50,
+        interim=False,
+    )
     return registration, u101, u102, plan
 
 
@@ -50,11 +63,18 @@ def _switch(page, sign_in, username):
     sign_in(page, username)
 
 
-def test_refer_answer_with_evidence_agree_then_two_unit_claims_and_the_full_claim(page, live_server, demo, sign_in):
+def test_refer_answer_with_evidence_agree_then_two_unit_claims_and_the_full_claim(
+    page, live_server, demo, sign_in
+):
     registration, u101, u102, plan = _world(demo)
-    photo = EvidenceItem.objects.create(centre=registration.centre, candidate=registration.candidate,
-                                        title="Photo of the greeting card", kind="photo",
-                                        content_type="image/png", original_name="card.png")
+    photo = EvidenceItem.objects.create(
+        centre=registration.centre,
+        candidate=registration.candidate,
+        title="Photo of the greeting card",
+        kind="photo",
+        content_type="image/png",
+        original_name="card.png",
+    )
     photo.file.save("card.png", ContentFile(PNG))
 
     # The IV samples 101 and refers back one decision, 1.1.
@@ -100,7 +120,9 @@ def test_refer_answer_with_evidence_agree_then_two_unit_claims_and_the_full_clai
     page.goto(f"{live_server.url}/verification/claims/")
     page.get_by_role("link", name=re.compile("Claim unit certification")).click()
     page.get_by_role("button", name="Make the claim").click()
-    expect(page.get_by_role("alert")).to_contain_text("Unit certification claimed for Cara Candidate: 1 unit(s), 3 credits")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Unit certification claimed for Cara Candidate: 1 unit(s), 3 credits"
+    )
     registration.refresh_from_db()
     assert registration.status == "active"
 
@@ -132,7 +154,9 @@ def test_refer_answer_with_evidence_agree_then_two_unit_claims_and_the_full_clai
     page.get_by_role("link", name="Claim the full qualification").click()
     page.get_by_label(re.compile("I confirm: this claim closes the registration")).check()
     page.get_by_role("button", name="Make the claim").click()
-    expect(page.get_by_role("alert")).to_contain_text("Full qualification claimed for Cara Candidate: 2 unit(s), 7 credits")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Full qualification claimed for Cara Candidate: 2 unit(s), 7 credits"
+    )
     registration.refresh_from_db()
     assert registration.status == "certified"
     expect(page.locator("#claims tbody tr")).to_have_count(3)

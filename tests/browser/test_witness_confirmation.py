@@ -2,6 +2,7 @@
 the assessor sees "confirmed by" and maps it; the unit is signed; the printed witness status list and recording
 form carry the confirmation and verification codes; verify_signature reports the match, then the mismatch once
 the signed content was altered in the database behind the application's back."""
+
 import datetime
 import re
 
@@ -34,9 +35,13 @@ def registered(demo, live_server):
 
     people = {u.username: u for u in User.objects.all()}
     return services.registration_create(
-        actor=people["admin"], centre=demo["centre"], candidate=people["candidate"],
-        qualification=Qualification.objects.get(code="4411-01"), assessor=people["assessor"],
-        internal_verifier=people["iv"], registered_on=datetime.date(2026, 1, 12),
+        actor=people["admin"],
+        centre=demo["centre"],
+        candidate=people["candidate"],
+        qualification=Qualification.objects.get(code="4411-01"),
+        assessor=people["assessor"],
+        internal_verifier=people["iv"],
+        registered_on=datetime.date(2026, 1, 12),
         optional_units=list(Unit.objects.filter(ref__in=["4411-101", "4411-103", "4411-104"])),
     )
 
@@ -93,7 +98,9 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
     sign_in(page, "assessor")
     page.get_by_role("link", name="Cara Candidate").first.click()
     page.get_by_role("link", name="Map “Dressing for work”").click()
-    expect(page.locator("#testimony-confirmation")).to_contain_text("confirmed by Sam Supervisor, Store manager")
+    expect(page.locator("#testimony-confirmation")).to_contain_text(
+        "confirmed by Sam Supervisor, Store manager"
+    )
     boxes = page.locator("details", has_text="Unit 101").locator("input[type=checkbox]")
     for element in every(boxes):
         element.check()
@@ -130,17 +137,20 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
     from qualifications.models import Unit
 
     unit = Unit.objects.get(ref="4411-101")
-    listing = page.request.get(live_server.url + reverse("printing:completed",
-                                                          args=[registered.pk, "witness-status-list"]))
+    listing = page.request.get(
+        live_server.url + reverse("printing:completed", args=[registered.pk, "witness-status-list"])
+    )
     assert listing.ok
     listing_text = squashed(listing.body())
     assert re.search(rf"ConfirmedbySamSupervisor,Storemanager,\d\d/\d\d/\d{{4}}·code{CODE}", listing_text)
-    form = page.request.get(live_server.url + reverse("printing:completed_unit",
-                                                       args=[registered.pk, unit.pk, "recording-form"]))
+    form = page.request.get(
+        live_server.url + reverse("printing:completed_unit", args=[registered.pk, unit.pk, "recording-form"])
+    )
     assert form.ok
     form_text = squashed(form.body())
-    witness_code = re.search(rf"confirmedbySamSupervisor,Storemanager,[\d/]+·verificationcode({CODE})",
-                             form_text).group(1)
+    witness_code = re.search(
+        rf"confirmedbySamSupervisor,Storemanager,[\d/]+·verificationcode({CODE})", form_text
+    ).group(1)
     assert witness_code in listing_text
     sign_off_codes = re.findall(rf"Signedelectronicallyby[^·]+?on[\d/]+·verificationcode({CODE})", form_text)
     assert len(sign_off_codes) == 2  # the candidate's authenticity statement and the assessor's sign-off
@@ -152,8 +162,10 @@ def test_witness_confirms_by_link_and_the_signatures_verify(page, live_server, s
         assert "still matches" in capsys.readouterr().out
     testimony = WitnessTestimony.objects.get(signature__code=witness_code.replace("-", ""))
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {EvidenceItem._meta.db_table} SET statement_text = %s WHERE id = %s",
-                       ["Cara was late and untidy.", testimony.evidence_id])
+        cursor.execute(
+            f"UPDATE {EvidenceItem._meta.db_table} SET statement_text = %s WHERE id = %s",
+            ["Cara was late and untidy.", testimony.evidence_id],
+        )
     for code in [witness_code, sign_off_codes[1]]:
         with pytest.raises(CommandError, match="changed"):
             call_command("verify_signature", code)

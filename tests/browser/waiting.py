@@ -1,5 +1,6 @@
 """Playwright's locator.count() does not wait: on a slow machine it can run before the page has arrived and
 return 0, so a loop over it silently ticks nothing. These helpers wait for the elements first."""
+
 from playwright.sync_api import expect
 
 

@@ -1,4 +1,5 @@
 """Fixtures for the portfolio tests: a centre with people in every position relative to one candidate."""
+
 import datetime
 import io
 import uuid
@@ -52,8 +53,10 @@ def multipart(fields: dict | None = None, files: list | None = None) -> tuple[by
             out.write(str(one).encode() + b"\r\n")
     for field, filename, data in files or []:
         quoted = filename.replace('"', "%22")
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n'
-                  "Content-Type: application/octet-stream\r\n\r\n".encode())
+        out.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+        )
         out.write(data + b"\r\n")
     out.write(f"--{boundary}--\r\n".encode())
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
@@ -78,18 +81,32 @@ def catalogue(db):
     qualification = Qualification.objects.create(code="T-01", title="Test qualification", level="Level 1")
     units = []
     for number in ("101", "102", "103"):
-        unit = Unit.objects.create(ref=f"T-{number}", scheme="T", number=number, title=f"Unit {number}",
-                                   level="Level 1", credits=3)
-        QualificationUnit.objects.create(qualification=qualification, unit=unit,
-                                         status="mandatory" if number == "101" else "optional")
-        outcome = LearningOutcome.objects.create(unit=unit, number=1, title="Be able to serve", kind="performance")
+        unit = Unit.objects.create(
+            ref=f"T-{number}", scheme="T", number=number, title=f"Unit {number}", level="Level 1", credits=3
+        )
+        QualificationUnit.objects.create(
+            qualification=qualification, unit=unit, status="mandatory" if number == "101" else "optional"
+        )
+        outcome = LearningOutcome.objects.create(
+            unit=unit, number=1, title="Be able to serve", kind="performance"
+        )
         for n in (1, 2):
-            AssessmentCriterion.objects.create(unit=unit, outcome=outcome, number=n, ref=f"1.{n}",
-                                               text=f"Criterion 1.{n} of {number}", kind="performance")
+            AssessmentCriterion.objects.create(
+                unit=unit,
+                outcome=outcome,
+                number=n,
+                ref=f"1.{n}",
+                text=f"Criterion 1.{n} of {number}",
+                kind="performance",
+            )
         units.append(unit)
-    other = Unit.objects.create(ref="X-900", scheme="X", number="900", title="Unit elsewhere", level="Level 2")
+    other = Unit.objects.create(
+        ref="X-900", scheme="X", number="900", title="Unit elsewhere", level="Level 2"
+    )
     outcome = LearningOutcome.objects.create(unit=other, number=1, title="Know", kind="knowledge")
-    AssessmentCriterion.objects.create(unit=other, outcome=outcome, number=1, ref="1.1", text="x", kind="knowledge")
+    AssessmentCriterion.objects.create(
+        unit=other, outcome=outcome, number=1, ref="1.1", text="x", kind="knowledge"
+    )
     return SimpleNamespace(qualification=qualification, units=units, other_unit=other)
 
 
@@ -110,32 +127,52 @@ def people(centre, other_centre, make_user, catalogue):
     p.other_candidate = make_user("other_cand", other_centre, Role.CANDIDATE)
     p.ev = make_user("ev", centre, Role.EXTERNAL_VERIFIER)
     p.registration = Registration.objects.create(
-        centre=centre, candidate=p.candidate, qualification=catalogue.qualification, assessor=p.assessor,
-        internal_verifier=p.iv, registered_on=datetime.date(2026, 1, 5))
+        centre=centre,
+        candidate=p.candidate,
+        qualification=catalogue.qualification,
+        assessor=p.assessor,
+        internal_verifier=p.iv,
+        registered_on=datetime.date(2026, 1, 5),
+    )
     p.registration.optional_units.add(catalogue.units[1])
     Registration.objects.create(
-        centre=other_centre, candidate=p.other_candidate, qualification=catalogue.qualification,
-        assessor=p.other_assessor, internal_verifier=p.other_iv, registered_on=datetime.date(2026, 1, 5))
+        centre=other_centre,
+        candidate=p.other_candidate,
+        qualification=catalogue.qualification,
+        assessor=p.other_assessor,
+        internal_verifier=p.other_iv,
+        registered_on=datetime.date(2026, 1, 5),
+    )
     return p
 
 
 def make_file_item(person, centre, *, name="photo.png", data=None, **details):
     upload = SimpleUploadedFile(name, data if data is not None else png_bytes())
-    item, _ = services.evidence_upload(candidate=person, centre=centre, upload=upload, declared=True,
-                                       details=EvidenceDetails(title=details.pop("title", "A photo"), **details))
+    item, _ = services.evidence_upload(
+        candidate=person,
+        centre=centre,
+        upload=upload,
+        declared=True,
+        details=EvidenceDetails(title=details.pop("title", "A photo"), **details),
+    )
     return item
 
 
 def make_statement(person, centre, text="I greeted the customer.", **details):
     item, _ = services.evidence_statement_create(
-        candidate=person, centre=centre, declared=True,
-        details=EvidenceDetails(title=details.pop("title", "My statement"), statement_text=text, **details))
+        candidate=person,
+        centre=centre,
+        declared=True,
+        details=EvidenceDetails(title=details.pop("title", "My statement"), statement_text=text, **details),
+    )
     return item
 
 
 @pytest.fixture
 def item(people):
-    return make_file_item(people.candidate, people.centre, name="till.pdf", data=pdf_bytes(), title="Till receipt")
+    return make_file_item(
+        people.candidate, people.centre, name="till.pdf", data=pdf_bytes(), title="Till receipt"
+    )
 
 
 @pytest.fixture

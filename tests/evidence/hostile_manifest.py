@@ -2,6 +2,7 @@
 
 (file in hostile/, name sent in the upload, message template it must be refused with; None = accepted)
 """
+
 from evidence import sniffing as s
 
 CASES = [

@@ -1,6 +1,7 @@
 """Issue 17 item 6: Back and Save again is the same submission, for the witness forms as for records, feedback and
 plans. Each test works the way a person does: open the form, save it, go Back (the page keeps its hidden token)
 and save again."""
+
 import re
 
 import pytest
@@ -27,8 +28,12 @@ def _follow(client, response):
 def test_a_witness_saved_again_after_back_is_one_witness(client, people):
     client.force_login(people.candidate)
     url = reverse("evidence:witness_new")
-    data = {"name": "Sam Supervisor", "relationship": "Line manager", "email": "sam@example.com",
-            "token": _token(client.get(url))}
+    data = {
+        "name": "Sam Supervisor",
+        "relationship": "Line manager",
+        "email": "sam@example.com",
+        "token": _token(client.get(url)),
+    }
     assert client.post(url, data).status_code == 302
     again = _follow(client, client.post(url, data))
     assert Witness.objects.filter(candidate=people.candidate).count() == 1
@@ -38,14 +43,26 @@ def test_a_witness_saved_again_after_back_is_one_witness(client, people):
     assert Witness.objects.filter(candidate=people.candidate).count() == 2
 
 
-def test_testimony_saved_again_after_back_is_one_item_and_one_email(client, people, mailoutbox,
-                                                                   django_capture_on_commit_callbacks):
-    witness = Witness.objects.create(candidate=people.candidate, centre=people.centre, name="Sam Supervisor",
-                                     relationship="Line manager", email="sam@example.com")
+def test_testimony_saved_again_after_back_is_one_item_and_one_email(
+    client, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    witness = Witness.objects.create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name="Sam Supervisor",
+        relationship="Line manager",
+        email="sam@example.com",
+    )
     client.force_login(people.candidate)
     url = reverse("evidence:testimony_new")
-    fields = {"witness": witness.pk, "statement_text": "I saw Cara greet customers.", "context": "real_work",
-              "declaration": "on", "ask_witness": "on", "token": _token(client.get(url))}
+    fields = {
+        "witness": witness.pk,
+        "statement_text": "I saw Cara greet customers.",
+        "context": "real_work",
+        "declaration": "on",
+        "ask_witness": "on",
+        "token": _token(client.get(url)),
+    }
 
     def submit():
         body, content_type = multipart(fields)
@@ -60,16 +77,30 @@ def test_testimony_saved_again_after_back_is_one_item_and_one_email(client, peop
 
 
 def test_the_witness_link_asked_again_after_back_is_sent_once_and_keeps_working(
-        client, people, mailoutbox, django_capture_on_commit_callbacks):
+    client, people, mailoutbox, django_capture_on_commit_callbacks
+):
     from evidence.models import WitnessRequest
     from evidence.views import ALREADY_SENT
 
-    witness = Witness.objects.create(candidate=people.candidate, centre=people.centre, name="Sam Supervisor",
-                                     relationship="Line manager", email="sam@example.com")
+    witness = Witness.objects.create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name="Sam Supervisor",
+        relationship="Line manager",
+        email="sam@example.com",
+    )
     client.force_login(people.candidate)
-    body, content_type = multipart({"witness": witness.pk, "statement_text": "I saw Cara greet customers.",
-                                    "context": "real_work", "declaration": "on"})
-    item_url = client.generic("POST", reverse("evidence:testimony_new"), body, content_type=content_type)["Location"]
+    body, content_type = multipart(
+        {
+            "witness": witness.pk,
+            "statement_text": "I saw Cara greet customers.",
+            "context": "real_work",
+            "declaration": "on",
+        }
+    )
+    item_url = client.generic("POST", reverse("evidence:testimony_new"), body, content_type=content_type)[
+        "Location"
+    ]
     data = {"token": _token(client.get(item_url))}
     url = reverse("evidence:testimony_request", args=[EvidenceItem.objects.get().pk])
     with django_capture_on_commit_callbacks(execute=True):

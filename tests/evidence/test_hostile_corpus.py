@@ -1,5 +1,6 @@
 """Every file in the hostile corpus goes through the real upload path and is refused with its message,
 leaving no evidence row, no stored file and no temporary file behind."""
+
 import re
 from pathlib import Path
 
@@ -23,10 +24,12 @@ def test_every_file_in_the_corpus_has_an_expectation():
     assert on_disk == {case[0] for case in CASES}
 
 
-@pytest.mark.parametrize(("filename", "sent_as", "expected"), CASES,
-                         ids=[f"{c[0]}->{c[1][:30]!r}" for c in CASES])
-def test_corpus_file_through_the_upload_path(client, people, settings, _isolated_upload_temp,
-                                             filename, sent_as, expected):
+@pytest.mark.parametrize(
+    ("filename", "sent_as", "expected"), CASES, ids=[f"{c[0]}->{c[1][:30]!r}" for c in CASES]
+)
+def test_corpus_file_through_the_upload_path(
+    client, people, settings, _isolated_upload_temp, filename, sent_as, expected
+):
     client.force_login(people.candidate)
     data = (HOSTILE / filename).read_bytes()
     response = post_files(client, UPLOAD_URL, [("files", sent_as, data)], {"token": "hostile-token-1"})

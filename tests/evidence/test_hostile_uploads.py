@@ -1,5 +1,6 @@
 """Hostile uploads reported on main: a pixel bomb, a PDF that runs JavaScript, an Office zip bomb, markup
 hidden in the middle of a JPEG. Each is refused at upload with its message; nothing is stored."""
+
 import io
 import zipfile
 
@@ -32,8 +33,11 @@ def pixel_bomb() -> bytes:
 def test_an_image_over_the_pixel_limit_is_refused_with_its_size_in_the_message(client, people, settings):
     settings.EVIDENCE_MAX_IMAGE_PIXELS = 40_000_000
     errors = refused(client, people, settings, "huge.png", pixel_bomb())
-    assert errors == [sniffing.ERR_TOO_MANY_PIXELS.format(name="huge.png", width=12600, height=12600,
-                                                          megapixels="158.8", limit="40")]
+    assert errors == [
+        sniffing.ERR_TOO_MANY_PIXELS.format(
+            name="huge.png", width=12600, height=12600, megapixels="158.8", limit="40"
+        )
+    ]
 
 
 def test_the_pixel_limit_is_a_setting(client, people, settings):
@@ -66,13 +70,17 @@ def _pdf_with(catalog_extra: bytes, extra_objects: bytes = b"") -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("catalog_extra", [
-    b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>",
-    b"/OpenAction << /S /Launch /F (calc.exe) >>",
-    b"/Names << /JavaScript << /Names [(x) << /S /JavaScript /JS (app.alert\\(1\\)) >>] >> >>",
-    b"/AA << /WC << /S /JavaScript /JS (this.print\\(\\)) >> >>",
-    b"/OpenAction << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>",  # names spelled with #xx escapes
-], ids=["openaction-js", "launch", "names-javascript", "additional-action", "escaped-names"])
+@pytest.mark.parametrize(
+    "catalog_extra",
+    [
+        b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>",
+        b"/OpenAction << /S /Launch /F (calc.exe) >>",
+        b"/Names << /JavaScript << /Names [(x) << /S /JavaScript /JS (app.alert\\(1\\)) >>] >> >>",
+        b"/AA << /WC << /S /JavaScript /JS (this.print\\(\\)) >> >>",
+        b"/OpenAction << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>",  # names spelled with #xx escapes
+    ],
+    ids=["openaction-js", "launch", "names-javascript", "additional-action", "escaped-names"],
+)
 def test_a_pdf_with_javascript_or_a_launch_action_is_refused(client, people, settings, catalog_extra):
     errors = refused(client, people, settings, "report.pdf", _pdf_with(catalog_extra))
     assert errors == [sniffing.ERR_PDF_ACTIVE.format(name="report.pdf")]
@@ -95,8 +103,12 @@ def _pdf_with_action_in_an_object_stream() -> bytes:
     obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>")
     header = b"4 0 "
     packed = zlib.compress(header + b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
-    obj(5, f"<< /Type /ObjStm /N 1 /First {len(header)} /Filter /FlateDecode /Length {len(packed)} >>\nstream\n"
-        .encode() + packed + b"\nendstream")
+    obj(
+        5,
+        f"<< /Type /ObjStm /N 1 /First {len(header)} /Filter /FlateDecode /Length {len(packed)} >>\nstream\n".encode()
+        + packed
+        + b"\nendstream",
+    )
     offsets[6] = out.tell()
     rows = [b"\x00" + b"\x00" * 4 + b"\xff\xff"]
     for number in range(1, 7):
@@ -105,8 +117,11 @@ def _pdf_with_action_in_an_object_stream() -> bytes:
         else:
             rows.append(b"\x01" + offsets[number].to_bytes(4, "big") + (0).to_bytes(2, "big"))
     table = b"".join(rows)
-    out.write(f"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length {len(table)} >>\nstream\n"
-              .encode() + table + b"\nendstream\nendobj\n")
+    out.write(
+        f"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length {len(table)} >>\nstream\n".encode()
+        + table
+        + b"\nendstream\nendobj\n"
+    )
     out.write(f"startxref\n{offsets[6]}\n%%EOF\n".encode())
     return out.getvalue()
 
@@ -162,8 +177,10 @@ def test_an_office_file_whose_headers_understate_its_size_is_refused(client, peo
     assert data.count(real) == 2
     data = bytes(data).replace(real, (1024).to_bytes(4, "little"))
     errors = refused(client, people, settings, "liar.docx", data)
-    assert errors[0] in {sniffing.ERR_ZIP_BOMB.format(name="liar.docx"),
-                         sniffing.ERR_UNREADABLE.format(name="liar.docx", ext="docx")}
+    assert errors[0] in {
+        sniffing.ERR_ZIP_BOMB.format(name="liar.docx"),
+        sniffing.ERR_UNREADABLE.format(name="liar.docx", ext="docx"),
+    }
 
 
 def test_an_ordinary_office_document_with_a_photo_is_still_accepted(client, people):
@@ -181,8 +198,9 @@ def _jpeg_with_markup_in_the_middle() -> bytes:
     out = io.BytesIO()
     noise.save(out, "JPEG", quality=95)
     jpeg = out.getvalue()
-    padding = b"".join(b"\xff\xef" + (65535).to_bytes(2, "big") + os.urandom(65533).replace(b"<", b"(")
-                       for _ in range(5))
+    padding = b"".join(
+        b"\xff\xef" + (65535).to_bytes(2, "big") + os.urandom(65533).replace(b"<", b"(") for _ in range(5)
+    )
     html = b"<html><body><script>alert(document.cookie)</script></body></html>"
     comment = b"\xff\xfe" + (len(html) + 2).to_bytes(2, "big") + html
     data = jpeg[:2] + padding + comment + jpeg[2:]

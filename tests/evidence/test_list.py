@@ -1,4 +1,5 @@
 """The candidate's evidence list: a page at a time, newest first, filtered by type, unit and status."""
+
 import re
 
 import pytest
@@ -14,11 +15,19 @@ pytestmark = pytest.mark.django_db
 
 
 def _statements(people, n, *, start=0, kind=EvidenceItem.Kind.STATEMENT, locked=False, units=()):
-    items = EvidenceItem.objects.bulk_create([
-        EvidenceItem(centre=people.centre, candidate=people.candidate, kind=kind, title=f"Account {i:04d}",
-                     statement_text="What I did.", locked_at=timezone.now() if locked else None)
-        for i in range(start, start + n)
-    ])
+    items = EvidenceItem.objects.bulk_create(
+        [
+            EvidenceItem(
+                centre=people.centre,
+                candidate=people.candidate,
+                kind=kind,
+                title=f"Account {i:04d}",
+                statement_text="What I did.",
+                locked_at=timezone.now() if locked else None,
+            )
+            for i in range(start, start + n)
+        ]
+    )
     for item in items:
         item.units.set(units)
     return items
@@ -34,7 +43,7 @@ def test_the_list_shows_a_page_of_the_newest_evidence_and_links_to_the_rest(clie
     first = client.get(reverse("evidence:list")).content.decode()
     assert _titles(first) == [f"Account {i:04d}" for i in range(106, 56, -1)]
     assert f"1–50 of {EVIDENCE_PER_PAGE * 2 + 7} items" in first
-    pages = first[first.index('id="evidence-pages"'):]
+    pages = first[first.index('id="evidence-pages"') :]
     assert 'aria-current="page"' in pages and 'href="?page=2"' in pages and 'href="?page=3"' in pages
     last = client.get(reverse("evidence:list"), {"page": 3}).content.decode()
     assert _titles(last) == [f"Account {i:04d}" for i in range(6, -1, -1)]
@@ -51,7 +60,9 @@ def test_a_short_list_has_no_page_links(client, people):
     assert len(_titles(page)) == 3 and 'id="evidence-pages"' not in page
 
 
-def test_every_page_makes_the_same_queries_and_the_same_size_whatever_the_portfolio(client, people, catalogue):
+def test_every_page_makes_the_same_queries_and_the_same_size_whatever_the_portfolio(
+    client, people, catalogue
+):
     client.force_login(people.candidate)
     _statements(people, EVIDENCE_PER_PAGE, units=[catalogue.units[0]])
 
@@ -95,8 +106,9 @@ def test_filters_by_type_unit_and_status_and_page_links_keep_them(client, people
 def test_unknown_filter_values_show_the_whole_list(client, people, catalogue):
     _statements(people, 4)
     client.force_login(people.candidate)
-    page = client.get(reverse("evidence:list"), {"kind": "spreadsheet", "unit": catalogue.other_unit.pk,
-                                                 "status": "maybe"}).content.decode()
+    page = client.get(
+        reverse("evidence:list"), {"kind": "spreadsheet", "unit": catalogue.other_unit.pk, "status": "maybe"}
+    ).content.decode()
     assert len(_titles(page)) == 4 and "matching your filters" not in page
 
 

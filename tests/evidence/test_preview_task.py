@@ -1,6 +1,7 @@
 """Previews are made by the task worker into the configured storage, and served back from it after the access
 check. The storage here keeps files in memory (as S3 keeps them elsewhere): nothing may go through a local path.
 Marked `tasks`: CI runs these again with the jobs in Redis and a real RQ worker (.ci/run)."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,12 +15,19 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 def test_previews_are_made_by_the_worker_into_the_storage_and_served_from_it(
-        client, people, settings, memory_storage, task_worker, django_capture_on_commit_callbacks):
+    client, people, settings, memory_storage, task_worker, django_capture_on_commit_callbacks
+):
     client.force_login(people.candidate)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_files(client, "/evidence/upload/", [("files", "desk.png", png_bytes(size=(900, 600))),
-                                                            ("files", "till.pdf", pdf_bytes("Till receipt"))],
-                              {"token": "queue-previews-1"})
+        response = post_files(
+            client,
+            "/evidence/upload/",
+            [
+                ("files", "desk.png", png_bytes(size=(900, 600))),
+                ("files", "till.pdf", pdf_bytes("Till receipt")),
+            ],
+            {"token": "queue-previews-1"},
+        )
     assert response.status_code == 200, response.json()
     photo, pdf = EvidenceItem.objects.order_by("pk")
     if task_worker.on_queue:  # enqueued, not yet run: the request did not make them itself

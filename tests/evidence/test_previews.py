@@ -1,5 +1,6 @@
 """Previews are made with bounded memory: the pixel limit is checked from the header before decoding, and
 JPEGs are decoded at reduced scale. (Reported: a 12600 x 12600 PNG took the preview worker to 1.95 GB.)"""
+
 import io
 import subprocess
 import sys
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 @pytest.mark.django_db
 def test_an_image_over_the_pixel_limit_already_in_storage_gets_no_preview_and_is_not_decoded(
-        people, settings, monkeypatch):
+    people, settings, monkeypatch
+):
     """A pixel bomb stored before the upload limit existed (or with a higher limit then): no preview."""
     item = make_file_item(people.candidate, people.centre, name="photo.png", data=png_bytes())
     EvidenceItem.objects.filter(pk=item.pk).update(preview="")
@@ -52,7 +54,9 @@ def test_a_large_photo_preview_is_decoded_at_reduced_scale_with_bounded_memory(t
         assert data[:3] == b"\\xff\\xd8\\xff"
         print((after - before) // 1024)
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     growth_mb = int(result.stdout.split()[-1])
     assert growth_mb < 40, f"preview of a 36 MP JPEG grew the process by {growth_mb} MB"

@@ -1,5 +1,6 @@
 """Evidence on S3-compatible storage (moto's S3 server): stored under a random key, served through a
 short-lived signed URL only after the access check."""
+
 import socket
 import time
 import urllib.request
@@ -42,9 +43,15 @@ def s3_storage(settings, s3_endpoint, monkeypatch):
         **settings.STORAGES,
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"bucket_name": BUCKET, "endpoint_url": s3_endpoint, "region_name": "us-east-1",
-                        "default_acl": "private", "querystring_auth": True, "querystring_expire": 300,
-                        "file_overwrite": False},
+            "OPTIONS": {
+                "bucket_name": BUCKET,
+                "endpoint_url": s3_endpoint,
+                "region_name": "us-east-1",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": 300,
+                "file_overwrite": False,
+            },
         },
     }
     yield client
@@ -56,7 +63,9 @@ def s3_storage(settings, s3_endpoint, monkeypatch):
 def test_upload_to_s3_and_serve_through_a_signed_url(client, people, s3_storage):
     data = pdf_bytes("stored in S3")
     client.force_login(people.candidate)
-    response = post_files(client, "/evidence/upload/", [("files", "report.pdf", data)], {"token": "s3-token-1"})
+    response = post_files(
+        client, "/evidence/upload/", [("files", "report.pdf", data)], {"token": "s3-token-1"}
+    )
     assert response.status_code == 200, response.json()
     item = EvidenceItem.objects.get()
     keys = [o["Key"] for o in s3_storage.list_objects_v2(Bucket=BUCKET)["Contents"]]

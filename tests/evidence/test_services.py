@@ -1,4 +1,5 @@
 """Editing, deleting, locking, correcting, and witness testimony."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,8 +20,12 @@ def test_a_typed_statement_is_evidence_without_a_file(people):
     item = make_statement(people.candidate, people.centre, text="I handled a refund.")
     assert item.kind == EvidenceItem.Kind.STATEMENT and not item.file
     with pytest.raises(ValidationError) as exc:
-        services.evidence_statement_create(candidate=people.candidate, centre=people.centre, declared=True,
-                                           details=EvidenceDetails(title="Empty", statement_text="  "))
+        services.evidence_statement_create(
+            candidate=people.candidate,
+            centre=people.centre,
+            declared=True,
+            details=EvidenceDetails(title="Empty", statement_text="  "),
+        )
     assert services.ERR_STATEMENT_EMPTY in exc.value.messages
 
 
@@ -29,8 +34,10 @@ def test_edit_and_delete_until_locked_then_refused(people, item):
     item.refresh_from_db()
     assert item.title == "Till receipt (March)"
     services.evidence_lock(item=item, actor=people.assessor)
-    for action in (lambda: services.evidence_update(item=item, actor=people.candidate, details=details()),
-                   lambda: services.evidence_delete(item=item, actor=people.candidate)):
+    for action in (
+        lambda: services.evidence_update(item=item, actor=people.candidate, details=details()),
+        lambda: services.evidence_delete(item=item, actor=people.candidate),
+    ):
         with pytest.raises(ValidationError) as exc:
             action()
         assert services.ERR_LOCKED in exc.value.messages
@@ -40,7 +47,9 @@ def test_edit_and_delete_until_locked_then_refused(people, item):
 
 def test_lock_is_idempotent_and_audited_once(people, item):
     first = services.evidence_lock(item=item, actor=people.assessor).locked_at
-    second = services.evidence_lock(item=EvidenceItem.objects.get(pk=item.pk), actor=people.assessor).locked_at
+    second = services.evidence_lock(
+        item=EvidenceItem.objects.get(pk=item.pk), actor=people.assessor
+    ).locked_at
     assert first == second
     assert AuditEntry.objects.filter(action=Action.EVIDENCE_LOCKED, object_id=str(item.pk)).count() == 1
 
@@ -63,8 +72,13 @@ def test_only_the_owner_may_change_an_item(people, item):
 def test_a_correction_of_a_locked_item_is_a_new_version_and_the_old_one_is_kept(people, item, settings):
     services.evidence_lock(item=item, actor=people.assessor)
     new, created = services.evidence_correct(
-        item=item, actor=people.candidate, declared=True, details=details(title="Till receipt, corrected"),
-        upload=SimpleUploadedFile("fixed.pdf", pdf_bytes("fixed")), token="correct-token-1")
+        item=item,
+        actor=people.candidate,
+        declared=True,
+        details=details(title="Till receipt, corrected"),
+        upload=SimpleUploadedFile("fixed.pdf", pdf_bytes("fixed")),
+        token="correct-token-1",
+    )
     assert created and new.previous_version == item and new.version == 2 and new.locked_at is None
     item.refresh_from_db()
     assert item.title == "Till receipt" and item.locked_at is not None  # unchanged
@@ -90,17 +104,27 @@ def test_a_correction_of_an_unlocked_item_is_refused(people, item):
 
 
 def make_witness(people, name="Sam Supervisor", category=3):
-    return services.witness_create(candidate=people.candidate, centre=people.centre, name=name,
-                                   contact="2 Market Street", suggested_status_category=category,
-                                   relationship="Line manager")
+    return services.witness_create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name=name,
+        contact="2 Market Street",
+        suggested_status_category=category,
+        relationship="Line manager",
+    )
 
 
 def test_witness_testimony_records_witness_units_and_criteria(people, catalogue):
     witness = make_witness(people)
     criterion = catalogue.units[0].criteria.first()
     item, _ = services.witness_testimony_submit(
-        candidate=people.candidate, centre=people.centre, witness=witness, criteria=[criterion],
-        declared=True, details=EvidenceDetails(statement_text="I saw Cara greet customers."))
+        candidate=people.candidate,
+        centre=people.centre,
+        witness=witness,
+        criteria=[criterion],
+        declared=True,
+        details=EvidenceDetails(statement_text="I saw Cara greet customers."),
+    )
     assert item.kind == EvidenceItem.Kind.WITNESS_TESTIMONY
     assert item.title == "Witness testimony from Sam Supervisor"
     assert list(item.witness_testimony.criteria.all()) == [criterion]
@@ -110,12 +134,24 @@ def test_witness_testimony_records_witness_units_and_criteria(people, catalogue)
 def test_witness_testimony_needs_a_statement_or_a_signed_file(people):
     witness = make_witness(people)
     with pytest.raises(ValidationError) as exc:
-        services.witness_testimony_submit(candidate=people.candidate, centre=people.centre, witness=witness,
-                                          criteria=[], declared=True, details=EvidenceDetails())
+        services.witness_testimony_submit(
+            candidate=people.candidate,
+            centre=people.centre,
+            witness=witness,
+            criteria=[],
+            declared=True,
+            details=EvidenceDetails(),
+        )
     assert services.ERR_WITNESS_NEEDS_STATEMENT in exc.value.messages
     item, _ = services.witness_testimony_submit(
-        candidate=people.candidate, centre=people.centre, witness=witness, criteria=[], declared=True,
-        details=EvidenceDetails(), upload=SimpleUploadedFile("signed.pdf", pdf_bytes("signed")))
+        candidate=people.candidate,
+        centre=people.centre,
+        witness=witness,
+        criteria=[],
+        declared=True,
+        details=EvidenceDetails(),
+        upload=SimpleUploadedFile("signed.pdf", pdf_bytes("signed")),
+    )
     assert item.content_type == "application/pdf"
 
 
@@ -123,9 +159,14 @@ def test_witness_testimony_refuses_criteria_outside_the_registration(people, cat
     witness = make_witness(people)
     foreign = catalogue.other_unit.criteria.first()
     with pytest.raises(ValidationError) as exc:
-        services.witness_testimony_submit(candidate=people.candidate, centre=people.centre, witness=witness,
-                                          criteria=[foreign], declared=True,
-                                          details=EvidenceDetails(statement_text="x"))
+        services.witness_testimony_submit(
+            candidate=people.candidate,
+            centre=people.centre,
+            witness=witness,
+            criteria=[foreign],
+            declared=True,
+            details=EvidenceDetails(statement_text="x"),
+        )
     assert services.ERR_CRITERIA_NOT_YOURS in exc.value.messages
 
 
@@ -139,15 +180,27 @@ def test_the_witness_status_list_builds_itself_from_testimony(people, catalogue)
     pat = make_witness(people, name="Pat Peer", category=5)
     for unit in catalogue.units[:2]:
         services.witness_testimony_submit(
-            candidate=people.candidate, centre=people.centre, witness=sam, criteria=[unit.criteria.first()],
-            declared=True, details=EvidenceDetails(statement_text="seen", activity_date=None))
+            candidate=people.candidate,
+            centre=people.centre,
+            witness=sam,
+            criteria=[unit.criteria.first()],
+            declared=True,
+            details=EvidenceDetails(statement_text="seen", activity_date=None),
+        )
     withdrawn, _ = services.witness_testimony_submit(
-        candidate=people.candidate, centre=people.centre, witness=pat, criteria=[], declared=True,
-        details=EvidenceDetails(statement_text="seen", units=[catalogue.units[0]]))
+        candidate=people.candidate,
+        centre=people.centre,
+        witness=pat,
+        criteria=[],
+        declared=True,
+        details=EvidenceDetails(statement_text="seen", units=[catalogue.units[0]]),
+    )
     services.evidence_delete(item=withdrawn, actor=people.candidate)
     rows = {w.name: w for w in selectors.witness_status_list(people.candidate)}
     assert [u.ref for u in rows["Sam Supervisor"].units_witnessed] == ["T-101", "T-102"]
-    assert rows["Sam Supervisor"].testimony_count == 2 and rows["Sam Supervisor"].suggested_status_category == 3
+    assert (
+        rows["Sam Supervisor"].testimony_count == 2 and rows["Sam Supervisor"].suggested_status_category == 3
+    )
     assert rows["Pat Peer"].units_witnessed == [] and rows["Pat Peer"].testimony_count == 0
 
 
@@ -155,11 +208,20 @@ def test_a_correction_of_witness_testimony_keeps_the_witness_and_criteria(people
     witness = make_witness(people)
     criterion = catalogue.units[0].criteria.first()
     item, _ = services.witness_testimony_submit(
-        candidate=people.candidate, centre=people.centre, witness=witness, criteria=[criterion],
-        declared=True, details=EvidenceDetails(statement_text="first"))
+        candidate=people.candidate,
+        centre=people.centre,
+        witness=witness,
+        criteria=[criterion],
+        declared=True,
+        details=EvidenceDetails(statement_text="first"),
+    )
     services.evidence_lock(item=item, actor=people.assessor)
-    new, _ = services.evidence_correct(item=item, actor=people.candidate, declared=True,
-                                       details=EvidenceDetails(title=item.title, statement_text="second"))
+    new, _ = services.evidence_correct(
+        item=item,
+        actor=people.candidate,
+        declared=True,
+        details=EvidenceDetails(title=item.title, statement_text="second"),
+    )
     assert new.witness_testimony.witness == witness
     assert list(new.witness_testimony.criteria.all()) == [criterion]
     assert Witness.objects.count() == 1

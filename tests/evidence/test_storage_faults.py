@@ -1,4 +1,5 @@
 """Faults: a full or read-only media disk, and what a killed server leaves in the upload temp directory."""
+
 import errno
 import io
 import os
@@ -19,8 +20,10 @@ from tests.evidence.conftest import pdf_bytes, post_files, stored_files
 URL = "/evidence/upload/"
 
 
-@pytest.fixture(params=[(errno.ENOSPC, services.ERR_STORAGE_FULL), (errno.EROFS, services.ERR_STORAGE_READ_ONLY)],
-                ids=["disk-full", "read-only"])
+@pytest.fixture(
+    params=[(errno.ENOSPC, services.ERR_STORAGE_FULL), (errno.EROFS, services.ERR_STORAGE_READ_ONLY)],
+    ids=["disk-full", "read-only"],
+)
 def broken_disk(request, monkeypatch):
     """The media disk fails while a file is written: half the file lands, then the OS error."""
     code, message = request.param
@@ -38,8 +41,9 @@ def broken_disk(request, monkeypatch):
     monkeypatch.setattr(FileSystemStorage, "_save", real_save)
 
 
-def test_a_failing_media_disk_gives_a_clear_message_and_saves_nothing(client, people, settings, broken_disk,
-                                                                      _isolated_upload_temp):
+def test_a_failing_media_disk_gives_a_clear_message_and_saves_nothing(
+    client, people, settings, broken_disk, _isolated_upload_temp
+):
     client.force_login(people.candidate)
     response = post_files(client, URL, [("files", "report.pdf", pdf_bytes("Report"))])
     assert response.status_code == 400

@@ -1,4 +1,5 @@
 """sweep_orphan_files: lists, and with --delete removes, stored evidence files nothing references."""
+
 import io
 import os
 import time
@@ -31,7 +32,9 @@ def run(*args):
 @pytest.fixture
 def storage_state(people):
     kept = make_file_item(people.candidate, people.centre, name="kept.pdf", data=pdf_bytes(), title="Kept")
-    deleted = make_file_item(people.candidate, people.centre, name="gone.pdf", data=pdf_bytes("x"), title="Gone")
+    deleted = make_file_item(
+        people.candidate, people.centre, name="gone.pdf", data=pdf_bytes("x"), title="Gone"
+    )
     services.evidence_delete(item=deleted, actor=people.candidate)  # soft: its file must stay
     kept.preview.save("p.jpg", ContentFile(b"\xff\xd8\xff preview"), save=True)
     old_orphan = default_storage.save("evidence/ab/abandoned.pdf", ContentFile(b"%PDF-1.4 half an upload"))
@@ -40,8 +43,12 @@ def storage_state(people):
     elsewhere = default_storage.save("print-jobs/batch.zip", ContentFile(b"not evidence"))
     for name in (kept.file.name, kept.preview.name, deleted.file.name, old_orphan, old_preview, elsewhere):
         age(name)
-    return {"referenced": [kept.file.name, kept.preview.name, deleted.file.name], "orphans": [old_orphan, old_preview],
-            "fresh": fresh_orphan, "elsewhere": elsewhere}
+    return {
+        "referenced": [kept.file.name, kept.preview.name, deleted.file.name],
+        "orphans": [old_orphan, old_preview],
+        "fresh": fresh_orphan,
+        "elsewhere": elsewhere,
+    }
 
 
 def test_a_dry_run_lists_only_old_unreferenced_files_and_removes_nothing(storage_state):
@@ -62,7 +69,9 @@ def test_delete_removes_the_orphans_keeps_everything_else_and_is_audited(storage
     for name in storage_state["referenced"] + [storage_state["fresh"], storage_state["elsewhere"]]:
         assert default_storage.exists(name), name
     entry = AuditEntry.objects.get(action=Action.EVIDENCE_ORPHAN_FILES_DELETED)
-    assert entry.details["count"] == 2 and {f["name"] for f in entry.details["files"]} == set(storage_state["orphans"])
+    assert entry.details["count"] == 2 and {f["name"] for f in entry.details["files"]} == set(
+        storage_state["orphans"]
+    )
     assert entry.actor_name == "sweep_orphan_files"
     assert "0 orphan file(s)" in run()
 

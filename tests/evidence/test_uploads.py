@@ -1,4 +1,5 @@
 """The upload path: streaming to disk, limits, idempotency, and nothing left behind when it fails."""
+
 import hashlib
 import io
 
@@ -17,11 +18,16 @@ URL = "/evidence/upload/"
 
 
 def test_a_candidate_uploads_files_and_each_is_recorded_with_hash_size_type_and_a_random_key(
-        client, people, settings):
+    client, people, settings
+):
     client.force_login(people.candidate)
     photo, report = png_bytes(), pdf_bytes("Report")
-    response = post_files(client, URL, [("files", "My Photo.PNG", photo), ("files", "report.pdf", report)],
-                          {"token": "batch-token-1", "activity_date": "21/03/2026", "description": "At work"})
+    response = post_files(
+        client,
+        URL,
+        [("files", "My Photo.PNG", photo), ("files", "report.pdf", report)],
+        {"token": "batch-token-1", "activity_date": "21/03/2026", "description": "At work"},
+    )
     assert response.status_code == 200, response.json()
     assert len(response.json()["items"]) == 2
     items = {i.original_name: i for i in EvidenceItem.objects.all()}
@@ -49,12 +55,19 @@ def test_the_handler_never_holds_a_file_in_memory_it_streams_to_a_temporary_file
     upload.close()
 
 
-def test_an_oversized_file_is_dropped_at_the_limit_with_a_clear_message(client, people, settings,
-                                                                          _isolated_upload_temp):
+def test_an_oversized_file_is_dropped_at_the_limit_with_a_clear_message(
+    client, people, settings, _isolated_upload_temp
+):
     settings.EVIDENCE_MAX_FILE_SIZE = 1000
     client.force_login(people.candidate)
-    response = post_files(client, URL, [("files", "big.jpg", jpeg_bytes(size=(400, 400)) + b"\0" * 2000),
-                                        ("files", "small.png", png_bytes())])
+    response = post_files(
+        client,
+        URL,
+        [
+            ("files", "big.jpg", jpeg_bytes(size=(400, 400)) + b"\0" * 2000),
+            ("files", "small.png", png_bytes()),
+        ],
+    )
     answer = response.json()
     assert response.status_code == 207  # the good file went in, the big one did not
     assert answer["errors"] == [sniffing.ERR_TOO_BIG.format(name="big.jpg", limit="1000 bytes")]
@@ -74,10 +87,13 @@ def test_too_many_files_in_one_request_refuses_the_whole_batch(client, people, s
 
 def test_an_interrupted_upload_leaves_no_record_and_no_file(client, people, settings, _isolated_upload_temp):
     client.force_login(people.candidate)
-    body, content_type = multipart({"declaration": "on", "context": "real_work"},
-                                   [("files", "clip.pdf", pdf_bytes() + b"%" * 300_000)])
+    body, content_type = multipart(
+        {"declaration": "on", "context": "real_work"}, [("files", "clip.pdf", pdf_bytes() + b"%" * 300_000)]
+    )
     cut = body[: len(body) // 2]  # the connection dropped half way through the file
-    response = client.generic("POST", URL, cut, content_type=content_type, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    response = client.generic(
+        "POST", URL, cut, content_type=content_type, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == [sniffing.ERR_INTERRUPTED]
     assert not EvidenceItem.objects.exists()
@@ -98,8 +114,10 @@ class BrokenStream(io.BytesIO):
 
 
 def test_a_connection_reset_mid_stream_aborts_cleanly(people, settings, _isolated_upload_temp):
-    body, content_type = multipart({"declaration": "on"}, [
-        ("files", "one.png", png_bytes()), ("files", "two.pdf", pdf_bytes() + b"%" * 600_000)])
+    body, content_type = multipart(
+        {"declaration": "on"},
+        [("files", "one.png", png_bytes()), ("files", "two.pdf", pdf_bytes() + b"%" * 600_000)],
+    )
     request = RequestFactory().generic("POST", URL, body, content_type=content_type)
     request._stream = BrokenStream(body, fail_at=len(body) - 1000)
     request.user = people.candidate
@@ -110,7 +128,8 @@ def test_a_connection_reset_mid_stream_aborts_cleanly(people, settings, _isolate
 
 
 def test_an_exception_while_saving_the_file_leaves_no_record_and_no_partial_file(
-        client, people, settings, monkeypatch):
+    client, people, settings, monkeypatch
+):
     original = FileSystemStorage._save
 
     def fail_half_way(self, name, content):
@@ -121,7 +140,9 @@ def test_an_exception_while_saving_the_file_leaves_no_record_and_no_partial_file
     monkeypatch.setattr(FileSystemStorage, "_save", fail_half_way)
     client.force_login(people.candidate)
     response = post_files(client, URL, [("files", "p.png", png_bytes())])
-    assert response.status_code == 400  # a clear message, not a bare 500 (tests/evidence/test_storage_faults.py)
+    assert (
+        response.status_code == 400
+    )  # a clear message, not a bare 500 (tests/evidence/test_storage_faults.py)
     assert response.json()["errors"] == [services.ERR_STORAGE_FAILED.format(name="p.png")]
     assert not EvidenceItem.objects.exists()
     assert stored_files(settings) == []
@@ -158,7 +179,9 @@ def test_the_declaration_is_required_and_nothing_is_stored_without_it(client, pe
 
     client.force_login(people.candidate)
     body, content_type = multipart({"context": "real_work"}, [("files", "p.png", png_bytes())])
-    response = client.generic("POST", URL, body, content_type=content_type, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    response = client.generic(
+        "POST", URL, body, content_type=content_type, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+    )
     assert response.status_code == 400
     assert ERR_DECLARATION in response.json()["errors"]
     assert not EvidenceItem.objects.exists() and stored_files(settings) == []
@@ -166,8 +189,13 @@ def test_the_declaration_is_required_and_nothing_is_stored_without_it(client, pe
 
 def test_without_javascript_the_form_posts_and_returns_to_the_list(client, people):
     client.force_login(people.candidate)
-    response = post_files(client, URL, [("files", "a.png", png_bytes()), ("files", "b.jpg", jpeg_bytes())],
-                          {"token": "nojs-token-1", "title": "Desk"}, xhr=False)
+    response = post_files(
+        client,
+        URL,
+        [("files", "a.png", png_bytes()), ("files", "b.jpg", jpeg_bytes())],
+        {"token": "nojs-token-1", "title": "Desk"},
+        xhr=False,
+    )
     assert response.status_code == 302 and response["Location"] == "/evidence/"
     assert sorted(EvidenceItem.objects.values_list("title", flat=True)) == ["Desk (1)", "Desk (2)"]
 

@@ -1,4 +1,5 @@
 """Pages and serving: who reaches which URL (each role x each URL), headers on files, query counts."""
+
 import pytest
 from django.urls import reverse
 
@@ -11,12 +12,29 @@ from tests.evidence.conftest import make_file_item, make_statement, pdf_bytes, p
 
 OWNER_ONLY_ITEM_URLS = ["evidence:edit", "evidence:delete", "evidence:correct"]
 SHARED_ITEM_URLS = ["evidence:detail", "evidence:download", "evidence:preview"]
-CANDIDATE_PAGES = ["evidence:list", "evidence:upload", "evidence:statement_new", "evidence:witness_list",
-                   "evidence:witness_new", "evidence:testimony_new"]
+CANDIDATE_PAGES = [
+    "evidence:list",
+    "evidence:upload",
+    "evidence:statement_new",
+    "evidence:witness_list",
+    "evidence:witness_new",
+    "evidence:testimony_new",
+]
 # Who sees the candidate's item: the candidate, the registration's assessor and IV, the centre admin.
 SEES_ITEM = {"candidate", "assessor", "iv", "admin"}
-EVERYONE = ["candidate", "peer", "assessor", "iv", "admin", "stranger_assessor", "other_assessor",
-            "other_iv", "other_admin", "other_candidate", "ev"]
+EVERYONE = [
+    "candidate",
+    "peer",
+    "assessor",
+    "iv",
+    "admin",
+    "stranger_assessor",
+    "other_assessor",
+    "other_iv",
+    "other_admin",
+    "other_candidate",
+    "ev",
+]
 
 
 @pytest.fixture
@@ -35,9 +53,18 @@ def test_every_evidence_url_is_in_the_access_table():
     names = {name for name, _ in walk(get_resolver().url_patterns) if name.startswith("evidence:")}
     # witness_edit: test_witness_edit_matrix below; registration_witnesses: tests/evidence/test_witness_status.py;
     # the witness confirmation URLs: tests/evidence/test_witness_confirmation.py
-    assert names == set(OWNER_ONLY_ITEM_URLS + SHARED_ITEM_URLS + CANDIDATE_PAGES
-                        + ["evidence:witness_edit", "evidence:registration_witnesses",
-                           "evidence:witness_status_decide", "evidence:testimony_request", "evidence:witness_confirm"])
+    assert names == set(
+        OWNER_ONLY_ITEM_URLS
+        + SHARED_ITEM_URLS
+        + CANDIDATE_PAGES
+        + [
+            "evidence:witness_edit",
+            "evidence:registration_witnesses",
+            "evidence:witness_status_decide",
+            "evidence:testimony_request",
+            "evidence:witness_confirm",
+        ]
+    )
     assert names <= set(access.ACCESS)
 
 
@@ -67,8 +94,14 @@ def test_candidate_page_matrix(client, people, url_name):
 
 
 def test_witness_edit_matrix(client, people):
-    witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam",
-                                      contact="x", suggested_status_category=3, relationship="Manager")
+    witness = services.witness_create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name="Sam",
+        contact="x",
+        suggested_status_category=3,
+        relationship="Manager",
+    )
     url = reverse("evidence:witness_edit", args=[witness.pk])
     for who in EVERYONE:
         client.force_login(getattr(people, who))
@@ -95,9 +128,15 @@ def test_an_external_verifier_sees_only_what_a_registered_reader_grants(client, 
     client.force_login(people.ev)
     assert client.get(reverse("evidence:detail", args=[photo.pk])).status_code == 404
     opened = []
-    monkeypatch.setitem(visibility._readers, "test", visibility.EvidenceReader(
-        "test", lambda user: Q(candidate_id=people.candidate.pk) if user.pk == people.ev.pk else None,
-        lambda **seen: opened.append((seen["item"].pk, seen["view_name"]))))
+    monkeypatch.setitem(
+        visibility._readers,
+        "test",
+        visibility.EvidenceReader(
+            "test",
+            lambda user: Q(candidate_id=people.candidate.pk) if user.pk == people.ev.pk else None,
+            lambda **seen: opened.append((seen["item"].pk, seen["view_name"])),
+        ),
+    )
     assert client.get(reverse("evidence:detail", args=[photo.pk])).status_code == 200
     assert opened == [(photo.pk, "evidence:detail")]
 
@@ -115,10 +154,13 @@ def test_a_pdf_opens_inline_with_safe_headers(client, people, item):
     assert response["Content-Disposition"].startswith("attachment;")
 
 
-@pytest.mark.parametrize(("name", "data", "content_type"), [
-    ("notes.txt", b"plain notes\n", "text/plain"),
-    ("call.wav", None, "audio/x-wav"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "content_type"),
+    [
+        ("notes.txt", b"plain notes\n", "text/plain"),
+        ("call.wav", None, "audio/x-wav"),
+    ],
+)
 def test_types_outside_the_inline_allowlist_are_attachments(client, people, name, data, content_type):
     from evidence.demo import _wav
 
@@ -143,26 +185,44 @@ def test_a_preview_is_made_for_a_photo_and_a_pdf(people, photo, item):
     assert item.preview.open("rb").read(3) == b"\xff\xd8\xff"
 
 
-def test_the_list_page_makes_a_constant_number_of_queries(client, people, catalogue,
-                                                          django_assert_max_num_queries):
+def test_the_list_page_makes_a_constant_number_of_queries(
+    client, people, catalogue, django_assert_max_num_queries
+):
     client.force_login(people.candidate)
     for n in range(8):
-        make_file_item(people.candidate, people.centre, name=f"p{n}.png", data=png_bytes(),
-                       title=f"Photo {n}", units=[catalogue.units[0]])
+        make_file_item(
+            people.candidate,
+            people.centre,
+            name=f"p{n}.png",
+            data=png_bytes(),
+            title=f"Photo {n}",
+            units=[catalogue.units[0]],
+        )
     with django_assert_max_num_queries(12):
         response = client.get(reverse("evidence:list"))
     assert response.content.decode().count("Photo ") >= 8
 
 
-def test_the_witness_status_list_makes_a_constant_number_of_queries(client, people, catalogue,
-                                                                    django_assert_max_num_queries):
+def test_the_witness_status_list_makes_a_constant_number_of_queries(
+    client, people, catalogue, django_assert_max_num_queries
+):
     for n in range(5):
-        witness = services.witness_create(candidate=people.candidate, centre=people.centre, name=f"W{n}",
-                                          contact="x", suggested_status_category=1 + n % 5, relationship="Colleague")
+        witness = services.witness_create(
+            candidate=people.candidate,
+            centre=people.centre,
+            name=f"W{n}",
+            contact="x",
+            suggested_status_category=1 + n % 5,
+            relationship="Colleague",
+        )
         services.witness_testimony_submit(
-            candidate=people.candidate, centre=people.centre, witness=witness,
-            criteria=[catalogue.units[n % 2].criteria.first()], declared=True,
-            details=EvidenceDetails(statement_text="seen"))
+            candidate=people.candidate,
+            centre=people.centre,
+            witness=witness,
+            criteria=[catalogue.units[n % 2].criteria.first()],
+            declared=True,
+            details=EvidenceDetails(statement_text="seen"),
+        )
     client.force_login(people.candidate)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("evidence:witness_list")).content.decode()
@@ -171,26 +231,51 @@ def test_the_witness_status_list_makes_a_constant_number_of_queries(client, peop
 
 def test_statement_edit_delete_and_correct_pages(client, people):
     client.force_login(people.candidate)
-    response = client.post(reverse("evidence:statement_new"), {
-        "title": "Reflective account", "statement_text": "I did it.", "kind": "statement",
-        "context": "rwe", "activity_date": "02/03/2026", "declaration": "on", "token": "stmt-token-1"})
+    response = client.post(
+        reverse("evidence:statement_new"),
+        {
+            "title": "Reflective account",
+            "statement_text": "I did it.",
+            "kind": "statement",
+            "context": "rwe",
+            "activity_date": "02/03/2026",
+            "declaration": "on",
+            "token": "stmt-token-1",
+        },
+    )
     item = EvidenceItem.objects.get()
     assert response.status_code == 302 and item.activity_date.isoformat() == "2026-03-02"
-    response = client.post(reverse("evidence:edit", args=[item.pk]), {
-        "title": "Reflective account v2", "statement_text": "I did it well.", "kind": "statement",
-        "context": "rwe", "activity_date": "03/03/2026"})
+    response = client.post(
+        reverse("evidence:edit", args=[item.pk]),
+        {
+            "title": "Reflective account v2",
+            "statement_text": "I did it well.",
+            "kind": "statement",
+            "context": "rwe",
+            "activity_date": "03/03/2026",
+        },
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.title == "Reflective account v2"
     services.evidence_lock(item=item, actor=people.assessor)
     # locked: the edit page sends the candidate to the correction form instead
     assert client.get(reverse("evidence:edit", args=[item.pk]))["Location"] == reverse(
-        "evidence:correct", args=[item.pk])
+        "evidence:correct", args=[item.pk]
+    )
     delete = client.post(reverse("evidence:delete", args=[item.pk]))
     assert delete.status_code == 400 and services.ERR_LOCKED in delete.content.decode()
-    response = client.post(reverse("evidence:correct", args=[item.pk]), {
-        "title": "Reflective account v3", "statement_text": "Corrected.", "kind": "statement",
-        "context": "rwe", "declaration": "on", "token": "corr-token-1"})
+    response = client.post(
+        reverse("evidence:correct", args=[item.pk]),
+        {
+            "title": "Reflective account v3",
+            "statement_text": "Corrected.",
+            "kind": "statement",
+            "context": "rwe",
+            "declaration": "on",
+            "token": "corr-token-1",
+        },
+    )
     assert response.status_code == 302
     new = EvidenceItem.objects.get(previous_version=item)
     page = client.get(reverse("evidence:detail", args=[new.pk])).content.decode()
@@ -201,28 +286,52 @@ def test_a_wrong_date_format_gets_a_clear_message(client, people):
     from evidence.forms import ERR_DATE
 
     client.force_login(people.candidate)
-    response = client.post(reverse("evidence:statement_new"), {
-        "title": "x", "statement_text": "y", "kind": "statement", "context": "rwe",
-        "activity_date": "2026-13-45", "declaration": "on"})
+    response = client.post(
+        reverse("evidence:statement_new"),
+        {
+            "title": "x",
+            "statement_text": "y",
+            "kind": "statement",
+            "context": "rwe",
+            "activity_date": "2026-13-45",
+            "declaration": "on",
+        },
+    )
     assert response.status_code == 200 and ERR_DATE in response.content.decode()
 
 
 def test_witness_testimony_through_the_page_with_a_signed_file(client, people, catalogue):
     from tests.evidence.conftest import post_files
 
-    witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam",
-                                      contact="x", suggested_status_category=3, relationship="Manager")
+    witness = services.witness_create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name="Sam",
+        contact="x",
+        suggested_status_category=3,
+        relationship="Manager",
+    )
     criterion = catalogue.units[0].criteria.first()
     client.force_login(people.candidate)
-    response = post_files(client, reverse("evidence:testimony_new"), [("file", "signed.pdf", pdf_bytes())],
-                          {"witness": witness.pk, "criteria": criterion.pk, "token": "wt-token-1"}, xhr=False)
+    response = post_files(
+        client,
+        reverse("evidence:testimony_new"),
+        [("file", "signed.pdf", pdf_bytes())],
+        {"witness": witness.pk, "criteria": criterion.pk, "token": "wt-token-1"},
+        xhr=False,
+    )
     assert response.status_code == 302
     item = EvidenceItem.objects.get()
     assert item.kind == "witness_testimony" and item.original_name == "signed.pdf"
     page = client.get(reverse("evidence:witness_list")).content.decode()
     assert "T-101" in page and "signed statement on file" in page
-    hostile = post_files(client, reverse("evidence:testimony_new"), [("file", "x.pdf", b"<html>hi</html>")],
-                         {"witness": witness.pk, "token": "wt-token-2"}, xhr=False)
+    hostile = post_files(
+        client,
+        reverse("evidence:testimony_new"),
+        [("file", "x.pdf", b"<html>hi</html>")],
+        {"witness": witness.pk, "token": "wt-token-2"},
+        xhr=False,
+    )
     assert hostile.status_code == 400 and "is not what its name says" in hostile.content.decode()
 
 

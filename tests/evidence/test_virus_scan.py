@@ -1,5 +1,6 @@
 """Virus scanning for real: a clamd of our own, with a signature database this test writes (an MD5 hash
 signature for the EICAR test file), reached through clamav-client; and the "not scanned" record when off."""
+
 import hashlib
 import shutil
 import subprocess
@@ -26,13 +27,16 @@ def clamd():
     (folder / "db").mkdir()
     (folder / "tmp").mkdir()
     (folder / "db" / "portfolio-test.hdb").write_text(
-        f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:Portfolio-Test-EICAR\n")  # noqa: S324 - ClamAV's format
+        f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:Portfolio-Test-EICAR\n"
+    )  # noqa: S324 - ClamAV's format
     socket_path = folder / "clamd.sock"
     (folder / "clamd.conf").write_text(
         f"LocalSocket {socket_path}\nDatabaseDirectory {folder / 'db'}\nForeground yes\n"
-        f"LogFile {folder / 'clamd.log'}\nTemporaryDirectory {folder / 'tmp'}\nStreamMaxLength 2M\n")
-    process = subprocess.Popen([CLAMD, "-c", str(folder / "clamd.conf")], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+        f"LogFile {folder / 'clamd.log'}\nTemporaryDirectory {folder / 'tmp'}\nStreamMaxLength 2M\n"
+    )
+    process = subprocess.Popen(
+        [CLAMD, "-c", str(folder / "clamd.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 60
         while not socket_path.exists():
@@ -54,13 +58,15 @@ def scanning_on(settings, clamd):
     return clamd
 
 
-def test_with_scanning_on_the_eicar_test_virus_is_refused_with_a_clear_message(client, people, settings,
-                                                                               scanning_on):
+def test_with_scanning_on_the_eicar_test_virus_is_refused_with_a_clear_message(
+    client, people, settings, scanning_on
+):
     client.force_login(people.candidate)
     response = post_files(client, URL, [("files", "notes.txt", EICAR)])
     assert response.status_code == 400
-    assert response.json()["errors"] == [scanning.ERR_VIRUS.format(
-        name="notes.txt", signature="Portfolio-Test-EICAR.UNOFFICIAL")]
+    assert response.json()["errors"] == [
+        scanning.ERR_VIRUS.format(name="notes.txt", signature="Portfolio-Test-EICAR.UNOFFICIAL")
+    ]
     assert not EvidenceItem.objects.exists() and stored_files(settings) == []
 
 
@@ -72,7 +78,8 @@ def test_with_scanning_on_a_clean_file_is_stored_and_recorded_as_scanned(client,
 
 
 def test_with_scanning_on_but_clamd_unreachable_the_file_is_refused_not_stored_unscanned(
-        client, people, settings, tmp_path):
+    client, people, settings, tmp_path
+):
     settings.CLAMAV_ENABLED = True
     settings.CLAMAV_SOCKET = str(tmp_path / "no-clamd.sock")
     client.force_login(people.candidate)
@@ -82,8 +89,9 @@ def test_with_scanning_on_but_clamd_unreachable_the_file_is_refused_not_stored_u
     assert not EvidenceItem.objects.exists() and stored_files(settings) == []
 
 
-def test_a_file_over_the_scanners_stream_limit_is_stored_and_recorded_as_too_large(client, people,
-                                                                                    scanning_on):
+def test_a_file_over_the_scanners_stream_limit_is_stored_and_recorded_as_too_large(
+    client, people, scanning_on
+):
     client.force_login(people.candidate)
     big = pdf_bytes("Long report") + b"%" * (3 * 1024 * 1024)
     response = post_files(client, URL, [("files", "long.pdf", big)])

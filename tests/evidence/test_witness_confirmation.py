@@ -1,4 +1,5 @@
 """Witnesses confirm their testimony themselves, by a single-use expiring link, without an account."""
+
 import re
 from datetime import timedelta
 
@@ -28,14 +29,26 @@ def _site(settings):
 
 @pytest.fixture
 def asked(people, catalogue, django_capture_on_commit_callbacks):
-    witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Sam Supervisor",
-                                      job_title="Store manager", email="sam@example.org", contact="2 Market Street",
-                                      suggested_status_category=3, relationship="Line manager")
+    witness = services.witness_create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name="Sam Supervisor",
+        job_title="Store manager",
+        email="sam@example.org",
+        contact="2 Market Street",
+        suggested_status_category=3,
+        relationship="Line manager",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         item, _ = services.witness_testimony_submit(
-            candidate=people.candidate, centre=people.centre, witness=witness,
-            criteria=[catalogue.units[0].criteria.first()], declared=True, ask_witness=True,
-            details=EvidenceDetails(title="Saturday rush", statement_text="Cara greeted every customer."))
+            candidate=people.candidate,
+            centre=people.centre,
+            witness=witness,
+            criteria=[catalogue.units[0].criteria.first()],
+            declared=True,
+            ask_witness=True,
+            details=EvidenceDetails(title="Saturday rush", statement_text="Cara greeted every customer."),
+        )
     return item
 
 
@@ -53,37 +66,65 @@ def test_the_witness_is_emailed_a_link_whose_token_is_not_stored(asked):
 
 
 def test_testimony_without_text_may_be_left_for_the_witness_to_write(people, catalogue):
-    witness = services.witness_create(candidate=people.candidate, centre=people.centre, name="Pat", email="p@x.org",
-                                      relationship="Colleague")
+    witness = services.witness_create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name="Pat",
+        email="p@x.org",
+        relationship="Colleague",
+    )
     item, _ = services.witness_testimony_submit(
-        candidate=people.candidate, centre=people.centre, witness=witness, criteria=[], declared=True,
-        ask_witness=True, details=EvidenceDetails(statement_text=""))
+        candidate=people.candidate,
+        centre=people.centre,
+        witness=witness,
+        criteria=[],
+        declared=True,
+        ask_witness=True,
+        details=EvidenceDetails(statement_text=""),
+    )
     assert item.witness_testimony.confirmation_text == "not confirmed by the witness"
 
 
 def test_the_witness_sees_only_the_request_and_confirms_in_their_own_words(client, people, asked):
     token = _token()
-    other, _ = services.evidence_statement_create(candidate=people.candidate, centre=people.centre, declared=True,
-                                                  details=EvidenceDetails(title="Private diary", statement_text="x"))
+    other, _ = services.evidence_statement_create(
+        candidate=people.candidate,
+        centre=people.centre,
+        declared=True,
+        details=EvidenceDetails(title="Private diary", statement_text="x"),
+    )
     url = reverse("evidence:witness_confirm", args=[token])
     page = client.get(url)
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
     text = page.content.decode()
     assert "Cara Candidate" in text and "Saturday rush" in text and "Cara greeted every customer." in text
     assert "T-101" in text and "Private diary" not in text and "Sign out" not in text
-    response = client.post(url, {"statement_text": "Cara greeted every customer and kept the queue informed.",
-                                 "name": "Sam Supervisor", "job_title": "Store manager", "declaration": "on",
-                                 "confirm": "1"}, REMOTE_ADDR="203.0.113.7")
+    response = client.post(
+        url,
+        {
+            "statement_text": "Cara greeted every customer and kept the queue informed.",
+            "name": "Sam Supervisor",
+            "job_title": "Store manager",
+            "declaration": "on",
+            "confirm": "1",
+        },
+        REMOTE_ADDR="203.0.113.7",
+    )
     assert response.status_code == 200
     testimony = WitnessTestimony.objects.get(evidence=asked)
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert testimony.confirmation_text == f"confirmed by Sam Supervisor, Store manager, {today}"
     asked.refresh_from_db()
     assert asked.statement_text.endswith("kept the queue informed.") and asked.revision == 2
-    assert EvidenceRevision.objects.get(item=asked).content["statement text"] == "Cara greeted every customer."
+    assert (
+        EvidenceRevision.objects.get(item=asked).content["statement text"] == "Cara greeted every customer."
+    )
     signature = testimony.signature
     assert signature.client_ip == "203.0.113.7" and signature.signer is None
-    assert signature.statement in response.content.decode() or signature.display_code in response.content.decode()
+    assert (
+        signature.statement in response.content.decode()
+        or signature.display_code in response.content.decode()
+    )
     assert AuditEntry.objects.filter(action=confirmations.AUDIT_CONFIRMED).count() == 1
     assert User.objects.count() == len({u.pk for u in User.objects.all()})  # nobody was added
     assert not User.objects.filter(username__icontains="sam").exists()
@@ -93,15 +134,21 @@ def test_the_assessor_sees_whether_testimony_is_confirmed_before_mapping(client,
     url = reverse("assessment:evidence_map", args=[people.registration.pk, asked.pk])
     client.force_login(people.assessor)
     assert "not confirmed by the witness" in client.get(url).content.decode()
-    confirmations.witness_confirm(token=_token(), name="Sam Supervisor", job_title="Store manager",
-                                  statement_text=asked.statement_text, declared=True)
+    confirmations.witness_confirm(
+        token=_token(),
+        name="Sam Supervisor",
+        job_title="Store manager",
+        statement_text=asked.statement_text,
+        declared=True,
+    )
     page = client.get(url).content.decode()
     assert "confirmed by Sam Supervisor, Store manager" in page and "verification code" in page
 
 
 @pytest.mark.parametrize("case", ["reused", "forged", "expired", "withdrawn", "deleted"])
-def test_a_link_that_cannot_be_used_is_refused_with_who_to_contact(client, people, asked, case,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_link_that_cannot_be_used_is_refused_with_who_to_contact(
+    client, people, asked, case, django_capture_on_commit_callbacks
+):
     token = _token()
     if case == "reused":
         confirmations.witness_decline(token=token, reason="Not me")
@@ -111,7 +158,9 @@ def test_a_link_that_cannot_be_used_is_refused_with_who_to_contact(client, peopl
         WitnessRequest.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     elif case == "withdrawn":
         with django_capture_on_commit_callbacks(execute=True):
-            confirmations.witness_confirmation_request(testimony=asked.witness_testimony, actor=people.candidate)
+            confirmations.witness_confirmation_request(
+                testimony=asked.witness_testimony, actor=people.candidate
+            )
     elif case == "deleted":
         services.evidence_delete(item=asked, actor=people.candidate)
     url = reverse("evidence:witness_confirm", args=[token])
@@ -139,10 +188,14 @@ def test_declining_is_audited_and_marked(client, asked):
 
 def test_confirming_needs_name_job_title_and_the_declaration_and_loses_nothing(client, asked):
     url = reverse("evidence:witness_confirm", args=[_token()])
-    response = client.post(url, {"statement_text": "My corrected words", "name": "Sam", "job_title": "",
-                                 "confirm": "1"})
+    response = client.post(
+        url, {"statement_text": "My corrected words", "name": "Sam", "job_title": "", "confirm": "1"}
+    )
     assert response.status_code == 400
-    assert confirmations.ERR_NAME in response.content.decode() and "My corrected words" in response.content.decode()
+    assert (
+        confirmations.ERR_NAME in response.content.decode()
+        and "My corrected words" in response.content.decode()
+    )
     assert client.get(url).status_code == 200  # the link still works
 
 
@@ -155,8 +208,18 @@ def test_the_link_pages_are_rate_limited(client, settings, asked):
 
 def test_who_may_send_the_link(client, people, asked):
     url = reverse("evidence:testimony_request", args=[asked.pk])
-    expected = {"candidate": 302, "assessor": 302, "iv": 302, "admin": 302, "peer": 404, "stranger_assessor": 404,
-                "other_assessor": 404, "other_admin": 404, "other_candidate": 404, "ev": 404}
+    expected = {
+        "candidate": 302,
+        "assessor": 302,
+        "iv": 302,
+        "admin": 302,
+        "peer": 404,
+        "stranger_assessor": 404,
+        "other_assessor": 404,
+        "other_admin": 404,
+        "other_candidate": 404,
+        "ev": 404,
+    }
     seen = {}
     for name in expected:
         client.force_login(getattr(people, name))
@@ -187,22 +250,31 @@ def test_the_status_category_is_the_assessors_call(client, people, asked):
     client.post(url, {"status_category": 4})
     witness.refresh_from_db()
     assert (witness.status_category, witness.status_decided_by) == (4, people.assessor)
-    page = client.get(reverse("evidence:registration_witnesses", args=[people.registration.pk])).content.decode()
+    page = client.get(
+        reverse("evidence:registration_witnesses", args=[people.registration.pk])
+    ).content.decode()
     assert "decided by" in page and "candidate suggests 3" in page
     with pytest.raises(Exception, match="Only an assessor"):
         services.witness_status_decide(witness=witness, actor=people.candidate, status_category=1)
 
 
 def test_verify_signature_reports_the_match_then_a_change_behind_the_apps_back(asked, capsys):
-    testimony = confirmations.witness_confirm(token=_token(), name="Sam Supervisor", job_title="Store manager",
-                                              statement_text=asked.statement_text, declared=True)
+    testimony = confirmations.witness_confirm(
+        token=_token(),
+        name="Sam Supervisor",
+        job_title="Store manager",
+        statement_text=asked.statement_text,
+        declared=True,
+    )
     code = testimony.signature.display_code
     call_command("verify_signature", code)
     out = capsys.readouterr().out
     assert "Signed by Sam Supervisor, Store manager (no account)" in out and "still matches" in out
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {EvidenceItem._meta.db_table} SET statement_text = %s WHERE id = %s",
-                       ["Something Sam never said.", asked.pk])
+        cursor.execute(
+            f"UPDATE {EvidenceItem._meta.db_table} SET statement_text = %s WHERE id = %s",
+            ["Something Sam never said.", asked.pk],
+        )
     with pytest.raises(CommandError, match="changed"):
         call_command("verify_signature", code)
     out = capsys.readouterr().out
@@ -212,8 +284,9 @@ def test_verify_signature_reports_the_match_then_a_change_behind_the_apps_back(a
 
 
 def test_signatures_cannot_be_changed_through_the_orm(asked):
-    testimony = confirmations.witness_confirm(token=_token(), name="Sam", job_title="Manager",
-                                              statement_text=asked.statement_text, declared=True)
+    testimony = confirmations.witness_confirm(
+        token=_token(), name="Sam", job_title="Manager", statement_text=asked.statement_text, declared=True
+    )
     from audit.models import AuditImmutableError
 
     with pytest.raises(AuditImmutableError):
@@ -221,11 +294,20 @@ def test_signatures_cannot_be_changed_through_the_orm(asked):
 
 
 def test_the_verification_page_shows_a_signature_to_the_centres_staff_only(client, people, asked):
-    testimony = confirmations.witness_confirm(token=_token(), name="Sam", job_title="Manager",
-                                              statement_text=asked.statement_text, declared=True)
+    testimony = confirmations.witness_confirm(
+        token=_token(), name="Sam", job_title="Manager", statement_text=asked.statement_text, declared=True
+    )
     url = f"{reverse('signature_verify')}?code={testimony.signature.display_code}"
-    expected = {"assessor": 200, "iv": 200, "admin": 200, "stranger_assessor": 200, "other_assessor": 404,
-                "other_admin": 404, "candidate": 404, "other_candidate": 404}
+    expected = {
+        "assessor": 200,
+        "iv": 200,
+        "admin": 200,
+        "stranger_assessor": 200,
+        "other_assessor": 404,
+        "other_admin": 404,
+        "candidate": 404,
+        "other_candidate": 404,
+    }
     seen = {}
     for name in expected:
         client.force_login(getattr(people, name))
@@ -237,39 +319,71 @@ def test_the_verification_page_shows_a_signature_to_the_centres_staff_only(clien
     assert client.get(f"{reverse('signature_verify')}?code=ZZZZZ-ZZZZZ").status_code == 404
 
 
-def test_an_expert_witness_confirms_their_statement_with_their_expertise(client, people, catalogue,
-                                                                         django_capture_on_commit_callbacks):
+def test_an_expert_witness_confirms_their_statement_with_their_expertise(
+    client, people, catalogue, django_capture_on_commit_callbacks
+):
     from django.core.exceptions import ValidationError
 
     from audit.signatures import STATEMENTS, Kind
 
     with pytest.raises(ValidationError):
-        services.witness_create(candidate=people.candidate, centre=people.centre, name="Eve Expert",
-                                relationship="Area manager", is_expert=True, expertise="")
-    expert = services.witness_create(candidate=people.candidate, centre=people.centre, name="Eve Expert",
-                                     email="eve@example.org", relationship="Area manager", is_expert=True,
-                                     expertise="Six years managing customer service teams; trains new staff.")
+        services.witness_create(
+            candidate=people.candidate,
+            centre=people.centre,
+            name="Eve Expert",
+            relationship="Area manager",
+            is_expert=True,
+            expertise="",
+        )
+    expert = services.witness_create(
+        candidate=people.candidate,
+        centre=people.centre,
+        name="Eve Expert",
+        email="eve@example.org",
+        relationship="Area manager",
+        is_expert=True,
+        expertise="Six years managing customer service teams; trains new staff.",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.witness_testimony_submit(
-            candidate=people.candidate, centre=people.centre, witness=expert,
-            criteria=list(catalogue.units[0].criteria.all()[:2]), declared=True, ask_witness=True,
-            details=EvidenceDetails(title="Handling complaints", statement_text=""))
+            candidate=people.candidate,
+            centre=people.centre,
+            witness=expert,
+            criteria=list(catalogue.units[0].criteria.all()[:2]),
+            declared=True,
+            ask_witness=True,
+            details=EvidenceDetails(title="Handling complaints", statement_text=""),
+        )
     assert "expert witness statement" in mail.outbox[-1].subject
     url = reverse("evidence:witness_confirm", args=[_token()])
     page = client.get(url).content.decode()
     assert "Six years managing customer service teams" in page and STATEMENTS[Kind.EXPERT_WITNESS] in page
-    client.post(url, {"statement_text": "Cara resolves complaints calmly and by the procedure.", "name": "Eve Expert",
-                      "job_title": "Area manager", "declaration": "on", "confirm": "1"})
+    client.post(
+        url,
+        {
+            "statement_text": "Cara resolves complaints calmly and by the procedure.",
+            "name": "Eve Expert",
+            "job_title": "Area manager",
+            "declaration": "on",
+            "confirm": "1",
+        },
+    )
     signature = Signature.objects.get()
     assert signature.kind == Kind.EXPERT_WITNESS and signature.statement == STATEMENTS[Kind.EXPERT_WITNESS]
     assert signature.content["expertise"].startswith("Six years") and len(signature.content["criteria"]) == 2
 
 
 def test_the_candidate_editing_confirmed_testimony_makes_it_unconfirmed_again(people, asked):
-    confirmations.witness_confirm(token=_token(), name="Sam", job_title="Manager",
-                                  statement_text=asked.statement_text, declared=True)
-    details = EvidenceDetails(title=asked.title, statement_text="Something the witness never saw.",
-                              kind=asked.kind, context=asked.context, units=list(asked.units.all()))
+    confirmations.witness_confirm(
+        token=_token(), name="Sam", job_title="Manager", statement_text=asked.statement_text, declared=True
+    )
+    details = EvidenceDetails(
+        title=asked.title,
+        statement_text="Something the witness never saw.",
+        kind=asked.kind,
+        context=asked.context,
+        units=list(asked.units.all()),
+    )
     services.evidence_update(item=asked, actor=people.candidate, details=details)
     testimony = WitnessTestimony.objects.get(evidence=asked)
     assert testimony.confirmation_text == "not confirmed by the witness" and testimony.signature is None

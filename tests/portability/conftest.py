@@ -1,4 +1,5 @@
 """Portability tests reuse the verification world: a centre, two candidates, signed units, a plan."""
+
 import hashlib
 
 import pytest

@@ -1,5 +1,6 @@
 """Open Badges 3.0 credentials for claimed units and qualifications: the spec's required properties, the
 Data Integrity proof (eddsa-jcs-2022), tampering and revocation."""
+
 import copy
 import hashlib
 import io
@@ -24,8 +25,9 @@ def unit_credential(claimed_world):
 
 
 def check(document):
-    return credentials.verify_credential(document, revoked_lookup=selectors.credential_revoked,
-                                         known_key_lookup=selectors.published_key)
+    return credentials.verify_credential(
+        document, revoked_lookup=selectors.credential_revoked, known_key_lookup=selectors.published_key
+    )
 
 
 @pytest.mark.django_db
@@ -80,7 +82,9 @@ def test_a_credential_signed_by_another_key_for_the_same_issuer_fails(unit_crede
     options = {k: v for k, v in doc["proof"][0].items() if k != "proofValue"}
     options["verificationMethod"] = keys.did_key(other_hex) + "#x"
     config = dict(options, **{"@context": doc["@context"]})
-    data = hashlib.sha256(canonical_json(config)).digest() + hashlib.sha256(canonical_json(unsecured)).digest()
+    data = (
+        hashlib.sha256(canonical_json(config)).digest() + hashlib.sha256(canonical_json(unsecured)).digest()
+    )
     doc["proof"] = [dict(options, proofValue=credentials.multibase_b58(other.sign(data)))]
     report = check(doc)
     assert not report.ok and "not the key this site publishes" in report.errors[0]
@@ -91,7 +95,9 @@ def test_revocation_revokes_the_credential(claimed_world, unit_credential):
     assert check(unit_credential.document).ok
     with pytest.raises(ValidationError):
         services.credential_revoke(credential=unit_credential, actor=claimed_world.admin, reason=" ")
-    services.credential_revoke(credential=unit_credential, actor=claimed_world.admin, reason="Claim withdrawn")
+    services.credential_revoke(
+        credential=unit_credential, actor=claimed_world.admin, reason="Claim withdrawn"
+    )
     report = check(unit_credential.document)
     assert not report.ok and report.revoked
 
@@ -124,14 +130,18 @@ def test_verify_credential_command(unit_credential, tmp_path, claimed_world):
     out = io.StringIO()
     call_command("verify_credential", str(path), stdout=out)
     assert "Credential verified" in out.getvalue()
-    services.credential_revoke(credential=unit_credential, actor=claimed_world.admin, reason="Issued in error")
+    services.credential_revoke(
+        credential=unit_credential, actor=claimed_world.admin, reason="Issued in error"
+    )
     with pytest.raises(SystemExit) as failed:
         call_command("verify_credential", str(path), stdout=io.StringIO())
     assert failed.value.code == 1
 
 
 @pytest.mark.django_db
-def test_a_claim_issues_its_credentials_when_it_commits(signed_world, plan, django_capture_on_commit_callbacks):
+def test_a_claim_issues_its_credentials_when_it_commits(
+    signed_world, plan, django_capture_on_commit_callbacks
+):
     w = signed_world
     agree_all(w, plan, w.reg1, w.pat)
     with django_capture_on_commit_callbacks(execute=True):
@@ -141,7 +151,9 @@ def test_a_claim_issues_its_credentials_when_it_commits(signed_world, plan, djan
 
 
 @pytest.mark.django_db
-def test_the_centre_emails_a_credential(unit_credential, claimed_world, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_centre_emails_a_credential(
+    unit_credential, claimed_world, mailoutbox, django_capture_on_commit_callbacks
+):
     w = claimed_world
     with pytest.raises(ValidationError, match="no email address"):
         services.credential_email(credential=unit_credential, actor=w.admin)
@@ -156,7 +168,9 @@ def test_the_centre_emails_a_credential(unit_credential, claimed_world, mailoutb
 
 
 @pytest.mark.django_db
-def test_a_cancelled_unit_claim_revokes_its_credentials(signed_world, plan, django_capture_on_commit_callbacks):
+def test_a_cancelled_unit_claim_revokes_its_credentials(
+    signed_world, plan, django_capture_on_commit_callbacks
+):
     w = signed_world
     agree_all(w, plan, w.reg1, w.pat)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,6 +1,7 @@
 """The issue's "done when", on the demo data: the demo's signed candidate's passport is exported, verified,
 imported into a second centre and shown there as prior learning; one changed byte of one evidence file of the
 demo candidate's passport makes verify_passport name that file."""
+
 import io
 import json
 import zipfile
@@ -42,8 +43,19 @@ def test_the_demo_candidates_passport_travels_to_a_second_centre(client, demo_da
     rosa = make_user("rosa", second, Role.ASSESSOR, first_name="Rosa", last_name="Receiving")
     make_user("ian", second, Role.INTERNAL_VERIFIER)
     make_user("sadmin", second, Role.CENTRE_ADMIN)
-    call_command("import_passport", str(path), "--centre", "S002", "--candidate", "sid2", "--assessor", "rosa",
-                 "--internal-verifier", "ian", stdout=io.StringIO())
+    call_command(
+        "import_passport",
+        str(path),
+        "--centre",
+        "S002",
+        "--candidate",
+        "sid2",
+        "--assessor",
+        "rosa",
+        "--internal-verifier",
+        "ian",
+        stdout=io.StringIO(),
+    )
     record = PassportImport.objects.get()
     assert record.registration.centre == second
     assert {"4411-101", "4411-102"} <= {p.unit.ref for p in record.units.all()}

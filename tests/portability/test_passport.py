@@ -1,4 +1,5 @@
 """The portfolio passport: exported, signed, verified; every alteration named; hostile ZIPs refused."""
+
 import io
 import json
 import zipfile
@@ -54,7 +55,9 @@ def test_export_holds_evidence_decisions_signatures_claims_and_forms(claimed_wor
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         names = set(archive.namelist())
-        evidence_file = manifest["evidence"][[e["id"] for e in manifest["evidence"]].index(w.file_item.pk)]["file"]
+        evidence_file = manifest["evidence"][[e["id"] for e in manifest["evidence"]].index(w.file_item.pk)][
+            "file"
+        ]
         assert archive.read(evidence_file) == w.file_item.file.open("rb").read()
     assert manifest["candidate"]["username"] == "cara"
     assert manifest["registration"]["qualification"]["code"] == "TV-01"
@@ -63,7 +66,9 @@ def test_export_holds_evidence_decisions_signatures_claims_and_forms(claimed_wor
     assert item["sha256"] == w.file_item.sha256 and item["file"] in names
     assert len(manifest["mappings"]) == w.reg1.mappings.count()
     assert {m["method"] for m in manifest["mappings"]} == {"observation", "questioning"}
-    assert all(m["decision"] == "accepted" and m["assessed_by"] == "Ann Assessor" for m in manifest["mappings"])
+    assert all(
+        m["decision"] == "accepted" and m["assessed_by"] == "Ann Assessor" for m in manifest["mappings"]
+    )
     kinds = {s["kind"] for s in manifest["signatures"]}
     assert "assessor_sign_off" in kinds
     assert all(len(s["content_sha256"]) == 64 and s["statement"] for s in manifest["signatures"])
@@ -86,8 +91,9 @@ def test_one_changed_byte_in_one_evidence_file_is_named(claimed_world, tmp_path)
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     target = next(e["file"] for e in manifest["evidence"] if e["file"])
-    altered = rewrite(path, tmp_path / "altered.zip",
-                      change=(target, lambda d: d[:10] + bytes([d[10] ^ 1]) + d[11:]))
+    altered = rewrite(
+        path, tmp_path / "altered.zip", change=(target, lambda d: d[:10] + bytes([d[10] ^ 1]) + d[11:])
+    )
     code, out = verify(altered)
     assert code == 1
     assert f"Altered: {target}" in out
@@ -111,8 +117,14 @@ def test_a_removed_mapping_breaks_the_signature(claimed_world, tmp_path):
 @pytest.mark.django_db
 def test_missing_and_added_files_are_named(claimed_world, tmp_path):
     path = export(claimed_world, tmp_path)
-    code, out = verify(rewrite(path, tmp_path / "m.zip", drop="forms/portfolio.pdf",
-                               add=("evidence/999/extra.txt", b"slipped in")))
+    code, out = verify(
+        rewrite(
+            path,
+            tmp_path / "m.zip",
+            drop="forms/portfolio.pdf",
+            add=("evidence/999/extra.txt", b"slipped in"),
+        )
+    )
     assert code == 1
     assert "Missing: forms/portfolio.pdf" in out and "Not in the manifest: evidence/999/extra.txt" in out
 
@@ -128,9 +140,10 @@ def test_a_passport_resigned_with_another_key_is_not_the_centres(claimed_world, 
     forged_signature = json.dumps(passport.signature_document(forged_key, manifest_bytes)).encode()
     forged_key.delete()
     original = CentreKey.objects.create(centre=w.centre, public_key="00" * 32, private_key_encrypted="x")
-    report = passport.verify_passport(rewrite(path, tmp_path / "f.zip", change=("signature.json",
-                                                                                lambda d: forged_signature)),
-                                      known_public_key=selectors.published_key)
+    report = passport.verify_passport(
+        rewrite(path, tmp_path / "f.zip", change=("signature.json", lambda d: forged_signature)),
+        known_public_key=selectors.published_key,
+    )
     assert report.signature_valid and report.known_key is False and not report.ok
     assert original.public_key != forged_key.public_key
 
@@ -163,7 +176,9 @@ def test_not_a_zip(tmp_path):
 
 
 @pytest.mark.django_db
-def test_import_at_a_second_centre_brings_decisions_in_as_prior_learning(claimed_world, tmp_path, other_centre):
+def test_import_at_a_second_centre_brings_decisions_in_as_prior_learning(
+    claimed_world, tmp_path, other_centre
+):
     w = claimed_world
     path = export(w, tmp_path)
     cara2 = w.make_user("cara2", other_centre, Role.CANDIDATE, first_name="Cara", last_name="Candidate")
@@ -171,8 +186,19 @@ def test_import_at_a_second_centre_brings_decisions_in_as_prior_learning(claimed
     w.make_user("ian", other_centre, Role.INTERNAL_VERIFIER)
     w.make_user("radmin", other_centre, Role.CENTRE_ADMIN)
     out = io.StringIO()
-    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "cara2",
-                 "--assessor", "rosa", "--internal-verifier", "ian", stdout=out)
+    call_command(
+        "import_passport",
+        str(path),
+        "--centre",
+        other_centre.number,
+        "--candidate",
+        "cara2",
+        "--assessor",
+        "rosa",
+        "--internal-verifier",
+        "ian",
+        stdout=out,
+    )
     assert "Imported from Test Centre (T001)" in out.getvalue()
     record = PassportImport.objects.get()
     registration = record.registration
@@ -206,13 +232,28 @@ def test_an_altered_passport_imports_nothing(claimed_world, tmp_path, other_cent
     with zipfile.ZipFile(path) as archive:
         target = next(e["file"] for e in json.loads(archive.read("manifest.json"))["evidence"] if e["file"])
     altered = rewrite(path, tmp_path / "a.zip", change=(target, lambda d: d + b"!"))
-    for name, role in (("c2", Role.CANDIDATE), ("a2", Role.ASSESSOR), ("i2", Role.INTERNAL_VERIFIER),
-                       ("ad2", Role.CENTRE_ADMIN)):
+    for name, role in (
+        ("c2", Role.CANDIDATE),
+        ("a2", Role.ASSESSOR),
+        ("i2", Role.INTERNAL_VERIFIER),
+        ("ad2", Role.CENTRE_ADMIN),
+    ):
         w.make_user(name, other_centre, role)
     before = Registration.objects.count()
     with pytest.raises(CommandError, match=f"did not verify.*Altered: {target}"):
-        call_command("import_passport", str(altered), "--centre", other_centre.number, "--candidate", "c2",
-                     "--assessor", "a2", "--internal-verifier", "i2", stdout=io.StringIO())
+        call_command(
+            "import_passport",
+            str(altered),
+            "--centre",
+            other_centre.number,
+            "--candidate",
+            "c2",
+            "--assessor",
+            "a2",
+            "--internal-verifier",
+            "i2",
+            stdout=io.StringIO(),
+        )
     assert Registration.objects.count() == before
 
 
@@ -224,13 +265,30 @@ def test_units_the_receiving_catalogue_lacks_are_reported_not_guessed(claimed_wo
     QualificationUnit.objects.filter(unit=w.u102).delete()
     stand_in = make_unit(scheme="TV", number="103", criteria=1, credits=4)
     QualificationUnit.objects.create(qualification=w.qualification, unit=stand_in, status="optional")
-    Rule.objects.filter(qualification=w.qualification, kind="mandatory_units").update(params={"units": ["101"]})
-    for name, role in (("c3", Role.CANDIDATE), ("a3", Role.ASSESSOR), ("i3", Role.INTERNAL_VERIFIER),
-                       ("ad3", Role.CENTRE_ADMIN)):
+    Rule.objects.filter(qualification=w.qualification, kind="mandatory_units").update(
+        params={"units": ["101"]}
+    )
+    for name, role in (
+        ("c3", Role.CANDIDATE),
+        ("a3", Role.ASSESSOR),
+        ("i3", Role.INTERNAL_VERIFIER),
+        ("ad3", Role.CENTRE_ADMIN),
+    ):
         w.make_user(name, other_centre, role)
     out = io.StringIO()
-    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "c3",
-                 "--assessor", "a3", "--internal-verifier", "i3", stdout=out)
+    call_command(
+        "import_passport",
+        str(path),
+        "--centre",
+        other_centre.number,
+        "--candidate",
+        "c3",
+        "--assessor",
+        "a3",
+        "--internal-verifier",
+        "i3",
+        stdout=out,
+    )
     assert "Not imported: Unit TV-102" in out.getvalue()
     record = PassportImport.objects.get()
     assert [p.unit.ref for p in record.units.all()] == ["TV-101"]
@@ -244,11 +302,26 @@ def test_provenance_follows_the_current_role(client, claimed_world, tmp_path, ot
 
     w = claimed_world
     path = export(w, tmp_path)
-    for name, role in (("c4", Role.CANDIDATE), ("a4", Role.ASSESSOR), ("i4", Role.INTERNAL_VERIFIER),
-                       ("ad4", Role.CENTRE_ADMIN)):
+    for name, role in (
+        ("c4", Role.CANDIDATE),
+        ("a4", Role.ASSESSOR),
+        ("i4", Role.INTERNAL_VERIFIER),
+        ("ad4", Role.CENTRE_ADMIN),
+    ):
         w.make_user(name, other_centre, role)
-    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "c4",
-                 "--assessor", "a4", "--internal-verifier", "i4", stdout=io.StringIO())
+    call_command(
+        "import_passport",
+        str(path),
+        "--centre",
+        other_centre.number,
+        "--candidate",
+        "c4",
+        "--assessor",
+        "a4",
+        "--internal-verifier",
+        "i4",
+        stdout=io.StringIO(),
+    )
     record = PassportImport.objects.get()
     url = reverse("portability:provenance", args=[record.registration_id])
     decide = reverse("portability:prior_unit_decide", args=[record.units.first().pk])
@@ -264,8 +337,10 @@ def test_provenance_follows_the_current_role(client, claimed_world, tmp_path, ot
     assert client.get(url).status_code == 404
 
 
-CONDITIONS = [{"key": "age_18", "text": "Not approved for candidates under the age of 18.", "source": "2.2"},
-              {"key": "not_already_held", "text": "Not already holding the same qualification.", "source": "2.2"}]
+CONDITIONS = [
+    {"key": "age_18", "text": "Not approved for candidates under the age of 18.", "source": "2.2"},
+    {"key": "not_already_held", "text": "Not already holding the same qualification.", "source": "2.2"},
+]
 
 
 def receiving_people(w, centre):
@@ -277,7 +352,8 @@ def receiving_people(w, centre):
 
 @pytest.mark.django_db
 def test_a_passport_of_a_qualification_with_entry_conditions_imports_once_they_are_confirmed(
-        claimed_world, tmp_path, other_centre):
+    claimed_world, tmp_path, other_centre
+):
     """4430-04 has entry conditions: every passport of it was refused, since the import had no way to confirm
     them. The command takes --confirm-entry-condition, as the register form takes a box for each."""
     w = claimed_world
@@ -285,20 +361,37 @@ def test_a_passport_of_a_qualification_with_entry_conditions_imports_once_they_a
     w.qualification.entry_conditions = CONDITIONS
     w.qualification.save(update_fields=["entry_conditions"])
     receiving_people(w, other_centre)
-    args = [str(path), "--centre", other_centre.number, "--candidate", "cara2", "--assessor", "rosa",
-            "--internal-verifier", "ian"]
+    args = [
+        str(path),
+        "--centre",
+        other_centre.number,
+        "--candidate",
+        "cara2",
+        "--assessor",
+        "rosa",
+        "--internal-verifier",
+        "ian",
+    ]
     with pytest.raises(CommandError, match="Not already holding the same qualification"):
         call_command("import_passport", *args, "--confirm-entry-condition", "age_18", stdout=io.StringIO())
     assert not PassportImport.objects.exists()
-    call_command("import_passport", *args, "--confirm-entry-condition", "age_18",
-                 "--confirm-entry-condition", "not_already_held", stdout=io.StringIO())
+    call_command(
+        "import_passport",
+        *args,
+        "--confirm-entry-condition",
+        "age_18",
+        "--confirm-entry-condition",
+        "not_already_held",
+        stdout=io.StringIO(),
+    )
     registration = PassportImport.objects.get().registration
     assert sorted(c["key"] for c in registration.entry_conditions_confirmed) == ["age_18", "not_already_held"]
 
 
 @pytest.mark.django_db
 def test_the_import_page_asks_for_the_entry_conditions_and_finds_the_candidate_by_username(
-        client, claimed_world, tmp_path, other_centre):
+    client, claimed_world, tmp_path, other_centre
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
@@ -310,20 +403,33 @@ def test_the_import_page_asks_for_the_entry_conditions_and_finds_the_candidate_b
     client.force_login(admin)
     url = reverse("portability:passport_import")
     page = client.get(url).content.decode()
-    assert "Not approved for candidates under the age of 18." in page and 'data-suggest-url' in page
+    assert "Not approved for candidates under the age of 18." in page and "data-suggest-url" in page
     from accounts.models import User
 
     rosa, ian = User.objects.get(username="rosa"), User.objects.get(username="ian")
 
     def post(**extra):
-        return client.post(url, {"passport": SimpleUploadedFile("p.zip", path.read_bytes()), "candidate": "CARA2",
-                                 "assessor": rosa.pk, "internal_verifier": ian.pk, **extra})
+        return client.post(
+            url,
+            {
+                "passport": SimpleUploadedFile("p.zip", path.read_bytes()),
+                "candidate": "CARA2",
+                "assessor": rosa.pk,
+                "internal_verifier": ian.pk,
+                **extra,
+            },
+        )
 
     refused = post(entry_conditions=[f"{w.qualification.code}:age_18"])
-    assert refused.status_code == 200 and "Not already holding the same qualification" in refused.content.decode()
+    assert (
+        refused.status_code == 200
+        and "Not already holding the same qualification" in refused.content.decode()
+    )
     assert not PassportImport.objects.exists()
     nobody = post(candidate="nobody")
     assert "There is no candidate “nobody” at this centre" in nobody.content.decode()
-    done = post(entry_conditions=[f"{w.qualification.code}:age_18", f"{w.qualification.code}:not_already_held"])
+    done = post(
+        entry_conditions=[f"{w.qualification.code}:age_18", f"{w.qualification.code}:not_already_held"]
+    )
     record = PassportImport.objects.get()
     assert done.status_code == 302 and record.registration.candidate.username == "cara2"

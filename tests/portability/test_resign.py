@@ -2,6 +2,7 @@
 be re-signed here", they count for nothing in sign-off, claims or the rules of combination until the receiving
 assessor re-signs them through the ordinary sign-off (which checks the mapped evidence). The original signature
 stays as provenance."""
+
 import io
 from types import SimpleNamespace
 
@@ -28,12 +29,26 @@ def imported(w, tmp_path, other_centre):
     path = tmp_path / "passport.zip"
     call_command("export_passport", str(w.reg1.pk), "--output", str(path), stdout=io.StringIO())
     people = SimpleNamespace(
-        candidate=w.make_user("cara2", other_centre, Role.CANDIDATE, first_name="Cara", last_name="Candidate"),
+        candidate=w.make_user(
+            "cara2", other_centre, Role.CANDIDATE, first_name="Cara", last_name="Candidate"
+        ),
         assessor=w.make_user("rosa", other_centre, Role.ASSESSOR, first_name="Rosa", last_name="Receiving"),
         iv=w.make_user("ian", other_centre, Role.INTERNAL_VERIFIER, first_name="Ian", last_name="Verifier"),
-        admin=w.make_user("radmin", other_centre, Role.CENTRE_ADMIN))
-    call_command("import_passport", str(path), "--centre", other_centre.number, "--candidate", "cara2",
-                 "--assessor", "rosa", "--internal-verifier", "ian", stdout=io.StringIO())
+        admin=w.make_user("radmin", other_centre, Role.CENTRE_ADMIN),
+    )
+    call_command(
+        "import_passport",
+        str(path),
+        "--centre",
+        other_centre.number,
+        "--candidate",
+        "cara2",
+        "--assessor",
+        "rosa",
+        "--internal-verifier",
+        "ian",
+        stdout=io.StringIO(),
+    )
     people.record = PassportImport.objects.get()
     people.registration = people.record.registration
     people.prior = {p.unit.ref: p for p in people.record.units.all()}
@@ -50,10 +65,14 @@ def confirm_and_declare(r, unit):
 
 
 @pytest.mark.django_db
-def test_an_imported_signed_unit_counts_for_nothing_before_it_is_re_signed(claimed_world, tmp_path, other_centre):
+def test_an_imported_signed_unit_counts_for_nothing_before_it_is_re_signed(
+    claimed_world, tmp_path, other_centre
+):
     w = claimed_world
     r = imported(w, tmp_path, other_centre)
-    assert r.prior["TV-101"].signed_at_source and r.prior["TV-101"].source_sign_off["signer"] == "Ann Assessor"
+    assert (
+        r.prior["TV-101"].signed_at_source and r.prior["TV-101"].source_sign_off["signer"] == "Ann Assessor"
+    )
     for unit in (w.u101, w.u102):
         confirm_and_declare(r, unit)  # prior evidence confirmed and declared: still not signed here
         assert ua_of(r, unit).status == UnitAssessment.Status.OPEN
@@ -76,11 +95,15 @@ def test_re_signing_needs_the_prior_evidence_confirmed_and_mapped(claimed_world,
     r = imported(w, tmp_path, other_centre)
     assessment_services.authenticity_sign(unit_assessment=ua_of(r, w.u101), actor=r.candidate)
     with pytest.raises(ValidationError, match="cannot be signed off yet"):
-        assessment_services.unit_sign_off(unit_assessment=ua_of(r, w.u101), actor=r.assessor, password=PASSWORD)
+        assessment_services.unit_sign_off(
+            unit_assessment=ua_of(r, w.u101), actor=r.assessor, password=PASSWORD
+        )
     prior_unit_decide(prior_unit=r.prior["TV-102"], actor=r.assessor, confirm=False, note="Too old")
     assessment_services.authenticity_sign(unit_assessment=ua_of(r, w.u102), actor=r.candidate)
     with pytest.raises(ValidationError, match="cannot be signed off yet"):  # rejected: nothing mapped
-        assessment_services.unit_sign_off(unit_assessment=ua_of(r, w.u102), actor=r.assessor, password=PASSWORD)
+        assessment_services.unit_sign_off(
+            unit_assessment=ua_of(r, w.u102), actor=r.assessor, password=PASSWORD
+        )
 
 
 @pytest.mark.django_db
@@ -111,7 +134,9 @@ def test_pages_say_signed_there_to_be_re_signed_here(client, claimed_world, tmp_
     client.force_login(r.assessor)
     provenance = client.get(reverse("portability:provenance", args=[r.registration.pk])).content.decode()
     assert provenance.count(expected) == 2
-    unit_page = client.get(reverse("assessment:unit_matrix", args=[r.registration.pk, w.u101.pk])).content.decode()
+    unit_page = client.get(
+        reverse("assessment:unit_matrix", args=[r.registration.pk, w.u101.pk])
+    ).content.decode()
     assert expected in unit_page and "the unit counts for nothing here" in unit_page
     hub = client.get(reverse("assessment:registration_detail", args=[r.registration.pk])).content.decode()
     assert hub.count(expected) == 2
@@ -120,8 +145,10 @@ def test_pages_say_signed_there_to_be_re_signed_here(client, claimed_world, tmp_
     provenance = client.get(reverse("portability:provenance", args=[r.registration.pk])).content.decode()
     assert provenance.count(expected) == 1
     today = timezone.localdate().strftime("%d/%m/%Y")
-    assert f"Signed at Test Centre on {signed_on} by Ann Assessor; re-signed here by Rosa Receiving on {today}" \
+    assert (
+        f"Signed at Test Centre on {signed_on} by Ann Assessor; re-signed here by Rosa Receiving on {today}"
         in provenance
+    )
     # the sending centre's own pages are unchanged: no note on a registration that was not imported
     client.force_login(w.ann)
     own = client.get(reverse("assessment:unit_matrix", args=[w.reg1.pk, w.u101.pk])).content.decode()
@@ -129,8 +156,9 @@ def test_pages_say_signed_there_to_be_re_signed_here(client, claimed_world, tmp_
 
 
 @pytest.mark.django_db
-def test_the_hub_and_unit_page_keep_their_query_counts(client, claimed_world, tmp_path, other_centre,
-                                                       django_assert_num_queries):
+def test_the_hub_and_unit_page_keep_their_query_counts(
+    client, claimed_world, tmp_path, other_centre, django_assert_num_queries
+):
     w = claimed_world
     r = imported(w, tmp_path, other_centre)
     client.force_login(r.assessor)

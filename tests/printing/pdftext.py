@@ -1,4 +1,5 @@
 """Reading the PDFs the way a person would: their text, page by page."""
+
 import io
 import re
 

@@ -1,4 +1,5 @@
 """The command and the background batch."""
+
 import io
 import zipfile
 
@@ -14,8 +15,17 @@ from tests.printing.pdftext import pdf_text
 
 
 def test_render_forms_writes_the_blank_recording_form_of_a_unit(catalogue, tmp_path):
-    call_command("render_forms", "recording-form", "--qualification", "4430-04", "--unit", "401",
-                 "--output-dir", str(tmp_path), stdout=io.StringIO())
+    call_command(
+        "render_forms",
+        "recording-form",
+        "--qualification",
+        "4430-04",
+        "--unit",
+        "401",
+        "--output-dir",
+        str(tmp_path),
+        stdout=io.StringIO(),
+    )
     written = list(tmp_path.iterdir())
     assert [p.name for p in written] == ["recording-form_4430-04_401.pdf"]
     assert "Unit 401" in pdf_text(written[0].read_bytes())
@@ -23,38 +33,70 @@ def test_render_forms_writes_the_blank_recording_form_of_a_unit(catalogue, tmp_p
 
 def test_render_forms_without_unit_writes_every_unit(catalogue, tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "render_blank", lambda form, q, unit=None, **kw: b"%PDF-1.7 test")
-    call_command("render_forms", "recording-form", "--qualification", "4430-04", "--output-dir", str(tmp_path),
-                 stdout=io.StringIO())
+    call_command(
+        "render_forms",
+        "recording-form",
+        "--qualification",
+        "4430-04",
+        "--output-dir",
+        str(tmp_path),
+        stdout=io.StringIO(),
+    )
     names = sorted(p.name for p in tmp_path.iterdir())
     assert len(names) == 33
     assert "recording-form_4430-04_401.pdf" in names and "recording-form_4430-04_318.pdf" in names
 
 
 def test_render_forms_completed_and_errors(completed, registration, tmp_path):
-    call_command("render_forms", "unit-summary", "--registration", str(registration.pk),
-                 "--output-dir", str(tmp_path), stdout=io.StringIO())
+    call_command(
+        "render_forms",
+        "unit-summary",
+        "--registration",
+        str(registration.pk),
+        "--output-dir",
+        str(tmp_path),
+        stdout=io.StringIO(),
+    )
     assert "14/03/2026" in pdf_text((tmp_path / f"unit-summary_reg{registration.pk}.pdf").read_bytes())
     with pytest.raises(CommandError, match="no blank version"):
         call_command("render_forms", "portfolio", "--qualification", "4430-04", "--output-dir", str(tmp_path))
     with pytest.raises(CommandError, match="Unit 999 is not a unit of 4430-04"):
-        call_command("render_forms", "recording-form", "--qualification", "4430-04", "--unit", "999",
-                     "--output-dir", str(tmp_path))
+        call_command(
+            "render_forms",
+            "recording-form",
+            "--qualification",
+            "4430-04",
+            "--unit",
+            "999",
+            "--output-dir",
+            str(tmp_path),
+        )
 
 
-def test_admin_batch_runs_in_background_with_progress(client, completed, registration, people, centre,
-                                                      django_capture_on_commit_callbacks):
+def test_admin_batch_runs_in_background_with_progress(
+    client, completed, registration, people, centre, django_capture_on_commit_callbacks
+):
     client.force_login(people["admin"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("printing:batch_create"),
-                               {"form": "unit-summary", "qualification": "4430-04", "centre": centre.pk})
+        response = client.post(
+            reverse("printing:batch_create"),
+            {"form": "unit-summary", "qualification": "4430-04", "centre": centre.pk},
+        )
     job = PrintJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("printing:job", args=[job.pk])
     assert AuditEntry.objects.filter(action=Action.PRINTING_BATCH_REQUESTED, object_id=str(job.pk)).exists()
     status = client.get(reverse("printing:job_status", args=[job.pk])).json()
-    assert status == {"status": "done", "status_label": "Done", "done": 1, "total": 1, "percent": 100,
-                      "finished": True, "error": ""}
+    assert status == {
+        "status": "done",
+        "status_label": "Done",
+        "done": 1,
+        "total": 1,
+        "percent": 100,
+        "finished": True,
+        "error": "",
+    }
     page = client.get(reverse("printing:job", args=[job.pk])).content.decode()
-    assert "Download the zip file" in page and "1</span> of <span id=\"job-total\">1" in page
+    assert "Download the zip file" in page and '1</span> of <span id="job-total">1' in page
     download = client.get(reverse("printing:job_download", args=[job.pk]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     [name] = archive.namelist()
@@ -68,26 +110,34 @@ def test_admin_batch_runs_in_background_with_progress(client, completed, registr
 
 def test_batch_with_no_registrations_says_so(client, catalogue, people, centre):
     client.force_login(people["admin"])
-    response = client.post(reverse("printing:batch_create"),
-                           {"form": "portfolio", "qualification": "4430-04", "centre": centre.pk}, follow=True)
+    response = client.post(
+        reverse("printing:batch_create"),
+        {"form": "portfolio", "qualification": "4430-04", "centre": centre.pk},
+        follow=True,
+    )
     assert "No active registrations of 4430-04 at Test Centre" in response.content.decode()
     assert not PrintJob.objects.exists()
 
 
-def test_a_failed_batch_names_the_form_and_the_candidate(client, completed, registration, people, centre,
-                                                         monkeypatch, django_capture_on_commit_callbacks):
+def test_a_failed_batch_names_the_form_and_the_candidate(
+    client, completed, registration, people, centre, monkeypatch, django_capture_on_commit_callbacks
+):
     """The reported break: "Failed: 0 of 2 PDFs" with the bare text "41"."""
+
     def broken(*args, **kwargs):
         raise KeyError(41)
 
     monkeypatch.setattr(registry, "completed_context", broken)
     client.force_login(people["admin"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("printing:batch_create"),
-                    {"form": "witness-status-list", "qualification": "4430-04", "centre": centre.pk})
+        client.post(
+            reverse("printing:batch_create"),
+            {"form": "witness-status-list", "qualification": "4430-04", "centre": centre.pk},
+        )
     job = PrintJob.objects.get()
     assert job.status == PrintJob.Status.FAILED
-    assert job.error.startswith(f"The witness status list of Cara Candidate (registration {registration.pk}) "
-                                "could not be printed")
+    assert job.error.startswith(
+        f"The witness status list of Cara Candidate (registration {registration.pk}) could not be printed"
+    )
     page = client.get(reverse("printing:job", args=[job.pk])).content.decode()
     assert "The witness status list of Cara Candidate" in page

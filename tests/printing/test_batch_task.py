@@ -1,6 +1,7 @@
 """A print batch is rendered by the task worker into the configured storage (here in memory, as S3 keeps it
 elsewhere) and downloaded from it after the access check. Marked `tasks`: CI runs it again with the job in
 Redis and a real RQ worker (.ci/run)."""
+
 import io
 import zipfile
 
@@ -15,12 +16,22 @@ pytestmark = pytest.mark.tasks
 
 
 def test_the_batch_zip_is_written_by_the_worker_to_the_storage_and_downloaded_from_it(
-        client, completed, registration, people, centre, settings, memory_storage, task_worker,
-        django_capture_on_commit_callbacks):
+    client,
+    completed,
+    registration,
+    people,
+    centre,
+    settings,
+    memory_storage,
+    task_worker,
+    django_capture_on_commit_callbacks,
+):
     client.force_login(people["admin"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("printing:batch_create"),
-                    {"form": "unit-summary", "qualification": "4430-04", "centre": centre.pk})
+        client.post(
+            reverse("printing:batch_create"),
+            {"form": "unit-summary", "qualification": "4430-04", "centre": centre.pk},
+        )
     job = PrintJob.objects.get()
     if task_worker.on_queue:  # queued, not rendered in the request
         assert task_worker.waiting() == 1

@@ -5,6 +5,7 @@ data it must, whose first page turns into an image.
 One test walks the whole matrix and reports every failure at once (the demo takes seconds to build, so the
 matrix is not one test per cell).
 """
+
 import io
 import re
 import shutil
@@ -23,8 +24,13 @@ from tests.printing.pdftext import flat, pdf_pages
 
 # Where a stage lives in the demo (username of the candidate); "withdrawn" is built below.
 STAGES = {
-    "fresh": "fresh", "mapped": "mapped", "signed": "signed", "locked": "locked",
-    "referred": "candidate", "claimed": "candidate2", "withdrawn": "withdrawn",
+    "fresh": "fresh",
+    "mapped": "mapped",
+    "signed": "signed",
+    "locked": "locked",
+    "referred": "candidate",
+    "claimed": "candidate2",
+    "withdrawn": "withdrawn",
 }
 # Text no printed form may carry.
 PLACEHOLDERS = ["Not named in the sources", "title not printed in the source", "None", "Traceback"]
@@ -37,9 +43,14 @@ def demo_centre(db):
     mapped = Registration.objects.get(candidate__username="mapped")
     leaver = User.objects.create_user(username="withdrawn", first_name="Wyn", last_name="Withdrawn")
     withdrawn = Registration.objects.create(
-        centre=mapped.centre, candidate=leaver, qualification=mapped.qualification, assessor=mapped.assessor,
-        internal_verifier=mapped.internal_verifier, registered_on=mapped.registered_on,
-        status=Registration.Status.WITHDRAWN)
+        centre=mapped.centre,
+        candidate=leaver,
+        qualification=mapped.qualification,
+        assessor=mapped.assessor,
+        internal_verifier=mapped.internal_verifier,
+        registered_on=mapped.registered_on,
+        status=Registration.Status.WITHDRAWN,
+    )
     withdrawn.optional_units.set(mapped.optional_units.all())
     return mapped.centre
 
@@ -51,10 +62,16 @@ def _must_carry(slug, registration, unit):
     if slug == "witness-status-list":
         words += [w.name for w in witness_status_list(registration.candidate)]
     if slug == "observation-record":
-        words += [flat(r.description)[:40] for r in AssessmentRecord.objects.filter(
-            registration=registration, kind=AssessmentRecord.Kind.OBSERVATION)]
+        words += [
+            flat(r.description)[:40]
+            for r in AssessmentRecord.objects.filter(
+                registration=registration, kind=AssessmentRecord.Kind.OBSERVATION
+            )
+        ]
     if slug == "action-plan":
-        words += [flat(item.activity)[:40] for plan in registration.action_plans.all() for item in plan.items.all()]
+        words += [
+            flat(item.activity)[:40] for plan in registration.action_plans.all() for item in plan.items.all()
+        ]
     if slug == "recording-form":
         words.append(f"Unit {unit.number}")
         accepted = registration.mappings.filter(unit=unit, decision="accepted")
@@ -67,15 +84,23 @@ def _must_carry(slug, registration, unit):
     if slug == "assessment-report":
         words += [flat(r.outcome)[:40] for r in registration.assessment_reports.all()]
     if slug == "questioning-record":
-        words += [flat(r.questions_and_answers)[:30] for r in AssessmentRecord.objects.filter(
-            registration=registration, kind=AssessmentRecord.Kind.QUESTIONING)]
+        words += [
+            flat(r.questions_and_answers)[:30]
+            for r in AssessmentRecord.objects.filter(
+                registration=registration, kind=AssessmentRecord.Kind.QUESTIONING
+            )
+        ]
     if slug == "feedback":
         words += [flat(f.text)[:40] for f in registration.feedback.all()]
     if slug == "expert-witness-statement":
         words += [w.name for w in witness_status_list(registration.candidate)]
     if slug == "portfolio":
-        words += ["Internal verification sampling record", "Certification claim", "Skills scan / initial assessment",
-                  "Assessment report"]
+        words += [
+            "Internal verification sampling record",
+            "Certification claim",
+            "Skills scan / initial assessment",
+            "Assessment report",
+        ]
     if slug == "unit-summary":
         words += [u.title for u in units_of_registrations([registration])[registration.pk]][:3]
     return words
@@ -84,8 +109,11 @@ def _must_carry(slug, registration, unit):
 def _png(pdf: bytes, tmp_path, stem: str):
     path = tmp_path / f"{stem}.pdf"
     path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "20", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / stem)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "20", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / stem)],
+        check=True,
+        capture_output=True,
+    )
     images = list(tmp_path.glob(f"{stem}*.png"))
     assert images and images[0].stat().st_size > 0
     for image in images:
@@ -122,19 +150,26 @@ def test_every_completed_form_renders_for_every_registration_at_every_stage(demo
     failures = []
     for registration in registrations:
         # Per-unit forms: the first unit (often untouched) and every unit with an assessment decision.
-        chosen = [u for n, u in enumerate(units[registration.pk]) if n == 0 or (registration.pk, u.pk) in assessed]
+        chosen = [
+            u for n, u in enumerate(units[registration.pk]) if n == 0 or (registration.pk, u.pk) in assessed
+        ]
         for slug, form in registry.FORMS.items():
             targets = chosen if form.per_unit else [None]
             for unit in targets:
                 where = f"{slug} of {registration.candidate.username} (reg {registration.pk}" + (
-                    f", unit {unit.number})" if unit else ")")
+                    f", unit {unit.number})" if unit else ")"
+                )
                 try:
                     pdf = registry.render_completed(form, registration, unit)
                 except Exception as exc:  # noqa: BLE001 -- every failure of the matrix is reported
                     failures.append(f"{where}: {type(exc).__name__}: {exc}")
                     continue
-                failures += [f"{where}: {p}" for p in _check(pdf, _must_carry(slug, registration, unit), tmp_path,
-                                                            f"{slug}-{registration.pk}")]
+                failures += [
+                    f"{where}: {p}"
+                    for p in _check(
+                        pdf, _must_carry(slug, registration, unit), tmp_path, f"{slug}-{registration.pk}"
+                    )
+                ]
     assert not failures, "\n".join(failures)
 
 
@@ -145,7 +180,7 @@ def test_every_blank_form_renders_for_every_qualification(demo_centre, tmp_path)
         for slug, form in registry.FORMS.items():
             if not form.has_blank:
                 continue
-            for unit in (first if form.per_unit else [None]):
+            for unit in first if form.per_unit else [None]:
                 where = f"blank {slug} of {qualification.code}" + (f" unit {unit.number}" if unit else "")
                 try:
                     pdf = registry.render_blank(form, qualification, unit)
@@ -163,8 +198,15 @@ def test_render_forms_command_writes_every_form_for_the_demo_centre(demo_centre,
     units = units_of_registrations(active)
     real = registry.render_completed
     out = tmp_path / "witness-status-list"
-    call_command("render_forms", "witness-status-list", "--centre", demo_centre.number, "--output-dir", str(out),
-                 stdout=io.StringIO())
+    call_command(
+        "render_forms",
+        "witness-status-list",
+        "--centre",
+        demo_centre.number,
+        "--output-dir",
+        str(out),
+        stdout=io.StringIO(),
+    )
     assert len(list(out.iterdir())) == len(active)
     assert all(p.read_bytes().startswith(b"%PDF") for p in out.iterdir())
 
@@ -175,8 +217,15 @@ def test_render_forms_command_writes_every_form_for_the_demo_centre(demo_centre,
     monkeypatch.setattr(registry, "render_completed", context_only)
     for slug, form in registry.FORMS.items():
         out = tmp_path / slug
-        call_command("render_forms", slug, "--centre", demo_centre.number, "--output-dir", str(out),
-                     stdout=io.StringIO())
+        call_command(
+            "render_forms",
+            slug,
+            "--centre",
+            demo_centre.number,
+            "--output-dir",
+            str(out),
+            stdout=io.StringIO(),
+        )
         expected = sum(len(units[r.pk]) for r in active) if form.per_unit else len(active)
         assert len(list(out.iterdir())) == expected, slug
     assert real is not registry.render_completed
@@ -187,8 +236,14 @@ CRITERION_REF = re.compile(r"\b\d+(\.\d+)+\b")
 
 def test_a_units_signature_block_never_starts_a_page_alone(demo_centre):
     """The page with a unit's signatures also carries the form's rows above them (criteria or requirements)."""
-    for code, number in [("4430-04", "401"), ("4430-04", "405"), ("CS-L3-2006", "301"), ("CS-L3-2006", "212"),
-                         ("4430-02", "201"), ("4411-01", "102")]:
+    for code, number in [
+        ("4430-04", "401"),
+        ("4430-04", "405"),
+        ("CS-L3-2006", "301"),
+        ("CS-L3-2006", "212"),
+        ("4430-02", "201"),
+        ("4411-01", "102"),
+    ]:
         qualification = Qualification.objects.get(code=code)
         [unit] = selectors.qualification_units(qualification, number=number)
         pages = pdf_pages(registry.render_blank(registry.get_form("recording-form"), qualification, unit))
@@ -196,4 +251,5 @@ def test_a_units_signature_block_never_starts_a_page_alone(demo_centre):
             if "Assessor signature" in page or "Signature of assessor" in page:
                 body = page.split("Candidate signature")[0].split("The evidence for this unit")[0]
                 assert CRITERION_REF.search(body.split("\n", 1)[-1]) or "Requirement" in body, (
-                    f"{code} {number}: the signatures start a page alone")
+                    f"{code} {number}: the signatures start a page alone"
+                )

@@ -1,5 +1,6 @@
 """The internal verification sampling record prints what the internal verifier recorded: the stage of each
 sampled unit, the decisions, comments and action points."""
+
 import datetime as dt
 
 import pytest
@@ -22,32 +23,61 @@ def sampled(completed, registration, people):
     today = timezone.localdate()
     UnitAssessment.objects.filter(registration=registration, unit=u401).update(signed_at=timezone.now())
     criterion = AssessmentCriterion.objects.filter(unit=u402).first()
-    EvidenceMapping.objects.create(registration=registration, evidence=completed["evidence"], criterion=criterion,
-                                   unit=u402, method=Method.OBSERVATION, decision="accepted", assessed_by=assessor,
-                                   assessed_at=timezone.now() - dt.timedelta(hours=1))
-    plan = services.plan_create(actor=iv, centre=registration.centre, qualification=registration.qualification,
-                                period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=30),
-                                min_share_percent=100)
+    EvidenceMapping.objects.create(
+        registration=registration,
+        evidence=completed["evidence"],
+        criterion=criterion,
+        unit=u402,
+        method=Method.OBSERVATION,
+        decision="accepted",
+        assessed_by=assessor,
+        assessed_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    plan = services.plan_create(
+        actor=iv,
+        centre=registration.centre,
+        qualification=registration.qualification,
+        period_start=today - dt.timedelta(days=30),
+        period_end=today + dt.timedelta(days=30),
+        min_share_percent=100,
+    )
     ua401 = UnitAssessment.objects.get(registration=registration, unit=u401)
     ua402, _ = UnitAssessment.objects.get_or_create(registration=registration, unit=u402)
-    sample = services.sample_accept(plan=plan, actor=iv, decision_keys=[
-        selectors.decision_key(ua401.pk, "summative"), selectors.decision_key(ua402.pk, "interim")])
+    sample = services.sample_accept(
+        plan=plan,
+        actor=iv,
+        decision_keys=[
+            selectors.decision_key(ua401.pk, "summative"),
+            selectors.decision_key(ua402.pk, "interim"),
+        ],
+    )
     item401 = sample.items.get(unit_assessment=ua401)
     item402 = sample.items.get(unit_assessment=ua402)
-    referral = services.decision_record(item=item401, actor=iv, outcome="referred", comments="Minutes alone are thin.",
-                                        action_points="Add a witness testimony for 1.3 & 1.4.")
-    services.referral_answer(decision=referral, actor=assessor, kind="explanation", text="Witness testimony added.")
+    referral = services.decision_record(
+        item=item401,
+        actor=iv,
+        outcome="referred",
+        comments="Minutes alone are thin.",
+        action_points="Add a witness testimony for 1.3 & 1.4.",
+    )
+    services.referral_answer(
+        decision=referral, actor=assessor, kind="explanation", text="Witness testimony added."
+    )
     sign(ua401, assessor)
     services.referral_close(decision=referral, actor=iv, note="Witness testimony seen.")
-    services.decision_record(item=item401, actor=iv, outcome="agreed", comments="Witness testimony now covers 1.3.")
-    services.decision_record(item=item402, actor=iv, outcome="agreed", comments="Good start on 402 <b>so far</b>.")
+    services.decision_record(
+        item=item401, actor=iv, outcome="agreed", comments="Witness testimony now covers 1.3."
+    )
+    services.decision_record(
+        item=item402, actor=iv, outcome="agreed", comments="Good start on 402 <b>so far</b>."
+    )
     return {"u401": u401, "u402": u402}
 
 
 def test_sampling_record_prints_stages_decisions_comments_and_action_points(sampled, registration):
     text = pdf_text(registry.render_completed(registry.get_form("iv-sampling-record"), registration))
     assert "Internal verification sampling record" in text
-    row401 = text[text.index("401 Demonstrate"):text.index("402 ")]
+    row401 = text[text.index("401 Demonstrate") : text.index("402 ")]
     assert "Summative" in row401 and "Referred back" in row401 and "Agreed" in row401
     assert "Comments: Minutes alone are thin." in row401
     assert "Action points: Add a witness testimony for 1.3 & 1.4." in row401
@@ -55,7 +85,7 @@ def test_sampling_record_prints_stages_decisions_comments_and_action_points(samp
     assert "Comments: Witness testimony now covers 1.3." in row401
     assert "Signed electronically by Ivy Verifier" in row401
     assert "Adam Assessor" in row401
-    row402 = text[text.index("402 "):]
+    row402 = text[text.index("402 ") :]
     assert "Interim" in row402 and "Comments: Good start on 402 <b>so far</b>." in row402
     # Unit 403 is not sampled: its row carries no decision.
     assert "Decision waiting" not in text
@@ -67,7 +97,9 @@ def test_sampling_record_data(sampled, registration):
     assert entry.stage == "Summative" and [d.outcome for d in entry.decisions] == ["Referred back", "Agreed"]
     assert entry.decisions[0].closed_at is not None
     (interim,) = record[sampled["u402"].pk]
-    assert interim.stage == "Interim" and interim.assessor == "Adam Assessor" and interim.assessed_on is not None
+    assert (
+        interim.stage == "Interim" and interim.assessor == "Adam Assessor" and interim.assessed_on is not None
+    )
 
 
 def test_blank_sampling_record_lists_every_unit_with_the_choices(catalogue):

@@ -1,4 +1,5 @@
 """The renderer fetches only our own static files and prints user text as text."""
+
 import socket
 
 import pytest
@@ -38,8 +39,10 @@ def test_raw_html_with_network_and_file_urls_fetches_neither(no_network, tmp_pat
     # The fonts are fetched once per thread (the font configuration is kept): whether this render fetched
     # them depends on what rendered before it, but nothing outside the printing static files is ever fetched.
     assert fetcher.fetched[0] == "https://print.portfolio.invalid/static/printing/print.css"
-    assert set(fetcher.fetched[1:]) <= {"https://print.portfolio.invalid/static/printing/fonts/DejaVuSans.ttf",
-                                        "https://print.portfolio.invalid/static/printing/fonts/DejaVuSans-Bold.ttf"}
+    assert set(fetcher.fetched[1:]) <= {
+        "https://print.portfolio.invalid/static/printing/fonts/DejaVuSans.ttf",
+        "https://print.portfolio.invalid/static/printing/fonts/DejaVuSans-Bold.ttf",
+    }
     refused = " ".join(fetcher.refused)
     assert "http://198.51.100.7/track.png" in refused
     assert "file:///etc/passwd" in refused
@@ -47,15 +50,18 @@ def test_raw_html_with_network_and_file_urls_fetches_neither(no_network, tmp_pat
     assert "media-not-served" in refused and "site.css" in refused
 
 
-@pytest.mark.parametrize("url", [
-    "http://print.portfolio.invalid/static/printing/print.css",
-    "https://example.org/static/printing/print.css",
-    "https://print.portfolio.invalid/static/printing/../../settings.py",
-    "https://print.portfolio.invalid/static/printing/%2e%2e/%2e%2e/x",
-    "https://print.portfolio.invalid/static/printing/print.css?x=1",
-    "file:///work/main/static/printing/print.css",
-    "data:text/css,body{}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://print.portfolio.invalid/static/printing/print.css",
+        "https://example.org/static/printing/print.css",
+        "https://print.portfolio.invalid/static/printing/../../settings.py",
+        "https://print.portfolio.invalid/static/printing/%2e%2e/%2e%2e/x",
+        "https://print.portfolio.invalid/static/printing/print.css?x=1",
+        "file:///work/main/static/printing/print.css",
+        "data:text/css,body{}",
+    ],
+)
 def test_only_printing_static_files_are_named(url):
     assert static_relative_path(url) is None
 
@@ -94,7 +100,6 @@ def test_fonts_are_embedded(catalogue):
             assert "/FontFile2" in descriptor, f"{font['/BaseFont']} is not embedded"
             fonts.add(str(font["/BaseFont"]).split("+")[-1])
     assert fonts == {"Form-Sans", "Form-Sans-Bold"}
-
 
 
 def test_renders_share_one_font_configuration_per_thread():

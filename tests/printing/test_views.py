@@ -1,4 +1,5 @@
 """Download buttons' endpoints: who may print what (404 for what is not yours)."""
+
 import pytest
 from django.urls import reverse
 
@@ -16,8 +17,9 @@ def client_for(client, user):
 @pytest.mark.parametrize("who", ["candidate", "assessor", "iv", "admin"])
 def test_people_of_the_registration_download_its_forms(client, completed, registration, people, who):
     c = client_for(client, people[who])
-    response = c.get(reverse("printing:completed_unit", args=[registration.pk, completed["unit"].pk,
-                                                               "recording-form"]))
+    response = c.get(
+        reverse("printing:completed_unit", args=[registration.pk, completed["unit"].pk, "recording-form"])
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
@@ -47,22 +49,31 @@ def test_blank_forms_for_centre_staff_not_candidates(client, catalogue, people):
     response = client_for(client, people["admin"]).get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="recording-form_4430-04_401.pdf"'
-    assert client.get(reverse("printing:blank_unit", args=["4430-04", "999", "recording-form"])).status_code == 404
+    assert (
+        client.get(reverse("printing:blank_unit", args=["4430-04", "999", "recording-form"])).status_code
+        == 404
+    )
     assert client.get(reverse("printing:blank", args=["4430-04", "portfolio"])).status_code == 404
     assert client.get(reverse("printing:blank", args=["4430-04", "no-such-form"])).status_code == 404
 
 
-def test_forms_page_lists_only_visible_registrations(client, registration, people, centre, make_user,
-                                                     django_assert_max_num_queries):
+def test_forms_page_lists_only_visible_registrations(
+    client, registration, people, centre, make_user, django_assert_max_num_queries
+):
     c = client_for(client, people["admin"])
     with django_assert_max_num_queries(12) as small:
         page = c.get(reverse("printing:index")).content.decode()
     assert "Forms for Cara Candidate (4430-04)" in page
     for i in range(8):  # the same queries with nine registrations
         other = make_user(f"more{i}", centre, Role.CANDIDATE)
-        Registration.objects.create(centre=centre, candidate=other, qualification=registration.qualification,
-                                    assessor=registration.assessor, internal_verifier=registration.internal_verifier,
-                                    registered_on=registration.registered_on)
+        Registration.objects.create(
+            centre=centre,
+            candidate=other,
+            qualification=registration.qualification,
+            assessor=registration.assessor,
+            internal_verifier=registration.internal_verifier,
+            registered_on=registration.registered_on,
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert c.get(reverse("printing:index")).status_code == 200
     assert "Start printing" in page
@@ -76,7 +87,9 @@ def _broken(*args, **kwargs):
     raise KeyError(41)
 
 
-def test_a_failed_render_shows_a_message_not_a_server_error(client, completed, registration, people, monkeypatch):
+def test_a_failed_render_shows_a_message_not_a_server_error(
+    client, completed, registration, people, monkeypatch
+):
     """The reported break: a form whose context raised KeyError gave a 500 and a failed download."""
     monkeypatch.setattr(registry, "completed_context", _broken)
     c = client_for(client, people["assessor"])
@@ -84,10 +97,12 @@ def test_a_failed_render_shows_a_message_not_a_server_error(client, completed, r
     url = reverse("printing:completed", args=[registration.pk, "witness-status-list"])
     response = c.get(url, HTTP_REFERER=f"http://testserver{unit_page}")
     assert response.status_code == 302 and response["Location"] == f"http://testserver{unit_page}"
-    page = c.get(url, follow=True).content.decode()     # no referrer: the registration's forms page
+    page = c.get(url, follow=True).content.decode()  # no referrer: the registration's forms page
     assert "Forms for Cara Candidate" in page
-    assert (f"The witness status list of Cara Candidate (registration {registration.pk}) could not be printed: "
-            "KeyError 41.") in page
+    assert (
+        f"The witness status list of Cara Candidate (registration {registration.pk}) could not be printed: "
+        "KeyError 41."
+    ) in page
     # A referrer elsewhere is not followed.
     response = c.get(url, HTTP_REFERER="https://evil.example/")
     assert response["Location"] == reverse("printing:registration", args=[registration.pk])

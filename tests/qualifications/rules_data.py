@@ -4,6 +4,7 @@
 credit value). 4430-04: 004_c10caba6d4dbc3a8.txt, 1.1 Qualification structure (level, credit, GLH).
 4430-02 and the 2006 Level 3 forms: only what the engine needs to show "cannot decide".
 """
+
 from qualifications.rules import QualificationSpec, RuleSpec, UnitSpec
 
 # number: (title, GLH, credits) — 4411 table; Entry 3 units 001-010, Level 1 units 101-110.
@@ -44,34 +45,67 @@ RULES_4411 = {
 def spec_4411(code: str) -> QualificationSpec:
     total, level_credits, level_units, label, mandatory = RULES_4411[code]
     units = tuple(
-        UnitSpec(number=n, ref=f"4411-{n}", title=title, level="Entry 3" if n in ENTRY3 else "Level 1",
-                 credits=credits, glh=glh, status="mandatory" if n in mandatory else "optional", group=None)
+        UnitSpec(
+            number=n,
+            ref=f"4411-{n}",
+            title=title,
+            level="Entry 3" if n in ENTRY3 else "Level 1",
+            credits=credits,
+            glh=glh,
+            status="mandatory" if n in mandatory else "optional",
+            group=None,
+        )
         for n, (title, glh, credits) in UNITS_4411.items()
     )
     rules = [
         RuleSpec(1, "min_total_credits", {"credits": total}, f"a minimum of {total} credits"),
-        RuleSpec(2, "min_credits_from_units", {"credits": level_credits, "units": level_units, "label": label}),
+        RuleSpec(
+            2, "min_credits_from_units", {"credits": level_credits, "units": level_units, "label": label}
+        ),
         RuleSpec(3, "mandatory_units", {"units": mandatory}),
     ]
-    rules += [RuleSpec(4 + k, "barred_pair", {"units": [e, one]}) for k, (e, one) in enumerate(zip(ENTRY3, LEVEL1))]
-    return QualificationSpec(code=code, title=f"Introduction to Customer Service ({code})",
-                             level="Entry 3" if code in ("4411-30", "4411-33") else "Level 1",
-                             rules_stated=True, units=units, rules=tuple(rules))
+    rules += [
+        RuleSpec(4 + k, "barred_pair", {"units": [e, one]}) for k, (e, one) in enumerate(zip(ENTRY3, LEVEL1))
+    ]
+    return QualificationSpec(
+        code=code,
+        title=f"Introduction to Customer Service ({code})",
+        level="Entry 3" if code in ("4411-30", "4411-33") else "Level 1",
+        rules_stated=True,
+        units=units,
+        rules=tuple(rules),
+    )
 
 
 GROUPS_4430 = ["Impression and Image", "Delivery", "Handling Problems", "Development and Improvement"]
 # number: (title, level, credits, GLH, group or None for mandatory) — 4430-04 structure table.
 UNITS_4430_04 = {
     "401": ("Demonstrate understanding of customer service management", 4, 10, 65, None),
-    "402": ("Follow organisational rules, legislation and external regulations when managing customer service",
-            4, 10, 65, None),
+    "402": (
+        "Follow organisational rules, legislation and external regulations when managing customer service",
+        4,
+        10,
+        65,
+        None,
+    ),
     "303": ("Deal with customers in writing or electronically", 3, 6, 40, "Impression and Image"),
     "304": ("Use customer service as a competitive tool", 3, 8, 53, "Impression and Image"),
-    "305": ("Organise the promotion of additional services or products to customers", 3, 7, 47,
-            "Impression and Image"),
+    "305": (
+        "Organise the promotion of additional services or products to customers",
+        3,
+        7,
+        47,
+        "Impression and Image",
+    ),
     "306": ("Build a customer service knowledge set", 3, 7, 47, "Impression and Image"),
     "403": ("Champion customer service", 4, 10, 67, "Impression and Image"),
-    "404": ("Make customer service environmentally friendly and sustainable", 4, 11, 73, "Impression and Image"),
+    "404": (
+        "Make customer service environmentally friendly and sustainable",
+        4,
+        11,
+        73,
+        "Impression and Image",
+    ),
     "307": ("Deliver customer service using service partnerships", 3, 6, 40, "Delivery"),
     "308": ("Organise the delivery of reliable customer service", 3, 6, 40, "Delivery"),
     "309": ("Improve the customer relationship", 3, 7, 47, "Delivery"),
@@ -91,12 +125,28 @@ UNITS_4430_04 = {
     "317": ("Gather, analyse and interpret customer feedback", 3, 10, 67, "Development and Improvement"),
     "318": ("Monitor the quality of customer service transactions", 3, 7, 47, "Development and Improvement"),
     "411": ("Implement quality improvements to customer service", 4, 10, 67, "Development and Improvement"),
-    "412": ("Plan and organise the development of customer service staff", 4, 9, 60, "Development and Improvement"),
-    "413": ("Develop a customer service strategy for a part of an organisation", 4, 11, 73,
-            "Development and Improvement"),
+    "412": (
+        "Plan and organise the development of customer service staff",
+        4,
+        9,
+        60,
+        "Development and Improvement",
+    ),
+    "413": (
+        "Develop a customer service strategy for a part of an organisation",
+        4,
+        11,
+        73,
+        "Development and Improvement",
+    ),
     "414": ("Manage a customer service award programme", 4, 7, 47, "Development and Improvement"),
-    "415": ("Apply technology or other resources to improve customer service", 4, 11, 73,
-            "Development and Improvement"),
+    "415": (
+        "Apply technology or other resources to improve customer service",
+        4,
+        11,
+        73,
+        "Development and Improvement",
+    ),
     "416": ("Review and re-engineer customer service processes", 4, 11, 73, "Development and Improvement"),
     "417": ("Manage customer service performance", 4, 7, 47, "Development and Improvement"),
 }
@@ -104,34 +154,70 @@ UNITS_4430_04 = {
 
 def spec_4430_04(*, level_credits: int | None = 35, complete: bool = True) -> QualificationSpec:
     units = tuple(
-        UnitSpec(number=n, ref=f"4430-{n}", title=title, level=f"Level {level}", credits=credits, glh=glh,
-                 status="optional" if group else "mandatory", group=group)
+        UnitSpec(
+            number=n,
+            ref=f"4430-{n}",
+            title=title,
+            level=f"Level {level}",
+            credits=credits,
+            glh=glh,
+            status="optional" if group else "mandatory",
+            group=group,
+        )
         for n, (title, level, credits, glh, group) in UNITS_4430_04.items()
     )
     optional = [n for n, row in UNITS_4430_04.items() if row[4]]
     rules = [
         RuleSpec(1, "min_total_credits", {"credits": 67}, "Minimum Credit Value: 67"),
-        RuleSpec(2, "min_credits_at_level", {"credits": level_credits, "level": "Level 4"},
-                 "A minimum of 35 credits must be at level 4", is_complete=complete,
-                 incomplete_reason="" if complete else "the number of credits was lost from the handbook"),
+        RuleSpec(
+            2,
+            "min_credits_at_level",
+            {"credits": level_credits, "level": "Level 4"},
+            "A minimum of 35 credits must be at level 4",
+            is_complete=complete,
+            incomplete_reason="" if complete else "the number of credits was lost from the handbook",
+        ),
         RuleSpec(3, "mandatory_units", {"units": ["401", "402"]}),
         RuleSpec(4, "min_credits_from_units", {"credits": 47, "units": optional, "label": "Optional units"}),
     ]
     rules += [
-        RuleSpec(5 + k, "group_minimum", {"group": g, "min_units": 1, "min_credits": None, "max_units": None,
-                                          "max_credits": None})
+        RuleSpec(
+            5 + k,
+            "group_minimum",
+            {"group": g, "min_units": 1, "min_credits": None, "max_units": None, "max_credits": None},
+        )
         for k, g in enumerate(GROUPS_4430)
     ]
-    return QualificationSpec(code="4430-04", title="Level 4 NVQ Diploma in Customer Service", level="Level 4",
-                             rules_stated=True, units=units, rules=tuple(rules), groups=tuple(GROUPS_4430))
+    return QualificationSpec(
+        code="4430-04",
+        title="Level 4 NVQ Diploma in Customer Service",
+        level="Level 4",
+        rules_stated=True,
+        units=units,
+        rules=tuple(rules),
+        groups=tuple(GROUPS_4430),
+    )
 
 
 def spec_unstated() -> QualificationSpec:
     """The 2006 Level 3 forms: units, no rules of combination."""
     units = (
-        UnitSpec("301", "2006-301", "Organise, deliver and maintain reliable customer service", "Level 3", None,
-                 None, "optional"),
+        UnitSpec(
+            "301",
+            "2006-301",
+            "Organise, deliver and maintain reliable customer service",
+            "Level 3",
+            None,
+            None,
+            "optional",
+        ),
         UnitSpec("302", "2006-302", "Improve the customer relationship", "Level 3", None, None, "optional"),
     )
-    return QualificationSpec(code="CS-L3-2006", title="Level 3 N/SVQ in Customer Service (2006)",
-                             level="Level 3", rules_stated=False, units=units, rules=())
+    return QualificationSpec(
+        code="CS-L3-2006",
+        title="Level 3 N/SVQ in Customer Service (2006)",
+        level="Level 3",
+        rules_stated=False,
+        units=units,
+        rules=(),
+    )

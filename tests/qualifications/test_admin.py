@@ -1,4 +1,5 @@
 """Centre admins correct and complete the catalogue in the Django admin: validated, audited, all or nothing."""
+
 import pytest
 from django import forms
 from django.urls import reverse
@@ -67,7 +68,9 @@ def test_centre_admin_completes_missing_credits_with_an_audit_row(client, incomp
     assert qualification_is_certifiable("TST-02") == (True, [])
 
 
-def test_a_correction_that_breaks_the_catalogue_is_refused_on_the_form(client, incomplete_catalogue, centre_admin):
+def test_a_correction_that_breaks_the_catalogue_is_refused_on_the_form(
+    client, incomplete_catalogue, centre_admin
+):
     client.force_login(centre_admin)
     url = unit_url("TST-202")
     data = form_data(client.get(url))
@@ -79,13 +82,16 @@ def test_a_correction_that_breaks_the_catalogue_is_refused_on_the_form(client, i
     assert not AuditEntry.objects.filter(action__startswith="catalogue_unit").exists()
 
 
-def test_an_inline_change_that_breaks_the_catalogue_is_rolled_back(client, incomplete_catalogue, centre_admin):
+def test_an_inline_change_that_breaks_the_catalogue_is_rolled_back(
+    client, incomplete_catalogue, centre_admin
+):
     client.force_login(centre_admin)
     qualification = Qualification.objects.get(code="TST-02")
     url = reverse("admin:qualifications_qualification_change", args=[qualification.pk])
     data = form_data(client.get(url))
-    rule_form = next(k for k, v in data.items() if k.startswith("rules-") and k.endswith("-kind")
-                     and v == "barred_pair")
+    rule_form = next(
+        k for k, v in data.items() if k.startswith("rules-") and k.endswith("-kind") and v == "barred_pair"
+    )
     data[rule_form.replace("-kind", "-params")] = '{"units": ["201", "999"]}'
     data["title"] = "A new title"
     response = client.post(url, data, follow=True)
@@ -93,12 +99,15 @@ def test_an_inline_change_that_breaks_the_catalogue_is_rolled_back(client, incom
     assert "names unit 999, which is not in the qualification" in response.content.decode()
     qualification.refresh_from_db()
     assert qualification.title == "Test Certificate in Customer Care"
-    assert Rule.objects.get(qualification=qualification, kind="barred_pair").params == {"units": ["201", "203"]}
+    assert Rule.objects.get(qualification=qualification, kind="barred_pair").params == {
+        "units": ["201", "203"]
+    }
     assert not AuditEntry.objects.filter(action__startswith="catalogue_qualification").exists()
 
 
 def test_superuser_may_edit_and_staff_without_the_centre_admin_role_may_not(
-        client, incomplete_catalogue, centre, make_user, django_user_model):
+    client, incomplete_catalogue, centre, make_user, django_user_model
+):
     url = unit_url("TST-201")
     assessor = make_user("staff_assessor", centre, Role.ASSESSOR, is_staff=True)
     client.force_login(assessor)
@@ -126,5 +135,7 @@ def test_centre_admin_cannot_delete_catalogue_rows(client, incomplete_catalogue,
 
 def test_units_missing_credits_are_easy_to_find(client, incomplete_catalogue, centre_admin):
     client.force_login(centre_admin)
-    page = client.get(reverse("admin:qualifications_unit_changelist"), {"credits": "missing"}).content.decode()
+    page = client.get(
+        reverse("admin:qualifications_unit_changelist"), {"credits": "missing"}
+    ).content.decode()
     assert "TST-201" in page and "TST-202" not in page

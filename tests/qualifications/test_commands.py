@@ -1,4 +1,5 @@
 """load_catalogue, validate_catalogue, export_catalogue, import_catalogue."""
+
 import io
 import json
 
@@ -30,22 +31,54 @@ def write(tmp_path, name, data):
 
 def fixture_objects():
     return [
-        {"model": "qualifications.qualification", "fields": {"code": "FX-1", "title": "Fixture qual", "level": "Level 1"}},
-        {"model": "qualifications.unit", "fields": {"ref": "FX-001", "scheme": "FX", "number": "001", "title": "A unit",
-                                                     "level": "Level 1", "credits": 3}},
-        {"model": "qualifications.qualificationunit",
-         "fields": {"qualification": ["FX-1"], "unit": ["FX-001"], "status": "mandatory", "group": None}},
-        {"model": "qualifications.rule", "fields": {"qualification": ["FX-1"], "order": 1, "kind": "mandatory_units",
-                                                     "params": {"units": ["001"]}}},
-        {"model": "qualifications.learningoutcome",
-         "fields": {"unit": ["FX-001"], "number": 1, "title": "Be able to do it", "kind": "performance"}},
-        {"model": "qualifications.assessmentcriterion",
-         "fields": {"unit": ["FX-001"], "outcome": ["FX-001", 1], "number": 1, "ref": "1.1", "text": "do it",
-                    "kind": "performance"}},
+        {
+            "model": "qualifications.qualification",
+            "fields": {"code": "FX-1", "title": "Fixture qual", "level": "Level 1"},
+        },
+        {
+            "model": "qualifications.unit",
+            "fields": {
+                "ref": "FX-001",
+                "scheme": "FX",
+                "number": "001",
+                "title": "A unit",
+                "level": "Level 1",
+                "credits": 3,
+            },
+        },
+        {
+            "model": "qualifications.qualificationunit",
+            "fields": {"qualification": ["FX-1"], "unit": ["FX-001"], "status": "mandatory", "group": None},
+        },
+        {
+            "model": "qualifications.rule",
+            "fields": {
+                "qualification": ["FX-1"],
+                "order": 1,
+                "kind": "mandatory_units",
+                "params": {"units": ["001"]},
+            },
+        },
+        {
+            "model": "qualifications.learningoutcome",
+            "fields": {"unit": ["FX-001"], "number": 1, "title": "Be able to do it", "kind": "performance"},
+        },
+        {
+            "model": "qualifications.assessmentcriterion",
+            "fields": {
+                "unit": ["FX-001"],
+                "outcome": ["FX-001", 1],
+                "number": 1,
+                "ref": "1.1",
+                "text": "do it",
+                "kind": "performance",
+            },
+        },
     ]
 
 
 # --- load_catalogue ---------------------------------------------------------------------------------
+
 
 def test_load_catalogue_loads_valid_fixture_files_and_is_idempotent(tmp_path):
     path = write(tmp_path, "fx.json", fixture_objects())
@@ -98,13 +131,23 @@ def test_missing_field_names_the_file_and_object(tmp_path):
 def test_a_fixture_that_breaks_validation_is_rolled_back_with_the_record_named(tmp_path):
     objects = fixture_objects()
     objects[3]["fields"]["params"] = {"units": ["001", "404"]}
-    first = write(tmp_path, "ok.json", [{"model": "qualifications.qualification",
-                                         "fields": {"code": "OK-1", "title": "Fine", "level": "Entry 3"}}])
+    first = write(
+        tmp_path,
+        "ok.json",
+        [
+            {
+                "model": "qualifications.qualification",
+                "fields": {"code": "OK-1", "title": "Fine", "level": "Entry 3"},
+            }
+        ],
+    )
     path = write(tmp_path, "fx.json", objects)
     err = io.StringIO()
     with pytest.raises(CommandError, match="refused: 1 error"):
         call_command("load_catalogue", str(first), str(path), stdout=io.StringIO(), stderr=err)
-    assert "qualification FX-1 rule 1: mandatory unit 404 is not a unit of the qualification" in err.getvalue()
+    assert (
+        "qualification FX-1 rule 1: mandatory unit 404 is not a unit of the qualification" in err.getvalue()
+    )
     assert not Qualification.objects.exists()  # the valid file was rolled back too: all or nothing
 
 
@@ -126,10 +169,14 @@ def test_two_files_defining_a_record_differently_are_refused(tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("load_catalogue", str(a), str(b), stdout=io.StringIO(), stderr=err)
-    assert "b.json object 1 (qualifications.unit FX-001): differs from a.json object 2 (credits)" in err.getvalue()
+    assert (
+        "b.json object 1 (qualifications.unit FX-001): differs from a.json object 2 (credits)"
+        in err.getvalue()
+    )
 
 
 # --- validate_catalogue ---------------------------------------------------------------------------
+
 
 def test_validate_catalogue_reports_warnings_and_exits_zero():
     data = small_catalogue()
@@ -152,17 +199,30 @@ def test_validate_catalogue_exits_non_zero_on_errors():
 
 # --- export / import ------------------------------------------------------------------------------
 
+
 def test_export_has_the_documented_shape():
     load(small_catalogue())
     out, _ = run("export_catalogue")
     data = json.loads(out)
     qualification = data["qualifications"][0]
     assert {k: qualification[k] for k in ("code", "title", "level")} == {
-        "code": "TST-02", "title": "Test Certificate in Customer Care", "level": "Level 2"}
+        "code": "TST-02",
+        "title": "Test Certificate in Customer Care",
+        "level": "Level 2",
+    }
     first = qualification["units"][0]
-    assert {k: first[k] for k in ("ref", "number", "title", "level", "credits", "glh", "status", "group")} == {
-        "ref": "TST-101", "number": "101", "title": "Greet customers", "level": "Level 1", "credits": 4, "glh": 20,
-        "status": "mandatory", "group": None}
+    assert {
+        k: first[k] for k in ("ref", "number", "title", "level", "credits", "glh", "status", "group")
+    } == {
+        "ref": "TST-101",
+        "number": "101",
+        "title": "Greet customers",
+        "level": "Level 1",
+        "credits": 4,
+        "glh": 20,
+        "status": "mandatory",
+        "group": None,
+    }
     assert first["outcomes"][0]["number"] == 1
     assert first["outcomes"][0]["criteria"][0]["ref"] == "1.1"
     assert first["outcomes"][0]["criteria"][0]["text"] == "describe the first thing"
@@ -198,11 +258,27 @@ def test_real_fixtures_round_trip_losslessly(tmp_path):
 
 def test_import_adds_another_awarding_bodys_qualification_without_touching_the_rest(tmp_path):
     load(small_catalogue())
-    other = {"qualifications": [{"code": "OB-7", "title": "Other Body Award", "level": "Level 3",
-                                 "awarding_body": "Other Body", "rules": [
-                                     {"kind": "min_total_credits", "params": {"credits": 4}}],
-                                 "units": [{"ref": "OB-1", "title": "Listen", "level": "Level 3", "credits": 4,
-                                            "status": "optional", "outcomes": []}]}]}
+    other = {
+        "qualifications": [
+            {
+                "code": "OB-7",
+                "title": "Other Body Award",
+                "level": "Level 3",
+                "awarding_body": "Other Body",
+                "rules": [{"kind": "min_total_credits", "params": {"credits": 4}}],
+                "units": [
+                    {
+                        "ref": "OB-1",
+                        "title": "Listen",
+                        "level": "Level 3",
+                        "credits": 4,
+                        "status": "optional",
+                        "outcomes": [],
+                    }
+                ],
+            }
+        ]
+    }
     run("import_catalogue", str(write(tmp_path, "ob.json", other)))
     assert sorted(Qualification.objects.values_list("code", flat=True)) == ["OB-7", "TST-02"]
     assert qualification_is_certifiable("OB-7") == (True, [])
@@ -214,8 +290,12 @@ def test_import_refuses_invalid_data_and_writes_nothing(tmp_path):
     data["qualifications"][0]["rules"][1]["params"] = {"units": ["101", "555"]}
     err = io.StringIO()
     with pytest.raises(CommandError, match=NOTHING_WRITTEN):
-        call_command("import_catalogue", str(write(tmp_path, "bad.json", data)), stdout=io.StringIO(), stderr=err)
-    assert "qualification TST-02 rule 2: mandatory unit 555 is not a unit of the qualification" in err.getvalue()
+        call_command(
+            "import_catalogue", str(write(tmp_path, "bad.json", data)), stdout=io.StringIO(), stderr=err
+        )
+    assert (
+        "qualification TST-02 rule 2: mandatory unit 555 is not a unit of the qualification" in err.getvalue()
+    )
     assert not Qualification.objects.exists() and not Unit.objects.exists()
 
 
@@ -227,8 +307,12 @@ def test_import_refuses_what_conflicts_with_the_catalogue_already_there(tmp_path
     data["qualifications"][0]["rules"] = []
     data["qualifications"][0]["units"][0]["title"] = "Changed title"
     with pytest.raises(CommandError):
-        call_command("import_catalogue", str(write(tmp_path, "c.json", data)), stdout=io.StringIO(),
-                     stderr=io.StringIO())
+        call_command(
+            "import_catalogue",
+            str(write(tmp_path, "c.json", data)),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     assert Unit.objects.get(ref="TST-101").title == "Greet customers"
 
 
@@ -243,8 +327,9 @@ def test_incomplete_qualification_loads_but_is_not_certifiable():
     load(data)
     ok, reasons = qualification_is_certifiable(Qualification.objects.get(code="TST-02"))
     assert ok is False
-    assert reasons == ["qualification TST-02 unit TST-202: has no credit value, and the rules of combination "
-                       "count credits"]
+    assert reasons == [
+        "qualification TST-02 unit TST-202: has no credit value, and the rules of combination count credits"
+    ]
     Unit.objects.filter(ref="TST-202").update(credits=3)
     assert qualification_is_certifiable("TST-02") == (True, [])
 

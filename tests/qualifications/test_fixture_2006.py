@@ -3,6 +3,7 @@
 Facts below were counted in seeds/001_557abe537dc8c422.txt (recording forms) and
 seeds/000_039df3884ff5685a.txt (ICS evidence requirements, January 2006), not read back from the builder.
 """
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -22,16 +23,49 @@ CODE = "CS-L3-2006"
 
 # unit number -> criteria per outcome, counted on the recording forms
 CRITERIA_PER_OUTCOME = {
-    "301": [14, 6], "302": [4, 7], "205": [7, 6], "206": [5, 5, 5], "207": [5, 7, 5],
-    "303": [4, 8], "304": [4, 4, 4], "211": [9, 10], "212": [6, 4], "305": [6, 6],
-    "306": [3, 7, 4], "307": [3, 6, 4], "308": [7, 3, 4], "309": [7, 5], "310": [3, 8],
-    "311": [6, 2, 3], "312": [4, 4, 5], "313": [5, 3, 5], "314": [5, 4, 3], "315": [6, 5, 6],
+    "301": [14, 6],
+    "302": [4, 7],
+    "205": [7, 6],
+    "206": [5, 5, 5],
+    "207": [5, 7, 5],
+    "303": [4, 8],
+    "304": [4, 4, 4],
+    "211": [9, 10],
+    "212": [6, 4],
+    "305": [6, 6],
+    "306": [3, 7, 4],
+    "307": [3, 6, 4],
+    "308": [7, 3, 4],
+    "309": [7, 5],
+    "310": [3, 8],
+    "311": [6, 2, 3],
+    "312": [4, 4, 5],
+    "313": [5, 3, 5],
+    "314": [5, 4, 3],
+    "315": [6, 5, 6],
 }
 # unit number -> ICS unit matched by title
 ICS_UNIT = {
-    "301": 7, "302": 8, "205": 13, "206": 14, "207": 15, "303": 18, "304": 19, "211": 22, "212": 23,
-    "305": 24, "306": 25, "307": 26, "308": 32, "309": 33, "310": 34, "311": 39, "312": 40, "313": 41,
-    "314": 42, "315": 43,
+    "301": 7,
+    "302": 8,
+    "205": 13,
+    "206": 14,
+    "207": 15,
+    "303": 18,
+    "304": 19,
+    "211": 22,
+    "212": 23,
+    "305": 24,
+    "306": 25,
+    "307": 26,
+    "308": 32,
+    "309": 33,
+    "310": 34,
+    "311": 39,
+    "312": 40,
+    "313": 41,
+    "314": 42,
+    "315": 43,
 }
 
 
@@ -100,12 +134,18 @@ def test_criterion_text_as_printed(loaded):
     assert text("301", "301.1.1") == (
         "explain how your organisation builds a service offer that will meet customer expectations"
     )
-    assert text("205", "205.2.1") == "greet and deal with your customer in a way that respects them as an individual"
+    assert (
+        text("205", "205.2.1")
+        == "greet and deal with your customer in a way that respects them as an individual"
+    )
     assert text("211", "211.2.10") == (
         "ensure that your customer has the appropriate details to contact your organisation if they need to"
     )
     # extraction's double space repaired
-    assert text("315", "315.1.6") == "plan in detail how you will collect information from customers using your chosen method"
+    assert (
+        text("315", "315.1.6")
+        == "plan in detail how you will collect information from customers using your chosen method"
+    )
 
 
 def test_302_misnumbered_row_kept_as_printed_and_recorded(loaded):
@@ -130,7 +170,9 @@ def test_printing_slips_flagged_not_fixed(loaded):
 def test_kinds_knowledge_for_know_and_understand_units(loaded):
     for number in CRITERIA_PER_OUTCOME:
         expected = "knowledge" if number in ("301", "302") else "performance"
-        kinds = set(AssessmentCriterion.objects.filter(unit__ref=f"2006-{number}").values_list("kind", flat=True))
+        kinds = set(
+            AssessmentCriterion.objects.filter(unit__ref=f"2006-{number}").values_list("kind", flat=True)
+        )
         assert kinds == {expected}, number
         assert "Criterion kind: " + expected in Unit.objects.get(ref=f"2006-{number}").notes
 
@@ -142,7 +184,9 @@ def test_each_unit_names_its_ics_unit(loaded):
 
 def test_evidence_requirements_from_the_ics_document(loaded):
     def refs(number):
-        return list(EvidenceRequirement.objects.filter(unit__ref=f"2006-{number}").values_list("ref", flat=True))
+        return list(
+            EvidenceRequirement.objects.filter(unit__ref=f"2006-{number}").values_list("ref", flat=True)
+        )
 
     assert refs("301") == ["1", "2", "3", "4", "5", "6"]
     assert refs("302") == ["1", "2", "3", "4", "5", "6", "7", "7a", "7b", "7c"]
@@ -152,9 +196,11 @@ def test_evidence_requirements_from_the_ics_document(loaded):
     sub = EvidenceRequirement.objects.get(unit__ref="2006-302", ref="7b")
     assert sub.parent.ref == "7" and sub.text == "sector or industry regulation"
     first = EvidenceRequirement.objects.get(unit__ref="2006-205", ref="1")
-    assert first.text.endswith("(Guidelines for the assessment of a Realistic Working Environment can be found "
-                               "in the Customer Service Assessment Strategy for S/NVQ Levels 2,3 and 4 – "
-                               "January 2006)")
+    assert first.text.endswith(
+        "(Guidelines for the assessment of a Realistic Working Environment can be found "
+        "in the Customer Service Assessment Strategy for S/NVQ Levels 2,3 and 4 – "
+        "January 2006)"
+    )
     assert "*" not in first.text
 
 
@@ -193,7 +239,10 @@ def test_form_columns_checked_against_ics_requirements(loaded):
     assert "columns 1–7, but ICS unit 15 has 8" in Unit.objects.get(ref="2006-207").defects
     assert "columns 1–5, but ICS unit 39 has 6" in Unit.objects.get(ref="2006-311").defects
     assert "4a–d" in Unit.objects.get(ref="2006-205").defects
-    assert "columns 1–6 match the 6 numbered requirements of ICS unit 7" in Unit.objects.get(ref="2006-301").notes
+    assert (
+        "columns 1–6 match the 6 numbered requirements of ICS unit 7"
+        in Unit.objects.get(ref="2006-301").notes
+    )
     assert Unit.objects.get(ref="2006-303").defects == ""
 
 

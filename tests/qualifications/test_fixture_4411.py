@@ -2,6 +2,7 @@
 
 The fixture is loaded once per class (setUpTestData).
 """
+
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -22,13 +23,34 @@ LEVEL1 = [f"{n:03d}" for n in range(101, 111)]
 
 # code: (title, level, regulatory number, GLH, TQT) from "Qualification at a glance"
 QUALIFICATIONS = {
-    "4411-30": ("City & Guilds Entry Level Award for Introduction to Customer Service (Entry 3)", "Entry 3",
-                "501/1840/7", 51, 60),
-    "4411-33": ("City & Guilds Entry Level Certificate for Introduction to Customer Service (Entry 3)", "Entry 3",
-                "501/1838/9", 109, 130),
-    "4411-01": ("City & Guilds Level 1 Award for Introduction to Customer Service", "Level 1", "501/1839/0", 57, 70),
-    "4411-11": ("City & Guilds Level 1 Certificate for Introduction to Customer Service", "Level 1", "501/1837/7",
-                109, 130),
+    "4411-30": (
+        "City & Guilds Entry Level Award for Introduction to Customer Service (Entry 3)",
+        "Entry 3",
+        "501/1840/7",
+        51,
+        60,
+    ),
+    "4411-33": (
+        "City & Guilds Entry Level Certificate for Introduction to Customer Service (Entry 3)",
+        "Entry 3",
+        "501/1838/9",
+        109,
+        130,
+    ),
+    "4411-01": (
+        "City & Guilds Level 1 Award for Introduction to Customer Service",
+        "Level 1",
+        "501/1839/0",
+        57,
+        70,
+    ),
+    "4411-11": (
+        "City & Guilds Level 1 Certificate for Introduction to Customer Service",
+        "Level 1",
+        "501/1837/7",
+        109,
+        130,
+    ),
 }
 
 # code: (total, credits from the level's units, those units, mandatory units, units that can never count)
@@ -78,9 +100,13 @@ class Fixture4411Tests(TestCase):
         call_command("loaddata", FIXTURE, verbosity=0)
 
     def test_loading_again_duplicates_nothing(self):
-        before = [m.objects.count() for m in (Unit, LearningOutcome, AssessmentCriterion, Rule, EvidenceGuideRow)]
+        before = [
+            m.objects.count() for m in (Unit, LearningOutcome, AssessmentCriterion, Rule, EvidenceGuideRow)
+        ]
         call_command("loaddata", FIXTURE, verbosity=0)
-        after = [m.objects.count() for m in (Unit, LearningOutcome, AssessmentCriterion, Rule, EvidenceGuideRow)]
+        after = [
+            m.objects.count() for m in (Unit, LearningOutcome, AssessmentCriterion, Rule, EvidenceGuideRow)
+        ]
         self.assertEqual(before, after)
         self.assertEqual(after, [20, 65, 179, 52, 39])
 
@@ -107,7 +133,9 @@ class Fixture4411Tests(TestCase):
     def test_units_level_credits_glh_accreditation(self):
         for number, expected in UNITS.items():
             unit = Unit.objects.get(ref=unit_ref(number))
-            self.assertEqual((unit.level, unit.credits, unit.glh, unit.accreditation_number), expected, number)
+            self.assertEqual(
+                (unit.level, unit.credits, unit.glh, unit.accreditation_number), expected, number
+            )
         self.assertEqual(Unit.objects.get(ref="4411-106").title, "Answer telephone calls from customers")
 
     def test_criteria_per_outcome_and_numbering(self):
@@ -122,11 +150,16 @@ class Fixture4411Tests(TestCase):
 
     def test_outcome_titles_and_kinds(self):
         def kinds(number):
-            return [o.kind[0] for o in LearningOutcome.objects.filter(unit__ref=unit_ref(number)).order_by("number")]
+            return [
+                o.kind[0]
+                for o in LearningOutcome.objects.filter(unit__ref=unit_ref(number)).order_by("number")
+            ]
 
         self.assertEqual(kinds("004"), ["k", "p", "k", "k"])
         self.assertEqual(kinds("102"), ["p", "p", "k", "k"])
-        self.assertEqual(kinds("108"), ["k", "k", "p"])  # listed as "Work effectively ...", headed "Be able to"
+        self.assertEqual(
+            kinds("108"), ["k", "k", "p"]
+        )  # listed as "Work effectively ...", headed "Be able to"
         outcome = LearningOutcome.objects.get(unit__ref="4411-001", number=1)
         self.assertEqual(outcome.title, "Know the dress requirements in customer service jobs")
 
@@ -134,9 +167,15 @@ class Fixture4411Tests(TestCase):
         def criterion(number, ref):
             return AssessmentCriterion.objects.get(unit__ref=unit_ref(number), ref=ref)
 
-        self.assertEqual(criterion("001", "1.2").text, "state inappropriate dress in a particular customer service job.")
-        self.assertEqual(criterion("106", "1.2").text, "use the appropriate greeting when answering customer calls.")
-        self.assertEqual(criterion("110", "3.4").text, "thank customers for their business or information given.")
+        self.assertEqual(
+            criterion("001", "1.2").text, "state inappropriate dress in a particular customer service job."
+        )
+        self.assertEqual(
+            criterion("106", "1.2").text, "use the appropriate greeting when answering customer calls."
+        )
+        self.assertEqual(
+            criterion("110", "3.4").text, "thank customers for their business or information given."
+        )
         self.assertEqual(
             criterion("002", "4.3").text, "state your responsibilities for treating customers equally."
         )
@@ -153,7 +192,9 @@ class Fixture4411Tests(TestCase):
             self.assertEqual(len(rules), 13, code)
             self.assertEqual((rules[0].kind, rules[0].params), ("min_total_credits", {"credits": total}))
             self.assertEqual(rules[1].kind, "min_credits_from_units")
-            self.assertEqual((rules[1].params["credits"], rules[1].params["units"]), (level_credits, level_units))
+            self.assertEqual(
+                (rules[1].params["credits"], rules[1].params["units"]), (level_credits, level_units)
+            )
             self.assertEqual((rules[2].kind, rules[2].params), ("mandatory_units", {"units": mandatory}))
             barred = [r.params["units"] for r in rules[3:]]
             self.assertEqual(barred, [[e, l1] for e, l1 in zip(ENTRY3, LEVEL1, strict=True)])
@@ -180,7 +221,9 @@ class Fixture4411Tests(TestCase):
         self.assertTrue(row.evidence.startswith("Written questions, candidate statement"))
         self.assertFalse(EvidenceGuideRow.objects.filter(unit__scheme="4411", evidence="").exists())
         row = EvidenceGuideRow.objects.get(unit__ref="4411-106", order=2)
-        self.assertIn("Observation of performance (two incoming telephone calls must be observed).", row.evidence)
+        self.assertIn(
+            "Observation of performance (two incoming telephone calls must be observed).", row.evidence
+        )
         self.assertTrue(row.evidence.endswith("(This could be digitally recorded)."))  # text after the table
 
     def test_unit_106_greeting_quantities(self):
@@ -204,4 +247,6 @@ class Fixture4411Tests(TestCase):
         units = Unit.objects.filter(scheme="4411")
         self.assertTrue(all(u.rwe_allowed and u.simulation_allowed for u in units))
         statement = "can be collected in either the real workplace or a realistic working environment"
-        self.assertTrue(all(statement in u.assessment and statement in u.evidence_context_note for u in units))
+        self.assertTrue(
+            all(statement in u.assessment and statement in u.evidence_context_note for u in units)
+        )

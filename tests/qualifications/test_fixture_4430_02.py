@@ -3,6 +3,7 @@
 Units 303-318 are the 4430-04 fixture's rows, so that fixture loads first. Both are loaded once per
 class (setUpTestData).
 """
+
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -21,13 +22,39 @@ FIXTURES = ("fixtures/4430-04.json", "fixtures/4430-02.json")
 
 GROUPS = {
     "Impression and Image": {
-        "102", "103", "202", "203", "204", "205", "206", "207", "208", "209", "210", "211",
-        "303", "304", "305", "306",
+        "102",
+        "103",
+        "202",
+        "203",
+        "204",
+        "205",
+        "206",
+        "207",
+        "208",
+        "209",
+        "210",
+        "211",
+        "303",
+        "304",
+        "305",
+        "306",
     },
     "Delivery": {"104", "212", "213", "214", "215", "216", "217", "218", "307", "308", "309"},
     "Handling Problems": {"105", "106", "219", "220", "310", "311", "312"},
     "Development and Improvement": {
-        "221", "222", "223", "224", "225", "226", "227", "313", "314", "315", "316", "317", "318",
+        "221",
+        "222",
+        "223",
+        "224",
+        "225",
+        "226",
+        "227",
+        "313",
+        "314",
+        "315",
+        "316",
+        "317",
+        "318",
     },
 }
 
@@ -91,7 +118,9 @@ class Fixture4430_02Tests(TestCase):
         self.assertIn("title of unit 208 was lost", q.defects)
 
     def test_all_49_units_in_their_themes(self):
-        memberships = QualificationUnit.objects.filter(qualification=self.qualification).select_related("unit", "group")
+        memberships = QualificationUnit.objects.filter(qualification=self.qualification).select_related(
+            "unit", "group"
+        )
         self.assertEqual(memberships.count(), 49)
         mandatory = {m.unit.number for m in memberships if m.status == "mandatory"}
         self.assertEqual(mandatory, {"101", "201"})
@@ -117,8 +146,12 @@ class Fixture4430_02Tests(TestCase):
             self.assertIn("Credit value not recoverable", self.unit(number).defects)
         self.assertEqual(self.unit(208).title, "Go the extra mile in customer service")
         self.assertIn("Title missing from the structure table", self.unit(208).defects)
-        self.assertEqual(self.unit(105).title, "Recognise and deal with customer queries, requests and problems")
-        self.assertEqual(self.unit(223).title, "Develop personal performance through delivering customer service")
+        self.assertEqual(
+            self.unit(105).title, "Recognise and deal with customer queries, requests and problems"
+        )
+        self.assertEqual(
+            self.unit(223).title, "Develop personal performance through delivering customer service"
+        )
 
     def test_criteria_counts_and_numbering(self):
         printed = set(CRITERIA_PER_OUTCOME)
@@ -155,14 +188,19 @@ class Fixture4430_02Tests(TestCase):
             "observe your customer to read non-verbal clues about the customer’s wishes and expectations.",
         )
         self.assertEqual(
-            text(101, "101.3.15"), "explain how the way you behave affects your customer’s service experience."
+            text(101, "101.3.15"),
+            "explain how the way you behave affects your customer’s service experience.",
         )
-        self.assertEqual(text(221, "221.4.10"),
-                         "identify who to refer to when considering any variation to your organisation’s service offer.")
+        self.assertEqual(
+            text(221, "221.4.10"),
+            "identify who to refer to when considering any variation to your organisation’s service offer.",
+        )
 
     def test_outcome_kinds(self):
         outcome = LearningOutcome.objects.get(unit__ref="4430-204", number=3)
-        self.assertEqual(outcome.title, "can gain customer commitment to using additional services or products")
+        self.assertEqual(
+            outcome.title, "can gain customer commitment to using additional services or products"
+        )
         self.assertEqual(outcome.kind, "performance")
         self.assertEqual(outcome.criteria.first().kind, "performance")
         knowledge = LearningOutcome.objects.get(unit__ref="4430-204", number=4)
@@ -173,7 +211,9 @@ class Fixture4430_02Tests(TestCase):
     def test_range_what_you_must_cover(self):
         items = list(RangeItem.objects.filter(unit__ref="4430-201").order_by("order"))
         self.assertEqual([i.ref for i in items], ["1", "1a", "1b", "1c", "1d"])
-        self.assertEqual(items[0].text, "You must provide evidence of following the rules to deliver customer service:")
+        self.assertEqual(
+            items[0].text, "You must provide evidence of following the rules to deliver customer service:"
+        )
         self.assertEqual(
             [i.text for i in items[1:]],
             [
@@ -185,14 +225,20 @@ class Fixture4430_02Tests(TestCase):
         )
         self.assertTrue(all(i.parent == items[0] for i in items[1:]))
         # 210's boxes come out of the extraction as 3, 4, 1, 2: stored in printed numbering
-        refs = list(RangeItem.objects.filter(unit__ref="4430-210").order_by("order").values_list("ref", flat=True))
-        self.assertEqual(refs, ["1", "1a", "1b", "1c", "1d", "2", "2a", "2b", "3", "3a", "3b", "3c", "3d", "4", "4a", "4b"])
+        refs = list(
+            RangeItem.objects.filter(unit__ref="4430-210").order_by("order").values_list("ref", flat=True)
+        )
+        self.assertEqual(
+            refs, ["1", "1a", "1b", "1c", "1d", "2", "2a", "2b", "3", "3a", "3b", "3c", "3d", "4", "4a", "4b"]
+        )
         self.assertEqual(RangeItem.objects.filter(unit__ref="4430-214", parent__ref="2").count(), 12)
         self.assertIn("four of the twelve sources", self.unit(214).defects)
         self.assertFalse(RangeItem.objects.filter(unit__ref="4430-101").exists())
         # "a positive impression with customers:" continues item 1, it is not a sub-item
-        self.assertEqual(RangeItem.objects.get(unit__ref="4430-203", ref="1").text,
-                         "You must provide evidence of creating a positive impression with customers:")
+        self.assertEqual(
+            RangeItem.objects.get(unit__ref="4430-203", ref="1").text,
+            "You must provide evidence of creating a positive impression with customers:",
+        )
         self.assertEqual(RangeItem.objects.filter(unit__ref="4430-203").count(), 8)
 
     def test_evidence_requirements(self):
@@ -214,9 +260,13 @@ class Fixture4430_02Tests(TestCase):
             unit = self.unit(number)
             self.assertIs(unit.rwe_allowed, True, number)
             self.assertIs(unit.simulation_allowed, number in ("105", "106"), number)
-        self.assertIn("Simulation is also allowed for evidence within this unit", self.unit(105).evidence_context_note)
-        self.assertIn("Simulation is not allowed for any performance evidence within this unit",
-                      self.unit(219).evidence_context_note)
+        self.assertIn(
+            "Simulation is also allowed for evidence within this unit", self.unit(105).evidence_context_note
+        )
+        self.assertIn(
+            "Simulation is not allowed for any performance evidence within this unit",
+            self.unit(219).evidence_context_note,
+        )
         self.assertIsNone(self.unit(102).simulation_allowed)
         self.assertIsNone(self.unit(102).rwe_allowed)
 
@@ -231,8 +281,10 @@ class Fixture4430_02Tests(TestCase):
         self.assertEqual(set(rules[3].params["units"]), set().union(*GROUPS.values()))
         for order, name in enumerate(GROUPS, start=4):
             self.assertEqual(rules[order].kind, "group_minimum")
-            self.assertEqual(rules[order].params, {"group": name, "min_units": 1, "min_credits": None,
-                                                   "max_units": None, "max_credits": None})
+            self.assertEqual(
+                rules[order].params,
+                {"group": name, "min_units": 1, "min_credits": None, "max_units": None, "max_credits": None},
+            )
         level_rule = rules[8]
         self.assertEqual(level_rule.kind, "min_credits_at_level")
         self.assertEqual(level_rule.params, {"credits": None, "level": None})
@@ -242,9 +294,14 @@ class Fixture4430_02Tests(TestCase):
         self.assertEqual(sum(self.unit(n).credits for n in rules[2].params["units"]), 8)
 
     def test_loading_again_duplicates_nothing(self):
-        counts = [model.objects.count() for model in (Unit, QualificationUnit, Rule, AssessmentCriterion, RangeItem)]
+        counts = [
+            model.objects.count() for model in (Unit, QualificationUnit, Rule, AssessmentCriterion, RangeItem)
+        ]
         call_command("loaddata", *FIXTURES, verbosity=0)
         self.assertEqual(
-            [model.objects.count() for model in (Unit, QualificationUnit, Rule, AssessmentCriterion, RangeItem)],
+            [
+                model.objects.count()
+                for model in (Unit, QualificationUnit, Rule, AssessmentCriterion, RangeItem)
+            ],
             counts,
         )

@@ -2,6 +2,7 @@
 
 The fixture is loaded once per class (setUpTestData): a load takes about a second.
 """
+
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -22,7 +23,19 @@ GROUPS = {
     "Delivery": {"307", "308", "309", "405", "406", "407", "408", "409"},
     "Handling Problems": {"310", "311", "312", "410"},
     "Development and Improvement": {
-        "313", "314", "315", "316", "317", "318", "411", "412", "413", "414", "415", "416", "417",
+        "313",
+        "314",
+        "315",
+        "316",
+        "317",
+        "318",
+        "411",
+        "412",
+        "413",
+        "414",
+        "415",
+        "416",
+        "417",
     },
 }
 
@@ -75,7 +88,9 @@ class Fixture443004Tests(TestCase):
         assert "414" in q.defects and "47" in q.defects and "70" in q.defects
 
     def test_all_33_units_in_their_groups(self):
-        memberships = QualificationUnit.objects.filter(qualification=self.qualification).select_related("unit", "group")
+        memberships = QualificationUnit.objects.filter(qualification=self.qualification).select_related(
+            "unit", "group"
+        )
         assert memberships.count() == 33
         mandatory = {m.unit.number for m in memberships if m.status == "mandatory"}
         assert mandatory == {"401", "402"}
@@ -90,7 +105,11 @@ class Fixture443004Tests(TestCase):
         for number, (level, credits, glh, nos, accreditation) in TABLE.items():
             unit = self.unit(number)
             assert (unit.level, unit.credits, unit.glh, unit.nos_code, unit.accreditation_number) == (
-                level, credits, glh, nos, accreditation,
+                level,
+                credits,
+                glh,
+                nos,
+                accreditation,
             ), number
         assert self.unit("315").title == "Develop your own and others’ customer service skills"
         assert self.unit("402").title == (
@@ -142,7 +161,10 @@ class Fixture443004Tests(TestCase):
             "of each option"
         )
         assert text("405", "2.7") == "carry out emergency drills within their area of responsibility"
-        assert text("416", "4.1") == "explain ways to establish boundaries around a customer service process to be re-engineered"
+        assert (
+            text("416", "4.1")
+            == "explain ways to establish boundaries around a customer service process to be re-engineered"
+        )
         assert text("417", "3.3") == (
             "explain the importance of setting targets that are SMART (Specific, Measurable, Achievable, "
             "Realistic, Time-bound)"
@@ -176,12 +198,18 @@ class Fixture443004Tests(TestCase):
     def test_real_job_only_except_405_drills(self):
         for unit in Unit.objects.filter(scheme="4430", number__startswith="4"):
             assert unit.rwe_allowed is False and unit.simulation_allowed is False, unit.number
-            assert "realistic working environment or a work placement is not permissible" in unit.evidence_context_note
+            assert (
+                "realistic working environment or a work placement is not permissible"
+                in unit.evidence_context_note
+            )
         assert self.unit("405").evidence_context_note.endswith(
             "Simulation is not allowed for performance evidence within this Unit except when realistic "
             "practices are staged to test emergency procedures."
         )
-        assert "Simulation is not allowed for any evidence within this Unit." in self.unit("401").evidence_context_note
+        assert (
+            "Simulation is not allowed for any evidence within this Unit."
+            in self.unit("401").evidence_context_note
+        )
 
     def test_evidence_requirements(self):
         def requirement(number, ref):
@@ -202,7 +230,9 @@ class Fixture443004Tests(TestCase):
         # 408 prints 1, 2, 3, 4, "4.", "5.": stored in order as 1-6
         refs = EvidenceRequirement.objects.filter(unit__ref="4430-408", parent=None).order_by("order")
         assert [r.ref for r in refs] == ["1", "2", "3", "4", "5", "6"]
-        assert requirement("408", "5").text.startswith("Your communication with customers may be face to face")
+        assert requirement("408", "5").text.startswith(
+            "Your communication with customers may be face to face"
+        )
         assert requirement("408", "6d").text == "informal"
         assert EvidenceRequirement.objects.filter(unit__ref="4430-401").count() == 4
         assert EvidenceRequirement.objects.filter(unit__ref="4430-411").count() == 19
@@ -217,15 +247,29 @@ class Fixture443004Tests(TestCase):
         assert rules[(4, "min_credits_from_units")].params["credits"] == 47
         groups = [r.params for (order, kind), r in sorted(rules.items()) if kind == "group_minimum"]
         assert [g["group"] for g in groups] == list(GROUPS)
-        assert all(g["min_units"] == 1 and g["max_units"] is None and g["max_credits"] is None for g in groups)
+        assert all(
+            g["min_units"] == 1 and g["max_units"] is None and g["max_credits"] is None for g in groups
+        )
         assert all(r.is_complete for r in rules.values())
         # the mandatory units carry the 20 credits the handbook states; rules name only member units
-        members = set(QualificationUnit.objects.filter(qualification=self.qualification).values_list("unit__number", flat=True))
+        members = set(
+            QualificationUnit.objects.filter(qualification=self.qualification).values_list(
+                "unit__number", flat=True
+            )
+        )
         assert sum(self.unit(n).credits for n in mandatory.params["units"]) == 20
         assert set(rules[(4, "min_credits_from_units")].params["units"]) == members - {"401", "402"}
 
     def test_loading_again_adds_nothing(self):
-        before = (Unit.objects.count(), AssessmentCriterion.objects.count(), EvidenceRequirement.objects.count())
+        before = (
+            Unit.objects.count(),
+            AssessmentCriterion.objects.count(),
+            EvidenceRequirement.objects.count(),
+        )
         call_command("loaddata", FIXTURE, verbosity=0)
-        after = (Unit.objects.count(), AssessmentCriterion.objects.count(), EvidenceRequirement.objects.count())
+        after = (
+            Unit.objects.count(),
+            AssessmentCriterion.objects.count(),
+            EvidenceRequirement.objects.count(),
+        )
         assert before == after

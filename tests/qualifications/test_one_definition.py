@@ -1,4 +1,5 @@
 """Levels, assessment methods and date formats are each defined once; every other module imports them."""
+
 from django.conf import settings
 
 from assessment import coverage
@@ -9,7 +10,11 @@ from qualifications import levels, methods, models, rules, validation
 
 
 def test_the_levels_are_one_list():
-    assert models.LEVELS is levels.LEVELS and rules.LEVELS is levels.LEVELS and validation.LEVELS is levels.LEVELS
+    assert (
+        models.LEVELS is levels.LEVELS
+        and rules.LEVELS is levels.LEVELS
+        and validation.LEVELS is levels.LEVELS
+    )
     assert models.level_rank is levels.level_rank is rules.level_rank
     assert levels.LEVELS[0] == "Entry 1" and levels.LEVELS[-1] == "Level 8" and len(levels.LEVELS) == 11
 
@@ -31,13 +36,22 @@ def test_every_method_wording_the_catalogue_accepts_counts_toward_coverage():
 
 
 def test_a_requirement_with_an_unknown_method_is_refused_naming_the_methods():
-    data = {"qualifications": [], "units": [{
-        "ref": "9999-101", "title": "Unit", "outcomes": [{"number": 1, "title": "Do it", "criteria": [
-            {"ref": "1.1", "text": "Does it"}]}],
-        "evidence_requirements": [{"ref": "R1", "text": "Show it", "method": "telepathy"}]}]}
+    data = {
+        "qualifications": [],
+        "units": [
+            {
+                "ref": "9999-101",
+                "title": "Unit",
+                "outcomes": [
+                    {"number": 1, "title": "Do it", "criteria": [{"ref": "1.1", "text": "Does it"}]}
+                ],
+                "evidence_requirements": [{"ref": "R1", "text": "Show it", "method": "telepathy"}],
+            }
+        ],
+    }
     problems = validation.validate_catalogue_data(data)
     messages = [p.message for p in problems if p.code == validation.UNKNOWN_KIND]
-    assert messages == ["method \"telepathy\" is not one of " + ", ".join(name for name, _ in methods.METHODS)]
+    assert messages == ['method "telepathy" is not one of ' + ", ".join(name for name, _ in methods.METHODS)]
 
 
 def test_the_date_formats_are_one_definition():

@@ -1,4 +1,5 @@
 """The completion planner: hand-worked answers, and exactness against brute force on every seed qualification."""
+
 import random
 
 import pytest
@@ -37,7 +38,7 @@ def test_4430_04_from_nothing_needs_67_credits_at_the_fewest_hours():
     assert (result.added_credits, result.added_glh) == (67, 442)
     assert result.verdict.achieved
     assert {"401", "402"} <= set(numbers(result.add))
-    assert numbers(result.add) == sorted(numbers(result.add))   # number order
+    assert numbers(result.add) == sorted(numbers(result.add))  # number order
 
 
 def test_4430_04_only_an_empty_group_left():
@@ -88,17 +89,21 @@ def test_in_progress_unit_wins_over_an_achieved_unit_it_is_barred_with():
 def test_chosen_units_that_are_barred_together_have_no_plan():
     result = plan(spec_4411("4411-30"), [], chosen=["001", "101"])
     assert not result.feasible
-    assert result.reason == ("No completion plan: 001 and 101 cannot both be claimed, but 001 is in progress or "
-                             "chosen and 101 is in progress or chosen")
+    assert result.reason == (
+        "No completion plan: 001 and 101 cannot both be claimed, but 001 is in progress or "
+        "chosen and 101 is in progress or chosen"
+    )
 
 
 def test_selection_problems_for_registration():
     assert selection_problems(spec_4430_04(), ["4430-303", "4430-307"]) == []
     assert selection_problems(spec_4411("4411-30"), ["4411-102"]) == [
         "No completion plan: 002 and 102 cannot both be claimed, but 002 is mandatory and 102 is in progress "
-        "or chosen"]
+        "or chosen"
+    ]
     assert selection_problems(spec_4411("4411-30"), ["4411-001", "4430-401"]) == [
-        "4430-401 is not a unit of 4411-30"]
+        "4430-401 is not a unit of 4411-30"
+    ]
 
 
 def test_offer_too_small_says_which_rule_cannot_be_met():
@@ -128,8 +133,8 @@ def _random_cases(spec, rng, count, max_held, pool):
     for _ in range(count):
         shuffled = units[:]
         rng.shuffle(shuffled)
-        held = shuffled[:rng.randint(0, max_held)]
-        offered = shuffled[len(held):len(held) + pool]
+        held = shuffled[: rng.randint(0, max_held)]
+        offered = shuffled[len(held) : len(held) + pool]
         yield held, offered
 
 
@@ -149,7 +154,7 @@ def test_planner_equals_brute_force(code):
         assert result.claim == expected[1], (held, offered)
         assert plan_key(spec, result.add, [spec.unit_by_ref(r) for r in result.claim]) == expected[2]
         assert result.verdict.achieved
-    assert feasible >= 5   # the comparison is not vacuous
+    assert feasible >= 5  # the comparison is not vacuous
 
 
 def test_planner_equals_brute_force_with_four_barred_pairs_on_offer():

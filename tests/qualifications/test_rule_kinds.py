@@ -1,4 +1,5 @@
 """Each kind of rule of combination is one class (qualifications/rule_kinds.py) that everything dispatches to."""
+
 import pathlib
 import re
 
@@ -9,8 +10,14 @@ from qualifications.models import Rule
 from qualifications.validation import rule_in_words
 
 # A value of each parameter type, as a catalogue would give it.
-EXAMPLES = {"credits": 7, "count": 2, "level": "Level 2", "str": "Delivery", "units": ["401", "402"],
-            "pair": ["001", "101"]}
+EXAMPLES = {
+    "credits": 7,
+    "count": 2,
+    "level": "Level 2",
+    "str": "Delivery",
+    "units": ["401", "402"],
+    "pair": ["001", "101"],
+}
 
 
 def _classes(base=rule_kinds.RuleKind):

@@ -2,6 +2,7 @@
 
 Credits and levels are the handbooks' (see rules_data.py). Each case's arithmetic is in its comment.
 """
+
 from dataclasses import replace
 
 import pytest
@@ -25,6 +26,7 @@ def messages(verdict):
 
 
 # ---- 4411-30: at least 6 credits, at least 4 from Entry 3 units 001-010, unit 002 mandatory ----------
+
 
 def test_4411_30_exactly_at_both_minimums():
     # 002 (2) + 004 (2) + 106 (2) = 6 credits, 4 of them at Entry 3.
@@ -85,6 +87,7 @@ def test_units_are_found_by_number_as_well_as_reference():
 
 # ---- 4411-33: at least 13 credits, at least 7 from Entry 3, 002 and 009 mandatory -----------------
 
+
 def test_4411_33_exactly_13_credits():
     # 002, 009, 001, 004, 005 (2 each) + 003 (3) = 13, all Entry 3.
     verdict = evaluate(spec_4411("4411-33"), ["002", "009", "001", "003", "004", "005"])
@@ -114,6 +117,7 @@ def test_4411_33_both_mandatory_units_missing():
 
 # ---- 4411-01: at least 7 credits, at least 5 from Level 1 units 101-110, 102 mandatory --------------
 
+
 def test_4411_01_exactly_at_both_minimums():
     # 102 (3) + 104 (2) = 5 Level 1 credits, + 001 (2) = 7.
     verdict = evaluate(spec_4411("4411-01"), ["102", "104", "001"])
@@ -138,6 +142,7 @@ def test_4411_01_barred_pair_with_its_mandatory_unit():
 
 
 # ---- 4411-11: at least 13 credits, at least 7 from Level 1, 102 and 105 mandatory -------------------
+
 
 def test_4411_11_exactly_13_credits():
     # 102 (3) + 105, 104, 106, 107 (2 each) = 11 Level 1 credits, + 001 (2) = 13.
@@ -173,8 +178,10 @@ def test_4430_04_one_credit_short():
     claim = [n if n != "304" else "305" for n in EXACT_4430_04]
     verdict = evaluate(spec_4430_04(), claim)
     assert verdict.total_credits == 66
-    assert messages(verdict) == ["needs at least 67 credits, has 66",
-                                 "needs at least 47 credits from optional units, has 46"]
+    assert messages(verdict) == [
+        "needs at least 67 credits, has 66",
+        "needs at least 47 credits from optional units, has 46",
+    ]
 
 
 def test_4430_04_level_4_minimum_counts_mandatory_units_and_can_fail_alone():
@@ -188,11 +195,13 @@ def test_4430_04_empty_optional_group_names_the_units_to_choose_from():
     # 401, 402, 403, 404, 405 (49 at level 4) + 307 (6), 313 (8), 314 (7) = 70, nothing in Handling Problems.
     verdict = evaluate(spec_4430_04(), ["401", "402", "403", "404", "405", "307", "313", "314"])
     assert verdict.total_credits == 70
-    assert messages(verdict) == ["no unit from optional group Handling Problems: choose one of 310, 311, 312 or 410"]
+    assert messages(verdict) == [
+        "no unit from optional group Handling Problems: choose one of 310, 311, 312 or 410"
+    ]
 
 
 def test_4430_04_mandatory_unit_missing():
-    claim = [n for n in EXACT_4430_04 if n != "402"] + ["406"]   # 406 (10) keeps the credits at 67
+    claim = [n for n in EXACT_4430_04 if n != "402"] + ["406"]  # 406 (10) keeps the credits at 67
     verdict = evaluate(spec_4430_04(), claim)
     assert verdict.total_credits == 67
     assert messages(verdict) == ["mandatory unit 402 is missing"]
@@ -206,16 +215,22 @@ def test_4430_04_other_qualifications_units_are_outside_and_do_not_help():
     assert not verdict.achieved
     as_dict = verdict.to_dict()
     assert as_dict["outside_units"] == ["4411-102", "4411-103"]
-    assert as_dict["unmet"][0] == {"rule": "min_total_credits", "message": "needs at least 67 credits, has 66"}
+    assert as_dict["unmet"][0] == {
+        "rule": "min_total_credits",
+        "message": "needs at least 67 credits, has 66",
+    }
 
 
 # ---- cannot decide: incomplete rules, unknown credits, rules not stated --------------------------
 
+
 def test_incomplete_rule_gives_cannot_decide_never_a_false_yes():
-    spec = spec_4430_04(level_credits=None, complete=False)   # as if the level figure had been lost
+    spec = spec_4430_04(level_credits=None, complete=False)  # as if the level figure had been lost
     verdict = evaluate(spec, EXACT_4430_04)
     assert verdict.status == CANNOT_DECIDE and not verdict.achieved
-    assert verdict.reasons == ["this rule cannot be checked: the number of credits was lost from the handbook"]
+    assert verdict.reasons == [
+        "this rule cannot be checked: the number of credits was lost from the handbook"
+    ]
     assert [r.met for r in verdict.rules] == [True, None, True, True, True, True, True, True]
 
 
@@ -233,17 +248,19 @@ def _with_unknown_credits(spec, number):
 
 def test_unknown_credit_value_that_matters_gives_cannot_decide_naming_the_unit():
     spec = _with_unknown_credits(spec_4430_04(), "414")
-    verdict = evaluate(spec, EXACT_4430_04)   # 60 known credits + 414 unknown
+    verdict = evaluate(spec, EXACT_4430_04)  # 60 known credits + 414 unknown
     assert verdict.status == CANNOT_DECIDE
     assert verdict.total_credits == 60
     assert verdict.unknown_credit_units == ["414"]
-    assert ("needs at least 67 credits, has 60 that are known: the credit value of 414 is not recorded, so this "
-            "cannot be decided") in verdict.reasons
+    assert (
+        "needs at least 67 credits, has 60 that are known: the credit value of 414 is not recorded, so this "
+        "cannot be decided"
+    ) in verdict.reasons
 
 
 def test_unknown_credit_value_that_does_not_matter_still_allows_a_true_yes():
     spec = _with_unknown_credits(spec_4430_04(), "414")
-    verdict = evaluate(spec, EXACT_4430_04 + ["417", "404"])   # 60 + 7 + 11 known = 78, 46 at level 4
+    verdict = evaluate(spec, EXACT_4430_04 + ["417", "404"])  # 60 + 7 + 11 known = 78, 46 at level 4
     assert verdict.status == ACHIEVED
 
 
@@ -260,7 +277,10 @@ def test_rules_not_stated_gives_cannot_decide_with_the_reason():
 
 def test_unknown_rule_kind_cannot_decide():
     spec = QualificationSpec(
-        code="X", title="x", level="Level 2", rules_stated=True,
+        code="X",
+        title="x",
+        level="Level 2",
+        rules_stated=True,
         units=(UnitSpec("1", "X-1", "One", "Level 2", 5, 10, "optional"),),
         rules=(RuleSpec(1, "min_moon_phase", {}),),
     )
@@ -271,27 +291,36 @@ def test_unknown_rule_kind_cannot_decide():
 
 # ---- group maximums and minimum credits (no seed handbook uses them; the model allows them) ------------
 
+
 @pytest.fixture
 def capped_spec():
     group = "Delivery"
-    units = tuple(UnitSpec(n, f"T-{n}", f"Unit {n}", "Level 2", c, c * 7, "optional", group)
-                  for n, c in (("1", 3), ("2", 4), ("3", 5)))
+    units = tuple(
+        UnitSpec(n, f"T-{n}", f"Unit {n}", "Level 2", c, c * 7, "optional", group)
+        for n, c in (("1", 3), ("2", 4), ("3", 5))
+    )
     rules = (
         RuleSpec(1, "min_total_credits", {"credits": 7}),
-        RuleSpec(2, "group_minimum", {"group": group, "min_units": 1, "min_credits": 7, "max_units": 2,
-                                      "max_credits": 9}),
+        RuleSpec(
+            2,
+            "group_minimum",
+            {"group": group, "min_units": 1, "min_credits": 7, "max_units": 2, "max_credits": 9},
+        ),
     )
     return QualificationSpec("T", "Test", "Level 2", True, units, rules, (group,))
 
 
 def test_group_maximums_and_minimum_credits(capped_spec):
-    assert evaluate(capped_spec, ["T-1", "T-2"]).achieved           # 7 credits, 2 units
+    assert evaluate(capped_spec, ["T-1", "T-2"]).achieved  # 7 credits, 2 units
     too_many = evaluate(capped_spec, ["T-1", "T-2", "T-3"])
     assert messages(too_many) == [
         "at most 2 units from optional group Delivery may be claimed, has 3 (1, 2 and 3); at most 9 credits "
-        "from optional group Delivery may be claimed, has 12"]
+        "from optional group Delivery may be claimed, has 12"
+    ]
     assert messages(evaluate(capped_spec, ["T-3"])) == [
-        "needs at least 7 credits, has 5", "needs at least 7 credits from optional group Delivery, has 5"]
+        "needs at least 7 credits, has 5",
+        "needs at least 7 credits from optional group Delivery, has 5",
+    ]
 
 
 def test_readable_text_names_the_verdict_rules_and_outside_units():

@@ -1,4 +1,5 @@
 """check_rules and plan_completion on the real catalogue fixtures (loaded once for the class)."""
+
 import json
 from io import StringIO
 
@@ -22,7 +23,7 @@ def run(*args):
 
 def run_json(*args):
     text = run(*args, "--json")
-    return json.loads(text)   # exactly one JSON object, nothing else
+    return json.loads(text)  # exactly one JSON object, nothing else
 
 
 class RulesCommandsTests(TestCase):
@@ -40,7 +41,10 @@ class RulesCommandsTests(TestCase):
         assert data["credits_by_level"] == {"Level 3": 31, "Level 4": 35}
         assert data["unmet"] == [
             {"rule": "min_total_credits", "message": "needs at least 67 credits, has 66"},
-            {"rule": "min_credits_from_units", "message": "needs at least 47 credits from optional units, has 46"},
+            {
+                "rule": "min_credits_from_units",
+                "message": "needs at least 47 credits from optional units, has 46",
+            },
         ]
         assert data["outside_units"] == []
 
@@ -55,7 +59,10 @@ class RulesCommandsTests(TestCase):
         assert data["total_credits"] == 66
         assert data["outside_units"] == ["4411-102"]
         text = run("check_rules", "4430-04", *claim, "4411-102")
-        assert "4411-102 Apply legislation, regulation and organisational procedures for customer service" in text
+        assert (
+            "4411-102 Apply legislation, regulation and organisational procedures for customer service"
+            in text
+        )
 
     def test_4430_04_level_minimum_and_empty_group_in_readable_text(self):
         text = run("check_rules", "4430-04", "401", "402", "414", "417", "304", "309", "311", "313")
@@ -90,7 +97,9 @@ class RulesCommandsTests(TestCase):
         data = run_json("check_rules", "CS-L3-2006", "301", "302")
         assert data["status"] == "cannot_decide" and data["achieved"] is False
         assert data["reasons"] == [RULES_NOT_STATED.format(code="CS-L3-2006")]
-        assert data["unmet"] == [{"rule": "rules_not_stated", "message": RULES_NOT_STATED.format(code="CS-L3-2006")}]
+        assert data["unmet"] == [
+            {"rule": "rules_not_stated", "message": RULES_NOT_STATED.format(code="CS-L3-2006")}
+        ]
 
     def test_unknown_qualification_exits_2(self):
         with self.assertRaises(CommandError) as caught:
@@ -124,7 +133,12 @@ class RulesCommandsTests(TestCase):
         assert all(u["assessable"] is True for u in data["add"])
 
     def test_plan_completion_never_proposes_an_unassessable_unit_while_an_assessable_route_exists(self):
-        for held in ([], ["401", "402"], ["401", "402", "303"], ["401", "402", "403", "404", "405", "307", "313"]):
+        for held in (
+            [],
+            ["401", "402"],
+            ["401", "402", "303"],
+            ["401", "402", "403", "404", "405", "307", "313"],
+        ):
             data = run_json("plan_completion", "4430-04", *held)
             assert data["feasible"] is True, held
             assert data["add"] and all(u["assessable"] is True for u in data["add"]), (held, data["add"])
@@ -133,7 +147,9 @@ class RulesCommandsTests(TestCase):
     def test_plan_completion_4430_02_says_no_assessable_route_exists(self):
         data = run_json("plan_completion", "4430-02", "101")
         assert data["feasible"] is False and data["add"] == []
-        assert data["reason"].startswith("No route to 4430-02 is made only of units that can be assessed here")
+        assert data["reason"].startswith(
+            "No route to 4430-02 is made only of units that can be assessed here"
+        )
         assert "import_catalogue" in data["reason"]
         text = run("plan_completion", "4430-02")
         assert "A route through 102, 222 and 307 would meet the rules once their content is imported" in text

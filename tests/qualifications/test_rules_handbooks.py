@@ -1,4 +1,5 @@
 """The catalogue fixtures, seen through the engine, against the handbook data typed in rules_data.py."""
+
 import random
 
 from django.core.management import call_command
@@ -36,7 +37,12 @@ class HandbookSpecTests(TestCase):
     def test_4430_04_fixture_matches_the_handbook(self):
         spec = qualification_spec("4430-04")
         self.assert_same(spec, spec_4430_04())
-        assert spec.groups == ("Impression and Image", "Delivery", "Handling Problems", "Development and Improvement")
+        assert spec.groups == (
+            "Impression and Image",
+            "Delivery",
+            "Handling Problems",
+            "Development and Improvement",
+        )
 
     def test_spec_takes_a_constant_number_of_queries(self):
         with self.assertNumQueries(3):
@@ -48,8 +54,8 @@ class HandbookSpecTests(TestCase):
         spec = qualification_spec("4430-04")
         assert resolve_unit(spec, "401") == "4430-401"
         assert resolve_unit(spec, "4430-401") == "4430-401"
-        assert resolve_unit(spec, "4411-102") == "4411-102"   # in the catalogue, outside 4430-04
-        assert resolve_unit(spec, "102") is None              # 102 is not a number of 4430-04
+        assert resolve_unit(spec, "4411-102") == "4411-102"  # in the catalogue, outside 4430-04
+        assert resolve_unit(spec, "102") is None  # 102 is not a number of 4430-04
         assert resolve_unit(spec, "9999-1") is None
 
     def test_4430_02_incomplete_rule_and_unknown_credits(self):

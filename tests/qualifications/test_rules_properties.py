@@ -1,4 +1,5 @@
 """Properties of the engine and the planner over random claims on the seed qualifications (hypothesis)."""
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -1,4 +1,5 @@
 """Catalogue pages: who may see them, what they show, and a constant number of queries."""
+
 import pytest
 from django.urls import reverse
 
@@ -46,10 +47,19 @@ def test_unknown_qualification_and_unit_are_404(client, catalogue, role_users):
 def test_structure_page_shows_groups_units_credits_and_rules_in_words(client, catalogue, role_users):
     client.force_login(role_users["assessor"])
     page = client.get(reverse("qualifications:detail", args=["TST-02"])).content.decode()
-    for text in ["Mandatory units", "Optional group: Delivery", "Optional group: Problems", "Greet customers",
-                 "At least 12 credits in total.", "Unit 101 is mandatory.", "Unit 201 cannot be taken with unit 203.",
-                 "From the optional group \u201cDelivery\u201d: at least 1 unit.", "Made for the tests.",
-                 "Rule 1 wording is ambiguous", "Handbook: &ldquo;12 credits&rdquo;"]:
+    for text in [
+        "Mandatory units",
+        "Optional group: Delivery",
+        "Optional group: Problems",
+        "Greet customers",
+        "At least 12 credits in total.",
+        "Unit 101 is mandatory.",
+        "Unit 201 cannot be taken with unit 203.",
+        "From the optional group \u201cDelivery\u201d: at least 1 unit.",
+        "Made for the tests.",
+        "Rule 1 wording is ambiguous",
+        "Handbook: &ldquo;12 credits&rdquo;",
+    ]:
         assert text in page, text
     assert "cannot be certified" not in page
 
@@ -57,9 +67,15 @@ def test_structure_page_shows_groups_units_credits_and_rules_in_words(client, ca
 def test_incomplete_qualification_shows_the_warning(client, role_users):
     data = small_catalogue()
     data["qualifications"][0]["units"][1]["credits"] = None
-    data["qualifications"][0]["rules"].append({"order": 6, "kind": "min_credits_at_level",
-                                               "params": {"credits": None, "level": "Level 2"},
-                                               "is_complete": False, "incomplete_reason": "number lost"})
+    data["qualifications"][0]["rules"].append(
+        {
+            "order": 6,
+            "kind": "min_credits_at_level",
+            "params": {"credits": None, "level": "Level 2"},
+            "is_complete": False,
+            "incomplete_reason": "number lost",
+        }
+    )
     load(data)
     client.force_login(role_users["candidate"])
     page = client.get(reverse("qualifications:detail", args=["TST-02"])).content.decode()
@@ -72,13 +88,26 @@ def test_incomplete_qualification_shows_the_warning(client, role_users):
 def test_unit_page_shows_everything_about_the_unit(client, catalogue, role_users):
     client.force_login(role_users["candidate"])
     page = client.get(reverse("qualifications:unit", args=["TST-101"])).content.decode()
-    for text in ["Unit 101: Greet customers", "Outcome 1: Know about greet customers", "Knowledge",
-                 "describe the first thing", ">1.1<", "routine", "busy", "Observation of greetings",
-                 "at least two calls observed", "at least 2 observation", "criteria 2.1", "Written answers",
-                 "GLH printed twice: 20 and 25", "Real customers only.", "Test Certificate in Customer Care"]:
+    for text in [
+        "Unit 101: Greet customers",
+        "Outcome 1: Know about greet customers",
+        "Knowledge",
+        "describe the first thing",
+        ">1.1<",
+        "routine",
+        "busy",
+        "Observation of greetings",
+        "at least two calls observed",
+        "at least 2 observation",
+        "criteria 2.1",
+        "Written answers",
+        "GLH printed twice: 20 and 25",
+        "Real customers only.",
+        "Test Certificate in Customer Care",
+    ]:
         assert text in page, text
-    assert "Realistic working environment</dt><dd class=\"col-sm-8\">allowed" in page
-    assert "Simulation</dt><dd class=\"col-sm-8\">not allowed" in page
+    assert 'Realistic working environment</dt><dd class="col-sm-8">allowed' in page
+    assert 'Simulation</dt><dd class="col-sm-8">not allowed' in page
 
 
 def test_search_by_number_and_by_title(client, catalogue, role_users):
@@ -94,8 +123,10 @@ def test_search_by_number_and_by_title(client, catalogue, role_users):
 def _more_units(n):
     data = small_catalogue()
     from .catalogue_samples import unit
-    data["qualifications"][0]["units"] += [unit(f"TST-3{i:02d}", f"Extra {i}", status="optional", group="Delivery")
-                                           for i in range(n)]
+
+    data["qualifications"][0]["units"] += [
+        unit(f"TST-3{i:02d}", f"Extra {i}", status="optional", group="Delivery") for i in range(n)
+    ]
     return data
 
 
@@ -126,7 +157,10 @@ def test_structure_page_states_the_handbook_exceptions_with_their_source(client,
     assert "4430-04 handbook, 2.2 Candidate entry requirements" in page
     assert "Last registration date 31/07/2014; Last certification date 31/07/2017" in page
     assert "Unit 405: staged emergency drills accepted" in page
-    assert "Knowledge criteria may be met by simulation in units 403, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414" in page
+    assert (
+        "Knowledge criteria may be met by simulation in units 403, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414"
+        in page
+    )
     assert "not assessable yet" in page and "import_catalogue" in page
     logbook = client.get("/catalogue/4430-02/").content.decode()
     assert "Unit 214 range 2: 4 of its sub-items" in logbook

@@ -1,5 +1,6 @@
 """Two centre admins claiming for the same candidate at the same moment make one claim (the registration row is
 locked first). On PostgreSQL the two requests really run at once; elsewhere one after the other."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -26,6 +27,7 @@ def test_two_admins_claiming_at_once_make_one_claim(transactional_db, world, kin
             client = Client()
             client.force_login(admin)
             return client.post(url, {"kind": kind, "confirmed": "on", "reason": "Left."}).status_code
+
         return submit
 
     statuses = run_together(claim(w.admin), claim(other))

@@ -1,4 +1,5 @@
 """Certification claims: the gate, its refusals, the lock and the CSV export."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -11,8 +12,11 @@ from .conftest import map_evidence, sign
 
 
 def agree_all(w, plan, reg, verifier):
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(reg, u).pk, "summative") for u in (w.u101, w.u102)])
+    services.sample_accept(
+        plan=plan,
+        actor=w.ivy,
+        decision_keys=[selectors.decision_key(w.ua(reg, u).pk, "summative") for u in (w.u101, w.u102)],
+    )
     for item in SampleItem.objects.filter(unit_assessment__registration=reg):
         services.decision_record(item=item, actor=verifier, outcome="agreed")
 
@@ -46,8 +50,9 @@ def test_full_claim_is_refused_with_the_engines_explanation(world, plan):
 
 def test_full_claim_is_refused_while_a_sampled_decision_is_not_agreed(signed_world, plan):
     w = signed_world
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")])
+    services.sample_accept(
+        plan=plan, actor=w.ivy, decision_keys=[selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")]
+    )
     with pytest.raises(ValidationError, match="has not agreed the sampled decision"):
         services.claim_submit(registration=w.reg1, actor=w.admin, kind="full")
     # Unit certification leaves out the unit waiting for its verification decision.
@@ -68,9 +73,14 @@ def test_incomplete_rules_block_the_full_claim(signed_world, plan):
     w = signed_world
     from qualifications.models import Rule
 
-    Rule.objects.create(qualification=w.qualification, order=3, kind="min_credits_at_level",
-                        params={"credits": None, "level": "Level 1"}, is_complete=False,
-                        incomplete_reason="number lost in extraction")
+    Rule.objects.create(
+        qualification=w.qualification,
+        order=3,
+        kind="min_credits_at_level",
+        params={"credits": None, "level": "Level 1"},
+        is_complete=False,
+        incomplete_reason="number lost in extraction",
+    )
     agree_all(w, plan, w.reg1, w.pat)
     with pytest.raises(ValidationError, match="cannot be claimed"):
         services.claim_submit(registration=w.reg1, actor=w.admin, kind="full")
@@ -99,7 +109,9 @@ def test_refused_claim_through_the_page_shows_the_reason(client, world, plan):
     map_evidence(w.reg1, w.u101, w.ann)
     sign(w.ua(w.reg1, w.u101), w.ann)
     client.force_login(w.admin)
-    response = client.post(reverse("verification:claim_submit", args=[w.reg1.pk]), {"kind": "full"}, follow=True)
+    response = client.post(
+        reverse("verification:claim_submit", args=[w.reg1.pk]), {"kind": "full"}, follow=True
+    )
     assert "cannot be claimed" in response.content.decode()
     assert not CertificationClaim.objects.exists()
 
@@ -123,8 +135,9 @@ def test_claim_pdf_states_what_the_csv_export_says(client, signed_world, plan):
 
     w = signed_world
     agree_all(w, plan, w.reg1, w.pat)
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(w.reg2, w.u102).pk, "summative")])
+    services.sample_accept(
+        plan=plan, actor=w.ivy, decision_keys=[selectors.decision_key(w.ua(w.reg2, w.u102).pk, "summative")]
+    )
     services.claim_submit(registration=w.reg1, actor=w.admin, kind="full")
     services.claim_submit(registration=w.reg2, actor=w.admin, kind="units")
     client.force_login(w.admin)

@@ -1,4 +1,5 @@
 """The verification demo: a plan, a sample, an open referral and a certified candidate; idempotent."""
+
 import pytest
 from django.core.management import call_command
 
@@ -23,7 +24,9 @@ def test_demo_creates_the_story_and_runs_twice():
     demo.run()
     assert SamplingPlan.objects.count() == 1
     assert SampleItem.objects.exists()
-    assert VerificationDecision.objects.filter(outcome="referred", referral_closed_at__isnull=True).count() == 1
+    assert (
+        VerificationDecision.objects.filter(outcome="referred", referral_closed_at__isnull=True).count() == 1
+    )
     claim = CertificationClaim.objects.get()
     assert claim.kind == "full" and claim.verdict["achieved"] is True
     assert claim.registration.status == Registration.Status.CERTIFIED

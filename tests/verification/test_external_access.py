@@ -1,4 +1,5 @@
 """External verifier access: grants, the only read path, logging, expiry and revocation."""
+
 import datetime as dt
 
 import pytest
@@ -17,8 +18,14 @@ TOMORROW = timezone.localdate() + dt.timedelta(days=1)
 
 @pytest.fixture
 def grant(world):
-    return services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev,
-                                 scope="candidates", expires_on=TOMORROW, registrations=[world.reg1])
+    return services.grant_create(
+        actor=world.admin,
+        centre=world.centre,
+        external_verifier=world.ev,
+        scope="candidates",
+        expires_on=TOMORROW,
+        registrations=[world.reg1],
+    )
 
 
 def test_ev_reads_granted_registration_and_every_page_is_logged(client, world, grant):
@@ -56,46 +63,86 @@ def test_revoked_access_is_404_at_once(client, world, grant):
 
 
 def test_expired_access_is_404(client, world, grant):
-    ExternalAccessGrant.objects.filter(pk=grant.pk).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    ExternalAccessGrant.objects.filter(pk=grant.pk).update(
+        expires_on=timezone.localdate() - dt.timedelta(days=1)
+    )
     client.force_login(world.ev)
     assert client.get(reverse("verification:ev_registration", args=[world.reg1.pk])).status_code == 404
     assert selectors.ev_granted_registration_ids(world.ev) == set()
 
 
 def test_expiry_today_still_works_and_past_expiry_is_refused(world):
-    services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev, scope="candidates",
-                          expires_on=timezone.localdate(), registrations=[world.reg2])
+    services.grant_create(
+        actor=world.admin,
+        centre=world.centre,
+        external_verifier=world.ev,
+        scope="candidates",
+        expires_on=timezone.localdate(),
+        registrations=[world.reg2],
+    )
     assert selectors.ev_granted_registration_ids(world.ev) == {world.reg2.pk}
     with pytest.raises(ValidationError, match=services.EXPIRY_IN_PAST):
-        services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ev,
-                              scope="candidates", expires_on=timezone.localdate() - dt.timedelta(days=1),
-                              registrations=[world.reg1])
+        services.grant_create(
+            actor=world.admin,
+            centre=world.centre,
+            external_verifier=world.ev,
+            scope="candidates",
+            expires_on=timezone.localdate() - dt.timedelta(days=1),
+            registrations=[world.reg1],
+        )
 
 
 def test_sample_grant_follows_the_sample(signed_world, plan):
     w = signed_world
-    sample = services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(w.reg2, w.u101).pk, "summative")])
-    services.grant_create(actor=w.admin, centre=w.centre, external_verifier=w.ev, scope="sample",
-                          expires_on=TOMORROW, sample=sample)
+    sample = services.sample_accept(
+        plan=plan, actor=w.ivy, decision_keys=[selectors.decision_key(w.ua(w.reg2, w.u101).pk, "summative")]
+    )
+    services.grant_create(
+        actor=w.admin,
+        centre=w.centre,
+        external_verifier=w.ev,
+        scope="sample",
+        expires_on=TOMORROW,
+        sample=sample,
+    )
     assert selectors.ev_granted_registration_ids(w.ev) == {w.reg2.pk}
 
 
 def test_only_admins_grant_and_only_to_external_verifiers(world):
     with pytest.raises(ValidationError, match=services.NOT_ADMIN):
-        services.grant_create(actor=world.ivy, centre=world.centre, external_verifier=world.ev, scope="candidates",
-                              expires_on=TOMORROW, registrations=[world.reg1])
+        services.grant_create(
+            actor=world.ivy,
+            centre=world.centre,
+            external_verifier=world.ev,
+            scope="candidates",
+            expires_on=TOMORROW,
+            registrations=[world.reg1],
+        )
     with pytest.raises(ValidationError, match="is not an external verifier"):
-        services.grant_create(actor=world.admin, centre=world.centre, external_verifier=world.ann,
-                              scope="candidates", expires_on=TOMORROW, registrations=[world.reg1])
+        services.grant_create(
+            actor=world.admin,
+            centre=world.centre,
+            external_verifier=world.ann,
+            scope="candidates",
+            expires_on=TOMORROW,
+            registrations=[world.reg1],
+        )
 
 
 def test_grant_form_creates_a_new_external_verifier_from_an_email_address(client, world):
     client.force_login(world.admin)
-    response = client.post(reverse("verification:grant_create"), {
-        "centre": world.centre.pk, "email": "nia@example.org", "first_name": "Nia", "last_name": "Ext",
-        "scope": "candidates", "candidates": world.cara.username, "expires_on": TOMORROW.strftime("%d/%m/%Y"),
-    })
+    response = client.post(
+        reverse("verification:grant_create"),
+        {
+            "centre": world.centre.pk,
+            "email": "nia@example.org",
+            "first_name": "Nia",
+            "last_name": "Ext",
+            "scope": "candidates",
+            "candidates": world.cara.username,
+            "expires_on": TOMORROW.strftime("%d/%m/%Y"),
+        },
+    )
     assert response.status_code == 302
     newev = User.objects.get(username="nia@example.org")
     assert newev.role_set == {Role.EXTERNAL_VERIFIER.value} and newev.has_usable_password()
@@ -123,29 +170,54 @@ def test_evidence_app_reads_the_grants(world, grant):
 
 
 def _grant_post(world, **who):
-    return {"centre": world.centre.pk, "scope": "candidates", "candidates": world.cara.username,
-            "expires_on": TOMORROW.strftime("%d/%m/%Y"), **who}
+    return {
+        "centre": world.centre.pk,
+        "scope": "candidates",
+        "candidates": world.cara.username,
+        "expires_on": TOMORROW.strftime("%d/%m/%Y"),
+        **who,
+    }
 
 
 def test_grant_form_lists_only_external_verifiers_the_centre_works_with(client, world, other_centre):
-    stranger = world.make_user("elsewhere", other_centre, Role.EXTERNAL_VERIFIER, first_name="Esme",
-                               last_name="Elsewhere", email="esme@example.org")
+    stranger = world.make_user(
+        "elsewhere",
+        other_centre,
+        Role.EXTERNAL_VERIFIER,
+        first_name="Esme",
+        last_name="Elsewhere",
+        email="esme@example.org",
+    )
     past = world.make_user("past", other_centre, Role.EXTERNAL_VERIFIER, first_name="Pia", last_name="Past")
-    services.grant_create(actor=world.admin, centre=world.centre, external_verifier=past, scope="candidates",
-                          expires_on=TOMORROW, registrations=[world.reg2])
+    services.grant_create(
+        actor=world.admin,
+        centre=world.centre,
+        external_verifier=past,
+        scope="candidates",
+        expires_on=TOMORROW,
+        registrations=[world.reg2],
+    )
     client.force_login(world.admin)
     page = client.get(reverse("verification:grant_create")).content.decode()
     assert "Evan External" in page and "Pia Past" in page
     assert "Esme Elsewhere" not in page
     # A forged choice of an external verifier the centre does not work with is refused, nothing granted.
-    forged = client.post(reverse("verification:grant_create"), _grant_post(world, external_verifier=stranger.pk))
+    forged = client.post(
+        reverse("verification:grant_create"), _grant_post(world, external_verifier=stranger.pk)
+    )
     assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
     assert not ExternalAccessGrant.objects.filter(external_verifier=stranger).exists()
 
 
 def test_grant_by_email_reaches_an_external_verifier_known_elsewhere(client, world, other_centre):
-    stranger = world.make_user("elsewhere", other_centre, Role.EXTERNAL_VERIFIER, first_name="Esme",
-                               last_name="Elsewhere", email="esme@example.org")
+    stranger = world.make_user(
+        "elsewhere",
+        other_centre,
+        Role.EXTERNAL_VERIFIER,
+        first_name="Esme",
+        last_name="Elsewhere",
+        email="esme@example.org",
+    )
     client.force_login(world.admin)
     response = client.post(reverse("verification:grant_create"), _grant_post(world, email="ESME@example.org"))
     assert response.status_code == 302

@@ -1,5 +1,6 @@
 """The verification loop: state changes through the transition tables, referrals as the assessor's work, the
 IV's review page with the evidence, claims as the awarding body takes them, and plan form errors in words."""
+
 import datetime as dt
 
 import pytest
@@ -23,15 +24,23 @@ from .conftest import map_evidence, sign
 
 
 def sample(w, plan, reg, unit):
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(reg, unit).pk, "summative")])
+    services.sample_accept(
+        plan=plan, actor=w.ivy, decision_keys=[selectors.decision_key(w.ua(reg, unit).pk, "summative")]
+    )
     return SampleItem.objects.get(unit_assessment=w.ua(reg, unit))
 
 
 def refer_one(w, item, reg=None, unit=None):
-    mapping = EvidenceMapping.objects.filter(registration=reg or w.reg1, unit=unit or w.u101).order_by("id").first()
-    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", mapping=mapping,
-                                        action_points="Say where in the minutes 1.1 is shown.")
+    mapping = (
+        EvidenceMapping.objects.filter(registration=reg or w.reg1, unit=unit or w.u101).order_by("id").first()
+    )
+    referral = services.decision_record(
+        item=item,
+        actor=w.pat,
+        outcome="referred",
+        mapping=mapping,
+        action_points="Say where in the minutes 1.1 is shown.",
+    )
     return mapping, referral
 
 
@@ -63,9 +72,11 @@ def test_admin_withdraws_with_a_reason_and_reinstates_within_the_period(client, 
     client.post(url, {"action": "reinstate", "reason": "Back at work."})
     w.reg1.refresh_from_db()
     assert w.reg1.status == "active"
-    assert list(AuditEntry.objects.filter(action__in=["registration_withdrawn", "registration_reinstated"])
-                .values_list("action", flat=True).order_by("id")) == ["registration_withdrawn",
-                                                                      "registration_reinstated"]
+    assert list(
+        AuditEntry.objects.filter(action__in=["registration_withdrawn", "registration_reinstated"])
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == ["registration_withdrawn", "registration_reinstated"]
 
 
 def test_reinstating_after_the_registration_period_is_refused(world):
@@ -103,22 +114,25 @@ def test_a_unit_moves_only_along_its_table(signed_world):
     ua = w.ua(w.reg1, w.u101)
     ua.refresh_from_db()
     with pytest.raises(ValidationError, match="cannot go from “Signed off” to “Awaiting countersignature”"):
-        assessment_services.unit_assessment_transition(ua=ua, actor=w.ann, to="awaiting_countersignature",
-                                                       action="x")
+        assessment_services.unit_assessment_transition(
+            ua=ua, actor=w.ann, to="awaiting_countersignature", action="x"
+        )
     ua.refresh_from_db()
     assert ua.status == "signed"
 
 
 # --- 2. referrals as work ------------------------------------------------------------------------------
-def test_the_assessor_sees_answers_and_the_iv_closes_with_a_note(client, signed_world, plan,
-                                                                 django_capture_on_commit_callbacks):
+def test_the_assessor_sees_answers_and_the_iv_closes_with_a_note(
+    client, signed_world, plan, django_capture_on_commit_callbacks
+):
     w = signed_world
     item = sample(w, plan, w.reg1, w.u101)
     with django_capture_on_commit_callbacks(execute=True):
         mapping, referral = refer_one(w, item)
     notice = Notification.objects.get(user=w.ann)
-    assert notice.kind == "referral_new" and notice.url == reverse("verification:referral_answer",
-                                                                   args=[referral.pk])
+    assert notice.kind == "referral_new" and notice.url == reverse(
+        "verification:referral_answer", args=[referral.pk]
+    )
     client.force_login(w.ann)
     dashboard = client.get(reverse("dashboards:assessor")).content.decode()
     assert "1</span> referral to answer" in dashboard
@@ -126,9 +140,10 @@ def test_the_assessor_sees_answers_and_the_iv_closes_with_a_note(client, signed_
     assert "Say where in the minutes" in listing and referral.due_on.strftime("%d/%m/%Y") in listing
     assert "Referred back by IV" in client.get(reverse("assessment:caseload")).content.decode()
     unit_page = client.get(reverse("assessment:unit_matrix", args=[w.reg1.pk, w.u101.pk])).content.decode()
-    assert unit_page.count("Referred back by IV") >= 3   # the banner, the criterion, the decision
-    criterion_page = client.get(reverse("assessment:criterion_detail",
-                                        args=[w.reg1.pk, mapping.criterion_id])).content.decode()
+    assert unit_page.count("Referred back by IV") >= 3  # the banner, the criterion, the decision
+    criterion_page = client.get(
+        reverse("assessment:criterion_detail", args=[w.reg1.pk, mapping.criterion_id])
+    ).content.decode()
     assert "Referred back by IV" in criterion_page
     # The unit cannot be re-signed while the referral is unanswered.
     ua = w.ua(w.reg1, w.u101)
@@ -139,20 +154,30 @@ def test_the_assessor_sees_answers_and_the_iv_closes_with_a_note(client, signed_
     # Answer with new evidence: mapped to the referred criterion, accepted.
     new = make_evidence(registration=w.reg1, title="Minutes, page 2")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("verification:referral_answer", args=[referral.pk]), {
-            "kind": "new_evidence", "text": "Added the second page of the minutes.", "evidence": new.pk,
-            "location": "page 2"})
+        response = client.post(
+            reverse("verification:referral_answer", args=[referral.pk]),
+            {
+                "kind": "new_evidence",
+                "text": "Added the second page of the minutes.",
+                "evidence": new.pk,
+                "location": "page 2",
+            },
+        )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.referral_status == "answered" and referral.answer_evidence == new
-    assert EvidenceMapping.objects.filter(evidence=new, criterion=mapping.criterion, decision="accepted").exists()
+    assert EvidenceMapping.objects.filter(
+        evidence=new, criterion=mapping.criterion, decision="accepted"
+    ).exists()
     assert Notification.objects.filter(user=w.pat, kind="referral_answered").exists()
     assert not any("answer the referral first" in p for p in assessment_services.sign_off_problems(ua))
     # The IV sees the answer and the new evidence on the review page; closing needs a note.
     client.force_login(w.pat)
     page = client.get(reverse("verification:item_detail", args=[item.pk])).content.decode()
     assert "Added the second page of the minutes." in page and "Minutes, page 2" in page
-    refused = client.post(reverse("verification:referral_close", args=[referral.pk]), {"note": ""}, follow=True)
+    refused = client.post(
+        reverse("verification:referral_close", args=[referral.pk]), {"note": ""}, follow=True
+    )
     assert services.CLOSE_NOTE_REQUIRED in refused.content.decode()
     client.post(reverse("verification:referral_close", args=[referral.pk]), {"note": "Page 2 shows it."})
     referral.refresh_from_db()
@@ -165,8 +190,9 @@ def test_agreeing_a_unit_with_an_open_referral_is_refused_with_an_audit_row(clie
     refer_one(w, item)
     client.force_login(w.pat)
     before = AuditEntry.objects.filter(action=Action.VERIFICATION_DECISION_REFUSED).count()
-    response = client.post(reverse("verification:item_decide", args=[item.pk]), {"outcome": "agreed"},
-                           follow=True)
+    response = client.post(
+        reverse("verification:item_decide", args=[item.pk]), {"outcome": "agreed"}, follow=True
+    )
     assert "cannot be agreed while a referral on it is open" in response.content.decode()
     assert AuditEntry.objects.filter(action=Action.VERIFICATION_DECISION_REFUSED).count() == before + 1
     item.refresh_from_db()
@@ -188,16 +214,20 @@ def test_send_back_reopens_the_referral_for_the_assessor(signed_world, plan):
 def test_review_page_shows_criterion_wording_evidence_declaration_and_feedback(client, signed_world, plan):
     w = signed_world
     item = sample(w, plan, w.reg1, w.u101)
-    mapping = EvidenceMapping.objects.filter(registration=w.reg1, unit=w.u101).select_related(
-        "criterion", "evidence").first()
+    mapping = (
+        EvidenceMapping.objects.filter(registration=w.reg1, unit=w.u101)
+        .select_related("criterion", "evidence")
+        .first()
+    )
     EvidenceMapping.objects.filter(pk=mapping.pk).update(location="page 3")
     from assessment.models import Feedback
+
     Feedback.objects.create(registration=w.reg1, unit=w.u101, author=w.ann, text="Well done on 1.1.")
     client.force_login(w.pat)
     page = client.get(reverse("verification:item_detail", args=[item.pk])).content.decode()
     assert mapping.criterion.text in page
     assert reverse("evidence:detail", args=[mapping.evidence_id]) in page
-    assert "What I did." in page              # the statement text
+    assert "What I did." in page  # the statement text
     assert "page 3" in page and "Observation" in page
     assert "Well done on 1.1." in page
     assert "Candidate&#x27;s declaration" in page or "Candidate's declaration" in page
@@ -291,8 +321,16 @@ def test_csv_one_row_per_claim_with_accreditation_numbers(client, world):
         services.claim_submit(registration=w.reg1, actor=w.admin, kind="units", units=[unit.ref])
     client.force_login(w.admin)
     rows = list(csv.reader(io.StringIO(client.get(reverse("verification:claim_export")).content.decode())))
-    assert rows[0][:8] == ["centre_number", "candidate", "candidate_number", "qualification", "units", "credits",
-                           "claimed_on", "kind"]
+    assert rows[0][:8] == [
+        "centre_number",
+        "candidate",
+        "candidate_number",
+        "qualification",
+        "units",
+        "credits",
+        "claimed_on",
+        "kind",
+    ]
     assert [r[4] for r in rows[1:]] == ["TV-101 (R/601/6071)", "TV-102"]
     assert [r[2] for r in rows[1:]] == ["C123", "C123"] and [r[7] for r in rows[1:]] == ["units", "units"]
 
@@ -309,8 +347,13 @@ def _grow_claims(w, n):
 
     for i in range(n):
         cand = w.make_user(f"c{n}_{i}", w.centre, "candidate", first_name="C", last_name=str(i))
-        reg = make_registration(centre=w.centre, candidate=cand, assessor=w.ann, internal_verifier=w.pat,
-                                qualification=w.qualification)
+        reg = make_registration(
+            centre=w.centre,
+            candidate=cand,
+            assessor=w.ann,
+            internal_verifier=w.pat,
+            qualification=w.qualification,
+        )
         map_evidence(reg, w.u101, w.ann)
         sign(UnitAssessment.objects.get(registration=reg, unit=w.u101), w.ann)
         services.claim_submit(registration=reg, actor=w.admin, kind="units")
@@ -328,20 +371,32 @@ def test_claim_pages_do_constant_queries_as_claims_grow(client, world):
 
 def test_referral_pages_do_constant_queries_as_referrals_grow(client, signed_world, plan):
     w = signed_world
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(w.reg1, u).pk, "summative") for u in (w.u101, w.u102)])
+    services.sample_accept(
+        plan=plan,
+        actor=w.ivy,
+        decision_keys=[selectors.decision_key(w.ua(w.reg1, u).pk, "summative") for u in (w.u101, w.u102)],
+    )
     mappings = list(EvidenceMapping.objects.filter(registration=w.reg1).order_by("id"))
     item_of = {i.unit_assessment.unit_id: i for i in SampleItem.objects.select_related("unit_assessment")}
 
     def refer(m):
-        services.decision_record(item=item_of[m.unit_id], actor=w.pat, outcome="referred", mapping=m,
-                                 action_points=f"Check {m.pk}.")
+        services.decision_record(
+            item=item_of[m.unit_id],
+            actor=w.pat,
+            outcome="referred",
+            mapping=m,
+            action_points=f"Check {m.pk}.",
+        )
 
     refer(mappings[0])
     client.force_login(w.ann)
-    urls = [reverse("verification:assessor_referrals"), reverse("assessment:caseload"),
-            reverse("dashboards:assessor"), reverse("accounts:notifications"),
-            reverse("assessment:unit_matrix", args=[w.reg1.pk, w.u101.pk])]
+    urls = [
+        reverse("verification:assessor_referrals"),
+        reverse("assessment:caseload"),
+        reverse("dashboards:assessor"),
+        reverse("accounts:notifications"),
+        reverse("assessment:unit_matrix", args=[w.reg1.pk, w.u101.pk]),
+    ]
     small = [_queries(client, u) for u in urls]
     for m in mappings[1:]:
         refer(m)
@@ -350,19 +405,29 @@ def test_referral_pages_do_constant_queries_as_referrals_grow(client, signed_wor
     client.force_login(w.pat)
     item = item_of[w.u101.pk]
     assert _queries(client, reverse("verification:item_detail", args=[item.pk])) == _queries(
-        client, reverse("verification:item_detail", args=[item_of[w.u102.pk].pk]))
+        client, reverse("verification:item_detail", args=[item_of[w.u102.pk].pk])
+    )
 
 
 # --- 5. form errors in words ---------------------------------------------------------------------------
 def test_plan_form_says_constraints_in_words(client, world):
     w = world
     client.force_login(w.ivy)
-    response = client.post(reverse("verification:plan_create"), {
-        "centre": w.centre.pk, "qualification": w.qualification.pk, "period_start": "10/05/2026",
-        "period_end": "01/05/2026", "min_share_percent": 25, "cover_units": "on"})
+    response = client.post(
+        reverse("verification:plan_create"),
+        {
+            "centre": w.centre.pk,
+            "qualification": w.qualification.pk,
+            "period_start": "10/05/2026",
+            "period_end": "01/05/2026",
+            "min_share_percent": 25,
+            "cover_units": "on",
+        },
+    )
     page = response.content.decode()
     assert "Constraint" not in page and "plan_period_ordered" not in page and "plan_has_a_stage" not in page
     from verification.forms import NO_STAGE, PERIOD_ORDER
+
     assert PERIOD_ORDER in page and NO_STAGE in page
 
 
@@ -379,7 +444,7 @@ def test_plan_list_and_grid_name_stages_by_their_labels(client, signed_world, pl
     w = signed_world
     client.force_login(w.ivy)
     page = client.get(reverse("verification:plan_list")).content.decode()
-    row = page[page.index(w.qualification.code):]
+    row = page[page.index(w.qualification.code) :]
     assert "Interim, Summative" in row
     assert "interim, summative" not in page and "summative" not in row.replace("Summative", "")
     grid = client.get(reverse("verification:plan_detail", args=[plan.pk])).content.decode()
@@ -387,14 +452,20 @@ def test_plan_list_and_grid_name_stages_by_their_labels(client, signed_world, pl
     assert "(Summative stage)" in grid
 
 
-def test_feedback_and_sign_off_awaited_reach_the_in_app_list(client, world, django_capture_on_commit_callbacks):
+def test_feedback_and_sign_off_awaited_reach_the_in_app_list(
+    client, world, django_capture_on_commit_callbacks
+):
     w = world
     ua = w.ua(w.reg1, w.u101)
     with django_capture_on_commit_callbacks(execute=True):
-        assessment_services.feedback_give(registration=w.reg1, actor=w.ann, text="Good greeting.", unit=w.u101)
+        assessment_services.feedback_give(
+            registration=w.reg1, actor=w.ann, text="Good greeting.", unit=w.u101
+        )
         assessment_services.authenticity_sign(unit_assessment=ua, actor=w.cara)
     feedback = Notification.objects.get(user=w.cara)
-    assert feedback.kind == "feedback" and feedback.url == reverse("assessment:progress_detail", args=[w.reg1.pk])
+    assert feedback.kind == "feedback" and feedback.url == reverse(
+        "assessment:progress_detail", args=[w.reg1.pk]
+    )
     awaited = Notification.objects.get(user=w.ann)
     assert awaited.kind == "sign_off_awaited"
     assert awaited.url == reverse("assessment:unit_matrix", args=[w.reg1.pk, w.u101.pk])
@@ -421,10 +492,18 @@ def test_evidence_map_and_ev_unit_page_show_referred_back_by_iv(client, signed_w
     item = sample(w, plan, w.reg1, w.u101)
     mapping, _ = refer_one(w, item)
     client.force_login(w.ann)
-    page = client.get(reverse("assessment:evidence_map", args=[w.reg1.pk, mapping.evidence_id])).content.decode()
+    page = client.get(
+        reverse("assessment:evidence_map", args=[w.reg1.pk, mapping.evidence_id])
+    ).content.decode()
     assert "Referred back by IV" in page
-    services.grant_create(actor=w.admin, centre=w.centre, external_verifier=w.ev, scope="candidates",
-                          expires_on=timezone.localdate(), registrations=[w.reg1])
+    services.grant_create(
+        actor=w.admin,
+        centre=w.centre,
+        external_verifier=w.ev,
+        scope="candidates",
+        expires_on=timezone.localdate(),
+        registrations=[w.reg1],
+    )
     client.force_login(w.ev)
     page = client.get(reverse("verification:ev_unit", args=[w.reg1.pk, w.u101.pk])).content.decode()
     assert "Referred back by IV" in page
@@ -436,23 +515,31 @@ def test_candidate_progress_shows_referred_back_by_iv_while_the_referral_is_open
 
     w = signed_world
     item = sample(w, plan, w.reg1, w.u101)
-    mapping = EvidenceMapping.objects.filter(registration=w.reg1, unit=w.u101).select_related(
-        "criterion", "evidence").order_by("id").first()
+    mapping = (
+        EvidenceMapping.objects.filter(registration=w.reg1, unit=w.u101)
+        .select_related("criterion", "evidence")
+        .order_by("id")
+        .first()
+    )
     referral = services.decision_record(
-        item=item, actor=w.pat, outcome="referred", mapping=mapping,
+        item=item,
+        actor=w.pat,
+        outcome="referred",
+        mapping=mapping,
         comments="Ann keeps accepting thin evidence; talk at standardisation.",
-        action_points="Say where in the minutes 1.1 is shown.")
+        action_points="Say where in the minutes 1.1 is shown.",
+    )
     url = reverse("assessment:progress_detail", args=[w.reg1.pk])
     client.force_login(w.cara)
     page = client.get(url).content.decode()
-    card = page[page.index('id="unit-101"'):page.index('id="unit-102"')]
+    card = page[page.index('id="unit-101"') : page.index('id="unit-102"')]
     assert "Referred back by IV" in card
     assert "Say where in the minutes 1.1 is shown." in card
     assert mapping.criterion.ref in card and mapping.evidence.title in card
     assert escape(REFERRAL_NEXT_OPEN) in card and referral.due_on.strftime("%d/%m/%Y") in card
     # the IV's comments on the assessor's judgement are for the assessor, not the candidate
     assert "thin evidence" not in page
-    assert "Referred back by IV" not in page[page.index('id="unit-102"'):]
+    assert "Referred back by IV" not in page[page.index('id="unit-102"') :]
     services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="It is on page 1.")
     card = client.get(url).content.decode()
     assert "Referred back by IV" in card and escape(REFERRAL_NEXT_ANSWERED) in card
@@ -463,14 +550,22 @@ def test_candidate_progress_shows_referred_back_by_iv_while_the_referral_is_open
 
 def test_candidate_progress_does_constant_queries_as_referrals_grow(client, signed_world, plan):
     w = signed_world
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(w.reg1, u).pk, "summative") for u in (w.u101, w.u102)])
+    services.sample_accept(
+        plan=plan,
+        actor=w.ivy,
+        decision_keys=[selectors.decision_key(w.ua(w.reg1, u).pk, "summative") for u in (w.u101, w.u102)],
+    )
     mappings = list(EvidenceMapping.objects.filter(registration=w.reg1).order_by("id"))
     item_of = {i.unit_assessment.unit_id: i for i in SampleItem.objects.select_related("unit_assessment")}
 
     def refer(m):
-        services.decision_record(item=item_of[m.unit_id], actor=w.pat, outcome="referred", mapping=m,
-                                 action_points=f"Check {m.pk}.")
+        services.decision_record(
+            item=item_of[m.unit_id],
+            actor=w.pat,
+            outcome="referred",
+            mapping=m,
+            action_points=f"Check {m.pk}.",
+        )
 
     refer(mappings[0])
     client.force_login(w.cara)

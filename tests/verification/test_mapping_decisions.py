@@ -1,5 +1,6 @@
 """The internal verifier agrees or refers back single assessment decisions (evidence mappings) from the
 sampled unit's page, under the same own-assessment guard as decisions on whole units."""
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -19,8 +20,9 @@ from .conftest import map_evidence, sign
 
 
 def sampled(w, plan, reg, unit):
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        selectors.decision_key(w.ua(reg, unit).pk, "summative")])
+    services.sample_accept(
+        plan=plan, actor=w.ivy, decision_keys=[selectors.decision_key(w.ua(reg, unit).pk, "summative")]
+    )
     return SampleItem.objects.get(unit_assessment=w.ua(reg, unit))
 
 
@@ -66,7 +68,8 @@ def test_iv_agrees_one_assessment_decision_without_settling_the_unit(client, sig
 
 
 def test_referring_one_decision_back_reopens_the_unit_and_tells_the_assessor(
-        client, signed_world, item, django_capture_on_commit_callbacks):
+    client, signed_world, item, django_capture_on_commit_callbacks
+):
     w = signed_world
     m1, m2 = mappings_of(w, w.reg1, w.u101)
     client.force_login(w.pat)
@@ -76,13 +79,22 @@ def test_referring_one_decision_back_reopens_the_unit_and_tells_the_assessor(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(decide_url(item, m1), {"outcome": "referred", "note": "Say where in the minutes."})
     referral = VerificationDecision.objects.get()
-    assert referral.is_open_referral and referral.mapping == m1 and referral.action_points == "Say where in the minutes."
-    assert w.ua(w.reg1, w.u101).__class__.objects.get(pk=item.unit_assessment_id).status == UnitAssessment.Status.OPEN
+    assert (
+        referral.is_open_referral
+        and referral.mapping == m1
+        and referral.action_points == "Say where in the minutes."
+    )
+    assert (
+        w.ua(w.reg1, w.u101).__class__.objects.get(pk=item.unit_assessment_id).status
+        == UnitAssessment.Status.OPEN
+    )
     assert len(mail.outbox) == 1 and selectors.mapping_label(m1) in mail.outbox[0].body
     assert selectors.item_states([item])[0].status == "referred"
     # The same decision cannot be referred twice; another decision of the unit can.
     with pytest.raises(ValidationError, match="already referred back"):
-        services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="again", mapping=m1)
+        services.decision_record(
+            item=item, actor=w.pat, outcome="referred", action_points="again", mapping=m1
+        )
     services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Date it.", mapping=m2)
     assert selectors.open_referrals_for(w.pat).count() == 2
 
@@ -90,20 +102,26 @@ def test_referring_one_decision_back_reopens_the_unit_and_tells_the_assessor(
 def test_a_referred_decision_is_agreed_once_the_assessor_answered_it_then_the_unit(signed_world, item):
     w = signed_world
     m1, _m2 = mappings_of(w, w.reg1, w.u101)
-    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.",
-                                        mapping=m1)
+    referral = services.decision_record(
+        item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.", mapping=m1
+    )
     with pytest.raises(ValidationError, match="actions are not done yet"):
         services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1, comments="ok")
     with pytest.raises(ValidationError, match=services.REFERRAL_UNANSWERED):
         services.referral_close(decision=referral, actor=w.pat, note="ok")
-    services.referral_answer(decision=referral, actor=w.ann, kind="corrected_decision", text="Re-read: it is met.",
-                             corrected_decision="accepted")
+    services.referral_answer(
+        decision=referral,
+        actor=w.ann,
+        kind="corrected_decision",
+        text="Re-read: it is met.",
+        corrected_decision="accepted",
+    )
     with pytest.raises(ValidationError, match=services.CLOSE_NOTE_REQUIRED):
         services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1)
     services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=m1, comments="Now clear.")
     referral.refresh_from_db()
     assert referral.referral_closed_at is not None and referral.closure_note == "Now clear."
-    assert selectors.item_states([item])[0].status == "waiting"   # the unit is still to be agreed
+    assert selectors.item_states([item])[0].status == "waiting"  # the unit is still to be agreed
     with pytest.raises(ValidationError, match="not signed off"):
         services.decision_record(item=item, actor=w.pat, outcome="agreed")
     sign(w.ua(w.reg1, w.u101), w.ann)
@@ -115,8 +133,9 @@ def test_a_referred_decision_is_agreed_once_the_assessor_answered_it_then_the_un
 def test_the_unit_is_not_agreed_while_a_decisions_referral_is_open(signed_world, item):
     w = signed_world
     m1, _m2 = mappings_of(w, w.reg1, w.u101)
-    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.",
-                                        mapping=m1)
+    referral = services.decision_record(
+        item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.", mapping=m1
+    )
     services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="Checked.")
     sign(w.ua(w.reg1, w.u101), w.ann)
     before = AuditEntry.objects.filter(action=Action.VERIFICATION_DECISION_REFUSED).count()
@@ -130,7 +149,9 @@ def test_an_agreed_unit_referred_through_one_decision_needs_agreeing_again(signe
     w = signed_world
     m1, _m2 = mappings_of(w, w.reg1, w.u101)
     services.decision_record(item=item, actor=w.pat, outcome="agreed")
-    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check.", mapping=m1)
+    referral = services.decision_record(
+        item=item, actor=w.pat, outcome="referred", action_points="Check.", mapping=m1
+    )
     assert selectors.item_states([item])[0].status == "referred"
     services.referral_answer(decision=referral, actor=w.ann, kind="explanation", text="Checked.")
     sign(w.ua(w.reg1, w.u101), w.ann)
@@ -145,8 +166,9 @@ def test_the_assessor_may_remove_a_referred_decision(signed_world, item):
 
     w = signed_world
     m1, _m2 = mappings_of(w, w.reg1, w.u101)
-    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Wrong evidence.",
-                                        mapping=m1)
+    referral = services.decision_record(
+        item=item, actor=w.pat, outcome="referred", action_points="Wrong evidence.", mapping=m1
+    )
     mapping_remove(mapping=m1, actor=w.ann)
     referral.refresh_from_db()
     assert referral.mapping is None and referral.is_open_referral
@@ -180,11 +202,17 @@ def test_a_decision_the_verifier_mapped_is_refused(signed_world, item):
 
 
 # --- access matrix ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("who, status", [
-    ("cara", 404), ("ann", 404), ("admin", 404), ("ev", 404),   # not internal verifiers: the access table
-    ("ivy", 302),                                                # an IV here, not this candidate's: refused
-    ("pat", 302),                                                # the candidate's IV: recorded
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("cara", 404),
+        ("ann", 404),
+        ("admin", 404),
+        ("ev", 404),  # not internal verifiers: the access table
+        ("ivy", 302),  # an IV here, not this candidate's: refused
+        ("pat", 302),  # the candidate's IV: recorded
+    ],
+)
 def test_access_matrix(client, signed_world, item, who, status):
     w = signed_world
     m1 = mappings_of(w, w.reg1, w.u101)[0]
@@ -197,16 +225,21 @@ def test_access_matrix(client, signed_world, item, who, status):
         assert escape(services.NOT_REGISTRATION_IV) in page
 
 
-def test_other_centre_unknown_or_foreign_mapping_is_404_and_get_is_refused(client, signed_world, item, other_centre,
-                                                                         make_user):
+def test_other_centre_unknown_or_foreign_mapping_is_404_and_get_is_refused(
+    client, signed_world, item, other_centre, make_user
+):
     w = signed_world
     m1 = mappings_of(w, w.reg1, w.u101)[0]
     foreign = mappings_of(w, w.reg2, w.u101)[0]
     client.force_login(w.pat)
     assert client.get(decide_url(item, m1)).status_code == 405
     assert client.post(decide_url(item, foreign), {"outcome": "agreed"}).status_code == 404
-    assert client.post(reverse("verification:mapping_decide", args=[item.pk, 999999]),
-                       {"outcome": "agreed"}).status_code == 404
+    assert (
+        client.post(
+            reverse("verification:mapping_decide", args=[item.pk, 999999]), {"outcome": "agreed"}
+        ).status_code
+        == 404
+    )
     stranger = make_user("stranger", other_centre, Role.INTERNAL_VERIFIER)
     client.force_login(stranger)
     assert client.post(decide_url(item, m1), {"outcome": "agreed"}).status_code == 404
@@ -217,7 +250,9 @@ def test_sampled_unit_page_does_a_constant_number_of_queries(client, signed_worl
     w = signed_world
     client.force_login(w.pat)
     url = reverse("verification:item_detail", args=[item.pk])
-    services.decision_record(item=item, actor=w.pat, outcome="agreed", mapping=mappings_of(w, w.reg1, w.u101)[0])
+    services.decision_record(
+        item=item, actor=w.pat, outcome="agreed", mapping=mappings_of(w, w.reg1, w.u101)[0]
+    )
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for _ in range(4):
@@ -233,6 +268,8 @@ def test_sampled_unit_page_does_a_constant_number_of_queries(client, signed_worl
 def test_sampling_record_names_the_assessment_decision(signed_world, item):
     w = signed_world
     m1 = mappings_of(w, w.reg1, w.u101)[0]
-    services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.", mapping=m1)
+    services.decision_record(
+        item=item, actor=w.pat, outcome="referred", action_points="Check 1.1.", mapping=m1
+    )
     (entry,) = selectors.sampling_record_for(w.reg1)[w.u101.pk]
     assert entry.decisions[0].mapping == selectors.mapping_label(m1) and entry.decisions[0].action_points

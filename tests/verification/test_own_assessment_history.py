@@ -6,6 +6,7 @@ mapping decisions again (which overwrites `assessed_by`) and signs the unit. pat
 unit as its internal verifier: not through the service, not through the page, not by writing the row, and
 the sample generator does not offer it to pat.
 """
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -31,14 +32,29 @@ def swapped(world, plan):
     quinn = w.make_user("quinn", w.centre, Role.INTERNAL_VERIFIER, first_name="Quinn", last_name="Third")
     evidence = make_evidence(registration=w.reg2, title="Till receipts")
     criteria = list(AssessmentCriterion.objects.filter(unit=w.u101))
-    assessment_services.mapping_add(registration=w.reg2, evidence=evidence, actor=w.pat, criteria=criteria,
-                                    method="observation", decision="accepted")
-    assessment_services.registration_update(registration=w.reg2, actor=w.admin, assessor=w.ivy,
-                                            internal_verifier=w.pat, optional_units=[], expires_on=w.reg2.expires_on)
+    assessment_services.mapping_add(
+        registration=w.reg2,
+        evidence=evidence,
+        actor=w.pat,
+        criteria=criteria,
+        method="observation",
+        decision="accepted",
+    )
+    assessment_services.registration_update(
+        registration=w.reg2,
+        actor=w.admin,
+        assessor=w.ivy,
+        internal_verifier=w.pat,
+        optional_units=[],
+        expires_on=w.reg2.expires_on,
+    )
     for mapping in EvidenceMapping.objects.filter(registration=w.reg2, unit=w.u101):
-        assessment_services.mapping_decide(mapping=mapping, actor=w.ivy, decision="accepted",
-                                           expected_version=mapping.version)
-    assert set(EvidenceMapping.objects.filter(registration=w.reg2).values_list("assessed_by", flat=True)) == {w.ivy.pk}
+        assessment_services.mapping_decide(
+            mapping=mapping, actor=w.ivy, decision="accepted", expected_version=mapping.version
+        )
+    assert set(EvidenceMapping.objects.filter(registration=w.reg2).values_list("assessed_by", flat=True)) == {
+        w.ivy.pk
+    }
     ua = w.ua(w.reg2, w.u101)
     assessment_services.authenticity_sign(unit_assessment=ua, actor=w.dan)
     ua = assessment_services.unit_sign_off(unit_assessment=ua, actor=w.ivy, password=PASSWORD)
@@ -55,7 +71,8 @@ def test_every_mapping_decision_is_kept_in_the_history(swapped):
     w = swapped
     rows = list(MappingDecision.objects.filter(registration=w.reg2, unit=w.u101).order_by("id"))
     assert [(r.decided_by_id, r.action, r.decision) for r in rows] == (
-        [(w.pat.pk, "mapped", "accepted")] * 2 + [(w.ivy.pk, "decided", "accepted")] * 2)
+        [(w.pat.pk, "mapped", "accepted")] * 2 + [(w.ivy.pk, "decided", "accepted")] * 2
+    )
     assert all(r.method == "observation" and r.evidence_revision == 1 and r.round == 1 for r in rows)
 
 
@@ -75,8 +92,11 @@ def test_iv_who_mapped_evidence_before_a_role_swap_cannot_agree_it_on_the_page(c
     url = reverse("verification:item_detail", args=[w.item.pk])
     page = client.get(url).content.decode()
     assert "nobody verifies their own assessment" in page and "Record decision" not in page
-    response = client.post(reverse("verification:item_decide", args=[w.item.pk]),
-                           {"outcome": "agreed", "comments": "Fine."}, follow=True)
+    response = client.post(
+        reverse("verification:item_decide", args=[w.item.pk]),
+        {"outcome": "agreed", "comments": "Fine."},
+        follow=True,
+    )
     assert "nobody verifies their own assessment" in response.content.decode()
     assert not VerificationDecision.objects.exists()
 
@@ -87,10 +107,12 @@ def test_database_refuses_a_verifier_found_only_in_the_mapping_history(swapped):
     w = swapped
     ua = w.item.unit_assessment
     with pytest.raises((IntegrityError, DatabaseError), match="own assessment"), transaction.atomic():
-        VerificationDecision.objects.create(item=w.item, unit_assessment=ua, verifier=w.pat, assessor=w.ivy,
-                                            outcome="agreed", unit_round=1)
-    ok = VerificationDecision.objects.create(item=w.item, unit_assessment=ua, verifier=w.quinn, assessor=w.ivy,
-                                             outcome="agreed", unit_round=1)
+        VerificationDecision.objects.create(
+            item=w.item, unit_assessment=ua, verifier=w.pat, assessor=w.ivy, outcome="agreed", unit_round=1
+        )
+    ok = VerificationDecision.objects.create(
+        item=w.item, unit_assessment=ua, verifier=w.quinn, assessor=w.ivy, outcome="agreed", unit_round=1
+    )
     with pytest.raises((IntegrityError, DatabaseError), match="own assessment"), transaction.atomic():
         VerificationDecision.objects.filter(pk=ok.pk).update(verifier=w.pat)
 
@@ -101,16 +123,23 @@ def test_database_refuses_a_verifier_who_wrote_an_assessment_record_in_the_unit(
     from assessment.models import AssessmentRecord
 
     quinn = w.make_user("quinn", w.centre, Role.INTERNAL_VERIFIER, Role.ASSESSOR)
-    record = AssessmentRecord.objects.create(registration=w.reg1, kind="observation", assessor=quinn,
-                                             date=plan.period_start, description="Seen greeting customers.")
+    record = AssessmentRecord.objects.create(
+        registration=w.reg1,
+        kind="observation",
+        assessor=quinn,
+        date=plan.period_start,
+        description="Seen greeting customers.",
+    )
     record.criteria.set(AssessmentCriterion.objects.filter(unit=w.u101))
     ua = w.ua(w.reg1, w.u101)
-    item = SampleItem.objects.create(sample=_sample(plan, w.ivy), plan=plan, unit_assessment=ua, stage="interim",
-                                     assessor=w.ann)
+    item = SampleItem.objects.create(
+        sample=_sample(plan, w.ivy), plan=plan, unit_assessment=ua, stage="interim", assessor=w.ann
+    )
     assert quinn.pk in selectors.assessors_of(ua)
     with pytest.raises((IntegrityError, DatabaseError), match="own assessment"), transaction.atomic():
-        VerificationDecision.objects.create(item=item, unit_assessment=ua, verifier=quinn, assessor=w.ann,
-                                            outcome="agreed", unit_round=1)
+        VerificationDecision.objects.create(
+            item=item, unit_assessment=ua, verifier=quinn, assessor=w.ann, outcome="agreed", unit_round=1
+        )
 
 
 def _sample(plan, actor):
@@ -144,12 +173,20 @@ def test_removing_a_mapping_keeps_its_history_and_the_guard(world, plan):
     w.reg1.assessor = w.ivy
     w.reg1.save()
     [mapping] = assessment_services.mapping_add(
-        registration=w.reg1, evidence=evidence, actor=w.ivy, criteria=[AssessmentCriterion.objects.filter(
-            unit=w.u101).first()], method="observation", decision="not_yet", reason="Say more.")
+        registration=w.reg1,
+        evidence=evidence,
+        actor=w.ivy,
+        criteria=[AssessmentCriterion.objects.filter(unit=w.u101).first()],
+        method="observation",
+        decision="not_yet",
+        reason="Say more.",
+    )
     assessment_services.mapping_remove(mapping=mapping, actor=w.ivy)
     assert not EvidenceMapping.objects.filter(registration=w.reg1).exists()
     assert list(MappingDecision.objects.filter(registration=w.reg1).values_list("action", flat=True)) == [
-        "mapped", "removed"]
+        "mapped",
+        "removed",
+    ]
     w.reg1.assessor = w.ann
     w.reg1.internal_verifier = w.ivy
     w.reg1.save()
@@ -170,7 +207,9 @@ def test_sample_generator_never_offers_an_iv_their_own_assessments(swapped, plan
         assert key not in {d.id for d in overview.proposal.items}
         with pytest.raises(ValidationError, match="nobody verifies their own assessment"):
             services.sample_accept(plan=plan, actor=own, decision_keys=[key])
-    with pytest.raises(ValidationError, match=services.NOTHING_TO_SAMPLE):  # the only signed unit is pat's own
+    with pytest.raises(
+        ValidationError, match=services.NOTHING_TO_SAMPLE
+    ):  # the only signed unit is pat's own
         services.sample_accept(plan=plan, actor=w.pat)
     sample = services.sample_accept(plan=plan, actor=w.quinn)
     assert ua.pk in set(sample.items.values_list("unit_assessment_id", flat=True))

@@ -1,5 +1,6 @@
 """The IV dashboard and plan page at centre scale: coverage counted without a proposal thrown away, the plan's
 grid paged by candidate, the sampled units paged; the same queries at two sizes and bounded HTML."""
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +18,21 @@ SIZES = [3, 60]
 def crowd(w, count, plan):
     """`count` candidates of ann, unit 101 mapped and signed, every one sampled at the summative stage."""
     now = timezone.now()
-    regs = make_candidates(centre=w.centre, count=count, qualification=w.qualification, assessor=w.ann,
-                           internal_verifier=w.ivy)
+    regs = make_candidates(
+        centre=w.centre, count=count, qualification=w.qualification, assessor=w.ann, internal_verifier=w.ivy
+    )
     criterion = AssessmentCriterion.objects.filter(unit=w.u101).first()
     for reg in regs:
-        EvidenceMapping.objects.create(registration=reg, evidence=make_evidence(registration=reg), criterion=criterion,
-                                       unit=w.u101, method="observation", decision="accepted", assessed_by=w.ann,
-                                       assessed_at=now)
+        EvidenceMapping.objects.create(
+            registration=reg,
+            evidence=make_evidence(registration=reg),
+            criterion=criterion,
+            unit=w.u101,
+            method="observation",
+            decision="accepted",
+            assessed_by=w.ann,
+            assessed_at=now,
+        )
         ua = UnitAssessment.objects.get(registration=reg, unit=w.u101)
         UnitAssessment.objects.filter(pk=ua.pk).update(status="signed", signed_by=w.ann, signed_at=now)
         UnitSignOff.objects.create(unit_assessment=ua, round=1, assessor=w.ann, signed_at=now)
@@ -32,8 +41,9 @@ def crowd(w, count, plan):
 
 
 @pytest.mark.parametrize("count", SIZES)
-def test_plan_page_same_queries_at_two_sizes_and_paged_by_candidate(client, world, plan, count,
-                                                                     django_assert_num_queries):
+def test_plan_page_same_queries_at_two_sizes_and_paged_by_candidate(
+    client, world, plan, count, django_assert_num_queries
+):
     crowd(world, count, plan)
     client.force_login(world.pat)
     with django_assert_num_queries(24):
@@ -76,8 +86,10 @@ def test_dashboard_coverage_is_the_plan_pages_coverage(world, plan):
 
 def _python_needs(plan):
     pool = selectors.plan_pool(plan)
-    return [(n.kind, n.key, n.needed, n.have)
-            for n in sampling.coverage(pool.plain_plan, pool.all_decisions, pool.sampled_ids).needs]
+    return [
+        (n.kind, n.key, n.needed, n.have)
+        for n in sampling.coverage(pool.plain_plan, pool.all_decisions, pool.sampled_ids).needs
+    ]
 
 
 def _sql_needs(plan):
@@ -101,11 +113,12 @@ def test_database_coverage_is_the_python_pools_coverage(world, plan):
     sample_item_for(plan, ua)
     sample_item_for(plan, world.ua(world.reg2, world.u101), stage="interim")
     assert _sql_needs(plan) == _python_needs(plan)
-    UnitAssessment.objects.filter(pk=ua.pk).update(status="open")   # referred back after sampling
+    UnitAssessment.objects.filter(pk=ua.pk).update(status="open")  # referred back after sampling
     AssessorFlag.objects.create(centre=world.centre, assessor=world.pat, flag="new", set_by=world.ivy)
     assert _sql_needs(plan) == _python_needs(plan)
     EvidenceMapping.objects.filter(registration=world.reg1, unit=world.u102).update(
-        assessed_at=timezone.now() - timezone.timedelta(days=3000))
+        assessed_at=timezone.now() - timezone.timedelta(days=3000)
+    )
     Registration.objects.filter(pk=world.reg2.pk).update(status="withdrawn")
     assert _sql_needs(plan) == _python_needs(plan)
     plan.interim = False

@@ -1,5 +1,6 @@
 """The referral email is sent by the task worker after the decision commits. Marked `tasks`: CI runs it again
 with the job in Redis and a real RQ worker (.ci/run)."""
+
 import pytest
 from django.core import mail
 
@@ -11,13 +12,18 @@ from .test_services import item_for
 pytestmark = pytest.mark.tasks
 
 
-def test_the_referral_email_is_sent_by_the_worker(signed_world, plan, task_worker,
-                                                  django_capture_on_commit_callbacks):
+def test_the_referral_email_is_sent_by_the_worker(
+    signed_world, plan, task_worker, django_capture_on_commit_callbacks
+):
     w = signed_world
     ua = w.ua(w.reg1, w.u101)
     with django_capture_on_commit_callbacks(execute=True):
-        services.decision_record(item=item_for(plan, ua), actor=w.pat, outcome="referred",
-                                 action_points="Add a second observation.")
+        services.decision_record(
+            item=item_for(plan, ua),
+            actor=w.pat,
+            outcome="referred",
+            action_points="Add a second observation.",
+        )
     if task_worker.on_queue:  # enqueued after the commit, not sent by the request
         assert task_worker.waiting() == 1 and mail.outbox == []
 

@@ -1,4 +1,5 @@
 """The sampling generator and coverage, on plain data."""
+
 from itertools import combinations
 
 import pytest
@@ -97,8 +98,10 @@ def brute_force_minimum(plan, decisions):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(decision_strategy, min_size=1, max_size=9, unique_by=lambda x: x.id),
-       st.sampled_from([0.1, 0.34, 0.5, 1.0]))
+@given(
+    st.lists(decision_strategy, min_size=1, max_size=9, unique_by=lambda x: x.id),
+    st.sampled_from([0.1, 0.34, 0.5, 1.0]),
+)
 def test_proposal_is_complete_and_minimal_on_small_centres(decisions, share):
     plan = SamplingPlan(min_share=share)
     proposal = propose_sample(plan, decisions)
@@ -113,8 +116,15 @@ def test_large_centre_sample_is_complete_and_has_no_redundant_item():
 
     rng = random.Random(7)
     decisions = [
-        d(i, f"a{i % 6}", f"c{i % 60}", f"4{rng.randint(1, 17):02d}", rng.sample(["O", "Q", "PD", "WT", "PE"], 2),
-          rng.choice(["Leeds", "York", "Hull"]), rng.choice(["interim", "summative"]))
+        d(
+            i,
+            f"a{i % 6}",
+            f"c{i % 60}",
+            f"4{rng.randint(1, 17):02d}",
+            rng.sample(["O", "Q", "PD", "WT", "PE"], 2),
+            rng.choice(["Leeds", "York", "Hull"]),
+            rng.choice(["interim", "summative"]),
+        )
         for i in range(400)
     ]
     plan = SamplingPlan(min_share=0.2, full_sample_assessors=frozenset({"a0"}))
@@ -128,9 +138,12 @@ def test_large_centre_sample_is_complete_and_has_no_redundant_item():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(decision_strategy, min_size=0, max_size=40, unique_by=lambda x: x.id),
-       st.sampled_from([0.1, 0.34, 0.5, 1.0]), st.sets(st.sampled_from(["ann", "bob", "cat"])),
-       st.integers(0, 5))
+@given(
+    st.lists(decision_strategy, min_size=0, max_size=40, unique_by=lambda x: x.id),
+    st.sampled_from([0.1, 0.34, 0.5, 1.0]),
+    st.sets(st.sampled_from(["ann", "bob", "cat"])),
+    st.integers(0, 5),
+)
 def test_lazy_greedy_gives_the_reference_generators_sample(decisions, share, flagged, sampled_every):
     """The heap-driven generator proposes exactly what the generator that re-scores every decision after each
     pick proposes, with and without decisions already sampled (pools above and below the exhaustive limit)."""
@@ -151,11 +164,18 @@ def test_lazy_greedy_matches_the_reference_on_a_centre_sized_pool():
 
     rng = random.Random(11)
     decisions = [
-        d(i, f"a{rng.randint(0, 7)}", f"c{rng.randint(0, 150)}", f"4{rng.randint(1, 17):02d}",
-          rng.sample(["O", "Q", "PD", "WT", "PE", "RPL"], rng.randint(1, 3)), rng.choice(["Leeds", "York", "Hull", ""]),
-          rng.choice(["interim", "summative"]))
+        d(
+            i,
+            f"a{rng.randint(0, 7)}",
+            f"c{rng.randint(0, 150)}",
+            f"4{rng.randint(1, 17):02d}",
+            rng.sample(["O", "Q", "PD", "WT", "PE", "RPL"], rng.randint(1, 3)),
+            rng.choice(["Leeds", "York", "Hull", ""]),
+            rng.choice(["interim", "summative"]),
+        )
         for i in range(600)
     ]
     plan = SamplingPlan(min_share=0.3, full_sample_assessors=frozenset({"a1"}))
-    assert ([x.id for x in propose_sample(plan, decisions, already_sampled=[3, 9, 27]).items]
-            == [x.id for x in _propose_sample_reference(plan, decisions, already_sampled=[3, 9, 27]).items])
+    assert [x.id for x in propose_sample(plan, decisions, already_sampled=[3, 9, 27]).items] == [
+        x.id for x in _propose_sample_reference(plan, decisions, already_sampled=[3, 9, 27]).items
+    ]

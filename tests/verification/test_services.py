@@ -1,4 +1,5 @@
 """Sampling, decisions, referrals and the own-assessment guard through the services and the database."""
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -14,16 +15,23 @@ from .conftest import sign
 
 
 def item_for(plan, ua, stage="summative"):
-    services.sample_accept(plan=plan, actor=plan.created_by,
-                           decision_keys=[selectors.decision_key(ua.pk, stage)])
+    services.sample_accept(
+        plan=plan, actor=plan.created_by, decision_keys=[selectors.decision_key(ua.pk, stage)]
+    )
     return SampleItem.objects.get(plan=plan, unit_assessment=ua, stage=stage)
 
 
 def test_plan_is_set_by_an_iv_or_admin_only(world, plan):
     assert plan.min_share_percent == 100
     with pytest.raises(ValidationError, match=services.NOT_IV_OR_ADMIN):
-        services.plan_create(actor=world.ann, centre=world.centre, qualification=world.qualification,
-                             period_start=plan.period_start, period_end=plan.period_end, min_share_percent=20)
+        services.plan_create(
+            actor=world.ann,
+            centre=world.centre,
+            qualification=world.qualification,
+            period_start=plan.period_start,
+            period_end=plan.period_end,
+            min_share_percent=20,
+        )
 
 
 def test_proposal_covers_every_unit_method_and_assessor(signed_world, plan):
@@ -48,10 +56,17 @@ def test_flagged_assessor_has_every_candidate_sampled(signed_world, world, plan)
 
     from .conftest import map_evidence
 
-    reg3 = make_registration(centre=world.centre, candidate=third, assessor=world.ann, internal_verifier=world.pat,
-                             qualification=world.qualification)
+    reg3 = make_registration(
+        centre=world.centre,
+        candidate=third,
+        assessor=world.ann,
+        internal_verifier=world.pat,
+        qualification=world.qualification,
+    )
     map_evidence(reg3, world.u101, world.ann)
-    sign(world.ua(world.reg1, world.u101).__class__.objects.get(registration=reg3, unit=world.u101), world.ann)
+    sign(
+        world.ua(world.reg1, world.u101).__class__.objects.get(registration=reg3, unit=world.u101), world.ann
+    )
     services.assessor_flag_set(actor=world.ivy, centre=world.centre, assessor=world.ann, flag="new")
     proposal = selectors.plan_overview(plan).proposal
     ann_candidates = {d.candidate for d in proposal.items if d.assessor == "ann"}
@@ -120,8 +135,14 @@ def test_database_check_constraint_refuses_verifier_equal_to_assessor(signed_wor
     w = signed_world
     item = item_for(plan, w.ua(w.reg1, w.u101))
     with pytest.raises(IntegrityError), transaction.atomic():
-        VerificationDecision.objects.create(item=item, unit_assessment=item.unit_assessment, verifier=w.ivy,
-                                            assessor=w.ivy, outcome="agreed", unit_round=1)
+        VerificationDecision.objects.create(
+            item=item,
+            unit_assessment=item.unit_assessment,
+            verifier=w.ivy,
+            assessor=w.ivy,
+            outcome="agreed",
+            unit_round=1,
+        )
 
 
 def test_database_trigger_refuses_a_verifier_who_assessed_the_unit(signed_world, plan):
@@ -129,22 +150,37 @@ def test_database_trigger_refuses_a_verifier_who_assessed_the_unit(signed_world,
     w = signed_world
     item = item_for(plan, w.ua(w.reg2, w.u101))  # signed and mapped by pat
     with pytest.raises((IntegrityError, DatabaseError), match="own assessment"), transaction.atomic():
-        VerificationDecision.objects.create(item=item, unit_assessment=item.unit_assessment, verifier=w.pat,
-                                            assessor=w.ann, outcome="agreed", unit_round=1)
-    ok = VerificationDecision.objects.create(item=item, unit_assessment=item.unit_assessment, verifier=w.ivy,
-                                             assessor=w.pat, outcome="agreed", unit_round=1)
+        VerificationDecision.objects.create(
+            item=item,
+            unit_assessment=item.unit_assessment,
+            verifier=w.pat,
+            assessor=w.ann,
+            outcome="agreed",
+            unit_round=1,
+        )
+    ok = VerificationDecision.objects.create(
+        item=item,
+        unit_assessment=item.unit_assessment,
+        verifier=w.ivy,
+        assessor=w.pat,
+        outcome="agreed",
+        unit_round=1,
+    )
     with pytest.raises((IntegrityError, DatabaseError), match="own assessment"), transaction.atomic():
         VerificationDecision.objects.filter(pk=ok.pk).update(verifier=w.pat)
 
 
 # --- referrals --------------------------------------------------------------------------------------
-def test_referral_reopens_the_unit_and_emails_the_assessor(signed_world, plan, django_capture_on_commit_callbacks):
+def test_referral_reopens_the_unit_and_emails_the_assessor(
+    signed_world, plan, django_capture_on_commit_callbacks
+):
     w = signed_world
     ua = w.ua(w.reg1, w.u101)
     item = item_for(plan, ua)
     with django_capture_on_commit_callbacks(execute=True):
-        decision = services.decision_record(item=item, actor=w.pat, outcome="referred",
-                                            action_points="Add a second observation.")
+        decision = services.decision_record(
+            item=item, actor=w.pat, outcome="referred", action_points="Add a second observation."
+        )
     ua.refresh_from_db()
     assert ua.status == UnitAssessment.Status.OPEN and ua.round == 2
     assert decision.is_open_referral

@@ -4,6 +4,7 @@ Visibility follows the *current* membership at the registration's centre, not th
 registration: a revoked assessor or internal verifier gets the same 404 as for evidence that does not exist,
 on every path (evidence page, file, preview, witness list, registration pages, records, PDFs).
 """
+
 from datetime import date
 
 import pytest
@@ -34,15 +35,23 @@ def evidence_with_file(registration, title="Signed witness statement"):
     item.preview.save("preview.jpg", ContentFile(jpeg_bytes()), save=False)
     item.content_type, item.original_name = "application/pdf", "statement.pdf"
     item.save()
-    witness = Witness.objects.create(candidate=registration.candidate, centre=registration.centre, name="Wendy Witness",
-                                     status_category=3, relationship="Team leader")
+    witness = Witness.objects.create(
+        candidate=registration.candidate,
+        centre=registration.centre,
+        name="Wendy Witness",
+        status_category=3,
+        relationship="Team leader",
+    )
     WitnessTestimony.objects.create(evidence=item, witness=witness)
     return item
 
 
 def evidence_urls(item):
-    return [reverse("evidence:detail", args=[item.pk]), reverse("evidence:download", args=[item.pk]),
-            reverse("evidence:preview", args=[item.pk])]
+    return [
+        reverse("evidence:detail", args=[item.pk]),
+        reverse("evidence:download", args=[item.pk]),
+        reverse("evidence:preview", args=[item.pk]),
+    ]
 
 
 def registration_urls(registration, unit, record):
@@ -60,9 +69,13 @@ def registration_urls(registration, unit, record):
 
 
 def record_for(registration, assessor):
-    return AssessmentRecord.objects.create(registration=registration, kind=AssessmentRecord.Kind.OBSERVATION,
-                                           assessor=assessor, date=timezone.localdate(),
-                                           description="Greeted three callers.")
+    return AssessmentRecord.objects.create(
+        registration=registration,
+        kind=AssessmentRecord.Kind.OBSERVATION,
+        assessor=assessor,
+        date=timezone.localdate(),
+        description="Greeted three callers.",
+    )
 
 
 def statuses(client, urls):
@@ -129,11 +142,17 @@ def test_a_revoked_assessor_no_longer_sees_referrals_of_that_centre(signed_world
     """The assessor's list of open referrals follows the current role too."""
     w = signed_world
     ua = w.ua(w.reg1, w.u101)
-    sample = services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        verification_selectors.decision_key(ua.pk, "summative")])
+    sample = services.sample_accept(
+        plan=plan, actor=w.ivy, decision_keys=[verification_selectors.decision_key(ua.pk, "summative")]
+    )
     item = sample.items.get()
-    services.decision_record(item=item, actor=w.pat, outcome=VerificationDecision.Outcome.REFERRED,
-                             comments="Check 1.2", action_points="Observe again")
+    services.decision_record(
+        item=item,
+        actor=w.pat,
+        outcome=VerificationDecision.Outcome.REFERRED,
+        comments="Check 1.2",
+        action_points="Observe again",
+    )
     assert verification_selectors.referrals_for_assessor(w.ann).count() == 1
     Membership.objects.filter(user=w.ann, centre=w.centre, role=Role.ASSESSOR).delete()
     assert verification_selectors.referrals_for_assessor(w.ann).count() == 0
@@ -141,8 +160,11 @@ def test_a_revoked_assessor_no_longer_sees_referrals_of_that_centre(signed_world
 
 def test_a_revoked_internal_verifier_who_stays_centre_admin_has_no_decisions_waiting(signed_world, plan):
     w = signed_world
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        verification_selectors.decision_key(w.ua(w.reg2, w.u101).pk, "summative")])
+    services.sample_accept(
+        plan=plan,
+        actor=w.ivy,
+        decision_keys=[verification_selectors.decision_key(w.ua(w.reg2, w.u101).pk, "summative")],
+    )
     Membership.objects.create(user=w.ivy, centre=w.centre, role=Role.CENTRE_ADMIN)
     assert len(verification_selectors.decisions_waiting_for(w.ivy)) == 1
     Membership.objects.filter(user=w.ivy, centre=w.centre, role=Role.INTERNAL_VERIFIER).delete()
@@ -162,10 +184,15 @@ def test_revoked_staff_lose_evidence_in_the_selector_too(world):
 
 def test_revoked_internal_verifier_loses_the_sampling_pages(client, signed_world, plan):
     w = signed_world
-    sample = services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        verification_selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")])
-    urls = [reverse("verification:plan_detail", args=[plan.pk]),
-            reverse("verification:item_detail", args=[sample.items.get().pk])]
+    sample = services.sample_accept(
+        plan=plan,
+        actor=w.ivy,
+        decision_keys=[verification_selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")],
+    )
+    urls = [
+        reverse("verification:plan_detail", args=[plan.pk]),
+        reverse("verification:item_detail", args=[sample.items.get().pk]),
+    ]
     client.force_login(w.pat)
     assert set(statuses(client, urls).values()) == {200}
     Membership.objects.filter(user=w.pat, centre=w.centre, role=Role.INTERNAL_VERIFIER).delete()
@@ -175,34 +202,70 @@ def test_revoked_internal_verifier_loses_the_sampling_pages(client, signed_world
 # Every URL with an object in it that centre staff or an external verifier reach, and where it is tested with a
 # revoked role or an out-of-scope grant. A new URL fails test_every_object_url_is_in_the_matrix until it is here.
 STALE_ACCESS_TESTED = {
-    "evidence:detail", "evidence:download", "evidence:preview", "evidence:registration_witnesses",
-    "assessment:registration_detail", "assessment:unit_matrix", "assessment:criterion_detail",
-    "assessment:record_detail", "assessment:evidence_map", "assessment:record_new", "assessment:action_plan_new",
-    "assessment:feedback_new", "printing:registration", "printing:completed", "printing:completed_unit",
-    "verification:plan_detail", "verification:item_detail",
+    "evidence:detail",
+    "evidence:download",
+    "evidence:preview",
+    "evidence:registration_witnesses",
+    "assessment:registration_detail",
+    "assessment:unit_matrix",
+    "assessment:criterion_detail",
+    "assessment:record_detail",
+    "assessment:evidence_map",
+    "assessment:record_new",
+    "assessment:action_plan_new",
+    "assessment:feedback_new",
+    "printing:registration",
+    "printing:completed",
+    "printing:completed_unit",
+    "verification:plan_detail",
+    "verification:item_detail",
     "portability:provenance",  # tests/portability/test_passport.py
-    "assessment:skills_scan_new", "assessment:skills_scan_detail", "assessment:action_plan_detail",
-    "assessment:assessment_report_new", "assessment:assessment_report_detail", "verification:referral_answer",
-    "competence:overview", "competence:staff",
+    "assessment:skills_scan_new",
+    "assessment:skills_scan_detail",
+    "assessment:action_plan_detail",
+    "assessment:assessment_report_new",
+    "assessment:assessment_report_detail",
+    "verification:referral_answer",
+    "competence:overview",
+    "competence:staff",
 }
 EV_SCOPE_TESTED = {  # tests/verification/test_ev_scope.py
-    "evidence:detail", "evidence:download", "evidence:preview", "verification:ev_registration",
+    "evidence:detail",
+    "evidence:download",
+    "evidence:preview",
+    "verification:ev_registration",
     "ev_competence:staff",  # tests/accounts/test_competence.py (the EV reads only the staff behind a grant)
-    "verification:ev_unit", "verification:ev_form", "verification:ev_unit_form",
+    "verification:ev_unit",
+    "verification:ev_form",
+    "verification:ev_unit_form",
 }
 # POST-only actions: the same selectors as the pages above (registrations_assessed_by, countersign_queue_for,
 # sample_items_visible_to), so a revoked role gets 404 there too.
 POST_ACTIONS = {
-    "assessment:unit_sign", "assessment:mapping_decide", "assessment:mapping_remove", "assessment:unit_countersign",
-    "verification:sample_accept", "verification:sample_generate", "verification:item_decide", "verification:mapping_decide",
-    "verification:referral_close", "portability:prior_unit_decide", "verification:referral_send_back",
+    "assessment:unit_sign",
+    "assessment:mapping_decide",
+    "assessment:mapping_remove",
+    "assessment:unit_countersign",
+    "verification:sample_accept",
+    "verification:sample_generate",
+    "verification:item_decide",
+    "verification:mapping_decide",
+    "verification:referral_close",
+    "portability:prior_unit_decide",
+    "verification:referral_send_back",
     # evidence_visible_to (_visible_item) and staff_registrations_visible_to, as evidence:detail and
     # evidence:registration_witnesses above
-    "evidence:testimony_request", "evidence:witness_status_decide",
+    "evidence:testimony_request",
+    "evidence:witness_status_decide",
     "assessment:employer_confirmation_request",  # _staff_registration (registrations_visible_to)
 }
-CATALOGUE = {"qualifications:detail", "qualifications:unit", "printing:qualification", "printing:blank",
-             "printing:blank_unit"}  # the published catalogue and blank forms: nobody's portfolio
+CATALOGUE = {
+    "qualifications:detail",
+    "qualifications:unit",
+    "printing:qualification",
+    "printing:blank",
+    "printing:blank_unit",
+}  # the published catalogue and blank forms: nobody's portfolio
 
 
 def test_every_object_url_is_in_the_matrix():
@@ -224,22 +287,37 @@ def test_revoked_assessor_loses_the_induction_records_and_referral_answers(clien
     """The skills scan, assessment plan and report pages, and the referral answer page, follow the current
     role too: Ann keeps an assessor role elsewhere, loses it at Cara's centre, and every page answers 404."""
     w = signed_world
-    scan = assessment_services.skills_scan_create(registration=w.reg1, actor=w.ann,
-                                                  ratings=[(w.u101, 2, 2, "")], agreed_actions="Start with 101.")
-    plan_row = assessment_services.action_plan_create(registration=w.reg1, actor=w.ann, unit=w.u101,
-                                                      items=[("Bring examples", date.today(), [])])
+    scan = assessment_services.skills_scan_create(
+        registration=w.reg1, actor=w.ann, ratings=[(w.u101, 2, 2, "")], agreed_actions="Start with 101."
+    )
+    plan_row = assessment_services.action_plan_create(
+        registration=w.reg1, actor=w.ann, unit=w.u101, items=[("Bring examples", date.today(), [])]
+    )
     report = assessment_services.assessment_report_create(
-        registration=w.reg1, actor=w.ann, unit=w.u101, date=date.today(), answers={"evidence_valid": True}, outcome="Competent.")
-    services.sample_accept(plan=plan, actor=w.ivy, decision_keys=[
-        verification_selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")])
+        registration=w.reg1,
+        actor=w.ann,
+        unit=w.u101,
+        date=date.today(),
+        answers={"evidence_valid": True},
+        outcome="Competent.",
+    )
+    services.sample_accept(
+        plan=plan,
+        actor=w.ivy,
+        decision_keys=[verification_selectors.decision_key(w.ua(w.reg1, w.u101).pk, "summative")],
+    )
     item = verification_selectors.sample_items_visible_to(w.pat).get(unit_assessment=w.ua(w.reg1, w.u101))
-    referral = services.decision_record(item=item, actor=w.pat, outcome="referred", action_points="Show more.")
-    urls = [reverse("assessment:skills_scan_new", args=[w.reg1.pk]),
-            reverse("assessment:skills_scan_detail", args=[scan.pk]),
-            reverse("assessment:action_plan_detail", args=[plan_row.pk]),
-            reverse("assessment:assessment_report_new", args=[w.reg1.pk]),
-            reverse("assessment:assessment_report_detail", args=[report.pk]),
-            reverse("verification:referral_answer", args=[referral.pk])]
+    referral = services.decision_record(
+        item=item, actor=w.pat, outcome="referred", action_points="Show more."
+    )
+    urls = [
+        reverse("assessment:skills_scan_new", args=[w.reg1.pk]),
+        reverse("assessment:skills_scan_detail", args=[scan.pk]),
+        reverse("assessment:action_plan_detail", args=[plan_row.pk]),
+        reverse("assessment:assessment_report_new", args=[w.reg1.pk]),
+        reverse("assessment:assessment_report_detail", args=[report.pk]),
+        reverse("verification:referral_answer", args=[referral.pk]),
+    ]
     elsewhere = Centre.objects.create(name="Elsewhere", number="T099")
     Membership.objects.create(user=w.ann, centre=elsewhere, role=Role.ASSESSOR)
     client.force_login(w.ann)
@@ -250,8 +328,10 @@ def test_revoked_assessor_loses_the_induction_records_and_referral_answers(clien
 
 def test_revoked_staff_lose_the_competence_records(client, world, other_centre):
     """The competence overview and a person's records (IV, centre admin) and the EV's page of them."""
-    urls = [reverse("competence:overview", args=[world.centre.pk]),
-            reverse("competence:staff", args=[world.centre.pk, world.ann.pk])]
+    urls = [
+        reverse("competence:overview", args=[world.centre.pk]),
+        reverse("competence:staff", args=[world.centre.pk, world.ann.pk]),
+    ]
     Membership.objects.create(user=world.ivy, centre=other_centre, role=Role.INTERNAL_VERIFIER)
     client.force_login(world.ivy)
     assert set(statuses(client, urls).values()) == {200}

@@ -1,4 +1,5 @@
 """Pages: the own-assessment guard at the page and in the admin, sampling through the page, query counts."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,7 +37,9 @@ def test_page_refuses_own_assessment(client, signed_world, plan):
     client.force_login(w.pat)
     detail = client.get(reverse("verification:item_detail", args=[item.pk])).content.decode()
     assert "nobody verifies their own assessment" in detail and "Record decision" not in detail
-    response = client.post(reverse("verification:item_decide", args=[item.pk]), {"outcome": "agreed"}, follow=True)
+    response = client.post(
+        reverse("verification:item_decide", args=[item.pk]), {"outcome": "agreed"}, follow=True
+    )
     assert "nobody verifies their own assessment" in response.content.decode()
     assert not VerificationDecision.objects.exists()
 
@@ -47,9 +50,16 @@ def test_admin_refuses_own_assessment(client, signed_world, plan):
     w.pat.is_staff = w.pat.is_superuser = True
     w.pat.save()
     client.force_login(w.pat)
-    response = client.post(reverse("admin:verification_verificationdecision_add"), {
-        "item": item.pk, "outcome": "agreed", "comments": "", "action_points": "", "mapping": "",
-    })
+    response = client.post(
+        reverse("admin:verification_verificationdecision_add"),
+        {
+            "item": item.pk,
+            "outcome": "agreed",
+            "comments": "",
+            "action_points": "",
+            "mapping": "",
+        },
+    )
     assert response.status_code == 200
     assert "nobody verifies their own assessment" in response.content.decode()
     assert not VerificationDecision.objects.exists()
@@ -61,9 +71,16 @@ def test_admin_records_through_the_service(client, signed_world, plan):
     w.pat.is_staff = w.pat.is_superuser = True
     w.pat.save()
     client.force_login(w.pat)
-    response = client.post(reverse("admin:verification_verificationdecision_add"), {
-        "item": item.pk, "outcome": "agreed", "comments": "", "action_points": "", "mapping": "",
-    })
+    response = client.post(
+        reverse("admin:verification_verificationdecision_add"),
+        {
+            "item": item.pk,
+            "outcome": "agreed",
+            "comments": "",
+            "action_points": "",
+            "mapping": "",
+        },
+    )
     assert response.status_code == 302
     decision = VerificationDecision.objects.get()
     assert decision.verifier == w.pat and decision.assessor == w.ann
@@ -95,8 +112,13 @@ def test_pages_do_a_constant_number_of_queries(client, signed_world, plan, name)
 
     for i in range(5):
         cand = w.make_user(f"extra{i}", w.centre, "candidate")
-        reg = make_registration(centre=w.centre, candidate=cand, assessor=w.ann, internal_verifier=w.pat,
-                                qualification=w.qualification)
+        reg = make_registration(
+            centre=w.centre,
+            candidate=cand,
+            assessor=w.ann,
+            internal_verifier=w.pat,
+            qualification=w.qualification,
+        )
         for unit in (w.u101, w.u102):
             map_evidence(reg, unit, w.ann)
             sign(w.ua(reg, unit) if False else reg.unit_assessments.get(unit=unit), w.ann)
@@ -118,8 +140,9 @@ def test_dashboards_show_the_panels(client, signed_world, plan):
     assert "Candidates by stage" in admin
 
 
-def test_iv_generates_a_proposal_in_the_background_and_accepts_it(client, signed_world, plan,
-                                                                   django_capture_on_commit_callbacks):
+def test_iv_generates_a_proposal_in_the_background_and_accepts_it(
+    client, signed_world, plan, django_capture_on_commit_callbacks
+):
     """The whole plan's proposal comes from the worker (a status row on the page while it runs); a second
     submit while it is under way starts nothing more; accepting takes the generated decisions."""
     from audit.models import AuditEntry
@@ -130,15 +153,17 @@ def test_iv_generates_a_proposal_in_the_background_and_accepts_it(client, signed
     url = reverse("verification:plan_detail", args=[plan.pk])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(reverse("verification:sample_generate", args=[plan.pk]))
-        client.post(reverse("verification:sample_generate", args=[plan.pk]))   # a double submit
+        client.post(reverse("verification:sample_generate", args=[plan.pk]))  # a double submit
     assert SampleGeneration.objects.count() == 1 and len(callbacks) == 1
     page = client.get(url).content.decode()
     assert "data-refresh-seconds" in page and "Refresh to see the progress" in page
     assert "Accept the proposed sample" not in page
-    callbacks[0]()   # the worker runs the task
+    callbacks[0]()  # the worker runs the task
     generation = SampleGeneration.objects.get()
     assert generation.status == "done" and generation.keys
-    assert AuditEntry.objects.filter(action__in=["sample_generation_requested", "sample_generated"]).count() == 2
+    assert (
+        AuditEntry.objects.filter(action__in=["sample_generation_requested", "sample_generated"]).count() == 2
+    )
     page = client.get(url).content.decode()
     assert "Accept the proposed sample" in page and "data-refresh-seconds" not in page
     client.post(reverse("verification:sample_accept", args=[plan.pk]), {"generation": generation.pk})

@@ -14,6 +14,7 @@ requirements; every mismatch is recorded as a defect, never fixed.
 
 Run: .venv/bin/python tools/catalogue/build_2006.py   (SEEDS_DIR overrides the seed folder)
 """
+
 import difflib
 import os
 import re
@@ -97,6 +98,7 @@ def letter_runs(letters):
 
 # ---------------------------------------------------------------- recording forms (seed 001)
 
+
 def parse_forms(text):
     """Return the units of Appendix 1 in order of appearance.
 
@@ -113,10 +115,18 @@ def parse_forms(text):
         heading = UNIT_HEADING.match(line)
         if heading:
             number, title = heading.groups()
-            current = units.setdefault(number, {
-                "number": number, "headings": [], "columns": None, "uk_letters": "", "er_letters": "",
-                "rows": [], "has_uk": False,
-            })
+            current = units.setdefault(
+                number,
+                {
+                    "number": number,
+                    "headings": [],
+                    "columns": None,
+                    "uk_letters": "",
+                    "er_letters": "",
+                    "rows": [],
+                    "has_uk": False,
+                },
+            )
             current["headings"].append(clean(title))
             standards = next(j for j in range(i + 1, end) if lines[j].strip())
             if lines[standards].strip() == "Standards":  # a page's heading, not its footer
@@ -163,7 +173,7 @@ def _parse_form_header(lines, start, unit):
     # ER sub-columns: from the first ER letter to the last, an empty cell in between shown as '-'
     flat = "".join(c if c else "-" for c in letter_cells)
     if uk:
-        flat = flat[flat.index("".join(uk)) + len(uk):]
+        flat = flat[flat.index("".join(uk)) + len(uk) :]
     er = flat.strip("-")
     if unit["columns"] is None:
         unit.update(columns=columns, uk_letters="".join(uk), er_letters=er, has_uk=has_uk)
@@ -173,6 +183,7 @@ def _parse_form_header(lines, start, unit):
 
 
 # ---------------------------------------------------------------- ICS evidence requirements (seed 000)
+
 
 def parse_ics(text):
     """Return {ics_number: {"title", "items": [{"ref", "text", "subs": [(letter, text)]}]}}."""
@@ -191,7 +202,9 @@ def parse_ics(text):
         if item:
             expected = len(current["items"]) + 1
             if int(item.group(1)) != expected:
-                raise SystemExit(f"ICS unit {current['title']}: item {item.group(1)} where {expected} expected")
+                raise SystemExit(
+                    f"ICS unit {current['title']}: item {item.group(1)} where {expected} expected"
+                )
             current["items"].append({"ref": item.group(1), "text": clean(item.group(2)), "subs": []})
         elif sub:
             current["items"][-1]["subs"].append((sub.group(1), clean(sub.group(2))))
@@ -205,8 +218,13 @@ def match_ics(title, ics):
     exact = [n for n, u in ics.items() if title_key(u["title"]) == title_key(title)]
     if len(exact) == 1:
         return exact[0]
-    scored = sorted(((difflib.SequenceMatcher(None, title_key(u["title"]), title_key(title)).ratio(), n)
-                     for n, u in ics.items()), reverse=True)
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, title_key(u["title"]), title_key(title)).ratio(), n)
+            for n, u in ics.items()
+        ),
+        reverse=True,
+    )
     (best, number), (second, _) = scored[0], scored[1]
     if best < 0.85 or best - second < 0.1:
         raise SystemExit(f"no unambiguous ICS match for {title!r}: {scored[:3]}")
@@ -241,6 +259,7 @@ def min_count(text):
 
 
 # ---------------------------------------------------------------- build
+
 
 def build():
     forms = parse_forms((SEEDS / FORMS_FILE).read_text(encoding="utf-8"))
@@ -307,7 +326,8 @@ def build():
         if form["er_letters"] != ics_letters:
             subs = ", ".join(
                 f"{item['ref']}{item['subs'][0][0]}–{item['subs'][-1][0]}"
-                for item in ics_unit["items"] if item["subs"]
+                for item in ics_unit["items"]
+                if item["subs"]
             )
             shown = letter_runs(form["er_letters"].replace("-", "?")) or "none"
             if "?" in shown:
@@ -355,26 +375,52 @@ def build():
         for outcome in outcome_numbers:
             fb.outcome(unit_ref=unit_ref, number=outcome, title=OUTCOME_TITLE.format(n=outcome), kind=kind)
         for outcome, position, ref, text, defect in rows_out:
-            fb.criterion(unit_ref=unit_ref, outcome_number=outcome, number=position, ref=ref, text=text,
-                         kind=kind, defect=defect)
+            fb.criterion(
+                unit_ref=unit_ref,
+                outcome_number=outcome,
+                number=position,
+                ref=ref,
+                text=text,
+                kind=kind,
+                defect=defect,
+            )
 
         # evidence requirements from the matched ICS unit
         rwe, simulation, context = permissions(ics_unit["items"][0]["text"])
         position = 0
         for item in ics_unit["items"]:
             position += 1
-            fb.evidence_requirement(unit_ref=unit_ref, ref=item["ref"], text=item["text"], order=position,
-                                    min_count=min_count(item["text"]))
+            fb.evidence_requirement(
+                unit_ref=unit_ref,
+                ref=item["ref"],
+                text=item["text"],
+                order=position,
+                min_count=min_count(item["text"]),
+            )
             for letter, sub_text in item["subs"]:
                 position += 1
-                fb.evidence_requirement(unit_ref=unit_ref, ref=f"{item['ref']}{letter}", text=sub_text,
-                                        order=position, parent_ref=item["ref"], min_count=min_count(sub_text))
+                fb.evidence_requirement(
+                    unit_ref=unit_ref,
+                    ref=f"{item['ref']}{letter}",
+                    text=sub_text,
+                    order=position,
+                    parent_ref=item["ref"],
+                    min_count=min_count(sub_text),
+                )
 
-        fb.unit(ref=unit_ref, scheme=SCHEME, number=number, title=title, notes="\n".join(notes),
-                defects="\n".join(unit_defects), rwe_allowed=rwe, simulation_allowed=simulation,
-                evidence_context_note=context,
-                evidence_context_source=f"ICS Evidence Requirements (January 2006), ICS unit {ics_number}, "
-                                        "evidence requirement 1")
+        fb.unit(
+            ref=unit_ref,
+            scheme=SCHEME,
+            number=number,
+            title=title,
+            notes="\n".join(notes),
+            defects="\n".join(unit_defects),
+            rwe_allowed=rwe,
+            simulation_allowed=simulation,
+            evidence_context_note=context,
+            evidence_context_source=f"ICS Evidence Requirements (January 2006), ICS unit {ics_number}, "
+            "evidence requirement 1",
+        )
         fb.membership(qualification=CODE, unit_ref=unit_ref, status="optional", order=order)
 
     fb.qualification(
@@ -383,24 +429,26 @@ def build():
         level="Level 3",
         awarding_body="Not named in the sources",
         source=f"{FORMS_FILE} (recording forms, 2006 standards); {ICS_FILE} (ICS evidence requirements, 2006)",
-        source_notes="\n".join([
-            "The rules of combination are not in the sources: no Rule rows are recorded, and the "
-            "qualification cannot be checked for completion until someone adds them.",
-            "The sources do not say which units are mandatory or optional: every unit is recorded as "
-            "optional, with no group, only because a membership needs a status.",
-            "Units, titles and criterion rows come from the Appendix 1 unit recording forms (20 units, "
-            f"{EXPECTED_CRITERIA} criterion rows), in the forms' order. Unit numbers are the 2006 numbering "
-            "(2006 unit 205 'Make customer service personal' is not 4430 unit 205).",
-            "Evidence requirements come from the ICS 'Evidence Requirements for Customer Service S/NVQs "
-            "Levels 2, 3 and 4' (January 2006); each unit is matched to its ICS unit by title (ICS number "
-            "in the unit's notes). The ICS document was developed by the ICS with CABWI Awarding Body, "
-            "City and Guilds of London Institute, Edexcel, EDI, IMI, OCR, SQA and VTCT; the recording "
-            "forms do not name an awarding body.",
-            "Not in the sources: accreditation number, guided learning hours, total qualification time, "
-            "registration period; each unit's level, credit value and GLH; outcome titles.",
-            "Evidence requirement quantities: min_count is set where a requirement says 'at least N' "
-            "(e.g. 'at least two of these groups'); no assessment method is stated with those quantities.",
-        ]),
+        source_notes="\n".join(
+            [
+                "The rules of combination are not in the sources: no Rule rows are recorded, and the "
+                "qualification cannot be checked for completion until someone adds them.",
+                "The sources do not say which units are mandatory or optional: every unit is recorded as "
+                "optional, with no group, only because a membership needs a status.",
+                "Units, titles and criterion rows come from the Appendix 1 unit recording forms (20 units, "
+                f"{EXPECTED_CRITERIA} criterion rows), in the forms' order. Unit numbers are the 2006 numbering "
+                "(2006 unit 205 'Make customer service personal' is not 4430 unit 205).",
+                "Evidence requirements come from the ICS 'Evidence Requirements for Customer Service S/NVQs "
+                "Levels 2, 3 and 4' (January 2006); each unit is matched to its ICS unit by title (ICS number "
+                "in the unit's notes). The ICS document was developed by the ICS with CABWI Awarding Body, "
+                "City and Guilds of London Institute, Edexcel, EDI, IMI, OCR, SQA and VTCT; the recording "
+                "forms do not name an awarding body.",
+                "Not in the sources: accreditation number, guided learning hours, total qualification time, "
+                "registration period; each unit's level, credit value and GLH; outcome titles.",
+                "Evidence requirement quantities: min_count is set where a requirement says 'at least N' "
+                "(e.g. 'at least two of these groups'); no assessment method is stated with those quantities.",
+            ]
+        ),
         defects="\n".join(dict.fromkeys(qualification_defects)),
         rules_stated=False,
     )
@@ -410,5 +458,7 @@ def build():
 
 if __name__ == "__main__":
     forms, count = build()
-    print(f"wrote {OUT.relative_to(REPO)}: {count} objects, {len(forms)} units, "
-          f"{sum(len(u['rows']) for u in forms)} criteria")
+    print(
+        f"wrote {OUT.relative_to(REPO)}: {count} objects, {len(forms)} units, "
+        f"{sum(len(u['rows']) for u in forms)} criteria"
+    )

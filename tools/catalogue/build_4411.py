@@ -9,6 +9,7 @@ The seed folder defaults to ../shared/seeds (override with SEEDS_DIR). At run ti
 source of truth; this script is how it was built. It stops with an error if the handbook text does
 not have the shape it expects, rather than writing a partial fixture.
 """
+
 import os
 import re
 import sys
@@ -35,15 +36,26 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 MULTI_QUANTITY = {
     ("003", "1.1"): [("one product or one service it provides", 1, "")],
     ("009", "3.1"): [("one positive", 1, ""), ("one negative experience of being a customer", 1, "")],
-    ("102", "1.1"): [("select one customer service job", 1, ""), ("describe three limits of responsibility", 3, "")],
+    ("102", "1.1"): [
+        ("select one customer service job", 1, ""),
+        ("describe three limits of responsibility", 3, ""),
+    ],
     ("103", "1.1"): [("one product", 1, ""), ("one service it provides", 1, "")],
     ("104", "1.1"): [
         ("question one customer", 1, ""),
         ("collect three pieces of detailed information about their problem", 3, ""),
     ],
     ("106", "1.2"): [
-        ("say the appropriate greeting when answering the telephone to four customers (internal or external)", 4, ""),
-        ("At least two of these calls should be observed by the Assessor/Witness", 2, "observation,witness_testimony"),
+        (
+            "say the appropriate greeting when answering the telephone to four customers (internal or external)",
+            4,
+            "",
+        ),
+        (
+            "At least two of these calls should be observed by the Assessor/Witness",
+            2,
+            "observation,witness_testimony",
+        ),
     ],
     ("108", "1.1"): [
         ("define at least five of the key customer service terms contained in the Glossary of Terms", 5, ""),
@@ -61,7 +73,7 @@ SINGLE_WHEN_ALTERNATIVE = {("003", "1.1")}
 MANUAL_UNIT_DEFECTS = {
     "110": [
         "Aim repeats unit 103's aim almost word for word (\"gain knowledge of the products and services and use "
-        "that knowledge when dealing with customer queries and request\"); it does not describe this unit.",
+        'that knowledge when dealing with customer queries and request"); it does not describe this unit.',
     ],
 }
 # Evidence guide tables whose cells extraction split line by line: unit 002 prints four lines, the
@@ -69,13 +81,16 @@ MANUAL_UNIT_DEFECTS = {
 # They are one row whose two cells span the four lines; joined as 001's "1.1, 1.2 2.2, 2.3" is.
 MERGED_GUIDE_ROWS = {"002": (1, 4)}
 MERGED_GUIDE_NOTE = (
-    "Evidence guide: rows {first}-{last} of the extracted table (criteria \"{refs}\") are one row whose cells "
+    'Evidence guide: rows {first}-{last} of the extracted table (criteria "{refs}") are one row whose cells '
     "span several lines (one line had no evidence at all); stored as one row."
 )
 MANUAL_GUIDE_ROW_DEFECTS = {
     ("109", 1): "Guidance for criteria 2.2 and 2.3 sits in this row although its criteria column lists only "
     "3.1-3.5 (the row boundary appears misplaced).",
-    ("109", 2): "Starts with evidence for performance (\"Written statement ... describing performance\") although "
+    (
+        "109",
+        2,
+    ): 'Starts with evidence for performance ("Written statement ... describing performance") although '
     "it covers knowledge criteria 1.1-2.3 (the row boundary appears misplaced).",
 }
 
@@ -136,7 +151,9 @@ def parse_qualifications(lines):
         m = re.match(r"^(City & Guilds .+?)\t(4411-\d\d)\t(\d{3}/\d{4}/\d)\t(\d+)\t(\d+)$", line)
         if m and m.group(2) not in quals:
             quals[m.group(2)] = {
-                "title": m.group(1), "accreditation_number": m.group(3), "glh": int(m.group(4)),
+                "title": m.group(1),
+                "accreditation_number": m.group(3),
+                "glh": int(m.group(4)),
                 "tqt": int(m.group(5)),
             }
     expect(sorted(quals) == sorted(QUALIFICATION_CODES), f"qualification table: found {sorted(quals)}")
@@ -157,20 +174,27 @@ def parse_structure(text):
             f"the learner must achieve a minimum of {m.group('total')} credits {m.group('rest')}"
         )
         b1, b2, b3 = clean(m.group("b1")), clean(m.group("b2")), clean(m.group("b3"))
-        lvl = re.match(r"A minimum of (\d+) credits must be from (entry 3|level 1) units (\d{3})-(\d{3})$", b1)
+        lvl = re.match(
+            r"A minimum of (\d+) credits must be from (entry 3|level 1) units (\d{3})-(\d{3})$", b1
+        )
         mand = re.match(r"(\d+) credits must be from the (?:entry 3|level 1) mandatory units? ([\d, ]+)$", b2)
         further = re.match(r"A further (\d+) credits", b3)
         expect(lvl and mand and further, f"{code}: rules of combination not in the expected wording")
         options = [clean(o.lstrip(" -")) for o in m.group("opts").strip("\n").split("\n")]
         blocks[code] = {
             "name": clean(m.group("name")),
-            "total": int(m.group("total")), "total_text": total_text,
-            "level_credits": int(lvl.group(1)), "level_text": b1,
+            "total": int(m.group("total")),
+            "total_text": total_text,
+            "level_credits": int(lvl.group(1)),
+            "level_text": b1,
             "level_units": [f"{n:03d}" for n in range(int(lvl.group(3)), int(lvl.group(4)) + 1)],
             "level_label": f"{lvl.group(2).capitalize()} units {lvl.group(3)}-{lvl.group(4)}",
-            "mandatory_credits": int(mand.group(1)), "mandatory_text": b2,
+            "mandatory_credits": int(mand.group(1)),
+            "mandatory_text": b2,
             "mandatory": [u.strip() for u in mand.group(2).split(",")],
-            "further_credits": int(further.group(1)), "further_text": b3, "further_options": options,
+            "further_credits": int(further.group(1)),
+            "further_text": b3,
+            "further_options": options,
         }
     expect(sorted(blocks) == sorted(QUALIFICATION_CODES), f"structure: found {sorted(blocks)}")
     return blocks
@@ -185,8 +209,12 @@ def parse_unit_table(lines):
             barred = re.fullmatch(r"Cannot be taken with unit (\d{3})", excluded.strip())
             expect(barred, f"structure table {number}: excluded combination {excluded!r}")
             rows[number] = {
-                "title": title.strip(), "accreditation_number": accreditation.strip(), "status": status.strip(),
-                "glh": int(glh), "credits": int(credits), "excluded_text": excluded.strip(),
+                "title": title.strip(),
+                "accreditation_number": accreditation.strip(),
+                "status": status.strip(),
+                "glh": int(glh),
+                "credits": int(credits),
+                "excluded_text": excluded.strip(),
                 "barred_with": barred.group(1),
             }
     expect(sorted(rows) == ENTRY3 + LEVEL1, f"structure table: found units {sorted(rows)}")
@@ -215,7 +243,7 @@ def unit_sections(lines):
     for i, line in enumerate(lines):
         m = re.fullmatch(r"Unit (\d{3})", line.strip())
         if m:
-            following = [ln for ln in lines[i + 1:i + 6] if ln.strip()]
+            following = [ln for ln in lines[i + 1 : i + 6] if ln.strip()]
             if len(following) >= 2 and following[1].startswith("Level:"):
                 starts.append((i, m.group(1)))
     end = next(i for i, ln in enumerate(lines) if ln.startswith("Appendix 1 Sources of general information"))
@@ -228,8 +256,12 @@ def unit_sections(lines):
 
 
 FIELD_NAMES = {
-    "Level:": "level", "Credit value:": "credits", "NDAQ number:": "accreditation_number", "GLH:": "glh",
-    "Assessment:": "assessment", "Aim:": "aim",
+    "Level:": "level",
+    "Credit value:": "credits",
+    "NDAQ number:": "accreditation_number",
+    "GLH:": "glh",
+    "Assessment:": "assessment",
+    "Aim:": "aim",
     "Endorsement of the unit by a sector or other appropriate body": "endorsement",
 }
 UNIT_HEADER = re.compile(r"^(\*\*)?Unit \d{3}\b")
@@ -241,7 +273,9 @@ def parse_unit(number, lines):
         label, _, value = line.partition("\t")
         if label in FIELD_NAMES and value:
             unit[FIELD_NAMES[label]] = clean(value)
-    missing = {"level", "credits", "accreditation_number", "glh", "assessment", "aim", "endorsement"} - set(unit)
+    missing = {"level", "credits", "accreditation_number", "glh", "assessment", "aim", "endorsement"} - set(
+        unit
+    )
     expect(not missing, f"unit {number}: missing {missing}")
     unit["level"] = level_label(unit["level"])
     unit["credits"], unit["glh"] = int(unit["credits"]), int(unit["glh"])
@@ -272,9 +306,11 @@ def parse_unit(number, lines):
             heading = heading.replace(variant, " ")
         hm = re.search(r"Outcome (\d+)\s+(.+)$", clean(heading))
         expect(hm and int(hm.group(1)) == n, f"unit {number}: outcome heading {heading!r}")
-        explained = next(j for j in range(mark, len(lines)) if re.fullmatch(r"Criteria [Ee]xplained", lines[j].strip()))
+        explained = next(
+            j for j in range(mark, len(lines)) if re.fullmatch(r"Criteria [Ee]xplained", lines[j].strip())
+        )
         criteria = []
-        for ln in lines[mark + 1:explained]:
+        for ln in lines[mark + 1 : explained]:
             m = re.match(r"^(\d+)\. (.+)$", ln)
             if m:
                 expect(int(m.group(1)) == len(criteria) + 1, f"unit {number} outcome {n}: criterion {ln!r}")
@@ -284,7 +320,7 @@ def parse_unit(number, lines):
         # Guidance runs to the next 'Unit NNN' header (next outcome page or the evidence guide).
         end = next(j for j in range(explained + 1, len(lines)) if UNIT_HEADER.match(lines[j]))
         guidance, current = {}, None
-        for ln in lines[explained + 1:end]:
+        for ln in lines[explained + 1 : end]:
             m = re.match(r"^For \*\*(\d+\.\d+)\*\*", ln)
             if m:
                 current = m.group(1)
@@ -295,31 +331,43 @@ def parse_unit(number, lines):
             if current:
                 guidance[current].append(ln)
         refs = [f"{n}.{c}" for c in range(1, len(criteria) + 1)]
-        expect(list(guidance) == refs, f"unit {number} outcome {n}: guidance for {list(guidance)}, criteria {refs}")
+        expect(
+            list(guidance) == refs,
+            f"unit {number} outcome {n}: guidance for {list(guidance)}, criteria {refs}",
+        )
         title, heading_title = listed[n], hm.group(2).strip()
         if title.endswith(".") and title[:-1] == heading_title:
             title = heading_title  # the list's full stop is list punctuation, the heading has none
-        outcomes.append({
-            "number": n, "title": title, "heading": heading_title,
-            "criteria": [
-                {"ref": ref, "number": c, "text": text, "guidance_raw": guidance[ref],
-                 "guidance": paragraphs(guidance[ref])}
-                for c, (ref, text) in enumerate(zip(refs, criteria, strict=True), start=1)
-            ],
-        })
+        outcomes.append(
+            {
+                "number": n,
+                "title": title,
+                "heading": heading_title,
+                "criteria": [
+                    {
+                        "ref": ref,
+                        "number": c,
+                        "text": text,
+                        "guidance_raw": guidance[ref],
+                        "guidance": paragraphs(guidance[ref]),
+                    }
+                    for c, (ref, text) in enumerate(zip(refs, criteria, strict=True), start=1)
+                ],
+            }
+        )
         heading_start = end
     expect(heading_start <= guide_mark, f"unit {number}: evidence guide before the last outcome")
     unit["outcomes"] = outcomes
-    unit["guide"] = parse_guide(number, lines[guide_mark + 1:])
+    unit["guide"] = parse_guide(number, lines[guide_mark + 1 :])
     unit["guide_note"] = ""
     if number in MERGED_GUIDE_ROWS:
         first, last = MERGED_GUIDE_ROWS[number]
-        span = unit["guide"][first - 1:last]
+        span = unit["guide"][first - 1 : last]
         merged = {
             "criteria_refs": " ".join(r["criteria_refs"] for r in span),
             "evidence": "\n\n".join(r["evidence"] for r in span if r["evidence"]),
         }
-        unit["guide"][first - 1:last] = [merged]
+        unit["guide"][first - 1 : last] = [merged]
         unit["guide_note"] = MERGED_GUIDE_NOTE.format(first=first, last=last, refs=merged["criteria_refs"])
     return unit
 
@@ -360,9 +408,11 @@ SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z(])")
 
 def quantities(unit_number, criterion):
     """The evidence quantities a criterion's 'criteria explained' states (bold number words)."""
-    raw = re.sub(r"[ \t]+", " ", " ".join(
-        ln for ln in criterion["guidance_raw"] if ln.strip() and not ln.startswith("- ")
-    ))
+    raw = re.sub(
+        r"[ \t]+",
+        " ",
+        " ".join(ln for ln in criterion["guidance_raw"] if ln.strip() and not ln.startswith("- ")),
+    )
     bold_number = re.compile(r"\*\*(" + "|".join(NUMBER_WORDS) + r")\*\*")
     words = bold_number.findall(raw)
     if not words:
@@ -376,7 +426,9 @@ def quantities(unit_number, criterion):
         for fragment, count, _ in parts:
             expect(fragment in sentence_text, f"{key}: fragment {fragment!r} not in {sentence_text!r}")
             word = next(w for w, c in NUMBER_WORDS.items() if c == count)
-            expect(re.search(rf"\b{word}\b", fragment, re.IGNORECASE), f"{key}: {fragment!r} lacks its number")
+            expect(
+                re.search(rf"\b{word}\b", fragment, re.IGNORECASE), f"{key}: {fragment!r} lacks its number"
+            )
         return {"text": sentence_text, "min_count": None, "method": "", "parts": parts}
     expect(len(words) == 1, f"{key}: {len(words)} quantities {words}; add it to MULTI_QUANTITY")
     return {"text": sentence_text, "min_count": NUMBER_WORDS[words[0]], "method": "", "parts": []}
@@ -392,7 +444,9 @@ def build(seed_text: str) -> FixtureBuilder:
     structure = parse_structure(seed_text)
     table = parse_unit_table(lines)
     units = {number: parse_unit(number, sec) for number, sec in unit_sections(lines)}
-    expect("Qualification registration is valid for 36 months." in seed_text, "36-month registration not found")
+    expect(
+        "Qualification registration is valid for 36 months." in seed_text, "36-month registration not found"
+    )
     simulation_statement = (
         "As part of the assessment for these qualifications candidates can use a realistic working environment "
         "or simulation."
@@ -401,7 +455,9 @@ def build(seed_text: str) -> FixtureBuilder:
         "All evidence in the portfolio for the skills learning outcomes must be generated in the workplace or a "
         "realistic working environment."
     )
-    expect(simulation_statement in seed_text and strategy_statement in seed_text, "assessment statements moved")
+    expect(
+        simulation_statement in seed_text and strategy_statement in seed_text, "assessment statements moved"
+    )
     all_criteria = {
         number: {c["ref"] for o in unit["outcomes"] for c in o["criteria"]} for number, unit in units.items()
     }
@@ -411,59 +467,97 @@ def build(seed_text: str) -> FixtureBuilder:
         q, s = quals[code], structure[code]
         members = ENTRY3 + LEVEL1
         mandatory = [n for n in members if code in mandatory_in(table[n]["status"])]
-        expect(mandatory == s["mandatory"], f"{code}: table says mandatory {mandatory}, rules say {s['mandatory']}")
-        expect(sum(units[n]["credits"] for n in mandatory) == s["mandatory_credits"], f"{code}: mandatory credits")
+        expect(
+            mandatory == s["mandatory"],
+            f"{code}: table says mandatory {mandatory}, rules say {s['mandatory']}",
+        )
+        expect(
+            sum(units[n]["credits"] for n in mandatory) == s["mandatory_credits"],
+            f"{code}: mandatory credits",
+        )
         expect(s["mandatory_credits"] + s["further_credits"] == s["total"], f"{code}: credits do not add up")
         defects = []
         for n in members:
             barred = table[n]["barred_with"]
             if n not in mandatory and barred in mandatory:
                 defects.append(
-                    f"Unit {n} is listed as optional for {code} but \"{table[n]['excluded_text']}\", which is "
+                    f'Unit {n} is listed as optional for {code} but "{table[n]["excluded_text"]}", which is '
                     f"mandatory in {code}: unit {n} can never count towards this qualification."
                 )
         defects.append(
-            "The handbook's version table dates version 1.7 \"July 2027\", after version 1.8 (August 2025); "
+            'The handbook\'s version table dates version 1.7 "July 2027", after version 1.8 (August 2025); '
             "recorded as printed."
         )
         fb.qualification(
-            code=code, title=q["title"], level="Entry 3" if s["level_label"].startswith("Entry 3") else "Level 1",
-            accreditation_number=q["accreditation_number"], glh=q["glh"], tqt=q["tqt"],
-            registration_period_months=36, source=SOURCE,
-            source_notes="\n".join([
-                f"Title as in the handbook's 'Qualification at a glance' table; the Structure section names it "
-                f"\"{s['name']}\".",
-                f"Rules of combination (Structure section): {s['total_text']}: {s['level_text']}; "
-                f"{s['mandatory_text']}; {s['further_text']}: {'; '.join(s['further_options'])}.",
-                "The further credits are the remainder of the total, not a cap; they are not a separate rule.",
-                "All 20 units (Entry 3 001-010, Level 1 101-110) are in the qualification: the further credits "
-                "may come from any of them; status per unit from the structure table's Mandatory/optional column.",
-                "No optional groups.",
-                "Qualification registration is valid for 36 months (section 4, Time constraints).",
-                f"Assessment strategy: \"{strategy_statement}\" Evidence requirements: \"{simulation_statement}\"",
-            ]),
+            code=code,
+            title=q["title"],
+            level="Entry 3" if s["level_label"].startswith("Entry 3") else "Level 1",
+            accreditation_number=q["accreditation_number"],
+            glh=q["glh"],
+            tqt=q["tqt"],
+            registration_period_months=36,
+            source=SOURCE,
+            source_notes="\n".join(
+                [
+                    f"Title as in the handbook's 'Qualification at a glance' table; the Structure section names it "
+                    f'"{s["name"]}".',
+                    f"Rules of combination (Structure section): {s['total_text']}: {s['level_text']}; "
+                    f"{s['mandatory_text']}; {s['further_text']}: {'; '.join(s['further_options'])}.",
+                    "The further credits are the remainder of the total, not a cap; they are not a separate rule.",
+                    "All 20 units (Entry 3 001-010, Level 1 101-110) are in the qualification: the further credits "
+                    "may come from any of them; status per unit from the structure table's Mandatory/optional column.",
+                    "No optional groups.",
+                    "Qualification registration is valid for 36 months (section 4, Time constraints).",
+                    f'Assessment strategy: "{strategy_statement}" Evidence requirements: "{simulation_statement}"',
+                ]
+            ),
             defects="\n".join(defects),
         )
         for order, n in enumerate(members, start=1):
-            fb.membership(qualification=code, unit_ref=f"{SCHEME}-{n}",
-                          status="mandatory" if n in mandatory else "optional", order=order)
-            expect(code in optional_in(table[n]["status"]) or n in mandatory, f"{code}: unit {n} status unclear")
+            fb.membership(
+                qualification=code,
+                unit_ref=f"{SCHEME}-{n}",
+                status="mandatory" if n in mandatory else "optional",
+                order=order,
+            )
+            expect(
+                code in optional_in(table[n]["status"]) or n in mandatory, f"{code}: unit {n} status unclear"
+            )
         order = 1
-        fb.rule(qualification=code, order=order, kind="min_total_credits", params={"credits": s["total"]},
-                text=s["total_text"])
+        fb.rule(
+            qualification=code,
+            order=order,
+            kind="min_total_credits",
+            params={"credits": s["total"]},
+            text=s["total_text"],
+        )
         order += 1
-        fb.rule(qualification=code, order=order, kind="min_credits_from_units",
-                params={"credits": s["level_credits"], "units": s["level_units"], "label": s["level_label"]},
-                text=s["level_text"])
+        fb.rule(
+            qualification=code,
+            order=order,
+            kind="min_credits_from_units",
+            params={"credits": s["level_credits"], "units": s["level_units"], "label": s["level_label"]},
+            text=s["level_text"],
+        )
         order += 1
-        fb.rule(qualification=code, order=order, kind="mandatory_units", params={"units": s["mandatory"]},
-                text=s["mandatory_text"])
+        fb.rule(
+            qualification=code,
+            order=order,
+            kind="mandatory_units",
+            params={"units": s["mandatory"]},
+            text=s["mandatory_text"],
+        )
         for n in ENTRY3:
             other = table[n]["barred_with"]
             expect(table[other]["barred_with"] == n, f"barred pair {n}/{other} is not symmetric")
             order += 1
-            fb.rule(qualification=code, order=order, kind="barred_pair", params={"units": [n, other]},
-                    text=f"Unit {n}: {table[n]['excluded_text']}. Unit {other}: {table[other]['excluded_text']}.")
+            fb.rule(
+                qualification=code,
+                order=order,
+                kind="barred_pair",
+                params={"units": [n, other]},
+                text=f"Unit {n}: {table[n]['excluded_text']}. Unit {other}: {table[other]['excluded_text']}.",
+            )
 
     for number, unit in units.items():
         ref = f"{SCHEME}-{number}"
@@ -471,29 +565,41 @@ def build(seed_text: str) -> FixtureBuilder:
         defects, notes = list(MANUAL_UNIT_DEFECTS.get(number, [])), []
         for field in ("credits", "glh", "accreditation_number"):
             if row[field] != unit[field]:
-                defects.append(f"{field}: {row[field]} in the structure table, {unit[field]} on the unit page.")
+                defects.append(
+                    f"{field}: {row[field]} in the structure table, {unit[field]} on the unit page."
+                )
         if row["title"] != unit["title"]:
             defects.append(
-                f"Title printed \"{unit['title']}\" on the unit page, \"{row['title']}\" in the structure table."
+                f'Title printed "{unit["title"]}" on the unit page, "{row["title"]}" in the structure table.'
             )
         for o in unit["outcomes"]:
             if norm(o["heading"]) != norm(o["title"]):
                 defects.append(
-                    f"Outcome {o['number']} is listed as \"{o['title']}\" but its outcome page is headed "
-                    f"\"{o['heading']}\"."
+                    f'Outcome {o["number"]} is listed as "{o["title"]}" but its outcome page is headed '
+                    f'"{o["heading"]}".'
                 )
         notes.append(f"Endorsement of the unit by a sector or other appropriate body: {unit['endorsement']}")
         if unit["guide_note"]:
             notes.append(unit["guide_note"])
         fb.unit(
-            ref=ref, scheme=SCHEME, number=number, title=unit["title"], level=unit["level"],
-            credits=unit["credits"], glh=unit["glh"], accreditation_number=unit["accreditation_number"],
-            aim=unit["aim"], assessment=unit["assessment"], rwe_allowed=True, simulation_allowed=True,
+            ref=ref,
+            scheme=SCHEME,
+            number=number,
+            title=unit["title"],
+            level=unit["level"],
+            credits=unit["credits"],
+            glh=unit["glh"],
+            accreditation_number=unit["accreditation_number"],
+            aim=unit["aim"],
+            assessment=unit["assessment"],
+            rwe_allowed=True,
+            simulation_allowed=True,
             evidence_context_note=(
-                "Unit assessment line: \"Evidence for the portfolio can be collected in either the real workplace "
-                f"or a realistic working environment\". Handbook section 4: \"{simulation_statement}\""
+                'Unit assessment line: "Evidence for the portfolio can be collected in either the real workplace '
+                f'or a realistic working environment". Handbook section 4: "{simulation_statement}"'
             ),
-            notes="\n".join(notes), defects="",  # defects filled below, after the evidence guide checks
+            notes="\n".join(notes),
+            defects="",  # defects filled below, after the evidence guide checks
             evidence_context_source=f"4411 handbook, unit {number} (Assessment) and section 4",
         )
         unit_obj = fb.objects["qualifications.unit"][-1]["fields"]
@@ -504,25 +610,46 @@ def build(seed_text: str) -> FixtureBuilder:
             expect(kind, f"unit {number} outcome {o['number']}: kind of {o['title']!r}")
             if outcome_kind(o["title"]) is None:
                 notes.append(
-                    f"Outcome {o['number']} (\"{o['title']}\") is recorded as {kind}: its outcome page heading "
-                    f"reads \"{o['heading']}\"."
+                    f'Outcome {o["number"]} ("{o["title"]}") is recorded as {kind}: its outcome page heading '
+                    f'reads "{o["heading"]}".'
                 )
             fb.outcome(unit_ref=ref, number=o["number"], title=o["title"], kind=kind)
             for c in o["criteria"]:
-                fb.criterion(unit_ref=ref, outcome_number=o["number"], number=c["number"], ref=c["ref"],
-                             text=c["text"], kind=kind, guidance=c["guidance"])
+                fb.criterion(
+                    unit_ref=ref,
+                    outcome_number=o["number"],
+                    number=c["number"],
+                    ref=c["ref"],
+                    text=c["text"],
+                    kind=kind,
+                    guidance=c["guidance"],
+                )
                 q = quantities(number, c)
                 if q is None:
                     continue
                 req_no += 1
                 req_order += 1
-                fb.evidence_requirement(unit_ref=ref, ref=str(req_no), text=q["text"], order=req_order,
-                                        min_count=q["min_count"], method=q["method"], criteria=[c["ref"]])
+                fb.evidence_requirement(
+                    unit_ref=ref,
+                    ref=str(req_no),
+                    text=q["text"],
+                    order=req_order,
+                    min_count=q["min_count"],
+                    method=q["method"],
+                    criteria=[c["ref"]],
+                )
                 for letter, (fragment, count, method) in zip("abcdef", q["parts"], strict=False):
                     req_order += 1
-                    fb.evidence_requirement(unit_ref=ref, ref=f"{req_no}{letter}", parent_ref=str(req_no),
-                                            text=fragment, order=req_order, min_count=count, method=method,
-                                            criteria=[c["ref"]])
+                    fb.evidence_requirement(
+                        unit_ref=ref,
+                        ref=f"{req_no}{letter}",
+                        parent_ref=str(req_no),
+                        text=fragment,
+                        order=req_order,
+                        min_count=count,
+                        method=method,
+                        criteria=[c["ref"]],
+                    )
         for order, g in enumerate(unit["guide"], start=1):
             problems = []
             tokens = guide_ref_tokens(g["criteria_refs"])
@@ -533,22 +660,29 @@ def build(seed_text: str) -> FixtureBuilder:
                 )
             bare = [t for t in tokens if "." not in t]
             if bare:
-                problems.append(
-                    f"Cites {', '.join(bare)}: outcome numbers, not assessment criteria."
-                )
+                problems.append(f"Cites {', '.join(bare)}: outcome numbers, not assessment criteria.")
             cited.update(t for t in tokens if "." in t)
             if not g["evidence"]:
                 problems.append("No evidence is printed in this row.")
             if (number, order) in MANUAL_GUIDE_ROW_DEFECTS:
                 problems.append(MANUAL_GUIDE_ROW_DEFECTS[(number, order)])
-            fb.guide_row(unit_ref=ref, order=order, criteria_refs=g["criteria_refs"], evidence=g["evidence"],
-                         defect=" ".join(problems))
-            defects.extend(f"Evidence guide row {order} (\"{g['criteria_refs']}\"): {p}" for p in problems)
+            fb.guide_row(
+                unit_ref=ref,
+                order=order,
+                criteria_refs=g["criteria_refs"],
+                evidence=g["evidence"],
+                defect=" ".join(problems),
+            )
+            defects.extend(f'Evidence guide row {order} ("{g["criteria_refs"]}"): {p}' for p in problems)
             for other_unit, other_refs in re.findall(
-                r"Unit (\d{3}) \((?:(?!assessment criteria)[^)])*\)? ?assessment criteria ((?:\d\.\d(?: and | & |, )?)+)", g["evidence"]
+                r"Unit (\d{3}) \((?:(?!assessment criteria)[^)])*\)? ?assessment criteria ((?:\d\.\d(?: and | & |, )?)+)",
+                g["evidence"],
             ):
                 for other_ref in re.findall(r"\d\.\d", other_refs):
-                    expect(other_ref in all_criteria[other_unit], f"{number}: cross-reference {other_unit} {other_ref}")
+                    expect(
+                        other_ref in all_criteria[other_unit],
+                        f"{number}: cross-reference {other_unit} {other_ref}",
+                    )
         uncited = sorted(all_criteria[number] - cited, key=lambda r: tuple(map(int, r.split("."))))
         if uncited:
             defects.append(f"The evidence guide names no row for criteria {', '.join(uncited)}.")

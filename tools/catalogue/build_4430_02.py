@@ -22,6 +22,7 @@ What the fixture holds:
 The script checks every assumption it makes about the seed (counts, sequences, agreement with the
 4430-04 handbook's table) and stops with an error instead of writing a wrong fixture.
 """
+
 import os
 import re
 import sys
@@ -42,7 +43,22 @@ TITLE = "Level 2 NVQ Certificate in Customer Service"
 MANDATORY_THEME = "Customer Service Foundations"
 GROUPS = ["Impression and Image", "Delivery", "Handling Problems", "Development and Improvement"]
 SHARED_WITH_0404 = [str(n) for n in range(303, 319)]
-PRINTED_UNITS = ["101", "201", "203", "204", "205", "209", "210", "212", "214", "105", "106", "219", "221", "223"]
+PRINTED_UNITS = [
+    "101",
+    "201",
+    "203",
+    "204",
+    "205",
+    "209",
+    "210",
+    "212",
+    "214",
+    "105",
+    "106",
+    "219",
+    "221",
+    "223",
+]
 CREDITS_LOST = ["104", "212", "213", "214", "215", "216", "217", "218"]
 
 SOURCE = (
@@ -117,6 +133,7 @@ def index_of(lines, predicate, start=0):
 
 # --- the 4430-04 handbook's table, for units 303-318 ------------------------------------------
 
+
 def read_0404_table(path):
     """{number: (title, level, credits)} for 303-318 from the 4430-04 structure table."""
     text = join(line for _, line in read_lines(path)[:200])
@@ -129,6 +146,7 @@ def read_0404_table(path):
 
 # --- the logbook's structure table --------------------------------------------------------------
 
+
 def read_structure_table(lines):
     """Parse the two halves of the 'guide to the units' table: unit rows, level cells, credit cells.
 
@@ -140,7 +158,7 @@ def read_structure_table(lines):
     blocks = []
     block = None
     in_description = False
-    for raw, line in lines[start + 1:end]:
+    for raw, line in lines[start + 1 : end]:
         row = UNIT_ROW.match(line)
         if line.startswith("This theme"):
             in_description = True
@@ -185,8 +203,10 @@ def reconstruct_table(blocks, table_0404):
 
     numbers = [number for number, _ in first["units"]]
     check(numbers[:2] == ["101", "201"], f"first half should start with 101, 201: {numbers[:4]}")
-    check(len(numbers) == 18 and len(first["levels"]) == 18 and len(first["credits"]) == 18,
-          "first half: expected 18 units, 18 levels, 18 credits")
+    check(
+        len(numbers) == 18 and len(first["levels"]) == 18 and len(first["credits"]) == 18,
+        "first half: expected 18 units, 18 levels, 18 credits",
+    )
     column_order = numbers[2:] + numbers[:2]
     for number, level, (credit, _) in zip(column_order, first["levels"], first["credits"], strict=True):
         check(level == int(number[0]), f"first half: level {level} does not fit unit {number}")
@@ -205,7 +225,9 @@ def reconstruct_table(blocks, table_0404):
             boxes.append([])
         boxes[-1].append(value)
     check([len(box) for box in boxes] == [3, 1, 16, 5], f"second half credit boxes: {boxes}")
-    middle = ["308", "309", "105", "106", "219", "220", "310", "311", "312"] + [str(n) for n in range(221, 228)]
+    middle = ["308", "309", "105", "106", "219", "220", "310", "311", "312"] + [
+        str(n) for n in range(221, 228)
+    ]
     last = ["314", "315", "316", "317", "318"]
     for number, value in list(zip(middle, boxes[2], strict=True)) + list(zip(last, boxes[3], strict=True)):
         credits[number] = value
@@ -213,18 +235,21 @@ def reconstruct_table(blocks, table_0404):
 
     for number in SHARED_WITH_0404:
         if number in credits:
-            check(credits[number] == table_0404[number][2],
-                  f"unit {number}: logbook credit {credits[number]} differs from 4430-04's; record it")
+            check(
+                credits[number] == table_0404[number][2],
+                f"unit {number}: logbook credit {credits[number]} differs from 4430-04's; record it",
+            )
     return levels, credits
 
 
 # --- unit pages ------------------------------------------------------------------------------------
 
+
 def unit_pages(lines):
     """{number: [stripped lines]} for the 14 printed unit pages (each starts with its intro box)."""
     starts = []
     for i, (_, line) in enumerate(lines):
-        if line.startswith("This unit is") and "sits within" in join(s for _, s in lines[i:i + 6]):
+        if line.startswith("This unit is") and "sits within" in join(s for _, s in lines[i : i + 6]):
             starts.append(i)
     pages = {}
     for position, start in enumerate(starts):
@@ -274,7 +299,7 @@ def parse_page(number, page):
     # Learning outcomes: "When you have completed this unit, you will have proved that you: ..."
     i = next(k for k, line in enumerate(page) if line.startswith("you will have proved that you"))
     outcomes = []
-    for line in page[i + 1:]:
+    for line in page[i + 1 :]:
         match = OUTCOME_SUMMARY.match(line)
         if match:
             check(match[1] == number, f"unit {number}: outcome of another unit {line!r}")
@@ -288,15 +313,21 @@ def parse_page(number, page):
         title = join(text)
         kind = "performance" if title.startswith("can ") else "knowledge"
         unit["outcomes"].append((outcome_number, title, kind))
-    check([n for n, _, _ in unit["outcomes"]] == list(range(1, len(outcomes) + 1)),
-          f"unit {number}: outcome numbers {outcomes}")
+    check(
+        [n for n, _, _ in unit["outcomes"]] == list(range(1, len(outcomes) + 1)),
+        f"unit {number}: outcome numbers {outcomes}",
+    )
 
     cross = next(k for k, line in enumerate(page) if re.match(r"Evidence (from|for) this unit could", line))
     unit["notes"] = until_sentence_end(page, cross, "e.g.")
 
     # Evidence requirements: numbered paragraphs up to the assessment paragraph.
-    first = next(k for k, line in enumerate(page) if re.match(r"1\s+(Your evidence should be|Wherever possible)", line))
-    assessment = next(k for k, line in enumerate(page) if line.startswith("You need to show that you understand"))
+    first = next(
+        k for k, line in enumerate(page) if re.match(r"1\s+(Your evidence should be|Wherever possible)", line)
+    )
+    assessment = next(
+        k for k, line in enumerate(page) if line.startswith("You need to show that you understand")
+    )
     unit["evidence_requirements"] = parse_items(page[first:assessment], lettered=False)
     unit["assessment"] = until_sentence_end(page, assessment, "What you must know")
 
@@ -304,7 +335,7 @@ def parse_page(number, page):
     key = max(k for k, line in enumerate(page) if line.startswith("WT Witness Testimony"))
     heading = next(k for k, line in enumerate(page) if OUTCOME_HEADING.match(line))
     check(key < heading, f"unit {number}: range box not where expected")
-    range_lines = [line for line in page[key + 1:heading] if not line.startswith(STOP)]
+    range_lines = [line for line in page[key + 1 : heading] if not line.startswith(STOP)]
     unit["range"] = parse_items(range_lines, lettered=True)
 
     # Criteria ("what you must do" / "what you must know"), after the first outcome heading.
@@ -314,8 +345,12 @@ def parse_page(number, page):
         criterion = CRITERION.match(line)
         if criterion:
             check(criterion[1] == number, f"unit {number}: criterion of another unit {line!r}")
-            state = [int(criterion[2]), int(criterion[3]), f"{criterion[1]}.{criterion[2]}.{criterion[3]}",
-                     [criterion[4]]]
+            state = [
+                int(criterion[2]),
+                int(criterion[3]),
+                f"{criterion[1]}.{criterion[2]}.{criterion[3]}",
+                [criterion[4]],
+            ]
             criteria.append(state)
         elif OUTCOME_HEADING.match(line) or line.startswith(STOP):
             state = None
@@ -325,18 +360,24 @@ def parse_page(number, page):
     unit["criteria"] = [(o, n, ref, join(text)) for o, n, ref, text in criteria]
     for outcome_number, _, _ in unit["outcomes"]:
         numbers = [n for o, n, _, _ in unit["criteria"] if o == outcome_number]
-        check(numbers == list(range(1, len(numbers) + 1)) and numbers,
-              f"unit {number} outcome {outcome_number}: criterion numbers {numbers}")
-    check({o for o, _, _, _ in unit["criteria"]} == {n for n, _, _ in unit["outcomes"]},
-          f"unit {number}: criteria outside the outcomes")
+        check(
+            numbers == list(range(1, len(numbers) + 1)) and numbers,
+            f"unit {number} outcome {outcome_number}: criterion numbers {numbers}",
+        )
+    check(
+        {o for o, _, _, _ in unit["criteria"]} == {n for n, _, _ in unit["outcomes"]},
+        f"unit {number}: criteria outside the outcomes",
+    )
 
     requirement_1 = unit["evidence_requirements"][0][2]
     unit["rwe_allowed"] = "realistic working environment or a work placement is permissible" in requirement_1
     if "Simulation is also allowed" in requirement_1:
         unit["simulation_allowed"] = True
     else:
-        check("Simulation is not allowed for any performance evidence" in requirement_1,
-              f"unit {number}: simulation wording not recognised")
+        check(
+            "Simulation is not allowed for any performance evidence" in requirement_1,
+            f"unit {number}: simulation wording not recognised",
+        )
         unit["simulation_allowed"] = False
     check(unit["rwe_allowed"], f"unit {number}: RWE wording not recognised")
     unit["evidence_context_note"] = requirement_1
@@ -409,7 +450,9 @@ def defects_for_qualification(table_0404, logbook_titles, levels, credits):
     for number in SHARED_WITH_0404:
         title, level, credit = table_0404[number]
         if logbook_titles[number] != title:
-            lines.append(f"Unit {number}: logbook title '{logbook_titles[number]}' differs from 4430-04's '{title}'.")
+            lines.append(
+                f"Unit {number}: logbook title '{logbook_titles[number]}' differs from 4430-04's '{title}'."
+            )
         if f"Level {levels[number]}" != level:
             lines.append(f"Unit {number}: logbook level {levels[number]} differs from 4430-04's {level}.")
         if number in credits and credits[number] != credit:
@@ -437,9 +480,9 @@ def build(seeds):
     second = [number for number, _ in blocks[1]["units"]]
     groups = {
         "Impression and Image": first[2:],
-        "Delivery": second[:second.index("105")],
-        "Handling Problems": second[second.index("105"):second.index("221")],
-        "Development and Improvement": second[second.index("221"):],
+        "Delivery": second[: second.index("105")],
+        "Handling Problems": second[second.index("105") : second.index("221")],
+        "Development and Improvement": second[second.index("221") :],
     }
     mandatory = first[:2]
     all_numbers = mandatory + [n for g in GROUPS for n in groups[g]]
@@ -450,7 +493,11 @@ def build(seeds):
 
     fb = FixtureBuilder()
     fb.qualification(
-        code=CODE, title=TITLE, level="Level 2", source=SOURCE, source_notes=SOURCE_NOTES,
+        code=CODE,
+        title=TITLE,
+        level="Level 2",
+        source=SOURCE,
+        source_notes=SOURCE_NOTES,
         defects=defects_for_qualification(table_0404, titles, levels, credits),
     )
 
@@ -458,65 +505,103 @@ def build(seeds):
         if number in SHARED_WITH_0404:
             continue  # the 4430-04 fixture emits these Unit rows
         fields = {
-            "ref": f"{SCHEME}-{number}", "scheme": SCHEME, "number": number, "title": titles[number],
-            "level": f"Level {levels[number]}", "credits": credits.get(number),
+            "ref": f"{SCHEME}-{number}",
+            "scheme": SCHEME,
+            "number": number,
+            "title": titles[number],
+            "level": f"Level {levels[number]}",
+            "credits": credits.get(number),
         }
         defects = []
         if number in CREDITS_LOST:
             check(number not in credits, f"unit {number}: credits unexpectedly placed")
             defects.append("Credit value not recoverable from the logbook's scrambled structure table.")
         if number == "208":
-            defects.append("Title missing from the structure table; taken from the skills scan and the summary of unit achievement.")
+            defects.append(
+                "Title missing from the structure table; taken from the skills scan and the summary of unit achievement."
+            )
         if number in pages:
             unit = pages[number]
             if number == "214":
-                defects.append("Range 2 requires four of the twelve sources of diversity (2a-2l), although the box says 'You must cover all the points listed'.")
+                defects.append(
+                    "Range 2 requires four of the twelve sources of diversity (2a-2l), although the box says 'You must cover all the points listed'."
+                )
             fb.unit(
-                **fields, aim=unit["aim"], assessment=unit["assessment"], notes=unit["notes"],
-                defects="\n".join(defects), has_criteria_text=True, rwe_allowed=unit["rwe_allowed"],
-                simulation_allowed=unit["simulation_allowed"], evidence_context_note=unit["evidence_context_note"],
+                **fields,
+                aim=unit["aim"],
+                assessment=unit["assessment"],
+                notes=unit["notes"],
+                defects="\n".join(defects),
+                has_criteria_text=True,
+                rwe_allowed=unit["rwe_allowed"],
+                simulation_allowed=unit["simulation_allowed"],
+                evidence_context_note=unit["evidence_context_note"],
                 evidence_context_source=f"Level 2 logbook, unit {number}, evidence requirement 1",
             )
         else:
             fb.unit(
-                **fields, defects="\n".join(defects), has_criteria_text=False,
+                **fields,
+                defects="\n".join(defects),
+                has_criteria_text=False,
                 notes="The logbook prints no unit page for this unit: only its structure-table row and its "
-                      "skills-scan prompt. No outcomes, criteria, range or evidence requirements in the source.",
+                "skills-scan prompt. No outcomes, criteria, range or evidence requirements in the source.",
             )
 
     for order, name in enumerate(GROUPS, start=1):
         fb.group(qualification=CODE, name=name, order=order)
     for order, number in enumerate(all_numbers, start=1):
         group = None if number in mandatory else next(g for g in GROUPS if number in groups[g])
-        fb.membership(qualification=CODE, unit_ref=f"{SCHEME}-{number}",
-                      status="mandatory" if group is None else "optional", group=group, order=order)
+        fb.membership(
+            qualification=CODE,
+            unit_ref=f"{SCHEME}-{number}",
+            status="mandatory" if group is None else "optional",
+            group=group,
+            order=order,
+        )
 
     optional = [n for n in all_numbers if n not in mandatory]
     rules = [
-        ("min_total_credits", {"credits": 28},
-         "the minimum value you must achieve is 28 credits", True, ""),
-        ("mandatory_units", {"units": mandatory},
-         "Mandatory units (both units must be completed)", True, ""),
-        ("min_credits_from_units", {"credits": 20, "units": optional, "label": "optional units"},
-         "You must also gain 20 more credits from a list of optional units.", True, ""),
+        ("min_total_credits", {"credits": 28}, "the minimum value you must achieve is 28 credits", True, ""),
+        ("mandatory_units", {"units": mandatory}, "Mandatory units (both units must be completed)", True, ""),
+        (
+            "min_credits_from_units",
+            {"credits": 20, "units": optional, "label": "optional units"},
+            "You must also gain 20 more credits from a list of optional units.",
+            True,
+            "",
+        ),
     ]
     for name in GROUPS:
-        rules.append((
-            "group_minimum",
-            {"group": name, "min_units": 1, "min_credits": None, "max_units": None, "max_credits": None},
-            "(Choose at least one of these units, which you feel is relevant to your role.)",
-            True, "",
-        ))
-    rules.append((
-        "min_credits_at_level", {"credits": None, "level": None},
-        "must be at", False,
-        "The logbook's rules of combination (p. 10) print '28 / must be at / 8 by doing the units / "
-        "20 by completing a / from each Optional Group': the number of credits and the level of the "
-        "'must be at' line were lost in extraction. Only 'must be at' survives; do not guess it.",
-    ))
+        rules.append(
+            (
+                "group_minimum",
+                {"group": name, "min_units": 1, "min_credits": None, "max_units": None, "max_credits": None},
+                "(Choose at least one of these units, which you feel is relevant to your role.)",
+                True,
+                "",
+            )
+        )
+    rules.append(
+        (
+            "min_credits_at_level",
+            {"credits": None, "level": None},
+            "must be at",
+            False,
+            "The logbook's rules of combination (p. 10) print '28 / must be at / 8 by doing the units / "
+            "20 by completing a / from each Optional Group': the number of credits and the level of the "
+            "'must be at' line were lost in extraction. Only 'must be at' survives; do not guess it.",
+        )
+    )
     for order, (kind, params, text, complete, reason) in enumerate(rules, start=1):
-        fb.rule(qualification=CODE, order=order, kind=kind, params=params, text=text,
-                is_complete=complete, incomplete_reason=reason)
+        fb.rule(
+            qualification=CODE,
+            order=order,
+            kind=kind,
+            params=params,
+            text=text,
+            is_complete=complete,
+            incomplete_reason=reason,
+        )
 
     for number in PRINTED_UNITS:
         unit = pages[number]
@@ -526,13 +611,25 @@ def build(seeds):
             fb.outcome(unit_ref=ref, number=outcome_number, title=title, kind=kind)
             kinds[outcome_number] = kind
         for outcome_number, position, criterion_ref, text in unit["criteria"]:
-            fb.criterion(unit_ref=ref, outcome_number=outcome_number, number=position, ref=criterion_ref,
-                         text=text, kind=kinds[outcome_number])
+            fb.criterion(
+                unit_ref=ref,
+                outcome_number=outcome_number,
+                number=position,
+                ref=criterion_ref,
+                text=text,
+                kind=kinds[outcome_number],
+            )
         for order, (item_ref, parent, text) in enumerate(unit["range"], start=1):
             quantity = QUANTITY_OF.search(text) if parent is None else None
-            fb.range_item(unit_ref=ref, ref=item_ref, text=text, order=order, parent_ref=parent,
-                          min_count=QUANTITY_WORDS[quantity[1]] if quantity else None,
-                          min_count_source=range_quantity_source(number, text, seed_text, footers) if quantity else "")
+            fb.range_item(
+                unit_ref=ref,
+                ref=item_ref,
+                text=text,
+                order=order,
+                parent_ref=parent,
+                min_count=QUANTITY_WORDS[quantity[1]] if quantity else None,
+                min_count_source=range_quantity_source(number, text, seed_text, footers) if quantity else "",
+            )
         for order, (item_ref, parent, text) in enumerate(unit["evidence_requirements"], start=1):
             fb.evidence_requirement(unit_ref=ref, ref=item_ref, text=text, order=order, parent_ref=parent)
     return fb

@@ -15,6 +15,7 @@ What the fixture holds:
 - 303-318 marked has_criteria_text=False: the handbook prints no unit pages for them. These rows
   are the catalogue's only rows for those units; the 4430-02 fixture refers to them.
 """
+
 import os
 import re
 import sys
@@ -92,9 +93,12 @@ def join(parts):
 
 # --- structure table -----------------------------------------------------------------------------
 
+
 def parse_structure(lines):
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("1.1 Qualification structure"))
-    end = next(i for i, line in enumerate(lines) if line.strip().startswith("1.2 Opportunities for progression"))
+    end = next(
+        i for i, line in enumerate(lines) if line.strip().startswith("1.2 Opportunities for progression")
+    )
     section = lines[start:end]
     statements = {}
     for line in section:
@@ -107,28 +111,40 @@ def parse_structure(lines):
             statements["mandatory"] = s
     # "A further 47 credits ... Optional\nGroup." is broken over two lines
     text = join(section)
-    statements["further"] = re.search(r"A further 47 credits must be achieved by .*? Optional Group\.", text).group(0)
+    statements["further"] = re.search(
+        r"A further 47 credits must be achieved by .*? Optional Group\.", text
+    ).group(0)
 
     # Split the table text at the group headings, then read "4430-nnn title (NOS) level credit glh" rows.
-    table = text[text.index("City & Guilds unit number Mandatory Units"):]
-    heading = re.compile(r"City & Guilds unit number (Mandatory|Optional) Units - (.+?) QCF Level QCF Credit GLH")
+    table = text[text.index("City & Guilds unit number Mandatory Units") :]
+    heading = re.compile(
+        r"City & Guilds unit number (Mandatory|Optional) Units - (.+?) QCF Level QCF Credit GLH"
+    )
     heads = list(heading.finditer(table))
     rows = []
     for n, head in enumerate(heads):
-        body = table[head.end(): heads[n + 1].start() if n + 1 < len(heads) else len(table)]
+        body = table[head.end() : heads[n + 1].start() if n + 1 < len(heads) else len(table)]
         status = head.group(1).lower()
         group = head.group(2).strip()
         for m in re.finditer(r"4430-(\d{3}) (.+?) \(([A-Z]\d+)\) (\d) (\d+) (\d+)", body):
-            rows.append({
-                "number": m.group(1), "title": m.group(2).strip(), "nos_code": m.group(3),
-                "level": f"Level {m.group(4)}", "credits": int(m.group(5)), "glh": int(m.group(6)),
-                "status": status, "group": None if status == "mandatory" else group,
-                "table_group": group,
-            })
+            rows.append(
+                {
+                    "number": m.group(1),
+                    "title": m.group(2).strip(),
+                    "nos_code": m.group(3),
+                    "level": f"Level {m.group(4)}",
+                    "credits": int(m.group(5)),
+                    "glh": int(m.group(6)),
+                    "status": status,
+                    "group": None if status == "mandatory" else group,
+                    "table_group": group,
+                }
+            )
     return statements, rows
 
 
 # --- unit pages ----------------------------------------------------------------------------------
+
 
 def split_unit_pages(lines):
     """{number: [intro_lines, content_lines]}: each unit has an introduction page and a content page."""
@@ -181,8 +197,13 @@ def parse_intro(page):
     }
     intro["aim"] = join(section(page, "Unit aim", ["Learning outcomes"]))
     intro["outcome_count_words"] = re.search(r"There are (\w+) learning outcomes", text).group(1)
-    relation = join(section(page, "Details of the relationship between the unit and relevant national "
-                                  "occupational standards", ["Support of the unit"]))
+    relation = join(
+        section(
+            page,
+            "Details of the relationship between the unit and relevant national occupational standards",
+            ["Support of the unit"],
+        )
+    )
     support = join(section(page, "Support of the unit by a sector or other appropriate body", ["Assessment"]))
     # "...NOS 2010 \n." : the full stop fell onto a line of its own
     relation = re.sub(r" \.$", ".", relation)
@@ -230,10 +251,14 @@ def parse_content(page):
             m = CRITERION.match(s)
             if m:
                 current = [m.group(3)]
-                outcomes[-1]["criteria"].append({
-                    "outcome": int(m.group(1)), "number": int(m.group(2)),
-                    "ref": f"{m.group(1)}.{m.group(2)}", "parts": current,
-                })
+                outcomes[-1]["criteria"].append(
+                    {
+                        "outcome": int(m.group(1)),
+                        "number": int(m.group(2)),
+                        "ref": f"{m.group(1)}.{m.group(2)}",
+                        "parts": current,
+                    }
+                )
             else:
                 current.append(s)
             continue
@@ -242,7 +267,9 @@ def parse_content(page):
             m_sub = SUB_ITEM.match(s) if new_block else None
             if m_req:
                 current = [m_req.group(3)]
-                requirements.append({"printed": m_req.group(1) + m_req.group(2), "parts": current, "items": []})
+                requirements.append(
+                    {"printed": m_req.group(1) + m_req.group(2), "parts": current, "items": []}
+                )
             elif m_sub:
                 current = [m_sub.group(2)]
                 requirements[-1]["items"].append({"letter": m_sub.group(1), "parts": current})
@@ -286,12 +313,12 @@ UNIT_DEFECTS = {
 
 UNIT_NOTES = {
     "401": "Outcomes 1 and 2 are worded 'Demonstrate ...' rather than 'Know'/'Understand'; their criteria "
-           "ask the learner to do things (exercise, supervise, display leadership), so they are stored as "
-           "performance outcomes. Outcome 3 ('Understand ...') is knowledge.",
+    "ask the learner to do things (exercise, supervise, display leadership), so they are stored as "
+    "performance outcomes. Outcome 3 ('Understand ...') is knowledge.",
     "405": "The simulation exception in evidence requirement 1 ('realistic practices are staged to test "
-           "emergency procedures') is the only exception to 4430-04's real-job rule. The handbook does not "
-           "tie it to a criterion; criterion 2.7 ('carry out emergency drills within their area of "
-           "responsibility') is the one about emergency drills.",
+    "emergency procedures') is the only exception to 4430-04's real-job rule. The handbook does not "
+    "tie it to a criterion; criterion 2.7 ('carry out emergency drills within their area of "
+    "responsibility') is the one about emergency drills.",
 }
 
 NO_CONTENT_NOTE = (
@@ -321,25 +348,36 @@ def build():
 
     # The qualification-wide setting rule (section 2.2) reaches every unit taken in 4430-04, shared 303-318
     # too; the last dates are printed in section 1's table.
-    wide = re.search(r"Assessment of the Level 4 NVQ Diploma in Customer Service Units should be carried out in "
-                     r"a real job \(either paid or voluntary\)\. Simulation and Realistic Working Environment is "
-                     r"not accepted at this level by the Institute of Customer Service Assessment Strategy\.",
-                     join(lines))
+    wide = re.search(
+        r"Assessment of the Level 4 NVQ Diploma in Customer Service Units should be carried out in "
+        r"a real job \(either paid or voluntary\)\. Simulation and Realistic Working Environment is "
+        r"not accepted at this level by the Institute of Customer Service Assessment Strategy\.",
+        join(lines),
+    )
     if not wide:
         raise SystemExit("the qualification-wide real-job statement was not found")
-    dates = re.search(r"Last registration date (\d\d)/(\d\d)/(\d{4}) Last certification date (\d\d)/(\d\d)/(\d{4})",
-                      join(lines[:12]))
+    dates = re.search(
+        r"Last registration date (\d\d)/(\d\d)/(\d{4}) Last certification date (\d\d)/(\d\d)/(\d{4})",
+        join(lines[:12]),
+    )
     if not dates:
         raise SystemExit("last registration / certification dates not found")
     d = dates.groups()
     fb = FixtureBuilder()
     fb.qualification(
-        code=CODE, title="Level 4 NVQ Diploma in Customer Service", level="Level 4",
-        accreditation_number="500/8817/8", source=SOURCE, source_notes=SOURCE_NOTES,
+        code=CODE,
+        title="Level 4 NVQ Diploma in Customer Service",
+        level="Level 4",
+        accreditation_number="500/8817/8",
+        source=SOURCE,
+        source_notes=SOURCE_NOTES,
         defects="\n".join(qualification_defects),
-        rwe_allowed=False, simulation_allowed=False, evidence_context_note=wide.group(0),
+        rwe_allowed=False,
+        simulation_allowed=False,
+        evidence_context_note=wide.group(0),
         evidence_context_source="4430-04 handbook, 2.2 Candidate entry requirements",
-        last_registration_date=f"{d[2]}-{d[1]}-{d[0]}", last_certification_date=f"{d[5]}-{d[4]}-{d[3]}",
+        last_registration_date=f"{d[2]}-{d[1]}-{d[0]}",
+        last_certification_date=f"{d[5]}-{d[4]}-{d[3]}",
         dates_source="4430-04 handbook, 1 Introduction to the qualification (the qualification table)",
     )
     for order, name in enumerate(GROUPS, start=1):
@@ -354,8 +392,15 @@ def build():
         fb.membership(qualification=CODE, unit_ref=ref, status=row["status"], group=row["group"], order=order)
         if number not in pages:
             fb.unit(
-                ref=ref, scheme=SCHEME, number=number, title=row["title"], level=row["level"],
-                credits=row["credits"], glh=row["glh"], nos_code=row["nos_code"], notes=NO_CONTENT_NOTE,
+                ref=ref,
+                scheme=SCHEME,
+                number=number,
+                title=row["title"],
+                level=row["level"],
+                credits=row["credits"],
+                glh=row["glh"],
+                nos_code=row["nos_code"],
+                notes=NO_CONTENT_NOTE,
                 has_criteria_text=False,
             )
             continue
@@ -378,7 +423,9 @@ def build():
             if table_value != page_value and (number, what) not in known:
                 raise SystemExit(f"unit {number} {what}: table {table_value!r} vs page {page_value!r}")
         if word_numbers[intro["outcome_count_words"]] != len(outcomes):
-            raise SystemExit(f"unit {number}: {intro['outcome_count_words']} outcomes announced, {len(outcomes)} found")
+            raise SystemExit(
+                f"unit {number}: {intro['outcome_count_words']} outcomes announced, {len(outcomes)} found"
+            )
 
         # Evidence requirement 1 is where each unit states its real-job / RWE / simulation position
         # (405 adds its staged-emergency exception there), so the note repeats it word for word.
@@ -386,12 +433,23 @@ def build():
         if "realistic working environment" not in context:
             raise SystemExit(f"unit {number}: evidence requirement 1 does not state the RWE position")
         fb.unit(
-            ref=ref, scheme=SCHEME, number=number, title=row["title"], level=row["level"],
-            credits=row["credits"], glh=row["glh"], nos_code=row["nos_code"],
-            accreditation_number=intro["accreditation_number"], aim=intro["aim"],
-            assessment=intro["assessment"], notes="\n".join(filter(None, [intro["notes"], UNIT_NOTES.get(number)])),
-            defects="\n".join(defects), has_criteria_text=True,
-            rwe_allowed=False, simulation_allowed=False, evidence_context_note=context,
+            ref=ref,
+            scheme=SCHEME,
+            number=number,
+            title=row["title"],
+            level=row["level"],
+            credits=row["credits"],
+            glh=row["glh"],
+            nos_code=row["nos_code"],
+            accreditation_number=intro["accreditation_number"],
+            aim=intro["aim"],
+            assessment=intro["assessment"],
+            notes="\n".join(filter(None, [intro["notes"], UNIT_NOTES.get(number)])),
+            defects="\n".join(defects),
+            has_criteria_text=True,
+            rwe_allowed=False,
+            simulation_allowed=False,
+            evidence_context_note=context,
             staged_drills_allowed="realistic practices are staged to test emergency procedures" in context,
             evidence_context_source=f"4430-04 handbook, unit {number}, evidence requirement 1",
         )
@@ -402,41 +460,82 @@ def build():
                 if criterion["outcome"] != outcome["number"] or criterion["number"] != position:
                     raise SystemExit(f"unit {number}: criterion {criterion['ref']} out of sequence")
                 fb.criterion(
-                    unit_ref=ref, outcome_number=outcome["number"], number=position, ref=criterion["ref"],
-                    text=criterion["text"], kind=kind,
+                    unit_ref=ref,
+                    outcome_number=outcome["number"],
+                    number=position,
+                    ref=criterion["ref"],
+                    text=criterion["text"],
+                    kind=kind,
                 )
         order_counter = 0
         for position, requirement in enumerate(requirements, start=1):
             if requirement["printed"].rstrip(".") != str(position) and number != "408":
-                raise SystemExit(f"unit {number}: evidence requirement {requirement['printed']} at {position}")
+                raise SystemExit(
+                    f"unit {number}: evidence requirement {requirement['printed']} at {position}"
+                )
             req_ref = str(position)
             m = QUANTITY.search(requirement["text"])
             order_counter += 1
             fb.evidence_requirement(
-                unit_ref=ref, ref=req_ref, text=requirement["text"], order=order_counter,
+                unit_ref=ref,
+                ref=req_ref,
+                text=requirement["text"],
+                order=order_counter,
                 min_count=NUMBER_WORDS[m.group(1)] if m else None,
             )
             for item in requirement["items"]:
                 order_counter += 1
                 fb.evidence_requirement(
-                    unit_ref=ref, ref=f"{req_ref}{item['letter']}", parent_ref=req_ref, text=item["text"],
+                    unit_ref=ref,
+                    ref=f"{req_ref}{item['letter']}",
+                    parent_ref=req_ref,
+                    text=item["text"],
                     order=order_counter,
                 )
 
-    fb.rule(qualification=CODE, order=1, kind="min_total_credits", params={"credits": 67},
-            text=statements["total"])
-    fb.rule(qualification=CODE, order=2, kind="min_credits_at_level", params={"credits": 35, "level": "Level 4"},
-            text=statements["level"])
-    fb.rule(qualification=CODE, order=3, kind="mandatory_units", params={"units": ["401", "402"]},
-            text=statements["mandatory"])
+    fb.rule(
+        qualification=CODE,
+        order=1,
+        kind="min_total_credits",
+        params={"credits": 67},
+        text=statements["total"],
+    )
+    fb.rule(
+        qualification=CODE,
+        order=2,
+        kind="min_credits_at_level",
+        params={"credits": 35, "level": "Level 4"},
+        text=statements["level"],
+    )
+    fb.rule(
+        qualification=CODE,
+        order=3,
+        kind="mandatory_units",
+        params={"units": ["401", "402"]},
+        text=statements["mandatory"],
+    )
     optional = [row["number"] for row in rows if row["status"] == "optional"]
-    fb.rule(qualification=CODE, order=4, kind="min_credits_from_units",
-            params={"credits": 47, "units": optional, "label": "Optional units"}, text=statements["further"])
+    fb.rule(
+        qualification=CODE,
+        order=4,
+        kind="min_credits_from_units",
+        params={"credits": 47, "units": optional, "label": "Optional units"},
+        text=statements["further"],
+    )
     for order, name in enumerate(GROUPS, start=5):
-        fb.rule(qualification=CODE, order=order, kind="group_minimum",
-                params={"group": name, "min_units": 1, "min_credits": None, "max_units": None,
-                        "max_credits": None},
-                text=statements["further"])
+        fb.rule(
+            qualification=CODE,
+            order=order,
+            kind="group_minimum",
+            params={
+                "group": name,
+                "min_units": 1,
+                "min_credits": None,
+                "max_units": None,
+                "max_credits": None,
+            },
+            text=statements["further"],
+        )
     return fb
 
 

@@ -1,4 +1,5 @@
 """Who assessed a unit (the own-assessment rule)."""
+
 from __future__ import annotations
 
 from assessment.participants import unit_assessors

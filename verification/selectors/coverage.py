@@ -1,4 +1,5 @@
 """The plan's coverage, counted by the database, and what the plan page shows (overview, grid, labels)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -33,8 +34,10 @@ def _pool_sql(plan) -> tuple[str, list]:
     interim = f"ua.id IN (SELECT unit_assessment_id FROM sampled WHERE stage = '{Stage.INTERIM.value}')"  # noqa: S608 - table names and constants only
     interim_params: list = []
     if plan.interim:
-        interim = (f"(ua.status = %s AND EXISTS (SELECT 1 FROM {mapping} m WHERE m.registration_id = ua.registration_id"  # noqa: S608 - table names and constants only
-                   f" AND m.unit_id = ua.unit_id AND m.assessed_at >= %s AND m.assessed_at < %s)) OR {interim}")
+        interim = (
+            f"(ua.status = %s AND EXISTS (SELECT 1 FROM {mapping} m WHERE m.registration_id = ua.registration_id"  # noqa: S608 - table names and constants only
+            f" AND m.unit_id = ua.unit_id AND m.assessed_at >= %s AND m.assessed_at < %s)) OR {interim}"
+        )
         interim_params = [UnitAssessment.Status.OPEN, start, end]
     sql = f"""
         WITH regs AS (SELECT id, assessor_id FROM {reg} WHERE centre_id = %s AND qualification_id = %s
@@ -67,9 +70,9 @@ class PlanCoverage:
     unsampled_units: list[str]
     unsampled_methods: list[str]
     unsampled_sites: list[str]
-    units: list[str] = field(default_factory=list)   # every unit of the pool (the grid's columns)
-    candidates: int = 0                               # registrations with a decision in the pool
-    unsampled_candidates: int = 0                     # ... with none of them sampled
+    units: list[str] = field(default_factory=list)  # every unit of the pool (the grid's columns)
+    candidates: int = 0  # registrations with a decision in the pool
+    unsampled_candidates: int = 0  # ... with none of them sampled
 
     @property
     def met(self) -> int:
@@ -87,10 +90,12 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     user, unit = User._meta.db_table, Unit._meta.db_table
     mapping, site = EvidenceMapping._meta.db_table, CandidateSite._meta.db_table
     # grouped by the assessor's id, then named: the pool's rows are sorted by an integer, not by three strings
-    parts = [f"""SELECT 'assessor', u.username, a.n, a.s, u.first_name, u.last_name
+    parts = [
+        f"""SELECT 'assessor', u.username, a.n, a.s, u.first_name, u.last_name
                  FROM (SELECT p.assessor_id, COUNT(DISTINCT p.reg_id) AS n,
                               COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END) AS s
-                       FROM pool p GROUP BY p.assessor_id) a JOIN {user} u ON u.id = a.assessor_id"""]  # noqa: S608 - table names and constants only
+                       FROM pool p GROUP BY p.assessor_id) a JOIN {user} u ON u.id = a.assessor_id"""  # noqa: S608 - table names and constants only
+    ]
     # the candidates (the grid's rows) and those with something sampled: the pages' counts, in the same query
     parts.append("""SELECT 'candidates', '', COUNT(DISTINCT p.reg_id),
                            COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), '', '' FROM pool p""")
@@ -100,8 +105,10 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     if plan.cover_methods:
         # One probe per method (the field's choices) of the index on (registration, unit, method), stopping at the
         # first decision found, rather than every mapping of the pool grouped by method.
-        has = (f"EXISTS (SELECT 1 FROM pool p WHERE {{}}EXISTS (SELECT 1 FROM {mapping} m WHERE "  # noqa: S608 - table names and constants only
-               f"m.registration_id = p.reg_id AND m.unit_id = p.unit_id AND m.method = %s))")
+        has = (
+            f"EXISTS (SELECT 1 FROM pool p WHERE {{}}EXISTS (SELECT 1 FROM {mapping} m WHERE "  # noqa: S608 - table names and constants only
+            f"m.registration_id = p.reg_id AND m.unit_id = p.unit_id AND m.method = %s))"
+        )
         for code in Method.values:
             parts.append(f"""SELECT 'method', %s, 1, CASE WHEN {has.format("p.sampled = 1 AND ")} THEN 1 ELSE 0 END,
                              '', '' WHERE {has.format("")}""")  # noqa: S608 - table names and constants only
@@ -116,7 +123,9 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     with connection.cursor() as cursor:
         cursor.execute(pool + "\n" + "\nUNION ALL\n".join(parts), params)
         rows = cursor.fetchall()
-    plain = sampling.SamplingPlan(min_share=plan.min_share_percent / 100, full_sample_assessors=frozenset(flags))
+    plain = sampling.SamplingPlan(
+        min_share=plan.min_share_percent / 100, full_sample_assessors=frozenset(flags)
+    )
     order = {"candidates": -1, "assessor": 0, "unit": 1, "method": 2, "site": 3, "stage": 4}
     needs, people, unsampled_assessors, units = [], {}, [], []
     candidates = candidates_sampled = 0
@@ -136,16 +145,31 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
                 unsampled_assessors.append(key)
         else:
             needs.append(sampling.Need(kind, key, 1, int(bool(have))))
-    unmet = {kind: [n.key for n in needs if n.kind == kind and not n.met] for kind in ("unit", "method", "site")}
-    return PlanCoverage(needs, people, flags, unsampled_assessors, unmet["unit"], unmet["method"], unmet["site"], units,
-                        candidates, candidates - candidates_sampled)
+    unmet = {
+        kind: [n.key for n in needs if n.kind == kind and not n.met] for kind in ("unit", "method", "site")
+    }
+    return PlanCoverage(
+        needs,
+        people,
+        flags,
+        unsampled_assessors,
+        unmet["unit"],
+        unmet["method"],
+        unmet["site"],
+        units,
+        candidates,
+        candidates - candidates_sampled,
+    )
 
 
 def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
     pool, params = _pool_sql(plan)
     ids = RawSQL(f"{pool} SELECT reg_id FROM pool GROUP BY reg_id {having}", params)  # noqa: S608, S611 - constants only
-    return Registration.objects.filter(pk__in=ids).select_related("candidate").order_by(
-        "candidate__first_name", "candidate__last_name", "candidate__username", "pk")
+    return (
+        Registration.objects.filter(pk__in=ids)
+        .select_related("candidate")
+        .order_by("candidate__first_name", "candidate__last_name", "candidate__username", "pk")
+    )
 
 
 class Counted:
@@ -181,7 +205,9 @@ def plan_page_grid(plan, registrations, units, verifier=None, flags=None) -> lis
     """The coverage grid's rows for these registrations (a page): one cell per unit, the decisions in it sampled,
     the verifier's own, or to sample. The pool is read for these registrations only."""
     registrations = list(registrations)
-    pool = plan_pool(plan, verifier=verifier, registration_ids=[r.pk for r in registrations], flags=flags or {})
+    pool = plan_pool(
+        plan, verifier=verifier, registration_ids=[r.pk for r in registrations], flags=flags or {}
+    )
     overview = PlanOverview(pool, None, None, units, [f"r{r.pk}" for r in registrations])
     return plan_grid(overview, overview.candidates)
 
@@ -190,8 +216,9 @@ def latest_generation(plan, user):
     """The user's latest sample generation for the plan (the proposal the plan page shows), or None."""
     from ..models import SampleGeneration
 
-    return SampleGeneration.objects.filter(plan=plan, requested_by=user).order_by("-created_at", "-id").first()
-
+    return (
+        SampleGeneration.objects.filter(plan=plan, requested_by=user).order_by("-created_at", "-id").first()
+    )
 
 
 def method_label(code: str) -> str:
@@ -206,8 +233,12 @@ def describe_need(need: sampling.Need, people: dict[str, str]) -> str:
     """A plan requirement in words, people by their names and methods and stages by their labels."""
     if need.kind == "assessor":
         return f"Assessor {people.get(need.key, need.key)}: {need.have} of {need.needed} candidates sampled"
-    name = {"unit": f"Unit {need.key}", "method": f"Method {method_label(need.key).lower()}",
-            "site": f"Site {need.key}", "stage": f"{stage_label(need.key)} stage"}.get(need.kind, need.key)
+    name = {
+        "unit": f"Unit {need.key}",
+        "method": f"Method {method_label(need.key).lower()}",
+        "site": f"Site {need.key}",
+        "stage": f"{stage_label(need.key)} stage",
+    }.get(need.kind, need.key)
     return f"{name}: sampled" if need.met else f"{name}: not yet sampled"
 
 
@@ -217,7 +248,7 @@ class PlanOverview:
     proposal: sampling.Proposal
     coverage: sampling.Coverage
     units: list[str]
-    candidates: list[str]   # candidate keys in name order: the rows of the grid, paged by the plan page
+    candidates: list[str]  # candidate keys in name order: the rows of the grid, paged by the plan page
 
     @property
     def grid(self) -> list[dict]:
@@ -247,11 +278,20 @@ def plan_grid(overview: PlanOverview, candidates) -> list[dict]:
     for candidate in candidates:
         row = {"candidate": pool.people.get(candidate, candidate), "cells": []}
         for unit in overview.units:
-            row["cells"].append({
-                "unit": unit,
-                "decisions": [{"key": d.id, "stage": d.stage, "stage_label": stage_label(d.stage),
-                               "sampled": d.id in pool.sampled_ids,
-                               "own": d.id in own} for d in cells.get((candidate, unit), [])],
-            })
+            row["cells"].append(
+                {
+                    "unit": unit,
+                    "decisions": [
+                        {
+                            "key": d.id,
+                            "stage": d.stage,
+                            "stage_label": stage_label(d.stage),
+                            "sampled": d.id in pool.sampled_ids,
+                            "own": d.id in own,
+                        }
+                        for d in cells.get((candidate, unit), [])
+                    ],
+                }
+            )
         grid.append(row)
     return grid

@@ -1,4 +1,5 @@
 """The home pages of the internal verifier, the centre admin and the external verifier."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -22,8 +23,14 @@ def iv_dashboard(user) -> dict:
     for plan in plans[:5]:
         # The coverage only, counted by the database: the dashboard shows no proposal, so none is computed.
         cov = plan_coverage(plan)
-        coverage_rows.append({"plan": plan, "met": cov.met, "total": len(cov.needs),
-                              "open": [describe_need(n, cov.people) for n in cov.needs if not n.met][:5]})
+        coverage_rows.append(
+            {
+                "plan": plan,
+                "met": cov.met,
+                "total": len(cov.needs),
+                "open": [describe_need(n, cov.people) for n in cov.needs if not n.met][:5],
+            }
+        )
     return {
         "coverage_rows": coverage_rows,
         "open_referrals": list(open_referrals_for(user)[:20]),
@@ -34,10 +41,16 @@ def iv_dashboard(user) -> dict:
 def centre_admin_dashboard(user) -> dict:
     centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
     registrations = Registration.objects.filter(centre__in=centres)
-    signed_counts = Counter(UnitAssessment.objects.filter(
-        registration__in=registrations, status=UnitAssessment.Status.SIGNED).values_list("registration_id", flat=True))
-    unit_totals = Counter(UnitAssessment.objects.filter(registration__in=registrations)
-                          .values_list("registration_id", flat=True))
+    signed_counts = Counter(
+        UnitAssessment.objects.filter(
+            registration__in=registrations, status=UnitAssessment.Status.SIGNED
+        ).values_list("registration_id", flat=True)
+    )
+    unit_totals = Counter(
+        UnitAssessment.objects.filter(registration__in=registrations).values_list(
+            "registration_id", flat=True
+        )
+    )
     stages = Counter()
     for reg_id, status in registrations.values_list("pk", "status"):
         if status != Registration.Status.ACTIVE:
@@ -51,13 +64,16 @@ def centre_admin_dashboard(user) -> dict:
     durations = [
         (timezone.localtime(at).date() - registered_on).days
         for registered_on, at in CertificationClaim.objects.filter(centre__in=centres).values_list(
-            "registration__registered_on", "claimed_at")
+            "registration__registered_on", "claimed_at"
+        )
     ]
     rates = defaultdict(lambda: [0, 0])
     names = {}
     for assessor_id, first, last, username, outcome in VerificationDecision.objects.filter(
-            item__plan__centre__in=centres).values_list(
-            "assessor_id", "assessor__first_name", "assessor__last_name", "assessor__username", "outcome"):
+        item__plan__centre__in=centres
+    ).values_list(
+        "assessor_id", "assessor__first_name", "assessor__last_name", "assessor__username", "outcome"
+    ):
         names[assessor_id] = f"{first} {last}".strip() or username
         rates[assessor_id][0] += 1
         rates[assessor_id][1] += outcome == VerificationDecision.Outcome.REFERRED
@@ -68,8 +84,12 @@ def centre_admin_dashboard(user) -> dict:
         "shortest_days": min(durations) if durations else None,
         "longest_days": max(durations) if durations else None,
         "referral_rates": sorted(
-            ({"assessor": names[a], "decisions": n, "referred": r, "percent": round(100 * r / n)}
-             for a, (n, r) in rates.items()), key=lambda row: (-row["percent"], row["assessor"])),
+            (
+                {"assessor": names[a], "decisions": n, "referred": r, "percent": round(100 * r / n)}
+                for a, (n, r) in rates.items()
+            ),
+            key=lambda row: (-row["percent"], row["assessor"]),
+        ),
         "ready_to_claim": None,
     }
 

@@ -1,4 +1,5 @@
 """External verifiers: their grants, the registrations those grants open and the access log."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ def active_grants_for(user) -> QuerySet[ExternalAccessGrant]:
     if not user.is_authenticated:
         return ExternalAccessGrant.objects.none()
     return ExternalAccessGrant.objects.filter(
-        external_verifier=user, revoked_at__isnull=True, expires_on__gte=timezone.localdate(),
+        external_verifier=user,
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
         centre__in=centres_of(user, roles=[Role.EXTERNAL_VERIFIER]),
     )
 
@@ -34,15 +37,19 @@ def _whole_registration_ids(grants):
 
 def _sampled_items(grants):
     """The sampled units of the sample grants among `grants` (each sample only at its own grant's centre)."""
-    covering = grants.filter(scope=ExternalAccessGrant.Scope.SAMPLE, sample_id=OuterRef("sample_id"),
-                             centre_id=OuterRef("unit_assessment__registration__centre_id"))
+    covering = grants.filter(
+        scope=ExternalAccessGrant.Scope.SAMPLE,
+        sample_id=OuterRef("sample_id"),
+        centre_id=OuterRef("unit_assessment__registration__centre_id"),
+    )
     return SampleItem.objects.filter(Exists(covering))
 
 
 def _granted_registrations_q(user) -> Q:
     grants = active_grants_for(user)
     return Q(pk__in=_whole_registration_ids(grants)) | Q(
-        pk__in=_sampled_items(grants).values("unit_assessment__registration_id"))
+        pk__in=_sampled_items(grants).values("unit_assessment__registration_id")
+    )
 
 
 def ev_registrations_visible_to(user) -> QuerySet[Registration]:
@@ -50,7 +57,8 @@ def ev_registrations_visible_to(user) -> QuerySet[Registration]:
     if not user.is_authenticated:
         return Registration.objects.none()
     return Registration.objects.filter(_granted_registrations_q(user)).select_related(
-        "candidate", "qualification", "centre", "assessor", "internal_verifier")
+        "candidate", "qualification", "centre", "assessor", "internal_verifier"
+    )
 
 
 def grant_for_registration(user, registration) -> ExternalAccessGrant | None:
@@ -74,12 +82,18 @@ def ev_evidence_condition(user) -> Q | None:
     if not user.is_authenticated or Role.EXTERNAL_VERIFIER not in user.role_set:
         return None
     grants = active_grants_for(user)
-    whole = Registration.objects.filter(pk__in=_whole_registration_ids(grants), candidate_id=OuterRef("candidate_id"),
-                                        centre_id=OuterRef("centre_id"))
-    sampled = _sampled_items(grants).filter(unit_assessment__registration_id=OuterRef("registration_id"),
-                                            unit_assessment__unit_id=OuterRef("unit_id"))
-    mapped = EvidenceMapping.objects.filter(Exists(sampled), evidence_id=OuterRef("pk"),
-                                            registration__centre_id=OuterRef("centre_id"))
+    whole = Registration.objects.filter(
+        pk__in=_whole_registration_ids(grants),
+        candidate_id=OuterRef("candidate_id"),
+        centre_id=OuterRef("centre_id"),
+    )
+    sampled = _sampled_items(grants).filter(
+        unit_assessment__registration_id=OuterRef("registration_id"),
+        unit_assessment__unit_id=OuterRef("unit_id"),
+    )
+    mapped = EvidenceMapping.objects.filter(
+        Exists(sampled), evidence_id=OuterRef("pk"), registration__centre_id=OuterRef("centre_id")
+    )
     return Q(Exists(whole)) | Q(Exists(mapped))
 
 
@@ -102,10 +116,16 @@ class EvScope:
 def ev_scope_for(user, registration) -> EvScope | None:
     """The user's access to `registration` now (None: none). A candidates grant gives the whole registration;
     sample grants give the union of their sampled units of it."""
-    grants = list(active_grants_for(user).filter(centre_id=registration.centre_id).order_by("granted_at", "id"))
+    grants = list(
+        active_grants_for(user).filter(centre_id=registration.centre_id).order_by("granted_at", "id")
+    )
     through = ExternalAccessGrant.registrations.through
-    named = set(through.objects.filter(externalaccessgrant__in=[g.pk for g in grants if g.scope == g.Scope.CANDIDATES],
-                                       registration_id=registration.pk).values_list("externalaccessgrant_id", flat=True))
+    named = set(
+        through.objects.filter(
+            externalaccessgrant__in=[g.pk for g in grants if g.scope == g.Scope.CANDIDATES],
+            registration_id=registration.pk,
+        ).values_list("externalaccessgrant_id", flat=True)
+    )
     for grant in grants:
         if grant.pk in named:
             return EvScope(grant, None)
@@ -113,8 +133,11 @@ def ev_scope_for(user, registration) -> EvScope | None:
     for grant in grants:
         if grant.scope != grant.Scope.SAMPLE:
             continue
-        sampled = set(SampleItem.objects.filter(sample_id=grant.sample_id, unit_assessment__registration=registration)
-                      .values_list("unit_assessment__unit_id", flat=True))
+        sampled = set(
+            SampleItem.objects.filter(
+                sample_id=grant.sample_id, unit_assessment__registration=registration
+            ).values_list("unit_assessment__unit_id", flat=True)
+        )
         if sampled:
             first = first or grant
             units |= sampled
@@ -130,16 +153,28 @@ def ev_grant_for_evidence(user, item) -> tuple[ExternalAccessGrant, int] | None:
     through = ExternalAccessGrant.registrations.through
     for grant in grants:
         if grant.scope == grant.Scope.CANDIDATES:
-            row = through.objects.filter(externalaccessgrant=grant, registration__candidate_id=item.candidate_id,
-                                         registration__centre_id=item.centre_id).values_list("registration_id",
-                                                                                             flat=True).first()
+            row = (
+                through.objects.filter(
+                    externalaccessgrant=grant,
+                    registration__candidate_id=item.candidate_id,
+                    registration__centre_id=item.centre_id,
+                )
+                .values_list("registration_id", flat=True)
+                .first()
+            )
         else:
-            sampled = SampleItem.objects.filter(sample_id=grant.sample_id,
-                                                unit_assessment__registration_id=OuterRef("registration_id"),
-                                                unit_assessment__unit_id=OuterRef("unit_id"))
-            row = EvidenceMapping.objects.filter(Exists(sampled), evidence_id=item.pk,
-                                                 registration__centre_id=grant.centre_id).values_list(
-                "registration_id", flat=True).first()
+            sampled = SampleItem.objects.filter(
+                sample_id=grant.sample_id,
+                unit_assessment__registration_id=OuterRef("registration_id"),
+                unit_assessment__unit_id=OuterRef("unit_id"),
+            )
+            row = (
+                EvidenceMapping.objects.filter(
+                    Exists(sampled), evidence_id=item.pk, registration__centre_id=grant.centre_id
+                )
+                .values_list("registration_id", flat=True)
+                .first()
+            )
         if row is not None:
             return grant, row
     return None
@@ -151,7 +186,7 @@ class EvUnitReview:
     (shown inline where the EV may read the item), the internal verifier's decisions and open referrals."""
 
     unit_assessment: UnitAssessment
-    mappings: list[EvidenceMapping]     # each carries `.shown`: the EV may read its evidence (shown inline)
+    mappings: list[EvidenceMapping]  # each carries `.shown`: the EV may read its evidence (shown inline)
     decisions: list[VerificationDecision]
     referred_mappings: set[int]
 
@@ -165,19 +200,37 @@ def ev_unit_review(user, registration, unit_id) -> EvUnitReview | None:
     cannot read through evidence_visible_to (a deleted item) is named, not shown. Constant queries."""
     from evidence.selectors import evidence_visible_to
 
-    ua = UnitAssessment.objects.select_related("unit", "signed_by").filter(
-        registration=registration, unit_id=unit_id).first()
+    ua = (
+        UnitAssessment.objects.select_related("unit", "signed_by")
+        .filter(registration=registration, unit_id=unit_id)
+        .first()
+    )
     if ua is None:
         return None
-    mappings = list(EvidenceMapping.objects.filter(registration=registration, unit_id=unit_id).select_related(
-        "evidence", "criterion", "range_item", "requirement", "assessed_by"))
-    readable = set(evidence_visible_to(user).filter(pk__in={m.evidence_id for m in mappings}).values_list(
-        "pk", flat=True)) if mappings else set()
+    mappings = list(
+        EvidenceMapping.objects.filter(registration=registration, unit_id=unit_id).select_related(
+            "evidence", "criterion", "range_item", "requirement", "assessed_by"
+        )
+    )
+    readable = (
+        set(
+            evidence_visible_to(user)
+            .filter(pk__in={m.evidence_id for m in mappings})
+            .values_list("pk", flat=True)
+        )
+        if mappings
+        else set()
+    )
     for m in mappings:
         m.shown = m.evidence_id in readable
     decisions = list(VerificationDecision.objects.filter(unit_assessment=ua).select_related("verifier"))
-    referred = {d.mapping_id for d in decisions if d.outcome == VerificationDecision.Outcome.REFERRED
-                and d.mapping_id and d.referral_status != VerificationDecision.ReferralStatus.CLOSED}
+    referred = {
+        d.mapping_id
+        for d in decisions
+        if d.outcome == VerificationDecision.Outcome.REFERRED
+        and d.mapping_id
+        and d.referral_status != VerificationDecision.ReferralStatus.CLOSED
+    }
     return EvUnitReview(ua, mappings, decisions, referred)
 
 
@@ -190,9 +243,13 @@ def ev_evidence_trail(user, item) -> list[tuple[str, str]] | None:
     if found is None:
         return None
     registration = Registration.objects.select_related("candidate", "qualification").get(pk=found[1])
-    return [("External verification", reverse("verification:ev_home")),
-            (f"{registration.candidate} — {registration.qualification.code}",
-             reverse("verification:ev_registration", args=[registration.pk]))]
+    return [
+        ("External verification", reverse("verification:ev_home")),
+        (
+            f"{registration.candidate} — {registration.qualification.code}",
+            reverse("verification:ev_registration", args=[registration.pk]),
+        ),
+    ]
 
 
 def access_log_for(grant) -> QuerySet[ExternalAccessLog]:

@@ -1,4 +1,5 @@
 """The sampling pool: the plan's sampleable decisions (their keys), the people behind them and the full-sample flags."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,9 +26,11 @@ class Pool:
     plain_plan: sampling.SamplingPlan
     unit_assessments: dict[int, UnitAssessment]
     sampled_ids: set[str]
-    people: dict[str, str]       # assessor / candidate key -> display name
-    flagged: dict[str, str]      # assessor key -> flag label
-    own: list[sampling.Decision] = field(default_factory=list)  # the verifier's own assessments: never offered
+    people: dict[str, str]  # assessor / candidate key -> display name
+    flagged: dict[str, str]  # assessor key -> flag label
+    own: list[sampling.Decision] = field(
+        default_factory=list
+    )  # the verifier's own assessments: never offered
 
     @property
     def all_decisions(self) -> list[sampling.Decision]:
@@ -61,8 +64,11 @@ def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=No
     scope = Q() if registration_ids is None else Q(registration_id__in=list(registration_ids))
     uas = list(
         UnitAssessment.objects.filter(
-            scope, registration__centre_id=plan.centre_id, registration__qualification_id=plan.qualification_id,
-        ).exclude(registration__status=Registration.Status.WITHDRAWN)
+            scope,
+            registration__centre_id=plan.centre_id,
+            registration__qualification_id=plan.qualification_id,
+        )
+        .exclude(registration__status=Registration.Status.WITHDRAWN)
         .select_related("unit", "registration__candidate", "registration__assessor", "signed_by")
         .order_by("registration_id", "unit__number")
     )
@@ -70,18 +76,27 @@ def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=No
     reg_ids = {ua.registration_id for ua in uas}
     # The database reduces the mappings to what the pool needs: the distinct methods per unit, and the units with
     # a decision inside the period (never every mapping row; .order_by() drops the model's ordering and its joins).
-    registrations = Registration.objects.filter(
-        centre_id=plan.centre_id, qualification_id=plan.qualification_id).exclude(
-        status=Registration.Status.WITHDRAWN).values("pk")
+    registrations = (
+        Registration.objects.filter(centre_id=plan.centre_id, qualification_id=plan.qualification_id)
+        .exclude(status=Registration.Status.WITHDRAWN)
+        .values("pk")
+    )
     if registration_ids is not None:
         registrations = registrations.filter(pk__in=list(registration_ids))
     mappings = EvidenceMapping.objects.filter(registration__in=registrations).order_by()
     methods: dict[tuple[int, int], set[str]] = defaultdict(set)
     for reg_id, unit_id, method in mappings.values_list("registration_id", "unit_id", "method").distinct():
         methods[(reg_id, unit_id)].add(method)
-    interim_in_period = set(mappings.filter(assessed_at__gte=_day_start(start), assessed_at__lt=_day_start(
-        end + timedelta(days=1))).values_list("registration_id", "unit_id").distinct())
-    sites = dict(CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site"))
+    interim_in_period = set(
+        mappings.filter(
+            assessed_at__gte=_day_start(start), assessed_at__lt=_day_start(end + timedelta(days=1))
+        )
+        .values_list("registration_id", "unit_id")
+        .distinct()
+    )
+    sites = dict(
+        CandidateSite.objects.filter(registration_id__in=reg_ids).values_list("registration_id", "site")
+    )
     flags = _full_sample_flags(plan) if flags is None else flags
     items = SampleItem.objects.filter(plan=plan)
     if registration_ids is not None:
@@ -94,8 +109,12 @@ def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=No
         candidate = f"r{reg.pk}"
         people[candidate] = str(reg.candidate)
         stages = []
-        if plan.summative and ua.status == UnitAssessment.Status.SIGNED and ua.signed_at \
-                and start <= timezone.localtime(ua.signed_at).date() <= end:
+        if (
+            plan.summative
+            and ua.status == UnitAssessment.Status.SIGNED
+            and ua.signed_at
+            and start <= timezone.localtime(ua.signed_at).date() <= end
+        ):
             stages.append((Stage.SUMMATIVE.value, ua.signed_by))
         if plan.interim and ua.status == UnitAssessment.Status.OPEN and key in interim_in_period:
             stages.append((Stage.INTERIM.value, reg.assessor))
@@ -105,15 +124,24 @@ def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=No
             stages.append((Stage.INTERIM.value, reg.assessor))
         for stage, assessor in stages:
             people[assessor.username] = str(assessor)
-            decisions.append(sampling.Decision(
-                id=decision_key(ua.pk, stage), assessor=assessor.username, candidate=candidate,
-                unit=ua.unit.ref, methods=frozenset(methods[key]), site=sites.get(reg.pk, ""), stage=stage,
-            ))
+            decisions.append(
+                sampling.Decision(
+                    id=decision_key(ua.pk, stage),
+                    assessor=assessor.username,
+                    candidate=candidate,
+                    unit=ua.unit.ref,
+                    methods=frozenset(methods[key]),
+                    site=sites.get(reg.pk, ""),
+                    stage=stage,
+                )
+            )
         by_id[ua.pk] = ua
     plain = sampling.SamplingPlan(
         min_share=plan.min_share_percent / 100,
         full_sample_assessors=frozenset(flags),
-        cover_units=plan.cover_units, cover_methods=plan.cover_methods, cover_sites=plan.cover_sites,
+        cover_units=plan.cover_units,
+        cover_methods=plan.cover_methods,
+        cover_sites=plan.cover_sites,
         stages=frozenset(plan.stages),
     )
     own = [d for d in decisions if parse_decision_key(d.id)[0] in own_ids]
@@ -125,10 +153,13 @@ def _day_start(day: date) -> datetime:
     """Midnight starting `day` in the site's time zone: a period of local dates as a range of instants."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
+
 def _full_sample_flags(plan) -> dict[str, str]:
     """{assessor username: why every candidate of theirs is sampled} at the plan's centre."""
-    flags = {f.assessor.username: f.get_flag_display()
-             for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")}
+    flags = {
+        f.assessor.username: f.get_flag_display()
+        for f in AssessorFlag.objects.filter(centre_id=plan.centre_id).select_related("assessor")
+    }
     for username, reason in full_sampling_reasons(plan.centre_id).items():  # trainees and newly qualified
         flags.setdefault(username, reason)
     return flags

@@ -1,4 +1,5 @@
 """Who sees which plans, sample items, decisions, flags, grants, claims and candidate sites: the `*_visible_to(user)` querysets."""
+
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
@@ -21,27 +22,40 @@ IV_OR_ADMIN = [Role.INTERNAL_VERIFIER, Role.CENTRE_ADMIN]
 
 def plans_visible_to(user) -> QuerySet[SamplingPlan]:
     return SamplingPlan.objects.filter(centre__in=centres_of(user, roles=IV_OR_ADMIN)).select_related(
-        "centre", "qualification", "created_by")
+        "centre", "qualification", "created_by"
+    )
 
 
 def sample_items_visible_to(user) -> QuerySet[SampleItem]:
     return SampleItem.objects.filter(plan__centre__in=centres_of(user, roles=IV_OR_ADMIN)).select_related(
-        "plan__qualification", "plan__centre", "unit_assessment__unit", "unit_assessment__registration__candidate",
-        "unit_assessment__registration__assessor", "unit_assessment__registration__internal_verifier",
-        "unit_assessment__signed_by", "assessor",
+        "plan__qualification",
+        "plan__centre",
+        "unit_assessment__unit",
+        "unit_assessment__registration__candidate",
+        "unit_assessment__registration__assessor",
+        "unit_assessment__registration__internal_verifier",
+        "unit_assessment__signed_by",
+        "assessor",
     )
 
 
 def decisions_visible_to(user) -> QuerySet[VerificationDecision]:
     return VerificationDecision.objects.filter(
         item__plan__centre__in=centres_of(user, roles=IV_OR_ADMIN)
-    ).select_related("unit_assessment__unit", "unit_assessment__registration__candidate", "verifier", "assessor",
-                     "item", "referral_closed_by")
+    ).select_related(
+        "unit_assessment__unit",
+        "unit_assessment__registration__candidate",
+        "verifier",
+        "assessor",
+        "item",
+        "referral_closed_by",
+    )
 
 
 def flags_visible_to(user) -> QuerySet[AssessorFlag]:
     return AssessorFlag.objects.filter(centre__in=centres_of(user, roles=IV_OR_ADMIN)).select_related(
-        "assessor", "set_by", "centre")
+        "assessor", "set_by", "centre"
+    )
 
 
 def grants_visible_to(user) -> QuerySet[ExternalAccessGrant]:
@@ -56,8 +70,11 @@ def external_verifiers_known_to(centres) -> QuerySet:
     external verifier role there. Not every external verifier in the system."""
     granted = ExternalAccessGrant.objects.filter(centre__in=centres).values("external_verifier_id")
     member = Q(memberships__centre__in=centres, memberships__role=Role.EXTERNAL_VERIFIER)
-    return User.objects.filter(Q(pk__in=granted) | member).distinct().order_by("last_name", "first_name",
-                                                                                "username")
+    return (
+        User.objects.filter(Q(pk__in=granted) | member)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def claims_visible_to(user) -> QuerySet[CertificationClaim]:

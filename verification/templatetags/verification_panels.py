@@ -1,4 +1,5 @@
 """Dashboard panels of the verification app, fed by its selectors (no context processor)."""
+
 from django import template
 
 from .. import selectors
@@ -24,6 +25,10 @@ def ev_panels(context, user):
     if request is not None and user.is_authenticated:
         from ..services import ev_page_log
 
-        ev_page_log(user=user, path=request.get_full_path(), view_name="dashboards:external_verifier",
-                    grant=data["grants"][0] if data["grants"] else None)
+        ev_page_log(
+            user=user,
+            path=request.get_full_path(),
+            view_name="dashboards:external_verifier",
+            grant=data["grants"][0] if data["grants"] else None,
+        )
     return data

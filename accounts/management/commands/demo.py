@@ -1,4 +1,5 @@
 """`python manage.py demo`: the demo centre, one user per role, and each feature's demo data. Idempotent."""
+
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_STEPS

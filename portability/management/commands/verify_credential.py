@@ -19,8 +19,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
         except ValueError as exc:
             raise CommandError(f"{file} is not JSON.") from exc
-        report = credentials.verify_credential(document, revoked_lookup=selectors.credential_revoked,
-                                               known_key_lookup=selectors.published_key)
+        report = credentials.verify_credential(
+            document, revoked_lookup=selectors.credential_revoked, known_key_lookup=selectors.published_key
+        )
         for line in report.lines():
             self.stdout.write(line)
         if not report.ok:

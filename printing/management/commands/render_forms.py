@@ -8,6 +8,7 @@
 
 Without --registration (or --centre) the forms are blank; with them they are completed from the portfolio.
 """
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                     chosen = [u for u in chosen if u.number == unit]
                     if not chosen:
                         raise CommandError(f"Unit {unit} is not a unit of registration {reg.pk}.")
-                for u in (chosen if print_form.per_unit else [chosen[0] if unit is not None else None]):
+                for u in chosen if print_form.per_unit else [chosen[0] if unit is not None else None]:
                     path = out / print_form.filename(registration=reg, unit=u)
                     path.write_bytes(self._render(registry.render_completed, print_form, reg, u))
                     written.append(path)

@@ -1,4 +1,5 @@
 """Shared printing for the catalogue commands."""
+
 from django.core.management.base import CommandError
 
 from qualifications.services import NOTHING_WRITTEN
@@ -14,5 +15,6 @@ def print_problems(command, problems):
 def refuse(command, problems, what):
     print_problems(command, problems)
     count = sum(1 for p in problems if p.severity == ERROR)
-    raise CommandError(f"{what} refused: {count} error{'s' if count != 1 else ''} (listed above). "
-                       + NOTHING_WRITTEN)
+    raise CommandError(
+        f"{what} refused: {count} error{'s' if count != 1 else ''} (listed above). " + NOTHING_WRITTEN
+    )

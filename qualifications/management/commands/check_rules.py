@@ -1,4 +1,5 @@
 """`python manage.py check_rules QUAL UNIT [UNIT ...] [--json]`: does this set of units achieve QUAL?"""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,7 +17,9 @@ def load_spec_and_units(code, tokens):
         raise CommandError(UNKNOWN_QUALIFICATION.format(code=code), returncode=2) from None
     own, outside, unknown = resolve_units(spec, tokens)
     if unknown:
-        raise CommandError("\n".join(UNKNOWN_UNIT.format(token=t, code=spec.code) for t in unknown), returncode=2)
+        raise CommandError(
+            "\n".join(UNKNOWN_UNIT.format(token=t, code=spec.code) for t in unknown), returncode=2
+        )
     return spec, own, outside
 
 

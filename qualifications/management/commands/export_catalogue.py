@@ -1,4 +1,5 @@
 """`python manage.py export_catalogue`: the whole catalogue as JSON on stdout (import_catalogue reads it)."""
+
 import json
 
 from django.core.management.base import BaseCommand

@@ -3,6 +3,7 @@
 The file has the shape export_catalogue prints. Validated, all or nothing: on any error nothing is
 written and the command exits non-zero, listing each problem with the record it concerns.
 """
+
 import json
 from pathlib import Path
 
@@ -29,14 +30,18 @@ class Command(BaseCommand):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CommandError(f"{file}: is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
-                               "Nothing was written.") from exc
+            raise CommandError(
+                f"{file}: is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
+                "Nothing was written."
+            ) from exc
         try:
             result = catalogue_import(data=data)
         except CatalogueInvalid as exc:
             refuse(self, exc.problems, f"Import of {file}")
         print_problems(self, result["warnings"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {len(result['qualifications'])} qualification(s) ({', '.join(result['qualifications'])}) "
-            f"and {result['units']} unit(s): {result['created']} record(s) created, {result['updated']} updated."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {len(result['qualifications'])} qualification(s) ({', '.join(result['qualifications'])}) "
+                f"and {result['units']} unit(s): {result['created']} record(s) created, {result['updated']} updated."
+            )
+        )

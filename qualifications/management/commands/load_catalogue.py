@@ -4,6 +4,7 @@ Files load in dependency order (4411, 2006-L3, 4430-04, then 4430-02, which uses
 A file whose qualifications are already in the database is skipped, so corrections made in the admin
 survive a restart; `--reload` loads every file again (putting the fixtures' data back).
 """
+
 from pathlib import Path
 
 from django.conf import settings
@@ -34,8 +35,12 @@ class Command(BaseCommand):
         if result.loaded:
             self.stdout.write(f"Loaded {', '.join(result.loaded)}.")
         if result.skipped:
-            self.stdout.write(f"Already loaded, skipped (use --reload to overwrite with the fixture): "
-                              f"{', '.join(result.skipped)}.")
-        self.stdout.write(self.style.SUCCESS(
-            f"Catalogue ready from {len(paths)} fixture file(s); {len(result.warnings)} incomplete-data warning(s)."
-        ))
+            self.stdout.write(
+                f"Already loaded, skipped (use --reload to overwrite with the fixture): "
+                f"{', '.join(result.skipped)}."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Catalogue ready from {len(paths)} fixture file(s); {len(result.warnings)} incomplete-data warning(s)."
+            )
+        )

@@ -1,4 +1,5 @@
 """`python manage.py plan_completion QUAL [UNIT ...] [--json]`: the cheapest way to finish QUAL."""
+
 import json
 
 from django.core.management.base import BaseCommand
@@ -18,18 +19,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("qualification", help="qualification code, e.g. 4430-04")
         parser.add_argument("units", nargs="*", help="units achieved, e.g. 401 303 or 4430-401")
-        parser.add_argument("--in-progress", nargs="+", default=[], action="extend", metavar="UNIT",
-                            help="units being worked on (kept in the plan)")
-        parser.add_argument("--chosen", nargs="+", default=[], action="extend", metavar="UNIT",
-                            help="optional units chosen at registration (kept in the plan)")
+        parser.add_argument(
+            "--in-progress",
+            nargs="+",
+            default=[],
+            action="extend",
+            metavar="UNIT",
+            help="units being worked on (kept in the plan)",
+        )
+        parser.add_argument(
+            "--chosen",
+            nargs="+",
+            default=[],
+            action="extend",
+            metavar="UNIT",
+            help="optional units chosen at registration (kept in the plan)",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **options):
         spec, achieved, outside = load_spec_and_units(options["qualification"], options["units"])
         _, in_progress, outside_ip = load_spec_and_units(spec.code, options["in_progress"])
         _, chosen, outside_ch = load_spec_and_units(spec.code, options["chosen"])
-        result = plan(spec, achieved + [u.ref for u in outside], in_progress=in_progress + [u.ref for u in outside_ip],
-                      chosen=chosen + [u.ref for u in outside_ch])
+        result = plan(
+            spec,
+            achieved + [u.ref for u in outside],
+            in_progress=in_progress + [u.ref for u in outside_ip],
+            chosen=chosen + [u.ref for u in outside_ch],
+        )
         if options["json"]:
             data = result.to_dict()
             data["title"] = spec.title

