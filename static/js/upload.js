@@ -219,8 +219,10 @@
     status.className = "";
     status.textContent = "Uploading " + todo.length + " file" + (todo.length > 1 ? "s" : "") + "…";
     if (announcements) { announcements.textContent = ""; }
-    // The progress bars are far above the button on a phone: bring them into view.
-    progressArea.scrollIntoView({ block: "start" });
+    // The progress bars are far above the button on a phone: bring them into view. At once, not smoothly (the
+    // stylesheet's scroll-behavior): a quick upload changed the page while the smooth scroll was still moving
+    // and it stopped 110 px past the area, the result message off the top of the screen.
+    progressArea.scrollIntoView({ block: "start", behavior: "instant" });
     status.focus({ preventScroll: true });
     // One file at a time: kinder to a phone's connection, and the progress bars read in order.
     todo.reduce(function (chain, entry) {
