@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from audit.dates import DATE
+
 
 class Role(models.TextChoices):
     CANDIDATE = "candidate", "Candidate"
@@ -145,7 +147,7 @@ class StaffQualification(models.Model):
         ordering = ["user", "-achieved_on"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.user}, {self.achieved_on:%d/%m/%Y})"
+        return f"{self.get_kind_display()} ({self.user}, {self.achieved_on:{DATE}})"
 
 
 ASSESSOR_QUALIFICATIONS = frozenset(
@@ -196,7 +198,7 @@ class CpdEntry(models.Model):
         verbose_name_plural = "CPD entries"
 
     def __str__(self):
-        return f"CPD {self.date:%d/%m/%Y} {self.activity} ({self.user})"
+        return f"CPD {self.date:{DATE}} {self.activity} ({self.user})"
 
 
 class StandardisationMeeting(models.Model):
@@ -212,7 +214,7 @@ class StandardisationMeeting(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self):
-        return f"standardisation {self.date:%d/%m/%Y}: {self.topic}"
+        return f"standardisation {self.date:{DATE}}: {self.topic}"
 
 
 class Notification(models.Model):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.actions import Action
+from audit.dates import DATE
 from audit.services import audit_record
 from audit.signatures import STATEMENTS, Kind, register_content, signature_record
 from evidence import links
@@ -160,7 +161,7 @@ def employer_confirmation_request(
         f"{registration.qualification.title}: that they personally completed the work as part of their "
         f"regular duties in the workplace.\n\nOpen this link to read what you are asked to confirm, then "
         f"confirm or decline it. You do not need an account. The link works once and expires on "
-        f"{timezone.localtime(confirmation.expires_at):%d/%m/%Y}.\n\n{confirmation_link(token)}\n\n"
+        f"{timezone.localtime(confirmation.expires_at):{DATE}}.\n\n{confirmation_link(token)}\n\n"
         f"If you did not expect this email, you can ignore it.\n"
     )
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from audit.dates import DATE
 from evidence.models import ConfirmationLink
 from qualifications.methods import METHODS
 
@@ -396,7 +397,7 @@ class AssessmentRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+        return f"{self.get_kind_display()} {self.date:{DATE}}"
 
     @property
     def method(self) -> str:
@@ -421,7 +422,7 @@ class SkillsScan(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"Skills scan {self.created_at:%d/%m/%Y} for {self.registration}"
+        return f"Skills scan {self.created_at:{DATE}} for {self.registration}"
 
 
 class SkillsScanRating(models.Model):
@@ -518,7 +519,7 @@ class ActionPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"Action plan {self.created_at:%d/%m/%Y} for {self.registration}"
+        return f"Action plan {self.created_at:{DATE}} for {self.registration}"
 
     @property
     def method_boxes(self) -> list[tuple[str, bool]]:
@@ -548,7 +549,7 @@ class ActionPlanReview(models.Model):
         ordering = ["reviewed_on", "id"]
 
     def __str__(self):
-        return f"Review {self.reviewed_on:%d/%m/%Y} of {self.plan}"
+        return f"Review {self.reviewed_on:{DATE}} of {self.plan}"
 
 
 class ActionPlanItem(models.Model):
@@ -596,7 +597,7 @@ class AssessmentReport(models.Model):
         ordering = ["date", "id"]
 
     def __str__(self):
-        return f"Assessment report {self.date:%d/%m/%Y} unit {self.unit_id} for {self.registration}"
+        return f"Assessment report {self.date:{DATE}} unit {self.unit_id} for {self.registration}"
 
     @property
     def answer_rows(self) -> list[tuple[str, bool | None]]:
@@ -633,7 +634,7 @@ class Feedback(models.Model):
         ]
 
     def __str__(self):
-        return f"Feedback {self.created_at:%d/%m/%Y} for {self.registration}"
+        return f"Feedback {self.created_at:{DATE}} for {self.registration}"
 
 
 class RequirementConfirmation(models.Model):
@@ -683,7 +684,7 @@ class RegistrationExtension(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.registration} extended to {self.new_expires_on:%d/%m/%Y}"
+        return f"{self.registration} extended to {self.new_expires_on:{DATE}}"
 
 
 class AwardingBodyExtension(models.Model):
@@ -711,7 +712,9 @@ class AwardingBodyExtension(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.qualification.code} {self.get_kind_display().lower()} extended to {self.new_date:%d/%m/%Y}"
+        return (
+            f"{self.qualification.code} {self.get_kind_display().lower()} extended to {self.new_date:{DATE}}"
+        )
 
 
 class EmployerConfirmation(ConfirmationLink):
@@ -765,9 +768,9 @@ class EmployerConfirmation(ConfirmationLink):
         """ "confirmed by <name>, <job title>, <date>", or what stands instead, as the pages and the summary say."""
         if self.is_confirmed:
             who = ", ".join(p for p in (self.confirmed_name, self.confirmed_job_title) if p)
-            return f"confirmed by {who}, {self.used_at:%d/%m/%Y}"
+            return f"confirmed by {who}, {self.used_at:{DATE}}"
         if self.outcome == self.Outcome.DECLINED:
-            return f"declined by {self.employer_name} on {self.used_at:%d/%m/%Y}"
+            return f"declined by {self.employer_name} on {self.used_at:{DATE}}"
         if self.withdrawn_at:
-            return f"request to {self.employer_name} withdrawn on {self.withdrawn_at:%d/%m/%Y}"
-        return f"asked {self.employer_name} ({self.email}) on {self.created_at:%d/%m/%Y}: not yet confirmed"
+            return f"request to {self.employer_name} withdrawn on {self.withdrawn_at:{DATE}}"
+        return f"asked {self.employer_name} ({self.email}) on {self.created_at:{DATE}}: not yet confirmed"

@@ -31,6 +31,7 @@ from accounts.models import Membership, Role, User
 from accounts.people import services as people_services
 from accounts.people.selectors import IMPORT_ROLES
 from audit import dates
+from audit.dates import DATE
 from qualifications.models import Qualification, QualificationUnit
 
 from . import services
@@ -608,7 +609,7 @@ def people_export_rows(centre):
                     r.assessor.username,
                     r.internal_verifier.username,
                     " ".join(sorted(u.number for u in r.optional_units.all())),
-                    r.registered_on.strftime("%d/%m/%Y"),
+                    r.registered_on.strftime(DATE),
                     " ".join(c["key"] for c in (r.entry_conditions_confirmed or []) if isinstance(c, dict)),
                 ]
             )

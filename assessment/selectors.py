@@ -16,6 +16,7 @@ from django.db.models.functions import RowNumber
 
 from accounts.models import Role
 from accounts.selectors import centres_of
+from audit.dates import DATE
 from evidence.models import EvidenceItem
 from qualifications import rules, specs
 from qualifications.models import (
@@ -505,7 +506,7 @@ def unsigned_records(registration_ids) -> dict[int, dict[int, str]]:
         .order_by("date", "id")
         .values_list("registration_id", "evidence_item_id", "kind", "date")
     ):
-        result[reg_id][evidence_id] = f"{kinds.get(kind, kind)} {day:%d/%m/%Y}"
+        result[reg_id][evidence_id] = f"{kinds.get(kind, kind)} {day:{DATE}}"
     return result
 
 
@@ -1064,13 +1065,13 @@ def caseload_for(user, *, search: str = "") -> Sequence[CaseloadRow]:
         if row.awaiting_countersignature:
             row.attention.append(f"{row.awaiting_countersignature} unit(s) awaiting countersignature")
         if row.expires_soon:
-            row.attention.append(f"registration expires {registration.expires_on:%d/%m/%Y}")
+            row.attention.append(f"registration expires {registration.expires_on:{DATE}}")
         if registration.pk in reviews_due:
             row.plan_review, row.plan_review_state = reviews_due[registration.pk]
             row.attention.append(
                 f"assessment plan review {row.plan_review_state} "
                 f"({'since' if row.plan_review_state == 'overdue' else 'on'} "
-                f"{row.plan_review:%d/%m/%Y})"
+                f"{row.plan_review:{DATE}})"
             )
         rows.append(row)
 

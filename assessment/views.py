@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.dates import DATE
 from audit.paging import page_of
 from evidence import links
 from evidence.forms import ALREADY_SAVED
@@ -929,7 +930,7 @@ def registration_extend(request, pk):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"Registration extended to {form.cleaned_data['new_expires_on']:%d/%m/%Y}.")
+        messages.success(request, f"Registration extended to {form.cleaned_data['new_expires_on']:{DATE}}.")
     return redirect("assessment:registration_detail", pk=registration.pk)
 
 

@@ -11,6 +11,8 @@ import json
 from django.conf import settings
 from django.db import models
 
+from .dates import DATE, DATETIME
+
 GENESIS_HASH = "0" * 64
 
 
@@ -54,7 +56,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
-        return f"#{self.pk} {self.created_at:%d/%m/%Y %H:%M} {self.actor_name or 'system'}: {self.action}"
+        return f"#{self.pk} {self.created_at:{DATETIME}} {self.actor_name or 'system'}: {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -116,7 +118,7 @@ class AnonymousEventCount(models.Model):
         ordering = ["-day", "kind"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} on {self.day:%d/%m/%Y}: {self.count}"
+        return f"{self.get_kind_display()} on {self.day:{DATE}}: {self.count}"
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -172,7 +174,7 @@ class Signature(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "kind"], name="signature_object")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} by {self.signer_name} on {self.signed_at:%d/%m/%Y} ({self.display_code})"
+        return f"{self.get_kind_display()} by {self.signer_name} on {self.signed_at:{DATE}} ({self.display_code})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.actions import Action
+from audit.dates import DATE
 from audit.services import audit_record
 from audit.signatures import STATEMENTS, Kind, register_content, signature_record
 
@@ -167,7 +168,7 @@ def witness_confirmation_request(
         f"Dear {testimony.witness.name},\n\n{candidate} ({item.centre.name}) has asked you to confirm "
         f"{what} about their work: “{item.title}”.\n\nOpen this link to read it, correct or write "
         f"it, and confirm or decline it. You do not need an account. The link works once and expires on "
-        f"{timezone.localtime(request.expires_at):%d/%m/%Y}.\n\n{link}\n\nIf you did not expect this email, "
+        f"{timezone.localtime(request.expires_at):{DATE}}.\n\n{link}\n\nIf you did not expect this email, "
         f"you can ignore it.\n"
     )
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))

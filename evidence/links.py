@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.dates import DATE
+
 # A refused link says who to contact; a forged one knows nobody, so the caller's "unknown" message names nobody.
 LINK_EXPIRED = "This link expired on {date}. Ask {contact} to send you a new one."
 LINK_USED = "This link has already been used (the {what} was {outcome} on {date}). If that was not you, tell {contact}."
@@ -44,7 +46,7 @@ def link_expiry():
 
 
 def _day(value) -> str:
-    return f"{timezone.localtime(value):%d/%m/%Y}"
+    return f"{timezone.localtime(value):{DATE}}"
 
 
 def link_for_token(queryset, token: str, *, unknown: str, contact_of, what: str, for_update: bool = False):

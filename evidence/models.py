@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.dates import DATE
 from audit.signatures import STATEMENTS, Kind
 
 # One wording, the logbook's: the same sentence on screen, in the signature record and in print.
@@ -274,9 +275,9 @@ class WitnessTestimony(models.Model):
         """ "confirmed by <name>, <job title>, <date>", or what stands instead, as every page and form prints it."""
         if self.confirmed_at:
             who = ", ".join(p for p in (self.confirmed_name, self.confirmed_job_title) if p)
-            return f"confirmed by {who}, {self.confirmed_at:%d/%m/%Y}"
+            return f"confirmed by {who}, {self.confirmed_at:{DATE}}"
         if self.declined_at:
-            return f"declined by the witness on {self.declined_at:%d/%m/%Y}"
+            return f"declined by the witness on {self.declined_at:{DATE}}"
         return "not confirmed by the witness"
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from audit.dates import DATE
+
 from .models import EvidenceItem, EvidenceRevision, Witness, WitnessTestimony
 
 SHOWN = 400  # characters of a changed value quoted back to the assessor
@@ -35,7 +37,7 @@ def evidence_content(item: EvidenceItem) -> dict[str, str]:
         "title": item.title,
         "statement text": item.statement_text,
         "description": item.description,
-        "date of the activity": item.activity_date.strftime("%d/%m/%Y") if item.activity_date else "",
+        "date of the activity": item.activity_date.strftime(DATE) if item.activity_date else "",
         "type of evidence": item.get_kind_display(),
         "context": item.get_context_display(),
         "file": f"{item.original_name} (SHA-256 {item.sha256[:12]})" if item.file else "",

@@ -19,6 +19,7 @@ from assessment import permissions as assessment_permissions
 from assessment import services as assessment_services
 from assessment.models import Method
 from audit.actions import Action
+from audit.dates import DATE
 from audit.services import audit_record
 from evidence import sniffing
 from evidence.models import EvidenceItem
@@ -280,7 +281,7 @@ def prior_unit_decide(*, prior_unit, actor, confirm: bool, note: str = "") -> Pr
         raise ValidationError(
             ALREADY_DECIDED.format(
                 status=prior.get_status_display().lower(),
-                date=f"{timezone.localtime(prior.decided_at):%d/%m/%Y}",
+                date=f"{timezone.localtime(prior.decided_at):{DATE}}",
             )
         )
     note = note.strip()

@@ -11,6 +11,7 @@ from accounts.models import Centre, Role
 from accounts.selectors import centres_of
 from assessment.models import UnitAssessment
 from assessment.selectors import registrations_administered_by, registrations_visible_to
+from audit.dates import DATE
 
 from .models import CentreKey, IssuedCredential, PassportImport, PriorUnit
 
@@ -94,14 +95,14 @@ class PriorSignature:
     @property
     def text(self) -> str:
         there = (
-            f"Signed at {self.source_centre} on {self.signed_on:%d/%m/%Y} by {self.signer}"
+            f"Signed at {self.source_centre} on {self.signed_on:{DATE}} by {self.signer}"
             if self.signed_on
             else f"Signed at {self.source_centre} by {self.signer}"
         )
         if not self.re_signed:
             return f"{there}, to be re-signed here"
         name = self.re_signed_by.get_full_name() or self.re_signed_by.username
-        return f"{there}; re-signed here by {name} on {timezone.localtime(self.re_signed_at):%d/%m/%Y}"
+        return f"{there}; re-signed here by {name} on {timezone.localtime(self.re_signed_at):{DATE}}"
 
 
 def prior_signature_states(registration) -> dict[int, PriorSignature]:

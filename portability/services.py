@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.selectors import centres_of
 from audit.actions import Action
+from audit.dates import DATE
 from audit.services import audit_record
 from qualifications.models import AssessmentCriterion, Unit
 from verification.models import CertificationClaim
@@ -119,7 +120,7 @@ def credential_revoke(*, credential: IssuedCredential, actor, reason: str) -> Is
     if not _is_admin(actor, row.centre):
         raise PermissionDenied(NOT_ADMIN)
     if row.revoked_at:
-        raise ValidationError(ALREADY_REVOKED.format(date=f"{timezone.localtime(row.revoked_at):%d/%m/%Y}"))
+        raise ValidationError(ALREADY_REVOKED.format(date=f"{timezone.localtime(row.revoked_at):{DATE}}"))
     if not reason.strip():
         raise ValidationError(REVOKE_NEEDS_REASON)
     row.revoked_at, row.revoked_by, row.revocation_reason = timezone.now(), actor, reason.strip()

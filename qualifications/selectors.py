@@ -10,6 +10,8 @@ from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from audit.dates import DATE
+
 from .models import (
     AssessmentCriterion,
     EvidenceGuideRow,
@@ -77,9 +79,9 @@ def evidence_rules(qualification, units) -> list[dict]:
     if qualification.last_registration_date or qualification.last_certification_date:
         parts = []
         if qualification.last_registration_date:
-            parts.append(f"Last registration date {qualification.last_registration_date:%d/%m/%Y}")
+            parts.append(f"Last registration date {qualification.last_registration_date:{DATE}}")
         if qualification.last_certification_date:
-            parts.append(f"Last certification date {qualification.last_certification_date:%d/%m/%Y}")
+            parts.append(f"Last certification date {qualification.last_certification_date:{DATE}}")
         out.append(
             {
                 "title": "Last dates (refused after them unless the awarding body extends them)",

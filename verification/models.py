@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from audit.dates import DATE, DATETIME
+
 
 class Stage(models.TextChoices):
     INTERIM = "interim", "Interim"
@@ -89,9 +91,7 @@ class SamplingPlan(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.qualification.code} sampling plan {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
-        )
+        return f"{self.qualification.code} sampling plan {self.period_start:{DATE}}–{self.period_end:{DATE}}"
 
     @property
     def stages(self) -> list[str]:
@@ -114,7 +114,7 @@ class Sample(models.Model):
         ordering = ["-accepted_at", "-id"]
 
     def __str__(self):
-        return f"Sample {self.accepted_at:%d/%m/%Y} of {self.plan}"
+        return f"Sample {self.accepted_at:{DATE}} of {self.plan}"
 
 
 class SampleGeneration(models.Model):
@@ -355,7 +355,7 @@ class ExternalAccessGrant(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.external_verifier} until {self.expires_on:%d/%m/%Y}"
+        return f"{self.external_verifier} until {self.expires_on:{DATE}}"
 
     @property
     def is_active(self) -> bool:
@@ -378,7 +378,7 @@ class ExternalAccessLog(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self):
-        return f"{self.user} opened {self.path} at {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.user} opened {self.path} at {self.at:{DATETIME}}"
 
 
 class CertificationClaim(models.Model):

@@ -17,6 +17,7 @@ from accounts.selectors import centres_of
 from assessment.models import Feedback, Registration, UnitAssessment
 from assessment.selectors import latest_confirmed, registration_units
 from assessment.services import AUTHENTICITY_STATEMENT
+from audit.dates import DATE
 from audit.paging import page_of
 from evidence.models import EvidenceItem
 from evidence.selectors import evidence_visible_to
@@ -396,9 +397,7 @@ def grant_create(request):
         except ValidationError as exc:
             _error(request, exc)
         else:
-            messages.success(
-                request, f"Read-only access granted to {ev} until {data['expires_on']:%d/%m/%Y}."
-            )
+            messages.success(request, f"Read-only access granted to {ev} until {data['expires_on']:{DATE}}.")
             return redirect("verification:grant_list")
     return render(request, "verification/grant_form.html", {"form": form})
 
@@ -719,7 +718,7 @@ def claim_export(request):
                 reg.qualification.code,
                 _csv_safe(summary.units_text),
                 summary.credits,
-                f"{summary.claimed_on:%d/%m/%Y}",
+                f"{summary.claimed_on:{DATE}}",
                 summary.kind,
                 claim.status,
                 summary.engine_status,

@@ -19,6 +19,7 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import centres_of
+from audit.dates import DATE
 
 STAFF_ROLES = [Role.ASSESSOR, Role.INTERNAL_VERIFIER]
 SOON_DAYS = 90  # "expiring soon": within this many days
@@ -28,12 +29,12 @@ NO_ASSESSOR_QUALIFICATION = "No assessor qualification recorded (A1, D32/D33 or 
 NO_IV_QUALIFICATION = "No internal verifier qualification recorded (V1, D34 or TAQA IQA)"
 TRAINEE_WITHOUT_COUNTERSIGNER = "Trainee assessor without a countersigning assessor"
 NO_STATEMENT = "No occupational competence statement"
-STATEMENT_OLD = "Occupational competence last reviewed {day:%d/%m/%Y} (over a year ago)"
-STATEMENT_DUE = "Occupational competence review due by {day:%d/%m/%Y}"
+STATEMENT_OLD = f"Occupational competence last reviewed {{day:{DATE}}} (over a year ago)"
+STATEMENT_DUE = f"Occupational competence review due by {{day:{DATE}}}"
 NO_CPD = "No CPD recorded in the last 12 months"
 NO_STANDARDISATION = "No standardisation meeting attended here in the last 12 months"
-EXPIRED = "{qualification} expired on {day:%d/%m/%Y}"
-EXPIRES_SOON = "{qualification} expires on {day:%d/%m/%Y}"
+EXPIRED = f"{{qualification}} expired on {{day:{DATE}}}"
+EXPIRES_SOON = f"{{qualification}} expires on {{day:{DATE}}}"
 
 
 def competence_centres_of(user) -> QuerySet[Centre]:

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Centre, Invitation, Membership, Role, User
 from accounts.selectors import centres_of
+from audit.dates import DATE
 
 PER_PAGE = 50
 # The roles a centre admin gives out on the people screens (external verifiers come from access grants).
@@ -68,7 +69,7 @@ def invitation_status(person) -> str:
         return "Invitation revoked"
     if (timezone.now() - newest.sent_at).days >= settings.INVITATION_VALID_DAYS:
         return "Invitation expired"
-    return f"Invited {timezone.localtime(newest.sent_at):%d/%m/%Y}, not accepted"
+    return f"Invited {timezone.localtime(newest.sent_at):{DATE}}, not accepted"
 
 
 def pending_invitation(person) -> Invitation | None:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import Action
-from audit.dates import not_in_future
+from audit.dates import DATE, not_in_future
 from audit.services import audit_record
 
 from .. import permissions
@@ -109,7 +109,7 @@ def action_plan_review(
     not_in_future(reviewed_on, REVIEW_FUTURE_DATE)
     made = timezone.localtime(plan.created_at).date()
     if reviewed_on < made:
-        _raise(REVIEW_DATE_BEFORE_PLAN, made=made.strftime("%d/%m/%Y"))
+        _raise(REVIEW_DATE_BEFORE_PLAN, made=made.strftime(DATE))
     if next_review_date is not None and next_review_date <= reviewed_on:
         _raise(NEXT_REVIEW_BEFORE_REVIEW)
     review = ActionPlanReview(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from audit.dates import DATE
 from audit.signatures import STATEMENTS
 from audit.signatures import Kind as SignatureKind
 
@@ -75,7 +76,7 @@ TRANSITION_REFUSED = "{entity} cannot go from “{was}” to “{to}”: nothing
 BAD_STATUS_ACTION = "Choose withdraw or reinstate."
 WITHDRAW_REASON_REQUIRED = "Write the reason for the withdrawal: it goes on the candidate's record."
 REINSTATE_PERIOD_OVER = (
-    "The registration period ended on {expires:%d/%m/%Y}: a withdrawn candidate can be "
+    f"The registration period ended on {{expires:{DATE}}}: a withdrawn candidate can be "
     "reinstated only within it. Record an extension first, or register the candidate again."
 )
 REINSTATE_REFUSED = "The registration cannot be reinstated: {problems}"
@@ -111,22 +112,22 @@ COUNTERSIGNATURE_STATEMENT = STATEMENTS[SignatureKind.COUNTERSIGNATURE]
 
 # --- dates the handbooks state ---------------------------------------------------------------------
 REGISTRATION_ENDED = (
-    "The registration ended on {date:%d/%m/%Y}{period}: assessment decisions after its end are refused until a "
+    f"The registration ended on {{date:{DATE}}}{{period}}: assessment decisions after its end are refused until a "
     "centre admin records an extension (reason and new end date)."
 )
 REGISTRATION_AFTER_LAST_DATE = (
-    "{code} cannot be registered on {day:%d/%m/%Y}: its last registration date is {last:%d/%m/%Y} ({source}). "
+    f"{{code}} cannot be registered on {{day:{DATE}}}: its last registration date is {{last:{DATE}}} ({{source}}). "
     "A centre admin can record the awarding body's extension (its reference and the new date)."
 )
 CLAIM_AFTER_LAST_DATE = (
-    "{code} cannot be certificated on {day:%d/%m/%Y}: its last certification date is {last:%d/%m/%Y} ({source}). "
+    f"{{code}} cannot be certificated on {{day:{DATE}}}: its last certification date is {{last:{DATE}}} ({{source}}). "
     "A centre admin can record the awarding body's extension (its reference and the new date)."
 )
 EXTENSION_REASON_REQUIRED = "Write the reason for the extension: it goes into the audit trail."
-EXTENSION_DATE_NOT_LATER = "The new end date must be later than the current one ({date:%d/%m/%Y})."
+EXTENSION_DATE_NOT_LATER = f"The new end date must be later than the current one ({{date:{DATE}}})."
 EXTENSION_REFERENCE_REQUIRED = "Give the awarding body's reference for the extension."
 EXTENSION_KIND_UNKNOWN = "Choose the last registration date or the last certification date."
 EXTENSION_DATE_NOT_LATER_THAN_HANDBOOK = (
-    "The extended date must be later than the handbook's {last:%d/%m/%Y}."
+    f"The extended date must be later than the handbook's {{last:{DATE}}}."
 )
 EXTENSION_NO_DATE = "{code} has no {what} in the catalogue: there is nothing to extend."

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.actions import Action
-from audit.dates import not_in_future
+from audit.dates import DATE, not_in_future
 from audit.services import audit_record
 from evidence.models import EvidenceItem
 from evidence.services import EvidenceDetails, evidence_staff_create
@@ -88,7 +88,7 @@ def record_create(
     record.full_clean(exclude=["criteria", "evidence_item"])
     label = AssessmentRecord.Kind(kind).label
     details = EvidenceDetails(
-        title=f"{label} {date:%d/%m/%Y}",
+        title=f"{label} {date:{DATE}}",
         description=place,
         activity_date=date,
         kind=RECORD_EVIDENCE_KIND[kind],

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.dates import DATETIME
 from evidence import services
 from evidence.sniffing import human_size
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         orphans = services.evidence_orphan_files(min_age=min_age)
         stale = services.upload_temp_stale_files(min_age=min_age)
         for orphan in orphans + stale:
-            self.stdout.write(f"{orphan.name}\t{human_size(orphan.size)}\t{orphan.modified:%d/%m/%Y %H:%M}")
+            self.stdout.write(f"{orphan.name}\t{human_size(orphan.size)}\t{orphan.modified:{DATETIME}}")
         total = human_size(sum(o.size for o in orphans))
         temp_total = human_size(sum(t.size for t in stale))
         if not delete:
