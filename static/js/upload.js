@@ -118,6 +118,8 @@
   }
 
   input.addEventListener("change", function () { addFiles(input.files); });
+  // Files chosen before this script ran (a slow phone, a quick hand) fired their change event unheard: queue them.
+  if (input.files && input.files.length) { addFiles(input.files); }
 
   // Typing the shared title shows it on every file whose own title was not edited (empty: back to the names).
   if (sharedTitle) {

@@ -68,3 +68,21 @@ def test_a_candidate_on_a_phone_uploads_three_files_and_sees_each_result(page, l
     expect(refused.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "0")
     expect(refused.locator(".progress-bar")).to_have_text("0%")
     expect(log).to_contain_text("not-a-photo.png not uploaded")
+
+
+def test_files_chosen_before_the_upload_script_ran_are_queued(page, live_server, demo, sign_in):
+    """The page shows its file picker before upload.js has run: files chosen in that moment fired their change
+    event unheard and never appeared in the list (CI caught the browser test racing it)."""
+    sign_in(page, "candidate")
+    page.route("**/js/upload.js", lambda route: route.abort())
+    page.goto(f"{live_server.url}/evidence/upload/")
+    page.get_by_label("Files", exact=True).set_input_files(
+        [
+            {"name": "till-1.png", "mimeType": "image/png", "buffer": png_bytes()},
+            {"name": "rota.png", "mimeType": "image/png", "buffer": png_bytes()},
+        ]
+    )
+    page.unroute("**/js/upload.js")
+    page.add_script_tag(url=f"{live_server.url}/static/js/upload.js")
+    expect(page.locator("#file-list li")).to_have_count(2)
+    expect(page.locator("#file-list .file-name").nth(1)).to_have_text("rota.png")
