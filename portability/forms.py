@@ -55,8 +55,8 @@ class PassportImportForm(forms.Form):
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
-        self._centre = centre
-        self.fields["candidate"].widget.attrs.update(picker_attrs(type(centre).objects.filter(pk=centre.pk)))
+        self._centres = type(centre).objects.filter(pk=centre.pk)  # the pickers' lookups take centres
+        self.fields["candidate"].widget.attrs.update(picker_attrs(self._centres))
         self.fields["assessor"].queryset = people_with_role(centre, Role.ASSESSOR)
         self.fields["internal_verifier"].queryset = people_with_role(centre, Role.INTERNAL_VERIFIER)
         choices = [
@@ -72,7 +72,7 @@ class PassportImportForm(forms.Form):
 
     def clean_candidate(self):
         name = self.cleaned_data["candidate"]
-        candidate = candidate_named(type(self._centre).objects.filter(pk=self._centre.pk), name)
+        candidate = candidate_named(self._centres, name)
         if candidate is None:
             raise forms.ValidationError(UNKNOWN_CANDIDATE.format(name=name.strip()))
         return candidate
