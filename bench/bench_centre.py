@@ -8,7 +8,8 @@ The centre is generated through the models with bulk inserts (no services, no au
 pages' reads): 40 assessors, 5 internal verifiers, candidates half on 4430-04 and half on 4411-01, each with
 30 evidence items and 100 criterion mappings (one in ten "not yet"), the first unit of every second
 candidate signed, a site per candidate and a sampling plan per qualification; after each size, VACUUM ANALYZE
-on PostgreSQL (as autovacuum would). It runs on a throw-away database (a temporary SQLite file, or the
+on PostgreSQL (as autovacuum would), and the sampling pools' summary rows marked for a rebuild (the bulk
+inserts bypass the signals that keep them; the first, unmeasured request of each page rebuilds them). It runs on a throw-away database (a temporary SQLite file, or the
 test_<name> database beside DATABASE_URL's) dropped at the end.
 
 Per page it prints the median time, the queries, the HTML size and the ratio to the trivial page at both
@@ -210,7 +211,7 @@ def make_plans(centre, staff):
     ]
 
 
-def measure(client, url, repeat, method="get"):
+def measure(client, url, repeat, method="get", slowest=0):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -223,6 +224,11 @@ def measure(client, url, repeat, method="get"):
             start = time.perf_counter()
             response = call(url)
             times.append(time.perf_counter() - start)
+    if slowest:
+        total = sum(float(q["time"]) for q in queries.captured_queries)
+        print(f"  {url}: {total * 1000:.1f} ms in {len(queries.captured_queries)} queries; the slowest:")
+        for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:slowest]:
+            print(f"    {float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
     return statistics.median(times) * 1000, len(queries.captured_queries), len(response.content)
 
 
@@ -256,7 +262,7 @@ def pages(plans, staff):
     ]
 
 
-def run(sizes, repeat):
+def run(sizes, repeat, slowest=0):
     from django.test import Client
 
     centre, staff = make_centre()
@@ -268,11 +274,18 @@ def run(sizes, repeat):
         have = size
         analyze()
         plans = plans or make_plans(centre, staff)
+        # the bulk inserts bypassed the models' signals: the pools' summary rows are rebuilt at the first read
+        # (each page's first, unmeasured request), as `manage.py rebuild_sampling_pool` has them after a load
+        from verification.selectors import summary
+
+        summary.rebuild_later()
         print(f"generated {size} candidates in {time.perf_counter() - start:.0f} s", flush=True)
         for name, user, url, method in pages(plans, staff):
             client = Client()
             client.force_login(user)
-            results[(name, size)] = measure(client, url, repeat, method)
+            results[(name, size)] = measure(
+                client, url, repeat, method, slowest=slowest if size == sizes[-1] else 0
+            )
     names = [p[0] for p in pages(plans, staff)]
     small, large = sizes[0], sizes[-1]
     print(
@@ -295,10 +308,13 @@ def main():
     parser.add_argument("--candidates", type=int, default=5000, help="the large centre")
     parser.add_argument("--small", type=int, default=500, help="the small centre, measured first")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="print each page's N slowest queries at the large size"
+    )
     args = parser.parse_args()
     old_config = setup_django()
     try:
-        run([args.small, args.candidates], args.repeat)
+        run([args.small, args.candidates], args.repeat, args.slowest)
     finally:
         from django.test.utils import teardown_databases
 

@@ -12,7 +12,7 @@ class VerificationConfig(AppConfig):
         from evidence import visibility
         from evidence.registry import register_trail
 
-        from . import demo, permissions, selectors, services, signing
+        from . import demo, permissions, receivers, selectors, services, signing
 
         visibility.register_reader(
             visibility.EvidenceReader(
@@ -32,3 +32,4 @@ class VerificationConfig(AppConfig):
         signing.register()  # what the IV's agreement covers, for audit.signatures' check
         permissions.register()  # the predicates' names, for templates' test_rule and user.has_perm
         register_demo(demo.run)
+        receivers.connect()  # the sampling pool's summary rows learn what changed (receivers.py)

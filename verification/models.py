@@ -77,6 +77,12 @@ class SamplingPlan(models.Model):
     summative = models.BooleanField("sample at the summative stage", default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    pool_built_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the pool's summary rows were last built in full",
+    )
 
     class Meta:
         ordering = ["-period_start", "qualification__code"]
@@ -206,6 +212,54 @@ class SampleItem(models.Model):
 
     def __str__(self):
         return f"{self.unit_assessment} ({self.get_stage_display()})"
+
+
+class PoolEntry(models.Model):
+    """A summary row: one sampleable decision (a unit assessment at a stage) of one plan's pool, with what its
+    coverage is counted by. Derived data, never edited: the rows of a registration are rebuilt from the pool's
+    definition (selectors.pool_sql) when a `PoolStale` row says they may be out of date, and the whole plan's when
+    `SamplingPlan.pool_built_at` is empty (see selectors/summary.py)."""
+
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="+")
+    unit_assessment = models.ForeignKey(
+        "assessment.UnitAssessment", on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    registration = models.ForeignKey("assessment.Registration", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("qualifications.Unit", on_delete=models.CASCADE, related_name="+")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sampled = models.PositiveSmallIntegerField(default=0)  # 1: in a sample of this plan at this stage
+    methods = models.CharField(max_length=300, blank=True)  # ",observation,questioning,": the unit's methods
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "unit_assessment", "stage"], name="one_pool_entry_per_decision"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plan", "registration"], name="pool_entry_plan_registration"),
+            models.Index(fields=["plan", "assessor", "registration"], name="pool_entry_plan_assessor"),
+        ]
+
+    def __str__(self):
+        return f"pool entry {self.unit_assessment_id}:{self.stage} of plan {self.plan_id}"
+
+
+class PoolStale(models.Model):
+    """A registration whose pool entries in a plan may be out of date: written by the signal receivers
+    (verification/receivers.py) in the transaction that changed the registration's units, mappings, status,
+    assessor, site or samples; consumed (deleted by id) when the plan's entries are next read."""
+
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="+")
+    # a plain id, not a foreign key: a row may be written while the registration itself is being deleted
+    registration_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "registration_id"], name="pool_stale_plan_registration")]
+
+    def __str__(self):
+        return f"registration {self.registration_id} stale in plan {self.plan_id}"
 
 
 class VerificationDecision(models.Model):

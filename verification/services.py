@@ -290,6 +290,8 @@ def sample_accept(*, plan, actor, decision_keys=None) -> Sample:
             )
     except IntegrityError:
         _raise(ALREADY_SAMPLED, unit="", stage="same")
+    # bulk_create sends no post_save: the sampled units' pool rows are marked here (selectors.summary)
+    selectors.summary.mark_stale({ua.registration_id for ua, _ in chosen})
     audit_record(
         actor=actor,
         action=Action.SAMPLE_ACCEPTED,

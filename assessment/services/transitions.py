@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.actions import Action
 from audit.services import audit_record, refusals_audited
 
-from .. import hooks, permissions
+from .. import hooks, permissions, signals
 from ..models import Registration, UnitAssessment
 from .common import _raise
 from .messages import (
@@ -43,6 +43,7 @@ def registration_transition(
     Registration.objects.filter(pk=registration.pk).update(
         status=to, status_reason=reason, status_changed_at=now, updated_at=now
     )
+    signals.registrations_changed.send(sender=Registration, registration_ids=[registration.pk])
     registration.refresh_from_db()
     audit_record(
         actor=actor,
@@ -106,6 +107,7 @@ def unit_assessment_transition(
     )
     if not updated:
         _raise(STALE, now="newer", seen=ua.version)
+    signals.registrations_changed.send(sender=UnitAssessment, registration_ids=[ua.registration_id])
     ua.refresh_from_db()
     audit_record(
         actor=actor,

@@ -11,12 +11,15 @@ One module per section; this package re-exports their names, so callers write
 - external_verifier: external verifiers' grants, the registrations and evidence those grants open, the access log
 - assessed_by: who assessed a unit (the own-assessment rule)
 - pool: the sampling pool: the plan's sampleable decisions, their keys and the full-sample flags
+- pool_sql: the pool's one definition in SQL (a CTE)
+- summary: the pool's summary rows (PoolEntry), kept up to date from PoolStale marks, that coverage counts
 - coverage: the plan's coverage counted by the database, and the plan page (overview, grid, labels)
 - decisions: sample item states, referrals, sign-off blockers, IV signatures, the sampling record
 - claims: certification claims: the checks before a claim, the claim summaries
 - dashboards: the home pages of the internal verifier, the centre admin and the external verifier
 """
 
+from . import summary
 from .assessed_by import assessors_of
 from .claims import (
     ClaimCheck,
@@ -34,7 +37,6 @@ from .coverage import (
     PlanCoverage,
     PlanOverview,
     _pool_registrations,
-    _pool_sql,
     describe_need,
     latest_generation,
     method_label,
@@ -87,6 +89,7 @@ from .external_verifier import (
     grant_for_registration,
 )
 from .pool import Pool, _day_start, _full_sample_flags, decision_key, parse_decision_key, plan_pool
+from .pool_sql import _pool_sql
 from .visibility import (
     IV_OR_ADMIN,
     claims_visible_to,

@@ -4,58 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
-from assessment.models import EvidenceMapping, Method, Registration, UnitAssessment
+from assessment.models import EvidenceMapping, Method, Registration
 from qualifications.models import Unit
 
 from .. import sampling
-from ..models import CandidateSite, SampleItem, SamplingPlan, Stage
-from .pool import Pool, _day_start, _full_sample_flags, plan_pool
-
-
-def _pool_sql(plan) -> tuple[str, list]:
-    """A CTE `pool` of the plan's sampleable decisions, one row per (unit assessment, stage): the same decisions
-    as plan_pool (signed units signed inside the period, open units with an assessment decision inside it, and
-    whatever was sampled since), with `sampled` 1 or 0. Everything is reduced by the database: no mapping row
-    reaches Python."""
-    ua, reg = UnitAssessment._meta.db_table, Registration._meta.db_table
-    item, mapping = SampleItem._meta.db_table, EvidenceMapping._meta.db_table
-    start, end = _day_start(plan.period_start), _day_start(plan.period_end + timedelta(days=1))
-    params: list = [plan.centre_id, plan.qualification_id, Registration.Status.WITHDRAWN, plan.pk]
-    summative = f"ua.id IN (SELECT unit_assessment_id FROM sampled WHERE stage = '{Stage.SUMMATIVE.value}')"  # noqa: S608 - table names and constants only
-    if plan.summative:
-        summative = f"(ua.status = %s AND ua.signed_at >= %s AND ua.signed_at < %s) OR {summative}"
-        params += [UnitAssessment.Status.SIGNED, start, end]
-    interim = f"ua.id IN (SELECT unit_assessment_id FROM sampled WHERE stage = '{Stage.INTERIM.value}')"  # noqa: S608 - table names and constants only
-    interim_params: list = []
-    if plan.interim:
-        interim = (
-            f"(ua.status = %s AND EXISTS (SELECT 1 FROM {mapping} m WHERE m.registration_id = ua.registration_id"  # noqa: S608 - table names and constants only
-            f" AND m.unit_id = ua.unit_id AND m.assessed_at >= %s AND m.assessed_at < %s)) OR {interim}"
-        )
-        interim_params = [UnitAssessment.Status.OPEN, start, end]
-    sql = f"""
-        WITH regs AS (SELECT id, assessor_id FROM {reg} WHERE centre_id = %s AND qualification_id = %s
-                      AND status <> %s),
-        sampled AS (SELECT unit_assessment_id, stage FROM {item} WHERE plan_id = %s),
-        pool AS (
-          SELECT ua.id AS ua_id, '{Stage.SUMMATIVE.value}' AS stage, COALESCE(ua.signed_by_id, r.assessor_id)
-                 AS assessor_id, ua.registration_id AS reg_id, ua.unit_id AS unit_id,
-                 CASE WHEN EXISTS (SELECT 1 FROM sampled s WHERE s.unit_assessment_id = ua.id
-                                   AND s.stage = '{Stage.SUMMATIVE.value}') THEN 1 ELSE 0 END AS sampled
-          FROM {ua} ua JOIN regs r ON r.id = ua.registration_id WHERE {summative}
-          UNION ALL
-          SELECT ua.id, '{Stage.INTERIM.value}', r.assessor_id, ua.registration_id, ua.unit_id,
-                 CASE WHEN EXISTS (SELECT 1 FROM sampled s WHERE s.unit_assessment_id = ua.id
-                                   AND s.stage = '{Stage.INTERIM.value}') THEN 1 ELSE 0 END
-          FROM {ua} ua JOIN regs r ON r.id = ua.registration_id WHERE {interim}
-        )"""  # noqa: S608 - table names and constants only
-    return sql, params + interim_params
+from ..models import CandidateSite, PoolEntry, SamplingPlan, Stage
+from . import summary
+from .pool import Pool, _full_sample_flags, plan_pool
+from .pool_sql import _pool_sql
 
 
 @dataclass
@@ -79,14 +40,31 @@ class PlanCoverage:
         return sum(1 for n in self.needs if n.met)
 
 
-def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
-    """What the plan needs and what is sampled, by assessor, unit, method, site and stage: one aggregate query
-    (plus three reading who is sampled in full), whatever the size of the centre."""
+def _summary_sql(plan) -> tuple[str, list]:
+    """The pool as the CTE `pool`, read from the plan's summary rows (the same columns as pool_sql's, plus the
+    unit's methods)."""
+    entry = PoolEntry._meta.db_table
+    return (
+        f"""WITH pool AS (SELECT unit_assessment_id AS ua_id, stage, assessor_id, registration_id AS reg_id,
+                               unit_id, sampled, methods FROM {entry} WHERE plan_id = %s)""",  # noqa: S608 - table names only
+        [plan.pk],
+    )
+
+
+def plan_coverage(plan, flags: dict[str, str] | None = None, exact: bool = False) -> PlanCoverage:
+    """What the plan needs and what is sampled, by assessor, unit, method, site and stage: one aggregate query over
+    the plan's summary rows (brought up to date first: summary.refresh), plus three reading who is sampled in
+    full, whatever the size of the centre. `exact`: counted from the pool's definition itself (pool_sql), the
+    reference the summary is tested against (and what an unsaved change to `plan` needs)."""
     from django.db import connection
 
     if flags is None:
         flags = _full_sample_flags(plan)
-    pool, params = _pool_sql(plan)
+    if exact:
+        pool, params = _pool_sql(plan)
+    else:
+        summary.refresh(plan)
+        pool, params = _summary_sql(plan)
     user, unit = User._meta.db_table, Unit._meta.db_table
     mapping, site = EvidenceMapping._meta.db_table, CandidateSite._meta.db_table
     # grouped by the assessor's id, then named: the pool's rows are sorted by an integer, not by three strings
@@ -102,7 +80,7 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
     # the units are the grid's columns: counted whether the plan needs them or not
     parts.append(f"""SELECT 'unit', un.ref, 1, MAX(p.sampled), '', '' FROM pool p
                      JOIN {unit} un ON un.id = p.unit_id GROUP BY un.ref""")  # noqa: S608 - table names and constants only
-    if plan.cover_methods:
+    if plan.cover_methods and exact:
         # One probe per method (the field's choices) of the index on (registration, unit, method), stopping at the
         # first decision found, rather than every mapping of the pool grouped by method.
         has = (
@@ -113,6 +91,12 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
             parts.append(f"""SELECT 'method', %s, 1, CASE WHEN {has.format("p.sampled = 1 AND ")} THEN 1 ELSE 0 END,
                              '', '' WHERE {has.format("")}""")  # noqa: S608 - table names and constants only
             params = params + [code, code, code]
+    elif plan.cover_methods:
+        # the summary rows carry each unit's methods (",observation,questioning,")
+        for code in Method.values:
+            parts.append("""SELECT 'method', %s, 1, MAX(p.sampled), '', '' FROM pool p WHERE p.methods LIKE %s
+                            HAVING COUNT(*) > 0""")
+            params = params + [code, f"%,{code},%"]
     if plan.cover_sites:
         parts.append(f"""SELECT 'site', cs.site, 1, MAX(p.sampled), '', '' FROM pool p
                          JOIN {site} cs ON cs.registration_id = p.reg_id WHERE cs.site <> '' GROUP BY cs.site""")  # noqa: S608 - table names and constants only
@@ -163,7 +147,8 @@ def plan_coverage(plan, flags: dict[str, str] | None = None) -> PlanCoverage:
 
 
 def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
-    pool, params = _pool_sql(plan)
+    """The registrations of the plan's summary rows (refreshed by plan_coverage, which the pages call first)."""
+    pool, params = _summary_sql(plan)
     ids = RawSQL(f"{pool} SELECT reg_id FROM pool GROUP BY reg_id {having}", params)  # noqa: S608, S611 - constants only
     return (
         Registration.objects.filter(pk__in=ids)
