@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Role
@@ -39,54 +41,69 @@ def iv_dashboard(user) -> dict:
 
 
 def centre_admin_dashboard(user) -> dict:
+    """Candidates by stage, registration to certification and the assessors' referral rates: four aggregate
+    queries, whatever the number of registrations, claims or decisions (no row of them reaches Python)."""
     centres = centres_of(user, roles=[Role.CENTRE_ADMIN])
-    registrations = Registration.objects.filter(centre__in=centres)
-    signed_counts = Counter(
-        UnitAssessment.objects.filter(
-            registration__in=registrations, status=UnitAssessment.Status.SIGNED
-        ).values_list("registration_id", flat=True)
-    )
-    unit_totals = Counter(
-        UnitAssessment.objects.filter(registration__in=registrations).values_list(
-            "registration_id", flat=True
-        )
-    )
+    registrations = Registration.objects.filter(centre__in=centres).order_by()
     stages = Counter()
-    for reg_id, status in registrations.values_list("pk", "status"):
-        if status != Registration.Status.ACTIVE:
-            stages[Registration.Status(status).label] += 1
-        elif not signed_counts[reg_id]:
-            stages["Not started / no unit signed"] += 1
-        elif signed_counts[reg_id] < unit_totals[reg_id]:
-            stages["Units signed, in progress"] += 1
-        else:
-            stages["Every unit signed"] += 1
-    durations = [
-        (timezone.localtime(at).date() - registered_on).days
-        for registered_on, at in CertificationClaim.objects.filter(centre__in=centres).values_list(
-            "registration__registered_on", "claimed_at"
-        )
-    ]
-    rates = defaultdict(lambda: [0, 0])
-    names = {}
-    for assessor_id, first, last, username, outcome in VerificationDecision.objects.filter(
-        item__plan__centre__in=centres
-    ).values_list(
-        "assessor_id", "assessor__first_name", "assessor__last_name", "assessor__username", "outcome"
+    for status, n in (
+        registrations.exclude(status=Registration.Status.ACTIVE)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     ):
-        names[assessor_id] = f"{first} {last}".strip() or username
-        rates[assessor_id][0] += 1
-        rates[assessor_id][1] += outcome == VerificationDecision.Outcome.REFERRED
+        stages[Registration.Status(status).label] += n
+    signed = Q(unit_assessments__status=UnitAssessment.Status.SIGNED)
+    active = (
+        registrations.filter(status=Registration.Status.ACTIVE)
+        .annotate(total=Count("unit_assessments"), signed=Count("unit_assessments", filter=signed))
+        .aggregate(
+            none=Count("pk", filter=Q(signed=0)),
+            some=Count("pk", filter=Q(signed__gt=0, signed__lt=F("total"))),
+            every=Count("pk", filter=Q(signed__gt=0, signed__gte=F("total"))),
+        )
+    )
+    for label, key in (
+        ("Not started / no unit signed", "none"),
+        ("Units signed, in progress", "some"),
+        ("Every unit signed", "every"),
+    ):
+        if active[key]:
+            stages[label] += active[key]
+    # days from registration to claim, on the claim's local date: the database subtracts the dates
+    days = (
+        CertificationClaim.objects.filter(centre__in=centres)
+        .order_by()
+        .annotate(
+            days=ExpressionWrapper(
+                TruncDate("claimed_at") - F("registration__registered_on"), output_field=DurationField()
+            )
+        )
+        .aggregate(n=Count("pk"), total=Sum("days"), shortest=Min("days"), longest=Max("days"))
+    )
+    count = days["n"]
+    rates = (
+        VerificationDecision.objects.filter(item__plan__centre__in=centres)
+        .order_by()
+        .values("assessor_id", "assessor__first_name", "assessor__last_name", "assessor__username")
+        .annotate(n=Count("pk"), r=Count("pk", filter=Q(outcome=VerificationDecision.Outcome.REFERRED)))
+    )
     return {
         "stages": sorted(stages.items()),
-        "certified_count": len(durations),
-        "average_days": round(sum(durations) / len(durations)) if durations else None,
-        "shortest_days": min(durations) if durations else None,
-        "longest_days": max(durations) if durations else None,
+        "certified_count": count,
+        "average_days": round(days["total"].days / count) if count else None,
+        "shortest_days": days["shortest"].days if count else None,
+        "longest_days": days["longest"].days if count else None,
         "referral_rates": sorted(
             (
-                {"assessor": names[a], "decisions": n, "referred": r, "percent": round(100 * r / n)}
-                for a, (n, r) in rates.items()
+                {
+                    "assessor": f"{row['assessor__first_name']} {row['assessor__last_name']}".strip()
+                    or row["assessor__username"],
+                    "decisions": row["n"],
+                    "referred": row["r"],
+                    "percent": round(100 * row["r"] / row["n"]),
+                }
+                for row in rates
             ),
             key=lambda row: (-row["percent"], row["assessor"]),
         ),
