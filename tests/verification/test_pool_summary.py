@@ -8,22 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessment import services as assessment_services
-from verification import sampling, selectors, services
+from verification import selectors, services
 from verification.models import PoolEntry, PoolStale
 
 from .conftest import map_evidence, sign
+from .test_plan_scale import _python_needs
 
 
 def _needs(coverage):
     return [(n.kind, n.key, n.needed, n.have) for n in coverage.needs]
-
-
-def _python_needs(plan):
-    pool = selectors.plan_pool(plan)
-    return [
-        (n.kind, n.key, n.needed, n.have)
-        for n in sampling.coverage(pool.plain_plan, pool.all_decisions, pool.sampled_ids).needs
-    ]
 
 
 def _agree(plan):
