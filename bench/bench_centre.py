@@ -232,7 +232,7 @@ def measure(client, url, repeat, method="get", slowest=0):
     return statistics.median(times) * 1000, len(queries.captured_queries), len(response.content)
 
 
-def pages(plans, staff):
+def pages(plans, staff, only=""):
     from django.urls import reverse
 
     from accounts.models import Role
@@ -242,7 +242,7 @@ def pages(plans, staff):
         staff[Role.CENTRE_ADMIN][0],
         staff[Role.ASSESSOR][0],
     )
-    return [
+    every = [
         ("trivial: password change", admin, reverse("accounts:password_change"), "get"),
         ("IV dashboard", iv, reverse("dashboards:internal_verifier"), "get"),
         ("IV plan detail 4430-04", iv, reverse("verification:plan_detail", args=[plans[1].pk]), "get"),
@@ -260,9 +260,10 @@ def pages(plans, staff):
         ("assessor caseload", assessor, reverse("assessment:caseload"), "get"),
         ("assessor dashboard", assessor, reverse("dashboards:assessor"), "get"),
     ]
+    return [every[0]] + [p for p in every[1:] if only in p[0]]
 
 
-def run(sizes, repeat, slowest=0):
+def run(sizes, repeat, slowest=0, only=""):
     from django.test import Client
 
     centre, staff = make_centre()
@@ -280,13 +281,13 @@ def run(sizes, repeat, slowest=0):
 
         summary.rebuild_later()
         print(f"generated {size} candidates in {time.perf_counter() - start:.0f} s", flush=True)
-        for name, user, url, method in pages(plans, staff):
+        for name, user, url, method in pages(plans, staff, only):
             client = Client()
             client.force_login(user)
             results[(name, size)] = measure(
                 client, url, repeat, method, slowest=slowest if size == sizes[-1] else 0
             )
-    names = [p[0] for p in pages(plans, staff)]
+    names = [p[0] for p in pages(plans, staff, only)]
     small, large = sizes[0], sizes[-1]
     print(
         f"\n{'page':<28}"
@@ -311,10 +312,13 @@ def main():
     parser.add_argument(
         "--slowest", type=int, default=0, help="print each page's N slowest queries at the large size"
     )
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose name contains this (and the trivial page)"
+    )
     args = parser.parse_args()
     old_config = setup_django()
     try:
-        run([args.small, args.candidates], args.repeat, args.slowest)
+        run([args.small, args.candidates], args.repeat, args.slowest, args.only)
     finally:
         from django.test.utils import teardown_databases
 
