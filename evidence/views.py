@@ -12,7 +12,6 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
-    HttpResponseRedirect,
     JsonResponse,
     StreamingHttpResponse,
 )
@@ -23,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
+from audit.storage import signed_redirect, signs_urls
 
 from . import confirmations, links, ranges, registry, revisions, selectors, services, sniffing, visibility
 from .forms import (
@@ -42,7 +42,6 @@ from .models import AUTHENTICITY_DECLARATION, EvidenceItem, Witness
 from .sniffing import FileRefused
 from .uploads import parse_evidence_upload
 
-SIGNED_URL_SECONDS = 300
 ALREADY_SENT = (
     "The link was already emailed to {name} ({email}) from this page: nothing was sent again, and the "
     "link they have still works."
@@ -299,28 +298,13 @@ def _newer_version(request, item):
     return newer
 
 
-def signs_urls(storage) -> bool:
-    """Object storage that hands out short-lived signed URLs (django-storages' S3 with querystring_auth).
-    Every other storage (the file system, memory, S3 without signing) is streamed through this process."""
-    return bool(getattr(storage, "querystring_auth", False))
-
-
 def _file_response(request, item, fieldfile, content_type, filename, inline):
     disposition = content_disposition_header(as_attachment=not inline, filename=filename)
     storage = fieldfile.storage
     if signs_urls(storage):
         # Object storage: after the access check, send the browser to a short-lived signed URL that
         # carries the same headers.
-        url = storage.url(
-            fieldfile.name,
-            parameters={
-                "ResponseContentDisposition": disposition,
-                "ResponseContentType": content_type,
-                "ResponseCacheControl": "private, no-cache",
-            },
-            expire=SIGNED_URL_SECONDS,
-        )
-        response = HttpResponseRedirect(url)
+        response = signed_redirect(fieldfile, disposition=disposition, content_type=content_type)
     else:
         try:
             handle = fieldfile.open("rb")

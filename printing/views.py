@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.selectors import centres_of
 from assessment.selectors import registration_units, registrations_visible_to
+from audit.storage import signed_redirect, signs_urls
 from qualifications.selectors import qualifications_visible_to
 
 from . import registry, selectors, services
@@ -199,9 +200,14 @@ def job_download(request, pk):
     job = get_object_or_404(selectors.print_jobs_visible_to(request.user), pk=pk)
     if job.status != job.Status.DONE or not job.result:
         raise Http404("Not ready.")
+    filename = f"{job.form}_batch{job.pk}.zip"
+    if signs_urls(job.result.storage):
+        # Object storage: the browser fetches the zip from the bucket, not through a web process.
+        return signed_redirect(
+            job.result,
+            disposition=content_disposition_header(as_attachment=True, filename=filename),
+            content_type="application/zip",
+        )
     return FileResponse(
-        job.result.open("rb"),
-        as_attachment=True,
-        filename=f"{job.form}_batch{job.pk}.zip",
-        content_type="application/zip",
+        job.result.open("rb"), as_attachment=True, filename=filename, content_type="application/zip"
     )

@@ -141,3 +141,40 @@ def test_a_failed_batch_names_the_form_and_the_candidate(
     )
     page = client.get(reverse("printing:job", args=[job.pk])).content.decode()
     assert "The witness status list of Cara Candidate" in page
+
+
+def test_batch_zip_on_signing_object_storage_is_fetched_from_the_bucket_not_through_the_web(
+    client, completed, registration, people, centre, s3_storage, django_capture_on_commit_callbacks
+):
+    """On S3 the web process sends the browser to a short-lived signed URL of the zip (after the access check)
+    instead of carrying a cohort's zip itself."""
+    import urllib.request
+    from urllib.parse import parse_qs, urlparse
+
+    client.force_login(people["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("printing:batch_create"),
+            {"form": "unit-summary", "qualification": "4430-04", "centre": centre.pk},
+        )
+    job = PrintJob.objects.get()
+    assert job.status == PrintJob.Status.DONE
+    keys = [o["Key"] for o in s3_storage.list_objects_v2(Bucket="evidence-test")["Contents"]]
+    assert job.result.name in keys
+
+    response = client.get(reverse("printing:job_download", args=[job.pk]))
+    assert response.status_code == 302 and response["Cache-Control"].startswith("private")
+    location = response["Location"]
+    query = parse_qs(urlparse(location).query)
+    assert "X-Amz-Signature" in query or "Signature" in query
+    with urllib.request.urlopen(location) as signed:  # noqa: S310 - the local moto server
+        body = signed.read()
+        assert signed.headers["Content-Type"] == "application/zip"
+        assert (
+            signed.headers["Content-Disposition"] == f'attachment; filename="unit-summary_batch{job.pk}.zip"'
+        )
+    [name] = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert name.endswith(f"unit-summary_reg{registration.pk}.pdf")
+
+    client.force_login(people["assessor"])  # not the centre's batches: no URL at all
+    assert client.get(reverse("printing:job_download", args=[job.pk])).status_code == 404
