@@ -157,3 +157,33 @@ def test_the_task_backend_is_the_database_unless_rq_is_asked_for_and_both_pass_c
             timeout=120,
         )
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+SHOW_CACHE = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+COUNT_IN_CACHE = "from django.core.cache import cache; cache.add('limit', 0, 60); print(cache.incr('limit'))"
+
+
+def test_the_production_cache_is_shared_by_every_process_unless_cache_url_says_otherwise(tmp_path):
+    """The API's and the witness links' rate limits count in the cache: two web processes (here two separate
+    `manage.py` runs) count in the same one (the database's table after `createcachetable`), not one each."""
+
+    def manage(env, *args):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+    env = _production_env(tmp_path)
+    assert manage(env, "shell", "-v", "0", "-c", SHOW_CACHE) == "django.core.cache.backends.db.DatabaseCache"
+    manage(env, "createcachetable")
+    assert [manage(env, "shell", "-v", "0", "-c", COUNT_IN_CACHE) for _ in range(2)] == ["1", "2"]
+    redis = _production_env(tmp_path, CACHE_URL="redis://127.0.0.1:6379/14")
+    assert (
+        manage(redis, "shell", "-v", "0", "-c", SHOW_CACHE) == "django.core.cache.backends.redis.RedisCache"
+    )

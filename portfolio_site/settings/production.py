@@ -44,5 +44,8 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
     }
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# One cache for every web process and machine (the API's per-token rate limit and the witness-link limit count
+# in it): CACHE_URL (e.g. redis://...), else the database's table (`manage.py createcachetable`, step 3 of the
+# README's Deploying section). A per-process memory cache would multiply every limit by the number of workers.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://django_cache")}
 LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", default="INFO")  # noqa: F405
