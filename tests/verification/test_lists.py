@@ -159,13 +159,13 @@ def test_claim_list_with_an_active_plan_same_queries_at_two_sizes(
     client, world, plan, count, django_assert_num_queries
 ):
     """The claim gate of each ready registration names what the active sampling plan still needs of them: the
-    plan's coverage counted by the database, the pool read for the page's registrations only."""
+    plan's coverage counted by the database, the summary rows read for the page's registrations only."""
     w = world
     crowd(w, count, signed=True)
     client.force_login(w.admin)
-    with django_assert_num_queries(33 + SUMMARY_REFRESH):
+    with django_assert_num_queries(30 + SUMMARY_REFRESH):
         client.get(reverse("verification:claim_list"))
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(30):
         response = client.get(reverse("verification:claim_list"))
     body = response.content.decode()
     assert body.count('id="ready-') - 1 == min(count, 50)

@@ -2,6 +2,8 @@
 so that the coverage the pages count from them is always the pool's coverage, and a read costs the same
 whatever the number of changes since the last one."""
 
+from dataclasses import astuple
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -38,6 +40,11 @@ def _agree(plan):
         if not any(d.id in pool.sampled_ids for d in pool.all_decisions if d.candidate == c)
     }
     assert {f"r{r.pk}" for r in selectors.plan_unsampled_candidates(plan)} == unsampled
+    # the decisions the claim gate reads for a page of registrations: the Python pool's, method and site too
+    page = [int(c[1:]) for c in in_pool]
+    assert sorted(map(astuple, selectors.summary_decisions(plan, page))) == sorted(
+        map(astuple, pool.all_decisions)
+    )
     return summary
 
 

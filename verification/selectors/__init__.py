@@ -47,6 +47,7 @@ from .coverage import (
     plan_page_grid,
     plan_unsampled_candidates,
     stage_label,
+    summary_decisions,
 )
 from .dashboards import centre_admin_dashboard, ev_dashboard, iv_dashboard
 from .decisions import (

@@ -18,8 +18,7 @@ from qualifications.selectors import qualification_is_certifiable
 from qualifications.specs import qualification_spec
 
 from ..models import CertificationClaim, SampleItem, SamplingPlan, VerificationDecision
-from .coverage import plan_coverage
-from .pool import plan_pool
+from .coverage import plan_coverage, summary_decisions
 
 
 @dataclass
@@ -75,14 +74,11 @@ def _plan_reasons(registrations) -> dict[int, list[str]]:
             needs = [n for n in cov.needs if not n.met]
             if not needs:
                 continue
-            pool = plan_pool(
-                plan,
-                registration_ids=[r.pk for r in registrations if (r.centre_id, r.qualification_id) == key],
-                flags=cov.flags,
+            decisions = summary_decisions(
+                plan, [r.pk for r in registrations if (r.centre_id, r.qualification_id) == key]
             )
-            pool.people.update(cov.people)
             mine = defaultdict(lambda: {"units": set(), "methods": set(), "sites": set(), "assessors": set()})
-            for d in pool.decisions:
+            for d in decisions:
                 m = mine[d.candidate]
                 m["units"].add(d.unit)
                 m["methods"] |= d.methods
@@ -106,7 +102,7 @@ def _plan_reasons(registrations) -> dict[int, list[str]]:
                         result[reg.pk].append(f"The sampling plan needs a decision at site {n.key} sampled.")
                     elif n.kind == "assessor" and n.key in m["assessors"]:
                         result[reg.pk].append(
-                            f"The sampling plan needs {n.needed} of {pool.people.get(n.key, n.key)}'s candidates "
+                            f"The sampling plan needs {n.needed} of {cov.people.get(n.key, n.key)}'s candidates "
                             f"sampled ({n.have} so far)."
                         )
     return result

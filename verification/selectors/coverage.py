@@ -157,6 +157,38 @@ def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
     )
 
 
+def summary_decisions(plan, registration_ids) -> list[sampling.Decision]:
+    """The pool's decisions of these registrations (a page of them) read from the plan's summary rows, which the
+    caller has brought up to date (plan_coverage refreshes them): the same decisions plan_pool builds from the
+    models, in two queries."""
+    from .pool import decision_key
+
+    ids = sorted(set(registration_ids))
+    sites = dict(
+        CandidateSite.objects.filter(registration_id__in=ids or [0])
+        .order_by()
+        .values_list("registration_id", "site")
+    )
+    return [
+        sampling.Decision(
+            id=decision_key(ua_id, stage),
+            assessor=assessor,
+            candidate=f"r{reg_id}",
+            unit=unit,
+            methods=frozenset(m for m in methods.split(",") if m),
+            site=sites.get(reg_id, ""),
+            stage=stage,
+        )
+        for ua_id, stage, assessor, reg_id, unit, methods in PoolEntry.objects.filter(
+            plan=plan, registration_id__in=ids or [0]
+        )
+        .order_by()
+        .values_list(
+            "unit_assessment_id", "stage", "assessor__username", "registration_id", "unit__ref", "methods"
+        )
+    ]
+
+
 class Counted:
     """A queryset whose count is already known (counted by an aggregate query): a paginator slices it without
     counting it again."""
