@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.permissions import holds
 from audit.actions import Action
+from audit.dates import DATE, not_in_future
 from audit.services import audit_record
 from qualifications import planner, rules, specs
 from qualifications.models import QualificationUnit, Unit
@@ -27,6 +28,7 @@ from .messages import (
     NOT_CENTRE_ADMIN,
     NOT_IN_CENTRE,
     NOT_OPTIONAL_UNIT,
+    REGISTERED_IN_FUTURE,
     SELECTION_REFUSED,
     UNIT_IN_USE,
 )
@@ -139,6 +141,7 @@ def registration_create(
     if not permissions.is_centre_admin(actor, centre.pk):
         _raise(NOT_CENTRE_ADMIN)
     _check_people(centre=centre, candidate=candidate, assessor=assessor, internal_verifier=internal_verifier)
+    not_in_future(registered_on, REGISTERED_IN_FUTURE.format(date=f"{registered_on:{DATE}}"))
     problem = date_problem(centre, qualification, "registration", registered_on)
     if problem:
         raise ValidationError(problem)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Role
@@ -721,3 +722,51 @@ def test_requirements_met_by_names_the_requirements_each_mapping_counts_for(peop
         )
     )
     assert met == {by_witness.pk: ["1b"], product.pk: [], direct.pk: ["5b"]}
+
+
+def test_a_registration_date_in_the_future_is_refused_on_the_form_and_by_the_service(client, people):
+    """The MIS import refused a future registration date but the register form took one: the service refuses it
+    for every path (form, import, API, passport import)."""
+    load("4430-04.json")
+    qualification = Qualification.objects.get(code="4430-04")
+    services.awarding_body_extension_record(
+        centre=people["centre"],
+        qualification=qualification,
+        actor=people["admin"],
+        kind="registration",
+        reference="CG-EXT-124",
+        new_date=timezone.localdate() + dt.timedelta(days=400),
+    )
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    client.force_login(people["admin"])
+    data = {
+        "qualification": "4430-04",
+        "centre": people["centre"].pk,
+        "candidate": people["candidate"].username,
+        "assessor": people["assessor"].pk,
+        "internal_verifier": people["iv"].pk,
+        "registered_on": tomorrow.isoformat(),
+        "optional_units": [Unit.objects.get(ref=f"4430-{n}").pk for n in ("403", "405", "407", "410", "413")],
+        **CONFIRMED,
+    }
+    response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
+    assert response.status_code == 200
+    assert "a registration date is today or earlier" in response.content.decode()
+    assert not Registration.objects.exists()
+    with pytest.raises(ValidationError, match="today or earlier"):
+        services.registration_create(
+            actor=people["admin"],
+            centre=people["centre"],
+            candidate=people["candidate"],
+            qualification=qualification,
+            assessor=people["assessor"],
+            internal_verifier=people["iv"],
+            registered_on=tomorrow,
+            optional_units=Unit.objects.filter(
+                ref__in=[f"4430-{n}" for n in ("403", "405", "407", "410", "413")]
+            ),
+            entry_conditions_confirmed=["age_18", "not_already_held"],
+        )
+    data["registered_on"] = timezone.localdate().isoformat()
+    response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
+    assert response.status_code == 302 and Registration.objects.get().registered_on == timezone.localdate()
