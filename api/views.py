@@ -212,17 +212,11 @@ class RegistrationList(CentreScoped, generics.ListCreateAPIView):
             raise ValidationError(
                 {"optional_units": [f"Not units of {qualification.code}: {', '.join(sorted(unknown))}."]}
             )
-        known = {c["key"] for c in assessment_services.entry_conditions_of(qualification)}
-        strange = [k for k in data["entry_conditions_confirmed"] if k not in known]
-        if strange:
-            raise ValidationError(
-                {
-                    "entry_conditions_confirmed": [
-                        f"Not entry conditions of {qualification.code}: {', '.join(strange)}. "
-                        f"Its entry conditions are: {', '.join(sorted(known)) or 'none'}."
-                    ]
-                }
-            )
+        unknown = assessment_services.unknown_entry_conditions(
+            qualification, data["entry_conditions_confirmed"]
+        )
+        if unknown:
+            raise ValidationError({"entry_conditions_confirmed": [unknown]})
         try:
             with transaction.atomic():
                 registration = assessment_services.registration_create(

@@ -106,7 +106,6 @@ NOT_STAFF_HERE = "'{value}' is not an {role} at this centre (nor an {role} row i
 SAME_ASSESSOR_IV = "'{value}' is the same person as the assessor: nobody verifies their own assessments."
 CANDIDATE_IS_STAFF = "'{value}' is the candidate: a candidate cannot assess or verify themselves."
 UNKNOWN_UNIT = "unit '{value}' is not a unit of {qualification}."
-UNKNOWN_CONDITION = "'{value}' is not an entry condition of {qualification} (its entry conditions: {known})."
 NOT_OPTIONAL = (
     "unit '{value}' is not an optional unit of {qualification} (mandatory units are included anyway)."
 )
@@ -459,19 +458,11 @@ class _Checker:
                 self.error(number, "registered_on", FUTURE_DATE.format(value=row["registered_on"]))
             else:
                 registered_on = parsed
-        known = {c["key"] for c in services.entry_conditions_of(qualification)}
         conditions = [t for t in re.split(r"[\s;,]+", row.get("entry_conditions_confirmed", "")) if t]
         for token in conditions:
-            if token not in known:
-                self.error(
-                    number,
-                    "entry_conditions_confirmed",
-                    UNKNOWN_CONDITION.format(
-                        value=token,
-                        qualification=qualification.code,
-                        known=", ".join(sorted(known)) or "none",
-                    ),
-                )
+            unknown = services.unknown_entry_conditions(qualification, [token])
+            if unknown:
+                self.error(number, "entry_conditions_confirmed", unknown)
         return {
             "qualification": qualification,
             "units": units,

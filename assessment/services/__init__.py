@@ -100,6 +100,7 @@ from .registrations import (
     registration_update,
     selection_problems,
     suggested_route,
+    unknown_entry_conditions,
 )
 from .reports import assessment_report_create, assessment_report_sign
 from .sign_off import (

@@ -20,6 +20,9 @@ SELECTION_REFUSED_SEE_TALLY = (
     "This choice of units cannot lead to {qualification}: the rules marked “Not yet” in "
     "the tally below are broken."
 )
+UNKNOWN_ENTRY_CONDITIONS = (
+    "{keys} is not an entry condition of {qualification} (its entry conditions: {known})."
+)
 REGISTERED_IN_FUTURE = "{date} is in the future: a registration date is today or earlier."
 ALREADY_REGISTERED = (
     "{candidate} already has an active registration on {qualification}: change that registration's "

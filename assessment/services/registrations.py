@@ -31,6 +31,7 @@ from .messages import (
     REGISTERED_IN_FUTURE,
     SELECTION_REFUSED,
     UNIT_IN_USE,
+    UNKNOWN_ENTRY_CONDITIONS,
 )
 
 
@@ -111,6 +112,20 @@ def entry_conditions_of(qualification) -> list[dict]:
     return [c for c in (qualification.entry_conditions or []) if isinstance(c, dict) and c.get("key")]
 
 
+def unknown_entry_conditions(qualification, keys) -> str:
+    """Empty when every key is one of the qualification's entry conditions; else what is wrong, in words (the
+    register form only offers the known ones; the MIS import, the API and the passport import are told this)."""
+    known = {c["key"] for c in entry_conditions_of(qualification)}
+    strange = [k for k in keys if k not in known]
+    if not strange:
+        return ""
+    return UNKNOWN_ENTRY_CONDITIONS.format(
+        keys=", ".join(f"'{k}'" for k in strange),
+        qualification=qualification.code,
+        known=", ".join(sorted(known)) or "none",
+    )
+
+
 def entry_condition_source(condition) -> str:
     """Where the handbook states a condition, with its page or the note that the source lost it."""
     page = condition.get("page")
@@ -149,6 +164,9 @@ def registration_create(
         candidate=candidate, qualification=qualification, status=Registration.Status.ACTIVE
     ).exists():
         _raise(ALREADY_REGISTERED, candidate=candidate, qualification=qualification.code)
+    unknown = unknown_entry_conditions(qualification, entry_conditions_confirmed or ())
+    if unknown:
+        raise ValidationError(unknown)
     conditions = entry_conditions_of(qualification)
     confirmed = set(entry_conditions_confirmed or ())
     missing = [c for c in conditions if c["key"] not in confirmed]

@@ -770,3 +770,23 @@ def test_a_registration_date_in_the_future_is_refused_on_the_form_and_by_the_ser
     data["registered_on"] = timezone.localdate().isoformat()
     response = client.post(reverse("assessment:registration_new") + "?qualification=4430-04", data)
     assert response.status_code == 302 and Registration.objects.get().registered_on == timezone.localdate()
+
+
+def test_an_unknown_entry_condition_key_is_refused_by_the_service_in_the_same_words_as_the_import(people):
+    load("4430-04.json")
+    qualification = Qualification.objects.get(code="4430-04")
+    with pytest.raises(ValidationError) as refused:
+        services.registration_create(
+            actor=people["admin"],
+            centre=people["centre"],
+            candidate=people["candidate"],
+            qualification=qualification,
+            assessor=people["assessor"],
+            internal_verifier=people["iv"],
+            registered_on=timezone.localdate(),
+            entry_conditions_confirmed=["age_18", "over_21"],
+        )
+    assert refused.value.messages == [
+        "'over_21' is not an entry condition of 4430-04 (its entry conditions: age_18, not_already_held)."
+    ]
+    assert not Registration.objects.exists()
