@@ -156,6 +156,9 @@ def registration_create(
     if not permissions.is_centre_admin(actor, centre.pk):
         _raise(NOT_CENTRE_ADMIN)
     _check_people(centre=centre, candidate=candidate, assessor=assessor, internal_verifier=internal_verifier)
+    unknown = unknown_entry_conditions(qualification, entry_conditions_confirmed or ())
+    if unknown:
+        raise ValidationError(unknown)
     not_in_future(registered_on, REGISTERED_IN_FUTURE.format(date=f"{registered_on:{DATE}}"))
     problem = date_problem(centre, qualification, "registration", registered_on)
     if problem:
@@ -164,9 +167,6 @@ def registration_create(
         candidate=candidate, qualification=qualification, status=Registration.Status.ACTIVE
     ).exists():
         _raise(ALREADY_REGISTERED, candidate=candidate, qualification=qualification.code)
-    unknown = unknown_entry_conditions(qualification, entry_conditions_confirmed or ())
-    if unknown:
-        raise ValidationError(unknown)
     conditions = entry_conditions_of(qualification)
     confirmed = set(entry_conditions_confirmed or ())
     missing = [c for c in conditions if c["key"] not in confirmed]
