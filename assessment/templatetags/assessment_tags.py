@@ -37,11 +37,13 @@ DASHBOARD_CASELOAD_ROWS = 10
 
 @register.inclusion_tag("assessment/partials/registrations_panel.html", takes_context=True)
 def centre_registrations(context):
-    from assessment.selectors import registrations_administered_by
+    from assessment.selectors import recent_registrations_administered_by, registrations_administered_by
 
     user = context["request"].user
-    registrations = registrations_administered_by(user)
-    return {"count": registrations.count(), "recent": list(registrations.order_by("-created_at")[:5])}
+    return {
+        "count": registrations_administered_by(user).count(),
+        "recent": recent_registrations_administered_by(user),
+    }
 
 
 @register.inclusion_tag("assessment/partials/progress_panel.html", takes_context=True)

@@ -76,3 +76,23 @@ def test_same_queries_at_two_sizes(client, world, count, django_assert_num_queri
     with django_assert_num_queries(10):
         body = client.get(reverse("dashboards:centre_admin")).content.decode()
     assert f"{count // 2} certified: 10 days on average" in body
+
+
+def test_the_registrations_panel_lists_the_five_newest_of_the_centre_newest_first(client, world):
+    w = world
+    regs = make_candidates(
+        centre=w.centre, count=7, qualification=w.qualification, assessor=w.ann, internal_verifier=w.ivy
+    )
+    now = timezone.now()
+    for n, reg in enumerate(regs):  # regs[6] the newest
+        Registration.objects.filter(pk=reg.pk).update(created_at=now + dt.timedelta(minutes=n))
+    client.force_login(w.admin)
+    body = client.get(reverse("dashboards:centre_admin")).content.decode()
+    panel = body.split('id="registrations-panel-heading"', 1)[1].split("</section>", 1)[0]
+    shown = [
+        int(part.split("/", 1)[0])
+        for part in panel.split('href="/assessment/registrations/')[1:]
+        if part.split("/", 1)[0].isdigit()
+    ]
+    assert shown == [r.pk for r in reversed(regs[2:])]
+    assert f"{Registration.objects.filter(centre=w.centre).count()} registrations." in panel
