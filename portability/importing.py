@@ -160,7 +160,7 @@ def passport_import(
                 manifest_sha256=hashlib.sha256(archive.read(passport.MANIFEST)).hexdigest(),
                 key_fingerprint=report.fingerprint,
                 exported_at=manifest.get("exported_at", ""),
-                mismatches=mismatches,
+                mismatches=list(mismatches),  # a copy: the decision-level mismatches below are compared to it
                 imported_by=actor,
             )
             accepted = [
