@@ -492,3 +492,26 @@ def test_the_own_assessment_guard_counts_the_confirmer(claimed_world, tmp_path, 
         VerificationDecision.objects.create(
             item=item, unit_assessment=ua, verifier=r.iv, assessor=r.assessor, outcome="agreed", unit_round=1
         )
+
+
+@pytest.mark.django_db
+def test_a_confirmed_transferred_unit_referred_back_opens_and_is_assessed_here(
+    claimed_world, tmp_path, other_centre
+):
+    """Once confirmed it is the receiving assessor's decision: an IV referral reopens it like any signed unit."""
+    w = claimed_world
+    r = imported(w, tmp_path, other_centre)
+    prior_unit_decide(prior_unit=r.prior["TV-101"], actor=r.assessor, confirm=True)
+    plan = receiving_plan(w, r, other_centre)
+    key = verification_selectors.decision_key(ua_of(r, w.u101).pk, "summative")
+    item = verification_services.sample_accept(plan=plan, actor=r.iv, decision_keys=[key]).items.get()
+    verification_services.decision_record(
+        item=item, actor=r.iv, outcome="referred", action_points="Add a witness statement."
+    )
+    ua = ua_of(r, w.u101)
+    assert ua.status == UnitAssessment.Status.OPEN and ua.round == 2
+    assert (ua.transferred_from, ua.transferred_signer, ua.transfer_confirmed_by) == ("", "", None)
+    reopened = AuditEntry.objects.get(action=Action.UNIT_REOPENED, object_id=str(ua.pk))
+    assert reopened.details["previous"]["transferred_from"] == "Test Centre (T001)"
+    r.prior["TV-101"].refresh_from_db()
+    assert r.prior["TV-101"].source_sign_off["signer"] == "Ann Assessor"  # provenance kept
