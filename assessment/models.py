@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from audit.dates import DATE
 from evidence.models import ConfirmationLink
@@ -138,6 +139,19 @@ class UnitAssessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     countersigned_at = models.DateTimeField(null=True, blank=True)
+    # A unit that arrived signed in a portfolio passport (portability's import): signed at the sending centre,
+    # whose name and number and signer are kept here (signed_by stays empty: nobody here signed it), until the
+    # receiving assessor confirms it (transfer_confirmed_*) or rejects it (the unit is withdrawn to OPEN).
+    transferred_from = models.CharField(
+        max_length=240, blank=True, help_text="The sending centre (name and number) that signed the unit"
+    )
+    transferred_signer = models.CharField(
+        max_length=240, blank=True, help_text="Who signed the unit at the sending centre, by name"
+    )
+    transfer_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transfer_confirmed_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,8 +160,13 @@ class UnitAssessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["registration", "unit"], name="unique_unit_assessment"),
             models.CheckConstraint(
-                condition=Q(status="open") | Q(signed_by__isnull=False, signed_at__isnull=False),
-                name="unit_assessment_signed_has_signer",
+                condition=Q(status="open")
+                | Q(signed_by__isnull=False, signed_at__isnull=False)
+                | (Q(status="signed", signed_at__isnull=False) & ~Q(transferred_from="")),
+                name="unit_assessment_signed_has_signer_or_is_transferred",
+                violation_error_message=(
+                    "A signed unit names its signer here, or the sending centre it was signed at."
+                ),
             ),
         ]
 
@@ -157,6 +176,38 @@ class UnitAssessment(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status != self.Status.OPEN
+
+    @property
+    def is_transferred(self) -> bool:
+        """Signed at a sending centre and brought in signed by a portfolio passport (signed_by is empty)."""
+        return self.status == self.Status.SIGNED and bool(self.transferred_from)
+
+    @property
+    def transfer_pending(self) -> bool:
+        """Transferred and not yet confirmed by the receiving assessor: no claim covers it, no IV samples it, and
+        nothing changes it but the confirmation or rejection on the prior-learning page."""
+        return self.is_transferred and self.transfer_confirmed_at is None
+
+    @property
+    def transfer_signature_text(self) -> str:
+        """ "Signed at <centre> on <date> by <signer>" for a transferred unit ("" for any other)."""
+        if not self.is_transferred:
+            return ""
+        return (
+            f"Signed at {self.transferred_from} on {timezone.localtime(self.signed_at):{DATE}} "
+            f"by {self.transferred_signer or 'the sending centre'}"
+        )
+
+    @property
+    def transfer_state_text(self) -> str:
+        """What the receiving centre made of a transferred unit, in words ("" for any other unit)."""
+        if not self.is_transferred:
+            return ""
+        if self.transfer_confirmed_at is None:
+            return "waiting for the assessor here to confirm or reject it"
+        who = self.transfer_confirmed_by
+        name = (who.get_full_name() or who.username) if who else "the assessor"
+        return f"confirmed here by {name} on {timezone.localtime(self.transfer_confirmed_at):{DATE}}"
 
 
 class UnitSignOff(models.Model):

@@ -1,10 +1,11 @@
 """Who took part in a unit's assessment: the reads behind "nobody verifies their own assessment".
 
 Anybody who ever made, confirmed, signed or countersigned a decision in the unit assessment counts, in every
-round: the registration's assessor, every signer and countersigner (UnitSignOff keeps each round), everyone
-in the mapping decision history (every decision, even one overwritten or removed since), whoever holds a
-current mapping, and the assessor of any assessment record referencing the unit's criteria. The database
-trigger of verification migration 0004 checks the same sources.
+round: the registration's assessor, every signer and countersigner (UnitSignOff keeps each round), whoever
+confirmed a transferred unit (signed at a sending centre, theirs once confirmed), everyone in the mapping
+decision history (every decision, even one overwritten or removed since), whoever holds a current mapping,
+and the assessor of any assessment record referencing the unit's criteria. The database trigger of
+verification migration 0008 checks the same sources.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ def unit_assessors(unit_assessment: UnitAssessment) -> set[int]:
     """The ids of everyone who took part in assessing this unit of this registration."""
     ua = unit_assessment
     reg_id, unit_id = ua.registration_id, ua.unit_id
-    people = {ua.registration.assessor_id, ua.signed_by_id, ua.countersigned_by_id}
+    people = {
+        ua.registration.assessor_id,
+        ua.signed_by_id,
+        ua.countersigned_by_id,
+        ua.transfer_confirmed_by_id,
+    }
     for assessor_id, countersigned_id in UnitSignOff.objects.filter(unit_assessment=ua).values_list(
         "assessor_id", "countersigned_by_id"
     ):
@@ -85,5 +91,5 @@ def unit_assessments_assessed_by(user, unit_assessments) -> set[int]:
         if ua.registration_id in own_regs
         or ua.pk in signed
         or (ua.registration_id, ua.unit_id) in keys
-        or user.pk in (ua.signed_by_id, ua.countersigned_by_id)
+        or user.pk in (ua.signed_by_id, ua.countersigned_by_id, ua.transfer_confirmed_by_id)
     }

@@ -145,6 +145,7 @@ def can_countersign(user, unit_assessment) -> bool:
 def can_reopen(user, unit_assessment, *, by_referral: bool = False) -> bool:
     return (
         unit_assessment.is_locked
+        and not unit_assessment.transfer_pending  # confirmed or rejected on the prior-learning page instead
         and registration_is_open(unit_assessment.registration)
         and may_reopen(user, unit_assessment.registration, by_referral=by_referral)
     )

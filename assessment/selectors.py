@@ -764,13 +764,14 @@ def requirements_met_by(mappings) -> dict[int, list[str]]:
 
 # --- registration summary (hub, candidate progress) -------------------------------------------------
 def criteria_met_rows(registration_ids) -> QuerySet:
-    """(registration id, criterion id) once per criterion met by accepted evidence.
+    """(registration id, criterion id) once per criterion met by accepted evidence, or by a transferred unit's
+    signature at the sending centre (it counts as signed at once, before its prior evidence is mapped here).
 
     `.order_by()` matters: EvidenceMapping's default ordering (registration, unit, criterion, id) would add
     its sort columns to the SELECT DISTINCT, which then returns one row per mapping instead of one per
-    criterion (and joins four tables to sort them).
+    criterion (and joins four tables to sort them). One query (a UNION, which drops the duplicates).
     """
-    return (
+    mapped = (
         EvidenceMapping.objects.filter(
             registration_id__in=registration_ids,
             decision=EvidenceMapping.Decision.ACCEPTED,
@@ -780,6 +781,17 @@ def criteria_met_rows(registration_ids) -> QuerySet:
         .values_list("registration_id", "criterion_id")
         .distinct()
     )
+    transferred = (
+        UnitAssessment.objects.filter(
+            registration_id__in=registration_ids,
+            status=UnitAssessment.Status.SIGNED,
+            unit__criteria__isnull=False,
+        )
+        .exclude(transferred_from="")
+        .order_by()
+        .values_list("registration_id", "unit__criteria__id")
+    )
+    return mapped.union(transferred)
 
 
 @dataclass
@@ -799,6 +811,8 @@ class UnitProgress:
     def status_label(self) -> str:
         if self.unit_assessment is None:
             return "Not started"
+        if self.unit_assessment.is_transferred:  # its original signature is shown beside it
+            return "Signed at the sending centre (transferred)"
         return self.unit_assessment.get_status_display()
 
     @property
@@ -824,7 +838,7 @@ def registration_progress(registration) -> list[UnitProgress]:
     uas = {
         ua.unit_id: ua
         for ua in UnitAssessment.objects.filter(registration=registration).select_related(
-            "signed_by", "countersigned_by"
+            "signed_by", "countersigned_by", "transfer_confirmed_by"
         )
     }
     by_unit = defaultdict(list)

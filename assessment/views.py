@@ -166,6 +166,9 @@ def unit_sign(request, pk, unit_pk):
             problems = exc.problems
             form.add_error(None, services.NOT_SIGNED_SEE_LIST.format(unit=unit.number))
         except ValidationError as exc:
+            if matrix.unit_assessment.transfer_pending:  # the page shows no sign-off form for the error
+                messages.error(request, _error_text(exc))
+                return redirect("assessment:unit_matrix", pk=registration.pk, unit_pk=unit.pk)
             form.add_error(None, _error_text(exc))
         else:
             if ua.status == UnitAssessment.Status.AWAITING_COUNTERSIGNATURE:

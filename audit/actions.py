@@ -92,6 +92,9 @@ class Action(StrEnum):
     UNIT_REOPENED = "unit_reopened"
     UNIT_SIGNATURE_RECORDED = "unit_signature_recorded"
     UNIT_SIGNED_OFF = "unit_signed_off"
+    UNIT_TRANSFER_CONFIRMED = "unit_transfer_confirmed"
+    UNIT_TRANSFER_WITHDRAWN = "unit_transfer_withdrawn"
+    UNIT_TRANSFERRED_IN = "unit_transferred_in"
     # verification
     ASSESSOR_FLAG_CLEARED = "assessor_flag_cleared"
     ASSESSOR_FLAG_SET = "assessor_flag_set"

@@ -1,7 +1,9 @@
 """Import at the receiving centre: a verified passport becomes a registration whose evidence is stored
 through the ordinary upload checks and whose accepted decisions wait, read-only and attributed to the
 sending centre and assessor, for the receiving assessor to confirm or reject unit by unit (as recognition
-of prior learning). Catalogue mismatches are reported, never guessed."""
+of prior learning). A unit signed at the sending centre whose decisions were all imported stays signed with its
+original signature (assessment's transfers: it counts at once; no claim covers it and no IV samples it until the
+receiving assessor confirms it; rejecting it opens it). Catalogue mismatches are reported, never guessed."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 
 from assessment import permissions as assessment_permissions
 from assessment import services as assessment_services
-from assessment.models import Method
+from assessment.models import Method, UnitAssessment
 from audit.actions import Action
 from audit.dates import DATE
 from audit.services import audit_record
@@ -75,6 +77,54 @@ def _match_units(manifest, qualification):
         else:
             matched[unit["ref"]] = member
     return matched, mismatches
+
+
+def _moment(text):
+    moment = parse_datetime(text or "")
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _transfer_in(prior, registration, manifest, dropped: int, actor) -> str:
+    """A unit whose sign-off at the sending centre stands arrives signed with it when every accepted decision of
+    it was imported (assessment's unit_transfer_in); otherwise it arrives open, and the mismatch list says why
+    (returned, "" when there is nothing to say)."""
+    signed = prior.source_sign_off
+    if signed is None:
+        return ""
+    ref = prior.unit.ref
+    if dropped:
+        return (
+            f"Unit {ref} was signed at the sending centre but {dropped} of its accepted decisions "
+            f"{'was' if dropped == 1 else 'were'} not imported, so it arrives open: the assessor here "
+            "confirms its prior evidence and signs it off."
+        )
+    signed_at = _moment(signed.get("signed_at"))
+    if prior.source_status != "signed" or signed_at is None:
+        return (
+            f"Unit {ref} was signed at the sending centre but not countersigned there, so it arrives open: "
+            "the assessor here confirms its prior evidence and signs it off."
+        )
+    # A unit that travelled before keeps the centre it was first signed at (passport.py names it).
+    centre = signed.get("centre") or f"{manifest['centre']['name']} ({manifest['centre']['number']})"
+    signer = signed.get("signer") or "the sending centre's assessor"
+    if signed.get("countersigned_by"):
+        signer = f"{signer}, countersigned by {signed['countersigned_by']}"
+    authenticity = prior.source_authenticity
+    assessment_services.unit_transfer_in(
+        registration=registration,
+        unit=prior.unit,
+        actor=actor,
+        signed_at=signed_at,
+        transferred_from=centre,
+        transferred_signer=signer,
+        authenticity_signed_at=_moment(authenticity.get("signed_at")) if authenticity else None,
+        details={"content_sha256": signed.get("content_sha256"), "round": signed.get("round")},
+    )
+    prior.arrived_signed = True
+    prior.save(update_fields=["arrived_signed"])
+    return ""
 
 
 def _upload_from(archive, path: str, name: str):
@@ -160,7 +210,7 @@ def passport_import(
                 manifest_sha256=hashlib.sha256(archive.read(passport.MANIFEST)).hexdigest(),
                 key_fingerprint=report.fingerprint,
                 exported_at=manifest.get("exported_at", ""),
-                mismatches=mismatches,
+                mismatches=list(mismatches),  # a copy: the decision-level mismatches below are compared to it
                 imported_by=actor,
             )
             accepted = [
@@ -213,10 +263,12 @@ def passport_import(
                 )
                 criteria = {c.ref: c for c in AssessmentCriterion.objects.filter(unit=member.unit)}
                 ranges = {r.ref: r for r in RangeItem.objects.filter(unit=member.unit)}
+                dropped = 0
                 for m in by_unit[ref]:
                     criterion = criteria.get(m["criterion"]) if m["criterion"] else None
                     range_item = ranges.get(m["range_item"]) if m["range_item"] else None
                     if criterion is None and range_item is None:
+                        dropped += 1
                         if m.get("requirement"):
                             mismatches.append(
                                 f"Unit {ref}: the decision on evidence requirement {m['requirement']} "
@@ -240,6 +292,9 @@ def passport_import(
                         assessed_by=m.get("assessed_by") or "",
                         assessed_at=m.get("assessed_at") or "",
                     )
+                reason = _transfer_in(prior, registration, manifest, dropped, actor)
+                if reason:
+                    mismatches.append(reason)
             if mismatches != record.mismatches:
                 record.mismatches = mismatches
                 record.save(update_fields=["mismatches"])
@@ -254,6 +309,9 @@ def passport_import(
                     "fingerprint": record.key_fingerprint,
                     "evidence": len(new_items),
                     "decisions": len(accepted),
+                    "arrived_signed": sorted(
+                        p.unit.ref for p in record.units.select_related("unit") if p.arrived_signed
+                    ),
                     "mismatches": mismatches,
                 },
             )
@@ -265,10 +323,32 @@ def passport_import(
     return record
 
 
+def _prior_mappings(prior, source) -> list:
+    """The prior unit's decisions grouped by evidence, as RPL mappings naming the original centre and assessor."""
+    grouped = defaultdict(lambda: ([], []))
+    locations = {}
+    for d in prior.decisions.select_related("evidence", "criterion", "range_item"):
+        (grouped[d.evidence_id][0] if d.criterion_id else grouped[d.evidence_id][1]).append(
+            d.criterion or d.range_item
+        )
+        locations[d.evidence_id] = (d.evidence, f"RPL from {source}: {d.assessed_by}, {d.assessed_at[:10]}")
+    return [
+        assessment_services.PriorMapping(
+            evidence=locations[evidence_id][0],
+            location=locations[evidence_id][1][:100],
+            criteria=criteria,
+            range_items=range_items,
+        )
+        for evidence_id, (criteria, range_items) in grouped.items()
+    ]
+
+
 @transaction.atomic
 def prior_unit_decide(*, prior_unit, actor, confirm: bool, note: str = "") -> PriorUnit:
     """The receiving assessor confirms a unit's prior evidence (its decisions become RPL mappings made by
-    them, naming the original centre and assessor) or rejects it with a note."""
+    them, naming the original centre and assessor) or rejects it with a note. A unit that arrived signed stays
+    signed when confirmed (assessment's unit_transfer_confirm) and is withdrawn to open when rejected
+    (unit_transfer_withdraw)."""
     prior = (
         PriorUnit.objects.select_for_update()
         .select_related("passport_import__registration")
@@ -288,27 +368,29 @@ def prior_unit_decide(*, prior_unit, actor, confirm: bool, note: str = "") -> Pr
     if not confirm and not note:
         raise ValidationError(REJECT_NEEDS_NOTE)
     source = prior.passport_import.source_centre_name
-    if confirm:
-        grouped = defaultdict(lambda: ([], []))
-        locations = {}
-        for d in prior.decisions.select_related("evidence", "criterion", "range_item"):
-            (grouped[d.evidence_id][0] if d.criterion_id else grouped[d.evidence_id][1]).append(
-                d.criterion or d.range_item
+    mappings = _prior_mappings(prior, source) if confirm else []
+    if prior.arrived_signed:
+        # The unit arrived signed: confirming keeps it signed (its decisions mapped as RPL), rejecting withdraws
+        # it to open; the sending centre's signature stays on this prior unit as provenance either way.
+        ua = UnitAssessment.objects.get(registration=registration, unit_id=prior.unit_id)
+        if confirm:
+            assessment_services.unit_transfer_confirm(
+                unit_assessment=ua, actor=actor, mappings=mappings, details={"prior_unit": prior.pk}
             )
-            locations[d.evidence_id] = (
-                d.evidence,
-                f"RPL from {source}: {d.assessed_by}, {d.assessed_at[:10]}",
+        else:
+            assessment_services.unit_transfer_withdraw(
+                unit_assessment=ua, actor=actor, note=note, details={"prior_unit": prior.pk}
             )
-        for evidence_id, (criteria, range_items) in grouped.items():
-            evidence, location = locations[evidence_id]
+    else:
+        for m in mappings:
             assessment_services.mapping_add(
                 registration=registration,
-                evidence=evidence,
+                evidence=m.evidence,
                 actor=actor,
-                criteria=criteria,
-                range_items=range_items,
+                criteria=m.criteria,
+                range_items=m.range_items,
                 method=Method.RPL,
-                location=location[:100],
+                location=m.location[:100],
                 decision="accepted",
             )
     prior.status = PriorUnit.Status.CONFIRMED if confirm else PriorUnit.Status.REJECTED

@@ -110,6 +110,10 @@ class PriorUnit(models.Model):
     source_signatures = models.JSONField(
         default=list, help_text="The sending centre's signatures, as exported"
     )
+    arrived_signed = models.BooleanField(
+        default=False,
+        help_text="Signed at the sending centre, with every accepted decision imported: the unit arrived signed",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -130,7 +134,8 @@ class PriorUnit(models.Model):
     def source_sign_off(self) -> dict | None:
         """The sending centre's standing sign-off of the unit (its last round not reopened), as exported.
 
-        Kept as provenance only: it counts for nothing here until the receiving assessor re-signs the unit.
+        With every accepted decision of the unit imported, the unit arrives signed with it (`arrived_signed`,
+        the unit assessment's transferred_* fields); otherwise it stays here as provenance.
         """
         standing = [
             s
@@ -138,6 +143,12 @@ class PriorUnit(models.Model):
             if s.get("kind") == "assessor_sign_off" and not s.get("reopened_at")
         ]
         return max(standing, key=lambda s: s.get("round") or 0) if standing else None
+
+    @property
+    def source_authenticity(self) -> dict | None:
+        """The candidate's authenticity statement on the unit at the sending centre, as exported."""
+        signed = [s for s in self.source_signatures if s.get("kind") == "candidate_authenticity"]
+        return signed[-1] if signed else None
 
     @property
     def signed_at_source(self) -> bool:

@@ -31,6 +31,7 @@ from verification.models import CertificationClaim, VerificationDecision
 
 from . import keys
 from .canonical import canonical_json
+from .models import PriorUnit
 
 FORMAT = "portfolio-passport/1"
 MANIFEST = "manifest.json"
@@ -99,9 +100,17 @@ def build_manifest(
     )
     unit_assessments = list(
         UnitAssessment.objects.filter(registration=reg)
-        .select_related("unit", "signed_by", "countersigned_by")
+        .select_related("unit", "signed_by", "countersigned_by", "transfer_confirmed_by")
         .order_by("unit__ref")
     )
+    # The units that arrived signed from a sending centre keep their original signature (and its centre) here.
+    transferred = {ua.unit_id for ua in unit_assessments if ua.is_transferred}
+    originals = {
+        p.unit_id: p
+        for p in PriorUnit.objects.filter(
+            passport_import__registration=reg, unit_id__in=transferred
+        ).select_related("passport_import")
+    }
     sign_offs = list(
         UnitSignOff.objects.filter(unit_assessment__registration=reg)
         .select_related("unit_assessment__unit", "assessor", "countersigned_by")
@@ -181,6 +190,9 @@ def build_manifest(
                 "content_sha256": unit_content_hash(so.unit_assessment.unit_id),
             }
         )
+    for ua in unit_assessments:
+        if ua.is_transferred:
+            signatures.append(_transferred_sign_off(ua, originals.get(ua.unit_id)))
 
     return {
         "format": FORMAT,
@@ -251,6 +263,11 @@ def build_manifest(
                 "signed_at": _iso(ua.signed_at),
                 "countersigned_by": _name(ua.countersigned_by),
                 "countersigned_at": _iso(ua.countersigned_at),
+                # a unit signed at a sending centre: that centre and its signer, and who confirmed it here
+                "transferred_from": ua.transferred_from,
+                "transferred_signer": ua.transferred_signer,
+                "transfer_confirmed_by": _name(ua.transfer_confirmed_by),
+                "transfer_confirmed_at": _iso(ua.transfer_confirmed_at),
             }
             for ua in unit_assessments
         ],
@@ -285,6 +302,31 @@ def build_manifest(
         ],
         "forms": form_hashes,
         "files": file_hashes,
+    }
+
+
+def _transferred_sign_off(ua, prior) -> dict:
+    """The original sign-off of a unit that arrived signed from a sending centre, as that centre signed it (its
+    centre, signer, date, statement and the content hash it covered there): this centre did not sign it."""
+    original = (prior.source_sign_off if prior is not None else None) or {}
+    return {
+        "kind": "assessor_sign_off",
+        "unit": ua.unit.ref,
+        "round": original.get("round") or ua.round,
+        "signer": original.get("signer") or ua.transferred_signer,
+        "signed_at": original.get("signed_at") or _iso(ua.signed_at),
+        "countersigned_by": original.get("countersigned_by"),
+        "countersigned_at": original.get("countersigned_at"),
+        "reopened_at": None,
+        "reopen_reason": "",
+        "statement": original.get(
+            "statement", "Unit signed off: every assessment criterion and evidence requirement met."
+        ),
+        "content_sha256": original.get("content_sha256"),
+        "centre": ua.transferred_from,
+        "transferred": True,
+        "transfer_confirmed_by": _name(ua.transfer_confirmed_by),
+        "transfer_confirmed_at": _iso(ua.transfer_confirmed_at),
     }
 
 

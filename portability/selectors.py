@@ -79,30 +79,44 @@ def import_for(user, registration_pk) -> PassportImport:
 
 @dataclass(frozen=True)
 class PriorSignature:
-    """A unit signed at the sending centre, and whether it has been re-signed here (it counts only then)."""
+    """A unit signed at the sending centre and what became of that signature here: the unit arrived signed with
+    it (transferred: it stays signed, shown with the original signature), or arrived open (a decision not
+    imported, or its prior evidence rejected) and may have been signed off here since."""
 
     prior_unit: PriorUnit
     source_centre: str
     signer: str
     signed_on: date | None
-    re_signed_by: object | None  # the receiving assessor, once the unit is signed off here
-    re_signed_at: object | None
+    unit_assessment: UnitAssessment | None
 
     @property
-    def re_signed(self) -> bool:
-        return self.re_signed_by is not None
+    def transferred(self) -> bool:
+        return self.unit_assessment is not None and self.unit_assessment.is_transferred
+
+    @property
+    def signed_here(self) -> bool:
+        ua = self.unit_assessment
+        return ua is not None and ua.status == UnitAssessment.Status.SIGNED and ua.signed_by_id is not None
 
     @property
     def text(self) -> str:
+        ua = self.unit_assessment
+        if self.transferred:
+            return f"{ua.transfer_signature_text}; {ua.transfer_state_text}"
         there = (
             f"Signed at {self.source_centre} on {self.signed_on:{DATE}} by {self.signer}"
             if self.signed_on
             else f"Signed at {self.source_centre} by {self.signer}"
         )
-        if not self.re_signed:
-            return f"{there}, to be re-signed here"
-        name = self.re_signed_by.get_full_name() or self.re_signed_by.username
-        return f"{there}; re-signed here by {name} on {timezone.localtime(self.re_signed_at):{DATE}}"
+        if self.signed_here:
+            name = ua.signed_by.get_full_name() or ua.signed_by.username
+            return f"{there}; signed off here by {name} on {timezone.localtime(ua.signed_at):{DATE}}"
+        why = (
+            "its prior evidence was rejected"
+            if self.prior_unit.status == PriorUnit.Status.REJECTED
+            else "not every decision of it was imported"
+        )
+        return f"{there}; it is open here ({why}) and is signed off here once assessed"
 
 
 def prior_signature_states(registration) -> dict[int, PriorSignature]:
@@ -117,23 +131,21 @@ def prior_signature_states(registration) -> dict[int, PriorSignature]:
     ]
     if not priors:
         return {}
-    signed_here = {
+    uas = {
         ua.unit_id: ua
         for ua in UnitAssessment.objects.filter(
-            registration=registration,
-            unit_id__in=[p.unit_id for p in priors],
-            status=UnitAssessment.Status.SIGNED,
-        ).select_related("signed_by")
+            registration=registration, unit_id__in=[p.unit_id for p in priors]
+        ).select_related("signed_by", "transfer_confirmed_by")
     }
-    states = {}
-    for prior in priors:
-        ua = signed_here.get(prior.unit_id)
-        states[prior.unit_id] = PriorSignature(
+    return {
+        prior.unit_id: PriorSignature(
             prior_unit=prior,
-            source_centre=prior.passport_import.source_centre_name,
+            source_centre=(
+                f"{prior.passport_import.source_centre_name} ({prior.passport_import.source_centre_number})"
+            ),
             signer=prior.source_sign_off.get("signer") or "the sending centre's assessor",
             signed_on=prior.source_signed_on,
-            re_signed_by=ua.signed_by if ua else None,
-            re_signed_at=ua.signed_at if ua else None,
+            unit_assessment=uas.get(prior.unit_id),
         )
-    return states
+        for prior in priors
+    }

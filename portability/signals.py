@@ -1,5 +1,6 @@
 """Credentials follow claims: a new certification claim issues its credentials once the claim commits. A unit
-signed at a sending centre and re-signed here gets an audit row naming both signatures (provenance)."""
+signed at a sending centre that arrived open (a decision of it not imported, or the transferred unit rejected
+here) and is then signed off here gets an audit row naming both signatures (provenance)."""
 
 from django.db import transaction
 from django.db.models.signals import post_save

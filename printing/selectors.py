@@ -347,7 +347,7 @@ def portfolio(
             ua.unit_id: ua
             for ua in UnitAssessment.objects.filter(
                 registration=registration, unit_id__in=unit_ids
-            ).select_related("signed_by", "countersigned_by")
+            ).select_related("signed_by", "countersigned_by", "transfer_confirmed_by")
         }
         mappings = list(
             EvidenceMapping.objects.filter(registration=registration, unit_id__in=unit_ids)
@@ -420,6 +420,8 @@ def portfolio(
                     "started": _date(first_assessed.get(u.pk)),
                     "achieved": _date((ua.countersigned_at or ua.signed_at) if signed else None),
                     "assessor": ua.signed_by if ua and ua.signed_by_id else None,
+                    # signed at the sending centre (a passport's transferred unit): its original signature
+                    "transferred": ua.transfer_signature_text if ua else "",
                     "assessor_date": _date(ua.signed_at) if ua else None,
                     "countersigned_by": ua.countersigned_by if ua and ua.countersigned_by_id else None,
                     "candidate_date": _date(ua.authenticity_signed_at) if ua else None,

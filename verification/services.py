@@ -126,6 +126,11 @@ UNIT_NOT_CLAIMABLE = (
     "Unit {unit} cannot be claimed yet: it must be signed off and, where sampled, agreed by the "
     "internal verifier with no referral open."
 )
+# The gate's reason `transfers_pending` (ClaimCheck.transfers_pending), for a unit or full claim alike.
+CLAIM_TRANSFERS_PENDING = (
+    "{units} signed at the sending centre and not yet confirmed by the assessor here: the candidate's "
+    "assessor confirms or rejects each transferred unit on the prior-learning page before a claim covers it."
+)
 EXIT_REASON_REQUIRED = "Write the reason the candidate leaves: an exit claim withdraws the registration."
 CLAIM_CLOSING_NOT_CANCELLED = (
     "A full or exit claim closed the registration and cannot be cancelled here: contact the awarding body."
@@ -274,6 +279,13 @@ def sample_accept(*, plan, actor, decision_keys=None) -> Sample:
     sample = Sample.objects.create(plan=plan, accepted_by=actor)
     people = {ua.registration.assessor.username: ua.registration.assessor for ua, _ in chosen}
     people.update({ua.signed_by.username: ua.signed_by for ua, _ in chosen if ua.signed_by_id})
+    people.update(
+        {
+            ua.transfer_confirmed_by.username: ua.transfer_confirmed_by
+            for ua, _ in chosen
+            if ua.transfer_confirmed_by_id
+        }
+    )
     try:
         with transaction.atomic():
             SampleItem.objects.bulk_create(
@@ -550,7 +562,7 @@ def decision_record(
             and not (referred and ua.status == UnitAssessment.Status.OPEN)
         ):
             _raise(UNIT_NOT_SIGNED, unit=unit.ref)
-    assessor_id = ua.signed_by_id or registration.assessor_id
+    assessor_id = ua.signed_by_id or ua.transfer_confirmed_by_id or registration.assessor_id
     if mapping is not None:
         assessor_id = mapping.assessed_by_id
     now = timezone.now()
@@ -1005,6 +1017,17 @@ def claim_submit(*, registration, actor, kind: str, units=None, reason: str = ""
         _raise(CLAIM_NOT_ACTIVE, status=registration.get_status_display().lower())
     _refuse_past_last_certification_date(registration)
     check = selectors.claim_checks([registration])[0]
+    covered = (
+        check.signed_refs
+        if kind == CertificationClaim.Kind.FULL or units is None
+        else [ref for ref in check.signed_refs if ref in units]
+    )
+    waiting = [ref for ref in check.transfers_pending if ref in covered and ref not in check.claimed_refs]
+    if waiting:
+        _raise(
+            CLAIM_TRANSFERS_PENDING,
+            units=f"Unit {waiting[0]} is" if len(waiting) == 1 else f"Units {', '.join(waiting)} are",
+        )
     if kind == CertificationClaim.Kind.FULL:
         if not check.full_ready:
             _raise(

@@ -455,7 +455,9 @@ def ev_registration(request, pk):
     """A granted registration: its units and evidence, or for a sample grant the sampled units and the evidence
     mapped into them only."""
     registration, scope = _ev_registration(request, pk)
-    uas = UnitAssessment.objects.filter(registration=registration).select_related("unit", "signed_by")
+    uas = UnitAssessment.objects.filter(registration=registration).select_related(
+        "unit", "signed_by", "transfer_confirmed_by"
+    )
     if not scope.whole:
         uas = uas.filter(unit_id__in=scope.unit_ids)
     signatures = selectors.iv_signatures_for(registration)

@@ -10,6 +10,7 @@ One module per entity; this package re-exports their public names, so callers wr
 - registrations: registering a candidate and changing the registration
 - mappings: evidence mapped to criteria, range items and requirements, and the decisions on each mapping
 - sign_off: authenticity statement, sign-off, countersignature, reopening
+- transfers: units that arrive signed from a sending centre (a passport import), confirmed or withdrawn here
 - records: observation, questioning and professional discussion records
 - skills_scans, action_plans, reports, feedback: induction, the assessment plan, the 2006 report, feedback
 """
@@ -82,6 +83,11 @@ from .messages import (
     SELECTION_REFUSED_SEE_TALLY,
     SIGN_OFF_STATEMENT,
     STALE,
+    TRANSFER_NEEDS_CENTRE,
+    TRANSFER_NOT_OPEN,
+    TRANSFER_NOT_PENDING,
+    TRANSFER_REJECT_NEEDS_NOTE,
+    TRANSFERRED_UNIT,
     TRANSITION_REFUSED,
     UNIT_IN_USE,
     UNIT_LOCKED,
@@ -112,6 +118,7 @@ from .sign_off import (
     unit_sign_off,
 )
 from .skills_scans import skills_scan_agree, skills_scan_create
+from .transfers import PriorMapping, unit_transfer_confirm, unit_transfer_in, unit_transfer_withdraw
 from .transitions import (
     check_transition,
     registration_reinstate,

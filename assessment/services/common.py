@@ -25,7 +25,7 @@ from evidence.services import evidence_lock
 
 from ..models import Registration, UnitAssessment
 from ..permissions import registration_lock_message
-from .messages import STALE, UNIT_LOCKED
+from .messages import STALE, TRANSFERRED_UNIT, UNIT_LOCKED
 
 
 def _raise(message: str, **kwargs):
@@ -105,7 +105,14 @@ def _bump(unit_assessments):
     )
 
 
+def _refuse_if_transfer_pending(ua: UnitAssessment):
+    """A transferred unit not yet confirmed changes only through its confirmation or rejection (transfers.py)."""
+    if ua.transfer_pending:
+        _raise(TRANSFERRED_UNIT, unit=ua.unit.ref, centre=ua.transferred_from)
+
+
 def _refuse_if_locked(ua: UnitAssessment):
+    _refuse_if_transfer_pending(ua)
     if ua.is_locked:
         _raise(UNIT_LOCKED, unit=ua.unit.ref)
 

@@ -130,8 +130,43 @@ def mapping_add(
 
     `evidence_revision` is the revision of the evidence the assessor's page showed: when the candidate has
     edited it since, nothing is saved and the message says what changed. Every decision is kept in the
-    mapping decision history with the revision it was made on.
+    mapping decision history with the revision it was made on. A signed unit refuses it (a transferred one
+    with TRANSFERRED_UNIT: only its confirmation maps into it, transfers.unit_transfer_confirm).
     """
+    return _mapping_add(
+        registration=registration,
+        evidence=evidence,
+        actor=actor,
+        criteria=criteria,
+        range_items=range_items,
+        method=method,
+        location=location,
+        decision=decision,
+        reason=reason,
+        evidence_revision=evidence_revision,
+        requirements=requirements,
+        setting=setting,
+    )
+
+
+def _mapping_add(
+    *,
+    registration,
+    evidence,
+    actor,
+    criteria=(),
+    range_items=(),
+    method: str,
+    location: str = "",
+    decision: str,
+    reason: str = "",
+    evidence_revision=None,
+    requirements=(),
+    setting: str = "",
+    confirming_transfer: bool = False,
+) -> list[EvidenceMapping]:
+    """mapping_add's work, inside the caller's transaction. `confirming_transfer`: the receiving assessor's
+    confirmation of a transferred unit adds its prior decisions as RPL mappings to the unit, signed as it is."""
     from ..selectors import registration_units
 
     if not permissions.is_assessor_of(actor, registration):
@@ -164,7 +199,8 @@ def mapping_add(
     registration = _lock_registration(registration.pk)
     _refuse_if_past_end(registration)
     for ua in locked.values():
-        _refuse_if_locked(ua)
+        if not (confirming_transfer and ua.transfer_pending):
+            _refuse_if_locked(ua)
     evidence = _lock_current_evidence(evidence, evidence_revision)
     if decision == EvidenceMapping.Decision.ACCEPTED:
         for field_name, target in targets:

@@ -39,6 +39,19 @@ UNIT_LOCKED = (
     "Unit {unit} is signed off and locked: reopen it first (internal verifier referral or centre admin)."
 )
 UNIT_NOT_IN_REGISTRATION = "Unit {unit} is not part of this registration."
+# A unit that arrived signed from a sending centre (assessment/services/transfers.py): until its assessor here
+# confirms or rejects it on the prior-learning page, nothing else may change it (it cannot be reopened either).
+TRANSFERRED_UNIT = (
+    "Unit {unit} is a transferred unit, signed at {centre}: it cannot be changed, signed or reopened here. "
+    "The candidate's assessor confirms or rejects it on the prior-learning page; rejecting it opens the unit."
+)
+TRANSFER_NOT_PENDING = (
+    "Unit {unit} is not a transferred unit waiting for confirmation: there is nothing to confirm or reject."
+)
+TRANSFER_NEEDS_CENTRE = "Name the sending centre the unit was signed at, and when."
+TRANSFER_NOT_OPEN = "Unit {unit} already holds assessment work here: it cannot arrive signed from a passport."
+TRANSFER_REJECT_NEEDS_NOTE = "Say why the transferred unit is rejected: the candidate and the IV read it."
+
 EVIDENCE_NOT_CANDIDATES = "That evidence does not belong to this candidate."
 NOTHING_TICKED = "Tick at least one criterion."
 REASON_REQUIRED = "Say why the evidence is not yet enough: the candidate needs to know what to do."

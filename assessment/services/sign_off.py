@@ -15,7 +15,14 @@ from audit.signatures import signature_record
 
 from .. import permissions, signing
 from ..models import RequirementConfirmation, UnitAssessment, UnitSignOff
-from .common import _check_version, _lock_one, _lock_registration, _raise, _refuse_if_locked
+from .common import (
+    _check_version,
+    _lock_one,
+    _lock_registration,
+    _raise,
+    _refuse_if_locked,
+    _refuse_if_transfer_pending,
+)
 from .dates import _refuse_if_past_end
 from .messages import (
     ALREADY_SIGNED,
@@ -53,6 +60,7 @@ def authenticity_sign(*, unit_assessment, actor, client_ip: str | None = None) -
     if not permissions.is_candidate_of(actor, ua.registration):
         _raise(NOT_CANDIDATE)
     _lock_registration(ua.registration_id)
+    _refuse_if_transfer_pending(ua)
     if ua.authenticity_signed_at:
         _raise(AUTHENTICITY_ALREADY)
     _refuse_if_locked(ua)
@@ -140,6 +148,7 @@ def unit_sign_off(
     if not permissions.is_assessor_of(actor, ua.registration):
         _raise(NOT_ASSESSOR)
     _lock_registration(ua.registration_id)
+    _refuse_if_transfer_pending(ua)
     if not actor.check_password(password or ""):
         _raise(BAD_PASSWORD)
     if ua.is_locked:
@@ -263,6 +272,7 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
     reason = (reason or "").strip()
     if not reason:
         _raise(REOPEN_REASON_REQUIRED)
+    _refuse_if_transfer_pending(ua)
     if not permissions.may_reopen(actor, registration, by_referral=by_referral):
         _raise(REOPEN_NOT_ALLOWED)
     if not ua.is_locked:
@@ -276,6 +286,13 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
         "signed_by": ua.signed_by.username if ua.signed_by else None,
         "round": ua.round,
     }
+    if ua.is_transferred:  # a confirmed transferred unit reopened: from now on it is assessed here
+        previous |= {
+            "transferred_from": ua.transferred_from,
+            "transferred_signer": ua.transferred_signer,
+            "signed_at": ua.signed_at.isoformat(),
+            "transfer_confirmed_by": ua.transfer_confirmed_by.username if ua.transfer_confirmed_by else None,
+        }
     ua = unit_assessment_transition(
         ua=ua,
         actor=actor,
@@ -285,6 +302,10 @@ def unit_reopen(*, unit_assessment, actor, reason: str, by_referral: bool = Fals
         countersigned_by=None,
         signed_at=None,
         countersigned_at=None,
+        transferred_from="",
+        transferred_signer="",
+        transfer_confirmed_by=None,
+        transfer_confirmed_at=None,
         round=F("round") + 1,
         details={"reason": reason, "by_referral": by_referral, "previous": previous},
     )

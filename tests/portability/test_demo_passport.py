@@ -64,7 +64,8 @@ def test_the_demo_candidates_passport_travels_to_a_second_centre(client, demo_da
     assessor = registration.assessor.get_full_name()
     assert f"Prior learning from {registration.centre.name}" in page
     assert page.count(f"{assessor}, 20") >= sum(p.decisions.count() for p in record.units.all()) > 0
-    assert page.count(f"by {assessor}, to be re-signed here") == 2  # both units were signed there
+    # both units were signed there: they arrive signed, shown with the original signature, to be confirmed here
+    assert page.count(f"by {assessor}; waiting for the assessor here to confirm or reject it") == 2
 
     # the demo candidate's own portfolio carries uploaded files: one changed byte in one of them is named
     cara = Registration.objects.get(candidate__username="candidate")

@@ -34,10 +34,18 @@ class ClaimCheck:
     claimed_refs: list[str] = field(default_factory=list)  # already in a unit claim
     unit_credits: dict[str, int] = field(default_factory=dict)
     plan_reasons: list[str] = field(default_factory=list)  # the active sampling plan, not met for them
+    # transferred units (signed at a sending centre) the assessor here has not confirmed yet: no claim covers them
+    transfers_pending: list[str] = field(default_factory=list)
 
     @property
     def full_ready(self) -> bool:
-        return self.verdict.achieved and not self.pending and self.certifiable and not self.plan_reasons
+        return (
+            self.verdict.achieved
+            and not self.pending
+            and not self.transfers_pending
+            and self.certifiable
+            and not self.plan_reasons
+        )
 
     @property
     def units_ready(self) -> bool:
@@ -49,6 +57,10 @@ class ClaimCheck:
         reasons = [r.message for r in self.verdict.unmet] + list(self.verdict.reasons)
         reasons += [
             f"Unit {ref}: the internal verifier has not agreed the sampled decision." for ref in self.pending
+        ]
+        reasons += [
+            f"Unit {ref}: signed at the sending centre, not yet confirmed by the assessor here."
+            for ref in self.transfers_pending
         ]
         reasons += list(self.plan_reasons)
         reasons += list(self.certifiable_reasons)
@@ -150,8 +162,13 @@ def claim_checks(registrations) -> list[ClaimCheck]:
             certifiable[q.pk] = qualification_is_certifiable(q)
         signed = [ua.unit for ua in uas[reg.pk]]
         signed_refs = [u.ref for u in signed]
-        verdict = evaluate(specs[q.pk], signed_refs)
-        claimable = [u for u in signed if u.ref not in pending[reg.pk] and u.ref not in claimed[reg.pk]]
+        verdict = evaluate(specs[q.pk], signed_refs)  # a transferred unit is signed: it counts at once
+        transfers = [ua.unit.ref for ua in uas[reg.pk] if ua.transfer_pending]
+        claimable = [
+            u
+            for u in signed
+            if u.ref not in pending[reg.pk] and u.ref not in claimed[reg.pk] and u.ref not in transfers
+        ]
         ok, reasons = certifiable[q.pk]
         result.append(
             ClaimCheck(
@@ -166,6 +183,7 @@ def claim_checks(registrations) -> list[ClaimCheck]:
                 claimed_refs=sorted(claimed[reg.pk]),
                 unit_credits={u.ref: u.credits or 0 for u in signed},
                 plan_reasons=plan_reasons.get(reg.pk, []),
+                transfers_pending=transfers,
             )
         )
     return result

@@ -201,7 +201,7 @@ def ev_unit_review(user, registration, unit_id) -> EvUnitReview | None:
     from evidence.selectors import evidence_visible_to
 
     ua = (
-        UnitAssessment.objects.select_related("unit", "signed_by")
+        UnitAssessment.objects.select_related("unit", "signed_by", "transfer_confirmed_by")
         .filter(registration=registration, unit_id=unit_id)
         .first()
     )

@@ -48,8 +48,9 @@ def parse_decision_key(key: str) -> tuple[int, str]:
 
 
 def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=None) -> Pool:
-    """Every sampleable decision of the plan: signed units (summative) and units in progress with assessment
-    decisions (interim), of the plan's qualification at its centre, inside its period. Seven queries (two
+    """Every sampleable decision of the plan: signed units (summative; a transferred unit only once the assessor
+    here confirmed it, as theirs) and units in progress with assessment decisions (interim), of the plan's
+    qualification at its centre, inside its period. Seven queries (two
     read the competence
     records: trainees and newly qualified assessors are sampled in full).
 
@@ -69,7 +70,9 @@ def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=No
             registration__qualification_id=plan.qualification_id,
         )
         .exclude(registration__status=Registration.Status.WITHDRAWN)
-        .select_related("unit", "registration__candidate", "registration__assessor", "signed_by")
+        .select_related(
+            "unit", "registration__candidate", "registration__assessor", "signed_by", "transfer_confirmed_by"
+        )
         .order_by("registration_id", "unit__number")
     )
     own_ids = unit_assessments_assessed_by(verifier, uas) if verifier is not None else set()
@@ -109,13 +112,17 @@ def plan_pool(plan: SamplingPlan, verifier=None, registration_ids=None, flags=No
         candidate = f"r{reg.pk}"
         people[candidate] = str(reg.candidate)
         stages = []
+        # A transferred unit (signed at a sending centre) is left out until the assessor here confirms it; from
+        # then on it is the confirming assessor's decision, made when they confirmed it.
+        decided_at = ua.transfer_confirmed_at or ua.signed_at
         if (
             plan.summative
             and ua.status == UnitAssessment.Status.SIGNED
-            and ua.signed_at
-            and start <= timezone.localtime(ua.signed_at).date() <= end
+            and not ua.transfer_pending
+            and decided_at
+            and start <= timezone.localtime(decided_at).date() <= end
         ):
-            stages.append((Stage.SUMMATIVE.value, ua.signed_by))
+            stages.append((Stage.SUMMATIVE.value, ua.signed_by or ua.transfer_confirmed_by))
         if plan.interim and ua.status == UnitAssessment.Status.OPEN and key in interim_in_period:
             stages.append((Stage.INTERIM.value, reg.assessor))
         if (ua.pk, Stage.SUMMATIVE.value) in sampled and not any(s == Stage.SUMMATIVE for s, _ in stages):

@@ -12,7 +12,7 @@ from .pool import _day_start
 
 def _pool_sql(plan, registration_ids=None) -> tuple[str, list]:
     """A CTE `pool` of the plan's sampleable decisions, one row per (unit assessment, stage): the same decisions
-    as plan_pool (signed units signed inside the period, open units with an assessment decision inside it, and
+    as plan_pool (signed units signed inside the period, a transferred unit once confirmed here, open units with an assessment decision inside it, and
     whatever was sampled since), with `sampled` 1 or 0. Everything is reduced by the database: no mapping row
     reaches Python. `registration_ids`: only these registrations' decisions (each the same as in the whole pool).
 
@@ -30,7 +30,13 @@ def _pool_sql(plan, registration_ids=None) -> tuple[str, list]:
     params.append(plan.pk)
     summative = f"ua.id IN (SELECT unit_assessment_id FROM sampled WHERE stage = '{Stage.SUMMATIVE.value}')"  # noqa: S608 - table names and constants only
     if plan.summative:
-        summative = f"(ua.status = %s AND ua.signed_at >= %s AND ua.signed_at < %s) OR {summative}"
+        # A transferred unit (signed at a sending centre) is left out until the assessor here confirms it; from
+        # then on it is their decision, made when they confirmed it.
+        summative = (
+            "(ua.status = %s AND COALESCE(ua.transfer_confirmed_at, ua.signed_at) >= %s"
+            " AND COALESCE(ua.transfer_confirmed_at, ua.signed_at) < %s"
+            f" AND (ua.transferred_from = '' OR ua.transfer_confirmed_at IS NOT NULL)) OR {summative}"
+        )
         params += [UnitAssessment.Status.SIGNED, start, end]
     interim = f"ua.id IN (SELECT unit_assessment_id FROM sampled WHERE stage = '{Stage.INTERIM.value}')"  # noqa: S608 - table names and constants only
     interim_params: list = []
@@ -45,8 +51,8 @@ def _pool_sql(plan, registration_ids=None) -> tuple[str, list]:
                       AND status <> %s{only}),
         sampled AS (SELECT unit_assessment_id, stage FROM {item} WHERE plan_id = %s),
         pool AS (
-          SELECT ua.id AS ua_id, '{Stage.SUMMATIVE.value}' AS stage, COALESCE(ua.signed_by_id, r.assessor_id)
-                 AS assessor_id, ua.registration_id AS reg_id, ua.unit_id AS unit_id,
+          SELECT ua.id AS ua_id, '{Stage.SUMMATIVE.value}' AS stage,
+                 COALESCE(ua.signed_by_id, ua.transfer_confirmed_by_id, r.assessor_id) AS assessor_id, ua.registration_id AS reg_id, ua.unit_id AS unit_id,
                  CASE WHEN EXISTS (SELECT 1 FROM sampled s WHERE s.unit_assessment_id = ua.id
                                    AND s.stage = '{Stage.SUMMATIVE.value}') THEN 1 ELSE 0 END AS sampled
           FROM {ua} ua JOIN regs r ON r.id = ua.registration_id WHERE {summative}

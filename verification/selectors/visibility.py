@@ -35,6 +35,7 @@ def sample_items_visible_to(user) -> QuerySet[SampleItem]:
         "unit_assessment__registration__assessor",
         "unit_assessment__registration__internal_verifier",
         "unit_assessment__signed_by",
+        "unit_assessment__transfer_confirmed_by",
         "assessor",
     )
 
