@@ -36,23 +36,32 @@ EXISTS (
 )
 """
 
-# PostgreSQL: the trigger of migration 0002 stays; its function is replaced.
-PG_FORWARD = f"""
+def pg_function(condition: str) -> str:
+    """PostgreSQL: the trigger of migration 0002 stays; its function is replaced."""
+    return f"""
 CREATE OR REPLACE FUNCTION verification_no_own_assessment() RETURNS trigger AS $$
 BEGIN
-    IF {_CONDITION} THEN
+    IF {condition} THEN
         RAISE EXCEPTION '{OWN_ASSESSMENT}';
     END IF;
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
 """
-SQLITE_FORWARD = [
-    "DROP TRIGGER IF EXISTS verification_decision_not_own_insert;",
-    "DROP TRIGGER IF EXISTS verification_decision_not_own_update;",
-    f"CREATE TRIGGER verification_decision_not_own_insert BEFORE INSERT ON verification_verificationdecision "
-    f"WHEN {_CONDITION} BEGIN SELECT RAISE(ABORT, '{OWN_ASSESSMENT}'); END;",
-    f"CREATE TRIGGER verification_decision_not_own_update BEFORE UPDATE OF verifier_id, unit_assessment_id "
-    f"ON verification_verificationdecision "
-    f"WHEN {_CONDITION} BEGIN SELECT RAISE(ABORT, '{OWN_ASSESSMENT}'); END;",
-]
+
+
+def sqlite_triggers(condition: str) -> list[str]:
+    """SQLite: the insert and update triggers, dropped and made again on `condition`."""
+    return [
+        "DROP TRIGGER IF EXISTS verification_decision_not_own_insert;",
+        "DROP TRIGGER IF EXISTS verification_decision_not_own_update;",
+        f"CREATE TRIGGER verification_decision_not_own_insert BEFORE INSERT ON verification_verificationdecision "
+        f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{OWN_ASSESSMENT}'); END;",
+        f"CREATE TRIGGER verification_decision_not_own_update BEFORE UPDATE OF verifier_id, unit_assessment_id "
+        f"ON verification_verificationdecision "
+        f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{OWN_ASSESSMENT}'); END;",
+    ]
+
+
+PG_FORWARD = pg_function(_CONDITION)
+SQLITE_FORWARD = sqlite_triggers(_CONDITION)
