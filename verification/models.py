@@ -83,6 +83,12 @@ class SamplingPlan(models.Model):
         editable=False,
         help_text="When the pool's summary rows were last built in full",
     )
+    coverage_counts = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The coverage counted from the pool's summary rows, kept until they change (selectors/summary.py)",
+    )
 
     class Meta:
         ordering = ["-period_start", "qualification__code"]

@@ -133,6 +133,50 @@ def test_a_change_marked_while_the_rows_are_rebuilt_stays_marked(world, plan, mo
     assert _agree(plan).candidates == 2
 
 
+def test_the_coverage_is_counted_once_until_the_rows_change(world, plan):
+    """The counts are kept on the plan: a read with nothing changed does not count the rows again; a change, an
+    edit of the plan or a rebuild has them counted again."""
+    map_evidence(world.reg1, world.u101, world.ann)
+    services.candidate_site_set(actor=world.admin, registration=world.reg1, site="North")
+    selectors.plan_coverage(plan)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.plan_coverage(plan)
+    assert not any("COUNT(DISTINCT" in q["sql"] for q in queries.captured_queries)
+    map_evidence(world.reg2, world.u102, world.pat)
+    assert _agree(plan).candidates == 2
+    plan.cover_sites = False
+    plan.save()
+    assert "site" not in {n[0] for n in _needs(_agree(plan))}
+    selectors.summary.rebuild_later()
+    assert _agree(plan).candidates == 2
+
+
+def test_a_renamed_assessor_is_named_afresh(world, plan):
+    map_evidence(world.reg1, world.u101, world.ann)
+    selectors.plan_coverage(plan)
+    world.ann.first_name, world.ann.last_name = "Annabel", "Renamed"
+    world.ann.save()
+    assert selectors.plan_coverage(plan).people[world.ann.username] == "Annabel Renamed"
+
+
+def test_counts_from_older_rows_never_hide_a_change_made_while_counting(world, plan, monkeypatch):
+    """A change committed while the coverage is counted stays marked: the next read counts again."""
+    from verification.selectors import coverage
+
+    map_evidence(world.reg1, world.u101, world.ann)
+    count = coverage._count
+
+    def count_then_someone_writes(*args, **kwargs):
+        counts = count(*args, **kwargs)
+        map_evidence(world.reg2, world.u102, world.pat)
+        return counts
+
+    monkeypatch.setattr(coverage, "_count", count_then_someone_writes)
+    assert selectors.plan_coverage(plan).candidates == 1
+    monkeypatch.setattr(coverage, "_count", count)
+    assert _agree(plan).candidates == 2
+
+
 def test_a_bulk_load_is_rebuilt_by_the_command(world, plan):
     """Rows written around the models (a restore, the centre benchmark's bulk inserts) are not seen until the
     plans are rebuilt: `manage.py rebuild_sampling_pool` (or --now)."""

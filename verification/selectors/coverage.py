@@ -52,61 +52,18 @@ def _summary_sql(plan) -> tuple[str, list]:
 
 
 def plan_coverage(plan, flags: dict[str, str] | None = None, exact: bool = False) -> PlanCoverage:
-    """What the plan needs and what is sampled, by assessor, unit, method, site and stage: one aggregate query over
-    the plan's summary rows (brought up to date first: summary.refresh), plus three reading who is sampled in
+    """What the plan needs and what is sampled, by assessor, unit, method, site and stage: counted by one aggregate
+    query over the plan's summary rows (brought up to date first) and kept on the plan until they change
+    (summary.refresh), the assessors and units then named by one query, plus three reading who is sampled in
     full, whatever the size of the centre. `exact`: counted from the pool's definition itself (pool_sql), the
     reference the summary is tested against (and what an unsaved change to `plan` needs)."""
-    from django.db import connection
-
     if flags is None:
         flags = _full_sample_flags(plan)
     if exact:
-        pool, params = _pool_sql(plan)
+        counts = _count(plan, *_pool_sql(plan), exact=True)
     else:
-        summary.refresh(plan)
-        pool, params = _summary_sql(plan)
-    user, unit = User._meta.db_table, Unit._meta.db_table
-    mapping, site = EvidenceMapping._meta.db_table, CandidateSite._meta.db_table
-    # grouped by the assessor's id, then named: the pool's rows are sorted by an integer, not by three strings
-    parts = [
-        f"""SELECT 'assessor', u.username, a.n, a.s, u.first_name, u.last_name
-                 FROM (SELECT p.assessor_id, COUNT(DISTINCT p.reg_id) AS n,
-                              COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END) AS s
-                       FROM pool p GROUP BY p.assessor_id) a JOIN {user} u ON u.id = a.assessor_id"""  # noqa: S608 - table names and constants only
-    ]
-    # the candidates (the grid's rows) and those with something sampled: the pages' counts, in the same query
-    parts.append("""SELECT 'candidates', '', COUNT(DISTINCT p.reg_id),
-                           COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END), '', '' FROM pool p""")
-    # the units are the grid's columns: counted whether the plan needs them or not
-    parts.append(f"""SELECT 'unit', un.ref, 1, MAX(p.sampled), '', '' FROM pool p
-                     JOIN {unit} un ON un.id = p.unit_id GROUP BY un.ref""")  # noqa: S608 - table names and constants only
-    if plan.cover_methods and exact:
-        # One probe per method (the field's choices) of the index on (registration, unit, method), stopping at the
-        # first decision found, rather than every mapping of the pool grouped by method.
-        has = (
-            f"EXISTS (SELECT 1 FROM pool p WHERE {{}}EXISTS (SELECT 1 FROM {mapping} m WHERE "  # noqa: S608 - table names and constants only
-            f"m.registration_id = p.reg_id AND m.unit_id = p.unit_id AND m.method = %s))"
-        )
-        for code in Method.values:
-            parts.append(f"""SELECT 'method', %s, 1, CASE WHEN {has.format("p.sampled = 1 AND ")} THEN 1 ELSE 0 END,
-                             '', '' WHERE {has.format("")}""")  # noqa: S608 - table names and constants only
-            params = params + [code, code, code]
-    elif plan.cover_methods:
-        # the summary rows carry each unit's methods (",observation,questioning,")
-        for code in Method.values:
-            parts.append("""SELECT 'method', %s, 1, MAX(p.sampled), '', '' FROM pool p WHERE p.methods LIKE %s
-                            HAVING COUNT(*) > 0""")
-            params = params + [code, f"%,{code},%"]
-    if plan.cover_sites:
-        parts.append(f"""SELECT 'site', cs.site, 1, MAX(p.sampled), '', '' FROM pool p
-                         JOIN {site} cs ON cs.registration_id = p.reg_id WHERE cs.site <> '' GROUP BY cs.site""")  # noqa: S608 - table names and constants only
-    if plan.stages:
-        parts.append(f"""SELECT 'stage', p.stage, 1, MAX(p.sampled), '', '' FROM pool p
-                         WHERE p.stage IN ({", ".join("%s" for _ in plan.stages)}) GROUP BY p.stage""")  # noqa: S608 - table names and constants only
-        params = params + [str(s) for s in plan.stages]
-    with connection.cursor() as cursor:
-        cursor.execute(pool + "\n" + "\nUNION ALL\n".join(parts), params)
-        rows = cursor.fetchall()
+        counts = summary.refresh(plan, count=lambda: _count(plan, *_summary_sql(plan))) or []
+    rows = _named(counts)
     plain = sampling.SamplingPlan(
         min_share=plan.min_share_percent / 100, full_sample_assessors=frozenset(flags)
     )
@@ -144,6 +101,79 @@ def plan_coverage(plan, flags: dict[str, str] | None = None, exact: bool = False
         candidates,
         candidates - candidates_sampled,
     )
+
+
+def _count(plan, pool: str, params: list, exact: bool = False) -> list[list]:
+    """The plan's coverage counts over the pool CTE `pool`: [kind, key, count, sampled] rows, assessors and units by
+    their ids (named when read, so that a renamed assessor or unit is never shown by an old name)."""
+    from django.db import connection
+
+    mapping, site = EvidenceMapping._meta.db_table, CandidateSite._meta.db_table
+    parts = [
+        """SELECT 'assessor', CAST(p.assessor_id AS TEXT), COUNT(DISTINCT p.reg_id),
+                  COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END) FROM pool p GROUP BY p.assessor_id"""
+    ]
+    # the candidates (the grid's rows) and those with something sampled: the pages' counts, in the same query
+    parts.append("""SELECT 'candidates', '', COUNT(DISTINCT p.reg_id),
+                           COUNT(DISTINCT CASE WHEN p.sampled = 1 THEN p.reg_id END) FROM pool p""")
+    # the units are the grid's columns: counted whether the plan needs them or not
+    parts.append("SELECT 'unit', CAST(p.unit_id AS TEXT), 1, MAX(p.sampled) FROM pool p GROUP BY p.unit_id")
+    if plan.cover_methods and exact:
+        # One probe per method (the field's choices) of the index on (registration, unit, method), stopping at the
+        # first decision found, rather than every mapping of the pool grouped by method.
+        has = (
+            f"EXISTS (SELECT 1 FROM pool p WHERE {{}}EXISTS (SELECT 1 FROM {mapping} m WHERE "  # noqa: S608 - table names and constants only
+            f"m.registration_id = p.reg_id AND m.unit_id = p.unit_id AND m.method = %s))"
+        )
+        for code in Method.values:
+            parts.append(f"""SELECT 'method', %s, 1, CASE WHEN {has.format("p.sampled = 1 AND ")} THEN 1 ELSE 0 END
+                             WHERE {has.format("")}""")  # noqa: S608 - table names and constants only
+            params = params + [code, code, code]
+    elif plan.cover_methods:
+        # the summary rows carry each unit's methods (",observation,questioning,")
+        for code in Method.values:
+            parts.append("""SELECT 'method', %s, 1, MAX(p.sampled) FROM pool p WHERE p.methods LIKE %s
+                            HAVING COUNT(*) > 0""")
+            params = params + [code, f"%,{code},%"]
+    if plan.cover_sites:
+        parts.append(f"""SELECT 'site', cs.site, 1, MAX(p.sampled) FROM pool p
+                         JOIN {site} cs ON cs.registration_id = p.reg_id WHERE cs.site <> '' GROUP BY cs.site""")  # noqa: S608 - table names and constants only
+    if plan.stages:
+        parts.append(f"""SELECT 'stage', p.stage, 1, MAX(p.sampled) FROM pool p
+                         WHERE p.stage IN ({", ".join("%s" for _ in plan.stages)}) GROUP BY p.stage""")  # noqa: S608 - table names and constants only
+        params = params + [str(s) for s in plan.stages]
+    with connection.cursor() as cursor:
+        cursor.execute(pool + "\n" + "\nUNION ALL\n".join(parts), params)
+        return [[kind, key, int(n), int(have or 0)] for kind, key, n, have in cursor.fetchall()]
+
+
+def _named(counts: list[list]) -> list[tuple]:
+    """The counts with their assessors (username, first and last names) and units (refs) read now: one query.
+    Units sharing a ref are one column, sampled if any of them is."""
+    from django.db import connection
+
+    user, unit = User._meta.db_table, Unit._meta.db_table
+    user_ids = [int(key) for kind, key, _, _ in counts if kind == "assessor"] or [0]
+    unit_ids = [int(key) for kind, key, _, _ in counts if kind == "unit"] or [0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'assessor', id, username, first_name, last_name FROM {user} "  # noqa: S608 - table names only
+            f"WHERE id IN ({', '.join('%s' for _ in user_ids)}) UNION ALL "
+            f"SELECT 'unit', id, ref, '', '' FROM {unit} WHERE id IN ({', '.join('%s' for _ in unit_ids)})",
+            user_ids + unit_ids,
+        )
+        names = {(kind, str(pk)): (name, first, last) for kind, pk, name, first, last in cursor.fetchall()}
+    rows, units = [], {}
+    for kind, key, n, have in counts:
+        if kind == "unit":
+            ref = names.get((kind, key), (key,))[0]
+            units[ref] = max(units.get(ref, 0), have)
+        elif kind == "assessor":
+            username, first, last = names.get((kind, key), (key, "", ""))
+            rows.append((kind, username, n, have, first, last))
+        else:
+            rows.append((kind, key, n, have, "", ""))
+    return rows + [("unit", ref, 1, have, "", "") for ref, have in units.items()]
 
 
 def _pool_registrations(plan, having: str = "") -> QuerySet[Registration]:
