@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from assessment.models import UnitAssessment, UnitSignOff
 from tests.assessment.factories import make_candidates
+from verification import selectors
 from verification.models import CandidateSite, CertificationClaim, ExternalAccessGrant, VerificationDecision
 
 from .conftest import sample_item_for
@@ -48,6 +49,18 @@ def test_claim_list_same_queries_at_two_sizes(client, world, count, django_asser
     assert body.count('id="ready-') - 1 == min(count, 50)  # less the heading's id="ready-h"
     assert body.count('id="claim-') == min(count, 50)
     assert len(response.content) < 150_000
+
+
+def test_a_registration_with_two_signed_units_is_ready_to_claim_once(world):
+    w = world
+    (reg,) = crowd(w, 1, signed=True)
+    now = timezone.now()
+    ua = UnitAssessment.objects.get(registration=reg, unit=w.u102)
+    UnitAssessment.objects.filter(pk=ua.pk).update(
+        status=UnitAssessment.Status.SIGNED, signed_by=w.ann, signed_at=now
+    )
+    ready = selectors.claim_candidate_registrations(w.admin)
+    assert list(ready.values_list("pk", flat=True)) == [reg.pk] and ready.count() == 1
 
 
 def test_claim_list_pages_and_searches_each_list_on_its_own(client, world):

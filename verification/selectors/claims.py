@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
@@ -259,14 +259,16 @@ def claim_candidate_registrations(user) -> QuerySet[Registration]:
         kind__in=[CertificationClaim.Kind.FULL, CertificationClaim.Kind.EXIT],
         status=CertificationClaim.Status.SUBMITTED,
     )
+    # EXISTS rather than a join to the signed units made distinct: DISTINCT over every column of the centre's
+    # registrations (18 ms at 5,000 candidates), and a distinct queryset cannot have its page's rows picked first
+    signed = UnitAssessment.objects.filter(registration_id=OuterRef("pk"), status=UnitAssessment.Status.SIGNED)
     registrations = (
         Registration.objects.filter(
+            Exists(signed),
             centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN]),
             status__in=[Registration.Status.ACTIVE, Registration.Status.WITHDRAWN],
-            unit_assessments__status=UnitAssessment.Status.SIGNED,
         )
         .exclude(pk__in=closed.values("registration_id"))
-        .distinct()
         .select_related("candidate", "qualification", "centre")
         .order_by("candidate__last_name", "id")
     )
