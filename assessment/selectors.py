@@ -118,13 +118,11 @@ def registrations_administered_by(user) -> QuerySet[Registration]:
 def recent_registrations_administered_by(user, count: int = 5) -> list[Registration]:
     """The newest `count` registrations of the centres the user administers. The database picks them from the
     registration table alone, then joins the people and the qualification to those rows only (sorted after the
-    joins, every registration of the centre was joined first: 18 ms at 5,000 candidates)."""
-    newest = (
-        Registration.objects.filter(centre__in=centres_of(user, roles=[Role.CENTRE_ADMIN]))
-        .order_by("-created_at", "-id")
-        .values("pk")[:count]
-    )
-    return list(registrations_administered_by(user).filter(pk__in=newest).order_by("-created_at", "-id"))
+    joins, every registration of the centre was joined first: 18 ms at 5,000 candidates; with the visibility
+    filters repeated outside, PostgreSQL still joined them all: 11 ms)."""
+    from audit.paging import first_of
+
+    return first_of(registrations_administered_by(user).order_by("-created_at", "-id"), count)
 
 
 def registrations_of_candidate(user) -> QuerySet[Registration]:

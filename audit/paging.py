@@ -64,6 +64,11 @@ def _picked(items, bottom: int, top: int):
     return outer
 
 
+def first_of(items, count: int) -> list:
+    """The first `count` rows of `items`, picked before they are joined, as a page is (one query)."""
+    return list(_picked(items, 0, count))
+
+
 def page_of(request, items, per_page: int = PER_PAGE, *, param: str = "page") -> Page:
     """One page of `items` (a queryset: two queries, the count and the rows; or a list) by the GET parameter
     `param`. The page carries `param` and `query_string` (the other GET parameters) for the pager links."""

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from assessment.forms import RegistrationListQuery
 from assessment.models import Registration
-from audit.paging import page_of
+from audit.paging import first_of, page_of
 from tests.assessment.factories import make_candidates, make_qualification, make_unit
 
 
@@ -51,3 +51,12 @@ def test_a_list_and_a_distinct_queryset_are_sliced_as_they_are(crowd):
     assert [r.pk for r in page_of(request, distinct, per_page=10).object_list] == list(
         distinct.values_list("pk", flat=True)[10:20]
     )
+
+
+def test_the_first_rows_are_the_plain_slice_in_one_query(crowd):
+    queryset = Registration.objects.select_related("candidate").order_by("-created_at", "-id")
+    with CaptureQueriesContext(connection) as queries:
+        rows = first_of(queryset, 5)
+        names = [str(r.candidate) for r in rows]
+    assert len(queries) == 1
+    assert names == [str(r.candidate) for r in queryset[:5]]

@@ -261,7 +261,9 @@ def claim_candidate_registrations(user) -> QuerySet[Registration]:
     )
     # EXISTS rather than a join to the signed units made distinct: DISTINCT over every column of the centre's
     # registrations (18 ms at 5,000 candidates), and a distinct queryset cannot have its page's rows picked first
-    signed = UnitAssessment.objects.filter(registration_id=OuterRef("pk"), status=UnitAssessment.Status.SIGNED)
+    signed = UnitAssessment.objects.filter(
+        registration_id=OuterRef("pk"), status=UnitAssessment.Status.SIGNED
+    )
     registrations = (
         Registration.objects.filter(
             Exists(signed),
