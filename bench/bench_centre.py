@@ -8,8 +8,8 @@ The centre is generated through the models with bulk inserts (no services, no au
 pages' reads): 40 assessors, 5 internal verifiers, candidates half on 4430-04 and half on 4411-01, each with
 30 evidence items and 100 criterion mappings (one in ten "not yet"), the first unit of every second
 candidate signed, a site per candidate and a sampling plan per qualification; after each size, VACUUM ANALYZE
-on PostgreSQL (as autovacuum would), and the sampling pools' summary rows marked for a rebuild (the bulk
-inserts bypass the signals that keep them; the first, unmeasured request of each page rebuilds them). It runs on a throw-away database (a temporary SQLite file, or the
+on PostgreSQL (as autovacuum would), after the sampling pools' summary rows are rebuilt (the bulk inserts bypass
+the signals that keep them: as `manage.py rebuild_sampling_pool --now` after a load). It runs on a throw-away database (a temporary SQLite file, or the
 test_<name> database beside DATABASE_URL's) dropped at the end.
 
 Per page it prints the median time, the queries, the HTML size and the ratio to the trivial page at both
@@ -273,13 +273,15 @@ def run(sizes, repeat, slowest=0, only=""):
         start = time.perf_counter()
         grow_centre(centre, staff, have, size)
         have = size
-        analyze()
         plans = plans or make_plans(centre, staff)
-        # the bulk inserts bypassed the models' signals: the pools' summary rows are rebuilt at the first read
-        # (each page's first, unmeasured request), as `manage.py rebuild_sampling_pool` has them after a load
+        # the bulk inserts bypassed the models' signals: the pools' summary rows are rebuilt now, as
+        # `manage.py rebuild_sampling_pool --now` does after a load, before the statistics are gathered
         from verification.selectors import summary
 
         summary.rebuild_later()
+        for plan in plans:
+            summary.refresh(plan)
+        analyze()
         print(f"generated {size} candidates in {time.perf_counter() - start:.0f} s", flush=True)
         for name, user, url, method in pages(plans, staff, only):
             client = Client()
