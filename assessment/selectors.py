@@ -193,14 +193,17 @@ def registration_units(registration) -> list[Unit]:
 
 
 def units_of_registrations(registrations) -> dict[int, list[Unit]]:
-    """{registration id: [units]} in two queries, whatever the number of registrations."""
+    """{registration id: [units]} in two queries, whatever the number of registrations. The memberships are
+    grouped by qualification first, so that each registration looks only at its own qualification's units."""
     registrations = list(registrations)
     quals = {r.qualification_id for r in registrations}
-    memberships = list(
+    memberships = defaultdict(list)
+    for m in (
         QualificationUnit.objects.filter(qualification_id__in=quals)
         .select_related("unit")
         .order_by("order", "unit__number")
-    )
+    ):
+        memberships[m.qualification_id].append(m)
     chosen = defaultdict(set)
     through = Registration.optional_units.through
     for row in through.objects.filter(registration_id__in=[r.pk for r in registrations]).values_list(
@@ -209,13 +212,12 @@ def units_of_registrations(registrations) -> dict[int, list[Unit]]:
         chosen[row[0]].add(row[1])
     result = {}
     for registration in registrations:
-        units = [
+        optional = chosen[registration.pk]
+        result[registration.pk] = [
             m.unit
-            for m in memberships
-            if m.qualification_id == registration.qualification_id
-            and (m.status == QualificationUnit.Status.MANDATORY or m.unit_id in chosen[registration.pk])
+            for m in memberships[registration.qualification_id]
+            if m.status == QualificationUnit.Status.MANDATORY or m.unit_id in optional
         ]
-        result[registration.pk] = units
     return result
 
 
