@@ -1081,7 +1081,8 @@ class CaseloadRows(Sequence):
         todo = [u for u in picked if u.registration_id not in self._rows]
         if todo:
             self._rows.update(caseload_rows(todo))
-        return [self._rows[u.registration_id] for u in picked]
+        # a registration deleted since the order was read is left out of the page, not an error
+        return [self._rows[u.registration_id] for u in picked if u.registration_id in self._rows]
 
 
 def caseload_rows(urgencies: list[CaseloadUrgency]) -> dict[int, CaseloadRow]:
@@ -1139,6 +1140,8 @@ def caseload_rows(urgencies: list[CaseloadUrgency]) -> dict[int, CaseloadRow]:
     rows = {}
     for urgency in urgencies:
         reg_id = urgency.registration_id
+        if reg_id not in registrations:
+            continue
         reg_units = units[reg_id]
         rows[reg_id] = CaseloadRow(
             registration=registrations[reg_id],

@@ -13,7 +13,8 @@ the signals that keep them: as `manage.py rebuild_sampling_pool --now` after a l
 test_<name> database beside DATABASE_URL's) dropped at the end.
 
 Per page it prints the median time, the queries, the HTML size and the ratio to the trivial page at both
-sizes, then the growth from the small centre to the large one.
+sizes, then the growth from the small centre to the large one; then the seconds the background task takes to
+generate a sample of every plan of the centre at each size (target: under 30 s at 5,000).
 """
 
 import argparse
@@ -263,11 +264,33 @@ def pages(plans, staff, only=""):
     return [every[0]] + [p for p in every[1:] if only in p[0]]
 
 
+def time_generation(plans, staff) -> float:
+    """Seconds the worker takes to propose a sample of every plan of the centre (the whole centre's pool), as
+    the background task runs it (verification.tasks.sample_generation_run), rolled back afterwards."""
+    from django.db import transaction
+
+    from accounts.models import Role
+    from verification.models import SampleGeneration
+    from verification.tasks import sample_generation_run
+
+    start = time.perf_counter()
+    with transaction.atomic():
+        for plan in plans:
+            generation = SampleGeneration.objects.create(
+                plan=plan, requested_by=staff[Role.INTERNAL_VERIFIER][0]
+            )
+            sample_generation_run(generation)
+            generation.refresh_from_db()
+            assert generation.status == SampleGeneration.Status.DONE, generation.error
+        transaction.set_rollback(True)
+    return time.perf_counter() - start
+
+
 def run(sizes, repeat, slowest=0, only=""):
     from django.test import Client
 
     centre, staff = make_centre()
-    results, have = {}, 0
+    results, generation, have = {}, {}, 0
     plans = None
     for size in sizes:
         start = time.perf_counter()
@@ -289,6 +312,8 @@ def run(sizes, repeat, slowest=0, only=""):
             results[(name, size)] = measure(
                 client, url, repeat, method, slowest=slowest if size == sizes[-1] else 0
             )
+        if not only or "generation" in only:
+            generation[size] = time_generation(plans, staff)
     names = [p[0] for p in pages(plans, staff, only)]
     small, large = sizes[0], sizes[-1]
     print(
@@ -304,6 +329,11 @@ def run(sizes, repeat, slowest=0, only=""):
             line += f"{ms:>10.1f}{q:>5}{size_bytes / 1024:>8.0f}{ms / trivial:>7.1f}"
         line += f"{results[(name, large)][0] / results[(name, small)][0]:>8.2f}"
         print(line)
+    if generation:
+        print(
+            "\nsample generation, every plan of the centre (the background task's work): "
+            + ", ".join(f"{s} candidates {generation[s]:.1f} s" for s in sizes)
+        )
 
 
 def main():
