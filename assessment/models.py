@@ -169,6 +169,15 @@ class UnitAssessment(models.Model):
                 ),
             ),
         ]
+        indexes = [
+            # the countersignature queues (every assessor's dashboard and caseload) read the few units waiting,
+            # not every unit of the centre (a sequential scan of 25,000 rows at 5,000 candidates)
+            models.Index(
+                fields=["status"],
+                name="ua_awaiting_countersignature",
+                condition=Q(status="awaiting_countersignature"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.registration} / {self.unit.ref}"

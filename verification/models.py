@@ -215,6 +215,12 @@ class SampleItem(models.Model):
                 fields=["plan", "unit_assessment", "stage"], name="unit_sampled_once_per_stage"
             ),
         ]
+        indexes = [
+            # the IV dashboard's decisions waiting, oldest first: the few waiting, not every item ever sampled
+            models.Index(
+                fields=["created_at", "id"], name="sample_item_waiting", condition=Q(status="waiting")
+            ),
+        ]
 
     def __str__(self):
         return f"{self.unit_assessment} ({self.get_stage_display()})"
