@@ -11,26 +11,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.actions import Action
-from audit.services import audit_record
 
-from .. import permissions, signals
+from .. import permissions
 from ..models import EvidenceMapping, Method, UnitAssessment
 from .common import _lock_one, _lock_registration, _lock_unit_assessments, _raise
 from .mappings import _mapping_add
 from .messages import (
     NOT_ASSESSOR,
     NOT_CENTRE_ADMIN,
-    STALE,
     TRANSFER_NEEDS_CENTRE,
     TRANSFER_NOT_OPEN,
     TRANSFER_NOT_PENDING,
     TRANSFER_REJECT_NEEDS_NOTE,
 )
-from .transitions import unit_assessment_transition
+from .transitions import unit_assessment_transition, unit_assessment_update
 
 
 @dataclass(frozen=True)
@@ -118,19 +116,10 @@ def unit_transfer_confirm(*, unit_assessment, actor, mappings=(), details=None) 
             confirming_transfer=True,
         )
     ua.refresh_from_db(fields=["version"])  # the mappings bumped it
-    now = timezone.now()
-    updated = UnitAssessment.objects.filter(
-        pk=ua.pk, version=ua.version, status=UnitAssessment.Status.SIGNED, transfer_confirmed_at__isnull=True
-    ).update(transfer_confirmed_by=actor, transfer_confirmed_at=now, version=F("version") + 1, updated_at=now)
-    if not updated:
-        _raise(STALE, now="newer", seen=ua.version)
-    signals.registrations_changed.send(sender=UnitAssessment, registration_ids=[ua.registration_id])
-    ua.refresh_from_db()
-    audit_record(
+    return unit_assessment_update(
+        ua=ua,
         actor=actor,
         action=Action.UNIT_TRANSFER_CONFIRMED,
-        obj=ua,
-        centre=ua.registration.centre,
         details={
             "unit": ua.unit.ref,
             "transferred_from": ua.transferred_from,
@@ -139,8 +128,10 @@ def unit_transfer_confirm(*, unit_assessment, actor, mappings=(), details=None) 
             "mappings": sum(len(p.criteria) + len(p.range_items) for p in mappings),
             **(details or {}),
         },
+        where=Q(status=UnitAssessment.Status.SIGNED, transfer_confirmed_at__isnull=True),
+        transfer_confirmed_by=actor,
+        transfer_confirmed_at=timezone.now(),
     )
-    return ua
 
 
 @transaction.atomic

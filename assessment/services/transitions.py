@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.actions import Action
@@ -101,19 +101,30 @@ def unit_assessment_transition(
     version and writes the audit row. Run inside the caller's transaction."""
     was = ua.status
     check_transition(UnitAssessment, was, to, f"Unit {ua.unit.ref}")
+    return unit_assessment_update(
+        ua=ua,
+        actor=actor,
+        action=action,
+        details={"unit": ua.unit.ref, "from": was, "to": to, **(details or {})},
+        where=Q(status=was),
+        status=to,
+        **fields,
+    )
+
+
+def unit_assessment_update(*, ua: UnitAssessment, actor, action: str, details, where=None, **fields):
+    """Save `fields` on the row the caller locked, only while it is still at the version the caller saw (and
+    matches `where`): bumps the version, tells the summaries the registration changed and writes the audit
+    row with `details`. Refused as stale otherwise. Run inside the caller's transaction."""
     now = timezone.now()
-    updated = UnitAssessment.objects.filter(pk=ua.pk, version=ua.version, status=was).update(
-        status=to, version=F("version") + 1, updated_at=now, **fields
+    updated = (
+        UnitAssessment.objects.filter(pk=ua.pk, version=ua.version)
+        .filter(where or Q())
+        .update(version=F("version") + 1, updated_at=now, **fields)
     )
     if not updated:
         _raise(STALE, now="newer", seen=ua.version)
     signals.registrations_changed.send(sender=UnitAssessment, registration_ids=[ua.registration_id])
     ua.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=ua,
-        centre=ua.registration.centre,
-        details={"unit": ua.unit.ref, "from": was, "to": to, **(details or {})},
-    )
+    audit_record(actor=actor, action=action, obj=ua, centre=ua.registration.centre, details=details)
     return ua
