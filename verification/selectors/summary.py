@@ -53,13 +53,13 @@ def refresh(plan, count: Callable[[], list] | None = None) -> list | None:
         locked = SamplingPlan.objects.select_for_update().get(pk=plan.pk)
         stale = list(PoolStale.objects.filter(plan_id=plan.pk).values_list("pk", "registration_id"))
         registration_ids = {r for _, r in stale}
-        changed = rebuilt = locked.pool_built_at is None or len(registration_ids) > REBUILD_ALL_OVER
+        rebuilt = locked.pool_built_at is None or len(registration_ids) > REBUILD_ALL_OVER
         if rebuilt:
             _build(locked, None)
             locked.pool_built_at = timezone.now()
         elif registration_ids:
             _build(locked, registration_ids)
-            changed = True
+        changed = rebuilt or bool(registration_ids)
         ids = [pk for pk, _ in stale]
         for start in range(0, len(ids), DELETE_CHUNK):
             PoolStale.objects.filter(pk__in=ids[start : start + DELETE_CHUNK]).delete()
