@@ -11,13 +11,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 
 from accounts.models import Role
 from accounts.selectors import centres_of
 from audit.dates import DATE
 from evidence.models import EvidenceItem
+from evidence.selectors import is_current_version
 from qualifications import rules, specs
 from qualifications.models import (
     AssessmentCriterion,
@@ -41,10 +53,6 @@ from .models import (
     SkillsScan,
     UnitAssessment,
 )
-
-# The newest live version of an item (as evidence.selectors.evidence_current): a deleted correction
-# leaves its predecessor current.
-CURRENT = Q(next_version__isnull=True) | Q(next_version__deleted_at__isnull=False)
 
 
 # --- visibility -------------------------------------------------------------------------------------
@@ -181,7 +189,7 @@ def candidate_evidence(registration) -> QuerySet[EvidenceItem]:
         candidate_id=registration.candidate_id,
         centre_id=registration.centre_id,
         deleted_at__isnull=True,
-    ).filter(CURRENT)
+    ).filter(is_current_version())
 
 
 # --- the units of a registration --------------------------------------------------------------------
@@ -1160,75 +1168,75 @@ def caseload_rows(urgencies: list[CaseloadUrgency]) -> dict[int, CaseloadRow]:
     return rows
 
 
+def _count_of(queryset) -> Subquery:
+    """COUNT(*) of `queryset` as a correlated subquery (an annotation per row of the outer query)."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def caseload_for(user, *, search: str = "") -> Sequence[CaseloadRow]:
     """Every active registration the user assesses (whose candidate or qualification matches `search`), with its
     progress, most in need of attention first. The order needs every registration, so only what it is decided
     by is read for all of them (CaseloadUrgency); the rows read are built when they are read (CaseloadRows).
 
-    Seven queries whatever the number of candidates and evidence items, and fifteen more when the first rows are
+    Three queries whatever the number of candidates and evidence items, and fifteen more when the first rows are
     read (caseload_rows).
     """
     from audit.paging import words_filter
 
+    # What the order is decided by, in one query: per registration, index probes (its units awaiting a
+    # countersignature, its candidate's current evidence nothing maps yet, the newest evidence and mapping)
+    # rather than aggregates over id lists of the whole caseload (five queries: 55 ms for a caseload of 300 at
+    # 5,000 candidates, 22 ms as one).
     registrations = list(
         words_filter(
             registrations_assessed_by(user).filter(status=Registration.Status.ACTIVE),
             search,
             CASELOAD_SEARCH,
         )
+        .annotate(
+            countersign=_count_of(
+                UnitAssessment.objects.filter(
+                    registration_id=OuterRef("pk"), status=UnitAssessment.Status.AWAITING_COUNTERSIGNATURE
+                )
+            ),
+            waiting=_count_of(
+                EvidenceItem.objects.filter(
+                    is_current_version(), candidate_id=OuterRef("candidate_id"), deleted_at__isnull=True
+                ).exclude(Exists(EvidenceMapping.objects.filter(evidence=OuterRef("pk"))))
+            ),
+            last_evidence=Subquery(
+                EvidenceItem.objects.filter(candidate_id=OuterRef("candidate_id"), deleted_at__isnull=True)
+                .order_by("-updated_at")
+                .values("updated_at")[:1]
+            ),
+            last_mapping=Subquery(
+                EvidenceMapping.objects.filter(registration_id=OuterRef("pk"))
+                .order_by("-assessed_at")
+                .values("assessed_at")[:1]
+            ),
+        )
         .order_by("candidate__last_name", "id")
-        .values_list("pk", "candidate_id", "expires_on")
+        .values_list(
+            "pk", "candidate_id", "expires_on", "countersign", "waiting", "last_evidence", "last_mapping"
+        )
     )
     if not registrations:
         return []
-    reg_ids = [pk for pk, _, _ in registrations]
-    candidate_ids = {candidate_id for _, candidate_id, _ in registrations}
-    countersign = dict(
-        UnitAssessment.objects.filter(
-            registration_id__in=reg_ids, status=UnitAssessment.Status.AWAITING_COUNTERSIGNATURE
-        )
-        .order_by()
-        .values_list("registration_id")
-        .annotate(n=Count("id"))
-        .values_list("registration_id", "n")
-    )
-    # Evidence waiting: current items that no registration of the candidate has mapped yet. A query apart from
-    # the last update's below: counted there as a filtered count, PostgreSQL looked up the mappings of every
-    # item, not only the current ones (23 ms at 125 candidates, against 8 for the two queries).
-    waiting = dict(
-        EvidenceItem.objects.filter(CURRENT, candidate_id__in=candidate_ids, deleted_at__isnull=True)
-        .exclude(Exists(EvidenceMapping.objects.filter(evidence=OuterRef("pk"))))
-        .order_by()
-        .values_list("candidate_id")
-        .annotate(n=Count("id"))
-        .values_list("candidate_id", "n")
-    )
-    last_evidence = dict(
-        EvidenceItem.objects.filter(candidate_id__in=candidate_ids, deleted_at__isnull=True)
-        .order_by()
-        .values_list("candidate_id")
-        .annotate(at=Max("updated_at"))
-        .values_list("candidate_id", "at")
-    )
-    last_mapping = dict(
-        EvidenceMapping.objects.filter(registration_id__in=reg_ids)
-        .order_by()
-        .values_list("registration_id")
-        .annotate(at=Max("assessed_at"))
-        .values_list("registration_id", "at")
-    )
-    reviews_due = plan_reviews_due(reg_ids, date.today())  # noqa: DTZ011 - a calendar date
+    reviews_due = plan_reviews_due([row[0] for row in registrations], date.today())  # noqa: DTZ011 - a calendar date
     order = []
-    for reg_id, candidate_id, expires_on in registrations:
-        activity = [t for t in (last_evidence.get(candidate_id), last_mapping.get(reg_id)) if t]
+    for reg_id, candidate_id, expires_on, countersign, waiting, last_evidence, last_mapping in registrations:
+        activity = [t for t in (last_evidence, last_mapping) if t]
         plan_review, plan_review_state = reviews_due.get(reg_id, (None, ""))
         order.append(
             CaseloadUrgency(
                 registration_id=reg_id,
                 candidate_id=candidate_id,
                 expires_on=expires_on,
-                evidence_waiting=waiting.get(candidate_id, 0),
-                awaiting_countersignature=countersign.get(reg_id, 0),
+                evidence_waiting=waiting or 0,
+                awaiting_countersignature=countersign or 0,
                 last_activity=max(activity) if activity else None,
                 plan_review=plan_review,
                 plan_review_state=plan_review_state,

@@ -5,7 +5,8 @@ centre sizes, beside a trivial signed-in page measured in the same run.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portfolio .venv/bin/python bench/bench_centre.py ...
 
 The centre is generated through the models with bulk inserts (no services, no audit rows: the point is the
-pages' reads): 40 assessors, 5 internal verifiers, candidates half on 4430-04 and half on 4411-01, each with
+pages' reads): 40 assessors and one more holding a fixed caseload of 300 candidates at both sizes (the assessor
+pages are measured for both), 5 internal verifiers, candidates half on 4430-04 and half on 4411-01, each with
 30 evidence items and 100 criterion mappings (one in ten "not yet"), the first unit of every second
 candidate signed, a site per candidate and a sampling plan per qualification; after each size, VACUUM ANALYZE
 on PostgreSQL (as autovacuum would), after the sampling pools' summary rows are rebuilt (the bulk inserts bypass
@@ -31,6 +32,17 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_pages import PASSWORD, setup_django  # noqa: E402
 
 ASSESSORS, IVS, EVIDENCE_PER_CANDIDATE, MAPPINGS_PER_CANDIDATE = 40, 5, 30, 100
+# One more assessor holds a caseload of BIG_CASELOAD candidates at both sizes (the first candidates with
+# number % 5 in 1, 2, 3: none of assessor0's, both qualifications), so that the assessor pages are measured
+# at a fixed 300-candidate caseload beside assessor0's, which grows with the centre (13 -> 125).
+BIG_CASELOAD = 300
+
+
+def assessor_index(i: int) -> int:
+    """Candidate i's assessor: ASSESSORS for the big caseload's candidates, else i % ASSESSORS."""
+    if i % 5 in (1, 2, 3) and i < BIG_CASELOAD * 5 // 3:
+        return ASSESSORS
+    return i % ASSESSORS
 
 
 def make_centre():
@@ -55,6 +67,11 @@ def make_centre():
             )
             Membership.objects.create(user=user, centre=centre, role=role)
             staff[role].append(user)
+    big = User.objects.create_user(
+        username=f"assessor{ASSESSORS}", password=PASSWORD, first_name="Assessor", last_name="Caseload"
+    )
+    Membership.objects.create(user=big, centre=centre, role=Role.ASSESSOR)
+    staff["big caseload"] = big
     return centre, staff
 
 
@@ -76,7 +93,7 @@ def grow_centre(centre, staff, start, stop):
     routes = {
         q.pk: list(Unit.objects.filter(ref__in=[u.ref for u in suggested_route(q, []).add])) for q in quals
     }
-    assessors, ivs = staff[Role.ASSESSOR], staff[Role.INTERNAL_VERIFIER]
+    assessors, ivs = staff[Role.ASSESSOR] + [staff["big caseload"]], staff[Role.INTERNAL_VERIFIER]
     candidates = User.objects.bulk_create(
         [
             User(username=f"cand{i}", password=password, first_name="Candidate", last_name=f"No{i}")
@@ -92,7 +109,7 @@ def grow_centre(centre, staff, start, stop):
                 centre=centre,
                 candidate=c,
                 qualification=quals[i % 2],
-                assessor=assessors[i % ASSESSORS],
+                assessor=assessors[assessor_index(i)],
                 internal_verifier=ivs[i % IVS],
                 registered_on=dt.date(2026, 1, 5) + dt.timedelta(days=i % 200),
                 expires_on=dt.date(2029, 1, 5),
@@ -238,10 +255,11 @@ def pages(plans, staff, only=""):
 
     from accounts.models import Role
 
-    iv, admin, assessor = (
+    iv, admin, assessor, big = (
         staff[Role.INTERNAL_VERIFIER][0],
         staff[Role.CENTRE_ADMIN][0],
         staff[Role.ASSESSOR][0],
+        staff["big caseload"],
     )
     every = [
         ("trivial: password change", admin, reverse("accounts:password_change"), "get"),
@@ -260,6 +278,8 @@ def pages(plans, staff, only=""):
         ("admin EV grant form", admin, reverse("verification:grant_create"), "get"),
         ("assessor caseload", assessor, reverse("assessment:caseload"), "get"),
         ("assessor dashboard", assessor, reverse("dashboards:assessor"), "get"),
+        (f"assessor caseload, {BIG_CASELOAD}", big, reverse("assessment:caseload"), "get"),
+        (f"assessor dashboard, {BIG_CASELOAD}", big, reverse("dashboards:assessor"), "get"),
     ]
     return [every[0]] + [p for p in every[1:] if only in p[0]]
 

@@ -84,7 +84,7 @@ def test_registration_list_filters_by_qualification_and_status(client, world):
 def test_caseload_same_queries_at_two_sizes_and_paged(client, world, count, django_assert_num_queries):
     crowd(world, count)
     client.force_login(world.assessor)
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(22):
         response = client.get(reverse("assessment:caseload"))
     body = response.content.decode()
     assert body.count('<th scope="row"><a href="/assessment/registrations/') == min(count + 1, 50)
