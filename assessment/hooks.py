@@ -45,8 +45,9 @@ def sign_off_problems(unit_assessment) -> list[str]:
 
 
 def sign_off_problems_for(unit_assessment_ids) -> dict[int, list[str]]:
-    """{unit assessment id: the higher apps' reasons it cannot be signed off}, one query per hook."""
-    unit_assessment_ids = [pk for pk in unit_assessment_ids if pk]
+    """{unit assessment id: the higher apps' reasons it cannot be signed off}, one query per hook (asked with
+    [0], no row's id, it still asks: a page's queries stay the same whatever it holds)."""
+    unit_assessment_ids = [pk for pk in unit_assessment_ids if pk is not None]
     result: dict[int, list[str]] = {}
     if not unit_assessment_ids:
         return result

@@ -533,26 +533,23 @@ def unsigned_records(registration_ids) -> dict[int, dict[int, str]]:
     return result
 
 
-def _coverage_of(
-    *,
-    unit,
-    qualification,
-    criteria,
-    range_items,
-    requirements,
-    mappings,
-    ua,
-    unsigned,
-    confirmed_requirements=None,
-) -> cov.UnitCoverage:
+def _unit_rules(unit, qualification, criteria, range_items, requirements) -> dict:
+    """The plain facts of one unit's rules (what is the same for every candidate taking it in `qualification`):
+    the unit page builds them for its unit, the caseload once per unit and qualification of its page."""
+    return {
+        "unit": unit_facts(unit, qualification),
+        "criteria": [cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
+        "range_items": [cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id, r.min_count) for r in range_items],
+        "requirements": [requirement_facts(r) for r in requirements],
+    }
+
+
+def _coverage_of(rules: dict, *, mappings, authenticity_signed, unsigned, confirmed_requirements=None):
     """The plain-data coverage rules over one unit's rows: the unit page and the caseload build it alike."""
     return cov.unit_coverage(
-        unit=unit_facts(unit, qualification),
-        criteria=[cov.CriterionFacts(c.pk, c.ref, c.text) for c in criteria],
-        range_items=[cov.RangeFacts(r.pk, r.ref, r.text, r.parent_id, r.min_count) for r in range_items],
-        requirements=[requirement_facts(r) for r in requirements],
+        **rules,
         mappings=mappings,
-        authenticity_signed=ua is not None and ua.authenticity_signed_at is not None,
+        authenticity_signed=authenticity_signed,
         confirmed_requirements=confirmed_requirements,
         unsigned_records=unsigned,
     )
@@ -567,34 +564,46 @@ def _ids_or_none(ids: set[int]) -> list[int]:
 def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int, list[Unit]]:
     """{registration id: [units still open that nothing holds back from sign-off]} by the same rules as the unit
     page and the sign-off service (evidence requirements the assessor confirms with a note at sign-off do not
-    hold a unit back). At most nine queries whatever the number of registrations, units and mappings."""
-    registrations = list(registrations)
-    reg_ids = [r.pk for r in registrations]
+    hold a unit back). Nine queries whatever the number of registrations, units and mappings.
+
+    Only what can still be ready is read further at each step: a unit is ready only when it is open, the
+    candidate has signed its authenticity statement (so it has a unit assessment row) and every one of its
+    criteria has accepted evidence (counted by the database); only those units have their mappings read and
+    judged by the coverage rules, and only those the rules pass are asked about the higher apps' blockers."""
+    registrations = {r.pk: r for r in registrations}
     unit_ids = {u.pk for us in units.values() for u in us}
-    if not reg_ids or not unit_ids:
+    if not registrations or not unit_ids:
         return {}
+    uas = {
+        (reg_id, unit_id): pk
+        for pk, reg_id, unit_id in UnitAssessment.objects.filter(
+            registration_id__in=list(registrations),
+            unit_id__in=unit_ids,
+            status=UnitAssessment.Status.OPEN,
+            authenticity_signed_at__isnull=False,
+        )
+        .order_by()
+        .values_list("pk", "registration_id", "unit_id")
+    }
     criteria, range_items, requirements = defaultdict(list), defaultdict(list), defaultdict(list)
-    for c in AssessmentCriterion.objects.filter(unit_id__in=unit_ids).only(
-        "pk", "unit_id", "ref", "text", "outcome_id", "number"
-    ):
+    for c in AssessmentCriterion.objects.filter(unit_id__in=unit_ids).only("pk", "unit_id", "ref", "text"):
         criteria[c.unit_id].append(c)
     for r in RangeItem.objects.filter(unit_id__in=unit_ids):
         range_items[r.unit_id].append(r)
     for r in EvidenceRequirement.objects.filter(unit_id__in=unit_ids):
         requirements[r.unit_id].append(r)
-    # A unit is ready only when every one of its criteria has accepted evidence (the coverage rules' first
-    # condition): the database counts the criteria met per unit, and only the units met in full have their
-    # mappings read and judged by the rules (most open units of a caseload are not: the rest is skipped).
-    accepted = EvidenceMapping.objects.filter(
-        registration_id__in=reg_ids, unit_id__in=unit_ids, decision=EvidenceMapping.Decision.ACCEPTED
-    ).order_by()
+    accepted = EvidenceMapping.objects.filter(decision=EvidenceMapping.Decision.ACCEPTED).order_by()
+    candidates = accepted.filter(
+        registration_id__in=_ids_or_none({reg_id for reg_id, _ in uas}),
+        unit_id__in=_ids_or_none({unit_id for _, unit_id in uas}),
+    )
     full = {
         (reg_id, unit_id)
-        for reg_id, unit_id, n in accepted.filter(criterion__isnull=False)
+        for reg_id, unit_id, n in candidates.filter(criterion__isnull=False)
         .values_list("registration_id", "unit_id")
         .annotate(n=Count("criterion_id", distinct=True))
         .values_list("registration_id", "unit_id", "n")
-        if criteria[unit_id] and n >= len(criteria[unit_id])
+        if (reg_id, unit_id) in uas and criteria[unit_id] and n >= len(criteria[unit_id])
     }
     mappings = defaultdict(list)
     rows = list(
@@ -615,37 +624,43 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
         .values_list("pk", "title", "context")
     }
     for row in rows:
-        facts = row[:3] + evidence[row[2]] + row[3:-2]
-        mappings[(row[-2], row[-1])].append(_mapping_facts(facts))
-    uas = {
-        (ua.registration_id, ua.unit_id): ua
-        for ua in UnitAssessment.objects.filter(registration_id__in=reg_ids)
-    }
-    blockers = hooks.sign_off_problems_for([ua.pk for ua in uas.values()])
-    unsigned = unsigned_records(reg_ids)
-    result = {}
-    for registration in registrations:
-        ready = []
-        for unit in units.get(registration.pk, []):
-            ua = uas.get((registration.pk, unit.pk))
-            if ua is not None and ua.status != UnitAssessment.Status.OPEN:
-                continue
-            if (registration.pk, unit.pk) not in full:
-                continue
-            coverage = _coverage_of(
-                unit=unit,
-                qualification=registration.qualification,
-                criteria=criteria[unit.pk],
-                range_items=range_items[unit.pk],
-                requirements=requirements[unit.pk],
-                mappings=mappings[(registration.pk, unit.pk)],
-                ua=ua,
-                unsigned=unsigned.get(registration.pk),
+        key = (row[-2], row[-1])
+        if key in full:
+            mappings[key].append(_mapping_facts(row[:3] + evidence[row[2]] + row[3:-2]))
+    unsigned = unsigned_records(list(registrations))
+    rules, covered = {}, {}
+    for reg_id, unit_id in full:
+        registration = registrations[reg_id]
+        key = (unit_id, registration.qualification_id)
+        if key not in rules:
+            unit = next(u for u in units[reg_id] if u.pk == unit_id)
+            rules[key] = _unit_rules(
+                unit,
+                registration.qualification,
+                criteria[unit_id],
+                range_items[unit_id],
+                requirements[unit_id],
             )
-            if not sign_off_problems(coverage, blockers.get(ua.pk, []) if ua else []):
-                ready.append(unit)
-        result[registration.pk] = ready
-    return result
+        coverage = _coverage_of(
+            rules[key],
+            mappings=mappings[(reg_id, unit_id)],
+            authenticity_signed=True,
+            unsigned=unsigned.get(reg_id),
+        )
+        if not sign_off_problems(coverage, []):
+            covered[(reg_id, unit_id)] = (uas[(reg_id, unit_id)], coverage)
+    blockers = hooks.sign_off_problems_for(_ids_or_none({pk for pk, _ in covered.values()}))
+    return {
+        reg_id: [
+            unit
+            for unit in units.get(reg_id, [])
+            if (reg_id, unit.pk) in covered
+            and not sign_off_problems(
+                covered[(reg_id, unit.pk)][1], blockers.get(covered[(reg_id, unit.pk)][0], [])
+            )
+        ]
+        for reg_id in registrations
+    }
 
 
 def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatrix:
@@ -669,13 +684,9 @@ def unit_matrix(registration, unit, *, confirmed_requirements=None) -> UnitMatri
     range_items = list(RangeItem.objects.filter(unit=unit))
     requirements = list(EvidenceRequirement.objects.filter(unit=unit))
     coverage = _coverage_of(
-        unit=unit,
-        qualification=registration.qualification,
-        criteria=criteria,
-        range_items=range_items,
-        requirements=requirements,
+        _unit_rules(unit, registration.qualification, criteria, range_items, requirements),
         mappings=unit_coverage_facts(registration, unit),
-        ua=ua,
+        authenticity_signed=ua.authenticity_signed_at is not None,
         unsigned=unsigned_records([registration.pk]).get(registration.pk),
         confirmed_requirements=confirmed_requirements,
     )

@@ -7,8 +7,9 @@ centre sizes, beside a trivial signed-in page measured in the same run.
 The centre is generated through the models with bulk inserts (no services, no audit rows: the point is the
 pages' reads): 40 assessors and one more holding a fixed caseload of 300 candidates at both sizes (the assessor
 pages are measured for both), 5 internal verifiers, candidates half on 4430-04 and half on 4411-01, each with
-30 evidence items and 100 criterion mappings (one in ten "not yet"), the first unit of every second
-candidate signed, a site per candidate and a sampling plan per qualification; after each size, VACUUM ANALYZE
+30 evidence items and 100 criterion mappings (one in ten "not yet"), the candidate's authenticity declaration
+signed on every unit (the worst case for the caseload's "ready to sign" column: no unit is ruled out before its
+coverage is judged), the first unit of every second candidate signed, a site per candidate and a sampling plan per qualification; after each size, VACUUM ANALYZE
 on PostgreSQL (as autovacuum would), after the sampling pools' summary rows are rebuilt (the bulk inserts bypass
 the signals that keep them: as `manage.py rebuild_sampling_pool --now` after a load). It runs on a throw-away database (a temporary SQLite file, or the
 test_<name> database beside DATABASE_URL's) dropped at the end.
@@ -138,7 +139,11 @@ def grow_centre(centre, staff, start, stop):
             )
         )
     uas = UnitAssessment.objects.bulk_create(
-        [UnitAssessment(registration=r, unit=u) for r in registrations for u in units_of[r.qualification_id]],
+        [
+            UnitAssessment(registration=r, unit=u, authenticity_signed_at=now)
+            for r in registrations
+            for u in units_of[r.qualification_id]
+        ],
         batch_size=5000,
     )
     signed = [

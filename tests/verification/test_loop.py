@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Notification
+from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
 from assessment.models import EvidenceMapping, Registration, UnitAssessment
 from audit.actions import Action
@@ -151,6 +152,10 @@ def test_the_assessor_sees_answers_and_the_iv_closes_with_a_note(
     assert ua.status == "open"
     problems = assessment_services.sign_off_problems(ua)
     assert any("answer the referral first" in p for p in problems)
+    # ... and the referral alone holds it back, so the caseload does not call it ready to sign
+    assert [p for p in problems if "answer the referral first" not in p] == []
+    [row] = [r for r in assessment_selectors.caseload_for(w.ann) if r.registration.pk == w.reg1.pk]
+    assert w.u101 not in row.ready_to_sign
     # Answer with new evidence: mapped to the referred criterion, accepted.
     new = make_evidence(registration=w.reg1, title="Minutes, page 2")
     with django_capture_on_commit_callbacks(execute=True):
