@@ -337,6 +337,9 @@ class EvidenceMapping(models.Model):
             # "a decision on this unit inside the period" and "this unit assessed by this method", index-only.
             models.Index(fields=["registration", "unit", "assessed_at"], name="mapping_unit_assessed_at"),
             models.Index(fields=["registration", "unit", "method"], name="mapping_unit_method"),
+            # the caseload's "last activity": a registration's newest mapping as one index probe, not a sort of
+            # all its mappings (per registration of a caseload of 300)
+            models.Index(fields=["registration", "-assessed_at"], name="mapping_registration_newest"),
         ]
 
     def __str__(self):

@@ -574,6 +574,7 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
     unit_ids = {u.pk for us in units.values() for u in us}
     if not registrations or not unit_ids:
         return {}
+    wanted = {(reg_id, u.pk): u for reg_id, us in units.items() for u in us}
     uas = {
         (reg_id, unit_id): pk
         for pk, reg_id, unit_id in UnitAssessment.objects.filter(
@@ -584,6 +585,7 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
         )
         .order_by()
         .values_list("pk", "registration_id", "unit_id")
+        if (reg_id, unit_id) in wanted  # not a unit taken off the registration's route since
     }
     criteria, range_items, requirements = defaultdict(list), defaultdict(list), defaultdict(list)
     for c in AssessmentCriterion.objects.filter(unit_id__in=unit_ids).only("pk", "unit_id", "ref", "text"):
@@ -633,9 +635,8 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
         registration = registrations[reg_id]
         key = (unit_id, registration.qualification_id)
         if key not in rules:
-            unit = next(u for u in units[reg_id] if u.pk == unit_id)
             rules[key] = _unit_rules(
-                unit,
+                wanted[(reg_id, unit_id)],
                 registration.qualification,
                 criteria[unit_id],
                 range_items[unit_id],

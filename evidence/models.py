@@ -109,6 +109,13 @@ class EvidenceItem(models.Model):
             models.Index(fields=["candidate", "deleted_at"]),
             # the evidence list's first page: a candidate's newest items without sorting the whole portfolio
             models.Index(fields=["candidate", "-created_at", "-id"], name="evidence_candidate_newest"),
+            # the caseload's "last activity": a candidate's latest change as one index probe, not a sort of the
+            # portfolio (per registration of a caseload of 300)
+            models.Index(
+                fields=["candidate", "-updated_at"],
+                name="evidence_candidate_updated",
+                condition=Q(deleted_at__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

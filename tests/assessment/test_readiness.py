@@ -15,7 +15,7 @@ from assessment.models import UnitAssessment
 from tests import factories
 
 from ..conftest import PASSWORD
-from .factories import make_registration
+from .factories import make_qualification, make_registration, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,35 @@ def test_a_signed_unit_is_not_ready_to_sign_again(world):
     )
     [row] = selectors.caseload_for(world.assessor)
     assert row.ready_to_sign == []
+
+
+def test_a_unit_taken_off_the_route_is_neither_ready_nor_an_error(client, world):
+    """Two candidates on the page take optional unit 103; one of them met its criteria and signed its statement,
+    then dropped it from the route. The caseload reads the dropped unit for no one (it was a 500)."""
+    extra = make_unit(number="103", criteria=1)
+    qualification = make_qualification(mandatory=[world.unit], optional=[extra])
+    rows = []
+    for n in range(2):
+        candidate = world.make_user(f"opt{n}", world.centre, Role.CANDIDATE, first_name=f"O{n}")
+        rows.append(
+            make_registration(
+                centre=world.centre,
+                candidate=candidate,
+                assessor=world.assessor,
+                internal_verifier=world.iv,
+                qualification=qualification,
+                optional_units=[extra],
+            )
+        )
+    _map_all(rows[1], extra, world.assessor)
+    services.authenticity_sign(unit_assessment=_ua(rows[1], extra), actor=rows[1].candidate)
+    rows[1].optional_units.remove(extra)
+    client.force_login(world.assessor)
+    response = client.get(reverse("assessment:caseload"))
+    assert response.status_code == 200
+    assert "Ready to sign: unit 103" not in response.content.decode()
+    ready = {row.registration.pk: row.ready_to_sign for row in selectors.caseload_for(world.assessor)}
+    assert ready[rows[0].pk] == [] and ready[rows[1].pk] == []
+    rows[1].optional_units.add(extra)  # taken again: ready again
+    ready = {row.registration.pk: row.ready_to_sign for row in selectors.caseload_for(world.assessor)}
+    assert ready[rows[1].pk] == [extra]
