@@ -608,12 +608,14 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
         if (reg_id, unit_id) in uas and criteria[unit_id] and n >= len(criteria[unit_id])
     }
     mappings = defaultdict(list)
-    rows = list(
-        accepted.filter(
+    rows = [
+        row
+        for row in accepted.filter(
             registration_id__in=_ids_or_none({reg_id for reg_id, _ in full}),
             unit_id__in=_ids_or_none({unit_id for _, unit_id in full}),
         ).values_list(*WITHOUT_EVIDENCE, "registration_id", "unit_id")
-    )
+        if (row[-2], row[-1]) in full  # the filter is the cross product of the ids
+    ]
     # The evidence's title and context by primary key, in a query of their own: joined to the mappings above,
     # PostgreSQL hashed every evidence item of the centre (a sequential scan growing with the centre, 30 ms at
     # 5,000 candidates for a page of 25).
@@ -626,9 +628,7 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
         .values_list("pk", "title", "context")
     }
     for row in rows:
-        key = (row[-2], row[-1])
-        if key in full:
-            mappings[key].append(_mapping_facts(row[:3] + evidence[row[2]] + row[3:-2]))
+        mappings[(row[-2], row[-1])].append(_mapping_facts(row[:3] + evidence[row[2]] + row[3:-2]))
     unsigned = unsigned_records(list(registrations))
     rules, covered = {}, {}
     for reg_id, unit_id in full:
@@ -649,16 +649,14 @@ def units_ready_to_sign(registrations, units: dict[int, list[Unit]]) -> dict[int
             unsigned=unsigned.get(reg_id),
         )
         if not sign_off_problems(coverage, []):
-            covered[(reg_id, unit_id)] = (uas[(reg_id, unit_id)], coverage)
-    blockers = hooks.sign_off_problems_for(_ids_or_none({pk for pk, _ in covered.values()}))
+            covered[(reg_id, unit_id)] = uas[(reg_id, unit_id)]
+    # the units whose coverage holds nothing back: what is left of sign_off_problems is the blockers
+    blockers = hooks.sign_off_problems_for(_ids_or_none(set(covered.values())))
     return {
         reg_id: [
             unit
             for unit in units.get(reg_id, [])
-            if (reg_id, unit.pk) in covered
-            and not sign_off_problems(
-                covered[(reg_id, unit.pk)][1], blockers.get(covered[(reg_id, unit.pk)][0], [])
-            )
+            if (reg_id, unit.pk) in covered and not blockers.get(covered[(reg_id, unit.pk)])
         ]
         for reg_id in registrations
     }
